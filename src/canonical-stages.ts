@@ -1,0 +1,68 @@
+/**
+ * Canonical stages: the vocabulary reports speak in, whatever the CRM calls its stages.
+ * Every CRM stage maps to one of these, automatically at first sight and editable by admins.
+ */
+export const CANONICAL_STAGES = ['Lead', 'Qualified', 'Proposal', 'Negotiation', 'Closed Won', 'Closed Lost'] as const;
+export type CanonicalStage = (typeof CANONICAL_STAGES)[number];
+
+/** The open canonical stages, in funnel order. */
+export const OPEN_CANONICAL_STAGES = CANONICAL_STAGES.slice(0, 4) as readonly CanonicalStage[];
+
+export function isCanonicalStage(s: string): s is CanonicalStage {
+  return (CANONICAL_STAGES as readonly string[]).includes(s);
+}
+
+/** Funnel depth: Lead 0 … Negotiation 3, Closed Won 4; Closed Lost has no depth (-1). */
+export function canonicalDepth(s: CanonicalStage): number {
+  return s === 'Closed Lost' ? -1 : CANONICAL_STAGES.indexOf(s);
+}
+
+/** Fallback win probabilities when neither an admin, history nor the CRM gives one. */
+export const DEFAULT_CANONICAL_PROBABILITY: Record<CanonicalStage, number> = {
+  Lead: 0.1,
+  Qualified: 0.2,
+  Proposal: 0.4,
+  Negotiation: 0.6,
+  'Closed Won': 1,
+  'Closed Lost': 0,
+};
+
+const NAME_RULES: [RegExp, CanonicalStage][] = [
+  [/closed?\s*[-_ ]?\s*won|\bwon\b|signed|booked/i, 'Closed Won'],
+  [/closed?\s*[-_ ]?\s*lost|\blost\b|disqualif|churn|dead|rejected/i, 'Closed Lost'],
+  [/negotiat|contract|legal|commit|verbal|decision|closing|review|procurement/i, 'Negotiation'],
+  [/propos|quot|pricing|present|solution|evaluation|value prop|perception|trial|pilot/i, 'Proposal'],
+  [/qualif|discovery|demo|meeting|appointment|needs|analysis|contact made|engag|id\.? decision/i, 'Qualified'],
+  [/lead|new|prospect|inbound|first contact|open|unqualified|mql|prospecting/i, 'Lead'],
+];
+
+export interface StageForMapping {
+  name: string;
+  position: number;
+  isClosed: boolean;
+  isWon: boolean;
+}
+
+/**
+ * First-sight mapping of a CRM stage: closed/won flags first, then the stage's name, then
+ * its place among the pipeline's open stages (first quarter Lead … last quarter Negotiation).
+ */
+export function autoMapStage(stage: StageForMapping, openSiblings: StageForMapping[]): CanonicalStage {
+  if (stage.isClosed) return stage.isWon ? 'Closed Won' : 'Closed Lost';
+  for (const [re, canonical] of NAME_RULES) {
+    if (re.test(stage.name) && canonical !== 'Closed Won' && canonical !== 'Closed Lost') return canonical;
+  }
+  const open = openSiblings.filter((s) => !s.isClosed).sort((a, b) => a.position - b.position);
+  const idx = Math.max(0, open.findIndex((s) => s.name === stage.name && s.position === stage.position));
+  const frac = open.length <= 1 ? 0 : idx / (open.length - 1);
+  return OPEN_CANONICAL_STAGES[Math.min(3, Math.floor(frac * 4))];
+}
+
+/**
+ * For CRMs that keep no closed/won flags (Attio, CSV): infer them from the stage name.
+ */
+export function inferClosedFlags(name: string): { isClosed: boolean; isWon: boolean } {
+  if (NAME_RULES[0][0].test(name)) return { isClosed: true, isWon: true };
+  if (NAME_RULES[1][0].test(name)) return { isClosed: true, isWon: false };
+  return { isClosed: false, isWon: false };
+}

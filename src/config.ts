@@ -1,0 +1,185 @@
+/**
+ * Configuration: environment variables plus an optional `.env` file, validated by one zod
+ * schema. This module is the only reader of process.env. Start-up fails listing every
+ * problem at once; secrets are never echoed back (problems name variables, not values).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { validate as validateCron } from 'node-cron';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+export const CRM_NAMES = ['demo', 'hubspot', 'pipedrive', 'salesforce', 'attio', 'csv'] as const;
+export type CrmName = (typeof CRM_NAMES)[number];
+
+/** Empty strings count as missing (a blank line in .env must not override a default). */
+const opt = () =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v), z.string().optional());
+const withDefault = (d: string) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v), z.string().default(d));
+
+const isUrl = (v: string | undefined) => v === undefined || /^https?:\/\/[^\s]+$/.test(v);
+const url = () => opt().refine(isUrl, { message: 'must be an http(s) URL' });
+const urlWithDefault = (d: string) => withDefault(d).refine(isUrl, { message: 'must be an http(s) URL' });
+
+const cron = (d: string) => withDefault(d).refine((v) => validateCron(v), { message: 'is not a valid cron expression' });
+
+const intIn = (d: number, min: number, max: number) =>
+  withDefault(String(d)).transform((v, ctx) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const schema = z
+  .object({
+    CRM: withDefault('demo').pipe(z.enum(CRM_NAMES, { message: `must be one of ${CRM_NAMES.join(', ')}` })),
+    DEALCAST_DB: withDefault('./data/dealcast.db'),
+    DEALCAST_TIMEZONE: withDefault('UTC').refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Berlin' }),
+    SYNC_CRON: cron('*/15 * * * *'),
+    DIGEST_CRON: cron('0 8 * * 1-5'),
+    DIGEST_MAX_LATE_HOURS: intIn(4, 0, 24),
+    DIGEST_CHANNEL: opt(),
+    ALERT_CHANNEL: opt(),
+    DEALCAST_ADMINS: withDefault('').transform((v) =>
+      v
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+    SLACK_BOT_TOKEN: opt(),
+    SLACK_SIGNING_SECRET: opt(),
+    SLACK_APP_TOKEN: opt(),
+    SLACK_API_URL: urlWithDefault('https://slack.com/api/'),
+    PORT: intIn(3000, 1, 65535),
+    DEMO_SEED: intIn(42, 0, 2 ** 31 - 1),
+    DEMO_DEALS: intIn(1500, 10, 1_000_000),
+    HUBSPOT_TOKEN: opt(),
+    HUBSPOT_BASE_URL: urlWithDefault('https://api.hubapi.com'),
+    PIPEDRIVE_API_TOKEN: opt(),
+    PIPEDRIVE_BASE_URL: urlWithDefault('https://api.pipedrive.com'),
+    SALESFORCE_INSTANCE_URL: url(),
+    SALESFORCE_ACCESS_TOKEN: opt(),
+    SALESFORCE_CLIENT_ID: opt(),
+    SALESFORCE_CLIENT_SECRET: opt(),
+    SALESFORCE_LOGIN_URL: urlWithDefault('https://login.salesforce.com'),
+    SALESFORCE_API_VERSION: withDefault('v62.0'),
+    ATTIO_API_KEY: opt(),
+    ATTIO_BASE_URL: urlWithDefault('https://api.attio.com'),
+    ATTIO_OBJECT: withDefault('deals'),
+    ATTIO_LIST: opt(),
+    ATTIO_STAGE_ATTRIBUTE: withDefault('stage'),
+    CSV_PATH: opt(),
+    CSV_HISTORY_PATH: opt(),
+    CSV_MAPPING_PATH: opt(),
+    CSV_DATE_ORDER: withDefault('auto').pipe(z.enum(['auto', 'ymd', 'mdy', 'dmy'], { message: 'must be auto, ymd, mdy or dmy' })),
+    DASHBOARD_CRON: opt().refine((v) => v === undefined || validateCron(v), { message: 'is not a valid cron expression' }),
+    DASHBOARD_PATH: withDefault('./out/dashboard.html'),
+    LOG_LEVEL: withDefault('info').pipe(z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })),
+  })
+  .superRefine((c, ctx) => {
+    const need = (key: keyof typeof c, why: string) => {
+      if (c[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `is required ${why}` });
+    };
+    switch (c.CRM) {
+      case 'hubspot':
+        need('HUBSPOT_TOKEN', 'when CRM=hubspot (a private app access token)');
+        break;
+      case 'pipedrive':
+        need('PIPEDRIVE_API_TOKEN', 'when CRM=pipedrive (Settings → Personal preferences → API)');
+        break;
+      case 'salesforce':
+        need('SALESFORCE_INSTANCE_URL', 'when CRM=salesforce (e.g. https://yourorg.my.salesforce.com)');
+        if (c.SALESFORCE_ACCESS_TOKEN === undefined && (c.SALESFORCE_CLIENT_ID === undefined || c.SALESFORCE_CLIENT_SECRET === undefined)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['SALESFORCE_ACCESS_TOKEN'],
+            message: 'or SALESFORCE_CLIENT_ID + SALESFORCE_CLIENT_SECRET is required when CRM=salesforce',
+          });
+        }
+        break;
+      case 'attio':
+        need('ATTIO_API_KEY', 'when CRM=attio (Workspace settings → Developers → access token)');
+        break;
+      case 'csv':
+        need('CSV_PATH', 'when CRM=csv (the path of a deals export)');
+        break;
+      case 'demo':
+        break;
+    }
+  });
+
+export type Config = Readonly<z.infer<typeof schema>>;
+
+/** Names of variables whose values must never be printed. */
+export const SECRET_KEYS = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'HUBSPOT_TOKEN',
+  'PIPEDRIVE_API_TOKEN',
+  'SALESFORCE_ACCESS_TOKEN',
+  'SALESFORCE_CLIENT_SECRET',
+  'ATTIO_API_KEY',
+] as const;
+
+export interface LoadOptions {
+  /** Defaults to process.env. */
+  env?: Record<string, string | undefined>;
+  /** A .env file to read first (environment wins over it). Defaults to ./.env when present. */
+  envFile?: string | null;
+  /** Values that win over both (CLI flags). */
+  overrides?: Record<string, string | undefined>;
+}
+
+/** Parses the configuration once; throws ConfigError listing every problem. */
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const fileVars: Record<string, string> = {};
+  const envFile = opts.envFile === undefined ? '.env' : opts.envFile;
+  if (envFile && existsSync(envFile)) {
+    Object.assign(fileVars, parseEnv(readFileSync(envFile, 'utf8')));
+  }
+  const raw: Record<string, string | undefined> = { ...fileVars };
+  for (const [k, v] of Object.entries(opts.env ?? process.env)) if (v !== undefined) raw[k] = v;
+  for (const [k, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) raw[k] = v;
+
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    // Name the variable and the rule; never the value (it may be a secret).
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'} ${i.message}`);
+    throw new ConfigError(problems);
+  }
+  return Object.freeze(parsed.data);
+}
+
+/** Slack credentials are needed only to run the app; checked separately, all at once. */
+export function requireSlack(config: Config): void {
+  const problems: string[] = [];
+  if (!config.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN is required to run the Slack app (starts with xoxb-)');
+  if (!config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET) {
+    problems.push('SLACK_SIGNING_SECRET is required for HTTP mode (or set SLACK_APP_TOKEN, xapp-…, for Socket Mode)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+}
+
+/** Replaces every configured secret value in `text` with [redacted]. */
+export function redactSecrets(config: Config, text: string): string {
+  let out = text;
+  for (const key of SECRET_KEYS) {
+    const v = config[key];
+    if (typeof v === 'string' && v.length >= 4) out = out.split(v).join('[redacted]');
+  }
+  return out;
+}

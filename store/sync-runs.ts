@@ -1,0 +1,60 @@
+import type { Db } from './db.js';
+
+export interface SyncRun {
+  id: number;
+  crm: string;
+  mode: 'full' | 'incremental';
+  startedAt: string;
+  finishedAt: string | null;
+  status: 'running' | 'ok' | 'failed';
+  counts: Record<string, number>;
+  error: string | null;
+}
+
+export function startRun(db: Db, crm: string, mode: SyncRun['mode'], startedAt: string): number {
+  return Number(db.prepare(`INSERT INTO sync_runs (crm, mode, started_at, status) VALUES (?, ?, ?, 'running')`).run(crm, mode, startedAt).lastInsertRowid);
+}
+
+export function updateRunCounts(db: Db, id: number, counts: Record<string, number>): void {
+  db.prepare('UPDATE sync_runs SET counts = ? WHERE id = ?').run(JSON.stringify(counts), id);
+}
+
+export function finishRun(db: Db, id: number, status: 'ok' | 'failed', finishedAt: string, counts: Record<string, number>, error?: string): void {
+  db.prepare('UPDATE sync_runs SET status = ?, finished_at = ?, counts = ?, error = ? WHERE id = ?').run(
+    status,
+    finishedAt,
+    JSON.stringify(counts),
+    error ?? null,
+    id,
+  );
+}
+
+interface RunSql extends Omit<SyncRun, 'counts'> {
+  counts: string;
+}
+const cols = `id, crm, mode, started_at AS startedAt, finished_at AS finishedAt, status, counts, error`;
+const toRun = (r: RunSql): SyncRun => ({ ...r, counts: JSON.parse(r.counts) as Record<string, number> });
+
+export function lastRun(db: Db, crm: string): SyncRun | null {
+  const r = db.prepare(`SELECT ${cols} FROM sync_runs WHERE crm = ? ORDER BY id DESC LIMIT 1`).get(crm) as RunSql | undefined;
+  return r ? toRun(r) : null;
+}
+
+export function lastSuccessfulRun(db: Db, crm: string): SyncRun | null {
+  const r = db.prepare(`SELECT ${cols} FROM sync_runs WHERE crm = ? AND status = 'ok' ORDER BY id DESC LIMIT 1`).get(crm) as RunSql | undefined;
+  return r ? toRun(r) : null;
+}
+
+export function recentRuns(db: Db, crm: string, limit = 10): SyncRun[] {
+  return (db.prepare(`SELECT ${cols} FROM sync_runs WHERE crm = ? ORDER BY id DESC LIMIT ?`).all(crm, limit) as RunSql[]).map(toRun);
+}
+
+/** Runs left 'running' by a process that died: marked failed so status tells the truth. */
+export function markAbandonedRuns(db: Db, crm: string, now: string): SyncRun[] {
+  const stale = (db.prepare(`SELECT ${cols} FROM sync_runs WHERE crm = ? AND status = 'running'`).all(crm) as RunSql[]).map(toRun);
+  db.prepare(`UPDATE sync_runs SET status = 'failed', finished_at = ?, error = 'interrupted (the process stopped mid-sync)' WHERE crm = ? AND status = 'running'`).run(
+    now,
+    crm,
+  );
+  return stale;
+}
