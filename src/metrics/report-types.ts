@@ -1,0 +1,173 @@
+/**
+ * The report objects: what `dealcast report <name> --json` prints, what the chart spec
+ * builders take, and what Slack commands and the dashboard show. Keys are snake_case and
+ * stable (other tools read them). Rates are fractions (0.34 = 34%); money is a plain number in
+ * the deals' currency; dates 'YYYY-MM-DD'; instants ISO-8601 UTC.
+ */
+
+export type ReportName = 'pipeline' | 'forecast' | 'funnel' | 'velocity' | 'reps' | 'deals' | 'sources' | 'quality' | 'backtest';
+
+export interface ReportFilters {
+  pipeline?: string;
+  owner?: string;
+  source?: string;
+  /** Start of the window, 'YYYY-MM-DD'. */
+  since?: string;
+}
+
+export interface ReportBase {
+  /** The dominant currency of the deals reported on, e.g. 'USD'. */
+  currency: string;
+  filters: ReportFilters;
+  /** The `now` the report was computed for. */
+  as_of: string;
+}
+
+export interface PipelineStageRow {
+  stage: string;
+  count: number;
+  value: number;
+  weighted: number;
+}
+export interface PipelineReport extends ReportBase {
+  stages: PipelineStageRow[];
+  total: { count: number; value: number; weighted: number };
+}
+
+export interface FunnelStageRow {
+  stage: string;
+  reached: number;
+  /** reached(next) / reached(this); null for the last row. */
+  conversion_to_next: number | null;
+}
+export interface FunnelReport extends ReportBase {
+  stages: FunnelStageRow[];
+  win_rate: number | null;
+}
+
+export interface ForecastMonthRow {
+  month: string;
+  pipeline: number;
+  weighted: number;
+  weighted_crm: number;
+  won: number;
+}
+export interface ForecastReport extends ReportBase {
+  months: ForecastMonthRow[];
+  calibration?: CalibrationReport;
+}
+
+export interface BacktestPoint {
+  date: string;
+  forecast: number;
+  forecast_crm: number;
+  actual: number;
+}
+export interface BacktestReport extends ReportBase {
+  points: BacktestPoint[];
+  wape: number | null;
+  wape_crm: number | null;
+}
+
+export interface VelocityFigures {
+  /** Value per day: open deals × win rate × average won size / cycle days. */
+  velocity: number;
+  open_deals: number;
+  win_rate: number | null;
+  avg_won: number | null;
+  cycle_days: number | null;
+}
+export interface VelocityPoint extends VelocityFigures {
+  /** Period start, 'YYYY-MM-DD'. */
+  period: string;
+}
+export interface VelocityReport extends ReportBase {
+  granularity: 'week' | 'month';
+  points: VelocityPoint[];
+  current: VelocityFigures;
+}
+
+export interface RepRow {
+  owner: string;
+  owner_id: string;
+  calls: number;
+  emails: number;
+  meetings: number;
+  tasks: number;
+  open_deals: number;
+  open_value: number;
+  won_value: number;
+  last_activity_at: string | null;
+  hours_since_activity: number | null;
+}
+export interface RepsReport extends ReportBase {
+  since: string;
+  until: string;
+  /** False for CRMs whose activity data we cannot use (Attio): show "not available", not zeros. */
+  activities_available: boolean;
+  reps: RepRow[];
+}
+
+export interface SourceRow {
+  source: string;
+  count: number;
+  value: number;
+  won: number;
+  lost: number;
+  win_rate: number | null;
+}
+export interface SourcesReport extends ReportBase {
+  sources: SourceRow[];
+}
+
+export interface DealListRow {
+  id: string;
+  name: string;
+  amount: number | null;
+  stage: string;
+  crm_stage: string;
+  owner: string | null;
+  pipeline: string | null;
+  days_in_stage: number | null;
+  stage_avg_days: number | null;
+  stuck_ratio: number | null;
+  close_date: string | null;
+}
+export interface DealsReport extends ReportBase {
+  deals: DealListRow[];
+  total: number;
+}
+
+export interface QualityReport extends ReportBase {
+  open_deals: number;
+  zero_amount: number;
+  missing_amount: number;
+  missing_close_date: number;
+  past_close_date: number;
+  no_owner: number;
+  needs_review_stages: { stage: string; pipeline: string }[];
+}
+
+export interface CalibrationRow {
+  stage: string;
+  probability: number;
+  source: 'admin' | 'history' | 'crm' | 'default';
+  sample: number;
+  history_probability: number | null;
+  crm_probability: number | null;
+}
+export interface CalibrationReport {
+  stages: CalibrationRow[];
+}
+
+export interface ReportByName {
+  pipeline: PipelineReport;
+  forecast: ForecastReport;
+  funnel: FunnelReport;
+  velocity: VelocityReport;
+  reps: RepsReport;
+  deals: DealsReport;
+  sources: SourcesReport;
+  quality: QualityReport;
+  backtest: BacktestReport;
+}
