@@ -12,6 +12,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   demo: { summary: 'sync the built-in demo CRM and show every report', load: () => import('./cli/demo.js') },
   sync: { summary: 'sync the configured CRM into the database [--full]', load: () => import('./cli/sync.js') },
   status: { summary: 'last sync per stream, row counts, freshness, stages needing review', load: () => import('./cli/status.js') },
+  start: { summary: 'run the Slack app (Socket Mode or HTTP) with the sync schedule', load: () => import('./cli/start.js') },
 };
 
 export function usage(): string {

@@ -1,0 +1,54 @@
+/**
+ * The sync job: one sync of the configured CRM, single-flight. The scheduler, `/dealcast sync`
+ * and start-up all call `run`; a second call while a sync is running joins it instead of
+ * starting another.
+ */
+import type { Config } from '../config.js';
+import { createConnector, type ConnectorBundle } from '../connectors/index.js';
+import { runSync, type SyncResult } from '../sync/engine.js';
+import type { Db } from '../../store/db.js';
+
+export interface SyncJobDeps {
+  db: Db;
+  config: Config;
+  log: (line: string) => void;
+  /** Defaults to the registry (config.CRM). */
+  connector?: (now: Date) => ConnectorBundle;
+}
+
+export interface SyncJob {
+  run(opts?: { full?: boolean; now?: Date }): Promise<SyncResult>;
+  /** True while a sync is in flight. */
+  readonly running: boolean;
+}
+
+export function createSyncJob(deps: SyncJobDeps): SyncJob {
+  let inFlight: Promise<SyncResult> | null = null;
+  const make = deps.connector ?? ((now: Date) => createConnector(deps.config, { now }));
+  return {
+    get running() {
+      return inFlight !== null;
+    },
+    run(opts = {}) {
+      if (inFlight) return inFlight;
+      const now = opts.now ?? new Date();
+      const started = (async () => {
+        const { connector, http } = make(now);
+        const t0 = Date.now();
+        try {
+          const r = await runSync(deps.db, connector, { full: opts.full, now, http, log: deps.log });
+          deps.log(
+            `sync: ${r.mode} sync of ${connector.label} done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${Object.entries(r.counts)
+              .map(([k, v]) => `${v} ${k}`)
+              .join(', ')})`,
+          );
+          return r;
+        } finally {
+          inFlight = null;
+        }
+      })();
+      inFlight = started;
+      return started;
+    },
+  };
+}
