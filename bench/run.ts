@@ -6,6 +6,7 @@ type Bench = { title: string; run: () => Promise<void> };
 
 const BENCHES: Record<string, Bench> = {
   sync: { title: 'Sync: demo deals upserted per second, peak RSS', run: async () => (await import('./sync.js')).benchSync() },
+  slack: { title: 'Slack: slash command -> PNG uploaded (p50/p95 at 100k and 1M deals), ack p99', run: async () => (await import('./slack.js')).benchSlack() },
 };
 
 async function main(): Promise<void> {

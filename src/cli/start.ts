@@ -36,8 +36,8 @@ export async function run(argv: string[], io: CliIo, opts: StartOptions = {}): P
   const db = openStore(config);
   const onRejection = (err: unknown) => log(`unhandled rejection: ${describeError(err)}`);
   process.on('unhandledRejection', onRejection);
+  const sync = createSyncJob({ db, config, log });
   try {
-    const sync = createSyncJob({ db, config, log });
     const dc = createDealcastApp({ config, db, log, syncJob: sync, host: opts.host, port: opts.port });
     const info = await dc.start();
     log(
@@ -57,6 +57,8 @@ export async function run(argv: string[], io: CliIo, opts: StartOptions = {}): P
     return 0;
   } finally {
     process.off('unhandledRejection', onRejection);
-    db.close();
+    // A sync still writing keeps its handle; the process exit closes it (the next start marks
+    // that run interrupted and resumes).
+    if (!sync.running) db.close();
   }
 }

@@ -325,7 +325,7 @@ export class SlackDelivery {
    */
   async uploadPng(channel: string, chart: ChartFile, content: MessageContent, opts: { threadTs?: string } = {}): Promise<{ fileId: string }> {
     const r = await this.pacer.run(channel, () =>
-      this.call('files.completeUploadExternal', () =>
+      this.call('filesUploadV2', () =>
         this.client.filesUploadV2({
           channel_id: channel,
           file: chart.png,

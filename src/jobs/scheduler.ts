@@ -12,6 +12,8 @@ export interface Scheduler {
   stop(): Promise<void>;
   /** Next planned sync, for status messages. */
   nextSync(): Date | null;
+  /** Runs the scheduled sync now, exactly as a cron tick would (tests, admin tools). */
+  tickSync(): Promise<void>;
 }
 
 export interface SchedulerDeps {
@@ -38,6 +40,9 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       await task.destroy();
     },
     nextSync: () => task.getNextRun(),
+    tickSync: async () => {
+      await task.execute();
+    },
   };
 }
 
