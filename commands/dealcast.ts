@@ -4,19 +4,21 @@
  * - status: last sync and whether it worked, data freshness, stages needing review (ephemeral).
  * - sync: admins only (DEALCAST_ADMINS, or Slack workspace admins/owners): sync now, then say
  *   how it went. A sync already running is joined, not doubled.
+ * - settings: admins only: the settings modal (commands/dealcast-settings.ts).
  */
 import { parseCommandArgs } from '../src/command-args.js';
 import { describeError } from '../src/errors.js';
 import { isDealcastAdmin } from '../src/slack-admins.js';
 import { helpMessage, usageMessage } from '../src/views/help.js';
 import { statusMessage } from '../src/views/status.js';
+import { openSettings } from './dealcast-settings.js';
 import { countDeals } from '../store/deals.js';
 import { listPipelines } from '../store/pipelines.js';
 import { stagesNeedingReview } from '../store/stage-map.js';
 import { lastRun, lastSuccessfulRun } from '../store/sync-runs.js';
 import { replyTarget, type CommandDeps, type CommandHandler, type CommandRequest } from './command-context.js';
 
-const SUBCOMMANDS = ['status', 'sync'] as const;
+const SUBCOMMANDS = ['status', 'sync', 'settings'] as const;
 
 export function statusFacts(deps: CommandDeps) {
   const { db, crm } = deps;
@@ -81,6 +83,10 @@ export const handleDealcastCommand: CommandHandler = async (req, deps) => {
   }
   if (sub === 'status') {
     await deps.slack.replyEphemeral(target, statusMessage(statusFacts(deps)));
+    return;
+  }
+  if (sub === 'settings') {
+    await openSettings(req, deps);
     return;
   }
   await syncNow(req, deps);

@@ -13,6 +13,7 @@ import type { CommandKey } from './ids.js';
 import { createSyncJob, type SyncJob } from './jobs/sync.js';
 import { describeSyncSchedule } from './jobs/scheduler.js';
 import { registerCommands } from './listeners/commands.js';
+import { registerSettings } from './listeners/settings.js';
 import { OwnerDirectory } from './slack-owners.js';
 import { createSlackLogger } from './slack-logger.js';
 import { COMMAND_HANDLERS } from '../commands/registry.js';
@@ -79,6 +80,7 @@ export function createDealcastApp(opts: CreateAppOptions): DealcastApp {
     syncSchedule: describeSyncSchedule(config),
   };
   registerCommands(app, { ...COMMAND_HANDLERS, ...opts.handlers }, deps);
+  registerSettings(app, deps);
   app.error(async (err) => {
     opts.log(`slack: unhandled error: ${err.message}`);
   });

@@ -48,8 +48,8 @@ export const COMMANDS = {
   },
   dealcast: {
     command: '/dealcast',
-    description: 'dealcast itself: help, sync status and data freshness, sync now (admins)',
-    usageHint: 'help | status | sync',
+    description: 'dealcast itself: help, sync status and data freshness, sync now and settings (admins)',
+    usageHint: 'help | status | sync | settings',
   },
 } as const satisfies Record<string, CommandInfo>;
 
@@ -72,6 +72,16 @@ export const ACTION_IDS = {
   settingsPipelineSelect: 'settings_pipeline_select',
   /** Settings modal: fill in calibrated probabilities. */
   settingsUseCalibrated: 'settings_use_calibrated',
+  /** Settings modal: previous/next page of a pipeline's stages (value = page index). */
+  settingsStagePage: 'settings_stage_page',
+  /** Settings modal, one per stage row: win probability (percent, blank = automatic). */
+  settingsStageProbability: 'settings_stage_probability',
+  /** Settings modal, one per stage row: canonical stage select. */
+  settingsStageCanonical: 'settings_stage_canonical',
+  /** Settings modal, one per stage row: "included in reports" checkbox. */
+  settingsStageIncluded: 'settings_stage_included',
+  /** Settings modal: the element of each channel / schedule / threshold input (its block_id says which). */
+  settingsField: 'settings_field',
 } as const;
 
 /** block_ids. Unique within one message or view; stable so state and errors can be addressed. */
@@ -90,4 +100,21 @@ export const BLOCK_IDS = {
   statusData: 'status_data',
   statusReview: 'status_review',
   notice: 'notice',
+  /** Settings modal. Stage rows are `<prefix><render revision>_<stage id>`: a new revision makes Slack show new initial values. */
+  settingsIntro: 'settings_intro',
+  settingsPipeline: 'settings_pipeline',
+  settingsReview: 'settings_review',
+  settingsTools: 'settings_tools',
+  settingsNotice: 'settings_notice',
+  settingsStageProbabilityPrefix: 'settings_row_p',
+  settingsStageMapPrefix: 'settings_row_m',
+  settingsChannelsHeader: 'settings_channels_header',
+  settingsDigestChannel: 'settings_digest_channel',
+  settingsAlertChannel: 'settings_alert_channel',
+  settingsTimeZone: 'settings_timezone',
+  settingsDigestTime: 'settings_digest_time',
+  settingsThresholdsHeader: 'settings_thresholds_header',
+  /** Followed by the threshold's name: settings_threshold_dropPercent … */
+  settingsThresholdPrefix: 'settings_threshold_',
+  settingsFooter: 'settings_footer',
 } as const;

@@ -61,3 +61,21 @@ export async function sendCommand(appUrl: string, fields: CommandFields, opts: S
   const res = await fetch(`${appUrl}/slack/events`, { method: 'POST', headers, body });
   return { status: res.status, body: await res.text() };
 }
+
+/**
+ * POSTs a signed interaction (block_actions, view_submission …) as Slack does: the form body
+ * `payload=<URL-encoded JSON>` with Content-Type exactly application/x-www-form-urlencoded.
+ * Resolves with the HTTP answer (the ack: empty, or a response_action as JSON).
+ */
+export async function sendInteraction(appUrl: string, payload: Record<string, unknown>, opts: SendOptions = {}): Promise<{ status: number; body: string }> {
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(ts),
+  };
+  const sig = opts.signature === undefined ? sign(opts.secret ?? TEST_SIGNING_SECRET, ts, body) : opts.signature;
+  if (sig !== null) headers['x-slack-signature'] = sig;
+  const res = await fetch(`${appUrl}/slack/events`, { method: 'POST', headers, body });
+  return { status: res.status, body: await res.text() };
+}
