@@ -5,7 +5,7 @@
  * admin overrides left out, so the admin sees what history says, not their own number back; and
  * the refresh of the derived report tables after the stage map changed.
  */
-import { OPEN_CANONICAL_STAGES } from './canonical-stages.js';
+import { OPEN_CANONICAL_STAGES, isCanonicalStage } from './canonical-stages.js';
 import { CALIBRATION_MIN_SAMPLE, calibrate } from './metrics/probabilities.js';
 import { epochDay } from './metrics/periods.js';
 import type { CalibrationHints } from './views/settings-modal.js';
@@ -24,7 +24,7 @@ export function calibrationHintsFor(db: Db, crm: string, pipelineId: string, now
   const rows = calibrate(stages, closed, { minSample: CALIBRATION_MIN_SAMPLE }).calibration.stages;
   const out: CalibrationHints = {};
   for (const r of rows) {
-    if (!(OPEN_CANONICAL_STAGES as readonly string[]).includes(r.stage)) continue;
+    if (!isCanonicalStage(r.stage) || !OPEN_CANONICAL_STAGES.includes(r.stage)) continue;
     out[r.stage] = { probability: r.probability, sample: r.sample, enough: r.source === 'history' };
   }
   return out;

@@ -136,6 +136,10 @@ function clip(s: string, max: number): string {
 
 const plain = (text: string, max = 3000): types.PlainTextElement => ({ type: 'plain_text', text: clip(text, max), emoji: true });
 const pct = (p: number) => `${Math.round(p * 1000) / 10}%`;
+/** Whole percent, as "Use calibrated probabilities" fills it in. */
+const pct0 = (p: number) => `${Math.round(p * 100)}%`;
+/** Stage names in labels (a CRM may allow very long ones). */
+const STAGE_NAME_CHARS = 150;
 
 export function pipelineStages(snapshot: SettingsSnapshot, pipelineId: string): StageSetting[] {
   return snapshot.stages.filter((s) => s.pipelineId === pipelineId);
@@ -159,8 +163,11 @@ export function stageHint(s: StageSetting, canonical: CanonicalStage, hints: Cal
   if (canonical === 'Closed Lost') return `${crm} · lost: 0% (leave blank or enter 0)`;
   const c = hints?.[canonical];
   if (!hints) return `${crm} · history not available`;
-  if (!c || c.sample === 0) return `${crm} · history: no closed deals yet (n=0)`;
-  return c.enough ? `${crm} · history ${pct(c.probability)} (n=${c.sample})` : `${crm} · history too thin (n=${c.sample}), CRM value used`;
+  if (!c || c.sample === 0) return `${crm} · history: no closed ${canonical} deals yet (n=0)`;
+  // Calibration is per canonical stage: say which, since two CRM stages can share one.
+  return c.enough
+    ? `${crm} · history ${pct0(c.probability)} (n=${c.sample}) for ${canonical}`
+    : `${crm} · history too thin for ${canonical} (n=${c.sample}), CRM value used`;
 }
 
 const canonicalOption = (c: CanonicalStage): PlainTextOption => ({ text: plain(c, MODAL_LIMITS.optionTextChars), value: c });
@@ -258,7 +265,7 @@ export function settingsModalView(input: ModalInput): View {
   for (const [i, s] of onPage.entries()) {
     const d = drafts.get(s.stageId) ?? stageDraftOf(s);
     const n = page * STAGES_PER_PAGE + i + 1;
-    const label = `${s.needsReview ? ':warning: Review: ' : ''}${n}. ${s.name}${s.isClosed ? (s.isWon ? ' (won in CRM)' : ' (lost in CRM)') : ''} · win %`;
+    const label = `${s.needsReview ? ':warning: Review: ' : ''}${n}. ${clip(s.name, STAGE_NAME_CHARS)}${s.isClosed ? (s.isWon ? ' (won in CRM)' : ' (lost in CRM)') : ''} · win %`;
     const auto = autoProbability(s, d.canonical, hints);
     blocks.push({
       type: 'input',
@@ -377,7 +384,7 @@ function autoProbability(s: StageSetting, canonical: CanonicalStage, hints: Cali
   if (canonical === 'Closed Won') return '100%';
   if (canonical === 'Closed Lost') return '0%';
   const c = hints?.[canonical];
-  if (c?.enough) return pct(c.probability);
+  if (c?.enough) return pct0(c.probability);
   if (s.crmProbability !== null) return pct(s.crmProbability);
   return c ? pct(c.probability) : 'calibrated';
 }
