@@ -11,6 +11,7 @@ import { describeError } from '../src/errors.js';
 import { isDealcastAdmin } from '../src/slack-admins.js';
 import { helpMessage, usageMessage } from '../src/views/help.js';
 import { statusMessage } from '../src/views/status.js';
+import { resolveTeamSettings } from '../src/team-settings.js';
 import { openSettings } from './dealcast-settings.js';
 import { countDeals } from '../store/deals.js';
 import { listPipelines } from '../store/pipelines.js';
@@ -28,7 +29,7 @@ export function statusFacts(deps: CommandDeps) {
   return {
     crmLabel: crm,
     now: deps.now(),
-    timeZone: deps.config.DEALCAST_TIMEZONE,
+    timeZone: resolveTeamSettings(deps.db, deps.config).timeZone,
     lastRun: last && { startedAt: last.startedAt, finishedAt: last.finishedAt, status: last.status, mode: last.mode, error: last.error },
     lastSuccess: ok && { startedAt: ok.startedAt, finishedAt: ok.finishedAt, mode: ok.mode },
     deals: countDeals(db, crm),

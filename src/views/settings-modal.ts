@@ -14,6 +14,7 @@
  * input whose block_id is unchanged by views.update and ignores the new initial_value, so
  * "Use calibrated probabilities" and page switches render under fresh block_ids.
  */
+import { createHash } from 'node:crypto';
 import type { types } from '@slack/bolt';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
 import { CANONICAL_STAGES, OPEN_CANONICAL_STAGES, isCanonicalStage, type CanonicalStage } from '../canonical-stages.js';
@@ -119,8 +120,10 @@ export function packDrafts(snapshot: SettingsSnapshot, drafts: ReadonlyMap<strin
   return out;
 }
 
-export const stageProbabilityBlockId = (rev: number, stageId: string) => `${BLOCK_IDS.settingsStageProbabilityPrefix}${rev}_${stageId}`;
-export const stageMapBlockId = (rev: number, stageId: string) => `${BLOCK_IDS.settingsStageMapPrefix}${rev}_${stageId}`;
+/** A stage id as it goes into a block_id (at most 255 characters): itself, or a digest of a very long one. */
+const stageKey = (stageId: string) => (stageId.length <= 200 ? stageId : createHash('sha256').update(stageId).digest('hex').slice(0, 32));
+export const stageProbabilityBlockId = (rev: number, stageId: string) => `${BLOCK_IDS.settingsStageProbabilityPrefix}${rev}_${stageKey(stageId)}`;
+export const stageMapBlockId = (rev: number, stageId: string) => `${BLOCK_IDS.settingsStageMapPrefix}${rev}_${stageKey(stageId)}`;
 export const thresholdBlockId = (name: AlertThresholdName) => `${BLOCK_IDS.settingsThresholdPrefix}${name}`;
 
 const GENERAL_BLOCKS = {
@@ -373,7 +376,8 @@ function channelInput(blockId: string, label: string, channel: string | null, hi
       action_id: ACTION_IDS.settingsField,
       placeholder: plain('Choose a channel', MODAL_LIMITS.placeholderChars),
       filter: { include: ['public', 'private'], exclude_bot_users: true, exclude_external_shared_channels: true },
-      ...(channel ? { initial_conversation: channel } : {}),
+      // Only an id can be preselected (DIGEST_CHANNEL=#sales cannot).
+      ...(channel && /^[CGD][A-Z0-9]+$/.test(channel) ? { initial_conversation: channel } : {}),
     },
     hint: plain(hint, MODAL_LIMITS.hintChars),
   };

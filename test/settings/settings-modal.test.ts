@@ -23,7 +23,9 @@ import {
 } from '../../src/views/settings-modal.js';
 import { blockKitProblems } from '../helpers/block-kit-check.js';
 import { tempDb } from '../helpers/db.js';
-import { seedManyStages, seedTwoPipelines } from './fixtures.js';
+import { AT, seedManyStages, seedTwoPipelines } from './fixtures.js';
+import { upsertStages } from '../../store/stages.js';
+import { mapNewStages } from '../../store/stage-map.js';
 import type { Db } from '../../store/db.js';
 
 const HINTS: CalibrationHints = {
@@ -99,6 +101,21 @@ describe('modal shape', () => {
     const long = first.blocks.find((b) => b.block_id === stageProbabilityBlockId(1, 'big-stage-03')) as any;
     expect(long.label.text.length).toBeLessThan(200);
     expect(long.label.text).toMatch(/^4\. Step 4: .*… · win %$/);
+  });
+
+  it('a very long CRM stage id still makes a valid block_id that reads back', () => {
+    seedTwoPipelines(db);
+    const longId = `sales-${'x'.repeat(300)}`;
+    upsertStages(db, 'demo', [{ id: longId, pipelineId: 'sales', name: 'Long id', position: 9, probability: 0.5, isClosed: false, isWon: false }], AT);
+    mapNewStages(db, 'demo', AT, false);
+    const s = loadSettingsSnapshot(db, 'demo', config);
+    const m = meta('sales');
+    const v = render(s, m);
+    expect(blockKitProblems(v)).toEqual([]);
+    const blockId = stageProbabilityBlockId(1, longId);
+    expect(blockId.length).toBeLessThanOrEqual(255);
+    const st = readViewState(s, m, { [blockId]: { [ACTION_IDS.settingsStageProbability]: { type: 'plain_text_input', value: '42' } } }, initialGeneralDraft(s));
+    expect(st.drafts.get(longId)!.probability).toBe('42');
   });
 
   it('highlights stages that need review and says where the others are', () => {
