@@ -84,7 +84,13 @@ export async function openSettings(req: CommandRequest, deps: CommandDeps): Prom
   const index = pipelineStages(snapshot, first.pipelineId).findIndex((s) => s.stageId === first.stageId);
   const meta: ModalMeta = { v: 1, crm: deps.crm, p: first.pipelineId, g: Math.floor(index / STAGES_PER_PAGE), r: 1, d: {} };
   const view = settingsModalView({ snapshot, meta, drafts: new Map(), general: initialGeneralDraft(snapshot), hints: hints(deps, meta.p) });
-  await deps.slack.updateView(opened.id, view, opened.hash);
+  try {
+    await deps.slack.updateView(opened.id, view, opened.hash);
+  } catch (err) {
+    // Most likely closed while loading (not_found); nothing to tell anyone.
+    deps.log(`settings: could not show the settings to ${req.userId}: ${describeError(err)}`);
+    return;
+  }
   deps.log(`settings: opened for ${req.userId} (${snapshot.stages.length} stages in ${snapshot.pipelines.length} pipelines)`);
 }
 
