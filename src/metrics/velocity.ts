@@ -15,7 +15,7 @@ export interface ClosedByDayRow {
   /** Σ (closed_at − created_at) in days. */
   cycleDays: number;
 }
-/** Deals grouped by the day they were created (epoch day). */
+/** Deals grouped by the day they were created (epoch day); must cover every day from the first period on. */
 export interface CreatedByDayRow {
   day: number;
   count: number;
@@ -62,7 +62,7 @@ export function velocityOf(openDeals: number, s: Pick<ClosedSummary, 'win_rate' 
 
 export interface VelocityOptions {
   today: number;
-  /** Open deals right now (status open). */
+  /** Open deals right now (status open). Past open counts are derived from it. */
   openNow: number;
   granularity: 'week' | 'month';
   /** First period start (epoch day). */
@@ -91,9 +91,10 @@ export function salesVelocity(closed: ClosedByDayRow[], created: CreatedByDayRow
   const starts = periodStarts(opts.fromDay, opts.today, opts.granularity);
   const points: VelocityPoint[] = starts.map((start, i) => {
     const end = Math.min(i + 1 < starts.length ? starts[i + 1] : opts.today + 1, opts.today + 1);
-    let open = 0;
-    for (const c of created) if (c.day < end) open += c.count;
-    for (const c of closed) if (c.day < end) open -= c.count;
+    // Open at `end` = open now − created since `end` + closed since `end`.
+    let open = opts.openNow;
+    for (const c of created) if (c.day >= end) open -= c.count;
+    for (const c of closed) if (c.day >= end) open += c.count;
     const s = closedSummary(closed, end - trailing, end);
     return {
       period: new Date(start * 86_400_000).toISOString().slice(0, 10),

@@ -31,3 +31,5 @@ CREATE INDEX deal_facts_open_close ON deal_facts (crm, close_day, stage_id, amou
 CREATE INDEX deal_facts_closed ON deal_facts (crm, closed, status, deepest, amount, created) WHERE closed IS NOT NULL;
 CREATE INDEX deal_facts_created ON deal_facts (crm, created);
 CREATE INDEX deal_facts_close_day ON deal_facts (crm, close_day);
+CREATE INDEX deal_facts_source ON deal_facts (crm, source);
+CREATE INDEX deal_facts_owner ON deal_facts (crm, owner_id);
