@@ -197,13 +197,8 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
     for (let d = first; d <= lastPoint; d += 7) days.push(d);
     const stages = q.stageProbabilityInputs(c.db, c.crm, c.f.facts.pipelineIds);
     const closed = days.length ? q.closedByDayDepth(c.db, c.crm, teamFilter(c), (days[0] - lookback) * DAY_S, days[days.length - 1] * DAY_S) : [];
-    const body = backtest(
-      stages,
-      closed,
-      q.pipelineAtPoints(c.db, c.crm, c.f.facts, days, horizon),
-      q.wonAfterPoints(c.db, c.crm, c.f.facts, days, horizon),
-      { days, lookbackDays: lookback, minSample: c.opts.calibrationMinSample },
-    );
+    const weekly = q.weeklyBacktestRows(c.db, c.crm, c.f.facts, days);
+    const body = backtest(stages, closed, weekly.pipeline, weekly.actual, { days, lookbackDays: lookback, minSample: c.opts.calibrationMinSample });
     return { ...c.base, ...body, horizon_days: horizon };
   },
 };

@@ -10,29 +10,45 @@ import { autoMapStage, isCanonicalStage } from '../src/canonical-stages.js';
 import { deriveDealFact, type DealFact, type DealForFacts, type HistoryForFacts, type StageInfo } from '../src/metrics/deal-facts.js';
 import { getSetting, setSetting } from './settings.js';
 import { listStages } from './stages.js';
+import { BACKTEST_HORIZON_DAYS } from '../src/metrics/backtest.js';
+import { DAY_S, weekStart } from '../src/metrics/periods.js';
 
 /** Bump when the derivation rules change: every database rebuilds its facts once. */
-const FACTS_VERSION = 1;
+const FACTS_VERSION = 2;
 const CHUNK = 2000;
+/** Above this many changed deals a full rebuild is quicker than one-by-one. */
+const FULL_REBUILD_ABOVE = 50_000;
 
 interface Stamp {
   version: number;
-  syncRunId: number | null;
-  dealsMaxRowid: number | null;
-  stageMapUpdatedAt: string | null;
+  /** Signature of the stage map's canonical stages and included flags. */
+  stageMapSignature: string | null;
   stageMapRows: number;
   currency: string;
 }
 
 const stampKey = (crm: string) => `derived:deal_facts:${crm}`;
 
+/** What, besides the deals themselves (tracked by triggers), the facts depend on. */
 function currentStamp(db: Db, crm: string): Omit<Stamp, 'currency'> {
-  const run = db.prepare('SELECT MAX(id) FROM sync_runs WHERE crm = ?').pluck().get(crm) as number | null;
-  // MAX(rowid) over the whole table is O(1); any CRM's new deals only cost one extra refresh.
-  const rowid = db.prepare('SELECT MAX(rowid) FROM deals').pluck().get() as number | null;
-  const map = db.prepare('SELECT MAX(updated_at) AS at, COUNT(*) AS n FROM stage_map WHERE crm = ?').get(crm) as { at: string | null; n: number };
-  return { version: FACTS_VERSION, syncRunId: run, dealsMaxRowid: rowid, stageMapUpdatedAt: map.at, stageMapRows: map.n };
+  // Only the canonical stage and the included flag shape the facts; the map has a few dozen rows.
+  const map = db
+    .prepare(
+      `SELECT group_concat(stage_id || '=' || canonical || '/' || included, ',') AS sig, COUNT(*) AS n
+       FROM (SELECT stage_id, canonical, included FROM stage_map WHERE crm = ? ORDER BY stage_id)`,
+    )
+    .get(crm) as { sig: string | null; n: number };
+  return { version: FACTS_VERSION, stageMapSignature: map.sig, stageMapRows: map.n };
 }
+
+function sameStamp(saved: Stamp | null, now: Omit<Stamp, 'currency'>): saved is Stamp {
+  return (
+    saved !== null && saved.version === now.version && saved.stageMapSignature === now.stageMapSignature && saved.stageMapRows === now.stageMapRows
+  );
+}
+
+const dirtyCount = (db: Db, crm: string): number =>
+  db.prepare('SELECT COUNT(*) FROM (SELECT 1 FROM deal_facts_dirty WHERE crm = ? LIMIT ?)').pluck().get(crm, FULL_REBUILD_ABOVE + 1) as number;
 
 /** Canonical stage and included flag for every stage (mapped, or auto-mapped if not yet). */
 export function loadStageInfo(db: Db, crm: string): Map<string, StageInfo> {
@@ -53,15 +69,32 @@ export function loadStageInfo(db: Db, crm: string): Map<string, StageInfo> {
 }
 
 export interface RefreshOptions {
-  /** Refresh only these deals (after an incremental sync). Omit to rebuild every deal. */
-  dealIds?: Iterable<string>;
+  /** Rebuild every deal even if only some changed (after a stage-map edit this happens anyway). */
+  full?: boolean;
+}
+
+export interface RefreshResult {
+  mode: 'none' | 'changed' | 'full';
+  /** Deals re-derived. */
+  deals: number;
+  ms: number;
 }
 
 /**
- * Rebuilds deal_facts for a CRM (or only the given deals) in one transaction. Call after every
- * sync and after any stage-map edit (a stage-map edit needs the full rebuild). Returns rows written.
+ * Brings deal_facts (and the weekly backtest table) up to date for one CRM. Incremental: only
+ * deals the sync changed (triggers mark them in deal_facts_dirty) are re-derived; a stage-map
+ * edit, a new derivation version or a very large change set rebuilds everything.
+ * The sync engine calls it after every sync (`afterSync`); reports call it through
+ * ensureDerivedFresh, so numbers are never stale.
  */
-export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): number {
+export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): RefreshResult {
+  const t0 = performance.now();
+  const saved = getSetting<Stamp | null>(db, stampKey(crm), null);
+  const stamp = currentStamp(db, crm);
+  const dirty = dirtyCount(db, crm);
+  const full = opts.full === true || !sameStamp(saved, stamp) || dirty > FULL_REBUILD_ABOVE;
+  if (!full && dirty === 0) return { mode: 'none', deals: 0, ms: performance.now() - t0 };
+
   const stages = loadStageInfo(db, crm);
   const dealCols = `id, pipeline_id AS pipelineId, stage_id AS stageId, owner_id AS ownerId, source, amount, status,
     created_at AS createdAt, closed_at AS closedAt, close_date AS closeDate, stage_entered_at AS stageEnteredAt`;
@@ -71,7 +104,7 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
      VALUES (@crm, @dealId, @pipelineId, @stageId, @ownerId, @source, @amount, @status, @canonical, @deepest, @created, @closed,
        @closeDay, @stageSince, @at1, @at2, @at3, @days0, @days1, @days2, @days3)`,
   );
-  let written = 0;
+  let derived = 0;
   const writeChunk = (deals: DealForFacts[], history: (HistoryForFacts & { dealId: string })[]) => {
     const byDeal = new Map<string, HistoryForFacts[]>();
     for (const h of history) {
@@ -80,16 +113,14 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
       list.push(h);
     }
     for (const d of deals) {
+      derived++;
       const fact: DealFact | null = deriveDealFact(d, byDeal.get(d.id) ?? [], stages);
-      if (fact) {
-        insert.run({ crm, ...fact });
-        written++;
-      }
+      if (fact) insert.run({ crm, ...fact });
     }
   };
 
   db.transaction(() => {
-    if (opts.dealIds === undefined) {
+    if (full) {
       db.prepare('DELETE FROM deal_facts WHERE crm = ?').run(crm);
       const page = db.prepare(`SELECT ${dealCols} FROM deals WHERE crm = ? AND deleted_at IS NULL AND id > ? ORDER BY id LIMIT ${CHUNK}`);
       const hist = db.prepare(
@@ -105,7 +136,7 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
         after = last;
       }
     } else {
-      const ids = [...new Set(opts.dealIds)];
+      const ids = db.prepare('SELECT deal_id FROM deal_facts_dirty WHERE crm = ?').pluck().all(crm) as string[];
       const del = db.prepare('DELETE FROM deal_facts WHERE crm = ? AND deal_id = ?');
       for (let i = 0; i < ids.length; i += 500) {
         const part = ids.slice(i, i + 500);
@@ -121,6 +152,12 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
         writeChunk(deals, history);
       }
     }
+    db.prepare('DELETE FROM deal_facts_dirty WHERE crm = ?').run(crm);
+    rebuildWeekly(db, crm);
+    if (full) {
+      // Fresh statistics let the planner pick the covering indexes the report queries rely on.
+      db.exec('PRAGMA analysis_limit = 1000; ANALYZE deal_facts; ANALYZE deal_facts_weekly;');
+    }
     const currency =
       (db
         .prepare(
@@ -129,27 +166,52 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
         )
         .pluck()
         .get(crm) as string | undefined) ?? 'USD';
-    if (opts.dealIds === undefined) {
-      // Fresh statistics let the planner pick the covering indexes the report queries rely on.
-      db.exec('PRAGMA analysis_limit = 1000; ANALYZE deal_facts;');
-    }
-    setSetting(db, stampKey(crm), { ...currentStamp(db, crm), currency } satisfies Stamp, new Date().toISOString());
+    setSetting(db, stampKey(crm), { ...stamp, currency } satisfies Stamp, new Date().toISOString());
   })();
-  return written;
+  return { mode: full ? 'full' : 'changed', deals: derived, ms: performance.now() - t0 };
 }
 
-/** Rebuilds deal_facts when deals, a sync run or the stage map changed since the last refresh. */
+/**
+ * deal_facts_weekly: for every Monday from the first deal on, the backtest's pipeline (open that
+ * day, expected to close within 30 days, by deepest stage reached by then) and the value won in
+ * the 30 days after it by deals that existed that day. Grouped by the filter columns.
+ */
+function rebuildWeekly(db: Db, crm: string): void {
+  db.prepare('DELETE FROM deal_facts_weekly WHERE crm = ?').run(crm);
+  const span = db.prepare('SELECT MIN(created) AS lo, MAX(MAX(created), COALESCE(MAX(closed), 0)) AS hi FROM deal_facts WHERE crm = ?').get(crm) as {
+    lo: number | null;
+    hi: number | null;
+  };
+  if (span.lo === null || span.hi === null) return;
+  const first = weekStart(Math.floor(span.lo / DAY_S));
+  const last = weekStart(Math.floor(span.hi / DAY_S)) + 7;
+  const h = BACKTEST_HORIZON_DAYS;
+  db.prepare(
+    `WITH RECURSIVE mondays(d) AS (SELECT ? UNION ALL SELECT d + 7 FROM mondays WHERE d + 7 <= ?)
+     INSERT INTO deal_facts_weekly (crm, day, pipeline_id, owner_id, source, depth, value, deals)
+     SELECT ?, m.d, f.pipeline_id, f.owner_id, f.source,
+            CASE WHEN f.at3 <= m.d * 86400 THEN 3 WHEN f.at2 <= m.d * 86400 THEN 2 WHEN f.at1 <= m.d * 86400 THEN 1 ELSE 0 END,
+            TOTAL(f.amount), COUNT(*)
+     FROM mondays m JOIN deal_facts f INDEXED BY deal_facts_close_day
+       ON f.crm = ? AND f.close_day >= m.d AND f.close_day < m.d + ${h}
+     WHERE f.created <= m.d * 86400 AND (f.closed IS NULL OR f.closed > m.d * 86400)
+     GROUP BY 2, 3, 4, 5, 6`,
+  ).run(first, last, crm, crm);
+  db.prepare(
+    `WITH RECURSIVE mondays(d) AS (SELECT ? UNION ALL SELECT d + 7 FROM mondays WHERE d + 7 <= ?)
+     INSERT INTO deal_facts_weekly (crm, day, pipeline_id, owner_id, source, depth, value, deals)
+     SELECT ?, m.d, f.pipeline_id, f.owner_id, f.source, -1, TOTAL(f.amount), COUNT(*)
+     FROM mondays m JOIN deal_facts f INDEXED BY deal_facts_closed
+       ON f.crm = ? AND f.closed >= m.d * 86400 AND f.closed < (m.d + ${h}) * 86400
+     WHERE f.status = 1 AND f.created <= m.d * 86400
+     GROUP BY 2, 3, 4, 5`,
+  ).run(first, last, crm, crm);
+}
+
+/** Brings the derived tables up to date if anything changed; returns the dominant currency. */
 export function ensureDerivedFresh(db: Db, crm: string): { refreshed: boolean; currency: string } {
   const saved = getSetting<Stamp | null>(db, stampKey(crm), null);
-  const now = currentStamp(db, crm);
-  const fresh =
-    saved !== null &&
-    saved.version === now.version &&
-    saved.syncRunId === now.syncRunId &&
-    saved.dealsMaxRowid === now.dealsMaxRowid &&
-    saved.stageMapUpdatedAt === now.stageMapUpdatedAt &&
-    saved.stageMapRows === now.stageMapRows;
-  if (fresh) return { refreshed: false, currency: saved.currency };
+  if (sameStamp(saved, currentStamp(db, crm)) && dirtyCount(db, crm) === 0) return { refreshed: false, currency: saved.currency };
   refreshDerived(db, crm);
   return { refreshed: true, currency: getSetting<Stamp>(db, stampKey(crm), { currency: 'USD' } as Stamp).currency };
 }

@@ -59,7 +59,7 @@ export function openByStage(db: Db, crm: string, f: FactFilter): OpenByStageRow[
   const w = where(f);
   return all<OpenByStageRow>(
     db,
-    `SELECT stage_id AS stageId, canonical AS depth, COUNT(*) AS count, TOTAL(amount) AS value FROM deal_facts
+    `SELECT stage_id AS stageId, canonical AS depth, COUNT(*) AS count, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_open
      WHERE crm = ? AND status = 0${w.sql} GROUP BY stage_id, canonical`,
     [crm, ...w.params],
   );
@@ -70,7 +70,7 @@ export function openByCloseDay(db: Db, crm: string, f: FactFilter, fromDay: numb
   const w = where(f);
   return all<OpenByCloseDayRow>(
     db,
-    `SELECT stage_id AS stageId, canonical AS depth, close_day AS closeDay, TOTAL(amount) AS value FROM deal_facts
+    `SELECT stage_id AS stageId, canonical AS depth, close_day AS closeDay, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_open_close
      WHERE crm = ? AND status = 0 AND close_day >= ? AND close_day < ?${w.sql}
      GROUP BY stage_id, canonical, close_day`,
     [crm, fromDay, toDay, ...w.params],
@@ -82,7 +82,7 @@ export function openOverdue(db: Db, crm: string, f: FactFilter, beforeDay: numbe
   const w = where(f);
   return db
     .prepare(
-      `SELECT COUNT(*) AS count, TOTAL(amount) AS value FROM deal_facts
+      `SELECT COUNT(*) AS count, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_open_close
        WHERE crm = ? AND status = 0 AND close_day < ?${w.sql}`,
     )
     .get(crm, beforeDay, ...w.params) as { count: number; value: number };
@@ -176,7 +176,7 @@ export function createdByDay(db: Db, crm: string, f: FactFilter, toS: number): C
 
 export function countOpen(db: Db, crm: string, f: FactFilter): number {
   const w = where(f);
-  return db.prepare(`SELECT COUNT(*) FROM deal_facts WHERE crm = ? AND status = 0${w.sql}`).pluck().get(crm, ...w.params) as number;
+  return db.prepare(`SELECT COUNT(*) FROM deal_facts INDEXED BY deal_facts_open WHERE crm = ? AND status = 0${w.sql}`).pluck().get(crm, ...w.params) as number;
 }
 
 /** Earliest creation time among the filtered deals (epoch s), or null. */
@@ -196,42 +196,29 @@ export function closedByDayDepth(db: Db, crm: string, f: FactFilter, fromS: numb
   ).map((r) => ({ ...r, won: r.won === 1 }));
 }
 
-const pointsCte = (days: number[], horizonDays: number) =>
-  `WITH pts(i, t, d0, d1) AS (VALUES ${days.map((d, i) => `(${i}, ${d * 86400}, ${d}, ${d + horizonDays})`).join(', ')})`;
-
 /**
- * For each point date t (epoch day): deals open at t (created <= t, not closed by t) with
- * expected close day in [t, t + horizon), Σ amount by the deepest stage reached by t.
+ * The backtest's weekly rows (deal_facts_weekly, built by refreshDerived) for the Mondays in
+ * `days`: pipeline open on each Monday with expected close within 30 days, by the deepest stage
+ * reached by then, and (depth -1) the value won in those 30 days by deals that existed then.
  */
-export function pipelineAtPoints(db: Db, crm: string, f: FactFilter, days: number[], horizonDays: number): PipelineAtPointRow[] {
-  if (!days.length) return [];
-  const w = where(f, 'f');
-  return all<PipelineAtPointRow>(
+export function weeklyBacktestRows(db: Db, crm: string, f: FactFilter, days: number[]): { pipeline: PipelineAtPointRow[]; actual: ActualAtPointRow[] } {
+  if (!days.length) return { pipeline: [], actual: [] };
+  const index = new Map(days.map((d, i) => [d, i]));
+  const w = where({ ...f, createdFrom: undefined });
+  const rows = all<{ day: number; depth: number; value: number }>(
     db,
-    `${pointsCte(days, horizonDays)}
-     SELECT pts.i AS point,
-            CASE WHEN f.at3 <= pts.t THEN 3 WHEN f.at2 <= pts.t THEN 2 WHEN f.at1 <= pts.t THEN 1 ELSE 0 END AS depth,
-            TOTAL(f.amount) AS value
-     FROM pts JOIN deal_facts f ON f.crm = ? AND f.close_day >= pts.d0 AND f.close_day < pts.d1
-     WHERE f.created <= pts.t AND (f.closed IS NULL OR f.closed > pts.t)${w.sql}
-     GROUP BY pts.i, 2`,
-    [crm, ...w.params],
+    `SELECT day, depth, TOTAL(value) AS value FROM deal_facts_weekly WHERE crm = ? AND day >= ? AND day <= ?${w.sql} GROUP BY day, depth`,
+    [crm, days[0], days[days.length - 1], ...w.params],
   );
-}
-
-/** For each point date t: Σ amount of deals won in [t, t + horizon) that were created by t. */
-export function wonAfterPoints(db: Db, crm: string, f: FactFilter, days: number[], horizonDays: number): ActualAtPointRow[] {
-  if (!days.length) return [];
-  const w = where(f, 'f');
-  return all<ActualAtPointRow>(
-    db,
-    `${pointsCte(days, horizonDays)}
-     SELECT pts.i AS point, TOTAL(f.amount) AS value
-     FROM pts JOIN deal_facts f ON f.crm = ? AND f.closed >= pts.t AND f.closed < pts.d1 * 86400
-     WHERE f.status = 1 AND f.created <= pts.t${w.sql}
-     GROUP BY pts.i`,
-    [crm, ...w.params],
-  );
+  const pipeline: PipelineAtPointRow[] = [];
+  const actual: ActualAtPointRow[] = [];
+  for (const r of rows) {
+    const point = index.get(r.day);
+    if (point === undefined) continue;
+    if (r.depth < 0) actual.push({ point, value: r.value });
+    else pipeline.push({ point, depth: r.depth, value: r.value });
+  }
+  return { pipeline, actual };
 }
 
 /** Deals created in [fromS, toS) by source and status. */
@@ -265,7 +252,7 @@ export function openDataQuality(db: Db, crm: string, f: FactFilter, today: numbe
       `SELECT COUNT(*) AS open_deals, COALESCE(SUM(f.amount = 0), 0) AS zero_amount, COALESCE(SUM(f.amount IS NULL), 0) AS missing_amount,
               COALESCE(SUM(f.close_day IS NULL), 0) AS missing_close_date, COALESCE(SUM(f.close_day < ?), 0) AS past_close_date,
               COALESCE(SUM(f.owner_id IS NULL OR NOT EXISTS (SELECT 1 FROM owners o WHERE o.crm = f.crm AND o.id = f.owner_id)), 0) AS no_owner
-       FROM deal_facts f WHERE f.crm = ? AND f.status = 0${w.sql}`,
+       FROM deal_facts f INDEXED BY deal_facts_open WHERE f.crm = ? AND f.status = 0${w.sql}`,
     )
     .get(today, crm, ...w.params) as QualityCounts;
 }
@@ -298,7 +285,7 @@ export function stuckCandidates(
   const conds = cutoffs.map((c, d) => (c === null ? null : `(f.canonical = ${d} AND f.stage_since <= ${Math.floor(c)})`)).filter(Boolean);
   if (!conds.length) return { total: 0, rows: [] };
   const w = where(f, 'f');
-  const base = `FROM deal_facts f WHERE f.crm = ? AND f.status = 0 AND (${conds.join(' OR ')})${w.sql}`;
+  const base = `FROM deal_facts f INDEXED BY deal_facts_open WHERE f.crm = ? AND f.status = 0 AND (${conds.join(' OR ')})${w.sql}`;
   const params = [crm, ...w.params];
   const total = db.prepare(`SELECT COUNT(*) ${base}`).pluck().get(...params) as number;
   // Most overdue first: how far past its cutoff each deal is, relative to its stage's allowance.
@@ -374,7 +361,7 @@ export function openByOwner(db: Db, crm: string, f: FactFilter): { ownerId: stri
   const w = where(f);
   return all(
     db,
-    `SELECT owner_id AS ownerId, COUNT(*) AS count, TOTAL(amount) AS value FROM deal_facts
+    `SELECT owner_id AS ownerId, COUNT(*) AS count, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_open
      WHERE crm = ? AND status = 0${w.sql} GROUP BY owner_id`,
     [crm, ...w.params],
   ).filter((r) => (r as { ownerId: string | null }).ownerId !== null) as { ownerId: string; count: number; value: number }[];

@@ -1,7 +1,7 @@
 -- deal_facts: one row per reportable deal (live, in an included stage), derived from deals,
 -- deal_stage_history and stage_map by refreshDerived() in store/deal-facts.ts (the per-deal rules
--- live in src/metrics/deal-facts.ts). Rebuilt after each sync and whenever the stage map changes;
--- reports aggregate this table in SQL. Times are integer epoch seconds (UTC), days are epoch days.
+-- live in src/metrics/deal-facts.ts). Reports aggregate this table in SQL.
+-- Times are integer epoch seconds (UTC), days are epoch days.
 CREATE TABLE deal_facts (
   crm          TEXT NOT NULL,
   deal_id      TEXT NOT NULL,
@@ -16,7 +16,7 @@ CREATE TABLE deal_facts (
   created      INTEGER NOT NULL,
   closed       INTEGER,                      -- when won/lost (NULL while open)
   close_day    INTEGER,                      -- expected close date (epoch day)
-  stage_since  INTEGER,                      -- start of the current canonical stage visit
+  stage_since  INTEGER,                      -- start of the current canonical stage visit (open deals)
   at1          INTEGER,                      -- first reached Qualified or deeper
   at2          INTEGER,                      -- first reached Proposal or deeper
   at3          INTEGER,                      -- first reached Negotiation or deeper
@@ -26,10 +26,55 @@ CREATE TABLE deal_facts (
   days3        REAL
 );
 CREATE UNIQUE INDEX deal_facts_id ON deal_facts (crm, deal_id);
-CREATE INDEX deal_facts_open ON deal_facts (crm, stage_id, amount) WHERE status = 0;
-CREATE INDEX deal_facts_open_close ON deal_facts (crm, close_day, stage_id, amount) WHERE status = 0;
-CREATE INDEX deal_facts_closed ON deal_facts (crm, closed, status, deepest, amount, created) WHERE closed IS NOT NULL;
-CREATE INDEX deal_facts_created ON deal_facts (crm, created);
-CREATE INDEX deal_facts_close_day ON deal_facts (crm, close_day);
+-- Covering indexes for the report queries (store/report-queries.ts names the one it uses).
+CREATE INDEX deal_facts_open ON deal_facts (crm, stage_id, canonical, amount, owner_id, pipeline_id, source, created, close_day, stage_since)
+  WHERE status = 0;
+CREATE INDEX deal_facts_open_close ON deal_facts (crm, close_day, stage_id, canonical, amount, owner_id, pipeline_id, source, created)
+  WHERE status = 0;
+CREATE INDEX deal_facts_closed ON deal_facts (crm, closed, status, deepest, amount, created, pipeline_id, owner_id, source)
+  WHERE closed IS NOT NULL;
+CREATE INDEX deal_facts_created ON deal_facts (crm, created, status, deepest, amount, pipeline_id, owner_id, source);
 CREATE INDEX deal_facts_source ON deal_facts (crm, source);
-CREATE INDEX deal_facts_owner ON deal_facts (crm, owner_id);
+
+-- Pipeline as it stood on each Monday (the backtest's dates): deals open that day whose expected
+-- close date falls in the next 30 days, by the deepest stage reached by then; and the value won in
+-- those 30 days by deals that existed on the Monday. Rebuilt with deal_facts.
+CREATE TABLE deal_facts_weekly (
+  crm          TEXT NOT NULL,
+  day          INTEGER NOT NULL,             -- the Monday (epoch day)
+  pipeline_id  TEXT,
+  owner_id     TEXT,
+  source       TEXT,
+  depth        INTEGER NOT NULL,             -- 0..3 deepest stage by that day; -1 = won in the next 30 days
+  value        REAL NOT NULL,
+  deals        INTEGER NOT NULL
+);
+CREATE INDEX deal_facts_weekly_day ON deal_facts_weekly (crm, day);
+
+-- Deals whose facts must be re-derived: marked by triggers as the sync writes, cleared by refreshDerived.
+CREATE TABLE deal_facts_dirty (
+  crm      TEXT NOT NULL,
+  deal_id  TEXT NOT NULL,
+  PRIMARY KEY (crm, deal_id)
+) WITHOUT ROWID;
+
+CREATE TRIGGER deal_facts_dirty_deal_insert AFTER INSERT ON deals BEGIN
+  INSERT OR IGNORE INTO deal_facts_dirty (crm, deal_id) VALUES (NEW.crm, NEW.id);
+END;
+CREATE TRIGGER deal_facts_dirty_deal_update AFTER UPDATE ON deals
+WHEN OLD.stage_id IS NOT NEW.stage_id OR OLD.status IS NOT NEW.status OR OLD.amount IS NOT NEW.amount
+  OR OLD.pipeline_id IS NOT NEW.pipeline_id OR OLD.owner_id IS NOT NEW.owner_id OR OLD.source IS NOT NEW.source
+  OR OLD.created_at IS NOT NEW.created_at OR OLD.close_date IS NOT NEW.close_date OR OLD.closed_at IS NOT NEW.closed_at
+  OR OLD.stage_entered_at IS NOT NEW.stage_entered_at OR OLD.deleted_at IS NOT NEW.deleted_at BEGIN
+  INSERT OR IGNORE INTO deal_facts_dirty (crm, deal_id) VALUES (NEW.crm, NEW.id);
+END;
+CREATE TRIGGER deal_facts_dirty_deal_delete AFTER DELETE ON deals BEGIN
+  INSERT OR IGNORE INTO deal_facts_dirty (crm, deal_id) VALUES (OLD.crm, OLD.id);
+END;
+CREATE TRIGGER deal_facts_dirty_history_insert AFTER INSERT ON deal_stage_history BEGIN
+  INSERT OR IGNORE INTO deal_facts_dirty (crm, deal_id) VALUES (NEW.crm, NEW.deal_id);
+END;
+CREATE TRIGGER deal_facts_dirty_history_delete AFTER DELETE ON deal_stage_history BEGIN
+  INSERT OR IGNORE INTO deal_facts_dirty (crm, deal_id) VALUES (OLD.crm, OLD.deal_id);
+END;
+CREATE INDEX deal_facts_close_day ON deal_facts (crm, close_day, created, closed, at1, at2, at3, amount, pipeline_id, owner_id, source);

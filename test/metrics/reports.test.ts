@@ -309,8 +309,14 @@ describe('derived facts', () => {
     expect(report('pipeline').total.count).toBe(3);
     addDeals(db, [{ id: 'N1', amount: 500, created: '2026-06-14', path: [['s-lead', '2026-06-14']] }]);
     expect(report('pipeline').total.count).toBe(4);
-    expect(refreshDerived(db, CRM)).toBe(9);
-    expect(refreshDerived(db, CRM, { dealIds: ['N1'] })).toBe(1);
-    expect(report('pipeline').total.count).toBe(4);
+    // Nothing changed since: nothing to do. A changed deal: only it is re-derived. Asked: all nine.
+    expect(refreshDerived(db, CRM)).toMatchObject({ mode: 'none', deals: 0 });
+    db.prepare("UPDATE deals SET amount = 600 WHERE id = 'N1'").run();
+    expect(refreshDerived(db, CRM)).toMatchObject({ mode: 'changed', deals: 1 });
+    expect(report('pipeline').total).toMatchObject({ count: 4, value: 32600 });
+    expect(refreshDerived(db, CRM, { full: true })).toMatchObject({ mode: 'full', deals: 9 });
+    // A stage-map edit rebuilds everything.
+    saveStageMap(db, CRM, [{ stageId: 's-lead', canonical: 'Lead', winProbability: null, included: false }], 'U1', '2026-06-15T11:00:00.000Z');
+    expect(refreshDerived(db, CRM)).toMatchObject({ mode: 'full' });
   });
 });
