@@ -78,7 +78,8 @@ const teamFilter = (c: Ctx): q.FactFilter => (c.f.facts.pipelineIds ? { pipeline
 function probabilities(c: Ctx): Probabilities {
   const lookback = c.opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
   const stages = q.stageProbabilityInputs(c.db, c.crm, c.f.facts.pipelineIds);
-  const closed = q.closedByDepth(c.db, c.crm, teamFilter(c), c.nowS - lookback * DAY_S, c.nowS + 1);
+  // Closed on days (today − lookback, today]: whole days, so a report is stable through the day.
+  const closed = q.closedByDepth(c.db, c.crm, teamFilter(c), c.today + 1 - lookback, c.today + 1);
   return calibrate(stages, closed, { minSample: c.opts.calibrationMinSample });
 }
 
@@ -196,7 +197,7 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
     const days: number[] = [];
     for (let d = first; d <= lastPoint; d += 7) days.push(d);
     const stages = q.stageProbabilityInputs(c.db, c.crm, c.f.facts.pipelineIds);
-    const closed = days.length ? q.closedByDayDepth(c.db, c.crm, teamFilter(c), (days[0] - lookback) * DAY_S, days[days.length - 1] * DAY_S) : [];
+    const closed = days.length ? q.closedByDayDepth(c.db, c.crm, teamFilter(c), days[0] - lookback, days[days.length - 1]) : [];
     const weekly = q.weeklyBacktestRows(c.db, c.crm, c.f.facts, days);
     const body = backtest(stages, closed, weekly.pipeline, weekly.actual, { days, lookbackDays: lookback, minSample: c.opts.calibrationMinSample });
     return { ...c.base, ...body, horizon_days: horizon };

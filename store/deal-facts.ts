@@ -156,7 +156,7 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
     rebuildWeekly(db, crm);
     if (full) {
       // Fresh statistics let the planner pick the covering indexes the report queries rely on.
-      db.exec('PRAGMA analysis_limit = 1000; ANALYZE deal_facts; ANALYZE deal_facts_weekly;');
+      db.exec('PRAGMA analysis_limit = 1000; ANALYZE deal_facts; ANALYZE deal_facts_weekly; ANALYZE deal_facts_closed_daily;');
     }
     const currency =
       (db
@@ -172,11 +172,18 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
 }
 
 /**
+ * deal_facts_closed_daily (closed deals per pipeline, day, deepest stage, outcome: calibration's input) and
  * deal_facts_weekly: for every Monday from the first deal on, the backtest's pipeline (open that
  * day, expected to close within 30 days, by deepest stage reached by then) and the value won in
  * the 30 days after it by deals that existed that day. Grouped by the filter columns.
  */
 function rebuildWeekly(db: Db, crm: string): void {
+  db.prepare('DELETE FROM deal_facts_closed_daily WHERE crm = ?').run(crm);
+  db.prepare(
+    `INSERT INTO deal_facts_closed_daily (crm, pipeline_id, day, deepest, status, deals)
+     SELECT crm, pipeline_id, closed / 86400, deepest, status, COUNT(*) FROM deal_facts INDEXED BY deal_facts_closed
+     WHERE crm = ? AND closed IS NOT NULL GROUP BY pipeline_id, closed / 86400, deepest, status`,
+  ).run(crm);
   db.prepare('DELETE FROM deal_facts_weekly WHERE crm = ?').run(crm);
   const span = db.prepare('SELECT MIN(created) AS lo, MAX(MAX(created), COALESCE(MAX(closed), 0)) AS hi FROM deal_facts WHERE crm = ?').get(crm) as {
     lo: number | null;

@@ -99,14 +99,22 @@ export function wonByDay(db: Db, crm: string, f: FactFilter, fromS: number, toS:
   );
 }
 
-/** Deals closed in [fromS, toS) by deepest stage reached and outcome (calibration). */
-export function closedByDepth(db: Db, crm: string, f: FactFilter, fromS: number, toS: number): ClosedByDepthRow[] {
-  const w = where(f);
+/** Calibration's filter: pipelines only (a rep's slice is weighted like the team). */
+export interface TeamFilter {
+  pipelineIds?: string[];
+}
+
+const teamWhere = (f: TeamFilter): { sql: string; params: unknown[] } =>
+  f.pipelineIds ? { sql: ` AND pipeline_id IN (${f.pipelineIds.map(() => '?').join(',') || 'NULL'})`, params: f.pipelineIds } : { sql: '', params: [] };
+
+/** Deals closed on days [fromDay, toDay) by deepest stage reached and outcome (calibration). */
+export function closedByDepth(db: Db, crm: string, f: TeamFilter, fromDay: number, toDay: number): ClosedByDepthRow[] {
+  const w = teamWhere(f);
   return all<{ deepest: number; won: number; count: number }>(
     db,
-    `SELECT deepest, status = 1 AS won, COUNT(*) AS count FROM deal_facts
-     WHERE crm = ? AND closed >= ? AND closed < ?${w.sql} GROUP BY deepest, status`,
-    [crm, fromS, toS, ...w.params],
+    `SELECT deepest, status = 1 AS won, SUM(deals) AS count FROM deal_facts_closed_daily
+     WHERE crm = ? AND day >= ? AND day < ?${w.sql} GROUP BY deepest, status`,
+    [crm, fromDay, toDay, ...w.params],
   ).map((r) => ({ deepest: r.deepest, won: r.won === 1, count: r.count }));
 }
 
@@ -185,14 +193,14 @@ export function earliestCreated(db: Db, crm: string, f: FactFilter): number | nu
   return db.prepare(`SELECT MIN(created) FROM deal_facts WHERE crm = ?${w.sql}`).pluck().get(crm, ...w.params) as number | null;
 }
 
-/** Closed deals by closing day, deepest stage and outcome (the backtest's calibration at each date). */
-export function closedByDayDepth(db: Db, crm: string, f: FactFilter, fromS: number, toS: number): ClosedByDayDepthRow[] {
-  const w = where(f);
+/** Closed deals by closing day, deepest stage and outcome, days [fromDay, toDay) (the backtest's calibration at each date). */
+export function closedByDayDepth(db: Db, crm: string, f: TeamFilter, fromDay: number, toDay: number): ClosedByDayDepthRow[] {
+  const w = teamWhere(f);
   return all<{ day: number; deepest: number; won: number; count: number }>(
     db,
-    `SELECT closed / 86400 AS day, deepest, status = 1 AS won, COUNT(*) AS count FROM deal_facts
-     WHERE crm = ? AND closed >= ? AND closed < ?${w.sql} GROUP BY closed / 86400, deepest, status`,
-    [crm, fromS, toS, ...w.params],
+    `SELECT day, deepest, status = 1 AS won, SUM(deals) AS count FROM deal_facts_closed_daily
+     WHERE crm = ? AND day >= ? AND day < ?${w.sql} GROUP BY day, deepest, status`,
+    [crm, fromDay, toDay, ...w.params],
   ).map((r) => ({ ...r, won: r.won === 1 }));
 }
 

@@ -33,7 +33,7 @@ CREATE INDEX deal_facts_open_close ON deal_facts (crm, close_day, stage_id, cano
   WHERE status = 0;
 CREATE INDEX deal_facts_closed ON deal_facts (crm, closed, status, deepest, amount, created, pipeline_id, owner_id, source)
   WHERE closed IS NOT NULL;
-CREATE INDEX deal_facts_created ON deal_facts (crm, created, status, deepest, amount, pipeline_id, owner_id, source);
+CREATE INDEX deal_facts_created ON deal_facts (crm, created, status, deepest, amount, pipeline_id, owner_id, source, days0, days1, days2, days3);
 CREATE INDEX deal_facts_source ON deal_facts (crm, source);
 
 -- Pipeline as it stood on each Monday (the backtest's dates): deals open that day whose expected
@@ -50,6 +50,18 @@ CREATE TABLE deal_facts_weekly (
   deals        INTEGER NOT NULL
 );
 CREATE INDEX deal_facts_weekly_day ON deal_facts_weekly (crm, day);
+
+-- Closed deals per pipeline, day closed, deepest stage reached and outcome: what calibration learns
+-- from (today's and the backtest's). Rebuilt with deal_facts.
+CREATE TABLE deal_facts_closed_daily (
+  crm          TEXT NOT NULL,
+  pipeline_id  TEXT,
+  day          INTEGER NOT NULL,             -- day closed (epoch day)
+  deepest      INTEGER NOT NULL,
+  status       INTEGER NOT NULL,             -- 1 won, 2 lost
+  deals        INTEGER NOT NULL
+);
+CREATE INDEX deal_facts_closed_daily_day ON deal_facts_closed_daily (crm, day);
 
 -- Deals whose facts must be re-derived: marked by triggers as the sync writes, cleared by refreshDerived.
 CREATE TABLE deal_facts_dirty (
