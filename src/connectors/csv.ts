@@ -87,6 +87,8 @@ export interface CsvImportReport {
   decimalMark: DecimalMark;
   deals: CsvFileReport;
   history: CsvFileReport | null;
+  /** Columns read as "date the deal entered stage X" (HubSpot's Date entered …, Maven's engage_date). */
+  stageEnteredColumns: { header: string; stage: string }[];
   /** True when the file has no id column and deal ids were derived from name + created date. */
   derivedIds: boolean;
   /** Things worth knowing that did not stop a row (stale flags, guessed dates, footers). */
@@ -677,6 +679,7 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
             unusedColumns: history.headers.filter((h) => !Object.values(historyCols.columns).includes(h) && !historyCols.droppedContactColumns.includes(h)),
           }
         : null,
+    stageEnteredColumns: enteredColumns.map((c) => ({ header: c.header, stage: c.stage })),
     derivedIds: !columns.id,
     warnings,
     dealIds: dealRows.map((d) => d.id),
@@ -739,6 +742,7 @@ export function describeCsvReport(r: CsvImportReport, maxProblems = 20): string[
   const d = r.deals;
   lines.push(`Read ${d.file} as a ${r.styleLabel} (${d.encoding}, delimiter ${JSON.stringify(d.delimiter)}, dates ${r.dateOrder}, decimal mark "${r.decimalMark}").`);
   lines.push(`Columns used: ${Object.entries(d.columns).map(([f, h]) => `${f} ← ${h}`).join(', ')}.`);
+  if (r.stageEnteredColumns.length) lines.push(`Stage dates: ${r.stageEnteredColumns.map((c) => `entered ${c.stage} ← ${c.header}`).join(', ')}.`);
   if (d.droppedContactColumns.length) lines.push(`Not imported (contact details, never stored): ${d.droppedContactColumns.join(', ')}.`);
   lines.push(`${d.file}: ${d.rowsRead} rows read, ${d.accepted} deals accepted, ${d.rejected.length} rejected.`);
   const problems = [...d.rejected, ...(r.history?.rejected ?? [])];
@@ -784,7 +788,13 @@ export function createCsvConnector(opts: CsvConnectorOptions): CsvConnector {
   return {
     crm: 'csv',
     label: 'CSV export',
-    capabilities: { stageHistory: true, activities: false, probabilities: false, wonLostFlags: true },
+    // Stage history is the file's when it has any (a history file, "Date entered" columns);
+    // otherwise the engine records the stage changes it sees between imports. The engine asks
+    // when it writes deals, after the first stream has read the files.
+    get capabilities() {
+      const stageHistory = loaded ? loaded.data.stageHistory.length > 0 : Boolean(opts.historyPath);
+      return { stageHistory, activities: false, probabilities: false, wonLostFlags: true };
+    },
     streams: {
       pipelines: stream((d) => d.pipelines),
       stages: stream((d) => d.stages),
