@@ -172,6 +172,9 @@ function readTable(path: string, what: string): Table {
   const records = parse(text, {
     bom: true,
     delimiter,
+    // A stray quote inside a field ('Acme "Pro" plan' unquoted) is kept as written rather than
+    // derailing the rest of the file; a quote that is opened and never closed is still an error.
+    relax_quotes: true,
     relax_column_count: true,
     skip_empty_lines: true,
     info: true,
@@ -179,6 +182,7 @@ function readTable(path: string, what: string): Table {
     on_skip: (err) => {
       if (err) {
         const e = err as Error & { records?: number; lines?: number };
+        if (problems.some((p) => p.row === (e.records ?? 0) + 1)) return undefined;
         problems.push({ file, row: (e.records ?? 0) + 1, reason: `the CSV is malformed here (${e.message}); this row and any it swallowed were not read` });
       }
       return undefined;
