@@ -609,9 +609,29 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
   const addHistory = (dealId: string, stageId: string, enteredAt: string) => {
     historyOut.set(`${dealId}\u0000${stageId}\u0000${enteredAt}`, { dealId, stageId, enteredAt });
   };
-  for (const h of historyRows) addHistory(h.dealId, h.stage.id, h.at.instant);
-  const historyByDealStage = new Map<string, string>();
+  // Salesforce writes a history row for any change (amount, close date, stage); a deal entered
+  // a stage only where the stage differs from its previous row. Keep the first of each run.
+  const entries: typeof historyRows = [];
+  const historyByDeal = new Map<string, typeof historyRows>();
   for (const h of historyRows) {
+    const list = historyByDeal.get(h.dealId);
+    if (list) list.push(h);
+    else historyByDeal.set(h.dealId, [h]);
+  }
+  let repeats = 0;
+  for (const rows of historyByDeal.values()) {
+    rows.sort((a, b) => (a.at.instant < b.at.instant ? -1 : a.at.instant > b.at.instant ? 1 : 0));
+    rows.forEach((h, i) => {
+      if (i > 0 && rows[i - 1].stage.id === h.stage.id) repeats++;
+      else entries.push(h);
+    });
+  }
+  if (repeats) {
+    warnings.push(`${repeats} stage-history row${repeats === 1 ? ' repeats' : 's repeat'} the deal's previous stage (a change to something else, such as the amount); kept the first of each run.`);
+  }
+  for (const h of entries) addHistory(h.dealId, h.stage.id, h.at.instant);
+  const historyByDealStage = new Map<string, string>();
+  for (const h of entries) {
     const k = `${h.dealId}\u0000${h.stage.id}`;
     if (!historyByDealStage.has(k) || h.at.instant > historyByDealStage.get(k)!) historyByDealStage.set(k, h.at.instant);
   }

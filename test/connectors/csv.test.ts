@@ -297,7 +297,9 @@ describe('stage history file (Salesforce OpportunityHistory: OppID, CreatedDate,
   it('feeds deal_stage_history, orders stages by SortOrder, and reports rows it cannot place', async () => {
     const opts = { path: fx('salesforce-opportunity.csv'), historyPath: fx('salesforce-opportunity-history.csv'), timeZone: 'UTC' };
     const { report, stages } = readCsvImport(opts);
-    expect(report.history).toMatchObject({ file: 'salesforce-opportunity-history.csv', encoding: 'UTF-8 with BOM', rowsRead: 13, accepted: 11 });
+    expect(report.history).toMatchObject({ file: 'salesforce-opportunity-history.csv', encoding: 'UTF-8 with BOM', rowsRead: 14, accepted: 12 });
+    // Row 15 repeats Prospecting for a deal already in it (Salesforce logs amount changes too).
+    expect(report.warnings.join('\n')).toContain("1 stage-history row repeats the deal's previous stage");
     expect(report.history!.columns).toEqual({ dealId: 'OppID', stage: 'StageName', enteredAt: 'CreatedDate', sortOrder: 'SortOrder' });
     expect(report.history!.rejected.map((p) => [p.row, p.reason])).toEqual([
       [13, 'deal 0068d000009NoSuchK is not in salesforce-opportunity.csv'],
@@ -318,6 +320,7 @@ describe('stage history file (Salesforce OpportunityHistory: OppID, CreatedDate,
       ['closed won', '2026-05-11', 'crm'],
     ]);
     expect(getDeal(db, 'csv', '0068d000002OrZsAAK')?.stageEnteredAt).toBe('2026-04-02T00:00:00.000Z');
+    expect(listStageHistory(db, 'csv').filter((h) => h.dealId === '0068d000002OrZsAAK').map((h) => h.enteredAt.slice(0, 10))).toEqual(['2026-03-03', '2026-04-02']);
     db.close();
   });
 });
