@@ -350,6 +350,22 @@ describe('re-importing through the sync engine', () => {
     db.close();
   });
 
+  it('without stage history in the file, the engine records the stage changes it sees between imports', async () => {
+    const db = openDb(join(dir, 'o.db'));
+    const path = join(dir, 'deals.csv');
+    writeFileSync(path, 'Record ID,Deal Name,Deal Stage,Create Date,Last Modified Date\n1,Alpha,Appointment Scheduled,2026-03-01,2026-03-01\n');
+    const connector = createCsvConnector({ path });
+    await runSync(db, connector, { now: new Date('2026-03-02T00:00:00Z') });
+    expect(connector.capabilities.stageHistory).toBe(false);
+    writeFileSync(path, 'Record ID,Deal Name,Deal Stage,Create Date,Last Modified Date\n1,Alpha,Contract Sent,2026-03-01,2026-03-09\n');
+    await runSync(db, createCsvConnector({ path }), { now: new Date('2026-03-10T00:00:00Z') });
+    expect(listStageHistory(db, 'csv').map((h) => [h.stageId.split('/')[1], h.enteredAt.slice(0, 10), h.source])).toEqual([
+      ['appointment scheduled', '2026-03-01', 'observed'],
+      ['contract sent', '2026-03-09', 'observed'],
+    ]);
+    db.close();
+  });
+
   it('a file without ids re-imports onto the same deals', async () => {
     const db = openDb(join(dir, 'd.db'));
     const opts = { path: fx('custom-european.csv'), mappingPath: fx('custom-european.mapping.json') };
