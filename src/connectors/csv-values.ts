@@ -25,30 +25,40 @@ const NUMERIC_RE = new RegExp(String.raw`^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{
 const DAY_MONTH_NAME_RE = new RegExp(String.raw`^(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -](\d{4})${TIME}$`);
 const MONTH_NAME_DAY_RE = new RegExp(String.raw`^([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})${TIME}$`);
 
-/**
- * Reads the numeric day/month/year dates of a column (or file) and says which order they
- * must be in: 'dmy' when some first number is above 12, 'mdy' when some second is, null when
- * every date is ambiguous (or there are none), 'conflict' when both happen.
- */
-export function detectDateOrder(values: Iterable<string>): DateOrder | null | 'conflict' {
-  let dmy = false;
-  let mdy = false;
-  for (const v of values) {
-    const m = NUMERIC_RE.exec(v.trim());
+export interface DateOrderVotes {
+  /** Dates whose first number is above 12: only day/month/year fits. */
+  dmy: number;
+  /** Dates whose second number is above 12: only month/day/year fits. */
+  mdy: number;
+  /** The first numbers-only date that fits both orders, for the message that asks. */
+  firstAmbiguous: string | null;
+}
+
+/** Counts, over a file's date cells, which day/month order each numbers-only date allows. */
+export function dateOrderVotes(values: Iterable<string>): DateOrderVotes {
+  const votes: DateOrderVotes = { dmy: 0, mdy: 0, firstAmbiguous: null };
+  for (const raw of values) {
+    const v = raw.trim();
+    const m = NUMERIC_RE.exec(v);
     if (!m) continue;
     const a = Number(m[1]);
     const b = Number(m[2]);
-    if (a > 12 && b <= 12) dmy = true;
-    if (b > 12 && a <= 12) mdy = true;
+    if (a > 12 && b <= 12) votes.dmy++;
+    else if (b > 12 && a <= 12) votes.mdy++;
+    else if (a <= 12 && b <= 12 && a !== b && votes.firstAmbiguous === null) votes.firstAmbiguous = v;
   }
-  if (dmy && mdy) return 'conflict';
-  return dmy ? 'dmy' : mdy ? 'mdy' : null;
+  return votes;
 }
 
-/** True when the value is a numbers-only date whose order cannot be told from the value itself. */
-export function isAmbiguousDate(value: string): boolean {
-  const m = NUMERIC_RE.exec(value.trim());
-  return !!m && Number(m[1]) <= 12 && Number(m[2]) <= 12 && m[1] !== m[2];
+/**
+ * The order a file's numbers-only dates must be in: 'dmy' when some first number is above 12,
+ * 'mdy' when some second is, null when every date is ambiguous (or there are none),
+ * 'conflict' when both happen.
+ */
+export function detectDateOrder(values: Iterable<string>): DateOrder | null | 'conflict' {
+  const { dmy, mdy } = dateOrderVotes(values);
+  if (dmy && mdy) return 'conflict';
+  return dmy ? 'dmy' : mdy ? 'mdy' : null;
 }
 
 function daysIn(year: number, month: number): number {

@@ -31,8 +31,8 @@ import {
   type HistoryField,
 } from './csv-headers.js';
 import {
+  dateOrderVotes,
   detectDecimalMark,
-  isAmbiguousDate,
   parseAmountCell,
   parseDateCell,
   parseFlagCell,
@@ -748,18 +748,7 @@ function mavenName(cells: string[], headers: string[]): string {
 }
 
 function chooseDateOrder(values: string[], setting: DateOrder | 'auto', file: string, warnings: string[]): DateOrder {
-  let dmy = 0;
-  let mdy = 0;
-  let ambiguous: string | null = null;
-  for (const v of values) {
-    const m = /^(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}\b/.exec(v.trim());
-    if (!m) continue;
-    const a = Number(m[1]);
-    const b = Number(m[2]);
-    if (a > 12 && b <= 12) dmy++;
-    else if (b > 12 && a <= 12) mdy++;
-    else if (ambiguous === null && isAmbiguousDate(v)) ambiguous = v.trim();
-  }
+  const { dmy, mdy, firstAmbiguous: ambiguous } = dateOrderVotes(values);
   const fromFile: DateOrder | null = dmy > mdy ? 'dmy' : mdy > dmy ? 'mdy' : null;
   if (dmy > 0 && mdy > 0) {
     warnings.push(`Dates in ${file} mix day/month and month/day order (${dmy} vs ${mdy} dates); read them as ${fromFile ?? setting} and rejected rows that do not fit.`);
