@@ -760,6 +760,12 @@ function chooseDateOrder(values: string[], setting: DateOrder | 'auto', file: st
     return fromFile;
   }
   if (setting !== 'auto') return setting;
+  if (dmy > 0) {
+    throw new UsageError(
+      `Dates in ${file} are as often day/month/year as month/day/year (${dmy} dates each way).`,
+      'Set CSV_DATE_ORDER=dmy or CSV_DATE_ORDER=mdy to say which; rows in the other order are then reported as bad rows.',
+    );
+  }
   if (ambiguous === null) return 'ymd';
   throw new UsageError(
     `Dates in ${file} such as ${ambiguous} could be day/month/year or month/day/year, and no date in the file tells which.`,

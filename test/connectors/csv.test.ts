@@ -270,6 +270,16 @@ describe('dates that do not say their order', () => {
     expect(read({ path: fx('ambiguous-dates.csv'), dateOrder: 'mdy' }).deals[0].closeDate).toBe('2026-03-04');
   });
 
+  it('with both orders in one file, takes the more common one and rejects the rows that do not fit', () => {
+    const path = join(dir, 'mixed.csv');
+    writeFileSync(path, 'Record ID,Deal Name,Deal Stage,Create Date\n1,A,Lead,14/03/2026\n2,B,Lead,20/03/2026\n3,C,Lead,3/25/2026\n');
+    const { report, deals } = read({ path });
+    expect(report.dateOrder).toBe('dmy');
+    expect(deals.map((d) => d.id)).toEqual(['1', '2']);
+    expect(report.deals.rejected).toEqual([{ file: 'mixed.csv', row: 4, reason: "Create Date '3/25/2026' is not a valid date (read as day/month/year)" }]);
+    expect(report.warnings.join('\n')).toContain('mix day/month and month/day order');
+  });
+
   it('lets the file win over the setting when a date can only be read one way', () => {
     const { report } = read({ path: fx('salesforce-opportunity.csv'), dateOrder: 'mdy' });
     expect(report.dateOrder).toBe('dmy');
