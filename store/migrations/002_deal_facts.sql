@@ -64,6 +64,7 @@ CREATE TABLE deal_facts_closed_daily (
 CREATE INDEX deal_facts_closed_daily_day ON deal_facts_closed_daily (crm, day);
 
 -- Deals whose facts must be re-derived: marked by triggers as the sync writes, cleared by refreshDerived.
+-- (NOT EXISTS rather than OR IGNORE: an outer INSERT OR REPLACE would override a trigger's OR IGNORE.)
 CREATE TABLE deal_facts_dirty (
   crm      TEXT NOT NULL,
   deal_id  TEXT NOT NULL,
@@ -71,22 +72,27 @@ CREATE TABLE deal_facts_dirty (
 ) WITHOUT ROWID;
 
 CREATE TRIGGER deal_facts_dirty_deal_insert AFTER INSERT ON deals BEGIN
-  INSERT OR IGNORE INTO deal_facts_dirty (crm, deal_id) VALUES (NEW.crm, NEW.id);
+  INSERT INTO deal_facts_dirty (crm, deal_id) SELECT NEW.crm, NEW.id
+    WHERE NOT EXISTS (SELECT 1 FROM deal_facts_dirty WHERE crm = NEW.crm AND deal_id = NEW.id);
 END;
 CREATE TRIGGER deal_facts_dirty_deal_update AFTER UPDATE ON deals
 WHEN OLD.stage_id IS NOT NEW.stage_id OR OLD.status IS NOT NEW.status OR OLD.amount IS NOT NEW.amount
   OR OLD.pipeline_id IS NOT NEW.pipeline_id OR OLD.owner_id IS NOT NEW.owner_id OR OLD.source IS NOT NEW.source
   OR OLD.created_at IS NOT NEW.created_at OR OLD.close_date IS NOT NEW.close_date OR OLD.closed_at IS NOT NEW.closed_at
   OR OLD.stage_entered_at IS NOT NEW.stage_entered_at OR OLD.deleted_at IS NOT NEW.deleted_at BEGIN
-  INSERT OR IGNORE INTO deal_facts_dirty (crm, deal_id) VALUES (NEW.crm, NEW.id);
+  INSERT INTO deal_facts_dirty (crm, deal_id) SELECT NEW.crm, NEW.id
+    WHERE NOT EXISTS (SELECT 1 FROM deal_facts_dirty WHERE crm = NEW.crm AND deal_id = NEW.id);
 END;
 CREATE TRIGGER deal_facts_dirty_deal_delete AFTER DELETE ON deals BEGIN
-  INSERT OR IGNORE INTO deal_facts_dirty (crm, deal_id) VALUES (OLD.crm, OLD.id);
+  INSERT INTO deal_facts_dirty (crm, deal_id) SELECT OLD.crm, OLD.id
+    WHERE NOT EXISTS (SELECT 1 FROM deal_facts_dirty WHERE crm = OLD.crm AND deal_id = OLD.id);
 END;
 CREATE TRIGGER deal_facts_dirty_history_insert AFTER INSERT ON deal_stage_history BEGIN
-  INSERT OR IGNORE INTO deal_facts_dirty (crm, deal_id) VALUES (NEW.crm, NEW.deal_id);
+  INSERT INTO deal_facts_dirty (crm, deal_id) SELECT NEW.crm, NEW.deal_id
+    WHERE NOT EXISTS (SELECT 1 FROM deal_facts_dirty WHERE crm = NEW.crm AND deal_id = NEW.deal_id);
 END;
 CREATE TRIGGER deal_facts_dirty_history_delete AFTER DELETE ON deal_stage_history BEGIN
-  INSERT OR IGNORE INTO deal_facts_dirty (crm, deal_id) VALUES (OLD.crm, OLD.deal_id);
+  INSERT INTO deal_facts_dirty (crm, deal_id) SELECT OLD.crm, OLD.deal_id
+    WHERE NOT EXISTS (SELECT 1 FROM deal_facts_dirty WHERE crm = OLD.crm AND deal_id = OLD.deal_id);
 END;
 CREATE INDEX deal_facts_close_day ON deal_facts (crm, close_day, created, closed, at1, at2, at3, amount, pipeline_id, owner_id, source);
