@@ -16,7 +16,7 @@ import { DAY_S, weekStart } from '../src/metrics/periods.js';
 /** Bump when the derivation rules change: every database rebuilds its facts once. */
 const FACTS_VERSION = 2;
 const CHUNK = 2000;
-/** Above this many changed deals a full rebuild is quicker than one-by-one. */
+/** Above about this many changed deals (marks are 4 per deal or so) a full rebuild is quicker than one by one. */
 const FULL_REBUILD_ABOVE = 50_000;
 
 interface Stamp {
@@ -47,8 +47,9 @@ function sameStamp(saved: Stamp | null, now: Omit<Stamp, 'currency'>): saved is 
   );
 }
 
+/** Changed-deal marks (with repeats), counted up to just past the full-rebuild threshold. */
 const dirtyCount = (db: Db, crm: string): number =>
-  db.prepare('SELECT COUNT(*) FROM (SELECT 1 FROM deal_facts_dirty WHERE crm = ? LIMIT ?)').pluck().get(crm, FULL_REBUILD_ABOVE + 1) as number;
+  db.prepare('SELECT COUNT(*) FROM (SELECT 1 FROM deal_facts_dirty WHERE crm = ? LIMIT ?)').pluck().get(crm, 4 * FULL_REBUILD_ABOVE + 1) as number;
 
 /** Canonical stage and included flag for every stage (mapped, or auto-mapped if not yet). */
 export function loadStageInfo(db: Db, crm: string): Map<string, StageInfo> {
@@ -92,7 +93,7 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
   const saved = getSetting<Stamp | null>(db, stampKey(crm), null);
   const stamp = currentStamp(db, crm);
   const dirty = dirtyCount(db, crm);
-  const full = opts.full === true || !sameStamp(saved, stamp) || dirty > FULL_REBUILD_ABOVE;
+  const full = opts.full === true || !sameStamp(saved, stamp) || dirty > 4 * FULL_REBUILD_ABOVE;
   if (!full && dirty === 0) return { mode: 'none', deals: 0, ms: performance.now() - t0 };
 
   const stages = loadStageInfo(db, crm);
@@ -136,7 +137,7 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
         after = last;
       }
     } else {
-      const ids = db.prepare('SELECT deal_id FROM deal_facts_dirty WHERE crm = ?').pluck().all(crm) as string[];
+      const ids = db.prepare('SELECT DISTINCT deal_id FROM deal_facts_dirty WHERE crm = ?').pluck().all(crm) as string[];
       const del = db.prepare('DELETE FROM deal_facts WHERE crm = ? AND deal_id = ?');
       for (let i = 0; i < ids.length; i += 500) {
         const part = ids.slice(i, i + 500);
@@ -218,7 +219,7 @@ function rebuildWeekly(db: Db, crm: string): void {
 /** Brings the derived tables up to date if anything changed; returns the dominant currency. */
 export function ensureDerivedFresh(db: Db, crm: string): { refreshed: boolean; currency: string } {
   const saved = getSetting<Stamp | null>(db, stampKey(crm), null);
-  if (sameStamp(saved, currentStamp(db, crm)) && dirtyCount(db, crm) === 0) return { refreshed: false, currency: saved.currency };
+  if (sameStamp(saved, currentStamp(db, crm)) && !db.prepare('SELECT 1 FROM deal_facts_dirty WHERE crm = ? LIMIT 1').get(crm)) return { refreshed: false, currency: saved.currency };
   refreshDerived(db, crm);
   return { refreshed: true, currency: getSetting<Stamp>(db, stampKey(crm), { currency: 'USD' } as Stamp).currency };
 }

@@ -35,6 +35,7 @@ CREATE INDEX deal_facts_closed ON deal_facts (crm, closed, status, deepest, amou
   WHERE closed IS NOT NULL;
 CREATE INDEX deal_facts_created ON deal_facts (crm, created, status, deepest, amount, pipeline_id, owner_id, source, days0, days1, days2, days3);
 CREATE INDEX deal_facts_source ON deal_facts (crm, source);
+CREATE INDEX deal_facts_close_day ON deal_facts (crm, close_day, created, closed, at1, at2, at3, amount, pipeline_id, owner_id, source);
 
 -- Pipeline as it stood on each Monday (the backtest's dates): deals open that day whose expected
 -- close date falls in the next 30 days, by the deepest stage reached by then; and the value won in
@@ -63,36 +64,29 @@ CREATE TABLE deal_facts_closed_daily (
 );
 CREATE INDEX deal_facts_closed_daily_day ON deal_facts_closed_daily (crm, day);
 
--- Deals whose facts must be re-derived: marked by triggers as the sync writes, cleared by refreshDerived.
--- (NOT EXISTS rather than OR IGNORE: an outer INSERT OR REPLACE would override a trigger's OR IGNORE.)
+-- Deals whose facts must be re-derived: appended by triggers as the sync writes (duplicates are
+-- fine; an append costs next to nothing), emptied by refreshDerived.
 CREATE TABLE deal_facts_dirty (
   crm      TEXT NOT NULL,
-  deal_id  TEXT NOT NULL,
-  PRIMARY KEY (crm, deal_id)
-) WITHOUT ROWID;
+  deal_id  TEXT NOT NULL
+);
 
 CREATE TRIGGER deal_facts_dirty_deal_insert AFTER INSERT ON deals BEGIN
-  INSERT INTO deal_facts_dirty (crm, deal_id) SELECT NEW.crm, NEW.id
-    WHERE NOT EXISTS (SELECT 1 FROM deal_facts_dirty WHERE crm = NEW.crm AND deal_id = NEW.id);
+  INSERT INTO deal_facts_dirty (crm, deal_id) VALUES (NEW.crm, NEW.id);
 END;
 CREATE TRIGGER deal_facts_dirty_deal_update AFTER UPDATE ON deals
 WHEN OLD.stage_id IS NOT NEW.stage_id OR OLD.status IS NOT NEW.status OR OLD.amount IS NOT NEW.amount
   OR OLD.pipeline_id IS NOT NEW.pipeline_id OR OLD.owner_id IS NOT NEW.owner_id OR OLD.source IS NOT NEW.source
   OR OLD.created_at IS NOT NEW.created_at OR OLD.close_date IS NOT NEW.close_date OR OLD.closed_at IS NOT NEW.closed_at
   OR OLD.stage_entered_at IS NOT NEW.stage_entered_at OR OLD.deleted_at IS NOT NEW.deleted_at BEGIN
-  INSERT INTO deal_facts_dirty (crm, deal_id) SELECT NEW.crm, NEW.id
-    WHERE NOT EXISTS (SELECT 1 FROM deal_facts_dirty WHERE crm = NEW.crm AND deal_id = NEW.id);
+  INSERT INTO deal_facts_dirty (crm, deal_id) VALUES (NEW.crm, NEW.id);
 END;
 CREATE TRIGGER deal_facts_dirty_deal_delete AFTER DELETE ON deals BEGIN
-  INSERT INTO deal_facts_dirty (crm, deal_id) SELECT OLD.crm, OLD.id
-    WHERE NOT EXISTS (SELECT 1 FROM deal_facts_dirty WHERE crm = OLD.crm AND deal_id = OLD.id);
+  INSERT INTO deal_facts_dirty (crm, deal_id) VALUES (OLD.crm, OLD.id);
 END;
 CREATE TRIGGER deal_facts_dirty_history_insert AFTER INSERT ON deal_stage_history BEGIN
-  INSERT INTO deal_facts_dirty (crm, deal_id) SELECT NEW.crm, NEW.deal_id
-    WHERE NOT EXISTS (SELECT 1 FROM deal_facts_dirty WHERE crm = NEW.crm AND deal_id = NEW.deal_id);
+  INSERT INTO deal_facts_dirty (crm, deal_id) VALUES (NEW.crm, NEW.deal_id);
 END;
 CREATE TRIGGER deal_facts_dirty_history_delete AFTER DELETE ON deal_stage_history BEGIN
-  INSERT INTO deal_facts_dirty (crm, deal_id) SELECT OLD.crm, OLD.deal_id
-    WHERE NOT EXISTS (SELECT 1 FROM deal_facts_dirty WHERE crm = OLD.crm AND deal_id = OLD.deal_id);
+  INSERT INTO deal_facts_dirty (crm, deal_id) VALUES (OLD.crm, OLD.deal_id);
 END;
-CREATE INDEX deal_facts_close_day ON deal_facts (crm, close_day, created, closed, at1, at2, at3, amount, pipeline_id, owner_id, source);
