@@ -17,7 +17,7 @@ import { renderReportPng } from '../src/cli/report.js';
 import type { ReportName } from '../src/metrics/report-types.js';
 import { fmtMs, timeIt } from './stats.js';
 
-const NOW = new Date('2026-11-24T09:00:00Z');
+const NOW = new Date('2026-11-24T08:00:00Z');
 const SEED = 42;
 const CHARTED: ReportName[] = ['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'sources', 'backtest'];
 const fmt = new Intl.NumberFormat('en-US');
