@@ -216,10 +216,24 @@ function rebuildWeekly(db: Db, crm: string): void {
   ).run(first, last, crm, crm);
 }
 
-/** Brings the derived tables up to date if anything changed; returns the dominant currency. */
+/** A sync that started less than this long ago and is still running will refresh when it ends. */
+const SYNC_RUNNING_GRACE_MS = 2 * 3_600_000;
+
+/**
+ * Brings the derived tables up to date if anything changed; returns the dominant currency.
+ * While a sync is running (it refreshes when it finishes), reports read the facts as of the last
+ * refresh rather than rebuilding between its pages.
+ */
 export function ensureDerivedFresh(db: Db, crm: string): { refreshed: boolean; currency: string } {
   const saved = getSetting<Stamp | null>(db, stampKey(crm), null);
-  if (sameStamp(saved, currentStamp(db, crm)) && !db.prepare('SELECT 1 FROM deal_facts_dirty WHERE crm = ? LIMIT 1').get(crm)) return { refreshed: false, currency: saved.currency };
+  const stamp = currentStamp(db, crm);
+  if (sameStamp(saved, stamp)) {
+    if (!db.prepare('SELECT 1 FROM deal_facts_dirty WHERE crm = ? LIMIT 1').get(crm)) return { refreshed: false, currency: saved.currency };
+    const running = db.prepare("SELECT started_at FROM sync_runs WHERE crm = ? AND status = 'running' ORDER BY id DESC LIMIT 1").pluck().get(crm) as
+      | string
+      | undefined;
+    if (running && Math.abs(Date.now() - Date.parse(running)) < SYNC_RUNNING_GRACE_MS) return { refreshed: false, currency: saved.currency };
+  }
   refreshDerived(db, crm);
   return { refreshed: true, currency: getSetting<Stamp>(db, stampKey(crm), { currency: 'USD' } as Stamp).currency };
 }

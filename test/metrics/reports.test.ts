@@ -305,6 +305,15 @@ describe('backtest', () => {
 });
 
 describe('derived facts', () => {
+  it('while a sync is running, reports read the last refresh instead of rebuilding between pages', () => {
+    expect(report('pipeline').total.count).toBe(3);
+    const run = db.prepare(`INSERT INTO sync_runs (crm, mode, started_at, status) VALUES (?, 'incremental', ?, 'running')`).run(CRM, new Date().toISOString());
+    addDeals(db, [{ id: 'N1', amount: 500, created: '2026-06-14', path: [['s-lead', '2026-06-14']] }]);
+    expect(report('pipeline').total.count).toBe(3);
+    db.prepare(`UPDATE sync_runs SET status = 'ok' WHERE id = ?`).run(run.lastInsertRowid);
+    expect(report('pipeline').total.count).toBe(4);
+  });
+
   it('refresh is automatic when deals change, and refreshDerived rebuilds on demand', () => {
     expect(report('pipeline').total.count).toBe(3);
     addDeals(db, [{ id: 'N1', amount: 500, created: '2026-06-14', path: [['s-lead', '2026-06-14']] }]);
