@@ -71,7 +71,7 @@ interface Ctx {
 }
 
 /** The filters for "deals created since" reports. */
-const createdSince = (c: Ctx): q.FactFilter => ({ ...c.f.facts, ...(c.f.sinceDay !== undefined ? { createdFrom: c.f.sinceDay * DAY_S } : {}) });
+const createdSince = (c: Ctx): q.FactFilter => ({ ...c.f.facts, ...(c.f.sinceDay !== undefined ? { createdFromDay: c.f.sinceDay } : {}) });
 /** Calibration and stage norms are learned from the whole team in the selected pipelines. */
 const teamFilter = (c: Ctx): q.FactFilter => (c.f.facts.pipelineIds ? { pipelineIds: c.f.facts.pipelineIds } : {});
 
@@ -121,7 +121,7 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
     const firstStart = granularity === 'week' ? weekStart(fromDay) : monthStart(fromDay);
     const windowFrom = Math.min(firstStart - VELOCITY_TRAILING_DAYS, c.f.sinceDay ?? Infinity);
     const closed = q.closedByDay(c.db, c.crm, c.f.facts, windowFrom * DAY_S, c.nowS + 1);
-    const created = q.createdByDay(c.db, c.crm, { ...c.f.facts, createdFrom: firstStart * DAY_S }, c.nowS + 1);
+    const created = q.createdByDay(c.db, c.crm, { ...c.f.facts, createdFromDay: firstStart }, c.nowS + 1);
     const openNow = q.countOpen(c.db, c.crm, c.f.facts);
     const currentFromDay = c.f.sinceDay ?? c.today + 1 - VELOCITY_TRAILING_DAYS;
     const body = salesVelocity(closed, created, {

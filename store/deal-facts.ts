@@ -14,7 +14,7 @@ import { BACKTEST_HORIZON_DAYS } from '../src/metrics/backtest.js';
 import { DAY_S, weekStart } from '../src/metrics/periods.js';
 
 /** Bump when the derivation rules change: every database rebuilds its facts once. */
-const FACTS_VERSION = 2;
+const FACTS_VERSION = 3;
 const CHUNK = 2000;
 /** Above about this many changed deals (marks are 4 per deal or so) a full rebuild is quicker than one by one. */
 const FULL_REBUILD_ABOVE = 50_000;
@@ -100,10 +100,10 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
   const dealCols = `id, pipeline_id AS pipelineId, stage_id AS stageId, owner_id AS ownerId, source, amount, status,
     created_at AS createdAt, closed_at AS closedAt, close_date AS closeDate, stage_entered_at AS stageEnteredAt`;
   const insert = db.prepare(
-    `INSERT INTO deal_facts (crm, deal_id, pipeline_id, stage_id, owner_id, source, amount, status, canonical, deepest, created, closed,
-       close_day, stage_since, at1, at2, at3, days0, days1, days2, days3)
-     VALUES (@crm, @dealId, @pipelineId, @stageId, @ownerId, @source, @amount, @status, @canonical, @deepest, @created, @closed,
-       @closeDay, @stageSince, @at1, @at2, @at3, @days0, @days1, @days2, @days3)`,
+    `INSERT INTO deal_facts (crm, deal_id, pipeline_id, stage_id, owner_id, source, amount, status, canonical, deepest, created, created_day,
+       closed, closed_day, close_day, stage_since, at1, at2, at3, days0, days1, days2, days3)
+     VALUES (@crm, @dealId, @pipelineId, @stageId, @ownerId, @source, @amount, @status, @canonical, @deepest, @created, @createdDay,
+       @closed, @closedDay, @closeDay, @stageSince, @at1, @at2, @at3, @days0, @days1, @days2, @days3)`,
   );
   let derived = 0;
   const writeChunk = (deals: DealForFacts[], history: (HistoryForFacts & { dealId: string })[]) => {
@@ -182,8 +182,8 @@ function rebuildWeekly(db: Db, crm: string): void {
   db.prepare('DELETE FROM deal_facts_closed_daily WHERE crm = ?').run(crm);
   db.prepare(
     `INSERT INTO deal_facts_closed_daily (crm, pipeline_id, day, deepest, status, deals)
-     SELECT crm, pipeline_id, closed / 86400, deepest, status, COUNT(*) FROM deal_facts INDEXED BY deal_facts_closed
-     WHERE crm = ? AND closed IS NOT NULL GROUP BY pipeline_id, closed / 86400, deepest, status`,
+     SELECT crm, pipeline_id, closed_day, deepest, status, COUNT(*) FROM deal_facts INDEXED BY deal_facts_closed
+     WHERE crm = ? AND closed_day IS NOT NULL GROUP BY pipeline_id, closed_day, deepest, status`,
   ).run(crm);
   db.prepare('DELETE FROM deal_facts_weekly WHERE crm = ?').run(crm);
   const span = db.prepare('SELECT MIN(created) AS lo, MAX(MAX(created), COALESCE(MAX(closed), 0)) AS hi FROM deal_facts WHERE crm = ?').get(crm) as {
@@ -210,7 +210,7 @@ function rebuildWeekly(db: Db, crm: string): void {
      INSERT INTO deal_facts_weekly (crm, day, pipeline_id, owner_id, source, depth, value, deals)
      SELECT ?, m.d, f.pipeline_id, f.owner_id, f.source, -1, TOTAL(f.amount), COUNT(*)
      FROM mondays m JOIN deal_facts f INDEXED BY deal_facts_closed
-       ON f.crm = ? AND f.closed >= m.d * 86400 AND f.closed < (m.d + ${h}) * 86400
+       ON f.crm = ? AND f.closed_day >= m.d AND f.closed_day < m.d + ${h}
      WHERE f.status = 1 AND f.created <= m.d * 86400
      GROUP BY 2, 3, 4, 5`,
   ).run(first, last, crm, crm);

@@ -22,8 +22,8 @@ export interface FactFilter {
   pipelineIds?: string[];
   ownerIds?: string[];
   source?: string;
-  /** Only deals created at or after this instant (epoch s). */
-  createdFrom?: number;
+  /** Only deals created on or after this day (epoch day). */
+  createdFromDay?: number;
 }
 
 const STATUS = ['open', 'won', 'lost'] as const;
@@ -45,16 +45,25 @@ function where(f: FactFilter, alias = ''): { sql: string; params: unknown[] } {
     parts.push(`${a}source = ?`);
     params.push(f.source);
   }
-  if (f.createdFrom !== undefined) {
-    parts.push(`${a}created >= ?`);
-    params.push(f.createdFrom);
+  if (f.createdFromDay !== undefined) {
+    parts.push(`${a}created_day >= ?`);
+    params.push(f.createdFromDay);
   }
   return { sql: parts.map((p) => ` AND ${p}`).join(''), params };
 }
 
 const all = <T>(db: Db, sql: string, params: unknown[]): T[] => db.prepare(sql).all(...params) as T[];
 
-/** Open deals by CRM stage: count and Σ amount (optionally only deals created at or after `createdFrom`). */
+/**
+ * Instants [fromS, toS) as a range on the indexed day column (so grouped sums stream in index
+ * order instead of sorting) plus the exact bound on the instant.
+ */
+const range = (dayCol: string, col: string, fromS: number, toS: number): { sql: string; params: number[] } => ({
+  sql: `${dayCol} >= ? AND ${dayCol} <= ? AND ${col} >= ? AND ${col} < ?`,
+  params: [Math.floor(fromS / 86400), Math.floor((toS - 1) / 86400), fromS, toS],
+});
+
+/** Open deals by CRM stage: count and Σ amount (optionally only deals created since `createdFromDay`). */
 export function openByStage(db: Db, crm: string, f: FactFilter): OpenByStageRow[] {
   const w = where(f);
   return all<OpenByStageRow>(
@@ -91,11 +100,12 @@ export function openOverdue(db: Db, crm: string, f: FactFilter, beforeDay: numbe
 /** Won value by day won, for deals won in [fromS, toS). */
 export function wonByDay(db: Db, crm: string, f: FactFilter, fromS: number, toS: number): WonByDayRow[] {
   const w = where(f);
+  const r = range('closed_day', 'closed', fromS, toS);
   return all<WonByDayRow>(
     db,
-    `SELECT closed / 86400 AS day, TOTAL(amount) AS value FROM deal_facts
-     WHERE crm = ? AND closed >= ? AND closed < ? AND status = 1${w.sql} GROUP BY closed / 86400`,
-    [crm, fromS, toS, ...w.params],
+    `SELECT closed_day AS day, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_closed
+     WHERE crm = ? AND ${r.sql} AND status = 1${w.sql} GROUP BY closed_day`,
+    [crm, ...r.params, ...w.params],
   );
 }
 
@@ -121,54 +131,66 @@ export function closedByDepth(db: Db, crm: string, f: TeamFilter, fromDay: numbe
 /** Deals created in [fromS, toS) by deepest stage reached and status (the funnel cohort). */
 export function cohortByDepth(db: Db, crm: string, f: FactFilter, fromS: number, toS: number): CohortByDepthRow[] {
   const w = where(f);
-  return all<{ deepest: number; status: number; count: number }>(
+  const r = range('created_day', 'created', fromS, toS);
+  const rows = all<{ deepest: number; status: number; count: number }>(
     db,
-    `SELECT deepest, status, COUNT(*) AS count FROM deal_facts WHERE crm = ? AND created >= ? AND created < ?${w.sql}
-     GROUP BY deepest, status`,
-    [crm, fromS, toS, ...w.params],
-  ).map((r) => ({ deepest: r.deepest, status: STATUS[r.status], count: r.count }));
+    `SELECT deepest, status, COUNT(*) AS count FROM deal_facts INDEXED BY deal_facts_cohort WHERE crm = ? AND ${r.sql}${w.sql}
+     GROUP BY created_day, source, status, deepest`,
+    [crm, ...r.params, ...w.params],
+  );
+  const sums = new Map<string, CohortByDepthRow>();
+  for (const x of rows) {
+    const key = `${x.deepest}/${x.status}`;
+    const row = sums.get(key) ?? { deepest: x.deepest, status: STATUS[x.status], count: 0 };
+    row.count += x.count;
+    sums.set(key, row);
+  }
+  return [...sums.values()];
 }
 
 /** Deals created in [fromS, toS) that left each open stage, by whole days spent there. */
 export function daysInStage(db: Db, crm: string, f: FactFilter, fromS: number, toS: number, opts: { histogram: boolean }): DaysInStageRow[] {
   const w = where(f);
-  const params = [crm, fromS, toS, ...w.params];
+  const r = range('created_day', 'created', fromS, toS);
+  const params = [crm, ...r.params, ...w.params];
   if (!opts.histogram) {
     // Means only: one pass. The rows carry the totals with days = -1 (no histogram).
-    const r = db
+    const sums = db
       .prepare(
         `SELECT COUNT(days0) AS n0, TOTAL(days0) AS s0, COUNT(days1) AS n1, TOTAL(days1) AS s1,
                 COUNT(days2) AS n2, TOTAL(days2) AS s2, COUNT(days3) AS n3, TOTAL(days3) AS s3
-         FROM deal_facts WHERE crm = ? AND created >= ? AND created < ?${w.sql}`,
+         FROM deal_facts INDEXED BY deal_facts_cohort WHERE crm = ? AND ${r.sql}${w.sql}`,
       )
       .get(...params) as Record<string, number>;
-    return [0, 1, 2, 3].map((d) => ({ depth: d, days: -1, count: r[`n${d}`], sumDays: r[`s${d}`] }));
+    return [0, 1, 2, 3].map((d) => ({ depth: d, days: -1, count: sums[`n${d}`], sumDays: sums[`s${d}`] }));
   }
   const one = (d: number) =>
-    `SELECT ${d} AS depth, CAST(days${d} AS INTEGER) AS days, COUNT(*) AS count, TOTAL(days${d}) AS sumDays FROM deal_facts
-     WHERE crm = ? AND created >= ? AND created < ?${w.sql} AND days${d} IS NOT NULL GROUP BY 2`;
+    `SELECT ${d} AS depth, CAST(days${d} AS INTEGER) AS days, COUNT(*) AS count, TOTAL(days${d}) AS sumDays FROM deal_facts INDEXED BY deal_facts_cohort
+     WHERE crm = ? AND ${r.sql}${w.sql} AND days${d} IS NOT NULL GROUP BY 2`;
   return all<DaysInStageRow>(db, [0, 1, 2, 3].map(one).join(' UNION ALL '), [...params, ...params, ...params, ...params]);
 }
 
 /** Deals closed in [fromS, toS) by closing day and outcome, with Σ amount and Σ cycle days. */
 export function closedByDay(db: Db, crm: string, f: FactFilter, fromS: number, toS: number): ClosedByDayRow[] {
   const w = where(f);
+  const r = range('closed_day', 'closed', fromS, toS);
   return all<{ day: number; won: number; count: number; value: number; cycleDays: number }>(
     db,
-    `SELECT closed / 86400 AS day, status = 1 AS won, COUNT(*) AS count, TOTAL(amount) AS value, TOTAL(closed - created) / 86400.0 AS cycleDays
-     FROM deal_facts WHERE crm = ? AND closed >= ? AND closed < ?${w.sql} GROUP BY closed / 86400, status`,
-    [crm, fromS, toS, ...w.params],
-  ).map((r) => ({ ...r, won: r.won === 1 }));
+    `SELECT closed_day AS day, status = 1 AS won, COUNT(*) AS count, TOTAL(amount) AS value, TOTAL(closed - created) / 86400.0 AS cycleDays
+     FROM deal_facts INDEXED BY deal_facts_closed WHERE crm = ? AND ${r.sql}${w.sql} GROUP BY closed_day, status`,
+    [crm, ...r.params, ...w.params],
+  ).map((x) => ({ ...x, won: x.won === 1 }));
 }
 
 /** Won deals closed in [fromS, toS) by whole days from created to won (median cycle). */
 export function cycleHistogram(db: Db, crm: string, f: FactFilter, fromS: number, toS: number): { days: number; count: number }[] {
   const w = where(f);
+  const r = range('closed_day', 'closed', fromS, toS);
   return all<{ days: number; count: number }>(
     db,
-    `SELECT (closed - created) / 86400 AS days, COUNT(*) AS count FROM deal_facts
-     WHERE crm = ? AND closed >= ? AND closed < ? AND status = 1${w.sql} GROUP BY 1`,
-    [crm, fromS, toS, ...w.params],
+    `SELECT (closed - created) / 86400 AS days, COUNT(*) AS count FROM deal_facts INDEXED BY deal_facts_closed
+     WHERE crm = ? AND ${r.sql} AND status = 1${w.sql} GROUP BY 1`,
+    [crm, ...r.params, ...w.params],
   );
 }
 
@@ -177,8 +199,9 @@ export function createdByDay(db: Db, crm: string, f: FactFilter, toS: number): C
   const w = where(f);
   return all<CreatedByDayRow>(
     db,
-    `SELECT created / 86400 AS day, COUNT(*) AS count FROM deal_facts WHERE crm = ? AND created < ?${w.sql} GROUP BY created / 86400`,
-    [crm, toS, ...w.params],
+    `SELECT created_day AS day, COUNT(*) AS count FROM deal_facts INDEXED BY deal_facts_cohort WHERE crm = ? AND created_day <= ? AND created < ?${w.sql}
+     GROUP BY created_day`,
+    [crm, Math.floor((toS - 1) / 86400), toS, ...w.params],
   );
 }
 
@@ -212,7 +235,7 @@ export function closedByDayDepth(db: Db, crm: string, f: TeamFilter, fromDay: nu
 export function weeklyBacktestRows(db: Db, crm: string, f: FactFilter, days: number[]): { pipeline: PipelineAtPointRow[]; actual: ActualAtPointRow[] } {
   if (!days.length) return { pipeline: [], actual: [] };
   const index = new Map(days.map((d, i) => [d, i]));
-  const w = where({ ...f, createdFrom: undefined });
+  const w = where({ ...f, createdFromDay: undefined });
   const rows = all<{ day: number; depth: number; value: number }>(
     db,
     `SELECT day, depth, TOTAL(value) AS value FROM deal_facts_weekly WHERE crm = ? AND day >= ? AND day <= ?${w.sql} GROUP BY day, depth`,
@@ -232,12 +255,22 @@ export function weeklyBacktestRows(db: Db, crm: string, f: FactFilter, days: num
 /** Deals created in [fromS, toS) by source and status. */
 export function bySource(db: Db, crm: string, f: FactFilter, fromS: number, toS: number): BySourceRow[] {
   const w = where(f);
-  return all<{ source: string | null; status: number; count: number; value: number }>(
+  const r = range('created_day', 'created', fromS, toS);
+  const rows = all<{ source: string | null; status: number; count: number; value: number }>(
     db,
-    `SELECT source, status, COUNT(*) AS count, TOTAL(amount) AS value FROM deal_facts
-     WHERE crm = ? AND created >= ? AND created < ?${w.sql} GROUP BY source, status`,
-    [crm, fromS, toS, ...w.params],
-  ).map((r) => ({ ...r, status: STATUS[r.status] }));
+    `SELECT source, status, COUNT(*) AS count, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_cohort
+     WHERE crm = ? AND ${r.sql}${w.sql} GROUP BY created_day, source, status`,
+    [crm, ...r.params, ...w.params],
+  );
+  const sums = new Map<string, BySourceRow>();
+  for (const x of rows) {
+    const key = `${x.source ?? ''}\u0000${x.status}`;
+    const row = sums.get(key) ?? { source: x.source, status: STATUS[x.status], count: 0, value: 0 };
+    row.count += x.count;
+    row.value += x.value;
+    sums.set(key, row);
+  }
+  return [...sums.values()];
 }
 
 export interface QualityCounts {
@@ -380,9 +413,9 @@ export function wonByOwner(db: Db, crm: string, f: FactFilter, fromS: number, to
   const w = where(f);
   return all(
     db,
-    `SELECT owner_id AS ownerId, TOTAL(amount) AS value FROM deal_facts
-     WHERE crm = ? AND closed >= ? AND closed < ? AND status = 1 AND owner_id IS NOT NULL${w.sql} GROUP BY owner_id`,
-    [crm, fromS, toS, ...w.params],
+    `SELECT owner_id AS ownerId, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_closed
+     WHERE crm = ? AND ${range('closed_day', 'closed', fromS, toS).sql} AND status = 1 AND owner_id IS NOT NULL${w.sql} GROUP BY owner_id`,
+    [crm, ...range('closed_day', 'closed', fromS, toS).params, ...w.params],
   );
 }
 

@@ -50,7 +50,9 @@ export interface DealFact {
   canonical: number;
   deepest: number;
   created: number;
+  createdDay: number;
   closed: number | null;
+  closedDay: number | null;
   closeDay: number | null;
   stageSince: number | null;
   at1: number | null;
@@ -149,7 +151,9 @@ export function deriveDealFact(deal: DealForFacts, history: HistoryForFacts[], s
     canonical,
     deepest,
     created,
+    createdDay: Math.floor(created / DAY_S),
     closed,
+    closedDay: closed === null ? null : Math.floor(closed / DAY_S),
     closeDay: deal.closeDate ? toEpochDay(deal.closeDate) : null,
     stageSince: deal.status === 'open' ? stageSince : null,
     at1: at[1],

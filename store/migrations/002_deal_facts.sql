@@ -14,7 +14,9 @@ CREATE TABLE deal_facts (
   canonical    INTEGER NOT NULL,             -- current canonical stage: 0 Lead … 3 Negotiation, 4 Closed Won, 5 Closed Lost
   deepest      INTEGER NOT NULL,             -- deepest canonical stage ever reached: 0 Lead … 4 Closed Won
   created      INTEGER NOT NULL,
+  created_day  INTEGER NOT NULL,             -- created / 86400 (indexed so day-grouped sums stream in index order)
   closed       INTEGER,                      -- when won/lost (NULL while open)
+  closed_day   INTEGER,
   close_day    INTEGER,                      -- expected close date (epoch day)
   stage_since  INTEGER,                      -- start of the current canonical stage visit (open deals)
   at1          INTEGER,                      -- first reached Qualified or deeper
@@ -31,9 +33,9 @@ CREATE INDEX deal_facts_open ON deal_facts (crm, stage_id, canonical, amount, ow
   WHERE status = 0;
 CREATE INDEX deal_facts_open_close ON deal_facts (crm, close_day, stage_id, canonical, amount, owner_id, pipeline_id, source, created)
   WHERE status = 0;
-CREATE INDEX deal_facts_closed ON deal_facts (crm, closed, status, deepest, amount, created, pipeline_id, owner_id, source)
-  WHERE closed IS NOT NULL;
-CREATE INDEX deal_facts_created ON deal_facts (crm, created, status, deepest, amount, pipeline_id, owner_id, source, days0, days1, days2, days3);
+CREATE INDEX deal_facts_closed ON deal_facts (crm, closed_day, status, deepest, amount, created, closed, pipeline_id, owner_id, source)
+  WHERE closed_day IS NOT NULL;
+CREATE INDEX deal_facts_cohort ON deal_facts (crm, created_day, source, status, deepest, amount, created, pipeline_id, owner_id, days0, days1, days2, days3);
 CREATE INDEX deal_facts_source ON deal_facts (crm, source);
 CREATE INDEX deal_facts_close_day ON deal_facts (crm, close_day, created, closed, at1, at2, at3, amount, pipeline_id, owner_id, source);
 
