@@ -14,7 +14,7 @@ import { BACKTEST_HORIZON_DAYS } from '../src/metrics/backtest.js';
 import { DAY_S, weekStart } from '../src/metrics/periods.js';
 
 /** Bump when the derivation rules change: every database rebuilds its facts once. */
-const FACTS_VERSION = 3;
+const FACTS_VERSION = 4;
 const CHUNK = 2000;
 /** Above about this many changed deals (marks are 4 per deal or so) a full rebuild is quicker than one by one. */
 const FULL_REBUILD_ABOVE = 50_000;
@@ -69,6 +69,75 @@ export function loadStageInfo(db: Db, crm: string): Map<string, StageInfo> {
   return out;
 }
 
+/** What a deal contributes to the summary tables (the deal_facts columns they are built from). */
+type SummaryFact = Pick<DealFact, 'pipelineId' | 'ownerId' | 'source' | 'amount' | 'status' | 'deepest' | 'created' | 'closed' | 'closedDay' | 'closeDay' | 'at1' | 'at2' | 'at3'>;
+const SUMMARY_COLS = `pipeline_id AS pipelineId, owner_id AS ownerId, source, amount, status, deepest, created, closed, closed_day AS closedDay,
+  close_day AS closeDay, at1, at2, at3`;
+
+/**
+ * Changes to deal_facts_weekly and deal_facts_closed_daily from changed deals: each old fact is
+ * taken out (-1) and each new one put in (+1), by the same rules as the SQL in rebuildSummaries
+ * (a test checks that both give the same tables).
+ */
+class SummaryDelta {
+  private weekly = new Map<string, { key: [number, number, string | null, string | null, string | null]; value: number; deals: number }>();
+  private closed = new Map<string, { key: [number, number, number, string | null]; deals: number }>();
+
+  add(f: SummaryFact, sign: 1 | -1): void {
+    const h = BACKTEST_HORIZON_DAYS;
+    const amount = f.amount ?? 0;
+    const put = (day: number, depth: number) => {
+      const key: [number, number, string | null, string | null, string | null] = [day, depth, f.pipelineId, f.ownerId, f.source];
+      const k = JSON.stringify(key);
+      const e = this.weekly.get(k) ?? { key, value: 0, deals: 0 };
+      e.value += sign * amount;
+      e.deals += sign;
+      this.weekly.set(k, e);
+    };
+    if (f.closeDay !== null) {
+      for (let m = weekStart(f.closeDay); m > f.closeDay - h; m -= 7) {
+        const t = m * DAY_S;
+        if (f.created > t || (f.closed !== null && f.closed <= t)) continue;
+        put(m, f.at3 !== null && f.at3 <= t ? 3 : f.at2 !== null && f.at2 <= t ? 2 : f.at1 !== null && f.at1 <= t ? 1 : 0);
+      }
+    }
+    if (f.closedDay !== null) {
+      if (f.status === 1) for (let m = weekStart(f.closedDay); m > f.closedDay - h; m -= 7) if (f.created <= m * DAY_S) put(m, -1);
+      const key: [number, number, number, string | null] = [f.closedDay, f.deepest, f.status, f.pipelineId];
+      const k = JSON.stringify(key);
+      const e = this.closed.get(k) ?? { key, deals: 0 };
+      e.deals += sign;
+      this.closed.set(k, e);
+    }
+  }
+
+  apply(db: Db, crm: string): void {
+    const wUpd = db.prepare(
+      `UPDATE deal_facts_weekly SET value = value + ?, deals = deals + ?
+       WHERE crm = ? AND day = ? AND depth = ? AND pipeline_id IS ? AND owner_id IS ? AND source IS ?`,
+    );
+    const wIns = db.prepare('INSERT INTO deal_facts_weekly (crm, day, depth, pipeline_id, owner_id, source, value, deals) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const wDel = db.prepare(
+      'DELETE FROM deal_facts_weekly WHERE crm = ? AND day = ? AND depth = ? AND pipeline_id IS ? AND owner_id IS ? AND source IS ? AND deals <= 0',
+    );
+    for (const { key, value, deals } of this.weekly.values()) {
+      if (deals === 0 && Math.abs(value) < 1e-9) continue;
+      const [day, depth, p, o, s] = key;
+      if (wUpd.run(value, deals, crm, day, depth, p, o, s).changes === 0) wIns.run(crm, day, depth, p, o, s, value, deals);
+      else wDel.run(crm, day, depth, p, o, s);
+    }
+    const cUpd = db.prepare('UPDATE deal_facts_closed_daily SET deals = deals + ? WHERE crm = ? AND day = ? AND deepest = ? AND status = ? AND pipeline_id IS ?');
+    const cIns = db.prepare('INSERT INTO deal_facts_closed_daily (crm, day, deepest, status, pipeline_id, deals) VALUES (?, ?, ?, ?, ?, ?)');
+    const cDel = db.prepare('DELETE FROM deal_facts_closed_daily WHERE crm = ? AND day = ? AND deepest = ? AND status = ? AND pipeline_id IS ? AND deals <= 0');
+    for (const { key, deals } of this.closed.values()) {
+      if (deals === 0) continue;
+      const [day, deepest, status, p] = key;
+      if (cUpd.run(deals, crm, day, deepest, status, p).changes === 0) cIns.run(crm, day, deepest, status, p, deals);
+      else cDel.run(crm, day, deepest, status, p);
+    }
+  }
+}
+
 export interface RefreshOptions {
   /** Rebuild every deal even if only some changed (after a stage-map edit this happens anyway). */
   full?: boolean;
@@ -106,6 +175,7 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
        @closed, @closedDay, @closeDay, @stageSince, @at1, @at2, @at3, @days0, @days1, @days2, @days3)`,
   );
   let derived = 0;
+  const delta = new SummaryDelta();
   const writeChunk = (deals: DealForFacts[], history: (HistoryForFacts & { dealId: string })[]) => {
     const byDeal = new Map<string, HistoryForFacts[]>();
     for (const h of history) {
@@ -116,7 +186,10 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
     for (const d of deals) {
       derived++;
       const fact: DealFact | null = deriveDealFact(d, byDeal.get(d.id) ?? [], stages);
-      if (fact) insert.run({ crm, ...fact });
+      if (fact) {
+        insert.run({ crm, ...fact });
+        if (!full) delta.add(fact, 1);
+      }
     }
   };
 
@@ -141,8 +214,10 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
       const del = db.prepare('DELETE FROM deal_facts WHERE crm = ? AND deal_id = ?');
       for (let i = 0; i < ids.length; i += 500) {
         const part = ids.slice(i, i + 500);
-        for (const id of part) del.run(crm, id);
         const marks = part.map(() => '?').join(',');
+        const old = db.prepare(`SELECT ${SUMMARY_COLS} FROM deal_facts WHERE crm = ? AND deal_id IN (${marks})`).all(crm, ...part) as SummaryFact[];
+        for (const f of old) delta.add(f, -1);
+        for (const id of part) del.run(crm, id);
         const deals = db.prepare(`SELECT ${dealCols} FROM deals WHERE crm = ? AND deleted_at IS NULL AND id IN (${marks})`).all(crm, ...part) as DealForFacts[];
         const history = db
           .prepare(
@@ -154,7 +229,8 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
       }
     }
     db.prepare('DELETE FROM deal_facts_dirty WHERE crm = ?').run(crm);
-    rebuildWeekly(db, crm);
+    if (full) rebuildSummaries(db, crm);
+    else delta.apply(db, crm);
     if (full) {
       // Fresh statistics let the planner pick the covering indexes the report queries rely on.
       db.exec('PRAGMA analysis_limit = 1000; ANALYZE deal_facts; ANALYZE deal_facts_weekly; ANALYZE deal_facts_closed_daily;');
@@ -178,7 +254,7 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
  * day, expected to close within 30 days, by deepest stage reached by then) and the value won in
  * the 30 days after it by deals that existed that day. Grouped by the filter columns.
  */
-function rebuildWeekly(db: Db, crm: string): void {
+function rebuildSummaries(db: Db, crm: string): void {
   db.prepare('DELETE FROM deal_facts_closed_daily WHERE crm = ?').run(crm);
   db.prepare(
     `INSERT INTO deal_facts_closed_daily (crm, pipeline_id, day, deepest, status, deals)
@@ -186,13 +262,13 @@ function rebuildWeekly(db: Db, crm: string): void {
      WHERE crm = ? AND closed_day IS NOT NULL GROUP BY pipeline_id, closed_day, deepest, status`,
   ).run(crm);
   db.prepare('DELETE FROM deal_facts_weekly WHERE crm = ?').run(crm);
-  const span = db.prepare('SELECT MIN(created) AS lo, MAX(MAX(created), COALESCE(MAX(closed), 0)) AS hi FROM deal_facts WHERE crm = ?').get(crm) as {
-    lo: number | null;
-    hi: number | null;
-  };
+  // Every Monday a deal can count on: from the first creation to the last close (expected or actual).
+  const span = db
+    .prepare('SELECT MIN(created_day) AS lo, MAX(MAX(created_day), COALESCE(MAX(closed_day), 0), COALESCE(MAX(close_day), 0)) AS hi FROM deal_facts WHERE crm = ?')
+    .get(crm) as { lo: number | null; hi: number | null };
   if (span.lo === null || span.hi === null) return;
-  const first = weekStart(Math.floor(span.lo / DAY_S));
-  const last = weekStart(Math.floor(span.hi / DAY_S)) + 7;
+  const first = weekStart(span.lo);
+  const last = weekStart(span.hi);
   const h = BACKTEST_HORIZON_DAYS;
   db.prepare(
     `WITH RECURSIVE mondays(d) AS (SELECT ? UNION ALL SELECT d + 7 FROM mondays WHERE d + 7 <= ?)

@@ -41,7 +41,8 @@ CREATE INDEX deal_facts_close_day ON deal_facts (crm, close_day, created, closed
 
 -- Pipeline as it stood on each Monday (the backtest's dates): deals open that day whose expected
 -- close date falls in the next 30 days, by the deepest stage reached by then; and the value won in
--- those 30 days by deals that existed on the Monday. Rebuilt with deal_facts.
+-- those 30 days by deals that existed on the Monday. Rebuilt with deal_facts; after a sync, only
+-- the changed deals' contributions are taken out and put back (store/deal-facts.ts).
 CREATE TABLE deal_facts_weekly (
   crm          TEXT NOT NULL,
   day          INTEGER NOT NULL,             -- the Monday (epoch day)
@@ -52,7 +53,7 @@ CREATE TABLE deal_facts_weekly (
   value        REAL NOT NULL,
   deals        INTEGER NOT NULL
 );
-CREATE INDEX deal_facts_weekly_day ON deal_facts_weekly (crm, day);
+CREATE INDEX deal_facts_weekly_key ON deal_facts_weekly (crm, day, depth, pipeline_id, owner_id, source);
 
 -- Closed deals per pipeline, day closed, deepest stage reached and outcome: what calibration learns
 -- from (today's and the backtest's). Rebuilt with deal_facts.
@@ -64,7 +65,7 @@ CREATE TABLE deal_facts_closed_daily (
   status       INTEGER NOT NULL,             -- 1 won, 2 lost
   deals        INTEGER NOT NULL
 );
-CREATE INDEX deal_facts_closed_daily_day ON deal_facts_closed_daily (crm, day);
+CREATE INDEX deal_facts_closed_daily_key ON deal_facts_closed_daily (crm, day, deepest, status, pipeline_id);
 
 -- Deals whose facts must be re-derived: appended by triggers as the sync writes (duplicates are
 -- fine; an append costs next to nothing), emptied by refreshDerived.

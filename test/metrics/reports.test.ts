@@ -305,6 +305,27 @@ describe('backtest', () => {
 });
 
 describe('derived facts', () => {
+  it('an incremental refresh leaves the same tables as a full rebuild', () => {
+    const dump = () => ({
+      facts: db.prepare('SELECT * FROM deal_facts ORDER BY deal_id').all(),
+      weekly: (db.prepare('SELECT day, depth, pipeline_id, owner_id, source, value, deals FROM deal_facts_weekly WHERE deals > 0 ORDER BY 1, 2, 3, 4, 5').all() as { value: number }[]).map((r) => ({ ...r, value: Math.round(r.value * 100) / 100 })),
+      closed: db.prepare('SELECT day, deepest, status, pipeline_id, deals FROM deal_facts_closed_daily WHERE deals > 0 ORDER BY 1, 2, 3, 4').all(),
+    });
+    refreshDerived(db, CRM, { full: true });
+    addDeals(db, [
+      // D3 moves on to Proposal and is won; D5 changes amount and close date; a new deal arrives; D4 vanishes.
+      { id: 'D3', ownerId: 'o1', source: 'Inbound', amount: 5000, created: '2026-04-01', closeDate: '2026-06-12', path: [['s-lead', '2026-04-01'], ['s-qual', '2026-04-10'], ['s-prop', '2026-05-01'], ['s-won', '2026-06-12']] },
+      { id: 'D5', ownerId: 'o2', source: 'Referral', amount: 25000, created: '2026-05-01', closeDate: '2026-05-28', path: [['s-lead', '2026-05-01'], ['s-prop', '2026-05-20']] },
+      { id: 'N1', ownerId: 'o2', source: null, amount: null, created: '2026-05-02', closeDate: '2026-05-30', path: [['s-lead', '2026-05-02'], ['s-neg', '2026-05-10']] },
+    ]);
+    db.prepare(`UPDATE deals SET deleted_at = '2026-06-15T00:00:00.000Z' WHERE id = 'D4'`).run();
+    expect(refreshDerived(db, CRM).mode).toBe('changed');
+    const incremental = dump();
+    refreshDerived(db, CRM, { full: true });
+    expect(incremental).toEqual(dump());
+    expect(incremental.weekly.length).toBeGreaterThan(5);
+  });
+
   it('while a sync is running, reports read the last refresh instead of rebuilding between pages', () => {
     expect(report('pipeline').total.count).toBe(3);
     const run = db.prepare(`INSERT INTO sync_runs (crm, mode, started_at, status) VALUES (?, 'incremental', ?, 'running')`).run(CRM, new Date().toISOString());
