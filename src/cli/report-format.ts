@@ -84,11 +84,14 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
       header(`Sales velocity by ${r.granularity}`, r),
       `Now: ${money(r.current.velocity, r.currency)}/day = ${num(r.current.open_deals)} open × ${pct(r.current.win_rate)} win rate × ${money(r.current.avg_won, r.currency)} avg won ÷ ${num(r.current.cycle_days, 1)} days` +
         (r.current.cycle_days_median != null ? ` (median cycle ${num(r.current.cycle_days_median)} days)` : ''),
+      r.current.won_value_per_day !== undefined ? `Actually won since ${r.current.window_from}: ${money(r.current.won_value_per_day, r.currency)}/day` : '',
       table(
         ['Period', 'Velocity/day', 'Open', 'Win rate', 'Avg won', 'Cycle days'],
         r.points.map((p) => [p.period, money(p.velocity, r.currency), num(p.open_deals), pct(p.win_rate), money(p.avg_won, r.currency), num(p.cycle_days, 1)]),
       ),
-    ].join('\n'),
+    ]
+      .filter(Boolean)
+      .join('\n'),
 
   reps: (r) =>
     [

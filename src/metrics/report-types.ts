@@ -101,6 +101,8 @@ export interface VelocityReport extends ReportBase {
     cycle_days_median?: number | null;
     /** Start of the closed-deal window the current figures use. */
     window_from?: string;
+    /** What was actually won per day in that window, to set velocity against. */
+    won_value_per_day?: number;
   };
 }
 

@@ -30,6 +30,8 @@ export interface ClosedSummary {
   avg_won: number | null;
   /** Mean days from created to won, over won deals. */
   cycle_days: number | null;
+  /** Σ won amount in the window. */
+  won_value: number;
 }
 
 /** Win rate, average won size and mean cycle over deals closed in [fromDay, toDay). */
@@ -49,6 +51,7 @@ export function closedSummary(rows: ClosedByDayRow[], fromDay: number, toDay: nu
   return {
     won,
     lost,
+    won_value: round(wonValue),
     win_rate: won + lost ? round(won / (won + lost), 4) : null,
     avg_won: won ? round(wonValue / won) : null,
     cycle_days: won ? round(cycle / won, 1) : null,
@@ -78,7 +81,13 @@ export interface VelocityOptions {
 export interface VelocityBody {
   granularity: 'week' | 'month';
   points: VelocityPoint[];
-  current: VelocityFigures & { won_deals: number; lost_deals: number; cycle_days_median: number | null; window_from: string };
+  current: VelocityFigures & {
+    won_deals: number;
+    lost_deals: number;
+    cycle_days_median: number | null;
+    window_from: string;
+    won_value_per_day: number;
+  };
 }
 
 /**
@@ -120,6 +129,7 @@ export function salesVelocity(closed: ClosedByDayRow[], created: CreatedByDayRow
       lost_deals: s.lost,
       cycle_days_median: opts.cycleHistogram ? medianOfCounts(opts.cycleHistogram.map((h) => ({ value: h.days, count: h.count }))) : null,
       window_from: new Date(from * 86_400_000).toISOString().slice(0, 10),
+      won_value_per_day: round(s.won_value / Math.max(1, opts.today + 1 - from)),
     },
   };
 }

@@ -192,6 +192,8 @@ describe('velocity, win rate, cycle', () => {
     // Win rate 2/4, avg won 6,500, mean cycle 29.5 days; 3 open deals.
     // Velocity = 3 × 0.5 × 6,500 / 29.5 = 330.51 per day.
     expect(r.current).toMatchObject({ open_deals: 3, win_rate: 0.5, avg_won: 6500, cycle_days: 29.5, velocity: 330.51, won_deals: 2, lost_deals: 2, cycle_days_median: 29.5 });
+    // Actually won: 13,000 over the 90 days 2026-03-18 … 2026-06-15 = 144.44 per day.
+    expect(r.current).toMatchObject({ window_from: '2026-03-18', won_value_per_day: 144.44 });
   });
 
   it('reconstructs open deals at each period end', () => {
