@@ -235,7 +235,8 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
       // Fresh statistics let the planner pick the covering indexes the report queries rely on.
       db.exec('PRAGMA analysis_limit = 1000; ANALYZE deal_facts; ANALYZE deal_facts_weekly; ANALYZE deal_facts_closed_daily;');
     }
-    const currency =
+    // The dominant currency: recounted on a full rebuild (a scan of every deal); kept otherwise.
+    const counted = (): string =>
       (db
         .prepare(
           `SELECT currency FROM deals WHERE crm = ? AND deleted_at IS NULL AND currency IS NOT NULL
@@ -243,6 +244,7 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
         )
         .pluck()
         .get(crm) as string | undefined) ?? 'USD';
+    const currency = !full && saved?.currency ? saved.currency : counted();
     setSetting(db, stampKey(crm), { ...stamp, currency } satisfies Stamp, new Date().toISOString());
   })();
   return { mode: full ? 'full' : 'changed', deals: derived, ms: performance.now() - t0 };

@@ -74,7 +74,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
           return [s.stage, num(s.reached), pct(s.conversion_to_next), num(t?.mean_days, 1), num(t?.median_days, 1)];
         }),
       ),
-      `Win rate (closed cohort deals): ${pct(r.win_rate)}`,
+      `Win rate so far among cohort deals already closed: ${pct(r.win_rate)} (young cohorts read low: their open deals are the ones still alive)`,
     ]
       .filter(Boolean)
       .join('\n'),
