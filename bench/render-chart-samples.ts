@@ -2,9 +2,11 @@
  * Writes every chart, rendered from the representative reports, to a folder (default
  * /tmp/dealcast-charts) so a person can look at them: `npm run build && node
  * dist/bench/render-chart-samples.js [DIR]`. Also writes each chart's "no data" card and a
- * filtered, non-USD variant.
+ * filtered, non-USD variant, and prints a hash of each PNG: running it once as is and once with
+ * FONTCONFIG_FILE pointing at a config with no font directories must print the same hashes.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHART_NAMES, type ChartReports, buildChart } from '../charts/index.js';
 import { renderPng } from '../charts/render.js';
@@ -46,5 +48,6 @@ function emptyReports(): ChartReports {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const files = await renderChartSamples(process.argv[2] ?? '/tmp/dealcast-charts');
-  for (const f of files) console.log(f);
+  // The hashes make "same PNG with and without host fonts" checkable: run twice, diff the output.
+  for (const f of files) console.log(`${createHash('sha256').update(readFileSync(f)).digest('hex').slice(0, 16)}  ${f}`);
 }
