@@ -38,7 +38,7 @@ export function sourcesChart(report: SourcesReport, opts?: ChartOptions): VegaLi
   }));
   const totalValue = all.reduce((s, r) => s + r.value, 0);
   const totalCount = all.reduce((s, r) => s + r.count, 0);
-  const headline = `${formatMoney(totalValue, cur)} across ${formatCount(totalCount)} deals from ${all.length} ${all.length === 1 ? 'source' : 'sources'} · bars: value · deals · win rate`;
+  const headline = `${formatMoney(totalValue, cur)} across ${formatCount(totalCount)} deals from ${all.length} ${all.length === 1 ? 'source' : 'sources'} · Bars show value, deals and win rate`;
   const max = Math.max(...values.map((v) => v.value), 1);
   const x = { field: 'value', type: 'quantitative' as const, title: null, axis: null, scale: { domain: [0, max / 0.5] } };
   return {

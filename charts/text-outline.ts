@@ -24,8 +24,10 @@ type Face = keyof typeof FONT_FILES;
 interface LoadedFace {
   font: fontkit.Font;
   unitsPerEm: number;
-  /** glyph id → SVG path data in font units (y up). */
-  paths: Map<number, string>;
+  /** glyph id → outline in font units (y up), numbers rounded to whole units. */
+  outlines: Map<number, GlyphOutline>;
+  /** line of text → its merged outline at x = 0, with its advance width (font units). */
+  lines: Map<string, { d: string; advance: number }>;
   /** glyph id → advance width in font units. */
   advances: Map<number, number>;
   /** code point → glyph id (a cmap cache; fontkit's lookup is the slow part). */
@@ -43,7 +45,7 @@ function face(name: Face): LoadedFace {
   if (!f) {
     const loaded = fontkit.create(readFileSync(fontFilePaths()[name]));
     if (!('glyphForCodePoint' in loaded)) throw new Error(`${FONT_FILES[name]} is a font collection, expected a single font`);
-    f = { font: loaded, unitsPerEm: loaded.unitsPerEm, paths: new Map(), advances: new Map(), cmap: new Map() };
+    f = { font: loaded, unitsPerEm: loaded.unitsPerEm, outlines: new Map(), lines: new Map(), advances: new Map(), cmap: new Map() };
     faces.set(name, f);
   }
   return f;
@@ -77,13 +79,79 @@ export function measureText(text: string, fontSize: number, fontWeight?: string 
   return (units * fontSize) / f.unitsPerEm;
 }
 
-function glyphPath(f: LoadedFace, id: number): string {
-  let d = f.paths.get(id);
-  if (d === undefined) {
-    d = f.font.getGlyph(id).path.toSVG();
-    f.paths.set(id, d);
+/**
+ * A glyph's outline in font units: its first point, and everything after it as relative path
+ * commands. Relative numbers are short, and librsvg's cost here is mostly parsing path data,
+ * so this renders about twice as fast as absolute coordinates. null for empty glyphs (space).
+ */
+type GlyphOutline = { x0: number; y0: number; rest: string } | null;
+
+const RELATIVE: Record<string, string> = { moveTo: 'm', lineTo: 'l', quadraticCurveTo: 'q', bezierCurveTo: 'c' };
+
+function glyphOutline(f: LoadedFace, id: number): GlyphOutline {
+  let o = f.outlines.get(id);
+  if (o === undefined) {
+    const commands = f.font.getGlyph(id).path.commands;
+    o = null;
+    let cx = 0;
+    let cy = 0;
+    let sx = 0;
+    let sy = 0;
+    let rest = '';
+    for (const c of commands) {
+      if (c.command === 'closePath') {
+        rest += 'z';
+        cx = sx;
+        cy = sy;
+        continue;
+      }
+      const a = c.args.map((n) => Math.round(n));
+      if (o === null) {
+        o = { x0: a[0], y0: a[1], rest: '' };
+        cx = sx = a[0];
+        cy = sy = a[1];
+        continue;
+      }
+      let seg = RELATIVE[c.command];
+      for (let i = 0; i < a.length; i += 2) {
+        const dx = a[i] - cx;
+        const dy = a[i + 1] - cy;
+        seg += `${i && dx >= 0 ? ' ' : ''}${dx}${dy >= 0 ? ' ' : ''}${dy}`;
+      }
+      rest += seg;
+      cx = a[a.length - 2];
+      cy = a[a.length - 1];
+      if (c.command === 'moveTo') {
+        sx = cx;
+        sy = cy;
+      }
+    }
+    if (o) o.rest = rest;
+    f.outlines.set(id, o);
   }
-  return d;
+  return o;
+}
+
+/** Bound on cached text lines per face: labels repeat across renders (stages, ticks, legends). */
+const MAX_CACHED_LINES = 5000;
+
+/** One path for a whole line of text, in font units from x = 0 on the baseline (y up). */
+function lineOutline(f: LoadedFace, text: string): { d: string; advance: number } {
+  let line = f.lines.get(text);
+  if (line === undefined) {
+    let d = '';
+    let x = 0;
+    for (const ch of text) {
+      const id = glyphId(f, ch.codePointAt(0)!);
+      const o = glyphOutline(f, id);
+      if (o) d += `M${o.x0 + x} ${o.y0}${o.rest}`;
+      x += f.advances.get(id)!;
+    }
+    line = { d, advance: x };
+    if (f.lines.size >= MAX_CACHED_LINES) f.lines.clear();
+    f.lines.set(text, line);
+  }
+  return line;
 }
 
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" };
@@ -102,13 +170,12 @@ const KEEP_ATTRS = ['fill', 'fill-opacity', 'opacity', 'stroke', 'stroke-width',
 const round = (n: number) => Math.round(n * 100) / 100;
 
 /**
- * Replace vega's <text> elements with outlined glyphs. Each distinct glyph is defined once in
- * <defs> (font units) and placed with <use>; a text element becomes a <g> carrying vega's own
- * transform, the anchor shift and the font-unit scale.
+ * Replace vega's <text> elements with outlined glyphs: each line of text becomes one <path>
+ * (librsvg's cost is per element, so one path per line renders ~3x faster than a <use> per
+ * glyph), inside a <g> carrying vega's own transform, fill and opacity.
  */
 export function outlineSvgText(svg: string): string {
-  const defs = new Map<string, string>();
-  const body = svg.replace(/<text([^>]*)>([\s\S]*?)<\/text>/g, (_m, attrs: string, content: string) => {
+  return svg.replace(/<text([^>]*)>([\s\S]*?)<\/text>/g, (_m, attrs: string, content: string) => {
     const fontSize = parseFloat(attrValue(attrs, 'font-size') ?? '11') || 11;
     const faceName = faceFor(attrValue(attrs, 'font-weight'));
     const f = face(faceName);
@@ -126,28 +193,17 @@ export function outlineSvgText(svg: string): string {
     } else {
       lines.push({ text: unescapeXml(content), dy: 0 });
     }
-    let uses = '';
+    let d = '';
     for (const line of lines) {
-      const width = measureText(line.text, fontSize, attrValue(attrs, 'font-weight'));
-      const shift = anchor === 'middle' ? -width / 2 : anchor === 'end' ? -width : 0;
-      let x = 0;
-      let glyphs = '';
-      for (const ch of line.text) {
-        const id = glyphId(f, ch.codePointAt(0)!);
-        const key = `${faceName[0]}${id}`;
-        if (!defs.has(key)) defs.set(key, glyphPath(f, id));
-        if (!/^\s$/.test(ch)) glyphs += `<use xlink:href="#${key}" x="${x}"/>`;
-        x += f.advances.get(id)!;
-      }
-      if (glyphs) uses += `<g transform="translate(${round(shift)},${round(line.dy)}) scale(${scale},${-scale})">${glyphs}</g>`;
+      if (!line.text.trim()) continue;
+      const { d: path, advance } = lineOutline(f, line.text);
+      const shift = anchor === 'middle' ? -advance / 2 : anchor === 'end' ? -advance : 0;
+      d += `<path transform="translate(${round(shift * scale)},${round(line.dy)}) scale(${scale},${-scale})" d="${path}"/>`;
     }
     const kept = KEEP_ATTRS.map((a) => {
       const v = attrValue(attrs, a);
       return v === undefined ? '' : ` ${a}="${v}"`;
     }).join('');
-    return uses ? `<g${transform ? ` transform="${transform}"` : ''}${kept}>${uses}</g>` : '';
+    return d ? `<g${transform ? ` transform="${transform}"` : ''}${kept}>${d}</g>` : '';
   });
-  if (!defs.size) return body;
-  const defsMarkup = `<defs>${[...defs].map(([k, d]) => `<path id="${k}" d="${d}"/>`).join('')}</defs>`;
-  return body.replace(/(<svg[^>]*>)/, `$1${defsMarkup}`);
 }
