@@ -30,6 +30,21 @@ export async function renderChartSamples(dir: string): Promise<string[]> {
   const eur = { ...reports.pipeline, currency: 'EUR', filters: { pipeline: 'Enterprise renewals EMEA', owner: 'Chloé Dubois-Lefebvre' } };
   writeFileSync(join(dir, 'pipeline-eur-filtered.png'), await renderPng(buildChart('pipeline', eur)));
   written.push(join(dir, 'pipeline-eur-filtered.png'));
+  const months = Array.from({ length: 12 }, (_, i) => {
+    const d = new Date(Date.UTC(2026, 10 + i, 1));
+    return { month: d.toISOString().slice(0, 7), pipeline: 900_000 + i * 90_000, weighted: 300_000 + i * 20_000, weighted_crm: 420_000 + i * 25_000, won: i === 0 ? 250_000 : 0 };
+  });
+  for (const [label, n] of [['6', 6], ['12', 12]] as const) {
+    const file = join(dir, `forecast-${label}-months.png`);
+    writeFileSync(file, await renderPng(buildChart('forecast', { ...reports.forecast, months: months.slice(0, n) })));
+    written.push(file);
+  }
+  const monthly = { ...reports.velocity, granularity: 'month' as const, points: reports.velocity.points.filter((_, i) => i % 4 === 0) };
+  writeFileSync(join(dir, 'velocity-monthly.png'), await renderPng(buildChart('velocity', monthly)));
+  written.push(join(dir, 'velocity-monthly.png'));
+  const noActivities = { ...reports.reps, activities_available: false };
+  writeFileSync(join(dir, 'reps-no-activities.png'), await renderPng(buildChart('reps', noActivities)));
+  written.push(join(dir, 'reps-no-activities.png'));
   return written;
 }
 

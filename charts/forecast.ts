@@ -5,7 +5,7 @@
  */
 import type { ForecastReport } from '../src/metrics/report-types.js';
 import { type ChartOptions, type VegaLiteSpec, frame, noDataSpec } from './frame.js';
-import { COLORS, FONT_SIZE, MONEY_AXIS_FORMAT, MONEY_AXIS_LABEL_EXPR, formatMoney, formatMonth } from './theme.js';
+import { COLORS, FONT_SIZE, MONEY_AXIS_FORMAT, MONEY_AXIS_LABEL_EXPR, formatMoney, formatMonth, formatMonthShort } from './theme.js';
 
 export const FORECAST_TITLE = 'Forecast by close month';
 
@@ -18,8 +18,11 @@ export function forecastChart(report: ForecastReport, opts?: ChartOptions): Vega
     return noDataSpec(report, FORECAST_TITLE, opts);
   }
   const cur = report.currency || 'USD';
+  // Up to 4 months get full month names and a label on every bar; more get "Dec '26" and,
+  // past 6, no bar labels (the subtitle has the total), so nothing collides at phone width.
+  const short = months.length > 4;
   const values = months.map((m) => ({
-    month: formatMonth(m.month),
+    month: short ? formatMonthShort(m.month) : formatMonth(m.month),
     won: m.won,
     forecast: m.won + m.weighted,
     best: m.won + m.pipeline,
@@ -29,7 +32,7 @@ export function forecastChart(report: ForecastReport, opts?: ChartOptions): Vega
   const total = values.reduce((s, v) => s + v.forecast, 0);
   const totalCrm = values.reduce((s, v) => s + v.crm, 0);
   // The bar labels are the forecast (won + weighted); the subtitle says so once.
-  const headline = `Forecast ${formatMoney(total, cur)} over ${months.length} ${months.length === 1 ? 'month' : 'months'} (bar labels: won + weighted) · with CRM probabilities ${formatMoney(totalCrm, cur)}`;
+  const headline = `Forecast ${formatMoney(total, cur)} over ${months.length} ${months.length === 1 ? 'month' : 'months'} (${months.length <= 6 ? 'bar labels: ' : ''}won + weighted) · with CRM probabilities ${formatMoney(totalCrm, cur)}`;
   const max = Math.max(...values.map((v) => Math.max(v.best, v.crm)), 1);
   const color = (series: string) => ({
     datum: series,
@@ -63,10 +66,14 @@ export function forecastChart(report: ForecastReport, opts?: ChartOptions): Vega
         mark: { type: 'tick', orient: 'horizontal', thickness: 3, size: bandSize + 12, opacity: 1 },
         encoding: { y: { field: 'crm', ...y }, color: color('CRM-probability forecast') },
       },
-      {
-        mark: { type: 'text', baseline: 'bottom', dy: -4, fontSize: FONT_SIZE.markLabel, fontWeight: 600 },
-        encoding: { y: { field: 'best', ...y }, text: { field: 'label', type: 'nominal' } },
-      },
+      ...(months.length <= 6
+        ? [
+            {
+              mark: { type: 'text', baseline: 'bottom', dy: -4, fontSize: short ? FONT_SIZE.note : FONT_SIZE.markLabel, fontWeight: 600 },
+              encoding: { y: { field: 'best', ...y }, text: { field: 'label', type: 'nominal' } },
+            },
+          ]
+        : []),
     ],
   } as VegaLiteSpec;
 }

@@ -37,6 +37,7 @@ export function repsChart(report: RepsReport, opts?: ChartOptions): VegaLiteSpec
     `${formatMoney(totalWon, cur)} won`,
     period,
     reps.length > MAX_REPS ? `top ${MAX_REPS} of ${reps.length} reps` : '',
+    acts ? '' : 'no activity data from this CRM',
   ].filter(Boolean).join(' · ');
   const max = Math.max(...values.map((v) => v.won), 1);
   const headers = [

@@ -129,6 +129,13 @@ export function formatMonth(month: string): string {
   return `${MONTHS[Number(m[2]) - 1] ?? m[2]} ${m[1]}`;
 }
 
+/** '2026-12' → "Dec '26". */
+export function formatMonthShort(month: string): string {
+  const m = /^(\d{4})-(\d{2})/.exec(month);
+  if (!m) return month;
+  return `${MONTHS[Number(m[2]) - 1] ?? m[2]} '${m[1].slice(2)}`;
+}
+
 /** '2026-11-24…' → 'Nov 24, 2026'. */
 export function formatDate(isoDate: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(isoDate);

@@ -41,7 +41,7 @@ export function velocityChart(report: VelocityReport, opts?: ChartOptions): Vega
     },
     layer: [
       { mark: { type: 'area', color: COLORS.primary, opacity: 0.1 } },
-      { mark: { type: 'line', color: COLORS.primary, point: values.length <= 16 ? { filled: true, size: 36 } : false } },
+      { mark: { type: 'line', color: COLORS.primary, point: values.length <= 16 ? { filled: true, size: 36, color: COLORS.primary } : false } },
       {
         data: { values: [last] },
         mark: { type: 'point', filled: true, size: 90, color: COLORS.primary, opacity: 1 },

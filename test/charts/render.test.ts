@@ -55,9 +55,9 @@ describe('renderSvg and text', () => {
     const outlined = outlineSvgText(svg);
     expect(svg).toMatch(/<text/);
     expect(outlined).not.toMatch(/<text|<tspan|font-family/);
-    // One path per line of text, in font units scaled to the font size (13 px / 2048 units).
+    // One path per line of text, in 4-font-unit steps scaled to the font size (13 px × 4 / 2048).
     const textCount = svg.match(/<text/g)!.length;
-    const glyphPaths = outlined.match(/<path transform="translate\([^)]*\) scale\(0\.00634765625,-0\.00634765625\)" d="M/g) ?? [];
+    const glyphPaths = outlined.match(/<path transform="translate\([^)]*\) scale\(0\.025390625,-0\.025390625\)" d="M/g) ?? [];
     expect(glyphPaths.length).toBeGreaterThan(textCount / 2);
   });
 
