@@ -4,7 +4,23 @@ import { CHART_NAMES, buildChart, type VegaLiteSpec } from '../../charts/index.j
 import { renderPng, renderSvg } from '../../charts/render.js';
 import { measureText, outlineSvgText } from '../../charts/text-outline.js';
 import { CARD_WIDTH } from '../../charts/theme.js';
+import { sampleReports } from '../../bench/chart-reports.js';
 import { chartReports, emptyReports } from './chart-fixtures.js';
+
+/** True when the outer `band` pixels on every side are pure white: nothing runs off the card. */
+async function marginsAreWhite(png: Buffer, band = 6): Promise<boolean> {
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { width, height, channels } = info;
+  for (let y = 0; y < height; y++) {
+    const inBandY = y < band || y >= height - band;
+    for (let x = 0; x < width; x++) {
+      if (!inBandY && x >= band && x < width - band) continue;
+      const i = (y * width + x) * channels;
+      if (data[i] < 255 || data[i + 1] < 255 || data[i + 2] < 255) return false;
+    }
+  }
+  return true;
+}
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -25,6 +41,19 @@ describe('renderPng', () => {
   it.each(CHART_NAMES)('renders %s as a 2x PNG the width of the card', async (name) => {
     const png = await renderPng(buildChart(name, chartReports()[name] as never));
     await checkPng(png, CARD_WIDTH * 2);
+  });
+
+  it.each(CHART_NAMES)('draws nothing into the margins of %s (no label runs off the card), with long names and big numbers', async (name) => {
+    const png = await renderPng(buildChart(name, sampleReports()[name] as never));
+    expect(await marginsAreWhite(png)).toBe(true);
+  });
+
+  it('detects a label that does run off the card', async () => {
+    const spec = { width: 300, height: 40, padding: 0, data: { values: [{ t: 'x' }] }, mark: { type: 'text', x: 300, align: 'left' }, encoding: { text: { field: 't' } } } as VegaLiteSpec;
+    const png = await renderPng({ ...spec, autosize: 'none' } as VegaLiteSpec);
+    expect(await marginsAreWhite(png, 2)).toBe(true); // starts exactly at the edge: outside, not drawn
+    const inside = await renderPng({ ...spec, mark: { type: 'text', x: 296, align: 'left', fontSize: 20 }, autosize: 'none' } as VegaLiteSpec);
+    expect(await marginsAreWhite(inside, 2)).toBe(false);
   });
 
   it('renders the no-data card as a real image', async () => {
