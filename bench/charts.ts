@@ -1,89 +1,106 @@
 /**
  * Chart rendering speed: build the spec and render it to a 2x PNG, for every chart, from
- * representative report objects (median and p95). When a Chromium is installed at
- * /usr/bin/chromium, the same specs are also rendered the way a browser-based renderer would
- * (a vega-embed-like page built from the local vega and vega-lite bundles, canvas renderer,
- * element screenshot to PNG at deviceScaleFactor 2, one new page per render in a browser that
- * is already running) and the ratio Chromium / ours is printed. Target: ≥ 25× for each chart.
- * A second Chromium figure, re-rendering in one page that stays open (the fastest way to use
- * a browser), is printed for context.
+ * representative report objects (median and p95).
+ *
+ * When a Chromium is installed at /usr/bin/chromium, the same specs are also rendered the way
+ * a browser-based renderer would: a vega-embed-like page built from the local vega and
+ * vega-lite bundles (canvas renderer, Inter loaded with @font-face), element screenshot to PNG
+ * at deviceScaleFactor 2. Three ways, all printed:
+ *   - new page: a browser already running, one new page per render (the target: ours ≥ 25×);
+ *   - cold: launch the browser for each render (a renderer without a browser pool);
+ *   - warm page: re-render inside one page that stays open (the best a browser pool can do).
+ * Our renders and Chromium's are interleaved chart by chart, so both see the same machine load.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHART_NAMES, type ChartName, type VegaLiteSpec, buildChart } from '../charts/index.js';
 import { renderPng } from '../charts/render.js';
 import { fontFilePaths } from '../charts/text-outline.js';
 import { sampleReports } from './chart-reports.js';
-import { fmtMs, timeIt } from './stats.js';
+import { fmtMs, percentile } from './stats.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TARGET_RATIO = 25;
 const require = createRequire(import.meta.url);
 
-export async function benchCharts(opts: { runs?: number; chromiumRuns?: number } = {}): Promise<void> {
-  const runs = opts.runs ?? 60;
-  const chromiumRuns = opts.chromiumRuns ?? 12;
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+const p95 = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 95);
+
+export async function benchCharts(opts: { rounds?: number; oursPerRound?: number; coldRuns?: number } = {}): Promise<void> {
+  const rounds = opts.rounds ?? 12;
+  const oursPerRound = opts.oursPerRound ?? 5;
+  const coldRuns = opts.coldRuns ?? 3;
   const reports = sampleReports();
-  const specs = Object.fromEntries(CHART_NAMES.map((n) => [n, buildChart(n, reports[n] as never)])) as Record<ChartName, VegaLiteSpec>;
+  const renderOurs = (name: ChartName) => renderPng(buildChart(name, reports[name] as never));
+  const load = loadavg()[0];
 
-  const ours: Record<string, { median: number; p95: number }> = {};
-  for (const name of CHART_NAMES) {
-    for (let i = 0; i < 5; i++) await renderPng(buildChart(name, reports[name] as never)); // warm-up (JIT, glyph cache)
-    const t = await timeIt(runs, () => renderPng(buildChart(name, reports[name] as never)));
-    ours[name] = t;
-  }
-
-  const chromium = existsSync(CHROMIUM) ? await benchChromium(specs, chromiumRuns) : null;
-
-  const header = [
-    'chart',
-    'ours median',
-    'ours p95',
-    ...(chromium ? ['chromium new page', 'ratio', `≥${TARGET_RATIO}×`, 'cold (launch)', 'ratio', 'warm page', 'ratio'] : []),
-  ];
-  const rows = CHART_NAMES.map((name) => {
-    const o = ours[name];
-    const row = [name, fmtMs(o.median), fmtMs(o.p95)];
-    if (chromium) {
-      const c = chromium.perPage[name];
-      const ratio = c / o.median;
-      const warm = chromium.warmPage[name];
-      const cold = chromium.cold[name];
-      row.push(
-        fmtMs(c),
-        `${ratio.toFixed(1)}×`,
-        ratio >= TARGET_RATIO ? 'yes' : 'NO',
-        fmtMs(cold),
-        `${(cold / o.median).toFixed(1)}×`,
-        fmtMs(warm),
-        `${(warm / o.median).toFixed(1)}×`,
-      );
+  const browser = existsSync(CHROMIUM) ? await openChromium() : null;
+  const rows: string[][] = [];
+  const header = ['chart', 'ours median', 'ours p95'];
+  if (browser) header.push('chromium new page', 'ratio', `≥${TARGET_RATIO}×`, 'cold (launch)', 'ratio', 'warm page', 'ratio');
+  try {
+    for (const name of CHART_NAMES) {
+      const spec = buildChart(name, reports[name] as never);
+      for (let i = 0; i < 5; i++) await renderOurs(name); // warm-up: JIT, glyph cache
+      const ours: number[] = [];
+      const newPage: number[] = [];
+      const warmPage: number[] = [];
+      const cold: number[] = [];
+      if (browser) {
+        for (let i = 0; i < 2; i++) {
+          await browser.renderInNewPage(spec);
+          await browser.renderInWarmPage(spec);
+        }
+      }
+      for (let r = 0; r < rounds; r++) {
+        for (let j = 0; j < oursPerRound; j++) ours.push(await time(() => renderOurs(name)));
+        if (browser) {
+          newPage.push(await time(() => browser.renderInNewPage(spec)));
+          warmPage.push(await time(() => browser.renderInWarmPage(spec)));
+          if (r < coldRuns) cold.push(await time(() => browser.renderCold(spec)));
+        }
+      }
+      const o = median(ours);
+      const row = [name, fmtMs(o), fmtMs(p95(ours))];
+      if (browser) {
+        const ratio = median(newPage) / o;
+        row.push(
+          fmtMs(median(newPage)),
+          `${ratio.toFixed(1)}×`,
+          ratio >= TARGET_RATIO ? 'yes' : 'NO',
+          fmtMs(median(cold)),
+          `${(median(cold) / o).toFixed(1)}×`,
+          fmtMs(median(warmPage)),
+          `${(median(warmPage) / o).toFixed(1)}×`,
+        );
+      }
+      rows.push(row);
     }
-    return row;
-  });
+  } finally {
+    await browser?.close();
+  }
   printTable([header, ...rows]);
-  process.stdout.write(`ours: build spec + render 2x PNG, ${runs} runs per chart after 5 warm-up renders\n`);
-  if (chromium) {
+  process.stdout.write(
+    `ours: build spec + render 2x PNG; ${rounds * oursPerRound} renders per chart after 5 warm-up renders. ` +
+      `Load average at start ${load.toFixed(1)}, at end ${loadavg()[0].toFixed(1)} (2 cores).\n`,
+  );
+  if (browser) {
     process.stdout.write(
-      `chromium: ${chromium.version}; median of ${chromiumRuns} renders per chart, browser already running (launch took ${fmtMs(chromium.launchMs)}).\n` +
-        `  ratio = chromium new-page render / ours (the target); "cold" launches the browser per render;\n` +
-        `  "warm page" re-renders in one page that stays open (no page load), the most a browser pool could get.\n`,
+      `chromium ${browser.version}: medians of ${rounds} renders (cold: ${coldRuns}); first launch took ${fmtMs(browser.launchMs)}.\n` +
+        `  ratio = chromium time / ours; the ≥${TARGET_RATIO}× target is read against "new page".\n`,
     );
   } else {
     process.stdout.write(`chromium: not installed at ${CHROMIUM}; ratio not measured (apt-get install -y chromium to measure)\n`);
   }
-}
-
-interface ChromiumFigures {
-  version: string;
-  launchMs: number;
-  /** Launch, one page, render, screenshot, close: what a renderer without a browser pool pays. */
-  cold: Record<string, number>;
-  perPage: Record<string, number>;
-  warmPage: Record<string, number>;
 }
 
 /** The page a browser-based renderer would use: local bundles, Inter via @font-face, canvas renderer. */
@@ -117,8 +134,18 @@ window.renderSpec = async (spec) => {
   return pathToFileURL(file).href;
 }
 
-async function benchChromium(specs: Record<ChartName, VegaLiteSpec>, runs: number): Promise<ChromiumFigures> {
+interface ChromiumRenderer {
+  version: string;
+  launchMs: number;
+  renderInNewPage(spec: VegaLiteSpec): Promise<Buffer>;
+  renderInWarmPage(spec: VegaLiteSpec): Promise<Buffer>;
+  renderCold(spec: VegaLiteSpec): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+async function openChromium(): Promise<ChromiumRenderer> {
   const { chromium } = await import('playwright-core');
+  type Page = Awaited<ReturnType<Awaited<ReturnType<typeof chromium.launch>>['newPage']>>;
   const dir = mkdtempSync(join(tmpdir(), 'dealcast-chromium-'));
   const url = writeRenderPage(dir);
   const launch = () =>
@@ -126,58 +153,47 @@ async function benchChromium(specs: Record<ChartName, VegaLiteSpec>, runs: numbe
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
-  const cold: Record<string, number> = {};
-  for (const name of CHART_NAMES) {
-    cold[name] = (
-      await timeIt(Math.max(3, Math.round(runs / 3)), async () => {
-        const b = await launch();
-        try {
-          const page = await (await b.newContext({ deviceScaleFactor: 2 })).newPage();
-          await page.goto(url);
-          await page.evaluate((s) => (globalThis as unknown as { renderSpec: (s: unknown) => Promise<void> }).renderSpec(s), specs[name] as unknown);
-          await page.locator('#vis canvas').screenshot({ type: 'png' });
-        } finally {
-          await b.close();
-        }
-      })
-    ).median;
-  }
+  const render = async (page: Page, spec: VegaLiteSpec) => {
+    await page.evaluate((s) => (globalThis as unknown as { renderSpec: (s: unknown) => Promise<void> }).renderSpec(s), spec as unknown);
+    return page.locator('#vis canvas').screenshot({ type: 'png' });
+  };
   const t0 = performance.now();
   const browser = await launch();
   const launchMs = performance.now() - t0;
-  try {
-    const context = await browser.newContext({ deviceScaleFactor: 2 });
-    const perPage: Record<string, number> = {};
-    const warmPage: Record<string, number> = {};
-    const renderInNewPage = async (spec: VegaLiteSpec) => {
+  const context = await browser.newContext({ deviceScaleFactor: 2 });
+  const warm = await context.newPage();
+  await warm.goto(url);
+  return {
+    version: browser.version(),
+    launchMs,
+    async renderInNewPage(spec) {
       const page = await context.newPage();
-      await page.goto(url);
-      await page.evaluate((s) => (globalThis as unknown as { renderSpec: (s: unknown) => Promise<void> }).renderSpec(s), spec as unknown);
-      const png = await page.locator('#vis canvas').screenshot({ type: 'png' });
-      await page.close();
-      return png;
-    };
-    const warm = await context.newPage();
-    await warm.goto(url);
-    const renderInWarmPage = async (spec: VegaLiteSpec) => {
-      await warm.evaluate((s) => (globalThis as unknown as { renderSpec: (s: unknown) => Promise<void> }).renderSpec(s), spec as unknown);
-      return warm.locator('#vis canvas').screenshot({ type: 'png' });
-    };
-    for (const name of CHART_NAMES) {
-      for (let i = 0; i < 2; i++) await renderInNewPage(specs[name]);
-      perPage[name] = (await timeIt(runs, () => renderInNewPage(specs[name]))).median;
-      for (let i = 0; i < 2; i++) await renderInWarmPage(specs[name]);
-      warmPage[name] = (await timeIt(runs, () => renderInWarmPage(specs[name]))).median;
-    }
-    return { version: browser.version(), launchMs, cold, perPage, warmPage };
-  } finally {
-    await browser.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+      try {
+        await page.goto(url);
+        return await render(page, spec);
+      } finally {
+        await page.close();
+      }
+    },
+    renderInWarmPage: (spec) => render(warm, spec),
+    async renderCold(spec) {
+      const b = await launch();
+      try {
+        const page = await (await b.newContext({ deviceScaleFactor: 2 })).newPage();
+        await page.goto(url);
+        return await render(page, spec);
+      } finally {
+        await b.close();
+      }
+    },
+    async close() {
+      await browser.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 function printTable(rows: string[][]): void {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   for (const r of rows) process.stdout.write(`${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}\n`);
 }
-
