@@ -51,8 +51,19 @@ export const COLORS = {
 export const LABEL_MAX_CHARS = 18;
 export const LABEL_LIMIT_PX = 130;
 
+const affixCache = new Map<string, [string, string]>();
+
 /** The currency symbol and whether it goes before or after the number, from Intl. */
 export function currencyAffixes(currency: string): [prefix: string, suffix: string] {
+  let affixes = affixCache.get(currency);
+  if (!affixes) {
+    affixes = computeAffixes(currency);
+    affixCache.set(currency, affixes);
+  }
+  return affixes;
+}
+
+function computeAffixes(currency: string): [string, string] {
   let parts: Intl.NumberFormatPart[];
   try {
     parts = new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'narrowSymbol' }).formatToParts(1);
@@ -67,26 +78,22 @@ export function currencyAffixes(currency: string): [prefix: string, suffix: stri
   return i < firstNumber ? [symbol + spaced, ''] : ['', (spaced || ' ') + symbol];
 }
 
-const compactCache = new Map<string, Intl.NumberFormat>();
+// Intl formatters are costly to build (~50 µs each): build each once.
+const compactOneDecimal = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+const compactWhole = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 0 });
+const grouped = new Intl.NumberFormat('en-US');
 
 /** Money in compact form: $1.2M, $850K, €4.5B, $0. */
 export function formatMoney(value: number, currency: string): string {
   if (!Number.isFinite(value)) return '–';
   const [prefix, suffix] = currencyAffixes(currency);
-  let f = compactCache.get('n');
-  if (!f) {
-    f = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
-    compactCache.set('n', f);
-  }
   const abs = Math.abs(value);
   // One decimal under 10 units of a suffix ($1.2M), none above ($12M, $120M).
   let text: string;
   if (abs >= 1000) {
-    const digits = Math.floor(Math.log10(abs)) % 3;
-    const g = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: digits === 0 ? 1 : 0 });
-    text = g.format(abs);
+    text = (Math.floor(Math.log10(abs)) % 3 === 0 ? compactOneDecimal : compactWhole).format(abs);
   } else {
-    text = f.format(Math.round(abs));
+    text = compactOneDecimal.format(Math.round(abs));
   }
   return `${value < 0 ? '-' : ''}${prefix}${text}${suffix}`;
 }
@@ -98,7 +105,7 @@ export function formatPercent(fraction: number | null | undefined): string {
 }
 
 export function formatCount(n: number): string {
-  return new Intl.NumberFormat('en-US').format(Math.round(n));
+  return grouped.format(Math.round(n));
 }
 
 /** "3h", "2d", "5w": how long ago, for a scoreboard column. */
