@@ -75,13 +75,13 @@ export function noDataSpec(report: ReportBase, title: string, opts: ChartOptions
   const base = frame(report, title, undefined, { title: opts?.title, subtitle: opts?.subtitle ?? (report.as_of ? `as of ${formatDate(report.as_of)}` : '') });
   return {
     ...base,
-    height: 160,
+    height: 110,
     data: { values: lines.map((text, i) => ({ text, i })) },
     mark: { type: 'text', align: 'center', baseline: 'middle', limit: CARD_WIDTH - 2 * CARD_PADDING },
     encoding: {
       text: { field: 'text', type: 'nominal' },
       x: { value: (CARD_WIDTH - 2 * CARD_PADDING) / 2 },
-      y: { field: 'i', type: 'ordinal', axis: null, scale: { range: [58, 90] } },
+      y: { field: 'i', type: 'ordinal', axis: null, scale: { range: [42, 72] } },
       size: { field: 'i', type: 'ordinal', legend: null, scale: { range: [FONT_SIZE.title - 2, FONT_SIZE.subtitle] } },
       color: { field: 'i', type: 'ordinal', legend: null, scale: { range: [COLORS.text, COLORS.muted] } },
     },
