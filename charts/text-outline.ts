@@ -182,6 +182,8 @@ const round = (n: number) => Math.round(n * 100) / 100;
  */
 export function outlineSvgText(svg: string): string {
   return svg.replace(/<text([^>]*)>([\s\S]*?)<\/text>/g, (_m, attrs: string, content: string) => {
+    // Labels vega hid to avoid overlap stay in the SVG with opacity 0: drop them, don't draw them.
+    if (attrValue(attrs, 'opacity') === '0' || attrValue(attrs, 'fill-opacity') === '0') return '';
     const fontSize = parseFloat(attrValue(attrs, 'font-size') ?? '11') || 11;
     const faceName = faceFor(attrValue(attrs, 'font-weight'));
     const f = face(faceName);

@@ -96,6 +96,8 @@ describe('renderSvg and text', () => {
     expect(out).not.toContain('<text');
     expect(out).toContain('transform="translate(90,20)" fill="#111"');
     expect(out).toMatch(/translate\(0,12\)/);
+    // A label vega hid (labelOverlap) is dropped rather than drawn.
+    expect(outlineSvgText('<svg><text transform="translate(1,1)" opacity="0">$100K</text></svg>')).toBe('<svg></svg>');
   });
 
   it('measures text with the shipped font: wider letters are wider, weight matters, size scales', () => {
