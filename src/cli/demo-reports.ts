@@ -7,12 +7,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../../store/db.js';
 import { computeReport, REPORT_NAMES } from '../reports.js';
-import type { ReportByName, ReportName } from '../metrics/report-types.js';
+import type { ReportByName } from '../metrics/report-types.js';
+import { CHART_NAMES } from '../../charts/index.js';
 import { renderReportPng } from './report.js';
 import { money, pct } from './report-format.js';
 import type { CliIo } from './io.js';
-
-const CHARTED: ReportName[] = ['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'sources', 'backtest'];
 
 export interface HeadlineKpis {
   currency: string;
@@ -61,20 +60,14 @@ export async function writeDemoReports(ctx: { io: CliIo; db: Db; crm: string; no
 
   mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
-  let chartProblem: string | null = null;
-  for (const name of CHARTED) {
-    try {
-      const file = join(outDir, `${name}.png`);
-      writeFileSync(file, await renderReportPng(name, reports[name]));
-      written.push(file);
-    } catch (err) {
-      chartProblem = (err as Error).message;
-      break;
-    }
+  for (const name of CHART_NAMES) {
+    const file = join(outDir, `${name}.png`);
+    writeFileSync(file, await renderReportPng(name, reports[name]));
+    written.push(file);
   }
   const summary = join(outDir, 'summary.json');
   writeFileSync(summary, `${JSON.stringify({ as_of: now.toISOString(), kpis, reports }, null, 2)}\n`);
   io.stdout('');
-  io.stdout(written.length ? `Charts: ${written.join(', ')}` : `Charts not written: ${chartProblem ?? 'none'}`);
+  io.stdout(`Charts: ${written.join(', ')}`);
   io.stdout(`Summary: ${summary}`);
 }

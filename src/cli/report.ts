@@ -8,11 +8,10 @@ import { writeFileSync } from 'node:fs';
 import type { Db } from '../../store/db.js';
 import { UsageError } from '../errors.js';
 import { computeReport, isReportName, REPORT_NAMES } from '../reports.js';
-import type { ReportByName, ReportName } from '../metrics/report-types.js';
 import { formatReport } from './report-format.js';
+import { buildChart, CHART_NAMES, isChartName, type ChartName, type ChartReports } from '../../charts/index.js';
+import { renderPng } from '../../charts/render.js';
 import { cliConfig, openStore, parseFlags, parseIntFlag, parseNow, type CliIo } from './io.js';
-
-const CHARTED: ReportName[] = ['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'sources', 'backtest'];
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(
@@ -43,8 +42,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(`--granularity must be week or month (got "${values.granularity}").`);
   }
   if (values.out !== undefined && !/\.png$/i.test(values.out)) throw new UsageError(`--out must name a .png file (got "${values.out}").`);
-  if (values.out !== undefined && !CHARTED.includes(name)) {
-    throw new UsageError(`The ${name} report has no chart.`, `Charts exist for: ${CHARTED.join(', ')}. Use --json or the table instead.`);
+  if (values.out !== undefined && !isChartName(name)) {
+    throw new UsageError(`The ${name} report has no chart.`, `Charts exist for: ${CHART_NAMES.join(', ')}. Use --json or the table instead.`);
   }
   const config = cliConfig(io, values.db ? { DEALCAST_DB: values.db } : {});
   const now = parseNow(values.now);
@@ -56,8 +55,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       months: parseIntFlag(values.months, 'months', 1, 24),
       granularity: values.granularity as 'week' | 'month' | undefined,
     });
-    if (values.out) {
-      const png = await renderReportPng(name, report);
+    if (values.out && isChartName(name)) {
+      const png = await renderReportPng(name, report as ChartReports[typeof name]);
       writeFileSync(values.out, png);
       if (!values.json) io.stdout(`Wrote ${values.out} (${png.length.toLocaleString('en-US')} bytes).`);
     }
@@ -78,25 +77,6 @@ function closeQuietly(db: Db): void {
 }
 
 /** The chart for a report as PNG bytes (charts/ builds the spec, charts/render.ts rasterises it). */
-export async function renderReportPng<N extends ReportName>(name: N, report: ReportByName[N]): Promise<Buffer> {
-  const charts = await loadCharts();
-  const spec = charts.buildChart(name, report);
-  return charts.renderPng(spec);
-}
-
-interface ChartsModule {
-  buildChart(name: string, report: unknown, opts?: { title?: string; subtitle?: string }): unknown;
-  renderPng(spec: unknown, opts?: { scale?: number }): Promise<Buffer>;
-}
-
-/** charts/ lands separately; until it is in this build, --out says so instead of failing obscurely. */
-async function loadCharts(): Promise<ChartsModule> {
-  const specifiers = ['../../charts/index.js', '../../charts/render.js'];
-  try {
-    const [index, render] = (await Promise.all(specifiers.map((s) => import(s)))) as [Partial<ChartsModule>, Partial<ChartsModule>];
-    if (typeof index.buildChart !== 'function' || typeof render.renderPng !== 'function') throw new Error('charts module incomplete');
-    return { buildChart: index.buildChart, renderPng: render.renderPng };
-  } catch (cause) {
-    throw new UsageError(`Charts are not available in this build (${(cause as Error).message.split('\n')[0]}).`, 'Use --json or the table output.');
-  }
+export async function renderReportPng<N extends ChartName>(name: N, report: ChartReports[N]): Promise<Buffer> {
+  return renderPng(buildChart(name, report));
 }

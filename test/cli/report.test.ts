@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db.js';
 import { createDemoConnector } from '../../src/connectors/demo.js';
@@ -41,6 +43,13 @@ describe('dealcast report', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^Open pipeline by stage — as of 2026-11-24 08:00 UTC — pipeline=New Business since=2026-08-26 \(USD\)/);
     expect(r.out).toMatch(/\nTotal\s+\d+\s+\$/);
+  });
+
+  it('--out writes the chart as a PNG', async () => {
+    const file = join(t.dir, 'forecast.png');
+    const r = await cli('forecast', '--out', file, '--now', NOW);
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(readFileSync(file).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   });
 
   it('every report prints', async () => {
