@@ -87,7 +87,9 @@ END;
 CREATE TRIGGER deal_facts_dirty_deal_delete AFTER DELETE ON deals BEGIN
   INSERT INTO deal_facts_dirty (crm, deal_id) VALUES (OLD.crm, OLD.id);
 END;
-CREATE TRIGGER deal_facts_dirty_history_insert AFTER INSERT ON deal_stage_history BEGIN
+-- New deals are marked by their own insert; history matters only for deals that already have facts.
+CREATE TRIGGER deal_facts_dirty_history_insert AFTER INSERT ON deal_stage_history
+WHEN EXISTS (SELECT 1 FROM deal_facts WHERE crm = NEW.crm AND deal_id = NEW.deal_id) BEGIN
   INSERT INTO deal_facts_dirty (crm, deal_id) VALUES (NEW.crm, NEW.deal_id);
 END;
 CREATE TRIGGER deal_facts_dirty_history_delete AFTER DELETE ON deal_stage_history BEGIN
