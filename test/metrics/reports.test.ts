@@ -328,6 +328,15 @@ describe('derived facts', () => {
     expect(incremental.weekly.length).toBeGreaterThan(5);
   });
 
+  it('deals removed and replaced (the demo starting afresh) are not missed', () => {
+    expect(report('pipeline').total.count).toBe(3);
+    db.prepare('DELETE FROM deal_stage_history').run();
+    db.prepare('DELETE FROM deals').run();
+    addDeals(db, [{ id: 'Z1', amount: 100, created: '2026-06-14', path: [['s-lead', '2026-06-14']] }]);
+    expect(refreshDerived(db, CRM).mode).toBe('full');
+    expect(report('pipeline').total).toMatchObject({ count: 1, value: 100 });
+  });
+
   it('while a sync is running, reports read the last refresh instead of rebuilding between pages', () => {
     expect(report('pipeline').total.count).toBe(3);
     const run = db.prepare(`INSERT INTO sync_runs (crm, mode, started_at, status) VALUES (?, 'incremental', ?, 'running')`).run(CRM, new Date().toISOString());
