@@ -14,7 +14,7 @@ import { BACKTEST_HORIZON_DAYS } from '../src/metrics/backtest.js';
 import { DAY_S, weekStart } from '../src/metrics/periods.js';
 
 /** Bump when the derivation rules change: every database rebuilds its facts once. */
-const FACTS_VERSION = 5;
+const FACTS_VERSION = 6;
 const CHUNK = 2000;
 /** Above about this many changed deals (marks are 4 per deal or so) a full rebuild is quicker than one by one. */
 const FULL_REBUILD_ABOVE = 50_000;
@@ -25,8 +25,10 @@ interface Stamp {
   stageMapSignature: string | null;
   stageMapRows: number;
   currency: string;
-  /** MAX(rowid) of deals at the refresh: deals inserted since have larger rowids. */
+  /** MAX(rowid) of deals at the refresh (new deals raise it). */
   dealsMaxRowid?: number;
+  /** The latest sync run's id at the refresh: a sync since means deals may have changed. */
+  lastRun?: string | null;
 }
 
 const stampKey = (crm: string) => `derived:deal_facts:${crm}`;
@@ -49,18 +51,44 @@ function sameStamp(saved: Stamp | null, now: Omit<Stamp, 'currency'>): saved is 
   );
 }
 
-/** Changed-deal marks (with repeats), counted up to just past the full-rebuild threshold. */
-const dirtyCount = (db: Db, crm: string): number =>
-  db.prepare('SELECT COUNT(*) FROM (SELECT 1 FROM deal_facts_dirty WHERE crm = ? LIMIT ?)').pluck().get(crm, 4 * FULL_REBUILD_ABOVE + 1) as number;
+/**
+ * The deal columns facts are derived from, as one string: a deal whose string differs from the
+ * one stored with its facts (src_sig) has changed since. The same SQL expression computes both.
+ */
+const DEAL_SIGNATURE = (a: string) =>
+  `(COALESCE(${a}.stage_id, '') || '|' || ${a}.status || '|' || COALESCE(${a}.amount, '') || '|' || COALESCE(${a}.pipeline_id, '') || '|' ||
+    COALESCE(${a}.owner_id, '') || '|' || COALESCE(${a}.source, '') || '|' || ${a}.created_at || '|' || COALESCE(${a}.close_date, '') || '|' ||
+    COALESCE(${a}.closed_at, '') || '|' || COALESCE(${a}.stage_entered_at, ''))`;
+
+/** O(1) signals that deals may have changed: new rows, or a sync run since the last refresh. */
+function changeSignals(db: Db, crm: string): { dealsMaxRowid: number; lastRun: string | null } {
+  // The engine refreshes at the end of each run, so the run's id is enough (not its finish time).
+  const run = db.prepare('SELECT MAX(id) FROM sync_runs WHERE crm = ?').pluck().get(crm) as number | null;
+  return {
+    dealsMaxRowid: (db.prepare('SELECT MAX(rowid) FROM deals').pluck().get() as number | null) ?? 0,
+    lastRun: run === null ? null : String(run),
+  };
+}
 
 /**
- * New deals are found by rowid rather than by a trigger (an insert trigger cost the sync 40% of
- * its insert speed): SQLite gives a new row a rowid above every existing one, and deals are
- * never deleted except wholesale (then MAX(rowid) drops and everything is rebuilt).
+ * Deals whose facts are out of date: rows that differ from the row their facts (or their
+ * exclusion) were derived from, deals deleted since, and deals whose history changed. Stops
+ * counting past `limit` (a full rebuild is quicker then).
  */
-const maxDealRowid = (db: Db): number => (db.prepare('SELECT MAX(rowid) FROM deals').pluck().get() as number | null) ?? 0;
-const newDealCount = (db: Db, crm: string, after: number): number =>
-  db.prepare('SELECT COUNT(*) FROM (SELECT 1 FROM deals WHERE rowid > ? AND crm = ? LIMIT ?)').pluck().get(after, crm, FULL_REBUILD_ABOVE + 1) as number;
+function changedDeals(db: Db, crm: string, limit: number): string[] {
+  return db
+    .prepare(
+      `SELECT d.id FROM deals d
+         LEFT JOIN deal_facts f ON f.crm = d.crm AND f.deal_id = d.id
+         LEFT JOIN deal_facts_skipped s ON s.crm = d.crm AND s.deal_id = d.id
+       WHERE d.crm = ? AND CASE WHEN d.deleted_at IS NULL THEN COALESCE(f.src_sig, s.src_sig) IS NOT ${DEAL_SIGNATURE('d')}
+                                ELSE f.deal_id IS NOT NULL OR s.deal_id IS NOT NULL END
+       UNION SELECT deal_id FROM deal_facts_dirty WHERE crm = ?
+       LIMIT ?`,
+    )
+    .pluck()
+    .all(crm, crm, limit) as string[];
+}
 
 /** Canonical stage and included flag for every stage (mapped, or auto-mapped if not yet). */
 export function loadStageInfo(db: Db, crm: string): Map<string, StageInfo> {
@@ -162,9 +190,10 @@ export interface RefreshResult {
 }
 
 /**
- * Brings deal_facts (and the weekly backtest table) up to date for one CRM. Incremental: only
- * deals the sync added (by rowid) or changed (triggers mark them in deal_facts_dirty) are re-derived; a stage-map
- * edit, a new derivation version or a very large change set rebuilds everything.
+ * Brings deal_facts (and the summary tables) up to date for one CRM. Incremental: only deals
+ * that are new, changed, deleted, or whose history changed are re-derived (one pass over the deals
+ * compares each with the row its facts came from); a stage-map edit, a new derivation version or
+ * a very large change set rebuilds everything.
  * The sync engine calls it after every sync (`afterSync`); reports call it through
  * ensureDerivedFresh, so numbers are never stale.
  */
@@ -172,40 +201,28 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
   const t0 = performance.now();
   const saved = getSetting<Stamp | null>(db, stampKey(crm), null);
   const stamp = currentStamp(db, crm);
-  const maxRowid = maxDealRowid(db);
-  const savedRowid = saved?.dealsMaxRowid ?? -1;
-  const dirty = dirtyCount(db, crm);
-  const fresh = maxRowid > savedRowid ? newDealCount(db, crm, savedRowid) : 0;
-  // Deals removed from the table (the demo starting afresh) free rowids for reuse: rebuild all.
-  const removed =
-    dirty > 0 &&
-    db
-      .prepare('SELECT 1 FROM deal_facts_dirty d WHERE d.crm = ? AND NOT EXISTS (SELECT 1 FROM deals WHERE crm = d.crm AND id = d.deal_id) LIMIT 1')
-      .get(crm) !== undefined;
-  const full =
-    opts.full === true ||
-    !sameStamp(saved, stamp) ||
-    removed ||
-    maxRowid < savedRowid ||
-    dirty > 4 * FULL_REBUILD_ABOVE ||
-    fresh > FULL_REBUILD_ABOVE;
-  if (!full && dirty === 0 && fresh === 0) {
-    if (saved && maxRowid !== savedRowid) setSetting(db, stampKey(crm), { ...saved, dealsMaxRowid: maxRowid } satisfies Stamp, new Date().toISOString());
+  const signals = changeSignals(db, crm);
+  let full = opts.full === true || !sameStamp(saved, stamp);
+  const changed = full ? [] : changedDeals(db, crm, FULL_REBUILD_ABOVE + 1);
+  if (changed.length > FULL_REBUILD_ABOVE) full = true;
+  if (!full && changed.length === 0) {
+    if (saved) setSetting(db, stampKey(crm), { ...saved, ...signals } satisfies Stamp, new Date().toISOString());
     return { mode: 'none', deals: 0, ms: performance.now() - t0 };
   }
 
   const stages = loadStageInfo(db, crm);
   const dealCols = `id, pipeline_id AS pipelineId, stage_id AS stageId, owner_id AS ownerId, source, amount, status,
-    created_at AS createdAt, closed_at AS closedAt, close_date AS closeDate, stage_entered_at AS stageEnteredAt`;
+    created_at AS createdAt, closed_at AS closedAt, close_date AS closeDate, stage_entered_at AS stageEnteredAt, ${DEAL_SIGNATURE('deals')} AS srcSig`;
   const insert = db.prepare(
     `INSERT INTO deal_facts (crm, deal_id, pipeline_id, stage_id, owner_id, source, amount, status, canonical, deepest, created, created_day,
-       closed, closed_day, close_day, stage_since, at1, at2, at3, days0, days1, days2, days3)
+       closed, closed_day, close_day, stage_since, at1, at2, at3, days0, days1, days2, days3, src_sig)
      VALUES (@crm, @dealId, @pipelineId, @stageId, @ownerId, @source, @amount, @status, @canonical, @deepest, @created, @createdDay,
-       @closed, @closedDay, @closeDay, @stageSince, @at1, @at2, @at3, @days0, @days1, @days2, @days3)`,
+       @closed, @closedDay, @closeDay, @stageSince, @at1, @at2, @at3, @days0, @days1, @days2, @days3, @srcSig)`,
   );
+  const skip = db.prepare('INSERT INTO deal_facts_skipped (crm, deal_id, src_sig) VALUES (?, ?, ?)');
   let derived = 0;
   const delta = new SummaryDelta();
-  const writeChunk = (deals: DealForFacts[], history: (HistoryForFacts & { dealId: string })[]) => {
+  const writeChunk = (deals: (DealForFacts & { srcSig: string })[], history: (HistoryForFacts & { dealId: string })[]) => {
     const byDeal = new Map<string, HistoryForFacts[]>();
     for (const h of history) {
       let list = byDeal.get(h.dealId);
@@ -216,9 +233,9 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
       derived++;
       const fact: DealFact | null = deriveDealFact(d, byDeal.get(d.id) ?? [], stages);
       if (fact) {
-        insert.run({ crm, ...fact });
+        insert.run({ crm, ...fact, srcSig: d.srcSig });
         if (!full) delta.add(fact, 1);
-      }
+      } else skip.run(crm, d.id, d.srcSig);
     }
   };
 
@@ -233,6 +250,7 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
     if (full) {
       for (const ix of indexes) db.exec(`DROP INDEX ${ix.name}`);
       db.prepare('DELETE FROM deal_facts WHERE crm = ?').run(crm);
+      db.prepare('DELETE FROM deal_facts_skipped WHERE crm = ?').run(crm);
       const page = db.prepare(`SELECT ${dealCols} FROM deals WHERE crm = ? AND deleted_at IS NULL AND id > ? ORDER BY id LIMIT ${CHUNK}`);
       const hist = db.prepare(
         `SELECT deal_id AS dealId, stage_id AS stageId, entered_at AS enteredAt FROM deal_stage_history
@@ -240,25 +258,26 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
       );
       let after = '';
       for (;;) {
-        const deals = page.all(crm, after) as DealForFacts[];
+        const deals = page.all(crm, after) as (DealForFacts & { srcSig: string })[];
         if (!deals.length) break;
         const last = deals[deals.length - 1].id;
         writeChunk(deals, hist.all(crm, deals[0].id, last) as (HistoryForFacts & { dealId: string })[]);
         after = last;
       }
     } else {
-      const ids = db
-        .prepare('SELECT deal_id FROM deal_facts_dirty WHERE crm = ? UNION SELECT id FROM deals WHERE rowid > ? AND crm = ?')
-        .pluck()
-        .all(crm, savedRowid, crm) as string[];
+      const ids = changed;
       const del = db.prepare('DELETE FROM deal_facts WHERE crm = ? AND deal_id = ?');
+      const unskip = db.prepare('DELETE FROM deal_facts_skipped WHERE crm = ? AND deal_id = ?');
       for (let i = 0; i < ids.length; i += 500) {
         const part = ids.slice(i, i + 500);
         const marks = part.map(() => '?').join(',');
         const old = db.prepare(`SELECT ${SUMMARY_COLS} FROM deal_facts WHERE crm = ? AND deal_id IN (${marks})`).all(crm, ...part) as SummaryFact[];
         for (const f of old) delta.add(f, -1);
-        for (const id of part) del.run(crm, id);
-        const deals = db.prepare(`SELECT ${dealCols} FROM deals WHERE crm = ? AND deleted_at IS NULL AND id IN (${marks})`).all(crm, ...part) as DealForFacts[];
+        for (const id of part) {
+          del.run(crm, id);
+          unskip.run(crm, id);
+        }
+        const deals = db.prepare(`SELECT ${dealCols} FROM deals WHERE crm = ? AND deleted_at IS NULL AND id IN (${marks})`).all(crm, ...part) as (DealForFacts & { srcSig: string })[];
         const history = db
           .prepare(
             `SELECT deal_id AS dealId, stage_id AS stageId, entered_at AS enteredAt FROM deal_stage_history
@@ -286,8 +305,15 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
         .pluck()
         .get(crm) as string | undefined) ?? 'USD';
     const currency = !full && saved?.currency ? saved.currency : counted();
-    setSetting(db, stampKey(crm), { ...stamp, currency, dealsMaxRowid: maxRowid } satisfies Stamp, new Date().toISOString());
+    setSetting(db, stampKey(crm), { ...stamp, currency, ...signals } satisfies Stamp, new Date().toISOString());
   })();
+  if (!full) {
+    // Deals removed outright (not marked deleted: the demo starting afresh) leave facts behind.
+    const count = (sql: string) => db.prepare(sql).pluck().get(crm) as number;
+    const live = count('SELECT COUNT(*) FROM deals WHERE crm = ? AND deleted_at IS NULL');
+    const known = count('SELECT COUNT(*) FROM deal_facts WHERE crm = ?') + count('SELECT COUNT(*) FROM deal_facts_skipped WHERE crm = ?');
+    if (live !== known) return refreshDerived(db, crm, { full: true });
+  }
   return { mode: full ? 'full' : 'changed', deals: derived, ms: performance.now() - t0 };
 }
 
@@ -347,7 +373,11 @@ export function ensureDerivedFresh(db: Db, crm: string): { refreshed: boolean; c
   const saved = getSetting<Stamp | null>(db, stampKey(crm), null);
   const stamp = currentStamp(db, crm);
   if (sameStamp(saved, stamp)) {
-    const changed = db.prepare('SELECT 1 FROM deal_facts_dirty WHERE crm = ? LIMIT 1').get(crm) !== undefined || maxDealRowid(db) !== saved.dealsMaxRowid;
+    const signals = changeSignals(db, crm);
+    const changed =
+      db.prepare('SELECT 1 FROM deal_facts_dirty WHERE crm = ? LIMIT 1').get(crm) !== undefined ||
+      signals.dealsMaxRowid !== saved.dealsMaxRowid ||
+      signals.lastRun !== saved.lastRun;
     if (!changed) return { refreshed: false, currency: saved.currency };
     const running = db.prepare("SELECT started_at FROM sync_runs WHERE crm = ? AND status = 'running' ORDER BY id DESC LIMIT 1").pluck().get(crm) as
       | string
