@@ -88,38 +88,40 @@ const schema = z
     DASHBOARD_CRON: opt().refine((v) => v === undefined || validateCron(v), { message: 'is not a valid cron expression' }),
     DASHBOARD_PATH: withDefault('./out/dashboard.html'),
     LOG_LEVEL: withDefault('info').pipe(z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })),
-  })
-  .superRefine((c, ctx) => {
-    const need = (key: keyof typeof c, why: string) => {
-      if (c[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `is required ${why}` });
-    };
-    switch (c.CRM) {
-      case 'hubspot':
-        need('HUBSPOT_TOKEN', 'when CRM=hubspot (a private app access token)');
-        break;
-      case 'pipedrive':
-        need('PIPEDRIVE_API_TOKEN', 'when CRM=pipedrive (Settings → Personal preferences → API)');
-        break;
-      case 'salesforce':
-        need('SALESFORCE_INSTANCE_URL', 'when CRM=salesforce (e.g. https://yourorg.my.salesforce.com)');
-        if (c.SALESFORCE_ACCESS_TOKEN === undefined && (c.SALESFORCE_CLIENT_ID === undefined || c.SALESFORCE_CLIENT_SECRET === undefined)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['SALESFORCE_ACCESS_TOKEN'],
-            message: 'or SALESFORCE_CLIENT_ID + SALESFORCE_CLIENT_SECRET is required when CRM=salesforce',
-          });
-        }
-        break;
-      case 'attio':
-        need('ATTIO_API_KEY', 'when CRM=attio (Workspace settings → Developers → access token)');
-        break;
-      case 'csv':
-        need('CSV_PATH', 'when CRM=csv (the path of a deals export)');
-        break;
-      case 'demo':
-        break;
-    }
   });
+
+/**
+ * Requirements that depend on other variables (which CRM needs which token). Checked on the raw
+ * values, outside the schema, so they are listed even when other variables are invalid too.
+ */
+function crossFieldProblems(raw: Record<string, string | undefined>): string[] {
+  const has = (k: string) => (raw[k] ?? '').trim() !== '';
+  const problems: string[] = [];
+  const need = (key: string, why: string) => {
+    if (!has(key)) problems.push(`${key} is required ${why}`);
+  };
+  switch ((raw.CRM ?? '').trim() || 'demo') {
+    case 'hubspot':
+      need('HUBSPOT_TOKEN', 'when CRM=hubspot (a private app access token)');
+      break;
+    case 'pipedrive':
+      need('PIPEDRIVE_API_TOKEN', 'when CRM=pipedrive (Settings → Personal preferences → API)');
+      break;
+    case 'salesforce':
+      need('SALESFORCE_INSTANCE_URL', 'when CRM=salesforce (e.g. https://yourorg.my.salesforce.com)');
+      if (!has('SALESFORCE_ACCESS_TOKEN') && !(has('SALESFORCE_CLIENT_ID') && has('SALESFORCE_CLIENT_SECRET'))) {
+        problems.push('SALESFORCE_ACCESS_TOKEN, or SALESFORCE_CLIENT_ID + SALESFORCE_CLIENT_SECRET, is required when CRM=salesforce');
+      }
+      break;
+    case 'attio':
+      need('ATTIO_API_KEY', 'when CRM=attio (Workspace settings → Developers → access token)');
+      break;
+    case 'csv':
+      need('CSV_PATH', 'when CRM=csv (the path of a deals export)');
+      break;
+  }
+  return problems;
+}
 
 export type Config = Readonly<z.infer<typeof schema>>;
 
@@ -156,11 +158,10 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   for (const [k, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) raw[k] = v;
 
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    // Name the variable and the rule; never the value (it may be a secret).
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'} ${i.message}`);
-    throw new ConfigError(problems);
-  }
+  // Name the variable and the rule; never the value (it may be a secret).
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'} ${i.message}`);
+  problems.push(...crossFieldProblems(raw));
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
   return Object.freeze(parsed.data);
 }
 

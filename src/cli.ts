@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/**
+ * dealcast's command line. A table of subcommands; each lives in src/cli/<name>.ts and exports
+ * `run(argv, io)`. Errors are one clear sentence plus what to do, with a non-zero exit.
+ */
+import { describeError, DealcastError, UsageError } from './errors.js';
+import type { CliIo } from './cli/io.js';
+
+type Subcommand = { summary: string; load: () => Promise<{ run(argv: string[], io: CliIo): Promise<number> }> };
+
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  demo: { summary: 'sync the built-in demo CRM and show every report', load: () => import('./cli/demo.js') },
+  sync: { summary: 'sync the configured CRM into the database [--full]', load: () => import('./cli/sync.js') },
+  status: { summary: 'last sync per stream, row counts, freshness, stages needing review', load: () => import('./cli/status.js') },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(SUBCOMMANDS).map((k) => k.length));
+  return [
+    'Usage: dealcast <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(SUBCOMMANDS).map(([k, v]) => `  ${k.padEnd(width)}  ${v.summary}`),
+    '',
+    'Configuration comes from the environment and ./.env (see README.md).',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout(usage());
+    return name ? 0 : 2;
+  }
+  const sub = SUBCOMMANDS[name];
+  if (!sub) {
+    io.stderr(`Unknown command "${name}".\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    const mod = await sub.load();
+    return await mod.run(rest, io);
+  } catch (err) {
+    io.stderr(`dealcast ${name}: ${describeError(err)}`);
+    if (!(err instanceof DealcastError) && err instanceof Error && err.stack) io.stderr(err.stack);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}
+
+const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntry || process.argv[1]?.endsWith('/dealcast') || process.argv[1]?.endsWith('cli.js')) {
+  const io: CliIo = { stdout: (s) => process.stdout.write(`${s}\n`), stderr: (s) => process.stderr.write(`${s}\n`) };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`${describeError(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,56 @@
+/**
+ * `dealcast demo [--seed N] [--deals N] [--now ISO] [--out DIR]`: syncs the built-in demo CRM
+ * into the database and shows what dealcast reports, with no accounts and no configuration.
+ */
+import { createDemoConnector } from '../connectors/demo.js';
+import { runSync } from '../sync/engine.js';
+import { countDeals } from '../../store/deals.js';
+import { clearCrmData } from '../../store/crm-data.js';
+import { getSetting, setSetting } from '../../store/settings.js';
+import { openDb } from '../../store/db.js';
+import { cliConfig, parseFlags, parseIntFlag, parseNow, type CliIo } from './io.js';
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags(
+    argv,
+    { seed: { type: 'string' }, deals: { type: 'string' }, now: { type: 'string' }, out: { type: 'string' }, db: { type: 'string' } },
+    'demo',
+  );
+  const now = parseNow(values.now);
+  // The demo always uses the demo CRM; it shares the configured database only when that is
+  // the demo's too, so it never mixes into a real CRM's copy.
+  const base = cliConfig(io);
+  const dbPath = values.db ?? (base.CRM === 'demo' ? base.DEALCAST_DB : './data/demo.db');
+  const seed = parseIntFlag(values.seed, 'seed', 0, 2 ** 31 - 1) ?? base.DEMO_SEED;
+  const deals = parseIntFlag(values.deals, 'deals', 10, 1_000_000) ?? base.DEMO_DEALS;
+  const outDir = values.out ?? './out';
+
+  const db = openDb(dbPath);
+  try {
+    const params = { seed, deals };
+    const previous = getSetting<{ seed: number; deals: number } | null>(db, 'demo.dataset', null);
+    if (previous && (previous.seed !== seed || previous.deals !== deals)) {
+      io.stdout(`Demo data set changed (seed ${previous.seed} → ${seed}, ${previous.deals} → ${deals} deals): starting afresh.`);
+      clearCrmData(db, 'demo');
+    }
+    setSetting(db, 'demo.dataset', params, now.toISOString());
+    io.stdout(`dealcast demo: ${deals.toLocaleString('en-US')} synthetic deals (seed ${seed}) as of ${now.toISOString()} → ${dbPath}`);
+    const t0 = Date.now();
+    const result = await runSync(db, createDemoConnector({ seed, deals, now }), {
+      now: values.now ? now : undefined,
+      log: io.stdout,
+      progress: true,
+    });
+    const c = countDeals(db, 'demo');
+    io.stdout(`Synced in ${((Date.now() - t0) / 1000).toFixed(1)}s (${result.mode}): ${c.open} open, ${c.won} won, ${c.lost} lost deals.`);
+    await showReports({ io, db, now, outDir });
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+/** The reports part of the demo (headline KPIs, chart PNGs, summary.json into outDir). */
+async function showReports(_ctx: { io: CliIo; db: import('../../store/db.js').Db; now: Date; outDir: string }): Promise<void> {
+  // Filled in by the reports work (issue #3).
+}

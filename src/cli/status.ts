@@ -1,0 +1,80 @@
+/** `dealcast status`: last sync per stream, row counts, data freshness, stages needing review. */
+import { listCursors } from '../../store/sync-cursors.js';
+import { lastRun, lastSuccessfulRun } from '../../store/sync-runs.js';
+import { stagesNeedingReview } from '../../store/stage-map.js';
+import { countDeals } from '../../store/deals.js';
+import type { Db } from '../../store/db.js';
+import { cliConfig, openStore, parseFlags, parseNow, type CliIo } from './io.js';
+
+export function describeAge(fromIso: string, now: Date): string {
+  const mins = Math.round((now.getTime() - Date.parse(fromIso)) / 60_000);
+  if (mins < 1) return 'just now';
+  if (mins < 90) return `${mins} min ago`;
+  const hours = Math.round(mins / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.round(hours / 24)} days ago`;
+}
+
+function tableCounts(db: Db, crm: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of ['pipelines', 'stages', 'owners', 'deal_stage_history', 'activities']) {
+    out[t] = db.prepare(`SELECT COUNT(*) FROM ${t} WHERE crm = ?`).pluck().get(crm) as number;
+  }
+  return out;
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags(argv, { now: { type: 'string' }, json: { type: 'boolean' } }, 'status');
+  const now = parseNow(values.now);
+  const config = cliConfig(io);
+  const db = openStore(config);
+  try {
+    const crm = config.CRM;
+    const last = lastRun(db, crm);
+    const ok = lastSuccessfulRun(db, crm);
+    const deals = countDeals(db, crm);
+    const counts = tableCounts(db, crm);
+    const review = stagesNeedingReview(db, crm);
+    const cursors = listCursors(db, crm);
+    if (values.json) {
+      io.stdout(JSON.stringify({ crm, database: config.DEALCAST_DB, last_run: last, last_successful_run: ok, deals, counts, cursors, needs_review: review }, null, 2));
+      return 0;
+    }
+    io.stdout(`CRM: ${crm}    database: ${config.DEALCAST_DB}`);
+    if (!last) {
+      io.stdout('Never synced. Run "dealcast sync" (or "npm run demo" to try the demo CRM).');
+      return 0;
+    }
+    io.stdout(
+      ok
+        ? `Data as of ${ok.startedAt} (${describeAge(ok.startedAt, now)}), ${ok.mode} sync.`
+        : 'No sync has succeeded yet: reports have no data.',
+    );
+    if (last.status !== 'ok') {
+      io.stdout(`Last sync ${last.status === 'running' ? 'is still running or was interrupted' : 'FAILED'} at ${last.startedAt}: ${last.error ?? ''}`.trim());
+      if (ok) io.stdout('Reports keep using the last good data.');
+    }
+    io.stdout('');
+    io.stdout('Stream          rows last run   cursor');
+    for (const [stream, n] of Object.entries(last.counts)) {
+      const c = cursors.find((x) => x.stream === stream);
+      io.stdout(`${stream.padEnd(15)} ${String(n).padStart(13)}   ${c?.cursor ?? '(full read each run)'}`);
+    }
+    io.stdout('');
+    io.stdout(
+      `Deals: ${deals.total - deals.deleted} (${deals.open} open, ${deals.won} won, ${deals.lost} lost)${deals.deleted ? `, ${deals.deleted} deleted in the CRM` : ''}`,
+    );
+    io.stdout(
+      `Pipelines ${counts.pipelines}, stages ${counts.stages}, owners ${counts.owners}, stage history ${counts.deal_stage_history}, activities ${counts.activities}`,
+    );
+    if (review.length) {
+      io.stdout('');
+      io.stdout(`${review.length} stage(s) need review (new since the first sync, mapped automatically):`);
+      for (const r of review) io.stdout(`  - ${r.name} (pipeline ${r.pipelineId}) → ${r.canonical}`);
+      io.stdout('Review them in Slack with /dealcast settings.');
+    }
+    return 0;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,35 @@
+/** `dealcast sync [--full] [--now ISO] [--seed N] [--deals N]`: one sync of the configured CRM. */
+import { createConnector } from '../connectors/index.js';
+import { runSync } from '../sync/engine.js';
+import { cliConfig, openStore, parseFlags, parseIntFlag, parseNow, type CliIo } from './io.js';
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags(
+    argv,
+    { full: { type: 'boolean' }, now: { type: 'string' }, seed: { type: 'string' }, deals: { type: 'string' } },
+    'sync',
+  );
+  const now = parseNow(values.now);
+  const config = cliConfig(io);
+  const db = openStore(config);
+  try {
+    const { connector, http } = createConnector(config, {
+      now,
+      seed: parseIntFlag(values.seed, 'seed', 0, 2 ** 31 - 1),
+      deals: parseIntFlag(values.deals, 'deals', 10, 1_000_000),
+    });
+    io.stdout(`Syncing ${connector.label}${values.full ? ' (full)' : ''} into ${config.DEALCAST_DB}…`);
+    const t0 = Date.now();
+    const result = await runSync(db, connector, { full: values.full, now: values.now ? now : undefined, http, log: io.stdout, progress: true });
+    const secs = ((Date.now() - t0) / 1000).toFixed(1);
+    io.stdout(
+      `Done in ${secs}s (${result.mode}): ${Object.entries(result.counts)
+        .map(([k, v]) => `${v} ${k.replace('_', ' ')}`)
+        .join(', ')}${result.deleted ? `; ${result.deleted} deals gone from the CRM marked deleted` : ''}.`,
+    );
+    if (result.newStages && result.mode === 'incremental') io.stdout(`${result.newStages} new CRM stage(s) were mapped automatically: review them with "dealcast status".`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}

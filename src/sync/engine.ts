@@ -1,0 +1,161 @@
+/**
+ * The sync engine: full and incremental sync for any connector.
+ *
+ * - Streams run in STREAM_ORDER. Each page is written in ONE transaction together with its
+ *   cursor (the cursor rule): a crash loses at most the page in flight, and the cursor never
+ *   claims more than was written. A cursor is never later than the moment this sync started.
+ * - Upserts are keyed on (crm, CRM id), so overlap and reruns are harmless: running the same
+ *   sync twice leaves the data identical.
+ * - A full sync marks deals that vanished from the CRM as deleted (kept, never erased).
+ * - Stage history comes from the CRM when it keeps one, else from stage changes we observe.
+ * - Every run is recorded in sync_runs; a run left 'running' by a killed process is marked
+ *   failed by the next run, and if it was a full sync the next run is full again.
+ */
+import type { Db } from '../../store/db.js';
+import { upsertPipelines } from '../../store/pipelines.js';
+import { listStages, upsertStages } from '../../store/stages.js';
+import { mapNewStages } from '../../store/stage-map.js';
+import { upsertOwners } from '../../store/owners.js';
+import { dealUpserter, markMissingDealsDeleted } from '../../store/deals.js';
+import { insertStageHistory, refreshStageEnteredAt } from '../../store/stage-history.js';
+import { upsertActivities } from '../../store/activities.js';
+import { getCursor, saveCursor } from '../../store/sync-cursors.js';
+import { finishRun, lastSuccessfulRun, markAbandonedRuns, recentRuns, startRun, updateRunCounts } from '../../store/sync-runs.js';
+import { STREAM_ORDER, type Connector, type CrmHttp, type Page, type StreamName, type StreamRows } from '../connectors/types.js';
+import { describeError } from '../errors.js';
+import { createProgress } from './progress.js';
+
+export interface SyncOptions {
+  /** Re-read everything and mark vanished deals deleted. */
+  full?: boolean;
+  now?: Date;
+  http?: CrmHttp;
+  log?: (line: string) => void;
+  /** Show progress (a live line on a TTY, plain lines otherwise). */
+  progress?: boolean;
+  /** Test hook: called inside each page's transaction after its rows are written. */
+  afterPageWrite?: (stream: StreamName, pageIndex: number) => void;
+  /** Called after the data is complete, inside no transaction (derived tables, snapshots). */
+  afterSync?: (db: Db, crm: string) => void;
+}
+
+export interface SyncResult {
+  runId: number;
+  mode: 'full' | 'incremental';
+  counts: Record<string, number>;
+  deleted: number;
+  startedAt: string;
+  finishedAt: string;
+  /** Stages seen for the first time in this run (mapped automatically). */
+  newStages: number;
+}
+
+const noHttp: CrmHttp = {
+  request() {
+    return Promise.reject(new Error('This connector has no HTTP client configured.'));
+  },
+};
+
+/** Decides whether this run must be full: asked for, first ever, or a full run never finished. */
+function needsFull(db: Db, crm: string, asked: boolean): boolean {
+  if (asked) return true;
+  if (!lastSuccessfulRun(db, crm)) return true;
+  const lastFull = recentRuns(db, crm, 1000).find((r) => r.mode === 'full');
+  return lastFull !== undefined && lastFull.status !== 'ok';
+}
+
+export async function runSync(db: Db, connector: Connector, opts: SyncOptions = {}): Promise<SyncResult> {
+  const crm = connector.crm;
+  const now = opts.now ?? new Date();
+  const startedAt = now.toISOString();
+  const log = opts.log ?? (() => {});
+  const http = opts.http ?? noHttp;
+
+  const abandoned = markAbandonedRuns(db, crm, startedAt);
+  if (abandoned.length) log(`Resuming after an interrupted sync (run ${abandoned.map((r) => r.id).join(', ')}).`);
+  const firstSync = !lastSuccessfulRun(db, crm);
+  const full = needsFull(db, crm, opts.full ?? false);
+  const mode = full ? 'full' : 'incremental';
+  const runId = startRun(db, crm, mode, startedAt);
+  const counts: Record<string, number> = {};
+  const progress = createProgress(opts.progress ?? false, log);
+  let deleted = 0;
+  let newStages = 0;
+
+  const upsertDeals = dealUpserter(db, crm);
+  const loadStageFlags = () =>
+    new Map(listStages(db, crm, { includeDeleted: true }).map((s) => [s.id, { isClosed: s.isClosed, isWon: s.isWon }]));
+  let stageFlags = loadStageFlags();
+  const seenDeals = new Set<string>();
+
+  const writePage = <K extends StreamName>(name: K, page: Page<StreamRows[K]>): void => {
+    switch (name) {
+      case 'pipelines':
+        upsertPipelines(db, crm, page.rows as StreamRows['pipelines'][], startedAt);
+        break;
+      case 'stages':
+        newStages += upsertStages(db, crm, page.rows as StreamRows['stages'][], startedAt).length;
+        break;
+      case 'owners':
+        upsertOwners(db, crm, page.rows as StreamRows['owners'][]);
+        break;
+      case 'deals': {
+        const rows = page.rows as StreamRows['deals'][];
+        if (full) for (const r of rows) seenDeals.add(r.id);
+        upsertDeals(rows, { now: startedAt, stageFlags, observeHistory: !connector.capabilities.stageHistory });
+        break;
+      }
+      case 'stage_history': {
+        const rows = page.rows as StreamRows['stage_history'][];
+        insertStageHistory(db, crm, rows, 'crm');
+        refreshStageEnteredAt(db, crm, new Set(rows.map((r) => r.dealId)));
+        break;
+      }
+      case 'activities':
+        upsertActivities(db, crm, page.rows as StreamRows['activities'][], startedAt);
+        break;
+    }
+  };
+
+  try {
+    for (const name of STREAM_ORDER) {
+      const stream = connector.streams[name] as import('../connectors/types.js').Stream<StreamRows[typeof name]> | undefined;
+      if (!stream) continue;
+      const cursor = full || !stream.incremental ? null : getCursor(db, crm, name);
+      counts[name] = 0;
+      progress.stream(name);
+      let pageIndex = 0;
+      for await (const page of stream.read({ cursor, full, startedAt: now, http, log })) {
+        db.transaction(() => {
+          writePage(name, page);
+          if (stream.incremental && page.checkpoint) {
+            const capped = page.checkpoint < startedAt ? page.checkpoint : startedAt;
+            saveCursor(db, crm, name, capped, startedAt);
+          }
+          counts[name] += page.rows.length;
+          updateRunCounts(db, runId, counts);
+          opts.afterPageWrite?.(name, pageIndex);
+        })();
+        pageIndex++;
+        progress.rows(name, counts[name]);
+      }
+      // The stream is complete: everything up to the sync's start has been seen.
+      db.transaction(() => {
+        if (stream.incremental) saveCursor(db, crm, name, startedAt, startedAt);
+        if (name === 'stages') {
+          mapNewStages(db, crm, startedAt, !firstSync);
+          stageFlags = loadStageFlags();
+        }
+        if (name === 'deals' && full) deleted = markMissingDealsDeleted(db, crm, seenDeals, startedAt);
+      })();
+      progress.done(name, counts[name]);
+    }
+    opts.afterSync?.(db, crm);
+    const finishedAt = new Date(Math.max(Date.now(), now.getTime())).toISOString();
+    finishRun(db, runId, 'ok', opts.now ? startedAt : finishedAt, counts);
+    return { runId, mode, counts, deleted, startedAt, finishedAt, newStages };
+  } catch (err) {
+    finishRun(db, runId, 'failed', opts.now ? startedAt : new Date().toISOString(), counts, describeError(err).split('\n')[0]);
+    throw err;
+  }
+}
