@@ -43,7 +43,7 @@ describe.each(CONTRACT_CASES)('dealcast backfill: $crm', (c) => {
     expect(out.at(-1)).toMatch(new RegExp(`^6 of 6 deals gained stage-entry dates`));
 
     const db = openDb(t.path);
-    cleanups.push(() => db.close());
+    cleanups.push(() => void db.close());
     for (const id of moved.slice(1)) expect(getDeal(db, c.crm, id)!.stageEnteredAt).toBe(wanted.get(id));
     expect(getDeal(db, c.crm, moved[0])!.stageEnteredAt).toBe('2020-01-01T00:00:00.000Z');
     const restored = db.prepare(`SELECT COUNT(*) FROM deal_stage_history WHERE crm = ? AND source = 'backfill'`).pluck().get(c.crm) as number;
