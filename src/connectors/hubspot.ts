@@ -311,7 +311,8 @@ export function createHubspotConnector(): Connector {
           const rows: StageRow[] = (await fetchPipelines(ctx.http)).flatMap((p) =>
             p.stages.map((s) => {
               const probability = s.metadata.probability === undefined ? null : Number(s.metadata.probability);
-              const isClosed = s.metadata.isClosed === 'true' || probability === 0 || probability === 1;
+              // isClosed when HubSpot says; else by the documented rule (0.0 = lost, 1.0 = won).
+              const isClosed = s.metadata.isClosed !== undefined ? s.metadata.isClosed === 'true' : probability === 0 || probability === 1;
               return { id: s.id, pipelineId: p.id, name: s.label, position: s.displayOrder, probability, isClosed, isWon: isClosed && probability === 1, deleted: s.archived };
             }),
           );

@@ -285,7 +285,7 @@ export function createCrmHttp(opts: CrmHttpOptions): CrmHttpClient {
       if (err.kind === 'throttled') {
         throw new CrmRateLimitError(
           err.info,
-          `${opts.label} kept rate-limiting ${info.method} ${info.path} after ${retries.rateLimitWaits} waits.`,
+          `${opts.label} kept rate-limiting ${info.method} ${info.path} (${throttleWaits} waits, ${stats.retried ? 'after server errors too' : 'no other errors'}).`,
           err.waitMs,
           'Another integration may be using the same API allowance; the next scheduled sync will continue where this one stopped.',
         );
