@@ -347,9 +347,9 @@ export function hubspotHttpOptions(config: Config): CrmHttpOptions {
       default: { windowHeaders: ['x-hubspot-ratelimit-interval-milliseconds'], fallbackMs: 10_000 },
       search: { fallbackMs: 1_000 },
     },
-    classify(status, _headers, text) {
+    classify(status, headers, text) {
       if (status !== 429) return undefined;
-      if (/"policyName"\s*:\s*"DAILY"/.test(text)) {
+      if (/"policyName"\s*:\s*"DAILY"/.test(text) || headers['x-hubspot-ratelimit-daily-remaining'] === '0') {
         return {
           kind: 'quota-exhausted',
           message: 'HubSpot says the daily API limit of this account is used up.',

@@ -9,7 +9,8 @@
  *                    then retry; these waits do not use up the 5xx budget but have their own
  *                    cap; a daily allowance used up fails at once (CrmRateLimitError)
  *   5xx, timeouts,
- *   dropped sockets→ retry with exponential backoff, SERVER_ERROR_RETRIES times at most
+ *   dropped sockets→ retry with exponential backoff (never sooner than a Retry-After),
+ *                    SERVER_ERROR_RETRIES times at most
  *   anything else  → CrmHttpError naming method, path, status and a redacted body excerpt
  *
  * All waiting goes through an injected Clock, so tests never sleep on the wall clock.
@@ -19,7 +20,7 @@ import pRetry, { AbortError } from 'p-retry';
 import type { CrmHttp, CrmRequest, CrmResponse } from '../connectors/types.js';
 import { CrmAuthError, CrmHttpError, CrmNetworkError, CrmRateLimitError, PayloadShapeError, type CrmRequestInfo } from '../errors.js';
 import { RollingWindowLimiter, systemClock, type Clock, type RateLimit } from './rate-limiter.js';
-import { headerValue, throttleWait } from './retry-timing.js';
+import { headerValue, parseRetryAfter, throttleWait } from './retry-timing.js';
 
 export type { Clock, RateLimit };
 
@@ -243,7 +244,9 @@ export function createCrmHttp(opts: CrmHttpOptions): CrmHttpClient {
       );
     }
     if (status >= 500 || status === 408) {
-      throw new Retryable('server', withStatus, excerpt(text, opts.secrets), 0);
+      // A 503 may say when to come back; the backoff never waits less than that.
+      const asked = parseRetryAfter(headerValue(res.headers, 'retry-after'), clock.now()) ?? 0;
+      throw new Retryable('server', withStatus, excerpt(text, opts.secrets), Math.min(asked, MAX_THROTTLE_WAIT_MS));
     }
     throw new AbortError(new CrmHttpError(withStatus, excerpt(text, opts.secrets)));
   }
@@ -273,7 +276,7 @@ export function createCrmHttp(opts: CrmHttpOptions): CrmHttpClient {
             limiter.blockUntil(clock.now() + error.waitMs);
             return true;
           }
-          const waitMs = Math.min(backoff.maxMs, backoff.firstMs * backoff.factor ** retriesConsumed);
+          const waitMs = Math.max(error.waitMs, Math.min(backoff.maxMs, backoff.firstMs * backoff.factor ** retriesConsumed));
           stats.retried++;
           log(`${opts.label} ${error.kind === 'server' ? `HTTP ${error.info.status}` : 'network error'} on ${info.method} ${info.path}; retry ${retriesConsumed + 1} of ${retries.serverErrors} in ${waitMs} ms.`);
           await clock.sleep(waitMs);
