@@ -310,8 +310,3 @@ export function createCrmHttp(opts: CrmHttpOptions): CrmHttpClient {
     },
   };
 }
-
-/** Reads a header case-insensitively from a CrmResponse (connectors' convenience). */
-export function responseHeader(res: CrmResponse<unknown>, name: string): string | undefined {
-  return headerValue(res.headers, name);
-}
