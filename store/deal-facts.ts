@@ -1,5 +1,5 @@
 /**
- * The deal_facts table (migration 002): one row per reportable deal, derived by
+ * The deal_facts table (migration 003): one row per reportable deal, derived by
  * src/metrics/deal-facts.ts from deals + stage history + stage map. The sync engine calls
  * refreshDerived() after every sync; admin edits of the stage map call it too. Reports call
  * ensureDerivedFresh(), which rebuilds when the data changed since the last refresh (a new sync

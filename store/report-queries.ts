@@ -1,5 +1,5 @@
 /**
- * The SQL side of reports: aggregations over deal_facts (see migration 002), returning small
+ * The SQL side of reports: aggregations over deal_facts (see migration 003), returning small
  * plain rows that the pure functions in src/metrics/ turn into reports. Each query only selects
  * and groups; what a number means is documented once, in docs/metrics.md, next to the metric
  * function that finishes it. Times are epoch seconds, days are epoch days (UTC).
