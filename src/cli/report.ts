@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Db } from '../../store/db.js';
+import { countDeals } from '../../store/deals.js';
 import { UsageError } from '../errors.js';
 import { computeReport, isReportName, REPORT_NAMES } from '../reports.js';
 import { formatReport } from './report-format.js';
@@ -49,6 +50,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const now = parseNow(values.now);
   const db = openStore(config);
   try {
+    if (countDeals(db, config.CRM).total === 0) {
+      io.stderr(`No ${config.CRM} deals in ${config.DEALCAST_DB} yet: run "dealcast sync" first (or "dealcast demo" to try it on demo data).`);
+    }
     const report = computeReport(db, config.CRM, name, {
       now,
       filters: { pipeline: values.pipeline, owner: values.owner, source: values.source, since: values.since },
