@@ -9,6 +9,7 @@ import { runSync } from '../../src/sync/engine.js';
 import { computeReport, REPORT_NAMES } from '../../src/reports.js';
 import type { ReportByName } from '../../src/metrics/report-types.js';
 import type { Db } from '../../store/db.js';
+import { refreshDerived } from '../../store/deal-facts.js';
 
 const NOW = new Date('2026-11-24T08:00:00Z');
 let t: ReturnType<typeof tempDb>;
@@ -117,5 +118,30 @@ describe('reports over the demo CRM', () => {
       const r = computeReport(db, 'demo', name, { now: NOW, filters: { pipeline: 'Enterprise', source: 'Inbound', since: '120d' } });
       expect(r.filters).toEqual({ pipeline: 'Enterprise', source: 'Inbound', since: '2026-07-27' });
     }
+  });
+
+  it('after a later incremental sync, refreshing only the changed deals gives what a full rebuild gives', async () => {
+    const later = new Date('2026-11-27T08:00:00Z');
+    const before = refreshDerived(db, 'demo');
+    expect(before.mode).toBe('none');
+    await runSync(db, createDemoConnector({ seed: 7, deals: 1500, now: later }), { now: later });
+    const r = refreshDerived(db, 'demo');
+    expect(r.mode).toBe('changed');
+    expect(r.deals).toBeGreaterThan(0);
+    expect(r.deals).toBeLessThan(300);
+    const dump = () => ({
+      facts: db.prepare('SELECT * FROM deal_facts ORDER BY deal_id').all(),
+      skipped: db.prepare('SELECT * FROM deal_facts_skipped ORDER BY deal_id').all(),
+      weekly: (db.prepare('SELECT day, depth, pipeline_id, owner_id, source, value, deals FROM deal_facts_weekly WHERE deals > 0 ORDER BY 1, 2, 3, 4, 5').all() as { value: number }[]).map(
+        (w) => ({ ...w, value: Math.round(w.value * 100) / 100 }),
+      ),
+      closed: db.prepare('SELECT day, deepest, status, pipeline_id, deals FROM deal_facts_closed_daily WHERE deals > 0 ORDER BY 1, 2, 3, 4').all(),
+    });
+    const incremental = dump();
+    refreshDerived(db, 'demo', { full: true });
+    expect(incremental).toEqual(dump());
+    expect(computeReport(db, 'demo', 'pipeline', { now: later }).total.count).toBe(
+      db.prepare(`SELECT COUNT(*) FROM deals WHERE crm = 'demo' AND status = 'open' AND deleted_at IS NULL`).pluck().get(),
+    );
   });
 });
