@@ -105,6 +105,11 @@ describe('/dealcast settings', () => {
 
     // Use calibrated probabilities: filled where the sample is large enough.
     const hints = calibrationHintsFor(t.db, 'demo', 'new-business', NOW);
+    // The hints are the report's own calibration for this pipeline (no overrides yet).
+    for (const row of beforeNb.calibration.stages.filter((x) => x.source === 'history')) {
+      expect(hints[row.stage as 'Lead']!.probability).toBeCloseTo(row.probability, 12);
+      expect(hints[row.stage as 'Lead']!.enough).toBe(true);
+    }
     const calibrated = await sendInteraction(t.url, session.blockActions(BOSS, BLOCK_IDS.settingsTools, ACTION_IDS.settingsUseCalibrated));
     expect(calibrated.status).toBe(200);
     session.update(lastCall(await fake.waitForCalls('views.update', 3)));
