@@ -258,7 +258,8 @@ export function attioExpected(model: CrmModel, opts: AttioFakeOptions = {}) {
   const deals: DealRow[] = liveDeals.map((d) => {
     const cur = stageValues(model, d).slice(-1)[0];
     const entered = new Date(d.closedAt ?? d.history[d.history.length - 1].enteredAt).toISOString();
-    const modified = [d.createdAt, d.modifiedAt, entered].map((s) => new Date(s).toISOString()).sort().pop()!;
+    // The fake writes the last edit as the value's active_from; a deal without a value shows none.
+    const modified = [d.createdAt, ...(d.amount === null ? [] : [d.modifiedAt]), entered].map((s) => new Date(s).toISOString()).sort().pop()!;
     return {
       id: opts.list ? entryId(d.id) : recordId(d.id),
       name: d.name,
