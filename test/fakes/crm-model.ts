@@ -47,7 +47,10 @@ export interface ModelDeal {
   modifiedAt: string;
   /** Open-stage entries, oldest first (the first at createdAt). */
   history: ModelStageEntry[];
+  /** Deleted in the CRM (HubSpot: archived; Pipedrive: status deleted). */
   archivedAt: string | null;
+  /** Pipedrive's own "archive" (hidden from lists, still a real deal). */
+  shelved?: boolean;
   /** Contact data the CRM holds and dealcast must never ask for. */
   contactEmail: string;
   contactPhone: string;
