@@ -17,7 +17,9 @@
  */
 import { z } from 'zod';
 import { inferClosedFlags } from '../canonical-stages.js';
-import { parsePayload } from './payload.js';
+import type { Config } from '../config.js';
+import type { CrmHttpOptions } from '../sync/http.js';
+import { parsePayload } from '../sync/payload-shape.js';
 import type { Connector, CrmHttp, DealRow, OwnerRow, Page, PipelineRow, ReadContext, StageHistoryRow, StageRow, Stream } from './types.js';
 
 export const ATTIO_LABEL = 'Attio';
@@ -244,15 +246,20 @@ export function createAttioConnector(opts: AttioConnectorOptions): Connector {
   const target = list ? `/v2/lists/${encodeURIComponent(list)}` : `/v2/objects/${encodeURIComponent(opts.object)}`;
   const pipelineId = list ?? opts.object;
 
-  /** Offset paging: ask for `limit` from `offset`; a short page is the last one. */
+  /**
+   * Offset paging: ask for `limit` rows from `offset`, move on by the rows received, stop at an
+   * empty page. (Attio's guide stops at a short page; an empty one also survives a server that
+   * serves fewer rows than asked, for one extra request per query.)
+   */
   async function* queryPages<S extends z.ZodType>(http: CrmHttp, path: string, item: S, filter?: unknown): AsyncIterable<z.output<S>[]> {
-    for (let offset = 0; ; offset += pageSize) {
+    for (let offset = 0; ; ) {
       const body: Record<string, unknown> = { limit: pageSize, offset, sorts: [{ attribute: 'created_at', direction: 'asc' }] };
       if (filter !== undefined) body.filter = filter;
       const res = await http.request({ method: 'POST', path, body });
       const page = parsePayload(dataArray(item), res.body, ATTIO_LABEL, `POST ${path}`).data;
+      if (page.length === 0) return;
       yield page;
-      if (page.length < pageSize) return;
+      offset += page.length;
     }
   }
 
@@ -341,21 +348,24 @@ export function createAttioConnector(opts: AttioConnectorOptions): Connector {
     },
   };
 
+  /** Stage history of these deals, ATTIO_HISTORY_CONCURRENCY requests at a time. */
+  async function historyOf(http: CrmHttp, ids: string[]): Promise<StageHistoryRow[]> {
+    const rows: StageHistoryRow[] = [];
+    for (let i = 0; i < ids.length; i += ATTIO_HISTORY_CONCURRENCY) {
+      const batch = ids.slice(i, i + ATTIO_HISTORY_CONCURRENCY);
+      const values = await Promise.all(batch.map((id) => stageValues(http, id)));
+      batch.forEach((id, k) => rows.push(...historyRows(id, values[k])));
+    }
+    return rows;
+  }
+
   const stageHistory: Stream<StageHistoryRow> = {
     incremental: true,
     // No per-page checkpoint: pages are in creation order, not change order. The engine saves
     // the sync's start once every changed deal's history is in.
     async *read(ctx: ReadContext): AsyncIterable<Page<StageHistoryRow>> {
       const since = !ctx.full && ctx.cursor ? new Date(Math.max(0, Date.parse(ctx.cursor) - overlapMs)).toISOString() : undefined;
-      for await (const ids of dealIdPages(ctx.http, since)) {
-        const rows: StageHistoryRow[] = [];
-        for (let i = 0; i < ids.length; i += ATTIO_HISTORY_CONCURRENCY) {
-          const batch = ids.slice(i, i + ATTIO_HISTORY_CONCURRENCY);
-          const values = await Promise.all(batch.map((id) => stageValues(ctx.http, id)));
-          batch.forEach((id, k) => rows.push(...historyRows(id, values[k])));
-        }
-        yield { rows };
-      }
+      for await (const ids of dealIdPages(ctx.http, since)) yield { rows: await historyOf(ctx.http, ids) };
     },
   };
 
@@ -365,5 +375,29 @@ export function createAttioConnector(opts: AttioConnectorOptions): Connector {
     capabilities: { stageHistory: true, activities: false, probabilities: false, wonLostFlags: false },
     streams: { pipelines, stages, owners, deals, stage_history: stageHistory },
     authHint: ATTIO_AUTH_HINT,
+    async *stageHistoryFor(dealIds, http) {
+      for (let i = 0; i < dealIds.length; i += ATTIO_PAGE_SIZE) yield await historyOf(http, dealIds.slice(i, i + ATTIO_PAGE_SIZE));
+    },
+  };
+}
+
+export function attioOptionsFromConfig(config: Config): AttioConnectorOptions {
+  return { object: config.ATTIO_OBJECT, list: config.ATTIO_LIST, stageAttribute: config.ATTIO_STAGE_ATTRIBUTE };
+}
+
+/** The HTTP door's settings for Attio: data, read by createCrmHttp. */
+export function attioHttpOptions(config: Config): CrmHttpOptions {
+  const token = config.ATTIO_API_KEY ?? '';
+  return {
+    crm: 'attio',
+    label: ATTIO_LABEL,
+    baseUrl: config.ATTIO_BASE_URL,
+    headers: { authorization: `Bearer ${token}` },
+    secrets: [token],
+    authHint: ATTIO_AUTH_HINT,
+    rateLimits: { default: { ...ATTIO_RATE_LIMIT } },
+    // A 429 always carries Retry-After as an HTTP date (the door reads both forms); the limit
+    // usually reopens the next second.
+    throttle: { default: { fallbackMs: 1_000 } },
   };
 }

@@ -19,8 +19,11 @@
  * - Limits arrive as 403 REQUEST_LIMIT_EXCEEDED: see classifySalesforceError.
  */
 import { z } from 'zod';
+import type { Config } from '../config.js';
 import { PayloadShapeError } from '../errors.js';
-import { parsePayload } from './payload.js';
+import type { CrmHttpOptions } from '../sync/http.js';
+import { createClientCredentialsSession } from '../sync/oauth-client-credentials.js';
+import { parsePayload } from '../sync/payload-shape.js';
 import type {
   ActivityRow,
   ActivityType,
@@ -408,39 +411,52 @@ export function createSalesforceConnector(opts: SalesforceConnectorOptions): Con
   const HISTORY_FIELDS = 'SELECT Id, OpportunityId, StageName, CreatedDate FROM OpportunityHistory';
   const HISTORY_ORDER = 'ORDER BY OpportunityId ASC, CreatedDate ASC, Id ASC';
 
+  /**
+   * Stage entries from history pages ordered by opportunity: a run of one stage can continue
+   * across a page boundary, so the last opportunity and stage carry over.
+   */
+  function historyRunner(): (records: SalesforceHistory[]) => StageHistoryRow[] {
+    let lastOpp: string | null = null;
+    let lastStage: string | null = null;
+    return (records) => {
+      const out: StageHistoryRow[] = [];
+      for (const r of records) {
+        if (r.OpportunityId !== lastOpp) {
+          lastOpp = r.OpportunityId;
+          lastStage = null;
+        }
+        const [entry] = stageEntries([r], lastStage);
+        if (entry) out.push(entry);
+        if (r.StageName) lastStage = r.StageName;
+      }
+      return out;
+    };
+  }
+
+  /** The whole stage history of these opportunities, a chunk of ids per query. */
+  async function* historyOf(http: CrmHttp, dealIds: string[]): AsyncIterable<StageHistoryRow[]> {
+    const ids = [...new Set(dealIds)].sort();
+    const entries = historyRunner();
+    for (let i = 0; i < ids.length; i += HISTORY_IDS_PER_QUERY) {
+      const chunk = ids.slice(i, i + HISTORY_IDS_PER_QUERY);
+      const soql = `${HISTORY_FIELDS} WHERE OpportunityId IN (${soqlIdList(chunk)}) ${HISTORY_ORDER}`;
+      for await (const records of soqlPages(http, soql, historyRow)) yield entries(records);
+    }
+  }
+
   const stageHistory: Stream<StageHistoryRow> = {
     incremental: true,
     async *read(ctx): AsyncIterable<Page<StageHistoryRow>> {
-      // Pages arrive ordered by opportunity, so a run can continue across a page boundary.
-      let lastOpp: string | null = null;
-      let lastStage: string | null = null;
-      const entries = (records: SalesforceHistory[]): StageHistoryRow[] => {
-        const out: StageHistoryRow[] = [];
-        for (const r of records) {
-          if (r.OpportunityId !== lastOpp) {
-            lastOpp = r.OpportunityId;
-            lastStage = null;
-          }
-          const [entry] = stageEntries([r], lastStage);
-          if (entry) out.push(entry);
-          if (r.StageName) lastStage = r.StageName;
-        }
-        return out;
-      };
       if (!isIncremental(ctx)) {
+        const entries = historyRunner();
         for await (const records of soqlPages(ctx.http, `${HISTORY_FIELDS} ${HISTORY_ORDER}`, historyRow)) yield { rows: entries(records) };
         return;
       }
-      // Which opportunities have new history rows; then their whole history, a chunk at a time.
+      // Which opportunities have new history rows; then their whole history (runs need it).
       const changed = new Set<string>();
-      const since = `${HISTORY_FIELDS.replace('Id, OpportunityId, StageName, CreatedDate', 'OpportunityId')} WHERE CreatedDate >= ${incrementalFrom(ctx.cursor!, overlapMs)}`;
+      const since = `SELECT OpportunityId FROM OpportunityHistory WHERE CreatedDate >= ${incrementalFrom(ctx.cursor!, overlapMs)}`;
       for await (const records of soqlPages(ctx.http, since, historyOppId)) for (const r of records) changed.add(r.OpportunityId);
-      const ids = [...changed].sort();
-      for (let i = 0; i < ids.length; i += HISTORY_IDS_PER_QUERY) {
-        const chunk = ids.slice(i, i + HISTORY_IDS_PER_QUERY);
-        const soql = `${HISTORY_FIELDS} WHERE OpportunityId IN (${soqlIdList(chunk)}) ${HISTORY_ORDER}`;
-        for await (const records of soqlPages(ctx.http, soql, historyRow)) yield { rows: entries(records) };
-      }
+      for await (const rows of historyOf(ctx.http, [...changed])) yield { rows };
     },
   };
 
@@ -466,5 +482,44 @@ export function createSalesforceConnector(opts: SalesforceConnectorOptions): Con
     capabilities: { stageHistory: true, activities: true, probabilities: true, wonLostFlags: true },
     streams: { pipelines, stages, owners, deals, stage_history: stageHistory, activities },
     authHint: SALESFORCE_AUTH_HINT,
+    stageHistoryFor: (dealIds, http) => historyOf(http, dealIds),
+  };
+}
+
+/**
+ * The HTTP door's settings for Salesforce: data, read by createCrmHttp. With a connected app's
+ * client credentials the door holds a renewable session (a new token once per request when
+ * Salesforce answers 401 INVALID_SESSION_ID); with a bare access token it cannot renew.
+ */
+export function salesforceHttpOptions(config: Config, extra: { tokenUrl?: string } = {}): CrmHttpOptions {
+  const instanceUrl = config.SALESFORCE_INSTANCE_URL ?? '';
+  const token = config.SALESFORCE_ACCESS_TOKEN;
+  const clientId = config.SALESFORCE_CLIENT_ID;
+  const clientSecret = config.SALESFORCE_CLIENT_SECRET;
+  const session =
+    clientId && clientSecret
+      ? createClientCredentialsSession({
+          crm: 'salesforce',
+          label: SALESFORCE_LABEL,
+          tokenUrl: extra.tokenUrl ?? `${(config.SALESFORCE_LOGIN_URL ?? instanceUrl).replace(/\/+$/, '')}/services/oauth2/token`,
+          clientId,
+          clientSecret,
+          initialToken: token,
+          expired: isExpiredSession,
+          authHint: SALESFORCE_AUTH_HINT,
+        })
+      : undefined;
+  return {
+    crm: 'salesforce',
+    label: SALESFORCE_LABEL,
+    baseUrl: instanceUrl,
+    headers: session ? {} : { authorization: `Bearer ${token ?? ''}` },
+    secrets: [token ?? '', clientSecret ?? ''],
+    session,
+    authHint: SALESFORCE_AUTH_HINT,
+    rateLimits: { default: { ...SALESFORCE_RATE_LIMIT } },
+    // Salesforce sends no Retry-After; a concurrency refusal waits a fixed, bounded time.
+    throttle: { default: { fallbackMs: SALESFORCE_CONCURRENCY_WAIT_MS } },
+    classify: classifySalesforceError,
   };
 }

@@ -20,6 +20,8 @@ export interface ClientCredentialsOptions {
   expired: (status: number, text: string) => boolean;
   /** What to do when the token endpoint refuses the credentials. */
   authHint: string;
+  /** A token to use until the CRM says it expired (else the first request fetches one). */
+  initialToken?: string;
   timeoutMs?: number;
   dispatcher?: Dispatcher;
 }
@@ -34,7 +36,7 @@ export interface ClientCredentialsSession extends CrmSession {
 export const TOKEN_TIMEOUT_MS = 30_000;
 
 export function createClientCredentialsSession(opts: ClientCredentialsOptions): ClientCredentialsSession {
-  let token: string | undefined;
+  let token: string | undefined = opts.initialToken;
   let instanceUrl: string | undefined;
   let fetched = 0;
   let inFlight: Promise<void> | undefined;

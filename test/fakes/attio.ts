@@ -239,7 +239,7 @@ export async function startAttioFake(model: CrmModel, knobs: Partial<FakeKnobs> 
   return Object.assign(server, { model, options: opts });
 }
 
-/** The rows a correct Attio connector produces from this model. */
+/** The rows a correct Attio connector stores from this model (deal status as derived by the engine). */
 export function attioExpected(model: CrmModel, opts: AttioFakeOptions = {}) {
   const pipelineId = opts.list ?? 'deals';
   const pipelines: PipelineRow[] = [{ id: pipelineId, name: opts.list ? 'Sales pipeline' : 'Deals', position: 0 }];
@@ -272,7 +272,9 @@ export function attioExpected(model: CrmModel, opts: AttioFakeOptions = {}) {
       createdAt: new Date(d.createdAt).toISOString(),
       closeDate: d.closeDate,
       closedAt: d.closedAt ? new Date(d.closedAt).toISOString() : null,
-      status: null,
+      // What the store holds: the connector leaves status to the engine, which derives it from
+      // the stage's closed/won flags (inferred from the names "Won 🎉" and "Lost").
+      status: d.status,
       stageEnteredAt: entered,
       modifiedAt: modified,
     };
