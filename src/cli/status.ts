@@ -5,6 +5,7 @@ import { stagesNeedingReview } from '../../store/stage-map.js';
 import { countDeals } from '../../store/deals.js';
 import type { Db } from '../../store/db.js';
 import { cliConfig, openStore, parseFlags, parseNow, type CliIo } from './io.js';
+import { crmNotes } from '../connectors/index.js';
 
 export function describeAge(fromIso: string, now: Date): string {
   const mins = Math.round((now.getTime() - Date.parse(fromIso)) / 60_000);
@@ -37,7 +38,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const review = stagesNeedingReview(db, crm);
     const cursors = listCursors(db, crm);
     if (values.json) {
-      io.stdout(JSON.stringify({ crm, database: config.DEALCAST_DB, last_run: last, last_successful_run: ok, deals, counts, cursors, needs_review: review }, null, 2));
+      io.stdout(JSON.stringify({ crm, database: config.DEALCAST_DB, last_run: last, last_successful_run: ok, deals, counts, cursors, needs_review: review, notes: crmNotes(crm) }, null, 2));
       return 0;
     }
     io.stdout(`CRM: ${crm}    database: ${config.DEALCAST_DB}`);
@@ -67,6 +68,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(
       `Pipelines ${counts.pipelines}, stages ${counts.stages}, owners ${counts.owners}, stage history ${counts.deal_stage_history}, activities ${counts.activities}`,
     );
+    for (const note of crmNotes(crm)) io.stdout(note);
     if (review.length) {
       io.stdout('');
       io.stdout(`${review.length} stage(s) need review (new since the first sync, mapped automatically):`);

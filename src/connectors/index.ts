@@ -8,7 +8,7 @@ import { createDemoConnector } from './demo.js';
 import { createHubspotConnector, hubspotHttpOptions } from './hubspot.js';
 import { createPipedriveConnector, pipedriveHttpOptions } from './pipedrive.js';
 import { createSalesforceConnector, salesforceHttpOptions } from './salesforce.js';
-import { attioHttpOptions, attioOptionsFromConfig, createAttioConnector } from './attio.js';
+import { ATTIO_STATUS_NOTES, attioHttpOptions, attioOptionsFromConfig, createAttioConnector } from './attio.js';
 import type { Connector, CrmHttp } from './types.js';
 import type { Db } from '../../store/db.js';
 import { createCrmHttp, type Clock, type CrmHttpOptions } from '../sync/http.js';
@@ -40,6 +40,11 @@ export interface ConnectorOptions {
   log?: (line: string) => void;
   /** The HTTP door's clock (tests inject one so waits take no wall-clock time). */
   clock?: Clock;
+}
+
+/** What `dealcast status` says about a CRM's limits (data it does not keep, and what we do instead). */
+export function crmNotes(crm: Config['CRM']): string[] {
+  return crm === 'attio' ? [...ATTIO_STATUS_NOTES] : [];
 }
 
 export function createConnector(config: Config, opts: ConnectorOptions): ConnectorBundle {

@@ -143,3 +143,28 @@ describe('Attio connector on the fake workspace', () => {
     }
   });
 });
+
+describe('Attio as a user runs it', () => {
+  it('dealcast sync then dealcast status: says where probabilities, won/lost and activities come from', async () => {
+    const { run: sync } = await import('../../src/cli/sync.js');
+    const { run: status } = await import('../../src/cli/status.js');
+    const model = createCrmModel({ now: NOW, deals: 12 });
+    fake = await startAttioFake(model);
+    const t = tempDb();
+    t.db.close();
+    try {
+      const out: string[] = [];
+      const io = { stdout: (s: string) => out.push(s), stderr: (s: string) => out.push(`ERR ${s}`), env: { CRM: 'attio', ATTIO_API_KEY: ATTIO_TOKEN, ATTIO_BASE_URL: fake.url, DEALCAST_DB: t.path } };
+      expect(await sync(['--now', NOW.toISOString()], io)).toBe(0);
+      out.length = 0;
+      expect(await status(['--now', NOW.toISOString()], io)).toBe(0);
+      const text = out.join('\n');
+      expect(text).toMatch(/Deals: 12/);
+      expect(text).toMatch(/Attio keeps no win probabilities and no won\/lost flags: both come from the stage map/);
+      expect(text).toMatch(/not available for Attio/);
+      expect(text).not.toMatch(/ERR/);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
