@@ -105,6 +105,18 @@ describe('Attio connector on the fake workspace', () => {
     });
   }
 
+  it('gives the stage history of chosen deals (for dealcast backfill)', async () => {
+    const model = createCrmModel({ now: NOW, deals: 12 });
+    fake = await startAttioFake(model);
+    const http = fetchHttp(fake.url, { authorization: `Bearer ${ATTIO_TOKEN}` });
+    const conn = createAttioConnector({ object: 'deals', stageAttribute: 'stage' });
+    const ids = model.deals.slice(0, 5).map((d) => recordId(d.id));
+    const rows = [];
+    for await (const chunk of conn.stageHistoryFor!(ids, http)) rows.push(...chunk);
+    expect(rows.map(historyKey).sort()).toEqual(attioExpected(model).stage_history.filter((h) => ids.includes(h.dealId)).map(historyKey).sort());
+    expect(fake.log.filter((r) => r.path.endsWith('/attributes/stage/values'))).toHaveLength(5);
+  });
+
   it('syncs stage history incrementally: only deals whose stage changed since the cursor', async () => {
     const model = createCrmModel({ now: NOW, deals: 30 });
     fake = await startAttioFake(model, { pageSize: 500 });

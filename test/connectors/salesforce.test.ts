@@ -113,6 +113,19 @@ describe('Salesforce connector on the fake org', () => {
     for (const q of fake.queries) expect(q).not.toMatch(/Subject|Description|Phone|WhoId|NextStep/);
   });
 
+  it('gives the whole stage history of chosen opportunities (for dealcast backfill)', async () => {
+    const model = createCrmModel({ now: NOW, deals: 30 });
+    fake = await startSalesforceFake(model, { pageSize: 4 });
+    const http = fetchHttp(fake.url, { authorization: `Bearer ${SALESFORCE_TOKEN}` });
+    const conn = createSalesforceConnector({ apiVersion: SALESFORCE_API_VERSION });
+    const ids = model.deals.slice(0, 9).map((d) => oppId(d.id));
+    const rows = [];
+    for await (const chunk of conn.stageHistoryFor!(ids, http)) rows.push(...chunk);
+    const want = salesforceExpected(model).stage_history.filter((h) => ids.includes(h.dealId));
+    expect(rows.map(historyKey).sort()).toEqual(want.map(historyKey).sort());
+    expect(fake.queries.filter((q) => q.includes('OpportunityId IN'))).toHaveLength(1);
+  });
+
   it('asks a single-currency org without record types only for fields it has', async () => {
     const model = createCrmModel({ now: NOW, deals: 10 });
     fake = await startSalesforceFake(model, {}, { multiCurrency: false, recordTypes: false });

@@ -85,9 +85,9 @@ const dayOf = (iso: string) => iso.slice(0, 10);
 /** On a closed opportunity CloseDate is the day it closed. */
 const closeDateOf = (d: ModelDeal) => (d.closedAt ? dayOf(d.closedAt) : d.closeDate);
 
-type SfRecord = Record<string, unknown> & { attributes: { type: string; url: string } };
+export type SfRecord = Record<string, unknown> & { attributes: { type: string; url: string } };
 
-function rec(type: string, id: string, fields: Record<string, unknown>): SfRecord {
+export function rec(type: string, id: string, fields: Record<string, unknown>): SfRecord {
   return { attributes: { type, url: `/services/data/${SALESFORCE_API_VERSION}/sobjects/${type}/${id}` }, Id: id, ...fields };
 }
 
@@ -307,22 +307,17 @@ function matches(row: SfRecord, c: Condition): boolean {
 // ---------------------------------------------------------------------------------------
 // The dialect.
 
-export interface SalesforceFake extends FakeServer {
+export interface SalesforceFake extends SalesforceOrgFake {
   model: CrmModel;
   options: SalesforceFakeOptions;
-  /** Every SOQL query received, in order. */
-  queries: string[];
-  /** The access token the org accepts now. */
-  token(): string;
-  /** Ends the current session: the token in use gets 401 INVALID_SESSION_ID. */
-  expireSession(): void;
-  /** Tokens issued by the OAuth endpoint. */
-  tokensIssued(): number;
 }
 
 const err = (status: number, errorCode: string, message: string): FakeResponse => ({ status, body: [{ message, errorCode }] });
 
-export function salesforceDialect(model: CrmModel, knobs: () => FakeKnobs, opts: SalesforceFakeOptions, state: { token: string; issued: number; queries: string[] }): CrmDialect {
+/** An org's objects: every field each object has, and its rows (fields in Salesforce's wire form). */
+export type SalesforceOrg = Record<string, { fields: string[]; rows: SfRecord[] }>;
+
+export function salesforceDialect(org: () => SalesforceOrg, knobs: () => FakeKnobs, state: { token: string; issued: number; queries: string[] }): CrmDialect {
   const base = `/services/data/${SALESFORCE_API_VERSION}`;
   const locators = new Map<string, { records: SfRecord[]; offset: number; page: number; route: string; all: boolean }>();
   let nextLocator = 1;
@@ -335,7 +330,7 @@ export function salesforceDialect(model: CrmModel, knobs: () => FakeKnobs, opts:
     } catch (e) {
       return err(400, (e as SoqlError).errorCode ?? 'MALFORMED_QUERY', (e as Error).message);
     }
-    const obj = objects(model, opts)[parsed.object];
+    const obj = org()[parsed.object];
     if (!obj) return err(400, 'INVALID_TYPE', `sObject type '${parsed.object}' is not supported.`);
     for (const f of [...parsed.fields, ...parsed.where.map((w) => w.field), ...parsed.orderBy.map((o) => o.field)]) {
       if (!obj.fields.includes(f)) {
@@ -440,7 +435,7 @@ export function salesforceDialect(model: CrmModel, knobs: () => FakeKnobs, opts:
       const more = new RegExp(`^${base}/(?:query|queryAll)/(01gFAKE\\d+)-\\d+$`).exec(p);
       if (more) return servePage(more[1]);
       if (p === `${base}/sobjects/Opportunity/describe`) {
-        const obj = objects(model, opts).Opportunity;
+        const obj = org().Opportunity;
         return { status: 200, body: { name: 'Opportunity', label: 'Opportunity', keyPrefix: '006', queryable: true, fields: obj.fields.map((name) => ({ name, label: name, type: name === 'Id' ? 'id' : 'string' })) } };
       }
       return err(404, 'NOT_FOUND', 'The requested resource does not exist');
@@ -448,17 +443,26 @@ export function salesforceDialect(model: CrmModel, knobs: () => FakeKnobs, opts:
   };
 }
 
-export async function startSalesforceFake(model: CrmModel, knobs: Partial<FakeKnobs> = {}, opts: SalesforceFakeOptions = {}): Promise<SalesforceFake> {
+export interface SalesforceOrgFake extends FakeServer {
+  /** Every SOQL query received, in order. */
+  queries: string[];
+  /** The access token the org accepts now. */
+  token(): string;
+  /** Ends the current session: the token in use gets 401 INVALID_SESSION_ID. */
+  expireSession(): void;
+  /** Tokens issued by the OAuth endpoint. */
+  tokensIssued(): number;
+}
+
+/** A fake org serving any set of objects (read on every query, so tests can edit them). */
+export async function startSalesforceOrg(org: () => SalesforceOrg, knobs: Partial<FakeKnobs> = {}): Promise<SalesforceOrgFake> {
   const state = { token: SALESFORCE_TOKEN, issued: 0, queries: [] as string[] };
   let server: FakeServer | undefined;
-  const options = { multiCurrency: true, recordTypes: true, ...opts };
   server = await startFakeServer(
-    salesforceDialect(model, () => server!.knobs, options, state),
+    salesforceDialect(org, () => server!.knobs, state),
     knobs,
   );
   return Object.assign(server, {
-    model,
-    options,
     queries: state.queries,
     token: () => state.token,
     expireSession: () => {
@@ -466,6 +470,13 @@ export async function startSalesforceFake(model: CrmModel, knobs: Partial<FakeKn
     },
     tokensIssued: () => state.issued,
   });
+}
+
+/** A fake org holding the neutral CRM model. */
+export async function startSalesforceFake(model: CrmModel, knobs: Partial<FakeKnobs> = {}, opts: SalesforceFakeOptions = {}): Promise<SalesforceFake> {
+  const options = { multiCurrency: true, recordTypes: true, ...opts };
+  const server = await startSalesforceOrg(() => objects(model, options), knobs);
+  return Object.assign(server, { model, options });
 }
 
 /** The rows a correct Salesforce connector produces from this model. */
