@@ -298,7 +298,7 @@ export function classifySalesforceError(status: number, _headers: Record<string,
   if (/concurrent/i.test(limit.message)) return { kind: 'throttled', fallbackMs: SALESFORCE_CONCURRENCY_WAIT_MS };
   return {
     kind: 'quota-exhausted',
-    message: `Salesforce's daily API request allocation is used up (${limit.message.trim()}).`,
+    message: `Salesforce's daily API request allocation is used up (${limit.message.trim().replace(/\.$/, '')}).`,
     hint:
       'The allocation is counted per org over a rolling 24 hours and shared with every integration; the next sync continues where this one stopped once requests free up. ' +
       'Setup → Company Information shows the usage; Salesforce sells more.',

@@ -99,7 +99,7 @@ describe('Salesforce limits (403 REQUEST_LIMIT_EXCEEDED, never 429)', () => {
     const sent = fake.log.length;
     const err = await sync(false).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CrmRateLimitError);
-    expect(describeError(err)).toMatch(/daily API request allocation is used up \(TotalRequests Limit exceeded\.\)/);
+    expect(describeError(err)).toMatch(/daily API request allocation is used up \(TotalRequests Limit exceeded\)\./);
     expect(describeError(err)).toMatch(/next sync continues/);
     // Not retried: the 403 was the last request.
     expect(fake.log.slice(sent).filter((r) => r.status === 403)).toHaveLength(1);
