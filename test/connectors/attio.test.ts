@@ -105,6 +105,19 @@ describe('Attio connector on the fake workspace', () => {
     });
   }
 
+  it('a deal created between pages is read in the same pass (offset paging in creation order)', async () => {
+    const model = createCrmModel({ now: NOW, deals: 12 });
+    fake = await startAttioFake(model, { pageSize: 5 });
+    const http = fetchHttp(fake.url, { authorization: `Bearer ${ATTIO_TOKEN}` });
+    const conn = createAttioConnector({ object: 'deals', stageAttribute: 'stage', pageSize: 5 });
+    fake.knobs.beforePage = (route, page) => {
+      if (route === 'records' && page === 1) model.deals.push({ ...model.deals[0], id: '7777', name: 'Fresh', createdAt: new Date(NOW.getTime() - 1000).toISOString(), history: [{ stageId: model.deals[0].history[0].stageId, enteredAt: new Date(NOW.getTime() - 1000).toISOString() }], status: 'open', closedAt: null });
+    };
+    const deals = await readAll(conn, 'deals', http);
+    expect(deals).toHaveLength(13);
+    expect(deals.find((d) => d.id === recordId('7777'))?.name).toBe('Fresh');
+  });
+
   it('gives the stage history of chosen deals (for dealcast backfill)', async () => {
     const model = createCrmModel({ now: NOW, deals: 12 });
     fake = await startAttioFake(model);

@@ -126,6 +126,29 @@ describe('Salesforce connector on the fake org', () => {
     expect(fake.queries.filter((q) => q.includes('OpportunityId IN'))).toHaveLength(1);
   });
 
+  it('an edit between pages is not in the running query (its locator is fixed) but lands in the next incremental sync', async () => {
+    const model = createCrmModel({ now: NOW, deals: 30 });
+    fake = await startSalesforceFake(model, { pageSize: 5 });
+    const http = fetchHttp(fake.url, { authorization: `Bearer ${SALESFORCE_TOKEN}` });
+    const conn = createSalesforceConnector({ apiVersion: SALESFORCE_API_VERSION });
+    const t = tempDb();
+    try {
+      const target = model.deals[0];
+      fake.knobs.beforePage = (route, page) => {
+        if (route === 'query Opportunity' && page === 3) editDeal(model, target.id, new Date(NOW.getTime() + 60_000), { amount: 777 });
+      };
+      await runSync(t.db, conn, { http, now: NOW });
+      const amount = () => t.db.prepare('SELECT amount FROM deals WHERE crm = ? AND id = ?').pluck().get('salesforce', oppId(target.id));
+      expect(amount()).not.toBe(777);
+      fake.knobs.beforePage = undefined;
+      const second = await runSync(t.db, conn, { http, now: new Date(NOW.getTime() + HOUR) });
+      expect(second.counts.deals).toBe(1);
+      expect(amount()).toBe(777);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('asks a single-currency org without record types only for fields it has', async () => {
     const model = createCrmModel({ now: NOW, deals: 10 });
     fake = await startSalesforceFake(model, {}, { multiCurrency: false, recordTypes: false });
