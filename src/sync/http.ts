@@ -207,7 +207,8 @@ export function createCrmHttp(opts: CrmHttpOptions): CrmHttpClient {
   const stats: CrmHttpStats = { requests: 0, throttled: 0, retried: 0, pacedMs: 0, throttledMs: 0 };
 
   async function attempt<T>(req: CrmRequest, url: URL, info: CrmRequestInfo, limiter: RollingWindowLimiter): Promise<CrmResponse<T>> {
-    stats.pacedMs += await limiter.acquire();
+    const slot = await limiter.acquire();
+    stats.pacedMs += slot.waitedMs;
     stats.requests++;
     let res: Dispatcher.ResponseData;
     let text: string;
@@ -226,7 +227,9 @@ export function createCrmHttp(opts: CrmHttpOptions): CrmHttpClient {
         bodyTimeout: timeouts.bodyMs,
       });
       text = await res.body.text();
+      slot.done();
     } catch (err) {
+      slot.done();
       const code = (err as { code?: string }).code ?? '';
       if (NETWORK_CODES.has(code) || /timeout|socket|ECONN/i.test(String((err as Error).message))) {
         throw new Retryable('network', info, `${code || 'network error'}: ${(err as Error).message}`, 0, { cause: err });

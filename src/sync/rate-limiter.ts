@@ -21,18 +21,25 @@ export interface RateLimit {
 }
 
 /**
- * Requests leave our side before the CRM sees them, and not always in the order they left.
- * Spacing each window a little wider than the published one absorbs that jitter so the CRM
- * never counts `requests + 1` in its own window. 2 % of the window, at least 1 ms.
+ * A request reaches the CRM some time after it leaves us, and its arrival is what the CRM
+ * counts. So a request holds its place in the window from the moment it starts until its
+ * answer arrives, and is dated by that answer: no later request can land in the CRM's window
+ * early, whatever the network does (a slow first TLS handshake, a queue). On top, the window
+ * is 1 % wider than published (at least 1 ms) for clock granularity. The price is about one
+ * round trip per window of throughput.
  */
-export const WINDOW_SAFETY_FRACTION = 0.02;
+export const WINDOW_SAFETY_FRACTION = 0.01;
+
+interface Slot {
+  /** When the answer arrived (or, while in flight, Infinity: it cannot expire yet). */
+  at: number;
+}
 
 export class RollingWindowLimiter {
   readonly limit: RateLimit;
   private readonly clock: Clock;
   private readonly windowMs: number;
-  /** Start times of the requests in the current window, oldest first. */
-  private readonly starts: number[] = [];
+  private slots: Slot[] = [];
   private blockedUntil = 0;
 
   constructor(limit: RateLimit, clock: Clock = systemClock, safetyMs = Math.max(1, Math.ceil(limit.perMs * WINDOW_SAFETY_FRACTION))) {
@@ -42,21 +49,31 @@ export class RollingWindowLimiter {
     this.windowMs = limit.perMs + safetyMs;
   }
 
-  /** Waits until a request may start, then counts it. Returns the milliseconds waited. */
-  async acquire(): Promise<number> {
-    let waited = 0;
+  /**
+   * Waits until a request may start and takes a place in the window. Call the returned
+   * `done` when the answer (or failure) arrives. `waitedMs` is the time spent waiting.
+   */
+  async acquire(): Promise<{ waitedMs: number; done: () => void }> {
+    let waitedMs = 0;
     for (;;) {
       const now = this.clock.now();
-      while (this.starts.length && this.starts[0] <= now - this.windowMs) this.starts.shift();
+      this.slots = this.slots.filter((s) => s.at > now - this.windowMs);
       let waitMs = 0;
       if (now < this.blockedUntil) waitMs = this.blockedUntil - now;
-      else if (this.starts.length >= this.limit.requests) waitMs = this.starts[0] + this.windowMs - now;
+      else if (this.slots.length >= this.limit.requests) {
+        // The slot whose expiry brings us under the limit.
+        const ats = this.slots.map((s) => s.at).sort((a, b) => a - b);
+        const freeAt = ats[this.slots.length - this.limit.requests] + this.windowMs;
+        // In flight: poll briefly for its answer.
+        waitMs = Number.isFinite(freeAt) ? freeAt - now : Math.max(1, Math.ceil(this.limit.perMs / 200));
+      }
       if (waitMs <= 0) {
-        this.starts.push(now);
-        return waited;
+        const slot: Slot = { at: Infinity };
+        this.slots.push(slot);
+        return { waitedMs, done: () => (slot.at = this.clock.now()) };
       }
       await this.clock.sleep(waitMs);
-      waited += waitMs;
+      waitedMs += waitMs;
     }
   }
 
