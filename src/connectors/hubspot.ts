@@ -311,7 +311,8 @@ export function createHubspotConnector(): Connector {
           const rows: StageRow[] = (await fetchPipelines(ctx.http)).flatMap((p) =>
             p.stages.map((s) => {
               const probability = s.metadata.probability === undefined ? null : Number(s.metadata.probability);
-              const isClosed = s.metadata.isClosed === 'true' || probability === 0 || probability === 1;
+              // isClosed when HubSpot says; else by the documented rule (0.0 = lost, 1.0 = won).
+              const isClosed = s.metadata.isClosed !== undefined ? s.metadata.isClosed === 'true' : probability === 0 || probability === 1;
               return { id: s.id, pipelineId: p.id, name: s.label, position: s.displayOrder, probability, isClosed, isWon: isClosed && probability === 1, deleted: s.archived };
             }),
           );
@@ -346,9 +347,9 @@ export function hubspotHttpOptions(config: Config): CrmHttpOptions {
       default: { windowHeaders: ['x-hubspot-ratelimit-interval-milliseconds'], fallbackMs: 10_000 },
       search: { fallbackMs: 1_000 },
     },
-    classify(status, _headers, text) {
+    classify(status, headers, text) {
       if (status !== 429) return undefined;
-      if (/"policyName"\s*:\s*"DAILY"/.test(text)) {
+      if (/"policyName"\s*:\s*"DAILY"/.test(text) || headers['x-hubspot-ratelimit-daily-remaining'] === '0') {
         return {
           kind: 'quota-exhausted',
           message: 'HubSpot says the daily API limit of this account is used up.',

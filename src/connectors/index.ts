@@ -26,7 +26,7 @@ export interface ConnectorBundle {
 
 /** An HTTP CRM: its connector behind the field-fill tracker, and its HTTP door. */
 function httpBundle(connector: Connector, options: CrmHttpOptions, opts: ConnectorOptions): ConnectorBundle {
-  const http = createCrmHttp({ ...options, log: opts.log, clock: opts.clock });
+  const http = createCrmHttp({ ...options, log: opts.log, clock: opts.clock, timeouts: opts.timeouts });
   const tracked = trackFieldFill(connector);
   return { connector: tracked.connector, http, afterSync: tracked.afterSync, close: () => http.close() };
 }
@@ -40,6 +40,8 @@ export interface ConnectorOptions {
   log?: (line: string) => void;
   /** The HTTP door's clock (tests inject one so waits take no wall-clock time). */
   clock?: Clock;
+  /** The HTTP door's timeouts (tests shorten them). */
+  timeouts?: CrmHttpOptions['timeouts'];
 }
 
 /** What `dealcast status` says about a CRM's limits (data it does not keep, and what we do instead). */

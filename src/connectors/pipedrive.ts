@@ -31,7 +31,7 @@ export const PIPEDRIVE_OVERLAP_MS = 60_000;
 export const PAGE_LIMIT = 500;
 export const CHANGELOG_LIMIT = 100;
 /** Per-deal changelog requests in flight at once (all still paced by the rate limiter). */
-export const CHANGELOG_CONCURRENCY = 4;
+export const CHANGELOG_CONCURRENCY = 8;
 
 // ---------------------------------------------------------------- shapes
 const instant = z.string().refine((v) => !Number.isNaN(Date.parse(v)), { message: 'is not a date-time' });

@@ -12,7 +12,8 @@
  *                    then retry; these waits do not use up the 5xx budget but have their own
  *                    cap; a daily allowance used up fails at once (CrmRateLimitError)
  *   5xx, timeouts,
- *   dropped sockets→ retry with exponential backoff, SERVER_ERROR_RETRIES times at most
+ *   dropped sockets→ retry with exponential backoff (never sooner than a Retry-After),
+ *                    SERVER_ERROR_RETRIES times at most
  *   anything else  → CrmHttpError naming method, path, status and a redacted body excerpt
  *
  * All waiting goes through an injected Clock, so tests never sleep on the wall clock.
@@ -22,7 +23,7 @@ import pRetry, { AbortError } from 'p-retry';
 import type { CrmHttp, CrmRequest, CrmResponse } from '../connectors/types.js';
 import { CrmAuthError, CrmHttpError, CrmNetworkError, CrmRateLimitError, PayloadShapeError, type CrmRequestInfo } from '../errors.js';
 import { RollingWindowLimiter, systemClock, type Clock, type RateLimit } from './rate-limiter.js';
-import { headerValue, throttleWait } from './retry-timing.js';
+import { headerValue, parseRetryAfter, throttleWait } from './retry-timing.js';
 
 export type { Clock, RateLimit };
 
@@ -275,7 +276,9 @@ export function createCrmHttp(opts: CrmHttpOptions): CrmHttpClient {
       throw new AbortError(opts.session?.expired(status, text) ? new SessionExpired(authError) : authError);
     }
     if (status >= 500 || status === 408) {
-      throw new Retryable('server', withStatus, excerpt(text, secretsNow()), 0);
+      // A 503 may say when to come back; the backoff never waits less than that.
+      const asked = parseRetryAfter(headerValue(res.headers, 'retry-after'), clock.now()) ?? 0;
+      throw new Retryable('server', withStatus, excerpt(text, secretsNow()), Math.min(asked, MAX_THROTTLE_WAIT_MS));
     }
     throw new AbortError(new CrmHttpError(withStatus, excerpt(text, secretsNow())));
   }
@@ -323,7 +326,7 @@ export function createCrmHttp(opts: CrmHttpOptions): CrmHttpClient {
             limiter.blockUntil(clock.now() + error.waitMs);
             return true;
           }
-          const waitMs = Math.min(backoff.maxMs, backoff.firstMs * backoff.factor ** retriesConsumed);
+          const waitMs = Math.max(error.waitMs, Math.min(backoff.maxMs, backoff.firstMs * backoff.factor ** retriesConsumed));
           stats.retried++;
           log(`${opts.label} ${error.kind === 'server' ? `HTTP ${error.info.status}` : 'network error'} on ${info.method} ${info.path}; retry ${retriesConsumed + 1} of ${retries.serverErrors} in ${waitMs} ms.`);
           await clock.sleep(waitMs);
@@ -335,7 +338,7 @@ export function createCrmHttp(opts: CrmHttpOptions): CrmHttpClient {
       if (err.kind === 'throttled') {
         throw new CrmRateLimitError(
           err.info,
-          `${opts.label} kept rate-limiting ${info.method} ${info.path} after ${retries.rateLimitWaits} waits.`,
+          `${opts.label} kept rate-limiting ${info.method} ${info.path} (${throttleWaits} waits, ${stats.retried ? 'after server errors too' : 'no other errors'}).`,
           err.waitMs,
           'Another integration may be using the same API allowance; the next scheduled sync will continue where this one stopped.',
         );
@@ -356,9 +359,4 @@ export function createCrmHttp(opts: CrmHttpOptions): CrmHttpClient {
       await ownAgent?.close();
     },
   };
-}
-
-/** Reads a header case-insensitively from a CrmResponse (connectors' convenience). */
-export function responseHeader(res: CrmResponse<unknown>, name: string): string | undefined {
-  return headerValue(res.headers, name);
 }

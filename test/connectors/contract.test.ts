@@ -39,7 +39,7 @@ async function setup(c: ContractCase, opts: { deals?: number; knobs?: Partial<Fa
   const fake = await c.start(model, { pageSize: 25, ...opts.knobs });
   const clock = virtualClock();
   const config = loadConfig({ env: c.env(fake.url), envFile: null });
-  const bundle = createConnector(config, { now: NOW, clock });
+  const bundle = createConnector(config, { now: NOW, clock, timeouts: { connectMs: 2000, headersMs: 700, bodyMs: 700 } });
   const t = tempDb();
   cleanups.push(() => bundle.close?.(), () => fake.close(), t.cleanup);
   const sync = (now: Date, full = false) => runSync(t.db, bundle.connector, { now, full, http: bundle.http, afterSync: bundle.afterSync });
@@ -163,6 +163,14 @@ describe.each(CONTRACT_CASES)('connector contract: $crm', (c) => {
     expect(err).toBeInstanceOf(CrmHttpError);
     expect(String((err as Error).message)).toMatch(/HTTP 500/);
     expect(fake.log.slice(before).filter((r) => r.status === 500)).toHaveLength(SERVER_ERROR_RETRIES + 1);
+  });
+
+  it('a slow answer past the timeout is retried like a 5xx', async () => {
+    const { fake, clock, db, model, sync } = await setup(c);
+    fake.fail({ status: 200, times: 1, match: c.dealsPath, delayMs: 1_500 });
+    await sync(NOW, true);
+    expect(clock.sleeps).toContain(1000); // the first backoff step
+    expectStoreMatches(db, c.crm, c.expected(model));
   });
 
   it('a field the last sync saw populated and this one sees blank on every deal is reported as drift', async () => {

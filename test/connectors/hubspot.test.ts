@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHubspotConnector, hubspotHttpOptions } from '../../src/connectors/hubspot.js';
 import type { Connector, CrmHttp, StreamName, StreamRows } from '../../src/connectors/types.js';
 import { createCrmHttp } from '../../src/sync/http.js';
+import { PayloadShapeError } from '../../src/errors.js';
 import { loadConfig } from '../../src/config.js';
 import { createCrmModel, editDeal, moveDeal } from '../fakes/crm-model.js';
 import { virtualClock } from '../helpers/clock.js';
@@ -78,5 +79,15 @@ describe('HubSpot connector against the fake', () => {
     model.activities[0].modifiedAt = '2026-11-24T12:00:00.000Z';
     const acts = (await readAll(connector, 'activities', http, '2026-11-24T11:00:00.000Z')).rows;
     expect(acts).toEqual([{ id: `${model.activities[0].type}:${model.activities[0].id}`, type: model.activities[0].type, ownerId: model.activities[0].ownerId, dealId: model.activities[0].dealId, occurredAt: model.activities[0].occurredAt }]);
+  });
+
+  it('an answer of the wrong shape fails as a shape error naming the field', async () => {
+    const { fake, http, connector } = await setup(10);
+    const bad = { id: '7', properties: { dealname: 'x', amount: 'twelve', hs_lastmodifieddate: '2026-11-24T08:00:00Z' }, createdAt: '2026-11-24T08:00:00Z', updatedAt: '2026-11-24T08:00:00Z', archived: false };
+    fake.fail({ status: 200, times: 1, match: /GET \/crm\/v3\/objects\/deals/, body: { results: [bad] } });
+    const err = await readAll(connector, 'deals', http).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PayloadShapeError);
+    expect((err as PayloadShapeError).message).toContain('results[0].properties.amount: is not a number');
+    expect((err as PayloadShapeError).message).toContain('GET /crm/v3/objects/deals');
   });
 });

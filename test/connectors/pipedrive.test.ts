@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createPipedriveConnector, pipedriveHttpOptions } from '../../src/connectors/pipedrive.js';
 import type { Connector, CrmHttp, StreamName, StreamRows } from '../../src/connectors/types.js';
 import { createCrmHttp } from '../../src/sync/http.js';
+import { PayloadShapeError } from '../../src/errors.js';
 import { loadConfig } from '../../src/config.js';
 import { createCrmModel, editDeal, moveDeal } from '../fakes/crm-model.js';
 import { PIPEDRIVE_TOKEN, pipedriveExpected, startPipedriveFake } from '../fakes/pipedrive.js';
@@ -69,5 +70,13 @@ describe('Pipedrive connector against the fake', () => {
     for await (const chunk of connector.stageHistoryFor!(ids, http)) rows.push(...chunk);
     const want = pipedriveExpected(model).stage_history.filter((h) => ids.includes(h.dealId));
     expect(rows.map(key).sort()).toEqual(want.map(key).sort());
+  });
+
+  it('an answer of the wrong shape fails as a shape error naming the field', async () => {
+    const { fake, http, connector } = await setup(10);
+    fake.fail({ status: 200, times: 1, match: /GET \/api\/v2\/deals$/, body: { success: true, data: [{ id: 1, title: 'x', owner_id: '5' }], additional_data: { next_cursor: null } } });
+    const err = await readAll(connector, 'deals', http).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PayloadShapeError);
+    expect((err as PayloadShapeError).message).toMatch(/data\[0\]\.owner_id: /);
   });
 });

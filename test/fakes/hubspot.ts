@@ -103,13 +103,18 @@ export interface HubspotFake extends FakeServer {
 
 export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDialect {
   /** GET list paging: ordered by id, `after` an opaque cursor naming the last id served. */
-  const list = <T extends { id: string }>(route: string, all: T[], q: URLSearchParams, maxLimit: number): { page: T[]; paging: object } => {
+  const list = <T extends { id: string }>(route: string, items: () => T[], q: URLSearchParams, maxLimit: number): { page: T[]; paging: object } => {
     const limit = Math.min(Number(q.get('limit') ?? 10), maxLimit, knobs().pageSize);
-    const after = q.get('after');
-    const cursor = after ? decodeCursor<{ id: string; n: number }>(after) : null;
+    const token = q.get('after');
+    const cursor = token ? decodeCursor<{ id: string; n: number }>(token) : null;
     if (cursor) knobs().beforePage?.(route, cursor.n);
-    const sorted = [...all].sort((x, y) => Number(x.id) - Number(y.id));
-    const rest = cursor ? sorted.filter((x) => Number(x.id) > Number(cursor.id)) : sorted;
+    // Items come in id order (see byId); the cursor names the last id served.
+    const after = cursor ? Number(cursor.id) : -Infinity;
+    const rest: T[] = [];
+    for (const x of items()) {
+      if (Number(x.id) > after) rest.push(x);
+      if (rest.length > limit) break;
+    }
     const page = rest.slice(0, limit);
     const next = rest.length > limit ? encodeCursor({ id: page[page.length - 1].id, n: (cursor?.n ?? 0) + 1 }) : null;
     return { page, paging: next ? { paging: { next: { after: next, link: `?after=${next}` } } } : {} };
@@ -159,6 +164,15 @@ export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDial
   };
 
   const searchCalls = new Map<string, number>();
+  /** Items in id order, re-sorted only when the list grows (ids never change). */
+  const sortCache = new Map<unknown[], { n: number; sorted: unknown[] }>();
+  const byId = <T extends { id: string }>(items: T[]): T[] => {
+    const c = sortCache.get(items);
+    if (c && c.n === items.length) return c.sorted as T[];
+    const sorted = [...items].sort((x, y) => Number(x.id) - Number(y.id));
+    sortCache.set(items, { n: items.length, sorted });
+    return sorted;
+  };
   const liveDeals = () => model.deals.filter((d) => d.archivedAt === null);
 
   return {
@@ -220,8 +234,7 @@ export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDial
       }
       if (req.method === 'GET' && p === '/crm/v3/owners') {
         const archived = q.get('archived') === 'true';
-        const owners = model.owners.filter((o) => o.active !== archived).map((o) => ({ ...o }));
-        const { page, paging } = list('owners', owners, q, 500);
+        const { page, paging } = list('owners', () => byId(model.owners).filter((o) => o.active !== archived), q, 500);
         return {
           status: 200,
           body: {
@@ -244,8 +257,7 @@ export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDial
       if (req.method === 'GET' && p === '/crm/v3/objects/deals') {
         const archived = q.get('archived') === 'true';
         const history = propList(q, 'propertiesWithHistory');
-        const deals = model.deals.filter((d) => (d.archivedAt !== null) === archived);
-        const { page, paging } = list('deals', deals, q, history ? 50 : 100);
+        const { page, paging } = list('deals', () => byId(model.deals).filter((d) => (d.archivedAt !== null) === archived), q, history ? 50 : 100);
         return { status: 200, body: { results: page.map((d) => renderDeal(d, propList(q, 'properties'), history)), ...paging } };
       }
       if (req.method === 'POST' && p === '/crm/v3/objects/deals/search') {
@@ -262,13 +274,13 @@ export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDial
       const act = /^\/crm\/v3\/objects\/(calls|emails|meetings)(\/search)?$/.exec(p);
       if (act) {
         const type = ACTIVITY_OBJECTS[act[1] as ActivityObject];
-        const items = model.activities.filter((a) => a.type === type);
+        const items = () => byId(model.activities).filter((a) => a.type === type);
         const render = (a: ModelActivity, props: string[] | null, assoc: boolean) => ({
           ...simpleObject(a.id, pickActivity(activityProperties(a), props), a.occurredAt, a.modifiedAt, null),
           ...(assoc && a.dealId ? { associations: { deals: { results: [{ id: a.dealId, type: `${type}_to_deal` }] } } } : {}),
         });
         if (act[2] && req.method === 'POST') {
-          return search(`${act[1]}-search`, req.body as never, items.map((a) => ({ id: a.id, props: activityProperties(a), render: (props: string[] | null) => render(a, props, false) })));
+          return search(`${act[1]}-search`, req.body as never, items().map((a) => ({ id: a.id, props: activityProperties(a), render: (props: string[] | null) => render(a, props, false) })));
         }
         if (req.method === 'GET') {
           const { page, paging } = list(act[1], items, q, 100);

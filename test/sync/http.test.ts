@@ -112,6 +112,13 @@ describe('the HTTP door: status table', () => {
     expect(msg).not.toContain('jane@example.com');
   });
 
+  it('a 503 with Retry-After waits at least that long before retrying', async () => {
+    const s = await serve((_q, res, n) => (n === 1 ? json(res, 503, {}, { 'retry-after': '5' }) : json(res, 200, { n })));
+    const { http, clock } = client(s.url);
+    expect((await http.request<{ n: number }>({ path: '/x' })).body).toEqual({ n: 2 });
+    expect(clock.sleeps).toEqual([5000]);
+  });
+
   it('anything else fails at once with a body excerpt', async () => {
     const s = await serve((_q, res) => json(res, 400, { message: 'Paging past 10,000 results is not supported.' }));
     const { http } = client(s.url);
