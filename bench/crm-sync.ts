@@ -5,8 +5,8 @@
  * ÷ allowed (target ≥ 0.9) and the 429s the fake sent (target 0).
  *
  * Time scale: the fake enforces the published limit with its real rolling window, but both
- * sides scale the window by the same factor (HubSpot ×0.25: 100 per 2.5 s; Pipedrive ×0.05: 20
- * per 100 ms) so the run takes seconds instead of minutes; the request counts per window are
+ * sides scale the window by the same factor (HubSpot ×0.25: 100 per 2.5 s; Pipedrive ×0.1: 20
+ * per 200 ms) so the run takes minutes instead of half an hour; the request counts per window are
  * the published ones, and achieved ÷ allowed does not depend on the scale. The real-time
  * durations are printed beside the scaled ones. The fake runs in a worker thread, so its
  * arrival clock is not stalled by the client's SQLite writes, as a real CRM's would not be.
@@ -46,7 +46,7 @@ const PLANS: Plan[] = [
   },
   {
     crm: 'pipedrive',
-    scale: 0.05,
+    scale: 0.1,
     env: (url) => ({ CRM: 'pipedrive', PIPEDRIVE_API_TOKEN: PIPEDRIVE_TOKEN, PIPEDRIVE_BASE_URL: url }),
     options: (env) => pipedriveHttpOptions(loadConfig({ env, envFile: null })),
     connector: createPipedriveConnector,

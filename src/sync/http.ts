@@ -227,8 +227,9 @@ export function createCrmHttp(opts: CrmHttpOptions): CrmHttpClient {
         headersTimeout: timeouts.headersMs,
         bodyTimeout: timeouts.bodyMs,
       });
-      text = await res.body.text();
+      // The answer has begun: the CRM has counted this request by now.
       slot.done();
+      text = await res.body.text();
     } catch (err) {
       slot.done();
       const code = (err as { code?: string }).code ?? '';

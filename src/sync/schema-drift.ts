@@ -54,7 +54,8 @@ export function trackFieldFill(connector: Connector): FieldFillTracker {
   return {
     connector: { ...connector, streams },
     afterSync(db, crm) {
-      const run = db.prepare(`SELECT id, started_at AS startedAt FROM sync_runs WHERE crm = ? AND status = 'running' ORDER BY id DESC LIMIT 1`).get(crm) as
+      // runSync calls afterSync inside the run it is finishing: the latest run of this CRM.
+      const run = db.prepare(`SELECT id, started_at AS startedAt FROM sync_runs WHERE crm = ? ORDER BY id DESC LIMIT 1`).get(crm) as
         | { id: number; startedAt: string }
         | undefined;
       drift = [];

@@ -6,7 +6,7 @@ import { PayloadShapeError } from '../../src/errors.js';
 import { loadConfig } from '../../src/config.js';
 import { createCrmModel, editDeal, moveDeal } from '../fakes/crm-model.js';
 import { virtualClock } from '../helpers/clock.js';
-import { HUBSPOT_TOKEN, hubspotExpected, startHubspotFake, type HubspotFake } from '../fakes/hubspot.js';
+import { HUBSPOT_TOKEN, hubspotExpected, startHubspotFake } from '../fakes/hubspot.js';
 
 const NOW = new Date('2026-11-24T09:00:00Z');
 const closers: (() => Promise<void>)[] = [];

@@ -8,7 +8,7 @@
  */
 import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../../src/connectors/types.js';
 import type { CrmModel, ModelActivity, ModelDeal } from './crm-model.js';
-import { decodeCursor, encodeCursor, startFakeServer, type CrmDialect, type FakeKnobs, type FakeRequest, type FakeResponse, type FakeServer, type WindowLimit } from './fake-server.js';
+import { decodeCursor, encodeCursor, startFakeServer, type CrmDialect, type FakeKnobs, type FakeResponse, type FakeServer, type WindowLimit } from './fake-server.js';
 
 export const HUBSPOT_TOKEN = 'pat-na1-11111111-2222-3333-4444-555555555555';
 /** Published limits for private apps on Free/Starter: 100 per 10 s; search 5 per second. */
