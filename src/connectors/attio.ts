@@ -27,8 +27,8 @@ export const ATTIO_LABEL = 'Attio';
 export const ATTIO_PAGE_SIZE = 500;
 /** Historic values per page of the attribute values endpoint. */
 export const ATTIO_VALUES_PAGE_SIZE = 500;
-/** History requests in flight at once (the HTTP door still paces them to the rate limit). */
-export const ATTIO_HISTORY_CONCURRENCY = 8;
+/** History requests in flight at once (the HTTP door paces them to the rate limit). */
+export const ATTIO_HISTORY_CONCURRENCY = 16;
 /** Incremental stage-history reads start this long before the saved cursor. */
 export const ATTIO_OVERLAP_MS = 5 * 60_000;
 /** Attio's published limit: 100 read requests per second. */
@@ -234,6 +234,29 @@ export function historyRows(dealId: string, values: unknown[]): StageHistoryRow[
   return out;
 }
 
+/**
+ * `fn` over `items` with at most `limit` calls in flight, results in input order. A failure
+ * stops new calls at once (the calls already in flight finish) and is rethrown.
+ */
+export async function mapWithConcurrency<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i]);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------
 // Streams.
 
@@ -348,15 +371,10 @@ export function createAttioConnector(opts: AttioConnectorOptions): Connector {
     },
   };
 
-  /** Stage history of these deals, ATTIO_HISTORY_CONCURRENCY requests at a time. */
+  /** Stage history of these deals, up to ATTIO_HISTORY_CONCURRENCY requests in flight. */
   async function historyOf(http: CrmHttp, ids: string[]): Promise<StageHistoryRow[]> {
-    const rows: StageHistoryRow[] = [];
-    for (let i = 0; i < ids.length; i += ATTIO_HISTORY_CONCURRENCY) {
-      const batch = ids.slice(i, i + ATTIO_HISTORY_CONCURRENCY);
-      const values = await Promise.all(batch.map((id) => stageValues(http, id)));
-      batch.forEach((id, k) => rows.push(...historyRows(id, values[k])));
-    }
-    return rows;
+    const values = await mapWithConcurrency(ids, ATTIO_HISTORY_CONCURRENCY, (id) => stageValues(http, id));
+    return ids.flatMap((id, k) => historyRows(id, values[k]));
   }
 
   const stageHistory: Stream<StageHistoryRow> = {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { attioInstant, createAttioConnector, historyRows, lastChange, toDealRow, toOwnerRow, toStageRow, type AttioValues } from '../../src/connectors/attio.js';
+import { attioInstant, createAttioConnector, historyRows, lastChange, mapWithConcurrency, toDealRow, toOwnerRow, toStageRow, type AttioValues } from '../../src/connectors/attio.js';
 import type { Connector, CrmHttp, StreamName, StreamRows } from '../../src/connectors/types.js';
 import { runSync } from '../../src/sync/engine.js';
 import { closeDeal, createCrmModel, moveDeal, archiveDeal } from '../fakes/crm-model.js';
@@ -74,6 +74,26 @@ describe('Attio mappers', () => {
       { id: '50cf242c-7fa3-4cad-87d0-75b1af71c57b', name: 'Ada Lovelace', email: 'ada@example.com', active: true },
       { id: '6b3b0a43-3c1d-4bd8-9bb4-4c1b0a3c2f10', name: 'Grace Hopper', email: 'grace@example.com', active: false },
     ]);
+  });
+
+  it('runs history requests with bounded concurrency, in order, and stops starting new ones after a failure', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const started: number[] = [];
+    const slow = async (n: number) => {
+      started.push(n);
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((ok) => setImmediate(ok));
+      inFlight--;
+      if (n === 5) throw new Error('boom');
+      return n * 10;
+    };
+    expect(await mapWithConcurrency([1, 2, 3, 4], 3, async (n) => (await slow(n)) + 1)).toEqual([11, 21, 31, 41]);
+    expect(peak).toBe(3);
+    started.length = 0;
+    await expect(mapWithConcurrency([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 2, slow)).rejects.toThrow('boom');
+    expect(started.length).toBeLessThanOrEqual(7);
   });
 
   it('maps historic stage values, oldest first', () => {

@@ -14,9 +14,11 @@
  */
 import type { DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../../src/connectors/types.js';
 import type { CrmModel, ModelDeal } from './crm-model.js';
-import { startFakeServer, type CrmDialect, type FakeKnobs, type FakeRequest, type FakeResponse, type FakeServer } from './fake-server.js';
+import { startFakeServer, type CrmDialect, type FakeKnobs, type FakeRequest, type FakeResponse, type FakeServer, type WindowLimit } from './fake-server.js';
 
 export const ATTIO_TOKEN = 'attio_fake_0123456789abcdef0123456789abcdef';
+/** Attio's published limit: 100 read requests per second (queries count as reads). */
+export const ATTIO_LIMITS: Record<string, WindowLimit> = { default: { requests: 100, perMs: 1_000 } };
 const WORKSPACE = '14beef7a-99f7-4534-a87e-70b564330a4c';
 const OBJECT_ID = '97052eb9-e65e-443f-a297-f2d9a4a7f795';
 const LIST_ID = '33ebdbe9-e529-47c9-b894-0ba25e9c15c0';
@@ -109,6 +111,15 @@ export function retryAfterDate(waitMs: number, nowMs = Date.now()): string {
 }
 
 export function attioDialect(model: CrmModel, knobs: () => FakeKnobs, opts: AttioFakeOptions): CrmDialect {
+  /** Deals by record and entry id, rebuilt when deals are added (edits change deals in place). */
+  let index: { n: number; byRecord: Map<string, ModelDeal>; byEntry: Map<string, ModelDeal> } | undefined;
+  const lookup = () => {
+    if (!index || index.n !== model.deals.length) {
+      index = { n: model.deals.length, byRecord: new Map(model.deals.map((d) => [recordId(d.id), d])), byEntry: new Map(model.deals.map((d) => [entryId(d.id), d])) };
+    }
+    return index;
+  };
+  const liveOnly = (d: ModelDeal | undefined) => (d && d.archivedAt === null ? d : undefined);
   const live = () => model.deals.filter((d) => d.archivedAt === null).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || Number(a.id) - Number(b.id));
 
   /** Offset paging with Attio's query body; the filter subset is the stage's active_from. */
@@ -222,9 +233,9 @@ export function attioDialect(model: CrmModel, knobs: () => FakeKnobs, opts: Atti
       if (req.method === 'POST' && p === '/v2/objects/deals/records/query') return query('records', (req.body ?? {}) as never, record);
       if (list && req.method === 'POST' && p === `/v2/lists/${list}/entries/query`) return query('entries', (req.body ?? {}) as never, entry);
       const rv = /^\/v2\/objects\/deals\/records\/([^/]+)\/attributes\/stage\/values$/.exec(p);
-      if (rv && req.method === 'GET' && !list) return history(model.deals.find((d) => recordId(d.id) === rv[1] && d.archivedAt === null), req.query);
+      if (rv && req.method === 'GET' && !list) return history(liveOnly(lookup().byRecord.get(rv[1])), req.query);
       const ev = list ? new RegExp(`^/v2/lists/${list}/entries/([^/]+)/attributes/stage/values$`).exec(p) : null;
-      if (ev && req.method === 'GET') return history(model.deals.find((d) => entryId(d.id) === ev[1] && d.archivedAt === null), req.query);
+      if (ev && req.method === 'GET') return history(liveOnly(lookup().byEntry.get(ev[1])), req.query);
       return apiError(404, 'invalid_request_error', 'not_found', `Unknown route ${req.method} ${p}`);
     },
   };
