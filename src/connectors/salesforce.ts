@@ -332,11 +332,15 @@ export function createSalesforceConnector(opts: SalesforceConnectorOptions): Con
   const base = `/services/data/${opts.apiVersion}`;
   const overlapMs = opts.overlapMs ?? SALESFORCE_OVERLAP_MS;
 
+  /** The org's API usage as Salesforce last reported it (Sforce-Limit-Info: api-usage=used/max). */
+  let apiUsage: string | undefined;
+
   /** Every page of a SOQL query: `query` (or `queryAll`), then `nextRecordsUrl` until `done`. */
   async function* soqlPages<S extends z.ZodType>(http: CrmHttp, soql: string, schema: S, qo: QueryOptions = {}): AsyncIterable<z.output<S>[]> {
     const object = /\bFROM\s+(\w+)/i.exec(soql)?.[1] ?? 'query';
     let res = await http.request({ path: `${base}/${qo.all ? 'queryAll' : 'query'}`, query: { q: soql } });
     for (;;) {
+      apiUsage = /api-usage=(\d+)\/(\d+)/.exec(res.headers['sforce-limit-info'] ?? '')?.slice(1).join('/') ?? apiUsage;
       const where = `${qo.all ? 'queryAll' : 'query'} on ${object}`;
       const page = parsePayload(queryResult, res.body, SALESFORCE_LABEL, where);
       yield page.records.map((r, i) => parsePayload(schema, r, SALESFORCE_LABEL, `${where} (record ${i})`));
@@ -473,6 +477,11 @@ export function createSalesforceConnector(opts: SalesforceConnectorOptions): Con
       for await (const records of soqlPages(ctx.http, taskSoql, task, { all: incremental })) yield { rows: records.map(taskToActivity) };
       const eventSoql = `SELECT Id, Type, StartDateTime, ActivityDate, CreatedDate, OwnerId, WhatId, SystemModstamp${deleted} FROM Event${where}${order}`;
       for await (const records of soqlPages(ctx.http, eventSoql, event, { all: incremental })) yield { rows: records.map(eventToActivity) };
+      // The last stream: say how much of the org's daily allocation is in use (all integrations).
+      if (apiUsage) {
+        const [used, max] = apiUsage.split('/').map(Number);
+        ctx.log(`Salesforce API requests used in the last 24 hours: ${used.toLocaleString('en-US')} of ${max.toLocaleString('en-US')} (${Math.round((100 * used) / max)}%).`);
+      }
     },
   };
 

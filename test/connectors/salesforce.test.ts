@@ -106,7 +106,11 @@ describe('Salesforce connector on the fake org', () => {
     expect(byId(await readAll(conn, 'deals', http))).toEqual(byId(want.deals));
     const history = await readAll(conn, 'stage_history', http);
     expect(history.map(historyKey).sort()).toEqual(want.stage_history.map(historyKey).sort());
-    expect(byId(await readAll(conn, 'activities', http))).toEqual(byId(want.activities));
+    const logged: string[] = [];
+    const activities: StreamRows['activities'][] = [];
+    for await (const page of conn.streams.activities!.read({ cursor: null, full: true, startedAt: NOW, http, log: (l) => logged.push(l) })) activities.push(...page.rows);
+    expect(byId(activities)).toEqual(byId(want.activities));
+    expect(logged.at(-1)).toMatch(/^Salesforce API requests used in the last 24 hours: \d+ of 15,000 \(\d+%\)\.$/);
     // Paged: more locator follow-ups than queries would need without paging.
     expect(http.requests.filter((r) => /\/query\/01g/.test(r.path)).length).toBeGreaterThan(10);
     // Never asks for subjects, bodies or contact data.
