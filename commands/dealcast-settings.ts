@@ -35,6 +35,7 @@ import {
   type ViewStateValues,
 } from '../src/views/settings-modal.js';
 import { settingsSavedMessage } from '../src/views/settings-saved.js';
+import { lastAudit } from '../store/settings.js';
 import { replyTarget, type CommandDeps, type CommandRequest } from './command-context.js';
 
 type View = types.ModalView;
@@ -82,7 +83,7 @@ export async function openSettings(req: CommandRequest, deps: CommandDeps): Prom
   // Start where attention is needed: the first stage flagged for review, else the first pipeline.
   const first = snapshot.stages.find((s) => s.needsReview) ?? snapshot.stages[0]!;
   const index = pipelineStages(snapshot, first.pipelineId).findIndex((s) => s.stageId === first.stageId);
-  const meta: ModalMeta = { v: 1, crm: deps.crm, p: first.pipelineId, g: Math.floor(index / STAGES_PER_PAGE), r: 1, d: {} };
+  const meta: ModalMeta = { v: 1, crm: deps.crm, p: first.pipelineId, g: Math.floor(index / STAGES_PER_PAGE), r: 1, d: {}, a: lastAudit(deps.db)?.id ?? 0 };
   const view = settingsModalView({ snapshot, meta, drafts: new Map(), general: initialGeneralDraft(snapshot), hints: hints(deps, meta.p) });
   try {
     await deps.slack.updateView(opened.id, view, opened.hash);
@@ -189,6 +190,14 @@ export async function onSettingsSubmit(input: SettingsSubmission, deps: CommandD
   }
   if (meta.crm !== deps.crm) return fail(`This form was for ${meta.crm}; dealcast now reads ${deps.crm}. Close it and run /dealcast settings again.`);
 
+  // Optimistic concurrency: the form shows values as they were when it opened; do not silently undo a newer save.
+  const newer = lastAudit(deps.db);
+  if (meta.a !== undefined && newer && newer.id > meta.a) {
+    deps.log(`settings: submission by ${input.userId} refused: ${newer.userId} saved settings at ${newer.at}, after this form opened`);
+    return fail(
+      `Not saved: the settings were saved again at ${newer.at.slice(0, 16).replace('T', ' ')} UTC (by Slack user ${newer.userId}) after you opened this form. Close it and run /dealcast settings again to start from those changes.`,
+    );
+  }
   const snapshot = loadSettingsSnapshot(deps.db, deps.crm, deps.config);
   const state = readViewState(snapshot, meta, input.view.state?.values ?? {}, initialGeneralDraft(snapshot));
   const checked = validateSettings(snapshot, state.drafts, state.general);

@@ -22,3 +22,8 @@ export function addAudit(db: Db, at: string, userId: string, what: string, oldVa
     newValue === undefined ? null : JSON.stringify(newValue),
   );
 }
+
+/** The newest audit row (id, who, when), or null: a save since a given id means someone else changed settings. */
+export function lastAudit(db: Db): { id: number; userId: string; at: string } | null {
+  return (db.prepare('SELECT id, user_id AS userId, at FROM settings_audit ORDER BY id DESC LIMIT 1').get() as { id: number; userId: string; at: string } | undefined) ?? null;
+}

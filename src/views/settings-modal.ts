@@ -77,6 +77,8 @@ export interface ModalMeta {
   r: number;
   /** Stage drafts that differ from what is stored: [canonical index, probability text, included 0/1]. */
   d: Record<string, [number, string, 0 | 1]>;
+  /** The newest settings_audit id when the modal opened (0 = none): a newer one means someone else saved since. */
+  a?: number;
 }
 
 export function encodeMeta(m: ModalMeta): string {

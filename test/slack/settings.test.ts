@@ -246,5 +246,29 @@ describe('/dealcast settings', () => {
     expect(map.get('big-stage-04')!.included).toBe(false);
     expect(map.get('big-stage-35')!.winProbability).toBe(0.77);
     expect(map.get('big-stage-10')!.mappedBy).toBe('auto');
+    await fake.waitForCalls('chat.postMessage', 1, (c) => c.params.channel === 'DU0BOSS');
+  });
+
+  it('does not let an older form undo a newer save', async () => {
+    fake.reset();
+    const openFor = async (user: string, trigger: string, n: number) => {
+      await sendCommand(t.url, { command: '/dealcast', text: 'settings', user_id: user, response_url: fake.responseUrl(trigger), trigger_id: trigger });
+      const opens = await fake.waitForCalls('views.open', n);
+      const session = new ModalSession(opens[n - 1]!);
+      const updates = await fake.waitForCalls('views.update', 1, (c) => c.params.view_id === session.view.id);
+      session.update(lastCall(updates));
+      return session;
+    };
+    const older = await openFor('U0BOSS', '901.1.a', 1);
+    const newer = await openFor('U0ADMIN', '902.1.b', 2);
+    newer.set(BLOCK_IDS.settingsAlertChannel, ACTION_IDS.settingsField, { selected_conversation: 'C0ALERTS2' });
+    expect((await sendInteraction(t.url, newer.viewSubmission({ id: 'U0ADMIN', name: 'envadmin' }))).body).toBe('');
+    older.set(BLOCK_IDS.settingsAlertChannel, ACTION_IDS.settingsField, { selected_conversation: 'C0OLD' });
+    const r = JSON.parse((await sendInteraction(t.url, older.viewSubmission(BOSS))).body) as { response_action: string; errors: Record<string, string> };
+    expect(r.response_action).toBe('errors');
+    expect(r.errors[BLOCK_IDS.settingsPipeline]).toMatch(/^Not saved: the settings were saved again at .* UTC \(by Slack user U0ADMIN\) after you opened this form\./);
+    expect(resolveTeamSettings(t.db, t.config).alertChannel).toBe('C0ALERTS2');
+    await fake.waitForCalls('chat.postMessage', 1, (c) => c.params.channel === 'DU0ADMIN');
   });
 });
+
