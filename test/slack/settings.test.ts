@@ -16,9 +16,11 @@ import { ACTION_IDS, BLOCK_IDS } from '../../src/ids.js';
 import { decodeMeta, stageMapBlockId, stageProbabilityBlockId } from '../../src/views/settings-modal.js';
 import { calibrationHintsFor } from '../../src/settings-metrics.js';
 import { TEAM_SETTING_KEYS, resolveTeamSettings } from '../../src/team-settings.js';
-import { getStageMap } from '../../store/stage-map.js';
 import { run as runReportCli } from '../../src/cli/report.js';
-import { seedManyStages } from '../settings/fixtures.js';
+import { AT, seedManyStages } from '../settings/fixtures.js';
+import { upsertPipelines } from '../../store/pipelines.js';
+import { upsertStages } from '../../store/stages.js';
+import { getStageMap, mapNewStages } from '../../store/stage-map.js';
 import { STAGES_PER_PAGE } from '../../src/views/settings-modal.js';
 
 const NOW = new Date('2026-11-24T09:00:00Z');
@@ -269,6 +271,39 @@ describe('/dealcast settings', () => {
     expect(r.errors[BLOCK_IDS.settingsPipeline]).toMatch(/^Not saved: the settings were saved again at .* UTC \(by Slack user U0ADMIN\) after you opened this form\./);
     expect(resolveTeamSettings(t.db, t.config).alertChannel).toBe('C0ALERTS2');
     await fake.waitForCalls('chat.postMessage', 1, (c) => c.params.channel === 'DU0ADMIN');
+  });
+
+  it('with too many unsaved edits to carry to another page, stays on the page and says to save first', async () => {
+    fake.reset();
+    const id = (i: number) => `huge-${String(i).padStart(2, '0')}-${'x'.repeat(180)}`;
+    upsertPipelines(t.db, 'demo', [{ id: 'huge', name: 'Huge ids', position: 9 }], AT);
+    upsertStages(
+      t.db,
+      'demo',
+      Array.from({ length: 35 }, (_, i) => ({ id: id(i), pipelineId: 'huge', name: `Stage ${i + 1}`, position: i, probability: 0.5, isClosed: false, isWon: false })),
+      AT,
+    );
+    mapNewStages(t.db, 'demo', AT, false);
+    await sendCommand(t.url, { command: '/dealcast', text: 'settings', user_id: 'U0BOSS', response_url: fake.responseUrl('huge'), trigger_id: '999.1.x' });
+    const [open] = await fake.waitForCalls('views.open');
+    const session = new ModalSession(open!);
+    session.update(lastCall(await fake.waitForCalls('views.update', 1)));
+    session.selectOption(BLOCK_IDS.settingsPipeline, ACTION_IDS.settingsPipelineSelect, 'huge');
+    await sendInteraction(t.url, session.blockActions(BOSS, BLOCK_IDS.settingsPipeline, ACTION_IDS.settingsPipelineSelect));
+    session.update(lastCall(await fake.waitForCalls('views.update', 2)));
+    let meta = decodeMeta(session.view.private_metadata)!;
+    for (let i = 0; i < STAGES_PER_PAGE; i++) session.typeText(stageProbabilityBlockId(meta.r, id(i)), ACTION_IDS.settingsStageProbability, String(i + 1));
+    await sendInteraction(t.url, session.blockActions(BOSS, BLOCK_IDS.settingsTools, `${ACTION_IDS.settingsStagePage}_next`));
+    session.update(lastCall(await fake.waitForCalls('views.update', 3)));
+    meta = decodeMeta(session.view.private_metadata)!;
+    expect(meta.g).toBe(0);
+    expect(session.view.private_metadata.length).toBeLessThanOrEqual(3000);
+    expect(session.block(BLOCK_IDS.settingsNotice).elements[0].text).toMatch(/Too many unsaved edits .* Save these first/);
+    // Nothing typed is lost: the page is shown again with the values as initial values.
+    expect(session.block(stageProbabilityBlockId(meta.r, id(7))).element.initial_value).toBe('8');
+    expect((await sendInteraction(t.url, session.viewSubmission(BOSS))).body).toBe('');
+    expect(getStageMap(t.db, 'demo').get(id(7))!.winProbability).toBe(0.08);
+    await fake.waitForCalls('chat.postMessage', 1, (c) => c.params.channel === 'DU0BOSS');
   });
 });
 
