@@ -321,7 +321,9 @@ export class SlackDelivery {
 
   /**
    * Uploads a PNG and shares it into `channel` with `content.blocks` as the message
-   * (filesUploadV2: getUploadURLExternal -> POST the bytes -> completeUploadExternal).
+   * (filesUploadV2: getUploadURLExternal -> POST the bytes -> completeUploadExternal). The
+   * blocks must not include `markdown` blocks: completeUploadExternal answers internal_error for
+   * them (section, header, context and rich_text work).
    */
   async uploadPng(channel: string, chart: ChartFile, content: MessageContent, opts: { threadTs?: string } = {}): Promise<{ fileId: string }> {
     const r = await this.pacer.run(channel, () =>
