@@ -1,12 +1,15 @@
 /**
  * The sync job: one sync of the configured CRM, single-flight. The scheduler, `/dealcast sync`
  * and start-up all call `run`; a second call while a sync is running joins it instead of
- * starting another.
+ * starting another. After the data is in, the report tables are brought up to date here, so
+ * the next slash command does not pay for it (on a 1M-deal CRM a cold refresh takes tens of s).
  */
 import type { Config } from '../config.js';
 import { createConnector, type ConnectorBundle } from '../connectors/index.js';
 import { runSync, type SyncResult } from '../sync/engine.js';
+import { describeError } from '../errors.js';
 import type { Db } from '../../store/db.js';
+import { ensureDerivedFresh } from '../../store/deal-facts.js';
 
 export interface SyncJobDeps {
   db: Db;
@@ -24,7 +27,7 @@ export interface SyncJob {
 
 export function createSyncJob(deps: SyncJobDeps): SyncJob {
   let inFlight: Promise<SyncResult> | null = null;
-  const make = deps.connector ?? ((now: Date) => createConnector(deps.config, { now }));
+  const make = deps.connector ?? ((now: Date) => createConnector(deps.config, { now, log: deps.log }));
   return {
     get running() {
       return inFlight !== null;
@@ -33,10 +36,27 @@ export function createSyncJob(deps: SyncJobDeps): SyncJob {
       if (inFlight) return inFlight;
       const now = opts.now ?? new Date();
       const started = (async () => {
-        const { connector, http } = make(now);
-        const t0 = Date.now();
+        let close: (() => Promise<void>) | undefined;
         try {
-          const r = await runSync(deps.db, connector, { full: opts.full, now, http, log: deps.log });
+          const bundle = make(now);
+          const { connector, http, afterSync } = bundle;
+          close = bundle.close;
+          const t0 = Date.now();
+          const r = await runSync(deps.db, connector, {
+            full: opts.full,
+            now,
+            http,
+            log: deps.log,
+            afterSync: (db, crm) => {
+              afterSync?.(db, crm);
+              try {
+                ensureDerivedFresh(db, crm);
+              } catch (err) {
+                // Reports refresh on their own when asked; a failure here must not fail the sync.
+                deps.log(`sync: report tables not refreshed: ${describeError(err)}`);
+              }
+            },
+          });
           deps.log(
             `sync: ${r.mode} sync of ${connector.label} done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${Object.entries(r.counts)
               .map(([k, v]) => `${v} ${k}`)
@@ -45,6 +65,7 @@ export function createSyncJob(deps: SyncJobDeps): SyncJob {
           return r;
         } finally {
           inFlight = null;
+          await close?.().catch(() => undefined);
         }
       })();
       inFlight = started;
