@@ -4,7 +4,7 @@
  * rendered to PNG, uploaded with filesUploadV2 into the fake Slack Web API.
  * Targets: p95 < 500 ms at 100k deals, < 1.5 s at 1M; acknowledgement p99 < 100 ms.
  * Requests go one after another (each to its own channel, so Slack's per-channel pacing does
- * not add waits); the first request per size is reported separately (it builds derived tables).
+ * not add waits); the first request per size is reported separately (caches warming).
  * The requests are signed and sent from a worker thread, as Slack would from elsewhere: the
  * acknowledgement time is what the sender sees, not delayed by this process's own work.
  */
@@ -19,6 +19,7 @@ import { loadConfig } from '../src/config.js';
 import { createDemoConnector } from '../src/connectors/demo.js';
 import { runSync } from '../src/sync/engine.js';
 import { openDb } from '../store/db.js';
+import { ensureDerivedFresh } from '../store/deal-facts.js';
 import { FakeSlack } from '../test/fakes/slack.js';
 import { Worker } from 'node:worker_threads';
 import { commandBody, TEST_SIGNING_SECRET } from '../test/helpers/slack-requests.js';
@@ -57,6 +58,10 @@ async function benchSize(deals: number): Promise<void> {
     const t0 = performance.now();
     await runSync(db, createDemoConnector({ now, deals }), { now });
     console.log(`${fmt.format(deals)} demo deals synced in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    // What the app's sync job does after every sync, so commands find the report tables fresh.
+    const t1 = performance.now();
+    ensureDerivedFresh(db, 'demo');
+    console.log(`  report tables refreshed after the sync in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
     const config = loadConfig({
       envFile: null,
       env: { CRM: 'demo', DEALCAST_DB: dbPath, SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'warn' },
@@ -87,8 +92,8 @@ async function benchSize(deals: number): Promise<void> {
       return { ack, total };
     };
 
-    const cold = await one('/pipeline');
-    console.log(`  first request (builds derived tables): ${fmtMs(cold.total)}`);
+    const first = await one('/pipeline');
+    console.log(`  first request: ${fmtMs(first.total)}`);
     const acks: number[] = [];
     const totals: number[] = [];
     const byCommand = new Map<string, number[]>();
