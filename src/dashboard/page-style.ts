@@ -11,6 +11,7 @@ export const PAGE_STYLE = `
   --font: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Liberation Sans", sans-serif;
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
 body { margin: 0; background: var(--bg); color: var(--ink); font: 15px/1.45 var(--font); }
 main { max-width: 1280px; margin: 0 auto; padding: 16px; }
@@ -82,6 +83,7 @@ footer { color: var(--muted); font-size: 12.5px; margin: 18px 0 8px; }
 export const UNLOCK_STYLE = `
 :root { color-scheme: light; --font: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Liberation Sans", sans-serif; }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; min-height: 100vh; display: flex; align-items: center; justify-content: center; background: #f5f6f8; color: #1d2330; font: 15px/1.45 var(--font); padding: 16px; }
 main { background: #fff; border: 1px solid #e2e5eb; border-radius: 12px; padding: 24px; width: 100%; max-width: 420px; }
 h1 { font-size: 20px; margin: 0 0 6px; }
