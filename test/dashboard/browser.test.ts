@@ -123,7 +123,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const watch = watchPage(page);
     await page.goto(plainUrl);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     const kpiBoxes = await page.locator('.kpi').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().left));
     expect(new Set(kpiBoxes.map(Math.round)).size).toBe(2); // a 2 × 2 grid
