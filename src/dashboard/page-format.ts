@@ -80,6 +80,7 @@ export function formatInstant(iso: string, timeZone: string): string {
 /** A duration in words: '12 min', '5 h', '3 days'. */
 export function formatAge(ms: number): string {
   const mins = Math.max(0, Math.round(ms / 60_000));
+  if (mins < 1) return 'under a minute';
   if (mins < 90) return `${mins} min`;
   const hours = Math.round(mins / 60);
   if (hours < 48) return `${hours} h`;

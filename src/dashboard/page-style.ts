@@ -35,7 +35,12 @@ section.card > h2 { font-size: 17px; margin: 0 0 4px; }
 section.card > p.lede { color: var(--muted); margin: 0 0 10px; font-size: 13.5px; }
 figure.chart { margin: 0; }
 figure.chart svg { display: block; width: 100%; max-width: 720px; height: auto; margin: 0 auto; }
-figure.chart svg text { font-family: Inter, var(--font); }
+/* The charts were laid out with Inter's metrics; where Inter is not installed, fall back to faces
+   no wider than it (Roboto, Helvetica, Arial and its metric twin Liberation Sans) so no label
+   outgrows the space measured for it. Not system-ui: on Linux that is often the wider DejaVu. */
+figure.chart svg text { font-family: Inter, Roboto, "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif; }
+.chart-card .note { color: var(--muted); font-size: 12.5px; margin: 6px 0 0; }
+.visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 details { margin-top: 8px; }
 details summary { cursor: pointer; color: var(--accent); font-size: 13.5px; }
 .table-wrap { overflow-x: auto; -webkit-overflow-scrolling: touch; margin-top: 6px; }
@@ -45,6 +50,9 @@ th { font-weight: 600; color: var(--muted); background: #fafbfc; }
 td.num, th.num { text-align: right; }
 tfoot td { font-weight: 600; border-top: 2px solid var(--line); }
 td.name { white-space: normal; min-width: 12em; max-width: 28em; overflow-wrap: anywhere; }
+/* The deal name stays in view while the other columns scroll sideways (phones). */
+#deals-table td.name, #deals-table th:first-child { position: sticky; left: 0; z-index: 1; background: var(--card); box-shadow: 1px 0 0 var(--line); }
+#deals-table th:first-child { background: #fafbfc; }
 th button { all: unset; cursor: pointer; display: inline-flex; gap: 4px; align-items: center; }
 th button:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
 th button::after { content: "\\2195"; opacity: .35; font-size: 11px; }
@@ -52,7 +60,7 @@ th[aria-sort="ascending"] button::after { content: "\\25B2"; opacity: 1; }
 th[aria-sort="descending"] button::after { content: "\\25BC"; opacity: 1; }
 .filters { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: end; margin: 6px 0 8px; }
 .filters label { display: flex; flex-direction: column; font-size: 12.5px; color: var(--muted); gap: 2px; min-width: 0; }
-.filters select, .filters input, .filters button { font: inherit; font-size: 14px; padding: 6px 8px; border: 1px solid #c9ced8; border-radius: 6px; background: #fff; color: var(--ink); max-width: 100%; }
+.filters select, .filters input, .filters button { font: inherit; font-size: 14px; height: 36px; padding: 0 8px; border: 1px solid #c9ced8; border-radius: 6px; background: #fff; color: var(--ink); max-width: 100%; }
 .filters .text { flex: 1 1 14em; }
 .filters .text input { width: 100%; }
 .filters button { cursor: pointer; }
@@ -66,6 +74,9 @@ footer { color: var(--muted); font-size: 12.5px; margin: 18px 0 8px; }
   header.page h1 { font-size: 19px; }
   .filters label { flex: 1 1 40%; }
   .filters select { width: 100%; }
+  .kpi .note { font-size: 12px; }
+  th, td { padding: 6px 6px; }
+  td.name { min-width: 9em; }
 }
 @media print {
   body { background: #fff; font-size: 11pt; }

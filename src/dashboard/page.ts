@@ -208,10 +208,11 @@ function kpi(id: string, title: string, value: number | null, display: string, u
 }
 
 /**
- * The four headline figures, each one number from one report:
+ * The four headline figures, each from one report:
  * - open pipeline = pipeline.total.value;
- * - weighted forecast = Σ forecast.months[].weighted (open deals expected to close in the months
- *   shown, at calibrated probabilities);
+ * - weighted forecast = Σ over forecast.months of (won + weighted): value already won in the months
+ *   shown plus open deals expected to close in them at calibrated probabilities — the same figure
+ *   the Slack forecast chart heads with (its CRM-probability twin uses weighted_crm);
  * - win rate = velocity.current.win_rate (won ÷ (won + lost) over the trailing window);
  * - sales velocity = velocity.current.velocity (value per day).
  */
@@ -220,8 +221,8 @@ export function kpiFigures(r: Pick<DashboardReports, 'pipeline' | 'forecast' | '
   return {
     open_pipeline: r.pipeline.total.value,
     open_deals: r.pipeline.total.count,
-    weighted_forecast: sum('weighted'),
-    weighted_forecast_crm: sum('weighted_crm'),
+    weighted_forecast: sum('won') + sum('weighted'),
+    weighted_forecast_crm: sum('won') + sum('weighted_crm'),
     won_in_months: sum('won'),
     win_rate: r.velocity.current.win_rate,
     sales_velocity: r.velocity.current.velocity,
@@ -237,21 +238,26 @@ function kpiRow(r: DashboardReports, currency: string): string {
   const window = v.window_from ? `closed since ${formatDay(v.window_from)}` : 'recently closed deals';
   return `<ul class="kpis" aria-label="Headline figures">
 ${kpi('open-pipeline', 'Open pipeline', k.open_pipeline, formatMoney(k.open_pipeline, currency), '', `${formatCount(k.open_deals)} open deals`)}
-${kpi('weighted-forecast', 'Weighted forecast', k.weighted_forecast, formatMoney(k.weighted_forecast, currency), '', `${span}, calibrated · CRM probabilities: ${formatMoney(k.weighted_forecast_crm, currency)}`)}
+${kpi('weighted-forecast', 'Weighted forecast', k.weighted_forecast, formatMoney(k.weighted_forecast, currency), '', `${span}: ${formatMoney(k.won_in_months, currency)} won + weighted open · with CRM probabilities ${formatMoney(k.weighted_forecast_crm, currency)}`)}
 ${kpi('win-rate', 'Win rate', k.win_rate, formatPercent(k.win_rate), '', `${closed}, ${window}`)}
 ${kpi('sales-velocity', 'Sales velocity', k.sales_velocity, formatMoney(k.sales_velocity, currency), '/ day', `${formatCount(v.open_deals)} open × win rate × avg won ${formatMoney(v.avg_won, currency)} ÷ ${formatDays(v.cycle_days)} cycle`)}
 </ul>`;
 }
 
-/** Makes ids inside one SVG unique on the page (several charts each define clip1, …). */
+/**
+ * Makes ids inside one SVG unique on the page and independent of the process: vega numbers clip
+ * paths from a process-wide counter (clip1, clip34, …), so every chart would repeat some and two
+ * renders of the same chart would differ. Each id becomes `<prefix>-<n>`, n counting from 1 in
+ * order of appearance, and references (url(#…), href="#…") follow.
+ */
 export function scopeSvgIds(svg: string, prefix: string): string {
-  const ids = new Set<string>();
-  for (const m of svg.matchAll(/\sid="([^"]+)"/g)) ids.add(m[1]);
+  const ids = new Map<string, string>();
+  for (const m of svg.matchAll(/\sid="([^"]+)"/g)) if (!ids.has(m[1])) ids.set(m[1], `${prefix}-${ids.size + 1}`);
   if (!ids.size) return svg;
   return svg
-    .replace(/(\sid=")([^"]+)(")/g, (all, a: string, id: string, b: string) => (ids.has(id) ? `${a}${prefix}-${id}${b}` : all))
-    .replace(/url\(#([^)]+)\)/g, (all, id: string) => (ids.has(id) ? `url(#${prefix}-${id})` : all))
-    .replace(/(href=")#([^"]+)(")/g, (all, a: string, id: string, b: string) => (ids.has(id) ? `${a}#${prefix}-${id}${b}` : all));
+    .replace(/(\sid=")([^"]+)(")/g, (all, a: string, id: string, b: string) => (ids.has(id) ? `${a}${ids.get(id)}${b}` : all))
+    .replace(/url\(#([^)]+)\)/g, (all, id: string) => (ids.has(id) ? `url(#${ids.get(id)})` : all))
+    .replace(/(href=")#([^"]+)(")/g, (all, a: string, id: string, b: string) => (ids.has(id) ? `${a}#${ids.get(id)}${b}` : all));
 }
 
 function chart(name: DashboardChartName, svg: string, label: string): string {
@@ -280,13 +286,23 @@ function section(id: string, title: string, lede: string, inner: string, wide = 
   }${inner}</section>`;
 }
 
+/**
+ * A card whose chart carries its own title (the Slack chart's): the heading is for screen readers
+ * and the outline only, and the explanation sits under the chart as a note.
+ */
+function chartSection(id: string, title: string, note: string, figure: string, numbersTable: string): string {
+  return `<section class="card chart-card" id="${id}" aria-labelledby="${id}-title"><h2 class="visually-hidden" id="${id}-title">${esc(title)}</h2>${figure}${
+    note ? `<p class="note">${esc(note)}</p>` : ''
+  }${numbersTable}</section>`;
+}
+
 function pipelineSection(p: PipelineReport, svg: string, currency: string): string {
   const rows = p.stages.map((s) => [s.stage, formatCount(s.count), formatMoney(s.value, currency), formatMoney(s.weighted, currency)]);
-  return section(
+  return chartSection(
     'pipeline',
     'Pipeline by stage',
     'Open deals in each stage: count, value and value weighted by the calibrated win probability.',
-    chart('pipeline', svg, 'Open pipeline by stage') +
+    chart('pipeline', svg, 'Open pipeline by stage'),
       numbers(
         table(['Stage', 'Deals', 'Value', 'Weighted'], rows, {
           numeric: [false, true, true, true],
@@ -305,11 +321,11 @@ function forecastSection(f: DashboardReports['forecast'], svg: string, currency:
     formatMoney(m.won, currency),
   ]);
   const overdue = f.overdue && f.overdue.count > 0 ? ` ${formatCount(f.overdue.count)} open deals (${formatMoney(f.overdue.value, currency)}) have a close date in the past and are in no month.` : '';
-  return section(
+  return chartSection(
     'forecast',
     'Forecast by month',
     `Open deals by expected close month, weighted with calibrated and with CRM probabilities, and value already won.${overdue}`,
-    chart('forecast', svg, 'Forecast by close month') +
+    chart('forecast', svg, 'Forecast by close month'),
       numbers(table(['Month', 'Pipeline', 'Weighted', 'Weighted (CRM prob.)', 'Won'], rows, { numeric: [false, true, true, true, true] })),
   );
 }
@@ -326,8 +342,8 @@ function funnelSection(f: DashboardReports['funnel'], svg: string): string {
   const cohort = f.cohort
     ? `Deals created ${formatDay(f.cohort.from)} – ${formatDay(f.cohort.to)} (${formatCount(f.cohort.deals)}: ${formatCount(f.cohort.won)} won, ${formatCount(f.cohort.lost)} lost, ${formatCount(f.cohort.open)} open). `
     : '';
-  const head = ['Stage', 'Reached', 'Of first stage', 'Conversion to next'];
-  if (withTimes) head.push('Median days in stage');
+  const head = ['Stage', 'Reached', '% of first', 'To next'];
+  if (withTimes) head.push('Median days');
   const numeric = head.map((_, i) => i > 0);
   return section(
     'funnel',
@@ -339,11 +355,11 @@ function funnelSection(f: DashboardReports['funnel'], svg: string): string {
 
 function velocitySection(v: DashboardReports['velocity'], svg: string, currency: string): string {
   const rows = v.points.map((p) => [formatDay(p.period), formatMoney(p.velocity, currency), formatCount(p.open_deals), formatPercent(p.win_rate), formatMoney(p.avg_won, currency), formatDays(p.cycle_days)]);
-  return section(
+  return chartSection(
     'velocity',
     'Sales velocity trend',
     `Value per day the pipeline turns into revenue (open deals × win rate × average won deal ÷ sales cycle), by ${v.granularity}.`,
-    chart('velocity', svg, 'Sales velocity trend') +
+    chart('velocity', svg, 'Sales velocity trend'),
       numbers(table([v.granularity === 'week' ? 'Week of' : 'Month of', 'Velocity / day', 'Open deals', 'Win rate', 'Avg won', 'Cycle'], rows, { numeric: [false, true, true, true, true, true] })),
   );
 }
@@ -362,11 +378,11 @@ function repsSection(r: RepsReport, svg: string, currency: string): string {
     r.activities_available ? formatHoursAgo(x.hours_since_activity) : 'n/a',
   ]);
   const note = r.activities_available ? '' : ' This CRM’s activity data is not available, so activity counts are not shown.';
-  return section(
+  return chartSection(
     'reps',
     'Rep scoreboard',
     `Activities and deals per rep, ${formatDay(r.since)} – ${formatDay(r.until)}.${note}`,
-    chart('reps', svg, 'Rep scoreboard') +
+    chart('reps', svg, 'Rep scoreboard'),
       numbers(
         table(['Rep', 'Calls', 'Emails', 'Meetings', 'Tasks', 'Open deals', 'Open value', 'Won value', 'Last activity'], rows, {
           numeric: [false, true, true, true, true, true, true, true, true],
@@ -378,11 +394,11 @@ function repsSection(r: RepsReport, svg: string, currency: string): string {
 
 function sourcesSection(s: DashboardReports['sources'], svg: string, currency: string): string {
   const rows = s.sources.map((x) => [x.source, formatCount(x.count), formatMoney(x.value, currency), formatCount(x.won), formatCount(x.lost), formatPercent(x.win_rate)]);
-  return section(
+  return chartSection(
     'sources',
     'Sourcing breakdown',
     `Deals by source${s.from ? ` created since ${formatDay(s.from)}` : ''}: count, value and win rate.`,
-    chart('sources', svg, 'Sourcing breakdown') +
+    chart('sources', svg, 'Sourcing breakdown'),
       numbers(table(['Source', 'Deals', 'Value', 'Won', 'Lost', 'Win rate'], rows, { numeric: [false, true, true, true, true, true] })),
   );
 }
@@ -449,7 +465,7 @@ function dealsSection(r: DealsReport, currency: string): string {
 ${options('filter-stage', 'Stage', 'All stages', uniqueSorted(deals.map((d) => d.stage)))}
 ${options('filter-owner', 'Owner', 'All owners', uniqueSorted(deals.map((d) => d.owner)))}
 ${options('filter-pipeline', 'Pipeline', 'All pipelines', uniqueSorted(deals.map((d) => d.pipeline)))}
-<label class="text" for="filter-text">Search<input id="filter-text" type="search" placeholder="Deal, owner, CRM stage…" autocomplete="off"></label>
+<label class="text" for="filter-text">Search<input id="filter-text" type="search" placeholder="Deal, owner, stage…" autocomplete="off"></label>
 <button type="button" id="filter-reset">Reset</button>
 </div>`;
   const tableHtml = deals.length

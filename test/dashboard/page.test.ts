@@ -33,11 +33,13 @@ describe('renderDashboardPage', () => {
   it('shows the KPI figures straight from the reports (worked out by hand)', () => {
     const r = sampleReports();
     const k = kpiFigures(r);
-    // 90,000.4 + 110,000 + 45,000 weighted over the three forecast months.
-    expect(k).toMatchObject({ open_pipeline: 1_140_500.5, weighted_forecast: 245_000.4, win_rate: 0.3457, sales_velocity: 5_402.78 });
+    // Won 55,000 + weighted (90,000.4 + 110,000 + 45,000) over the three forecast months; the CRM twin
+    // is 55,000 + (120,000 + 150,000 + 60,000).
+    expect(k).toMatchObject({ open_pipeline: 1_140_500.5, weighted_forecast: 300_000.4, weighted_forecast_crm: 385_000, win_rate: 0.3457, sales_velocity: 5_402.78 });
     const { html } = renderDashboardPage(input());
     expect(html).toMatch(/id="kpi-open-pipeline">.*data-value="1140500.5">\$1,140,501</);
-    expect(html).toMatch(/id="kpi-weighted-forecast">.*data-value="245000.4">\$245,000</);
+    expect(html).toMatch(/id="kpi-weighted-forecast">.*data-value="300000.4">\$300,000</);
+    expect(html).toContain('Nov 2026 – Jan 2027: $55,000 won + weighted open · with CRM probabilities $385,000');
     expect(html).toMatch(/id="kpi-win-rate">.*data-value="0.3457">34.6%</);
     expect(html).toMatch(/id="kpi-sales-velocity">.*data-value="5402.78">\$5,403 <span class="unit">\/ day</);
     expect(html).toContain('82 open deals');
@@ -82,9 +84,14 @@ describe('renderDashboardPage', () => {
     const { html } = renderDashboardPage(input());
     const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(html).toContain('<clipPath id="chart-forecast-clip1">');
-    expect(html).toContain('clip-path="url(#chart-forecast-clip1)"');
+    expect(html).toContain('<clipPath id="chart-forecast-1">');
+    expect(html).toContain('clip-path="url(#chart-forecast-1)"');
     expect(scopeSvgIds('<svg><g clip-path="url(#other)"/></svg>', 'x')).toBe('<svg><g clip-path="url(#other)"/></svg>');
+    // vega's process-wide counter does not leak into the page: the same chart renders the same.
+    const a = '<svg><clipPath id="clip7"/><clipPath id="clip9"/><g clip-path="url(#clip9)"/><use href="#clip7"/></svg>';
+    const b = '<svg><clipPath id="clip40"/><clipPath id="clip42"/><g clip-path="url(#clip42)"/><use href="#clip40"/></svg>';
+    expect(scopeSvgIds(a, 'c')).toBe(scopeSvgIds(b, 'c'));
+    expect(scopeSvgIds(a, 'c')).toBe('<svg><clipPath id="c-1"/><clipPath id="c-2"/><g clip-path="url(#c-2)"/><use href="#c-1"/></svg>');
   });
 
   it('lists every deal with sort keys and filter attributes; names can be replaced by ids', () => {
