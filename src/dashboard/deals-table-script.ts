@@ -3,10 +3,11 @@
  * ES2017 JavaScript, no framework, no network. The rows are rendered in HTML (so the table prints
  * and reads without JavaScript); the script hides rows that do not match and reorders them.
  *
- * Contract with page.ts: table#deals-table with one <tbody>; each row carries data-stage,
- * data-owner, data-pipeline and data-search (lower-case text to match); each cell data-sort
- * (a number for numeric columns, text otherwise, '' when empty). Header cells hold a
- * <button data-col data-type="number|text">. Controls: #deals-filters (shown by the script),
+ * Contract with page.ts: table#deals-table with one <tbody>; each row carries data-id; a cell's
+ * optional data-sort is its sort key (a number for numeric columns, an ISO date, '' = empty and
+ * sorted last), else its text is. Header cells hold a <button data-type="number|text">; the
+ * stage, owner and pipeline headers carry data-filter naming the <select> that matches their
+ * column's text. Text search matches the row's text and id. Controls: #deals-filters (shown by the script),
  * #filter-stage, #filter-owner, #filter-pipeline (<select>), #filter-text, #filter-reset,
  * #deals-count and #deals-empty.
  *
@@ -25,15 +26,23 @@ export const DEALS_TABLE_SCRIPT = `(function () {
   var filters = byId('deals-filters');
   if (filters) filters.hidden = false;
 
+  var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  var columnOf = {};
+  headers.forEach(function (th, i) { var f = th.getAttribute('data-filter'); if (f) columnOf[f] = i; });
+  var cellText = function (tr, key) { var i = columnOf[key]; return i === undefined || !tr.cells[i] ? '' : tr.cells[i].textContent; };
+  // Rows are reordered by sorting, so the search text is keyed by row, not by position.
+  var searchText = new WeakMap();
+  rows.forEach(function (tr) { searchText.set(tr, (tr.textContent + ' ' + (tr.getAttribute('data-id') || '')).toLowerCase()); });
+
   function apply() {
     var s = stage ? stage.value : '', o = owner ? owner.value : '', p = pipeline ? pipeline.value : '';
     var terms = (text ? text.value : '').toLowerCase().split(/\\s+/).filter(Boolean);
     var shown = 0;
     rows.forEach(function (tr) {
-      var search = tr.getAttribute('data-search') || '';
-      var ok = (!s || tr.getAttribute('data-stage') === s) &&
-        (!o || tr.getAttribute('data-owner') === o) &&
-        (!p || tr.getAttribute('data-pipeline') === p) &&
+      var search = searchText.get(tr);
+      var ok = (!s || cellText(tr, 'stage') === s) &&
+        (!o || cellText(tr, 'owner') === o) &&
+        (!p || cellText(tr, 'pipeline') === p) &&
         terms.every(function (t) { return search.indexOf(t) !== -1; });
       tr.hidden = !ok;
       if (ok) shown++;
@@ -42,14 +51,15 @@ export const DEALS_TABLE_SCRIPT = `(function () {
     if (empty) empty.hidden = shown !== 0;
   }
 
-  var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
   var current = { col: -1, dir: 1 };
   function sortBy(col, dir) {
     var th = headers[col];
     var button = th && th.querySelector('button');
     var numeric = button && button.getAttribute('data-type') === 'number';
     var key = function (tr) {
-      var v = tr.cells[col] ? tr.cells[col].getAttribute('data-sort') : '';
+      var cell = tr.cells[col];
+      if (!cell) return null;
+      var v = cell.hasAttribute('data-sort') ? cell.getAttribute('data-sort') : cell.textContent;
       if (v === null || v === '') return null;
       return numeric ? Number(v) : v.toLowerCase();
     };

@@ -104,6 +104,10 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
     expect(await page.locator('#deals-table th:nth-child(2)').getAttribute('aria-sort')).toBe('ascending');
     await page.click('#deals-table th >> text=Owner');
     expect(await visibleDealIds(page)).toEqual(['d1', 'd3', 'd2', 'd5', 'd4']);
+    // Filters still match the right rows after a sort reordered them.
+    await page.fill('#filter-text', 'globex');
+    expect(await visibleDealIds(page)).toEqual(['d2']);
+    await page.fill('#filter-text', '');
 
     expect(watch.errors).toEqual([]);
     expect(watch.requests).toEqual([plainUrl]);

@@ -70,7 +70,7 @@ export function sampleReports(): DashboardReports {
     },
     deals: {
       ...base,
-      total: 5,
+      total: 80,
       deals: [
         { id: 'd1', name: 'Acme <script>alert(1)</script> & Co', amount: 50_000, stage: 'Proposal', crm_stage: 'Proposal sent', owner: 'Ana Ruiz', pipeline: 'New business', days_in_stage: 61.3, stage_avg_days: 12, stuck_ratio: 5.11, close_date: '2026-12-15' },
         { id: 'd2', name: 'Globex renewal', amount: 12_000, stage: 'Negotiation', crm_stage: 'Contract', owner: 'Ben Okafor', pipeline: 'Renewals', days_in_stage: 30, stage_avg_days: 10, stuck_ratio: 3, close_date: '2026-11-30' },

@@ -97,13 +97,18 @@ describe('renderDashboardPage', () => {
   it('lists every deal with sort keys and filter attributes; names can be replaced by ids', () => {
     const { html } = renderDashboardPage(input());
     expect(html.match(/<tr data-id=/g)).toHaveLength(5);
-    expect(html).toContain('<tr data-id="d2" data-stage="Negotiation" data-owner="Ben Okafor" data-pipeline="Renewals" data-search="globex renewal d2 contract ben okafor renewals">');
+    expect(html).toContain(
+      '<tr data-id="d2"><td class="name">Globex renewal</td><td class="num" data-sort="12000">$12,000</td><td>Negotiation</td><td>Contract</td><td>Ben Okafor</td><td>Renewals</td><td class="num" data-sort="30">30 d</td><td class="num" data-sort="3">3.0×</td><td data-sort="2026-11-30">Nov 30, 2026</td></tr>',
+    );
+    expect(html).toContain('<th scope="col" data-filter="owner"><button type="button" data-type="text">Owner</button></th>');
     expect(html).toContain('<option value="Renewals">Renewals</option>');
+    // 82 open deals, 80 ranked by the deals report (5 listed), 2 in stages without history.
+    expect(html).toContain('The 5 listed are the most overdue of 80. 2 more open deals are in stages with too little history to compare against, and not listed.');
     expect(html).toContain('<td class="num" data-sort="">—</td>'); // Umbrella's missing amount sorts last
     const r = sampleReports();
     const hidden = renderDashboardPage(input({ reports: { ...r, deals: withoutDealNames(r.deals) } })).html;
     for (const d of r.deals.deals) expect(hidden).not.toContain(d.name.split(' ')[0]);
-    expect(hidden).toContain('<td class="name" data-sort="Deal d1">Deal d1</td>');
+    expect(hidden).toContain('<td class="name">Deal d1</td>');
   });
 
   it('shows freshness, and warns when the data is stale or missing', () => {
