@@ -87,10 +87,12 @@ export function formatAge(ms: number): string {
   return `${Math.round(hours / 24)} days`;
 }
 
-/** Hours since a rep's last activity, coarse enough to stay stable between hourly rebuilds. */
+/** Hours since a rep's last activity, rounded as the Slack rep chart rounds them (15 h, 6 d, 3 w). */
 export function formatHoursAgo(hours: number | null | undefined): string {
   if (hours === null || hours === undefined || !Number.isFinite(hours)) return 'none';
-  if (hours < 1) return '< 1 h ago';
-  if (hours < 48) return `${Math.floor(hours)} h ago`;
-  return `${Math.floor(hours / 24)} d ago`;
+  if (hours < 1) return 'under 1 h ago';
+  if (hours < 48) return `${Math.round(hours)} h ago`;
+  const days = hours / 24;
+  if (days < 14) return `${Math.round(days)} d ago`;
+  return `${Math.round(days / 7)} w ago`;
 }

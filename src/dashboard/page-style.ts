@@ -25,7 +25,8 @@ header.page .scope { color: var(--muted); margin: 2px 0 0; }
 .kpis { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 12px; margin: 0 0 16px; padding: 0; list-style: none; }
 .kpi { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; min-width: 0; }
 .kpi h2 { font-size: 13px; font-weight: 600; color: var(--muted); margin: 0 0 4px; text-transform: uppercase; letter-spacing: .03em; }
-.kpi .value { font-size: 26px; font-weight: 700; margin: 0; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+.kpi .value { font-size: 26px; font-weight: 700; margin: 0; font-variant-numeric: tabular-nums; overflow-wrap: normal; }
+.kpi .unit { white-space: nowrap; }
 .kpi .unit { font-size: 15px; font-weight: 600; color: var(--muted); }
 .kpi .note { font-size: 12.5px; color: var(--muted); margin: 4px 0 0; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 520px), 1fr)); gap: 16px; }
@@ -34,6 +35,8 @@ section.card.wide { grid-column: 1 / -1; }
 section.card > h2 { font-size: 17px; margin: 0 0 4px; }
 section.card > p.lede { color: var(--muted); margin: 0 0 10px; font-size: 13.5px; }
 figure.chart { margin: 0; }
+.split { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 460px), 1fr)); gap: 16px 24px; align-items: start; }
+.split > * { min-width: 0; }
 figure.chart svg { display: block; width: 100%; max-width: 720px; height: auto; margin: 0 auto; }
 /* The charts were laid out with Inter's metrics; where Inter is not installed, fall back to faces
    no wider than it (Roboto, Helvetica, Arial and its metric twin Liberation Sans) so no label
@@ -67,10 +70,14 @@ th[aria-sort="descending"] button::after { content: "\\25BC"; opacity: 1; }
 .count { font-size: 13px; color: var(--muted); margin: 0; }
 .muted { color: var(--muted); }
 footer { color: var(--muted); font-size: 12.5px; margin: 18px 0 8px; }
+@media (max-width: 1000px) {
+  .kpis { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+}
 @media (max-width: 760px) {
   main { padding: 10px; }
   .kpis { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
-  .kpi .value { font-size: 21px; }
+  .kpi { padding: 10px; }
+  .kpi .value { font-size: clamp(16px, 5vw, 21px); }
   header.page h1 { font-size: 19px; }
   .filters label { flex: 1 1 40%; }
   .filters select { width: 100%; }
@@ -86,7 +93,12 @@ footer { color: var(--muted); font-size: 12.5px; margin: 18px 0 8px; }
   .grid { display: block; }
   section.card { margin-bottom: 12px; }
   .table-wrap { overflow: visible; }
-  td.name { white-space: normal; }
+  .kpis { grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 8px; }
+  .kpi { padding: 8px 10px; }
+  .kpi .value { font-size: 15pt; }
+  th, td { white-space: normal; padding: 4px 5px; }
+  #deals-table td.name, #deals-table th:first-child { position: static; box-shadow: none; }
+  th button::after { content: none; }
 }
 `;
 

@@ -131,6 +131,8 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     const kpiBoxes = await page.locator('.kpi').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().left));
     expect(new Set(kpiBoxes.map(Math.round)).size).toBe(2); // a 2 × 2 grid
+    const kpiOverflow = await page.locator('.kpi').evaluateAll((els) => els.map((e) => e.scrollWidth - e.clientWidth));
+    expect(kpiOverflow.every((d) => d <= 0)).toBe(true); // figures fit their cards
     const chart = await page.locator('#chart-pipeline svg').boundingBox();
     expect(chart!.width).toBeLessThanOrEqual(390);
     expect(watch.errors).toEqual([]);

@@ -23,7 +23,7 @@ const sha = (s: string) => `'sha256-${createHash('sha256').update(s).digest('bas
 describe('renderDashboardPage', () => {
   it('has every section, in order', () => {
     const { html } = renderDashboardPage(input());
-    const ids = ['kpi-open-pipeline', 'kpi-weighted-forecast', 'kpi-win-rate', 'kpi-sales-velocity', 'pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'sources', 'deals'];
+    const ids = ['kpi-open-pipeline', 'kpi-weighted-forecast', 'kpi-win-rate', 'kpi-sales-velocity', 'pipeline', 'forecast', 'funnel', 'velocity', 'sources', 'reps', 'deals'];
     const positions = ids.map((id) => html.indexOf(`id="${id}"`));
     expect(positions.every((p) => p > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
