@@ -14,6 +14,10 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   'import-csv': { summary: 'import a CRM deals export (CSV) [--history FILE] [--mapping FILE] [--map field=Header]', load: () => import('./cli/import-csv.js') },
   dashboard: { summary: 'write the self-contained dashboard page [--out FILE.html] [--password-env VAR]', load: () => import('./cli/dashboard.js') },
   backfill: { summary: 'fill missing stage-entry dates from the CRM\'s own history (safe to rerun) [--limit N]', load: () => import('./cli/backfill.js') },
+  report: {
+    summary: 'one report as a table, --json or a chart --out FILE.png (pipeline, forecast, funnel, velocity, reps, deals, sources, quality, backtest)',
+    load: () => import('./cli/report.js'),
+  },
   status: { summary: 'last sync per stream, row counts, freshness, stages needing review', load: () => import('./cli/status.js') },
 };
 

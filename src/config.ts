@@ -79,7 +79,9 @@ const schema = z
     SALESFORCE_ACCESS_TOKEN: opt(),
     SALESFORCE_CLIENT_ID: opt(),
     SALESFORCE_CLIENT_SECRET: opt(),
-    SALESFORCE_LOGIN_URL: urlWithDefault('https://login.salesforce.com'),
+    // Token endpoint host for the client-credentials flow; it needs the org's My Domain URL
+    // (login.salesforce.com and test.salesforce.com refuse it), so it defaults to the instance URL.
+    SALESFORCE_LOGIN_URL: url(),
     SALESFORCE_API_VERSION: withDefault('v62.0'),
     ATTIO_API_KEY: opt(),
     ATTIO_BASE_URL: urlWithDefault('https://api.attio.com'),
