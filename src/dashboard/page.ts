@@ -24,26 +24,14 @@ import { escapeHtml } from './html.js';
 import { formatAge, formatCount, formatDay, formatDays, formatHoursAgo, formatInstant, formatMoney, formatMonth, formatPercent } from './page-format.js';
 import { PAGE_STYLE } from './page-style.js';
 
-/**
- * Optional fields the metrics add beyond the contract's fixed keys; shown when present.
- * (Intersections, so the page works with report objects that have or lack them.)
- */
-type ForecastExtras = { overdue?: { count: number; value: number } };
-type FunnelExtras = {
-  cohort?: { from: string; to: string; deals: number; won: number; lost: number; open: number };
-  time_in_stage?: { stage: string; sample: number; mean_days: number | null; median_days: number | null }[];
-};
-type VelocityExtras = { current: { won_deals?: number; lost_deals?: number; window_from?: string } };
-type SourcesExtras = { from?: string };
-
 /** The reports the page is made of, each exactly as computeReport returns it. */
 export interface DashboardReports {
   pipeline: PipelineReport;
-  forecast: ForecastReport & ForecastExtras;
-  funnel: FunnelReport & FunnelExtras;
-  velocity: VelocityReport & VelocityExtras;
+  forecast: ForecastReport;
+  funnel: FunnelReport;
+  velocity: VelocityReport;
   reps: RepsReport;
-  sources: SourcesReport & SourcesExtras;
+  sources: SourcesReport;
   deals: DealsReport;
 }
 
@@ -208,11 +196,12 @@ function kpi(id: string, title: string, value: number | null, display: string, u
 }
 
 /**
- * The four headline figures, each from one report:
+ * The four headline figures, each from one report, defined as `dealcast demo` and its
+ * summary.json define them:
  * - open pipeline = pipeline.total.value;
- * - weighted forecast = Σ over forecast.months of (won + weighted): value already won in the months
- *   shown plus open deals expected to close in them at calibrated probabilities — the same figure
- *   the Slack forecast chart heads with (its CRM-probability twin uses weighted_crm);
+ * - weighted forecast = Σ forecast.months[].weighted: open deals expected to close in the months
+ *   shown, at calibrated probabilities (its CRM-probability twin sums weighted_crm). The note adds
+ *   the value already won in those months, which gives the Slack forecast chart's headline;
  * - win rate = velocity.current.win_rate (won ÷ (won + lost) over the trailing window);
  * - sales velocity = velocity.current.velocity (value per day).
  */
@@ -221,8 +210,8 @@ export function kpiFigures(r: Pick<DashboardReports, 'pipeline' | 'forecast' | '
   return {
     open_pipeline: r.pipeline.total.value,
     open_deals: r.pipeline.total.count,
-    weighted_forecast: sum('won') + sum('weighted'),
-    weighted_forecast_crm: sum('won') + sum('weighted_crm'),
+    weighted_forecast: sum('weighted'),
+    weighted_forecast_crm: sum('weighted_crm'),
     won_in_months: sum('won'),
     win_rate: r.velocity.current.win_rate,
     sales_velocity: r.velocity.current.velocity,
@@ -238,7 +227,7 @@ function kpiRow(r: DashboardReports, currency: string): string {
   const window = v.window_from ? `closed since ${formatDay(v.window_from)}` : 'recently closed deals';
   return `<ul class="kpis" aria-label="Headline figures">
 ${kpi('open-pipeline', 'Open pipeline', k.open_pipeline, formatMoney(k.open_pipeline, currency), '', `${formatCount(k.open_deals)} open deals`)}
-${kpi('weighted-forecast', 'Weighted forecast', k.weighted_forecast, formatMoney(k.weighted_forecast, currency), '', `${span}: ${formatMoney(k.won_in_months, currency)} won + weighted open · with CRM probabilities ${formatMoney(k.weighted_forecast_crm, currency)}`)}
+${kpi('weighted-forecast', 'Weighted forecast', k.weighted_forecast, formatMoney(k.weighted_forecast, currency), '', `Open deals closing ${span} · CRM probabilities: ${formatMoney(k.weighted_forecast_crm, currency)} · plus ${formatMoney(k.won_in_months, currency)} already won: ${formatMoney(k.won_in_months + k.weighted_forecast, currency)}`)}
 ${kpi('win-rate', 'Win rate', k.win_rate, formatPercent(k.win_rate), '', `${closed}, ${window}`)}
 ${kpi('sales-velocity', 'Sales velocity', k.sales_velocity, formatMoney(k.sales_velocity, currency), '/ day', `${formatCount(v.open_deals)} open × win rate × avg won ${formatMoney(v.avg_won, currency)} ÷ ${formatDays(v.cycle_days)} cycle`)}
 </ul>`;
@@ -312,7 +301,7 @@ function pipelineSection(p: PipelineReport, svg: string, currency: string): stri
   );
 }
 
-function forecastSection(f: DashboardReports['forecast'], svg: string, currency: string): string {
+function forecastSection(f: ForecastReport, svg: string, currency: string): string {
   const rows = f.months.map((m) => [
     formatMonth(m.month),
     formatMoney(m.pipeline, currency),
@@ -330,7 +319,7 @@ function forecastSection(f: DashboardReports['forecast'], svg: string, currency:
   );
 }
 
-function funnelSection(f: DashboardReports['funnel'], svg: string): string {
+function funnelSection(f: FunnelReport, svg: string): string {
   const first = f.stages[0]?.reached ?? 0;
   const times = new Map((f.time_in_stage ?? []).map((t) => [t.stage, t]));
   const withTimes = times.size > 0;
@@ -354,7 +343,7 @@ function funnelSection(f: DashboardReports['funnel'], svg: string): string {
   );
 }
 
-function velocitySection(v: DashboardReports['velocity'], svg: string, currency: string): string {
+function velocitySection(v: VelocityReport, svg: string, currency: string): string {
   const rows = v.points.map((p) => [formatDay(p.period), formatMoney(p.velocity, currency), formatCount(p.open_deals), formatPercent(p.win_rate), formatMoney(p.avg_won, currency), formatDays(p.cycle_days)]);
   return chartSection(
     'velocity',
@@ -392,7 +381,7 @@ function repsSection(r: RepsReport, svg: string, currency: string): string {
   );
 }
 
-function sourcesSection(s: DashboardReports['sources'], svg: string, currency: string): string {
+function sourcesSection(s: SourcesReport, svg: string, currency: string): string {
   const rows = s.sources.map((x) => [x.source, formatCount(x.count), formatMoney(x.value, currency), formatCount(x.won), formatCount(x.lost), formatPercent(x.win_rate)]);
   return chartSection(
     'sources',

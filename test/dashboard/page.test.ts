@@ -33,13 +33,12 @@ describe('renderDashboardPage', () => {
   it('shows the KPI figures straight from the reports (worked out by hand)', () => {
     const r = sampleReports();
     const k = kpiFigures(r);
-    // Won 55,000 + weighted (90,000.4 + 110,000 + 45,000) over the three forecast months; the CRM twin
-    // is 55,000 + (120,000 + 150,000 + 60,000).
-    expect(k).toMatchObject({ open_pipeline: 1_140_500.5, weighted_forecast: 300_000.4, weighted_forecast_crm: 385_000, win_rate: 0.3457, sales_velocity: 5_402.78 });
+    // Weighted 90,000.4 + 110,000 + 45,000 over the three forecast months; CRM 120,000 + 150,000 + 60,000.
+    expect(k).toMatchObject({ open_pipeline: 1_140_500.5, weighted_forecast: 245_000.4, weighted_forecast_crm: 330_000, won_in_months: 55_000, win_rate: 0.3457, sales_velocity: 5_402.78 });
     const { html } = renderDashboardPage(input());
     expect(html).toMatch(/id="kpi-open-pipeline">.*data-value="1140500.5">\$1,140,501</);
-    expect(html).toMatch(/id="kpi-weighted-forecast">.*data-value="300000.4">\$300,000</);
-    expect(html).toContain('Nov 2026 – Jan 2027: $55,000 won + weighted open · with CRM probabilities $385,000');
+    expect(html).toMatch(/id="kpi-weighted-forecast">.*data-value="245000.4">\$245,000</);
+    expect(html).toContain('Open deals closing Nov 2026 – Jan 2027 · CRM probabilities: $330,000 · plus $55,000 already won: $300,000');
     expect(html).toMatch(/id="kpi-win-rate">.*data-value="0.3457">34.6%</);
     expect(html).toMatch(/id="kpi-sales-velocity">.*data-value="5402.78">\$5,403 <span class="unit">\/ day</);
     expect(html).toContain('82 open deals');
