@@ -77,6 +77,9 @@ footer { color: var(--muted); font-size: 12.5px; margin: 18px 0 8px; }
   main { padding: 10px; }
   .kpis { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
   .kpi { padding: 10px; }
+  section.card { padding: 10px; }
+  /* The chart SVGs carry their own padding; let them use the card's. */
+  figure.chart { margin: 0 -6px; }
   .kpi .value { font-size: clamp(16px, 5vw, 21px); }
   header.page h1 { font-size: 19px; }
   .filters label { flex: 1 1 40%; }
