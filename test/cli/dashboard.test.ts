@@ -11,6 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { loadConfig } from '../../src/config.js';
 import { createDemoConnector } from '../../src/connectors/demo.js';
+import { buildDashboardFile } from '../../src/dashboard/build.js';
+import { decryptPage } from '../../src/dashboard/encryption.js';
+import { readUnlockPayload } from '../../src/dashboard/unlock-page.js';
 import { writeDashboardIfChanged } from '../../src/jobs/dashboard.js';
 import { runSync } from '../../src/sync/engine.js';
 import { openDb } from '../../store/db.js';
@@ -127,6 +130,25 @@ describe('dealcast dashboard', () => {
       const later = await writeDashboardIfChanged({ db, config }, new Date(Date.parse(NOW) + 86_400_000));
       expect(later).toMatchObject({ written: true, reason: 'changed' });
       expect(statSync(path).size).toBeGreaterThan(10_000);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('buildDashboardFile (what /dealcast dashboard uploads)', () => {
+  it('returns the file in memory, encrypted when DASHBOARD_PASSWORD is set, ids only when DASHBOARD_DEAL_NAMES=false', async () => {
+    const db = openDb(t.path);
+    try {
+      const config = loadConfig({ env: { ...env(), DASHBOARD_PASSWORD: PASSWORD, DASHBOARD_DEAL_NAMES: 'false' }, envFile: null });
+      const file = await buildDashboardFile(db, config, { now: new Date(NOW) });
+      expect(file.filename).toBe('dealcast-dashboard-2026-11-24.html');
+      expect(file.encrypted).toBe(true);
+      const html = await decryptPage(readUnlockPayload(file.bytes.toString('utf8'))!, PASSWORD);
+      expect(kpisInHtml(html)).toEqual(await expectedKpis());
+      expect(html).not.toMatch(/<td class="name">(?!Deal )/);
+      const again = await buildDashboardFile(db, config, { now: new Date(NOW), password: undefined, dealNames: true });
+      expect(again.encrypted).toBe(true); // password undefined = use DASHBOARD_PASSWORD
     } finally {
       db.close();
     }
