@@ -6,10 +6,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createCrmModel, editDeal, moveDeal } from '../test/fakes/crm-model.js';
 import { HUBSPOT_LIMITS, startHubspotFake } from '../test/fakes/hubspot.js';
 import { PIPEDRIVE_LIMITS, startPipedriveFake } from '../test/fakes/pipedrive.js';
+import { ATTIO_LIMITS, startAttioFake } from '../test/fakes/attio.js';
 import type { WindowLimit } from '../test/fakes/fake-server.js';
 
 interface Init {
-  crm: 'hubspot' | 'pipedrive';
+  crm: 'hubspot' | 'pipedrive' | 'attio';
   deals: number;
   now: string;
   /** Window scale: the published windows times this (same request counts). */
@@ -22,7 +23,9 @@ const model = createCrmModel({ now: new Date(init.now), deals: init.deals, seed:
 const fake =
   init.crm === 'hubspot'
     ? await startHubspotFake(model, { pageSize: 500, rateLimits: scaled(HUBSPOT_LIMITS) })
-    : await startPipedriveFake(model, { pageSize: 500, rateLimits: scaled(PIPEDRIVE_LIMITS) });
+    : init.crm === 'pipedrive'
+      ? await startPipedriveFake(model, { pageSize: 500, rateLimits: scaled(PIPEDRIVE_LIMITS) })
+      : await startAttioFake(model, { pageSize: 500, rateLimits: scaled(ATTIO_LIMITS) });
 
 parentPort!.on('message', async (msg: { type: 'stats' } | { type: 'edit'; n: number; at: string } | { type: 'close' }) => {
   if (msg.type === 'stats') parentPort!.postMessage({ type: 'stats', requests: fake.log.length, throttled: fake.throttledCount() });

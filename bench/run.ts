@@ -7,7 +7,7 @@ type Bench = { title: string; run: () => Promise<void> };
 const BENCHES: Record<string, Bench> = {
   sync: { title: 'Sync: demo deals upserted per second, peak RSS', run: async () => (await import('./sync.js')).benchSync() },
   'crm-sync': {
-    title: 'CRM sync: 20,000 deals from the HubSpot and Pipedrive fakes at their published rate limits',
+    title: 'CRM sync: 20,000 deals from the HubSpot, Pipedrive and Attio fakes at their published rate limits',
     run: async () => (await import('./crm-sync.js')).benchCrmSync(),
   },
   charts: { title: 'Charts: spec + 2x PNG render per chart (median, p95), and vs headless Chromium', run: async () => (await import('./charts.js')).benchCharts() },

@@ -6,6 +6,7 @@ import { countDeals } from '../../store/deals.js';
 import { describeSchemaDrift, listOpenSchemaDrift } from '../../store/schema-drift.js';
 import type { Db } from '../../store/db.js';
 import { cliConfig, openStore, parseFlags, parseNow, type CliIo } from './io.js';
+import { crmNotes } from '../connectors/index.js';
 
 export function describeAge(fromIso: string, now: Date): string {
   const mins = Math.round((now.getTime() - Date.parse(fromIso)) / 60_000);
@@ -39,7 +40,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const cursors = listCursors(db, crm);
     const drift = listOpenSchemaDrift(db, crm);
     if (values.json) {
-      io.stdout(JSON.stringify({ crm, database: config.DEALCAST_DB, last_run: last, last_successful_run: ok, deals, counts, cursors, needs_review: review, schema_drift: drift }, null, 2));
+      io.stdout(JSON.stringify({ crm, database: config.DEALCAST_DB, last_run: last, last_successful_run: ok, deals, counts, cursors, needs_review: review, schema_drift: drift, notes: crmNotes(crm) }, null, 2));
       return 0;
     }
     io.stdout(`CRM: ${crm}    database: ${config.DEALCAST_DB}`);
@@ -69,6 +70,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(
       `Pipelines ${counts.pipelines}, stages ${counts.stages}, owners ${counts.owners}, stage history ${counts.deal_stage_history}, activities ${counts.activities}`,
     );
+    for (const note of crmNotes(crm)) io.stdout(note);
     if (drift.length) {
       io.stdout('');
       io.stdout(`${drift.length} field(s) came back blank from the CRM although they were filled before:`);

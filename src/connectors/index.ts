@@ -7,6 +7,8 @@ import { createCsvConnector, csvOptionsFromConfig } from './csv.js';
 import { createDemoConnector } from './demo.js';
 import { createHubspotConnector, hubspotHttpOptions } from './hubspot.js';
 import { createPipedriveConnector, pipedriveHttpOptions } from './pipedrive.js';
+import { createSalesforceConnector, salesforceHttpOptions } from './salesforce.js';
+import { ATTIO_STATUS_NOTES, attioHttpOptions, attioOptionsFromConfig, createAttioConnector } from './attio.js';
 import type { Connector, CrmHttp } from './types.js';
 import type { Db } from '../../store/db.js';
 import { createCrmHttp, type Clock, type CrmHttpOptions } from '../sync/http.js';
@@ -42,6 +44,11 @@ export interface ConnectorOptions {
   timeouts?: CrmHttpOptions['timeouts'];
 }
 
+/** What `dealcast status` says about a CRM's limits (data it does not keep, and what we do instead). */
+export function crmNotes(crm: Config['CRM']): string[] {
+  return crm === 'attio' ? [...ATTIO_STATUS_NOTES] : [];
+}
+
 export function createConnector(config: Config, opts: ConnectorOptions): ConnectorBundle {
   switch (config.CRM) {
     case 'demo':
@@ -52,6 +59,10 @@ export function createConnector(config: Config, opts: ConnectorOptions): Connect
       return httpBundle(createHubspotConnector(), hubspotHttpOptions(config), opts);
     case 'pipedrive':
       return httpBundle(createPipedriveConnector(), pipedriveHttpOptions(config), opts);
+    case 'salesforce':
+      return httpBundle(createSalesforceConnector({ apiVersion: config.SALESFORCE_API_VERSION }), salesforceHttpOptions(config), opts);
+    case 'attio':
+      return httpBundle(createAttioConnector(attioOptionsFromConfig(config)), attioHttpOptions(config), opts);
     default:
       throw new UsageError(`The ${config.CRM} connector is not available in this version yet.`, 'Set CRM=demo to try dealcast on built-in data.');
   }

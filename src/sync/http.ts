@@ -4,7 +4,10 @@
  * table that turns answers into actions:
  *
  *   2xx            → parsed JSON body
- *   401, 403       → CrmAuthError at once, with the token/scopes to fix (never retried)
+ *   401, 403       → CrmAuthError at once, with the token/scopes to fix (never retried) —
+ *                    except that a CRM with a renewable session (Salesforce's client-credentials
+ *                    token) gets ONE new token when the CRM says the session expired, and the
+ *                    request is sent again once
  *   429            → wait per Retry-After (seconds or HTTP-date) or the CRM's reset header,
  *                    then retry; these waits do not use up the 5xx budget but have their own
  *                    cap; a daily allowance used up fails at once (CrmRateLimitError)
@@ -51,6 +54,22 @@ export type Verdict =
   | { kind: 'throttled'; fallbackMs?: number }
   | undefined;
 
+/**
+ * A renewable login (an OAuth token the door can fetch again). Its headers are added to every
+ * request; when an answer says the session expired, the door renews it once for that request
+ * and sends the request again. A second refusal fails as an auth error.
+ */
+export interface CrmSession {
+  /** Authorization headers for the next request (fetching a first token if needed). */
+  headers(): Promise<Record<string, string>>;
+  /** Whether this refusal means "the session expired" (a new token may fix it). */
+  expired(status: number, text: string): boolean;
+  /** Fetches a new token. */
+  renew(): Promise<void>;
+  /** Current secret values to redact from error excerpts. */
+  secrets(): string[];
+}
+
 export interface CrmHttpOptions {
   /** Machine name, e.g. 'hubspot' (error info). */
   crm: string;
@@ -61,6 +80,8 @@ export interface CrmHttpOptions {
   headers: Record<string, string>;
   /** Values never to be quoted in an error (tokens). */
   secrets: string[];
+  /** A renewable login whose headers join `headers` (see CrmSession). */
+  session?: CrmSession;
   /** What to do after a 401/403: which token, which scopes. */
   authHint: string;
   /** Limits per bucket; `default` applies to requests without a bucket. */
@@ -94,6 +115,13 @@ export interface CrmHttpStats {
 export interface CrmHttpClient extends CrmHttp {
   readonly stats: CrmHttpStats;
   close(): Promise<void>;
+}
+
+/** A refusal the session says a new token may fix (handled once per request in send). */
+class SessionExpired extends Error {
+  constructor(readonly authError: CrmAuthError) {
+    super(authError.message);
+  }
 }
 
 class Retryable extends Error {
@@ -188,7 +216,12 @@ export function createCrmHttp(opts: CrmHttpOptions): CrmHttpClient {
     try {
       res = await request(url, {
         method: info.method as Dispatcher.HttpMethod,
-        headers: { accept: 'application/json', ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+        headers: {
+          accept: 'application/json',
+          ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...opts.headers,
+          ...(opts.session ? await opts.session.headers() : {}),
+        },
         body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
         dispatcher,
         headersTimeout: timeouts.headersMs,
@@ -213,7 +246,7 @@ export function createCrmHttp(opts: CrmHttpOptions): CrmHttpClient {
       try {
         return { status, headers, body: JSON.parse(text) as T };
       } catch {
-        throw new AbortError(new PayloadShapeError(opts.label, `${info.method} ${info.path}`, [{ path: '(body)', message: `is not JSON: ${excerpt(text, opts.secrets)}` }]));
+        throw new AbortError(new PayloadShapeError(opts.label, `${info.method} ${info.path}`, [{ path: '(body)', message: `is not JSON: ${excerpt(text, secretsNow())}` }]));
       }
     }
     const verdict = opts.classify?.(status, headers, text);
@@ -240,19 +273,36 @@ export function createCrmHttp(opts: CrmHttpOptions): CrmHttpClient {
       throw new Retryable('throttled', withStatus, `HTTP 429 (wait ${advice.waitMs} ms per ${advice.from})`, advice.waitMs);
     }
     if (status === 401 || status === 403) {
-      throw new AbortError(
-        new CrmAuthError(withStatus, `${opts.label} refused ${info.method} ${info.path} with HTTP ${status}: ${excerpt(text, opts.secrets)}`, opts.authHint),
-      );
+      const authError = new CrmAuthError(withStatus, `${opts.label} refused ${info.method} ${info.path} with HTTP ${status}: ${excerpt(text, secretsNow())}`, opts.authHint);
+      throw new AbortError(opts.session?.expired(status, text) ? new SessionExpired(authError) : authError);
     }
     if (status >= 500 || status === 408) {
       // A 503 may say when to come back; the backoff never waits less than that.
       const asked = parseRetryAfter(headerValue(res.headers, 'retry-after'), clock.now()) ?? 0;
-      throw new Retryable('server', withStatus, excerpt(text, opts.secrets), Math.min(asked, MAX_THROTTLE_WAIT_MS));
+      throw new Retryable('server', withStatus, excerpt(text, secretsNow()), Math.min(asked, MAX_THROTTLE_WAIT_MS));
     }
-    throw new AbortError(new CrmHttpError(withStatus, excerpt(text, opts.secrets)));
+    throw new AbortError(new CrmHttpError(withStatus, excerpt(text, secretsNow())));
   }
 
+  const secretsNow = () => [...opts.secrets, ...(opts.session?.secrets() ?? [])];
+
+  /** Sends a request; when the session expired, renews it once and sends the request again. */
   async function send<T>(req: CrmRequest): Promise<CrmResponse<T>> {
+    try {
+      return await sendOnce<T>(req);
+    } catch (err) {
+      if (!(err instanceof SessionExpired)) throw err;
+      log(`${opts.label} says the session expired; getting a new token and trying ${req.method ?? 'GET'} once more.`);
+      await opts.session!.renew();
+      try {
+        return await sendOnce<T>(req);
+      } catch (again) {
+        throw again instanceof SessionExpired ? again.authError : again;
+      }
+    }
+  }
+
+  async function sendOnce<T>(req: CrmRequest): Promise<CrmResponse<T>> {
     const method = req.method ?? 'GET';
     const url = buildUrl(opts.baseUrl, req);
     const info: CrmRequestInfo = { crm: opts.crm, method, path: url.pathname };
