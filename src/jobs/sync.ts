@@ -1,15 +1,12 @@
 /**
  * The sync job: one sync of the configured CRM, single-flight. The scheduler, `/dealcast sync`
  * and start-up all call `run`; a second call while a sync is running joins it instead of
- * starting another. After the data is in, the report tables are brought up to date here, so
- * the next slash command does not pay for it (on a 1M-deal CRM a cold refresh takes tens of s).
+ * starting another. (runSync itself refreshes the report tables after a successful sync.)
  */
 import type { Config } from '../config.js';
 import { createConnector, type ConnectorBundle } from '../connectors/index.js';
 import { runSync, type SyncResult } from '../sync/engine.js';
-import { describeError } from '../errors.js';
 import type { Db } from '../../store/db.js';
-import { ensureDerivedFresh } from '../../store/deal-facts.js';
 
 export interface SyncJobDeps {
   db: Db;
@@ -47,15 +44,7 @@ export function createSyncJob(deps: SyncJobDeps): SyncJob {
             now,
             http,
             log: deps.log,
-            afterSync: (db, crm) => {
-              afterSync?.(db, crm);
-              try {
-                ensureDerivedFresh(db, crm);
-              } catch (err) {
-                // Reports refresh on their own when asked; a failure here must not fail the sync.
-                deps.log(`sync: report tables not refreshed: ${describeError(err)}`);
-              }
-            },
+            afterSync,
           });
           deps.log(
             `sync: ${r.mode} sync of ${connector.label} done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${Object.entries(r.counts)

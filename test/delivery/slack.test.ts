@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LogLevel } from '@slack/bolt';
 import { SlackApiError, SlackDelivery, SLACK_LIMITS } from '../../src/delivery/slack.js';
 import { FakeSlack, startFakeSlack } from '../fakes/slack.js';
 
@@ -14,7 +15,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   fake.reset();
-  slack = new SlackDelivery({ token: fake.token, apiUrl: fake.apiUrl, retry: { retries: 2, minTimeout: 0, maxTimeout: 0 }, postIntervalMs: 0 });
+  slack = new SlackDelivery({ token: fake.token, apiUrl: fake.apiUrl, retry: { retries: 2, minTimeout: 0, maxTimeout: 0 }, postIntervalMs: 0, logLevel: LogLevel.ERROR });
 });
 
 const chart = { png: PNG, filename: 'pipeline.png', title: 'Pipeline', altText: 'Pipeline chart' };

@@ -10,7 +10,7 @@ describe('scheduler', () => {
       run: async () => {
         calls++;
         if (calls === 1) throw new Error('CRM unreachable');
-        return { runId: 2, mode: 'incremental', counts: {}, deleted: 0, startedAt: '', finishedAt: '', newStages: 0 };
+        return { runId: 2, mode: 'incremental', counts: {}, deleted: 0, startedAt: '', finishedAt: '', newStages: 0, derived: null };
       },
     };
     const logs: string[] = [];
