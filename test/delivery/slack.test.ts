@@ -51,6 +51,16 @@ describe('SlackDelivery', () => {
     expect(completes[1].status).toBe(200);
   });
 
+  it('not_in_channel with an expired response_url still DMs the report', async () => {
+    fake.botNotIn('C_GONE');
+    fake.failNext('response_url', { status: 404, body: 'expired_url' });
+    const lines: string[] = [];
+    const s = new SlackDelivery({ token: fake.token, apiUrl: fake.apiUrl, retry: { retries: 0 }, postIntervalMs: 0, log: (l) => lines.push(l) });
+    const out = await s.deliverReport({ channelId: 'C_GONE', userId: 'U8', responseUrl: fake.responseUrl('old') }, content, chart);
+    expect(out).toMatchObject({ where: 'dm', channel: 'DU8' });
+    expect(lines.join('\n')).toContain('could not tell U8 about the DM: expired_url');
+  });
+
   it('ratelimited: honours Retry-After and delivers', async () => {
     fake.failNext('chat.postMessage', { ratelimited: true, retryAfter: 0 }, 2);
     const posted = await slack.postMessage('C2', content);
