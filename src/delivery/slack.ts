@@ -321,7 +321,9 @@ export class SlackDelivery {
 
   /**
    * Uploads a PNG and shares it into `channel` with `content.blocks` as the message
-   * (filesUploadV2: getUploadURLExternal -> POST the bytes -> completeUploadExternal).
+   * (filesUploadV2: getUploadURLExternal -> POST the bytes -> completeUploadExternal). The
+   * blocks must not include `markdown` blocks: completeUploadExternal answers internal_error for
+   * them (section, header, context and rich_text work).
    */
   async uploadPng(channel: string, chart: ChartFile, content: MessageContent, opts: { threadTs?: string } = {}): Promise<{ fileId: string }> {
     const r = await this.pacer.run(channel, () =>
@@ -424,18 +426,23 @@ export class SlackDelivery {
     } catch (err) {
       if (!isNotInChannel(err)) throw err;
       this.log(`slack: not in channel ${target.channelId} (${slackErrorOf(err)}); sending the report to ${target.userId} as a DM`);
-      await this.replyEphemeral(target, {
-        text: "I'm not in this channel, so I sent the report to you as a direct message. Invite me with /invite @dealcast to post here.",
-        blocks: [
-          {
-            type: 'section',
-            text: {
-              type: 'mrkdwn',
-              text: ":wave: I'm not in this channel, so I sent the report to you as a direct message.\nInvite me with `/invite @dealcast` and run the command again to post it here.",
+      try {
+        await this.replyEphemeral(target, {
+          text: "I'm not in this channel, so I sent the report to you as a direct message. Invite me with /invite @dealcast to post here.",
+          blocks: [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: ":wave: I'm not in this channel, so I sent the report to you as a direct message.\nInvite me with `/invite @dealcast` and run the command again to post it here.",
+              },
             },
-          },
-        ],
-      });
+          ],
+        });
+      } catch (replyErr) {
+        // The note is a courtesy; the report still goes out as a DM.
+        this.log(`slack: could not tell ${target.userId} about the DM: ${slackErrorOf(replyErr)}`);
+      }
       const dm = await this.openDm(target.userId);
       const out = await send(dm);
       return { ...out, where: 'dm' };

@@ -1,7 +1,7 @@
 /**
  * The sync job: one sync of the configured CRM, single-flight. The scheduler, `/dealcast sync`
  * and start-up all call `run`; a second call while a sync is running joins it instead of
- * starting another.
+ * starting another. (runSync itself refreshes the report tables after a successful sync.)
  */
 import type { Config } from '../config.js';
 import { createConnector, type ConnectorBundle } from '../connectors/index.js';
@@ -24,7 +24,7 @@ export interface SyncJob {
 
 export function createSyncJob(deps: SyncJobDeps): SyncJob {
   let inFlight: Promise<SyncResult> | null = null;
-  const make = deps.connector ?? ((now: Date) => createConnector(deps.config, { now }));
+  const make = deps.connector ?? ((now: Date) => createConnector(deps.config, { now, log: deps.log }));
   return {
     get running() {
       return inFlight !== null;
@@ -33,10 +33,19 @@ export function createSyncJob(deps: SyncJobDeps): SyncJob {
       if (inFlight) return inFlight;
       const now = opts.now ?? new Date();
       const started = (async () => {
-        const { connector, http } = make(now);
-        const t0 = Date.now();
+        let close: (() => Promise<void>) | undefined;
         try {
-          const r = await runSync(deps.db, connector, { full: opts.full, now, http, log: deps.log });
+          const bundle = make(now);
+          const { connector, http, afterSync } = bundle;
+          close = bundle.close;
+          const t0 = Date.now();
+          const r = await runSync(deps.db, connector, {
+            full: opts.full,
+            now,
+            http,
+            log: deps.log,
+            afterSync,
+          });
           deps.log(
             `sync: ${r.mode} sync of ${connector.label} done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${Object.entries(r.counts)
               .map(([k, v]) => `${v} ${k}`)
@@ -45,6 +54,7 @@ export function createSyncJob(deps: SyncJobDeps): SyncJob {
           return r;
         } finally {
           inFlight = null;
+          await close?.().catch(() => undefined);
         }
       })();
       inFlight = started;

@@ -109,17 +109,20 @@ function funnelHeadline(r: FunnelReport): Headline {
 function velocityHeadline(r: VelocityReport): Headline {
   const c = r.currency;
   const cur = r.current;
-  const prev = r.points.length >= 2 ? r.points[r.points.length - 2] : undefined;
-  const change = prev && prev.velocity > 0 ? cur.velocity / prev.velocity - 1 : null;
+  // Trend from the chart's own series: the latest period against the one before it.
+  const [prev, last] = r.points.slice(-2);
+  const change = prev && last && prev.velocity > 0 ? last.velocity / prev.velocity - 1 : null;
+  const fields: [string, string][] = [
+    ['Velocity', `${formatMoney(cur.velocity, c)} / day`],
+    ['Open deals', formatCount(cur.open_deals)],
+    ['Win rate', formatPercent(cur.win_rate)],
+    ['Average won deal', formatMoney(cur.avg_won, c)],
+    ['Sales cycle', formatDays(cur.cycle_days)],
+  ];
+  if (change !== null) fields.push(['Trend', `${change >= 0 ? '+' : ''}${formatPercent(change)} ${r.granularity} over ${r.granularity}`]);
   return {
     title: REPORT_TITLES.velocity,
-    fields: [
-      ['Velocity', `${formatMoney(cur.velocity, c)} / day${change !== null ? ` (${change >= 0 ? '+' : ''}${formatPercent(change)} vs previous ${r.granularity})` : ''}`],
-      ['Open deals', formatCount(cur.open_deals)],
-      ['Win rate', formatPercent(cur.win_rate)],
-      ['Average won deal', formatMoney(cur.avg_won, c)],
-      ['Sales cycle', formatDays(cur.cycle_days)],
-    ],
+    fields,
     sentence: `Sales velocity ${formatMoney(cur.velocity, c)} per day: ${formatCount(cur.open_deals)} open deals × ${formatPercent(cur.win_rate)} win rate × ${formatMoney(cur.avg_won, c)} ÷ ${formatDays(cur.cycle_days)}.`,
   };
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LogLevel } from '@slack/bolt';
 import { SlackApiError, SlackDelivery, SLACK_LIMITS } from '../../src/delivery/slack.js';
 import { FakeSlack, startFakeSlack } from '../fakes/slack.js';
 
@@ -14,7 +15,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   fake.reset();
-  slack = new SlackDelivery({ token: fake.token, apiUrl: fake.apiUrl, retry: { retries: 2, minTimeout: 0, maxTimeout: 0 }, postIntervalMs: 0 });
+  slack = new SlackDelivery({ token: fake.token, apiUrl: fake.apiUrl, retry: { retries: 2, minTimeout: 0, maxTimeout: 0 }, postIntervalMs: 0, logLevel: LogLevel.ERROR });
 });
 
 const chart = { png: PNG, filename: 'pipeline.png', title: 'Pipeline', altText: 'Pipeline chart' };
@@ -48,6 +49,16 @@ describe('SlackDelivery', () => {
     const completes = fake.calls('files.completeUploadExternal');
     expect(completes.map((c) => c.params.channel_id)).toEqual(['C_OUT', 'DU7']);
     expect(completes[1].status).toBe(200);
+  });
+
+  it('not_in_channel with an expired response_url still DMs the report', async () => {
+    fake.botNotIn('C_GONE');
+    fake.failNext('response_url', { status: 404, body: 'expired_url' });
+    const lines: string[] = [];
+    const s = new SlackDelivery({ token: fake.token, apiUrl: fake.apiUrl, retry: { retries: 0 }, postIntervalMs: 0, log: (l) => lines.push(l) });
+    const out = await s.deliverReport({ channelId: 'C_GONE', userId: 'U8', responseUrl: fake.responseUrl('old') }, content, chart);
+    expect(out).toMatchObject({ where: 'dm', channel: 'DU8' });
+    expect(lines.join('\n')).toContain('could not tell U8 about the DM: expired_url');
   });
 
   it('ratelimited: honours Retry-After and delivers', async () => {

@@ -228,7 +228,8 @@ export class FakeSlack {
     if (url.pathname.startsWith('/response/')) {
       const id = url.pathname.slice('/response/'.length);
       const params = raw.length ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
-      const out = send(200, 'ok');
+      const failure = this.takeFailure('response_url', params);
+      const out = failure ? this.sendFailure(send, failure) : send(200, 'ok');
       this.record({ method: 'response_url', params, authorization, path: id, ...out });
       return;
     }

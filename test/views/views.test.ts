@@ -93,6 +93,10 @@ describe('/deals list', () => {
     expect(json).toContain('Acme &lt;0&gt; &amp; Co');
     expect(json).toContain(':hourglass_flowing_sand:');
     expect(json).toContain('3.3×');
+    // the value in the notification is that of the 15 listed (500k…486k), not of all 120
+    const listed = deals.slice(0, 15).reduce((s, d) => s + (d.amount ?? 0), 0);
+    expect(listed).toBe(7_395_000);
+    expect(m.text).toBe('Open deals: 120 deals (stage Proposal · stuck); top 15 worth $7.4M listed.');
   });
 
   it('stays within the block and text limits whatever the limit asked', () => {
