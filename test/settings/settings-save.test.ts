@@ -3,6 +3,7 @@
  * who, when, old → new; "needs review" is cleared; and the resolver lets values saved in Slack
  * win over the environment's defaults.
  */
+import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { diffSettings, loadSettingsSnapshot, saveSettings, storedSetting, validateSettings, generalDraftOf } from '../../src/settings-change.js';
@@ -116,5 +117,25 @@ describe('resolveTeamSettings', () => {
     expect(digestTimeOfCron('0 8 * * 1-5')).toBe('08:00');
     expect(digestTimeOfCron('0 8,16 * * *')).toBeNull();
     expect(digestTimeOfCron('*/30 * * * *')).toBeNull();
+  });
+});
+
+describe('alert thresholds agree with the alerts job', () => {
+  // The alerts job (src/jobs/alert-settings.ts) reads the same keys; this test checks keys,
+  // defaults and ranges agree once both are in the tree (until then it is skipped).
+  const jobModule = new URL('../../src/jobs/alert-settings.ts', import.meta.url);
+  it.skipIf(!existsSync(jobModule))('same keys, defaults and ranges', async () => {
+    const { ALERT_SETTINGS } = (await import(/* @vite-ignore */ jobModule.href)) as {
+      ALERT_SETTINGS: Record<string, { fallback: number; schema: { safeParse(v: unknown): { success: boolean } } }>;
+    };
+    for (const def of Object.values(ALERT_THRESHOLDS)) {
+      const theirs = ALERT_SETTINGS[def.key];
+      expect(theirs, def.key).toBeDefined();
+      expect(theirs!.fallback).toBe(def.fallback);
+      const inside = [def.exclusive ? def.min + 0.5 : def.min, def.exclusive ? def.max - 0.5 : def.max];
+      for (const v of inside) expect(theirs!.schema.safeParse(def.toStored(v)).success, `${def.key}=${v}`).toBe(true);
+      const outside = [def.min - 1, def.max + 1, ...(def.exclusive ? [def.min, def.max] : [])];
+      for (const v of outside) expect(theirs!.schema.safeParse(def.toStored(v)).success, `${def.key}=${v}`).toBe(false);
+    }
   });
 });
