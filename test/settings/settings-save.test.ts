@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { diffSettings, loadSettingsSnapshot, saveSettings, storedSetting, validateSettings, generalDraftOf } from '../../src/settings-change.js';
-import { ALERT_THRESHOLDS, TEAM_SETTING_KEYS, cronAtTime, digestTimeOfCron, readAlertThresholds, resolveTeamSettings } from '../../src/team-settings.js';
+import { ALERT_THRESHOLDS, TEAM_SETTING_KEYS, cronAtTime, digestTimeOfCron, readAlertThresholds, resolveTeamSettings, type AlertThresholdDef } from '../../src/team-settings.js';
 import { getStageMap, stagesNeedingReview } from '../../store/stage-map.js';
 import { setSetting } from '../../store/settings.js';
 import { tempDb } from '../helpers/db.js';
@@ -128,7 +128,7 @@ describe('alert thresholds agree with the alerts job', () => {
     const { ALERT_SETTINGS } = (await import(/* @vite-ignore */ jobModule.href)) as {
       ALERT_SETTINGS: Record<string, { fallback: number; schema: { safeParse(v: unknown): { success: boolean } } }>;
     };
-    for (const def of Object.values(ALERT_THRESHOLDS)) {
+    for (const def of Object.values(ALERT_THRESHOLDS) as AlertThresholdDef[]) {
       const theirs = ALERT_SETTINGS[def.key];
       expect(theirs, def.key).toBeDefined();
       expect(theirs!.fallback).toBe(def.fallback);
