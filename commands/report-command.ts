@@ -15,6 +15,7 @@ import { usageMessage } from '../src/views/help.js';
 import { reportSummary } from '../src/views/report-summary.js';
 import { lastSuccessfulRun } from '../store/sync-runs.js';
 import { replyTarget, type CommandDeps, type CommandRequest } from './command-context.js';
+import { resolveTeamSettings } from '../src/team-settings.js';
 
 /** The arguments each chart command takes (usage hints in src/ids.ts say the same). */
 export const REPORT_ARGS: Record<ChartCommandKey, ArgSpec> = {
@@ -56,7 +57,7 @@ export function describeFilters(applied: ReportFilters, args: CommandArgs, extra
 }
 
 export function freshnessOf(deps: CommandDeps, now: Date): Freshness {
-  return { syncedAt: lastSuccessfulRun(deps.db, deps.crm)?.startedAt ?? null, now, timeZone: deps.config.DEALCAST_TIMEZONE };
+  return { syncedAt: lastSuccessfulRun(deps.db, deps.crm)?.startedAt ?? null, now, timeZone: resolveTeamSettings(deps.db, deps.config).timeZone };
 }
 
 export async function runReportCommand(key: ChartCommandKey, req: CommandRequest, deps: CommandDeps): Promise<void> {

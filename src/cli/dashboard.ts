@@ -13,6 +13,7 @@ import { packDashboard, writeFileAtomic } from '../dashboard/dashboard-file.js';
 import { kpiFigures } from '../dashboard/page.js';
 import { formatMoney, formatPercent } from '../dashboard/page-format.js';
 import { cliConfig, openStore, parseFlags, parseNow, type CliIo } from './io.js';
+import { resolveTeamSettings } from '../team-settings.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(
@@ -57,7 +58,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       now,
       filters: { pipeline: values.pipeline, owner: values.owner, source: values.source, since: values.since },
       dealNames: values['no-deal-names'] ? false : config.DASHBOARD_DEAL_NAMES,
-      timeZone: config.DEALCAST_TIMEZONE,
+      timeZone: resolveTeamSettings(db, config).timeZone,
     });
     const file = await packDashboard(input, { password });
     await writeFileAtomic(out, file.bytes);

@@ -13,6 +13,7 @@ import type { Db } from '../../store/db.js';
 import type { Config } from '../config.js';
 import { collectDashboard } from '../dashboard/build.js';
 import { writeDashboardFileIfChanged, type WriteResult } from '../dashboard/dashboard-file.js';
+import { resolveTeamSettings } from '../team-settings.js';
 
 export interface DashboardJobDeps {
   db: Db;
@@ -22,7 +23,7 @@ export interface DashboardJobDeps {
 
 export async function writeDashboardIfChanged(deps: DashboardJobDeps, now: Date): Promise<WriteResult> {
   const { db, config } = deps;
-  const input = await collectDashboard(db, config.CRM, { now, dealNames: config.DASHBOARD_DEAL_NAMES, timeZone: config.DEALCAST_TIMEZONE });
+  const input = await collectDashboard(db, config.CRM, { now, dealNames: config.DASHBOARD_DEAL_NAMES, timeZone: resolveTeamSettings(db, config).timeZone });
   const result = await writeDashboardFileIfChanged(config.DASHBOARD_PATH, input, { password: config.DASHBOARD_PASSWORD });
   deps.log?.(
     result.written
