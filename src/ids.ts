@@ -48,8 +48,8 @@ export const COMMANDS = {
   },
   dealcast: {
     command: '/dealcast',
-    description: 'dealcast itself: help, sync status and data freshness, sync now (admins)',
-    usageHint: 'help | status | sync',
+    description: 'dealcast itself: help, sync status and data freshness, sync now (admins), the dashboard page by DM',
+    usageHint: 'help | status | sync | dashboard',
   },
 } as const satisfies Record<string, CommandInfo>;
 
