@@ -1,13 +1,16 @@
 /**
- * /dealcast help | status | sync
+ * /dealcast help | status | sync | settings | dashboard
  * - help: every command with examples (ephemeral).
  * - status: last sync and whether it worked, data freshness, stages needing review (ephemeral).
  * - sync: admins only (DEALCAST_ADMINS, or Slack workspace admins/owners): sync now, then say
  *   how it went. A sync already running is joined, not doubled.
  * - settings: admins only: the settings modal (commands/dealcast-settings.ts).
+ * - dashboard: the self-contained dashboard page, sent to the caller by DM (encrypted when
+ *   DASHBOARD_PASSWORD is set; deal names as DASHBOARD_DEAL_NAMES says).
  */
 import { parseCommandArgs } from '../src/command-args.js';
 import { describeError } from '../src/errors.js';
+import { buildDashboardFile } from '../src/dashboard/build.js';
 import { isDealcastAdmin } from '../src/slack-admins.js';
 import { helpMessage, usageMessage } from '../src/views/help.js';
 import { statusMessage } from '../src/views/status.js';
@@ -19,7 +22,7 @@ import { stagesNeedingReview } from '../store/stage-map.js';
 import { lastRun, lastSuccessfulRun } from '../store/sync-runs.js';
 import { replyTarget, type CommandDeps, type CommandHandler, type CommandRequest } from './command-context.js';
 
-const SUBCOMMANDS = ['status', 'sync', 'settings'] as const;
+const SUBCOMMANDS = ['status', 'sync', 'settings', 'dashboard'] as const;
 
 export function statusFacts(deps: CommandDeps) {
   const { db, crm } = deps;
@@ -65,6 +68,28 @@ async function syncNow(req: CommandRequest, deps: CommandDeps): Promise<void> {
   }
 }
 
+async function sendDashboard(req: CommandRequest, deps: CommandDeps): Promise<void> {
+  const target = replyTarget(req);
+  await deps.slack.replyEphemeral(target, { text: 'Building the dashboard page; I will send it to you by DM.' });
+  try {
+    const file = await buildDashboardFile(deps.db, deps.config, { now: deps.now() });
+    const dm = await deps.slack.openDm(req.userId);
+    await deps.slack.uploadFile(
+      dm,
+      { data: file.bytes, filename: file.filename, title: 'dealcast dashboard' },
+      {
+        text: file.encrypted
+          ? 'Your dealcast dashboard: open the file in a browser and enter the dashboard password.'
+          : 'Your dealcast dashboard: open the file in any browser, even offline.',
+      },
+    );
+    deps.log(`command: /dealcast dashboard by ${req.userId}: sent ${file.filename} (${file.bytes.length} bytes${file.encrypted ? ', encrypted' : ''})`);
+  } catch (err) {
+    deps.log(`command: /dealcast dashboard by ${req.userId} failed: ${describeError(err)}`);
+    await deps.slack.replyEphemeral(target, { text: `:x: Could not send the dashboard: ${describeError(err).split('\n')[0]}` });
+  }
+}
+
 export const handleDealcastCommand: CommandHandler = async (req, deps) => {
   const target = replyTarget(req);
   const parsed = parseCommandArgs(req.text, { filters: [], words: SUBCOMMANDS });
@@ -88,6 +113,10 @@ export const handleDealcastCommand: CommandHandler = async (req, deps) => {
   }
   if (sub === 'settings') {
     await openSettings(req, deps);
+    return;
+  }
+  if (sub === 'dashboard') {
+    await sendDashboard(req, deps);
     return;
   }
   await syncNow(req, deps);

@@ -48,8 +48,8 @@ export const COMMANDS = {
   },
   dealcast: {
     command: '/dealcast',
-    description: 'dealcast itself: help, sync status and data freshness, sync now and settings (admins)',
-    usageHint: 'help | status | sync | settings',
+    description: 'dealcast itself: help, sync status and data freshness, sync now and settings (admins), the dashboard page by DM',
+    usageHint: 'help | status | sync | settings | dashboard',
   },
 } as const satisfies Record<string, CommandInfo>;
 

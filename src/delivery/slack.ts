@@ -326,14 +326,24 @@ export class SlackDelivery {
    * them (section, header, context and rich_text work).
    */
   async uploadPng(channel: string, chart: ChartFile, content: MessageContent, opts: { threadTs?: string } = {}): Promise<{ fileId: string }> {
+    return this.uploadFile(channel, { data: chart.png, filename: chart.filename, title: chart.title, altText: chart.altText }, content, opts);
+  }
+
+  /** Uploads any file (a chart PNG, the dashboard HTML) and shares it into `channel`. */
+  async uploadFile(
+    channel: string,
+    file: { data: Buffer; filename: string; title: string; altText?: string },
+    content: MessageContent,
+    opts: { threadTs?: string } = {},
+  ): Promise<{ fileId: string }> {
     const r = await this.pacer.run(channel, () =>
       this.call('filesUploadV2', () =>
         this.client.filesUploadV2({
           channel_id: channel,
-          file: chart.png,
-          filename: chart.filename,
-          title: chart.title,
-          alt_text: truncate(chart.altText, SLACK_LIMITS.uploadAltTextChars),
+          file: file.data,
+          filename: file.filename,
+          title: file.title,
+          ...(file.altText ? { alt_text: truncate(file.altText, SLACK_LIMITS.uploadAltTextChars) } : {}),
           ...(content.blocks?.length ? { blocks: content.blocks } : { initial_comment: content.text }),
           ...(opts.threadTs ? { thread_ts: opts.threadTs } : {}),
         } as webApi.FilesUploadV2Arguments),

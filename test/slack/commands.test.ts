@@ -221,3 +221,16 @@ describe('delivery problems', () => {
     expectPng(png);
   });
 });
+
+describe('/dealcast dashboard', () => {
+  it('sends the self-contained dashboard page to the caller by DM', async () => {
+    const r = await sendCommand(t.url, { command: '/dealcast', text: 'dashboard', channel_id: 'C0REPORTS', user_id: 'U0MARIA', response_url: fake.responseUrl('dash') });
+    expect(r.status).toBe(200);
+    expect(String((await ephemeral('dash')).text)).toContain('by DM');
+    const [done] = await fake.waitForCalls('files.completeUploadExternal', 1, (c) => c.status === 200 && c.params.channel_id === 'DU0MARIA');
+    const html = fake.uploads.get((done.params.files as { id: string }[])[0].id)!.toString('utf8');
+    expect(html.startsWith('<!DOCTYPE html>') || html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('Content-Security-Policy'); // no external requests: the page forbids every load
+    expect(html).toContain('Open pipeline');
+  });
+});
