@@ -12,6 +12,7 @@ import type { ReportFilters } from '../metrics/report-types.js';
 import { computeReport } from '../reports.js';
 import { packDashboard, type DashboardFile } from './dashboard-file.js';
 import { DASHBOARD_CHARTS, withoutDealNames, type DashboardChartName, type DashboardPageInput, type DashboardReports } from './page.js';
+import { resolveTeamSettings } from '../team-settings.js';
 
 /** Deals listed in the page's table (the most overdue first); the page says how many exist. */
 export const DASHBOARD_DEAL_LIMIT = 2000;
@@ -70,7 +71,7 @@ export async function buildDashboardFile(db: Db, config: Config, opts: BuildFile
     now: opts.now,
     filters: opts.filters,
     dealNames: opts.dealNames ?? config.DASHBOARD_DEAL_NAMES,
-    timeZone: config.DEALCAST_TIMEZONE,
+    timeZone: resolveTeamSettings(db, config).timeZone,
   });
   return packDashboard(input, { password: opts.password ?? config.DASHBOARD_PASSWORD });
 }
