@@ -1,0 +1,53 @@
+/**
+ * How numbers read in Slack messages: compact money in the report's currency ($1.2M), percent
+ * from fractions (0.34 -> 34%), whole counts with separators. Also Slack's mrkdwn escaping.
+ */
+
+const compactMoney = new Map<string, Intl.NumberFormat>();
+
+/** $1.2M, €340K; falls back to "1.2M XYZ" for a currency code Intl does not know. */
+export function formatMoney(value: number | null | undefined, currency: string): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  let f = compactMoney.get(currency);
+  if (!f) {
+    try {
+      f = new Intl.NumberFormat('en-US', { style: 'currency', currency, notation: 'compact', maximumFractionDigits: 1 });
+    } catch {
+      f = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+      const plain = f;
+      f = { format: (n: number) => `${plain.format(n)} ${currency}` } as Intl.NumberFormat;
+    }
+    compactMoney.set(currency, f);
+  }
+  return f.format(value);
+}
+
+const pct = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 0 });
+const pct1 = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
+
+/** 0.34 -> "34%"; below 10% one decimal ("4.5%"). */
+export function formatPercent(fraction: number | null | undefined): string {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '—';
+  return Math.abs(fraction) < 0.1 && fraction !== 0 ? pct1.format(fraction) : pct.format(fraction);
+}
+
+const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+export function formatCount(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  return count.format(n);
+}
+
+export function formatDays(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  return `${count.format(Math.round(n))} d`;
+}
+
+/** Escapes text for Slack mrkdwn (&, <, > are control characters there). */
+export function escapeMrkdwn(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Trims to `max` characters with an ellipsis. */
+export function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`;
+}
