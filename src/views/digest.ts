@@ -91,16 +91,19 @@ function staleLine(d: DigestData): string | null {
 
 function dealBrief(m: MovedDeal, currency: string, withStage: boolean): string {
   const name = escapeMrkdwn(clip(m.name || `Deal ${m.id}`, NAME_CHARS));
-  const owner = m.owner ? ` (${escapeMrkdwn(m.owner.split(/\s+/)[0])})` : '';
-  return `${name}${withStage ? ` → ${m.stage}` : ''} ${formatMoney(m.amount ?? 0, currency)}${owner}`;
+  const owner = m.owner ? ` · ${escapeMrkdwn(m.owner)}` : '';
+  const stage = withStage && m.fromStage ? ` · ${m.fromStage} → ${m.stage}` : withStage ? ` · → ${m.stage}` : '';
+  return `• ${name} — ${formatMoney(m.amount ?? 0, currency)}${stage}${owner}`;
 }
 
-function movedLine(emoji: string, verb: string, deals: MovedDeal[], currency: string, withStage: boolean): string | null {
+/** "Won 4 · $110K" and the largest few, one per line (a phone shows them without wrapping mid-list). */
+function movedLines(emoji: string, verb: string, deals: MovedDeal[], currency: string, withStage: boolean): string | null {
   if (!deals.length) return null;
   const total = deals.reduce((a, d) => a + (d.amount ?? 0), 0);
-  const top = deals.slice(0, MOVED_TOP).map((d) => dealBrief(d, currency, withStage));
-  const more = deals.length > MOVED_TOP ? `, +${deals.length - MOVED_TOP} more` : '';
-  return `${emoji} *${verb} ${formatCount(deals.length)}* · ${formatMoney(total, currency)}\n      ${top.join(', ')}${more}`;
+  const ranked = [...deals].sort((a, b) => (b.amount ?? 0) - (a.amount ?? 0));
+  const lines = [`${emoji} *${verb} ${formatCount(deals.length)} · ${formatMoney(total, currency)}*`, ...ranked.slice(0, MOVED_TOP).map((d) => dealBrief(d, currency, withStage))];
+  if (deals.length > MOVED_TOP) lines.push(`_+${formatCount(deals.length - MOVED_TOP)} more_`);
+  return lines.join('\n');
 }
 
 function qualityLine(q: DigestData['quality']): string {
@@ -157,14 +160,14 @@ export function digestView(d: DigestData): MessageContent {
   blocks.push({ type: 'divider' });
 
   const moved = [
-    movedLine(':trophy:', 'Won', d.moved.won, c, false),
-    movedLine(':x:', 'Lost', d.moved.lost, c, false),
-    movedLine(':arrow_forward:', 'Advanced', d.moved.advanced, c, true),
+    movedLines(':trophy:', 'Won', d.moved.won, c, false),
+    movedLines(':x:', 'Lost', d.moved.lost, c, false),
+    movedLines(':arrow_forward:', 'Advanced', d.moved.advanced, c, true),
   ].filter((l): l is string => l !== null);
   const sinceLabel = `Since ${localClock(d.moved.since, d.timeZone)}`;
   blocks.push({
     type: 'section',
-    text: { type: 'mrkdwn', text: clip(`*${sinceLabel}*\n${moved.length ? moved.join('\n') : '_No deals won, lost or advanced._'}`, 2900) },
+    text: { type: 'mrkdwn', text: clip(`*${sinceLabel}*\n${moved.length ? moved.join('\n\n') : '_No deals won, lost or advanced._'}`, 2900) },
   });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: qualityLine(d.quality) }] });
   const foot = [
@@ -173,9 +176,9 @@ export function digestView(d: DigestData): MessageContent {
   ].filter(Boolean);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: foot.join(' · ') }] });
 
+  const pipeChange = pd ? relChange(k.openPipeline, pd.k.openPipeline, pd.label) : null;
   const headline = [
-    `Pipeline digest ${dayLabel(d.day)}: open pipeline ${formatMoney(k.openPipeline, c)}`,
-    pd ? relChange(k.openPipeline, pd.k.openPipeline, pd.label) : null,
+    `Pipeline digest ${dayLabel(d.day)}: open pipeline ${formatMoney(k.openPipeline, c)}${pipeChange ? ` (${pipeChange})` : ''}`,
     k.forecastThisMonth ? `forecast ${monthLabel(k.forecastThisMonth.month)} ${formatMoney(k.forecastThisMonth.value, c)}` : null,
     `win rate ${formatPercent(k.winRate)}`,
   ]

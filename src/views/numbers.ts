@@ -11,7 +11,7 @@ export function formatMoney(value: number | null | undefined, currency: string):
   let f = compactMoney.get(currency);
   if (!f) {
     try {
-      f = new Intl.NumberFormat('en-US', { style: 'currency', currency, notation: 'compact', maximumFractionDigits: 1 });
+      f = new Intl.NumberFormat('en-US', { style: 'currency', currency, notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 });
     } catch {
       f = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
       const plain = f;
