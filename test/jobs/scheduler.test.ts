@@ -72,7 +72,7 @@ describe('scheduler: the digest runs exactly once per weekday slot', () => {
     expect(days).toEqual(['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27']);
     expect(rec.of('digest').every((r) => r.lateFor === undefined)).toBe(true);
     const db = openDb(path);
-    cleanups.push(() => db.close());
+    cleanups.push(() => void db.close());
     expect(recentJobRuns(db, 'digest', { limit: 50 }).map((r) => [r.slot, r.status, r.late])).toEqual(
       [27, 26, 25, 24, 23].map((d) => [`2026-11-${d}T08:00:00.000Z`, 'ok', false]),
     );
@@ -114,7 +114,7 @@ describe('scheduler: a digest missed while down', () => {
     await c.tick(at('2026-11-24T10:45:00Z'));
     expect(rec.of('digest')).toEqual([{ job: 'digest', now: '2026-11-24T10:30:00.000Z', lateFor: '2026-11-24T08:00:00.000Z' }]);
     const db = openDb(path);
-    cleanups.push(() => db.close());
+    cleanups.push(() => void db.close());
     expect(getJobRun(db, 'digest', '2026-11-24T08:00:00.000Z')).toMatchObject({ status: 'ok', late: true });
     expect(log.some((l) => l.includes('posted late (150 min'))).toBe(true);
   });
