@@ -33,8 +33,11 @@ export interface DigestDeps {
   reports: ReportProvider;
   pipeline: PipelineSource;
   charts?: DigestCharts;
-  /** The sync interval from SYNC_CRON: data older than twice this is called stale. */
-  syncIntervalMs: number;
+  /**
+   * Data synced before this instant is stale: the second most recent SYNC_CRON slot, i.e. older
+   * than twice the sync interval (scheduler.ts staleCutoff).
+   */
+  staleCutoff: (now: Date) => Date;
   log?: (line: string) => void;
 }
 
@@ -134,8 +137,9 @@ export function gatherDigest(deps: Omit<DigestDeps, 'messenger' | 'channel'>, no
 
   const last = lastSuccessfulRun(deps.db, deps.crm);
   const lastAt = last ? (last.finishedAt ?? last.startedAt) : null;
-  const ageMs = lastAt ? now.getTime() - Date.parse(lastAt) : null;
-  const stale = ageMs === null || ageMs > 2 * deps.syncIntervalMs ? { lastSyncAt: lastAt, intervalMs: deps.syncIntervalMs } : null;
+  // A sync stamps the instant it started; one that started at the cutoff slot is fresh enough.
+  const cutoff = deps.staleCutoff(now).getTime() - 60_000;
+  const stale = lastAt === null || Date.parse(last!.startedAt) < cutoff ? { lastSyncAt: lastAt } : null;
 
   return {
     day: today,

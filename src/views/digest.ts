@@ -30,7 +30,7 @@ export interface DigestData {
   /** Set when the digest runs after its slot (the process was down). */
   late: { slot: string } | null;
   /** Set when the last successful sync is older than twice the sync interval (or there is none). */
-  stale: { lastSyncAt: string | null; intervalMs: number } | null;
+  stale: { lastSyncAt: string | null } | null;
   kpis: DigestKpis;
   prevDay: { day: string; kpis: Partial<DigestKpis> } | null;
   prevWeek: { day: string; kpis: Partial<DigestKpis> } | null;

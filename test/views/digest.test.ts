@@ -79,10 +79,10 @@ describe('digest view', () => {
   });
 
   it('says the data is stale in its first line', () => {
-    const m = digestView(data({ stale: { lastSyncAt: '2026-11-22T23:00:00.000Z', intervalMs: 900_000 } }));
+    const m = digestView(data({ stale: { lastSyncAt: '2026-11-22T23:00:00.000Z' } }));
     expect((m.blocks![0].text as { text: string }).text).toBe(':warning: *Data is stale*: the last successful CRM sync was 8 h ago (Mon 00:00). Check `/dealcast status`.');
     expect(m.text.split('\n')[0]).toBe(':warning: Data is stale: the last successful CRM sync was 8 h ago (Mon 00:00). Check /dealcast status.');
-    const never = digestView(data({ stale: { lastSyncAt: null, intervalMs: 900_000 } }));
+    const never = digestView(data({ stale: { lastSyncAt: null } }));
     expect(never.text.startsWith(':warning: No successful CRM sync yet')).toBe(true);
   });
 
