@@ -43,6 +43,8 @@ export interface AlertDeps {
   reports: ReportProvider;
   pipeline: PipelineSource;
   log?: (line: string) => void;
+  /** Looks up (and remembers) a CRM owner's Slack user when owners.slack_user_id is not known yet. */
+  slackUserForOwner?: (ownerId: string) => Promise<string | null>;
 }
 
 /** One subject currently in alert condition. */
@@ -181,6 +183,7 @@ export function detectAlerts(
       stageAvgDays: d.stage_avg_days,
       ratio: d.stuck_ratio,
       owner: owner?.name ?? d.owner,
+      ownerId: owner?.id ?? null,
       slackUserId: owner?.slackUserId ?? null,
       closeDate: d.close_date,
     };
@@ -188,6 +191,18 @@ export function detectAlerts(
   }
   findings.stuck_deal.sort((a, b) => b.value - a.value || a.subject.localeCompare(b.subject));
   return { findings, skipped };
+}
+
+/** Fills in the owner's Slack user when it can be looked up, so the reply @-mentions them. */
+async function mentionable(deps: AlertDeps, facts: AlertFacts): Promise<void> {
+  if (facts.kind === 'pipeline_drop' || facts.slackUserId || !deps.slackUserForOwner) return;
+  const ownerId = facts.ownerId;
+  if (!ownerId) return;
+  try {
+    facts.slackUserId = await deps.slackUserForOwner(ownerId);
+  } catch (err) {
+    deps.log?.(`alerts: could not look up the Slack user of owner ${ownerId} (${(err as Error).message}); naming them instead`);
+  }
 }
 
 /** Why an open alert no longer applies, or null when it still does (or we cannot tell). */
@@ -281,6 +296,7 @@ async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, find
     postedAt: at,
     timeZone: deps.timeZone,
   };
+  for (const f of described) await mentionable(deps, f.facts);
   const root = await deps.messenger.post(channel, alertRootView(summary));
   outcome.rootTs = root.ts;
   for (const f of due) {

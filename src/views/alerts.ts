@@ -45,6 +45,7 @@ export interface StuckDealFacts {
   stageAvgDays: number;
   ratio: number;
   owner: string | null;
+  ownerId: string | null;
   slackUserId: string | null;
   closeDate: string | null;
 }

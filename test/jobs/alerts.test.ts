@@ -223,6 +223,16 @@ describe('alerts job', () => {
     expect(posts(messenger.calls)).toHaveLength(1);
   });
 
+  it('looks up the Slack user of an owner not matched yet, to @-mention them', async () => {
+    const { db, world, deps, messenger } = setup();
+    insertDeal(db, 'd2', 's-prop', 80_000, { ownerId: 'o2' });
+    world.stuck = [stuckRow('d2', 80_000, 'Sam Chen')];
+    const asked: string[] = [];
+    await runAlertsJob({ ...deps, slackUserForOwner: async (id) => (asked.push(id), id === 'o2' ? 'U0SAM' : null) }, NOW);
+    expect(asked).toEqual(['o2']);
+    expect(textOf(replies(messenger.calls)[0])).toContain('owner <@U0SAM>');
+  });
+
   it('ignores an out-of-range threshold in settings and says so', async () => {
     const { db, deps } = setup();
     setSetting(db, 'alerts.pipeline_drop.threshold', 5, NOW.toISOString());
