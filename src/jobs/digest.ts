@@ -10,7 +10,7 @@ import { lastSuccessfulRun } from '../../store/sync-runs.js';
 import { recentJobRuns } from '../../store/job-runs.js';
 import { dayTotals } from '../../store/snapshots.js';
 import { advancedBetween, closedBetween } from '../../store/digest-queries.js';
-import type { ReportByName, ReportName } from '../metrics/report-types.js';
+import type { ReportByName, ReportFilters, ReportName } from '../metrics/report-types.js';
 import { DealcastError } from '../errors.js';
 import type { ChartPng, MessageContent, Messenger } from '../delivery/messenger.js';
 import { digestView, type DigestData, type DigestKpis } from '../views/digest.js';
@@ -18,7 +18,10 @@ import { addDays, localDay, previousBusinessDay } from './local-time.js';
 import { fillSnapshotGaps, type PipelineSource } from './snapshot.js';
 
 /** The reports the jobs read (computeReport in src/reports.ts, bound to one database and CRM). */
-export type ReportProvider = <N extends ReportName>(name: N, opts: { now: Date; months?: number; threshold?: number; minSample?: number; limit?: number }) => ReportByName[N];
+export type ReportProvider = <N extends ReportName>(
+  name: N,
+  opts: { now: Date; filters?: ReportFilters; months?: number; threshold?: number; minSample?: number; limit?: number },
+) => ReportByName[N];
 
 /** Renders the digest's charts (charts/ spec builders + renderer). */
 export type DigestCharts = (reports: { funnel: ReportByName['funnel']; forecast: ReportByName['forecast'] }) => Promise<ChartPng[]>;
