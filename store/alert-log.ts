@@ -40,7 +40,8 @@ export interface NewAlert {
   fingerprint: string;
   channel: string;
   rootTs: string;
-  replyTs: string;
+  /** The subject's reply in the thread; null when it is only counted in the root's summary. */
+  replyTs: string | null;
   at: string;
   details: Record<string, unknown>;
 }

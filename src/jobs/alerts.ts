@@ -259,7 +259,9 @@ async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, find
     if (reason === null) continue;
     const facts = (entry.details as { facts?: AlertFacts }).facts;
     const label = facts ? subjectLabel(facts) : entry.subject;
-    if (entry.channel && entry.rootTs) await deps.messenger.reply(entry.channel, entry.rootTs, alertResolvedView(kind, label, reason));
+    // Only a subject described in the thread gets a reply there; one only counted in the summary
+    // shows in the root's updated count.
+    if (entry.channel && entry.rootTs && entry.replyTs) await deps.messenger.reply(entry.channel, entry.rootTs, alertResolvedView(kind, label, reason));
     resolveAlert(deps.db, entry.id, at, { ...entry.details, resolution: reason });
     open.delete(entry.subject);
     outcome.resolved++;
@@ -290,6 +292,7 @@ async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, find
     count: due.length,
     value: due.reduce((a, f) => a + f.value, 0),
     described: described.length,
+    repeated: due.filter((f) => open.has(f.subject)).length,
     threshold:
       kind === 'pipeline_drop' ? settings['alerts.pipeline_drop.threshold'] : kind === 'rep_inactive' ? settings['alerts.rep_inactive.hours'] : settings['alerts.stuck.ratio'],
     ...(first.kind === 'pipeline_drop' ? { drop: { today: first.today, average: first.average, drop: first.drop, days: first.days.length } } : {}),
@@ -303,8 +306,8 @@ async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, find
     const reply = described.includes(f) ? await deps.messenger.reply(channel, root.ts, alertReplyView(f.facts, deps.timeZone)) : null;
     const details = { facts: f.facts, root: summary } as unknown as Record<string, unknown>;
     const e = open.get(f.subject);
-    if (e) realert(deps.db, e.id, { fingerprint: f.fingerprint, channel, rootTs: root.ts, replyTs: reply?.ts ?? '', at, details });
-    else insertAlert(deps.db, { kind, subject: f.subject, fingerprint: f.fingerprint, channel, rootTs: root.ts, replyTs: reply?.ts ?? '', at, details });
+    if (e) realert(deps.db, e.id, { fingerprint: f.fingerprint, channel, rootTs: root.ts, replyTs: reply?.ts ?? null, at, details });
+    else insertAlert(deps.db, { kind, subject: f.subject, fingerprint: f.fingerprint, channel, rootTs: root.ts, replyTs: reply?.ts ?? null, at, details });
     outcome.announced++;
   }
   return outcome;

@@ -62,6 +62,8 @@ export interface RootSummary {
   value: number;
   /** Subjects described in the thread (the rest are only counted). */
   described: number;
+  /** Subjects alerted before and announced again (changed, or the quiet period passed). */
+  repeated?: number;
   /** Threshold wording inputs. */
   threshold: number;
   /** Pipeline drop: today vs average. */
@@ -84,6 +86,14 @@ const localShort = (iso: string, tz: string) =>
   new Date(iso).toLocaleString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz });
 const localHm = (iso: string, tz: string) => new Date(iso).toLocaleString('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz });
 
+/** " 3 of them were alerted before and still are." for repeats after the quiet period. */
+function again(s: RootSummary): string {
+  const n = s.repeated ?? 0;
+  if (!n) return '';
+  if (n === s.count) return s.count === 1 ? ' Alerted before and still the case.' : ' All alerted before and still the case.';
+  return ` ${formatCount(n)} of them alerted before and still the case.`;
+}
+
 function summaryText(s: RootSummary): string {
   switch (s.kind) {
     case 'pipeline_drop': {
@@ -91,11 +101,11 @@ function summaryText(s: RootSummary): string {
       return `${EMOJI.pipeline_drop} *Pipeline drop*: open pipeline is ${formatMoney(d.today, s.currency)}, ${formatPercent(d.drop)} below its ${d.days}-day average of ${formatMoney(d.average, s.currency)} (alert threshold ${formatPercent(s.threshold)}).`;
     }
     case 'rep_inactive':
-      return `${EMOJI.rep_inactive} *Rep inactivity*: ${plural(s.count, 'rep has', 'reps have')} logged no calls, emails, meetings or tasks for more than ${formatCount(s.threshold)} hours (weekends not counted).`;
+      return `${EMOJI.rep_inactive} *Rep inactivity*: ${plural(s.count, 'rep has', 'reps have')} logged no calls, emails, meetings or tasks for more than ${formatCount(s.threshold)} hours (weekends not counted).${again(s)}`;
     case 'stuck_deal': {
       const rest = s.count - s.described;
       const where = s.described === 0 ? '' : rest > 0 ? ` The ${formatCount(s.described)} largest are in the thread; see all with \`/deals stuck\`.` : ' Details in the thread.';
-      return `${EMOJI.stuck_deal} *Stuck deals*: ${plural(s.count, 'open deal has', 'open deals have')} been in ${s.count === 1 ? 'its' : 'their'} stage more than ${s.threshold}× as long as usual, worth ${formatMoney(s.value, s.currency)}.${where}`;
+      return `${EMOJI.stuck_deal} *Stuck deals*: ${plural(s.count, 'open deal has', 'open deals have')} been in ${s.count === 1 ? 'its' : 'their'} stage more than ${s.threshold}× as long as usual, worth ${formatMoney(s.value, s.currency)}.${again(s)}${where}`;
     }
   }
 }
@@ -118,6 +128,9 @@ export function alertRootView(s: RootSummary, progress?: { open: number; resolve
   return { text: progress && progress.resolved > 0 ? `${plain} (${progress.resolved} resolved)` : plain, blocks };
 }
 
+/** "60 hours" up to three days, then "5 days" (of 24 working hours; weekends are not counted). */
+const workingTime = (hours: number) => (hours < 72 ? `${formatCount(Math.round(hours))} hours` : `${formatCount(Math.round(hours / 24))} days`);
+
 const days = (n: number) => `${formatCount(Math.round(n))} day${Math.round(n) === 1 ? '' : 's'}`;
 
 /** One subject's reply in the thread. */
@@ -132,7 +145,7 @@ export function alertReplyView(f: AlertFacts, timeZone: string): MessageContent 
     }
     case 'rep_inactive': {
       const since = f.lastActivityAt
-        ? `last logged activity ${localShort(f.lastActivityAt, timeZone)} (${formatCount(Math.round(f.businessHours ?? 0))} working hours ago)`
+        ? `last logged activity ${localShort(f.lastActivityAt, timeZone)} (${workingTime(f.businessHours ?? 0)} ago, weekends not counted)`
         : 'no logged activity on record';
       text = `${mention(f.slackUserId, f.name)}${f.slackUserId ? ` (${escapeMrkdwn(f.name)})` : ''}: ${since}. ${plural(f.openDeals, 'open deal', 'open deals')} worth ${formatMoney(f.openValue, f.currency)}.`;
       break;

@@ -137,7 +137,7 @@ describe('alerts job', () => {
     expect(rs).toHaveLength(3);
     for (const [i, reply] of rs.entries()) expect(reply.threadTs).toBe(roots[i].ts);
     expect(textOf(rs[1])).toContain('<@U0MARIA> (Maria Lopez)');
-    expect(textOf(rs[1])).toContain('71 working hours ago');
+    expect(textOf(rs[1])).toContain('last logged activity Thu 19 Nov, 10:00 (71 hours ago, weekends not counted)');
     expect(textOf(rs[2])).toContain('Deal d1');
     expect(textOf(rs[2])).toContain('owner <@U0MARIA>');
     expect(textOf(rs[2])).toContain('for 84 days, usually 21 days (4.0×)');
@@ -163,6 +163,7 @@ describe('alerts job', () => {
     expect(posts(messenger.calls)).toHaveLength(2);
     expect(listAlerts(db, { kind: 'stuck_deal' })).toHaveLength(1);
     expect(listAlerts(db, { kind: 'stuck_deal' })[0].rootTs).toBe(posts(messenger.calls)[1].ts);
+    expect(textOf(posts(messenger.calls)[1])).toContain('Alerted before and still the case.');
   });
 
   it('replies in the original thread when a subject resolves and updates that root with the new count', async () => {
@@ -221,6 +222,13 @@ describe('alerts job', () => {
     expect(replies(messenger.calls).map((r) => r.content.text.split(' ·')[0])).toEqual(['Deal d4', 'Deal d3', 'Deal d2']);
     await runAlertsJob(deps, new Date(NOW.getTime() + 15 * 60_000));
     expect(posts(messenger.calls)).toHaveLength(1);
+    // d0 was only counted: when it moves, the root's count changes but no reply names it.
+    insertDeal(db, 'd0', 's-neg', 10_000);
+    world.stuck = world.stuck.filter((d) => d.id !== 'd0');
+    const before = replies(messenger.calls).length;
+    await runAlertsJob(deps, new Date(NOW.getTime() + 30 * 60_000));
+    expect(replies(messenger.calls)).toHaveLength(before);
+    expect(textOf(updates(messenger.calls)[0])).toContain('1 of 5 resolved · 4 still open');
   });
 
   it('looks up the Slack user of an owner not matched yet, to @-mention them', async () => {
