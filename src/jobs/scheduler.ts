@@ -31,9 +31,10 @@ export const INTERRUPTED_AFTER_MS = 6 * HOUR;
 export interface ScheduledJobs {
   sync(now: Date): Promise<unknown>;
   snapshot(now: Date): Promise<unknown>;
-  alerts(now: Date): Promise<unknown>;
-  /** `lateFor` is the slot's time when the digest runs late. Returns the detail to record. */
-  digest(now: Date, opts: { lateFor?: Date }): Promise<unknown>;
+  /** Left out when there is nowhere to post (ALERT_CHANNEL unset). */
+  alerts?(now: Date): Promise<unknown>;
+  /** `lateFor` is the slot's time when the digest runs late. Returns the detail to record. Left out when DIGEST_CHANNEL is unset. */
+  digest?(now: Date, opts: { lateFor?: Date }): Promise<unknown>;
 }
 
 export interface SchedulerOptions {
@@ -173,7 +174,8 @@ export class Scheduler {
         }
         // The digest due now reads the data this sync just brought in.
         await this.digestsDue(now, report);
-        if (outcome.status === 'ok') report.alerts = (await runInSlot(db, 'alerts', slot, now, () => jobs.alerts(now), { log: this.log })).status;
+        const alerts = jobs.alerts;
+        if (outcome.status === 'ok' && alerts) report.alerts = (await runInSlot(db, 'alerts', slot, now, () => alerts(now), { log: this.log })).status;
         return report;
       }
     }
@@ -183,7 +185,9 @@ export class Scheduler {
 
   /** Runs the latest digest slot not yet in the ledger (late if need be); records older or too-late ones as skipped. */
   private async digestsDue(now: Date, report: TickReport): Promise<void> {
-    const { db, jobs } = this.opts;
+    const { db } = this.opts;
+    const digest = this.opts.jobs.digest;
+    if (!digest) return;
     const from = new Date(Math.max(now.getTime() - DIGEST_LOOKBACK_MS, (this.lastDigestScan?.getTime() ?? 0) - 1));
     this.lastDigestScan = now;
     // between() is (from, to]; include `from`'s own minute on the first scan.
@@ -210,7 +214,7 @@ export class Scheduler {
         continue;
       }
       const late = lateMs > DIGEST_ON_TIME_MS;
-      const outcome = await runInSlot(db, 'digest', slot, now, () => jobs.digest(now, late ? { lateFor: s } : {}), { late, log: this.log });
+      const outcome = await runInSlot(db, 'digest', slot, now, () => digest(now, late ? { lateFor: s } : {}), { late, log: this.log });
       if (late && outcome.status === 'ok') this.log(`digest ${slot} posted late (${Math.round(lateMs / MINUTE)} min after its slot)`);
       report.digests.push({ slot, status: outcome.status, late });
     }

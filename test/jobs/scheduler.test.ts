@@ -183,6 +183,18 @@ describe('scheduler: sync, snapshot and alerts', () => {
   });
 });
 
+describe('scheduler: jobs with nowhere to post', () => {
+  it('runs sync and snapshot without a digest or alerts job', async () => {
+    const { db } = database();
+    const rec = recordingJobs();
+    const { digest: _d, alerts: _a, ...jobs } = rec.jobs;
+    const s = scheduler(db, jobs, [], { syncCron: '0 8 * * *' });
+    const r = await s.tick(at('2026-11-24T08:00:00Z'));
+    expect(r).toEqual({ sync: 'ok', snapshot: 'ok', digests: [] });
+    expect(rec.runs.map((x) => x.job)).toEqual(['sync', 'snapshot']);
+  });
+});
+
 describe('staleCutoff', () => {
   it('is the second most recent sync slot', () => {
     expect(staleCutoff('*/15 * * * *', 'UTC', at('2026-11-24T08:07:00Z')).toISOString()).toBe('2026-11-24T07:45:00.000Z');
