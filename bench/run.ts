@@ -6,6 +6,7 @@ type Bench = { title: string; run: () => Promise<void> };
 
 const BENCHES: Record<string, Bench> = {
   sync: { title: 'Sync: demo deals upserted per second, peak RSS', run: async () => (await import('./sync.js')).benchSync() },
+  charts: { title: 'Charts: spec + 2x PNG render per chart (median, p95), and vs headless Chromium', run: async () => (await import('./charts.js')).benchCharts() },
 };
 
 async function main(): Promise<void> {

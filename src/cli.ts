@@ -11,6 +11,7 @@ type Subcommand = { summary: string; load: () => Promise<{ run(argv: string[], i
 const SUBCOMMANDS: Record<string, Subcommand> = {
   demo: { summary: 'sync the built-in demo CRM and show every report', load: () => import('./cli/demo.js') },
   sync: { summary: 'sync the configured CRM into the database [--full]', load: () => import('./cli/sync.js') },
+  'import-csv': { summary: 'import a CRM deals export (CSV) [--history FILE] [--mapping FILE] [--map field=Header]', load: () => import('./cli/import-csv.js') },
   status: { summary: 'last sync per stream, row counts, freshness, stages needing review', load: () => import('./cli/status.js') },
 };
 

@@ -3,6 +3,7 @@
  */
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
+import { createCsvConnector, csvOptionsFromConfig } from './csv.js';
 import { createDemoConnector } from './demo.js';
 import type { Connector, CrmHttp } from './types.js';
 
@@ -23,6 +24,8 @@ export function createConnector(config: Config, opts: ConnectorOptions): Connect
   switch (config.CRM) {
     case 'demo':
       return { connector: createDemoConnector({ seed: opts.seed ?? config.DEMO_SEED, deals: opts.deals ?? config.DEMO_DEALS, now: opts.now }) };
+    case 'csv':
+      return { connector: createCsvConnector(csvOptionsFromConfig(config)) };
     default:
       throw new UsageError(`The ${config.CRM} connector is not available in this version yet.`, 'Set CRM=demo to try dealcast on built-in data.');
   }

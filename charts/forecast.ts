@@ -1,0 +1,79 @@
+/**
+ * Forecast by close month: won so far (green) plus the calibrated weighted forecast of open
+ * deals (blue) stacked on it, in front of the best case (won + all open pipeline, light). The
+ * forecast with the CRM's own stage probabilities is an orange tick, for comparison.
+ */
+import type { ForecastReport } from '../src/metrics/report-types.js';
+import { type ChartOptions, type VegaLiteSpec, frame, noDataSpec } from './frame.js';
+import { COLORS, FONT_SIZE, MONEY_AXIS_FORMAT, MONEY_AXIS_LABEL_EXPR, formatMoney, formatMonth, formatMonthShort } from './theme.js';
+
+export const FORECAST_TITLE = 'Forecast by close month';
+
+const SERIES = ['Won', 'Weighted open deals', 'Open pipeline', 'CRM-probability forecast'];
+const SERIES_COLORS = [COLORS.won, COLORS.primary, COLORS.primaryLight, COLORS.crm];
+
+export function forecastChart(report: ForecastReport, opts?: ChartOptions): VegaLiteSpec {
+  const months = report.months ?? [];
+  if (months.length === 0 || months.every((m) => m.pipeline === 0 && m.won === 0 && m.weighted === 0)) {
+    return noDataSpec(report, FORECAST_TITLE, opts);
+  }
+  const cur = report.currency || 'USD';
+  // Up to 4 months get full month names and a label on every bar; more get "Dec '26" and,
+  // past 6, no bar labels (the subtitle has the total), so nothing collides at phone width.
+  const short = months.length > 4;
+  const values = months.map((m) => ({
+    month: short ? formatMonthShort(m.month) : formatMonth(m.month),
+    won: m.won,
+    forecast: m.won + m.weighted,
+    best: m.won + m.pipeline,
+    crm: m.won + m.weighted_crm,
+    label: formatMoney(m.won + m.weighted, cur),
+  }));
+  const total = values.reduce((s, v) => s + v.forecast, 0);
+  const totalCrm = values.reduce((s, v) => s + v.crm, 0);
+  // The bar labels are the forecast (won + weighted); the subtitle says so once.
+  const headline = `Forecast ${formatMoney(total, cur)} over ${months.length} ${months.length === 1 ? 'month' : 'months'} (${months.length <= 6 ? 'bar labels: ' : ''}won + weighted) · with CRM probabilities ${formatMoney(totalCrm, cur)}`;
+  const max = Math.max(...values.map((v) => Math.max(v.best, v.crm)), 1);
+  const color = (series: string) => ({
+    datum: series,
+    type: 'nominal' as const,
+    title: null,
+    scale: { domain: SERIES, range: SERIES_COLORS },
+    legend: { columns: 2, symbolType: 'square', symbolOpacity: 1 },
+  });
+  const y = {
+    type: 'quantitative' as const,
+    title: null,
+    scale: { domain: [0, max * 1.08], nice: false },
+    axis: { format: MONEY_AXIS_FORMAT, labelExpr: MONEY_AXIS_LABEL_EXPR, tickCount: 5 },
+  };
+  const bandSize = Math.min(72, Math.floor(300 / values.length));
+  return {
+    ...frame(report, FORECAST_TITLE, headline, opts),
+    height: 220,
+    data: { values },
+    encoding: {
+      x: { field: 'month', type: 'ordinal', sort: null, title: null, axis: { labelAngle: 0, domain: true, ticks: false } },
+    },
+    layer: [
+      { mark: { type: 'bar', width: bandSize }, encoding: { y: { field: 'best', ...y }, color: color('Open pipeline') } },
+      { mark: { type: 'bar', width: bandSize }, encoding: { y: { field: 'won', ...y }, color: color('Won') } },
+      {
+        mark: { type: 'bar', width: bandSize, cornerRadiusEnd: 0 },
+        encoding: { y: { field: 'won', ...y }, y2: { field: 'forecast' }, color: color('Weighted open deals') },
+      },
+      {
+        mark: { type: 'tick', orient: 'horizontal', thickness: 3, size: bandSize + 12, opacity: 1 },
+        encoding: { y: { field: 'crm', ...y }, color: color('CRM-probability forecast') },
+      },
+      ...(months.length <= 6
+        ? [
+            {
+              mark: { type: 'text', baseline: 'bottom', dy: -4, fontSize: short ? FONT_SIZE.note : FONT_SIZE.markLabel, fontWeight: 600 },
+              encoding: { y: { field: 'best', ...y }, text: { field: 'label', type: 'nominal' } },
+            },
+          ]
+        : []),
+    ],
+  } as VegaLiteSpec;
+}

@@ -1,0 +1,90 @@
+/**
+ * What every chart spec shares: the top-level frame (title, subtitle, config, size) and the
+ * "No data for this filter" card a builder returns when its report has nothing to draw.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { ReportBase } from '../src/metrics/report-types.js';
+import { CARD_PADDING, CARD_WIDTH, COLORS, FONT_SIZE, chartConfig, describeFilters, formatDate } from './theme.js';
+
+export type VegaLiteSpec = TopLevelSpec;
+
+export interface ChartOptions {
+  /** Replaces the chart's default title. */
+  title?: string;
+  /** Replaces the chart's default subtitle (the headline figures). */
+  subtitle?: string;
+}
+
+/**
+ * A subtitle line longer than this many characters is wrapped at its " · " separators (Inter
+ * at 13 px averages ~6.8 px a character, so 64 characters mostly stay inside the 448 px text width;
+ * vega's title `limit` truncates with an ellipsis anything that still would not fit).
+ */
+export const SUBTITLE_MAX_CHARS = 64;
+
+export function wrapLine(line: string, max = SUBTITLE_MAX_CHARS): string[] {
+  if (line.length <= max) return [line];
+  const parts = line.split(' · ');
+  const out: string[] = [];
+  let cur = '';
+  for (const part of parts) {
+    const next = cur ? `${cur} · ${part}` : part;
+    if (cur && next.length > max) {
+      out.push(cur);
+      cur = part;
+    } else {
+      cur = next;
+    }
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+/** Subtitle lines: the chart's headline, then the filter line and the as-of date. */
+export function subtitleLines(report: ReportBase, headline: string | undefined, opts: ChartOptions | undefined): string[] {
+  if (opts?.subtitle !== undefined) return opts.subtitle === '' ? [] : opts.subtitle.split('\n').flatMap((l) => wrapLine(l));
+  const lines: string[] = [];
+  if (headline) lines.push(headline);
+  const filters = describeFilters(report.filters);
+  const asOf = report.as_of ? `as of ${formatDate(report.as_of)}` : '';
+  const context = [filters, asOf].filter(Boolean).join(' · ');
+  if (context) lines.push(context);
+  return lines.flatMap((l) => wrapLine(l));
+}
+
+/** The top-level properties every chart has: schema, config, title block, card size. */
+export function frame(report: ReportBase, title: string, headline: string | undefined, opts: ChartOptions | undefined) {
+  const subtitle = subtitleLines(report, headline, opts);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: chartConfig(report.currency || 'USD'),
+    title: {
+      text: opts?.title ?? title,
+      ...(subtitle.length ? { subtitle } : {}),
+    },
+    // With autosize fit-x the whole card (axes, labels, padding) is CARD_WIDTH wide.
+    width: CARD_WIDTH,
+    autosize: { type: 'fit-x' as const, contains: 'padding' as const },
+  };
+}
+
+/** The card shown instead of a chart when the report has nothing to draw for its filters. */
+export function noDataSpec(report: ReportBase, title: string, opts: ChartOptions | undefined): VegaLiteSpec {
+  const filterLine = describeFilters(report.filters);
+  const lines = ['No data for this filter', filterLine ? filterLine : 'Nothing to show yet for this period.'];
+  const base = frame(report, title, undefined, { title: opts?.title, subtitle: opts?.subtitle ?? (report.as_of ? `as of ${formatDate(report.as_of)}` : '') });
+  return {
+    ...base,
+    height: 110,
+    data: { values: lines.map((text, i) => ({ text, i })) },
+    mark: { type: 'text', align: 'center', baseline: 'middle', limit: CARD_WIDTH - 2 * CARD_PADDING },
+    encoding: {
+      text: { field: 'text', type: 'nominal' },
+      x: { value: (CARD_WIDTH - 2 * CARD_PADDING) / 2 },
+      y: { field: 'i', type: 'ordinal', axis: null, scale: { range: [42, 72] } },
+      size: { field: 'i', type: 'ordinal', legend: null, scale: { range: [FONT_SIZE.title - 2, FONT_SIZE.subtitle] } },
+      color: { field: 'i', type: 'ordinal', legend: null, scale: { range: [COLORS.text, COLORS.muted] } },
+    },
+    usermeta: { noData: true },
+  } as VegaLiteSpec;
+}

@@ -1,0 +1,58 @@
+/**
+ * Conversion funnel: how many deals of the cohort reached each stage (bar and count, with the
+ * share of the first stage), and between bars the conversion to the next stage.
+ */
+import type { FunnelReport } from '../src/metrics/report-types.js';
+import { type ChartOptions, type VegaLiteSpec, frame, noDataSpec } from './frame.js';
+import { COLORS, FONT_SIZE, formatCount, formatPercent, truncateLabel } from './theme.js';
+
+export const FUNNEL_TITLE = 'Conversion funnel';
+
+/** Bar thickness and row pitch: the gap between bars carries the conversion label. */
+const BAR = 22;
+const STEP = 52;
+
+export function funnelChart(report: FunnelReport, opts?: ChartOptions): VegaLiteSpec {
+  const stages = report.stages ?? [];
+  const top = stages[0]?.reached ?? 0;
+  if (stages.length === 0 || top === 0) return noDataSpec(report, FUNNEL_TITLE, opts);
+  const values = stages.map((s, i) => ({
+    stage: truncateLabel(s.stage),
+    reached: s.reached,
+    label: `${formatCount(s.reached)} · ${formatPercent(s.reached / top)}`,
+    conversion: s.conversion_to_next == null || i === stages.length - 1 ? null : `↓ ${formatPercent(s.conversion_to_next)} moved on to ${truncateLabel(stages[i + 1].stage)}`,
+    last: i === stages.length - 1,
+  }));
+  const headline = `Win rate ${formatPercent(report.win_rate)} · ${formatCount(top)} deals in the cohort`;
+  const y = { field: 'stage', type: 'nominal' as const, sort: null, title: null };
+  const x = { type: 'quantitative' as const, title: null, axis: null, scale: { domain: [0, top / 0.7] } };
+  return {
+    ...frame(report, FUNNEL_TITLE, headline, opts),
+    height: values.length * STEP,
+    data: { values },
+    encoding: { y: { ...y, axis: { labelFontWeight: 600, labelAlign: 'right', labelBaseline: 'middle' } } },
+    layer: [
+      {
+        mark: { type: 'bar', height: BAR },
+        encoding: {
+          x: { field: 'reached', ...x },
+          color: {
+            field: 'last',
+            type: 'nominal',
+            legend: null,
+            scale: { domain: [false, true], range: [COLORS.primary, COLORS.won] },
+          },
+        },
+      },
+      {
+        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: FONT_SIZE.markLabel },
+        encoding: { x: { field: 'reached', ...x }, text: { field: 'label', type: 'nominal' } },
+      },
+      {
+        transform: [{ filter: 'datum.conversion != null' }],
+        mark: { type: 'text', align: 'left', baseline: 'middle', dy: STEP / 2, x: 0, fontSize: FONT_SIZE.note, color: COLORS.muted },
+        encoding: { text: { field: 'conversion', type: 'nominal' } },
+      },
+    ],
+  } as VegaLiteSpec;
+}

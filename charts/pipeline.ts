@@ -1,0 +1,51 @@
+/**
+ * Pipeline by stage: one horizontal bar per open canonical stage, in funnel order. The light
+ * bar is open value, the dark bar inside it the weighted value; the label gives value and count.
+ */
+import type { PipelineReport } from '../src/metrics/report-types.js';
+import { type ChartOptions, type VegaLiteSpec, frame, noDataSpec } from './frame.js';
+import { COLORS, FONT_SIZE, ROW_STEP, formatCount, formatMoney, truncateLabel } from './theme.js';
+
+export const PIPELINE_TITLE = 'Open pipeline by stage';
+
+export function pipelineChart(report: PipelineReport, opts?: ChartOptions): VegaLiteSpec {
+  const stages = report.stages ?? [];
+  if (stages.length === 0 || stages.every((s) => s.count === 0 && s.value === 0)) return noDataSpec(report, PIPELINE_TITLE, opts);
+  const cur = report.currency || 'USD';
+  const values = stages.map((s) => ({
+    stage: truncateLabel(s.stage),
+    value: s.value,
+    weighted: s.weighted,
+    label: `${formatMoney(s.value, cur)} · ${formatCount(s.count)} ${s.count === 1 ? 'deal' : 'deals'}`,
+  }));
+  const max = Math.max(...values.map((v) => v.value), 1);
+  const headline = `${formatMoney(report.total.value, cur)} open · ${formatMoney(report.total.weighted, cur)} weighted · ${formatCount(report.total.count)} deals`;
+  const y = { field: 'stage', type: 'nominal' as const, sort: null, title: null };
+  // Bars use at most 58% of the width so the longest label always fits to their right.
+  const x = { type: 'quantitative' as const, title: null, axis: null, scale: { domain: [0, max / 0.58] } };
+  const legendColor = {
+    type: 'nominal' as const,
+    title: null,
+    scale: { domain: ['Open value', 'Weighted'], range: [COLORS.primaryLight, COLORS.primary] },
+  };
+  return {
+    ...frame(report, PIPELINE_TITLE, headline, opts),
+    height: values.length * ROW_STEP,
+    data: { values },
+    encoding: { y },
+    layer: [
+      {
+        mark: { type: 'bar', height: 24 },
+        encoding: { x: { field: 'value', ...x }, color: { datum: 'Open value', ...legendColor } },
+      },
+      {
+        mark: { type: 'bar', height: 24 },
+        encoding: { x: { field: 'weighted', ...x }, color: { datum: 'Weighted', ...legendColor } },
+      },
+      {
+        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: FONT_SIZE.markLabel },
+        encoding: { x: { field: 'value', ...x }, text: { field: 'label', type: 'nominal' } },
+      },
+    ],
+  } as VegaLiteSpec;
+}

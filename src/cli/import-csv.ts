@@ -1,0 +1,89 @@
+/**
+ * `dealcast import-csv [FILE] [--history FILE] [--mapping FILE] [--map field=Header …]
+ *  [--date-order dmy|mdy|ymd] [--full] [--now ISO] [--rejects FILE]`
+ *
+ * Imports a deals export (and optionally a stage-history file) through the CSV connector and
+ * the sync engine, then says what happened: deals imported new, deals updated in place, rows
+ * rejected with their row numbers and reasons. Flags win over CSV_* settings.
+ */
+import { writeFileSync } from 'node:fs';
+import { createCsvConnector, csvOptionsFromConfig } from '../connectors/csv.js';
+import { DEAL_FIELDS, HISTORY_FIELDS, type CsvMapping, type DealField, type HistoryField } from '../connectors/csv-headers.js';
+import { UsageError } from '../errors.js';
+import { runSync } from '../sync/engine.js';
+import { countDeals } from '../../store/deals.js';
+import { cliConfig, openStore, parseFlags, parseNow, type CliIo } from './io.js';
+
+/** Reads `--map field=Header` (deal fields) and `--map history.field=Header` (history file fields). */
+export function parseMapFlags(values: string[]): CsvMapping {
+  const mapping: CsvMapping = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    const field = eq > 0 ? v.slice(0, eq).trim() : '';
+    const header = eq > 0 ? v.slice(eq + 1).trim() : '';
+    if (!field || !header) throw new UsageError(`--map "${v}" is not field=Header.`, 'For example: --map stage="Sales Phase" --map amount="Net Value".');
+    if (field.startsWith('history.')) {
+      const f = field.slice('history.'.length) as HistoryField;
+      if (!HISTORY_FIELDS.includes(f)) throw new UsageError(`--map ${field}: the history file has no field "${f}".`, `History fields: ${HISTORY_FIELDS.join(', ')}.`);
+      mapping.history = { ...mapping.history, [f]: header };
+    } else {
+      if (!DEAL_FIELDS.includes(field as DealField)) throw new UsageError(`--map ${field}: there is no deal field "${field}".`, `Deal fields: ${DEAL_FIELDS.join(', ')}.`);
+      mapping.columns = { ...mapping.columns, [field]: header };
+    }
+  }
+  return mapping;
+}
+
+const csvField = (s: string | number) => (/[",\n\r]/.test(String(s)) ? `"${String(s).replace(/"/g, '""')}"` : String(s));
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags(
+    argv,
+    {
+      history: { type: 'string' },
+      mapping: { type: 'string' },
+      map: { type: 'string', multiple: true },
+      'date-order': { type: 'string' },
+      full: { type: 'boolean' },
+      now: { type: 'string' },
+      rejects: { type: 'string' },
+    },
+    'import-csv',
+    true,
+  );
+  if (positionals.length > 1) throw new UsageError('import-csv takes one deals file.', 'Usage: dealcast import-csv deals.csv [--history history.csv] [--mapping mapping.json]');
+  const now = parseNow(values.now);
+  const config = cliConfig(io, {
+    CRM: 'csv',
+    CSV_PATH: positionals[0],
+    CSV_HISTORY_PATH: values.history,
+    CSV_MAPPING_PATH: values.mapping,
+    CSV_DATE_ORDER: values['date-order'],
+  });
+  const connector = createCsvConnector({ ...csvOptionsFromConfig(config), mapping: parseMapFlags(values.map ?? []) });
+  const db = openStore(config);
+  try {
+    const before = countDeals(db, 'csv').total;
+    io.stdout(`Importing ${config.CSV_PATH}${config.CSV_HISTORY_PATH ? ` with stage history ${config.CSV_HISTORY_PATH}` : ''} into ${config.DEALCAST_DB}…`);
+    // The connector logs its own report (columns, rejected rows); keep the engine's progress quiet.
+    const result = await runSync(db, connector, { full: values.full, now: values.now ? now : undefined, log: io.stdout });
+    const report = connector.lastReport!;
+    const created = countDeals(db, 'csv').total - before;
+    const accepted = report.deals.accepted;
+    const rejected = report.deals.rejected.length;
+    io.stdout(
+      `Imported ${created} new deal${created === 1 ? '' : 's'}, updated ${accepted - created} in place, rejected ${rejected} row${rejected === 1 ? '' : 's'}` +
+        `${report.history ? `; stage history: ${report.history.accepted} rows accepted, ${report.history.rejected.length} rejected` : ''}` +
+        `${result.deleted ? `; ${result.deleted} deals missing from this file marked deleted` : ''}.`,
+    );
+    if (values.rejects) {
+      const all = [...report.deals.rejected, ...(report.history?.rejected ?? [])];
+      writeFileSync(values.rejects, ['file,row,reason', ...all.map((p) => [p.file, p.row, p.reason].map(csvField).join(','))].join('\n') + '\n');
+      io.stdout(`Wrote ${all.length} rejected row${all.length === 1 ? '' : 's'} to ${values.rejects}.`);
+    }
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+

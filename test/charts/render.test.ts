@@ -1,0 +1,127 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { CHART_NAMES, buildChart, type VegaLiteSpec } from '../../charts/index.js';
+import { renderPng, renderSvg } from '../../charts/render.js';
+import { measureText, outlineSvgText } from '../../charts/text-outline.js';
+import { CARD_WIDTH } from '../../charts/theme.js';
+import { sampleReports } from '../../bench/chart-reports.js';
+import { chartReports, emptyReports } from './chart-fixtures.js';
+
+/** True when the outer `band` pixels on every side are pure white: nothing runs off the card. */
+async function marginsAreWhite(png: Buffer, band = 6): Promise<boolean> {
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { width, height, channels } = info;
+  for (let y = 0; y < height; y++) {
+    const inBandY = y < band || y >= height - band;
+    for (let x = 0; x < width; x++) {
+      if (!inBandY && x >= band && x < width - band) continue;
+      const i = (y * width + x) * channels;
+      if (data[i] < 255 || data[i + 1] < 255 || data[i + 2] < 255) return false;
+    }
+  }
+  return true;
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+async function checkPng(png: Buffer, width: number) {
+  expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+  const meta = await sharp(png).metadata();
+  expect(meta.format).toBe('png');
+  expect(meta.width).toBe(width);
+  expect(meta.height).toBeGreaterThan(200);
+  // Not blank: a white card with dark text and coloured marks has real variance.
+  const stats = await sharp(png).stats();
+  expect(stats.channels[0].stdev).toBeGreaterThan(15);
+  expect(stats.isOpaque).toBe(true);
+  return meta;
+}
+
+describe('renderPng', () => {
+  it.each(CHART_NAMES)('renders %s as a 2x PNG the width of the card', async (name) => {
+    const png = await renderPng(buildChart(name, chartReports()[name] as never));
+    await checkPng(png, CARD_WIDTH * 2);
+  });
+
+  it.each(CHART_NAMES)('draws nothing into the margins of %s (no label runs off the card), with long names and big numbers', async (name) => {
+    const png = await renderPng(buildChart(name, sampleReports()[name] as never));
+    expect(await marginsAreWhite(png)).toBe(true);
+  });
+
+  it('detects a label that does run off the card', async () => {
+    const spec = { width: 300, height: 40, padding: 0, data: { values: [{ t: 'x' }] }, mark: { type: 'text', x: 300, align: 'left' }, encoding: { text: { field: 't' } } } as VegaLiteSpec;
+    const png = await renderPng({ ...spec, autosize: 'none' } as VegaLiteSpec);
+    expect(await marginsAreWhite(png, 2)).toBe(true); // starts exactly at the edge: outside, not drawn
+    const inside = await renderPng({ ...spec, mark: { type: 'text', x: 296, align: 'left', fontSize: 20 }, autosize: 'none' } as VegaLiteSpec);
+    expect(await marginsAreWhite(inside, 2)).toBe(false);
+  });
+
+  it('renders the no-data card as a real image', async () => {
+    const png = await renderPng(buildChart('funnel', emptyReports().funnel));
+    const meta = await checkPng(png, CARD_WIDTH * 2);
+    expect(meta.height).toBeLessThan(600);
+  });
+
+  it('honours scale and rejects a nonsensical one', async () => {
+    const spec = buildChart('pipeline', chartReports().pipeline);
+    const png = await renderPng(spec, { scale: 1 });
+    await checkPng(png, CARD_WIDTH);
+    await expect(renderPng(spec, { scale: 0 })).rejects.toThrow(/scale/);
+  });
+});
+
+describe('renderSvg and text', () => {
+  it('keeps text as text in the Inter family at the card width', async () => {
+    const svg = await renderSvg(buildChart('pipeline', chartReports().pipeline));
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain(`width="${CARD_WIDTH}"`);
+    expect(svg).toContain('font-family="Inter"');
+    expect(svg).toContain('>$1.2M · 30 deals</text>');
+  });
+
+  it('turns every text element into glyph outlines, so no host font is ever looked up', async () => {
+    const svg = await renderSvg(buildChart('reps', chartReports().reps));
+    const outlined = outlineSvgText(svg);
+    expect(svg).toMatch(/<text/);
+    expect(outlined).not.toMatch(/<text|<tspan|font-family/);
+    // One path per line of text, in 4-font-unit steps scaled to the font size (13 px × 4 / 2048).
+    const textCount = svg.match(/<text/g)!.length;
+    const glyphPaths = outlined.match(/<path transform="translate\([^)]*\) scale\(0\.025390625,-0\.025390625\)" d="M/g) ?? [];
+    expect(glyphPaths.length).toBeGreaterThan(textCount / 2);
+  });
+
+  it('outlines multi-line and escaped text', () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="100" height="50"><text text-anchor="end" transform="translate(90,20)" font-size="10px" fill="#111">A&amp;B<tspan x="0" dy="12">x</tspan></text><text transform="translate(1,1)">a&lt;b<tspan>c</tspan><tspan x="0" dy="12">d</tspan></text></svg>';
+    const out = outlineSvgText(svg);
+    expect(out).not.toContain('<text');
+    expect(out).toContain('transform="translate(90,20)" fill="#111"');
+    expect(out).toMatch(/translate\(0,12\)/);
+    // A label vega hid (labelOverlap) is dropped rather than drawn.
+    expect(outlineSvgText('<svg><text transform="translate(1,1)" opacity="0">$100K</text></svg>')).toBe('<svg></svg>');
+  });
+
+  it('measures text with the shipped font: wider letters are wider, weight matters, size scales', () => {
+    expect(measureText('WWWW', 13)).toBeGreaterThan(measureText('iiii', 13) * 2);
+    expect(measureText('Negotiation', 13, 600)).toBeGreaterThan(measureText('Negotiation', 13));
+    expect(measureText('Negotiation', 26)).toBeCloseTo(measureText('Negotiation', 13) * 2, 6);
+    expect(measureText('', 13)).toBe(0);
+    // Inter at 13 px: "Negotiation" is about 72 px (vega's no-canvas guess would be 114 px).
+    expect(measureText('Negotiation', 13)).toBeGreaterThan(60);
+    expect(measureText('Negotiation', 13)).toBeLessThan(85);
+  });
+
+  it('truncates labels at their pixel limit using those measurements', async () => {
+    const spec = {
+      width: 200,
+      height: 40,
+      data: { values: [{ name: 'A very long rep name that cannot possibly fit', v: 1 }] },
+      mark: 'bar',
+      encoding: { y: { field: 'name', type: 'nominal', axis: { labelLimit: 80 } }, x: { field: 'v', type: 'quantitative' } },
+    } as VegaLiteSpec;
+    const svg = await renderSvg(spec);
+    const label = /<text[^>]*>(A very[^<]*)<\/text>/.exec(svg)?.[1];
+    expect(label).toMatch(/…$/);
+    expect(measureText(label!, 10)).toBeLessThanOrEqual(80);
+    expect(measureText(label!, 10)).toBeGreaterThan(60);
+  });
+});

@@ -1,0 +1,207 @@
+import { compile } from 'vega-lite';
+import { describe, expect, it } from 'vitest';
+import { CHART_NAMES, type ChartName, type ChartReports, type VegaLiteSpec, buildChart, isChartName } from '../../charts/index.js';
+import { chartReports, emptyReports } from './chart-fixtures.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- specs are inspected as plain JSON */
+type Json = any;
+
+/** Compile with a logger that records warnings: a valid spec compiles without any. */
+function compileQuietly(spec: VegaLiteSpec): { warnings: string[]; vg: Json } {
+  const warnings: string[] = [];
+  let level = 0;
+  const logger = {
+    level(l?: number) {
+      if (l === undefined) return level;
+      level = l;
+      return this;
+    },
+    error(...args: unknown[]) {
+      throw new Error(args.join(' '));
+    },
+    warn(...args: unknown[]) {
+      warnings.push(args.join(' '));
+      return this;
+    },
+    info() {
+      return this;
+    },
+    debug() {
+      return this;
+    },
+  };
+  const vg = compile(spec, { logger: logger as never }).spec;
+  return { warnings, vg };
+}
+
+const spec = <K extends ChartName>(name: K, report: ChartReports[K]): Json => buildChart(name, report) as Json;
+const layerMarks = (s: Json) => s.layer.map((l: Json) => (typeof l.mark === 'string' ? l.mark : l.mark.type));
+const values = (s: Json) => s.data.values as Json[];
+
+describe('every chart', () => {
+  it.each(CHART_NAMES)('%s compiles to Vega without warnings, with a title, subtitle and the theme', (name) => {
+    const s = spec(name, chartReports()[name] as never);
+    expect(s.title.text).toBeTruthy();
+    expect(s.title.subtitle.length).toBeGreaterThan(0);
+    expect(s.config.font).toBe('Inter');
+    expect(s.config.background).toBe('#ffffff');
+    expect(s.usermeta?.noData).toBeUndefined();
+    const { warnings } = compileQuietly(s);
+    expect(warnings).toEqual([]);
+  });
+
+  it.each(CHART_NAMES)('%s with an empty report is a "No data for this filter" card', (name) => {
+    const s = spec(name, emptyReports()[name] as never);
+    expect(s.usermeta.noData).toBe(true);
+    expect(s.mark.type).toBe('text');
+    expect(values(s)[0].text).toBe('No data for this filter');
+    expect(values(s)[1].text).toBe('Owner: Grace Liu');
+    expect(compileQuietly(s).warnings).toEqual([]);
+  });
+
+  it('takes title and subtitle overrides', () => {
+    const s = buildChart('pipeline', chartReports().pipeline, { title: 'Q4 pipeline', subtitle: 'Line one\nLine two' }) as Json;
+    expect(s.title.text).toBe('Q4 pipeline');
+    expect(s.title.subtitle).toEqual(['Line one', 'Line two']);
+  });
+
+  it('knows its chart names and rejects others', () => {
+    expect(CHART_NAMES).toEqual(['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'sources', 'backtest']);
+    expect(isChartName('funnel')).toBe(true);
+    expect(isChartName('deals')).toBe(false);
+    expect(() => buildChart('deals' as ChartName, {} as never)).toThrow(/Unknown chart "deals"/);
+  });
+
+  it('keeps every subtitle line short enough for the card', () => {
+    const r = chartReports();
+    const filtered = { ...r.pipeline, filters: { pipeline: 'Enterprise renewals EMEA', owner: 'Chloé Dubois-Lefebvre', source: 'Partner referral', since: '2026-01-01' } };
+    for (const s of [...CHART_NAMES.map((n) => spec(n, r[n] as never)), spec('pipeline', filtered)]) {
+      for (const line of s.title.subtitle) expect(line.length, line).toBeLessThanOrEqual(64);
+    }
+  });
+});
+
+describe('pipeline', () => {
+  it('draws open value, weighted value and a value · count label per stage in funnel order', () => {
+    const s = spec('pipeline', chartReports().pipeline);
+    expect(layerMarks(s)).toEqual(['bar', 'bar', 'text']);
+    expect(s.encoding.y).toMatchObject({ field: 'stage', sort: null });
+    expect(s.layer[0].encoding.x.field).toBe('value');
+    expect(s.layer[1].encoding.x.field).toBe('weighted');
+    expect(s.layer[2].encoding.text.field).toBe('label');
+    expect(values(s).map((v) => v.stage)).toEqual(['Lead', 'Qualified', 'Proposal', 'Negotiation']);
+    expect(values(s)[0].label).toBe('$1.2M · 30 deals');
+    expect(values(s)[3].label).toBe('$90K · 1 deal');
+    expect(s.title.subtitle[0]).toBe('$2.4M open · $620K weighted · 61 deals');
+  });
+  it('leaves room for the longest label to the right of the longest bar', () => {
+    const s = spec('pipeline', chartReports().pipeline);
+    expect(s.layer[0].encoding.x.scale.domain[1]).toBeGreaterThan(1_200_000 * 1.5);
+  });
+  it('is no-data when every stage is empty', () => {
+    const r = chartReports().pipeline;
+    const empty = { ...r, stages: r.stages.map((st) => ({ ...st, count: 0, value: 0, weighted: 0 })) };
+    expect(spec('pipeline', empty).usermeta.noData).toBe(true);
+  });
+});
+
+describe('forecast', () => {
+  it('stacks won and weighted in front of won + pipeline, with CRM ticks and forecast labels', () => {
+    const s = spec('forecast', chartReports().forecast);
+    expect(layerMarks(s)).toEqual(['bar', 'bar', 'bar', 'tick', 'text']);
+    const [nov, dec] = values(s);
+    expect(nov).toMatchObject({ month: 'Nov 2026', won: 200_000, forecast: 500_000, best: 1_200_000, crm: 600_000, label: '$500K' });
+    expect(dec).toMatchObject({ month: 'Dec 2026', won: 0, forecast: 400_000, best: 1_500_000, crm: 450_000 });
+    expect(s.layer[2].encoding.y.field).toBe('won');
+    expect(s.layer[2].encoding.y2.field).toBe('forecast');
+    expect(s.layer[3].encoding.y.field).toBe('crm');
+    expect(s.layer[0].encoding.y.axis.format).toBe('$.2~s');
+    expect(s.config.locale.number.currency).toEqual(['$', '']);
+    expect(s.title.subtitle[0]).toContain('$900K');
+    expect(s.title.subtitle.join(' ')).toContain('CRM probabilities $1.1M');
+  });
+});
+
+describe('funnel', () => {
+  it('shows reached counts with share of the first stage and the conversion to the next stage', () => {
+    const s = spec('funnel', chartReports().funnel);
+    expect(layerMarks(s)).toEqual(['bar', 'text', 'text']);
+    const rows = values(s);
+    expect(rows.map((r) => r.label)).toEqual(['100 · 100%', '50 · 50%', '20 · 20%', '10 · 10%']);
+    expect(rows[0].conversion).toBe('↓ 50% moved on to Qualified');
+    expect(rows[3].conversion).toBeNull();
+    expect(rows[3].last).toBe(true);
+    expect(s.layer[2].transform).toEqual([{ filter: 'datum.conversion != null' }]);
+    expect(s.title.subtitle[0]).toBe('Win rate 40% · 100 deals in the cohort');
+  });
+  it('is no-data when no deal reached the first stage', () => {
+    const r = chartReports().funnel;
+    expect(spec('funnel', { ...r, stages: r.stages.map((st) => ({ ...st, reached: 0 })) }).usermeta.noData).toBe(true);
+  });
+});
+
+describe('velocity', () => {
+  it('is a line of value per day over period starts, with the current figures in the subtitle', () => {
+    const s = spec('velocity', chartReports().velocity);
+    expect(layerMarks(s)).toEqual(['area', 'line', 'point']);
+    expect(s.encoding.x).toMatchObject({ field: 'period', type: 'temporal', timeUnit: 'utcyearmonthdate' });
+    expect(s.encoding.y).toMatchObject({ field: 'velocity', title: 'USD per day' });
+    expect(s.encoding.x.axis.format).toBe('%b %-d');
+    expect(s.title.subtitle[0]).toBe('Now $2K/day · 40 open · win 25% · avg won $10K · 50-day cycle');
+    expect(s.layer[2].data.values).toEqual([{ period: '2026-11-16', velocity: 2_000 }]);
+  });
+});
+
+describe('reps', () => {
+  it('ranks reps by won value with open, activity and last-activity columns', () => {
+    const s = spec('reps', chartReports().reps);
+    expect(layerMarks(s)).toEqual(['bar', 'text', 'text', 'text', 'text', 'text']);
+    const rows = values(s);
+    expect(rows.map((r) => r.owner)).toEqual(['Ben Okafor', 'Maximilian…', 'Ana Martínez']);
+    expect(rows[0]).toMatchObject({ won_label: '$300K', open_label: '$50K (2)', activities: '7', last: '3d', stale: false });
+    expect(rows[2]).toMatchObject({ last: '2w', stale: true });
+    expect(s.layer.at(-1).data.values.map((h: Json) => h.text)).toEqual(['Won', 'Open (deals)', 'Activity', 'Last']);
+  });
+  it('says n/a instead of zeros when the CRM has no activity data', () => {
+    const s = spec('reps', { ...chartReports().reps, activities_available: false });
+    expect(values(s).every((r) => r.activities === 'n/a' && r.last === 'n/a')).toBe(true);
+  });
+  it('shows at most 10 reps and says so', () => {
+    const r = chartReports().reps;
+    const many = { ...r, reps: Array.from({ length: 14 }, (_, i) => ({ ...r.reps[0], owner: `Rep ${i}`, owner_id: `r${i}`, won_value: i })) };
+    const s = spec('reps', many);
+    expect(values(s)).toHaveLength(10);
+    expect(values(s)[0].owner).toBe('Rep 13');
+    expect(s.title.subtitle[0]).toContain('top 10 of 14 reps');
+  });
+});
+
+describe('sources', () => {
+  it('sorts by value, labels value · deals · win rate, and folds the tail into Other', () => {
+    const s = spec('sources', chartReports().sources);
+    expect(layerMarks(s)).toEqual(['bar', 'text']);
+    const rows = values(s);
+    expect(rows).toHaveLength(8);
+    expect(rows[0]).toMatchObject({ source: 'Source 0', value: 1_000_000, label: '$1M · 10 · 50% won' });
+    expect(rows[7].source).toBe('Other (3)');
+    // Other = sources 7, 8, 9: value 300K+200K+100K, won 3, lost 3+3+3+… (see fixture)
+    expect(rows[7].value).toBe(600_000);
+    expect(rows[7].label).toBe('$600K · 30 · 25% won');
+  });
+  it('says "no closes" when a source has no closed deals', () => {
+    const r = chartReports().sources;
+    const s = spec('sources', { ...r, sources: [{ source: 'Webinar', count: 3, value: 9_000, won: 0, lost: 0, win_rate: null }] });
+    expect(values(s)[0].label).toBe('$9K · 3 · no closes');
+  });
+});
+
+describe('backtest', () => {
+  it('draws actual, calibrated and CRM lines with WAPE in the subtitle', () => {
+    const s = spec('backtest', chartReports().backtest);
+    expect(s.mark.type).toBe('line');
+    expect(s.encoding.color.scale.domain).toEqual(['Actual won', 'Calibrated', 'CRM probabilities']);
+    expect(values(s)).toHaveLength(6);
+    expect(values(s)[0]).toEqual({ date: '2026-10-05', series: 'Actual won', value: 100_000 });
+    expect(s.title.subtitle[0]).toBe('WAPE: calibrated 12% vs CRM 35% (lower is better) · 2 weeks');
+  });
+});
