@@ -168,7 +168,7 @@ export function gatherDigest(deps: Omit<DigestDeps, 'messenger' | 'channel'>, no
       pastCloseDate: quality.past_close_date,
       needsReview: quality.needs_review_stages.length,
     },
-    chartsInThread: deps.charts ? ['Conversion funnel', 'Forecast'] : [],
+    chartsInThread: deps.charts ? ['Conversion funnel', 'forecast'] : [],
     reports: { funnel, forecast },
   };
 }

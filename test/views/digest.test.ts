@@ -35,7 +35,7 @@ function data(over: Partial<DigestData> = {}): DigestData {
     prevWeek: { day: '2026-11-16', kpis: { openPipeline: 4_400_000, winRate: 0.27 } },
     moved: { since: '2026-11-20T07:00:00.000Z', won: [deal(1), deal(5), deal(3), deal(2)], lost: [], advanced: [deal(9, 'Proposal', 'Qualified')] },
     quality: { openDeals: 312, zeroAmount: 12, missingAmount: 0, missingCloseDate: 30, pastCloseDate: 0, needsReview: 2 },
-    chartsInThread: ['Conversion funnel', 'Forecast'],
+    chartsInThread: ['Conversion funnel', 'forecast'],
     ...over,
   };
 }
@@ -63,7 +63,7 @@ describe('digest view', () => {
     const fields = (m.blocks![1].fields as { text: string }[]).map((f) => f.text);
     expect(fields[0]).toBe('*Open pipeline*\n$4.2M · 312 deals\n▲ 5% vs Fri\n▼ 4.5% vs last wk');
     expect(fields[1]).toBe('*Forecast Nov*\n$1.1M ($400K won)\n▲ 10% vs Fri');
-    expect(fields[3]).toBe('*Win rate (90 days)*\n27%\n▲ 2.0 pts vs Fri\n= vs last wk');
+    expect(fields[3]).toBe('*Win rate (closed, 90 days)*\n27%\n▲ 2.0 pts vs Fri\n= vs last wk');
     expect(fields[4]).toBe('*Sales velocity*\n$12.3K per day');
     expect(m.text).toBe('Pipeline digest Mon 23 Nov: open pipeline $4.2M (▲ 5% vs Fri), forecast Nov $1.1M, win rate 27%');
   });
