@@ -6,7 +6,12 @@ type Bench = { title: string; run: () => Promise<void> };
 
 const BENCHES: Record<string, Bench> = {
   sync: { title: 'Sync: demo deals upserted per second, peak RSS', run: async () => (await import('./sync.js')).benchSync() },
+  'crm-sync': {
+    title: 'CRM sync: 20,000 deals from the HubSpot, Pipedrive and Attio fakes at their published rate limits',
+    run: async () => (await import('./crm-sync.js')).benchCrmSync(),
+  },
   charts: { title: 'Charts: spec + 2x PNG render per chart (median, p95), and vs headless Chromium', run: async () => (await import('./charts.js')).benchCharts() },
+  reports: { title: 'Reports: compute (and render) time per report at 100k and 1M demo deals', run: async () => (await import('./reports.js')).benchReports() },
 };
 
 async function main(): Promise<void> {

@@ -46,16 +46,28 @@ export interface StageForMapping {
 /**
  * First-sight mapping of a CRM stage: closed/won flags first, then the stage's name, then
  * its place among the pipeline's open stages (first quarter Lead … last quarter Negotiation).
+ * A stage never maps deeper than a later stage of its pipeline (unless that one is a Lead-like
+ * stage such as "Lead nurture"): "Solution Review" or "Id. Decision Makers" before "Proposal"
+ * are not Negotiation, whatever their names suggest.
  */
 export function autoMapStage(stage: StageForMapping, openSiblings: StageForMapping[]): CanonicalStage {
   if (stage.isClosed) return stage.isWon ? 'Closed Won' : 'Closed Lost';
-  for (const [re, canonical] of NAME_RULES) {
-    if (re.test(stage.name) && canonical !== 'Closed Won' && canonical !== 'Closed Lost') return canonical;
-  }
   const open = openSiblings.filter((s) => !s.isClosed).sort((a, b) => a.position - b.position);
-  const idx = Math.max(0, open.findIndex((s) => s.name === stage.name && s.position === stage.position));
-  const frac = open.length <= 1 ? 0 : idx / (open.length - 1);
-  return OPEN_CANONICAL_STAGES[Math.min(3, Math.floor(frac * 4))];
+  const guess = (s: StageForMapping): number => {
+    for (const [re, canonical] of NAME_RULES) {
+      if (re.test(s.name) && canonical !== 'Closed Won' && canonical !== 'Closed Lost') return canonicalDepth(canonical);
+    }
+    const idx = Math.max(0, open.findIndex((o) => o.name === s.name && o.position === s.position));
+    const frac = open.length <= 1 ? 0 : idx / (open.length - 1);
+    return Math.min(3, Math.floor(frac * 4));
+  };
+  let depth = guess(stage);
+  for (const later of open) {
+    if (later.position <= stage.position || later.name === stage.name) continue;
+    const d = guess(later);
+    if (d > 0) depth = Math.min(depth, d);
+  }
+  return OPEN_CANONICAL_STAGES[depth];
 }
 
 /**

@@ -70,11 +70,18 @@ const schema = z
     HUBSPOT_BASE_URL: urlWithDefault('https://api.hubapi.com'),
     PIPEDRIVE_API_TOKEN: opt(),
     PIPEDRIVE_BASE_URL: urlWithDefault('https://api.pipedrive.com'),
+    // Published burst limits: HubSpot private apps 100 per 10 s (Free/Starter), 190
+    // (Professional/Enterprise), 250 (API limit increase); Pipedrive API tokens 20 per 2 s
+    // (lowest plan) up to 120, OAuth 80 up to 480. Set yours to sync faster.
+    HUBSPOT_REQUESTS_PER_10S: intIn(100, 1, 1000),
+    PIPEDRIVE_REQUESTS_PER_2S: intIn(20, 1, 1000),
     SALESFORCE_INSTANCE_URL: url(),
     SALESFORCE_ACCESS_TOKEN: opt(),
     SALESFORCE_CLIENT_ID: opt(),
     SALESFORCE_CLIENT_SECRET: opt(),
-    SALESFORCE_LOGIN_URL: urlWithDefault('https://login.salesforce.com'),
+    // Token endpoint host for the client-credentials flow; it needs the org's My Domain URL
+    // (login.salesforce.com and test.salesforce.com refuse it), so it defaults to the instance URL.
+    SALESFORCE_LOGIN_URL: url(),
     SALESFORCE_API_VERSION: withDefault('v62.0'),
     ATTIO_API_KEY: opt(),
     ATTIO_BASE_URL: urlWithDefault('https://api.attio.com'),

@@ -9,6 +9,7 @@ import { clearCrmData } from '../../store/crm-data.js';
 import { getSetting, setSetting } from '../../store/settings.js';
 import { openDb } from '../../store/db.js';
 import { cliConfig, parseFlags, parseIntFlag, parseNow, type CliIo } from './io.js';
+import { writeDemoReports } from './demo-reports.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(
@@ -50,7 +51,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** The reports part of the demo (headline KPIs, chart PNGs, summary.json into outDir). */
-async function showReports(_ctx: { io: CliIo; db: import('../../store/db.js').Db; now: Date; outDir: string }): Promise<void> {
-  // Filled in by the reports work (issue #3).
+/** The reports part of the demo (headline KPIs, chart PNGs, summary.json into outDir): src/cli/demo-reports.ts. */
+async function showReports(ctx: { io: CliIo; db: import('../../store/db.js').Db; now: Date; outDir: string }): Promise<void> {
+  await writeDemoReports({ ...ctx, crm: 'demo' });
 }

@@ -3,8 +3,10 @@ import { listCursors } from '../../store/sync-cursors.js';
 import { lastRun, lastSuccessfulRun } from '../../store/sync-runs.js';
 import { stagesNeedingReview } from '../../store/stage-map.js';
 import { countDeals } from '../../store/deals.js';
+import { describeSchemaDrift, listOpenSchemaDrift } from '../../store/schema-drift.js';
 import type { Db } from '../../store/db.js';
 import { cliConfig, openStore, parseFlags, parseNow, type CliIo } from './io.js';
+import { crmNotes } from '../connectors/index.js';
 
 export function describeAge(fromIso: string, now: Date): string {
   const mins = Math.round((now.getTime() - Date.parse(fromIso)) / 60_000);
@@ -36,8 +38,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const counts = tableCounts(db, crm);
     const review = stagesNeedingReview(db, crm);
     const cursors = listCursors(db, crm);
+    const drift = listOpenSchemaDrift(db, crm);
     if (values.json) {
-      io.stdout(JSON.stringify({ crm, database: config.DEALCAST_DB, last_run: last, last_successful_run: ok, deals, counts, cursors, needs_review: review }, null, 2));
+      io.stdout(JSON.stringify({ crm, database: config.DEALCAST_DB, last_run: last, last_successful_run: ok, deals, counts, cursors, needs_review: review, schema_drift: drift, notes: crmNotes(crm) }, null, 2));
       return 0;
     }
     io.stdout(`CRM: ${crm}    database: ${config.DEALCAST_DB}`);
@@ -67,6 +70,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(
       `Pipelines ${counts.pipelines}, stages ${counts.stages}, owners ${counts.owners}, stage history ${counts.deal_stage_history}, activities ${counts.activities}`,
     );
+    for (const note of crmNotes(crm)) io.stdout(note);
+    if (drift.length) {
+      io.stdout('');
+      io.stdout(`${drift.length} field(s) came back blank from the CRM although they were filled before:`);
+      for (const d of drift) io.stdout(`  - ${describeSchemaDrift(d)}`);
+      io.stdout('Check that the CRM field was not renamed and that the token still has its scopes; the field is stored as blank until then.');
+    }
     if (review.length) {
       io.stdout('');
       io.stdout(`${review.length} stage(s) need review (new since the first sync, mapped automatically):`);

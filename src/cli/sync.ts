@@ -13,14 +13,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const config = cliConfig(io);
   const db = openStore(config);
   try {
-    const { connector, http } = createConnector(config, {
+    const { connector, http, afterSync, close } = createConnector(config, {
       now,
       seed: parseIntFlag(values.seed, 'seed', 0, 2 ** 31 - 1),
       deals: parseIntFlag(values.deals, 'deals', 10, 1_000_000),
+      log: io.stdout,
     });
     io.stdout(`Syncing ${connector.label}${values.full ? ' (full)' : ''} into ${config.DEALCAST_DB}…`);
     const t0 = Date.now();
-    const result = await runSync(db, connector, { full: values.full, now: values.now ? now : undefined, http, log: io.stdout, progress: true });
+    const result = await runSync(db, connector, { full: values.full, now: values.now ? now : undefined, http, log: io.stdout, progress: true, afterSync }).finally(() => close?.());
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     io.stdout(
       `Done in ${secs}s (${result.mode}): ${Object.entries(result.counts)

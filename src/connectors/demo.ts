@@ -253,8 +253,11 @@ export class DemoCrm {
       transitions.push({ stageId: next, at: t });
       if (i + 1 >= pipeline.open.length) outcome = 'won';
     }
+    // Reps set an expected close date near the real end of the deal, a little optimistic and
+    // noisy; 5% of deals have none while open.
     const cd = r();
-    const closeDate = cd < 0.05 ? null : createdAt + (pipeline.cycleDays * (0.6 + r() * 0.9)) * DAY;
+    const end = transitions[transitions.length - 1].at;
+    const closeDate = cd < 0.05 ? null : Math.max(createdAt + 7 * DAY, end - 10 * DAY + normal(r) * 14 * DAY);
     return { k, id: `D-${k}`, name, pipeline, owner, source, amount, createdAt, closeDate, transitions, outcome };
   }
 
@@ -286,7 +289,8 @@ export class DemoCrm {
         ownerId: life.owner.id,
         source: life.source,
         createdAt: iso(life.createdAt),
-        closeDate: life.closeDate === null ? null : iso(life.closeDate).slice(0, 10),
+        // Like HubSpot and Salesforce, closing a deal sets its close date to the day it closed.
+        closeDate: status !== 'open' ? iso(last.at).slice(0, 10) : life.closeDate === null ? null : iso(life.closeDate).slice(0, 10),
         closedAt: status === 'open' ? null : iso(last.at),
         status,
         stageEnteredAt: iso(last.at),

@@ -5,12 +5,30 @@ import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { createCsvConnector, csvOptionsFromConfig } from './csv.js';
 import { createDemoConnector } from './demo.js';
+import { createHubspotConnector, hubspotHttpOptions } from './hubspot.js';
+import { createPipedriveConnector, pipedriveHttpOptions } from './pipedrive.js';
+import { createSalesforceConnector, salesforceHttpOptions } from './salesforce.js';
+import { ATTIO_STATUS_NOTES, attioHttpOptions, attioOptionsFromConfig, createAttioConnector } from './attio.js';
 import type { Connector, CrmHttp } from './types.js';
+import type { Db } from '../../store/db.js';
+import { createCrmHttp, type Clock, type CrmHttpOptions } from '../sync/http.js';
+import { trackFieldFill } from '../sync/schema-drift.js';
 
 export interface ConnectorBundle {
   connector: Connector;
   /** The HTTP door for this CRM (undefined for connectors that read no HTTP, like demo/csv). */
   http?: CrmHttp;
+  /** Pass to runSync's afterSync (records field fill and schema drift for HTTP CRMs). */
+  afterSync?: (db: Db, crm: string) => void;
+  /** Releases the HTTP client's connections; call when done with the bundle. */
+  close?: () => Promise<void>;
+}
+
+/** An HTTP CRM: its connector behind the field-fill tracker, and its HTTP door. */
+function httpBundle(connector: Connector, options: CrmHttpOptions, opts: ConnectorOptions): ConnectorBundle {
+  const http = createCrmHttp({ ...options, log: opts.log, clock: opts.clock, timeouts: opts.timeouts });
+  const tracked = trackFieldFill(connector);
+  return { connector: tracked.connector, http, afterSync: tracked.afterSync, close: () => http.close() };
 }
 
 export interface ConnectorOptions {
@@ -18,6 +36,17 @@ export interface ConnectorOptions {
   /** Demo data set (CLI flags win over DEMO_SEED / DEMO_DEALS). */
   seed?: number;
   deals?: number;
+  /** Where the HTTP door logs rate-limit waits and retries. */
+  log?: (line: string) => void;
+  /** The HTTP door's clock (tests inject one so waits take no wall-clock time). */
+  clock?: Clock;
+  /** The HTTP door's timeouts (tests shorten them). */
+  timeouts?: CrmHttpOptions['timeouts'];
+}
+
+/** What `dealcast status` says about a CRM's limits (data it does not keep, and what we do instead). */
+export function crmNotes(crm: Config['CRM']): string[] {
+  return crm === 'attio' ? [...ATTIO_STATUS_NOTES] : [];
 }
 
 export function createConnector(config: Config, opts: ConnectorOptions): ConnectorBundle {
@@ -26,6 +55,14 @@ export function createConnector(config: Config, opts: ConnectorOptions): Connect
       return { connector: createDemoConnector({ seed: opts.seed ?? config.DEMO_SEED, deals: opts.deals ?? config.DEMO_DEALS, now: opts.now }) };
     case 'csv':
       return { connector: createCsvConnector(csvOptionsFromConfig(config)) };
+    case 'hubspot':
+      return httpBundle(createHubspotConnector(), hubspotHttpOptions(config), opts);
+    case 'pipedrive':
+      return httpBundle(createPipedriveConnector(), pipedriveHttpOptions(config), opts);
+    case 'salesforce':
+      return httpBundle(createSalesforceConnector({ apiVersion: config.SALESFORCE_API_VERSION }), salesforceHttpOptions(config), opts);
+    case 'attio':
+      return httpBundle(createAttioConnector(attioOptionsFromConfig(config)), attioHttpOptions(config), opts);
     default:
       throw new UsageError(`The ${config.CRM} connector is not available in this version yet.`, 'Set CRM=demo to try dealcast on built-in data.');
   }

@@ -161,4 +161,9 @@ export interface Connector {
   streams: { [K in StreamName]?: Stream<StreamRows[K]> };
   /** Where an auth failure should send the user (scopes, token location). */
   authHint?: string;
+  /**
+   * The CRM's own stage history for the given deals, in chunks (used by `dealcast backfill`
+   * to fill stage-entry dates that are missing). Absent when the CRM keeps none.
+   */
+  stageHistoryFor?: (dealIds: string[], http: CrmHttp) => AsyncIterable<StageHistoryRow[]>;
 }

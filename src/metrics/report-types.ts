@@ -32,6 +32,8 @@ export interface PipelineStageRow {
 export interface PipelineReport extends ReportBase {
   stages: PipelineStageRow[];
   total: { count: number; value: number; weighted: number };
+  /** The probabilities the weighted values used. */
+  calibration?: CalibrationReport;
 }
 
 export interface FunnelStageRow {
@@ -43,6 +45,10 @@ export interface FunnelStageRow {
 export interface FunnelReport extends ReportBase {
   stages: FunnelStageRow[];
   win_rate: number | null;
+  /** The creation cohort the funnel counts: deals created from..to, and how they stand. */
+  cohort?: { from: string; to: string; deals: number; won: number; lost: number; open: number };
+  /** Days spent in each open stage by cohort deals that left it. */
+  time_in_stage?: { stage: string; sample: number; mean_days: number | null; median_days: number | null }[];
 }
 
 export interface ForecastMonthRow {
@@ -55,6 +61,8 @@ export interface ForecastMonthRow {
 export interface ForecastReport extends ReportBase {
   months: ForecastMonthRow[];
   calibration?: CalibrationReport;
+  /** Open deals whose expected close date is before the first month (in no month). */
+  overdue?: { count: number; value: number };
 }
 
 export interface BacktestPoint {
@@ -67,6 +75,8 @@ export interface BacktestReport extends ReportBase {
   points: BacktestPoint[];
   wape: number | null;
   wape_crm: number | null;
+  /** Days after each date whose won value is forecast (30). */
+  horizon_days?: number;
 }
 
 export interface VelocityFigures {
@@ -84,7 +94,16 @@ export interface VelocityPoint extends VelocityFigures {
 export interface VelocityReport extends ReportBase {
   granularity: 'week' | 'month';
   points: VelocityPoint[];
-  current: VelocityFigures;
+  current: VelocityFigures & {
+    won_deals?: number;
+    lost_deals?: number;
+    /** Median days from created to won (whole days). */
+    cycle_days_median?: number | null;
+    /** Start of the closed-deal window the current figures use. */
+    window_from?: string;
+    /** What was actually won per day in that window, to set velocity against. */
+    won_value_per_day?: number;
+  };
 }
 
 export interface RepRow {
@@ -115,9 +134,12 @@ export interface SourceRow {
   won: number;
   lost: number;
   win_rate: number | null;
+  won_value?: number;
 }
 export interface SourcesReport extends ReportBase {
   sources: SourceRow[];
+  /** Deals created from this date on. */
+  from?: string;
 }
 
 export interface DealListRow {
@@ -136,6 +158,10 @@ export interface DealListRow {
 export interface DealsReport extends ReportBase {
   deals: DealListRow[];
   total: number;
+  threshold?: number;
+  min_sample?: number;
+  /** The historical mean days per stage the ratios use (null below the sample minimum). */
+  stage_avg_days?: { stage: string; avg_days: number | null; sample: number }[];
 }
 
 export interface QualityReport extends ReportBase {

@@ -52,7 +52,9 @@ describe('demo CRM', () => {
     const conn = createDemoConnector({ now: NOW });
     const deals = await collect<'deals'>(conn.streams.deals);
     expect(deals.filter((d) => d.amount === 0).length).toBeGreaterThan(5);
-    expect(deals.filter((d) => d.closeDate === null).length).toBeGreaterThan(20);
+    expect(deals.filter((d) => d.status === 'open' && d.closeDate === null).length).toBeGreaterThanOrEqual(3);
+    expect(deals.filter((d) => d.status === 'open' && d.closeDate !== null && d.closeDate < NOW.toISOString().slice(0, 10)).length).toBeGreaterThan(5);
+    for (const d of deals.filter((x) => x.status !== 'open')) expect(d.closeDate).toBe(d.closedAt!.slice(0, 10));
     expect(new Set(deals.map((d) => d.source)).size).toBeGreaterThanOrEqual(5);
     const open = deals.filter((d) => d.status === 'open');
     const longest = Math.max(...open.map((d) => (NOW.getTime() - Date.parse(d.stageEnteredAt!)) / DAY));

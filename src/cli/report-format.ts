@@ -1,0 +1,178 @@
+/** Compact plain-text tables for `dealcast report <name>` (the JSON keeps the full figures). */
+import type { ReportBase, ReportByName, ReportName } from '../metrics/report-types.js';
+
+const SYMBOL: Record<string, string> = { USD: '$', EUR: '€', GBP: '£', JPY: '¥', AUD: 'A$', CAD: 'C$' };
+
+export function money(v: number | null | undefined, currency: string): string {
+  if (v === null || v === undefined) return '–';
+  const sym = SYMBOL[currency] ?? `${currency} `;
+  const a = Math.abs(v);
+  const sign = v < 0 ? '-' : '';
+  if (a >= 1e9) return `${sign}${sym}${(a / 1e9).toFixed(2)}B`;
+  if (a >= 1e6) return `${sign}${sym}${(a / 1e6).toFixed(2)}M`;
+  if (a >= 1e4) return `${sign}${sym}${(a / 1e3).toFixed(1)}k`;
+  return `${sign}${sym}${Math.round(a).toLocaleString('en-US')}`;
+}
+export const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)}%`);
+const num = (v: number | null | undefined, digits = 0): string =>
+  v === null || v === undefined ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** Left-aligns the first column, right-aligns the rest. */
+export function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function header(title: string, r: ReportBase): string {
+  const f = Object.entries(r.filters)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return `${title} — as of ${r.as_of.slice(0, 16).replace('T', ' ')} UTC${f ? ` — ${f}` : ''} (${r.currency})`;
+}
+
+const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
+  pipeline: (r) =>
+    [
+      header('Open pipeline by stage', r),
+      table(
+        ['Stage', 'Deals', 'Value', 'Weighted'],
+        [
+          ...r.stages.map((s) => [s.stage, num(s.count), money(s.value, r.currency), money(s.weighted, r.currency)]),
+          ['Total', num(r.total.count), money(r.total.value, r.currency), money(r.total.weighted, r.currency)],
+        ],
+      ),
+      r.calibration ? `Probabilities: ${r.calibration.stages.map((s) => `${s.stage} ${pct(s.probability)} (${s.source})`).join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+
+  forecast: (r) =>
+    [
+      header('Forecast by expected close month', r),
+      table(
+        ['Month', 'Pipeline', 'Weighted', 'Weighted (CRM %)', 'Won'],
+        r.months.map((m) => [m.month, money(m.pipeline, r.currency), money(m.weighted, r.currency), money(m.weighted_crm, r.currency), money(m.won, r.currency)]),
+      ),
+      r.overdue && r.overdue.count ? `Not included: ${num(r.overdue.count)} open deals (${money(r.overdue.value, r.currency)}) with an expected close date before ${r.months[0]?.month}.` : '',
+      r.calibration
+        ? `Probabilities: ${r.calibration.stages.map((s) => `${s.stage} ${pct(s.probability)} (${s.source}${s.source === 'history' ? `, n=${s.sample}` : ''})`).join(', ')}`
+        : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+
+  funnel: (r) =>
+    [
+      header('Funnel', r),
+      r.cohort ? `Deals created ${r.cohort.from} … ${r.cohort.to}: ${num(r.cohort.deals)} (${num(r.cohort.won)} won, ${num(r.cohort.lost)} lost, ${num(r.cohort.open)} open)` : '',
+      table(
+        ['Stage', 'Reached', 'To next', 'Mean days', 'Median days'],
+        r.stages.map((s, i) => {
+          const t = r.time_in_stage?.[i];
+          return [s.stage, num(s.reached), pct(s.conversion_to_next), num(t?.mean_days, 1), num(t?.median_days, 1)];
+        }),
+      ),
+      `Win rate so far among cohort deals already closed: ${pct(r.win_rate)} (young cohorts read low: their open deals are the ones still alive)`,
+    ]
+      .filter(Boolean)
+      .join('\n'),
+
+  velocity: (r) =>
+    [
+      header(`Sales velocity by ${r.granularity}`, r),
+      `Now: ${money(r.current.velocity, r.currency)}/day = ${num(r.current.open_deals)} open × ${pct(r.current.win_rate)} win rate × ${money(r.current.avg_won, r.currency)} avg won ÷ ${num(r.current.cycle_days, 1)} days` +
+        (r.current.cycle_days_median != null ? ` (median cycle ${num(r.current.cycle_days_median)} days)` : ''),
+      r.current.won_value_per_day !== undefined ? `Actually won since ${r.current.window_from}: ${money(r.current.won_value_per_day, r.currency)}/day` : '',
+      table(
+        ['Period', 'Velocity/day', 'Open', 'Win rate', 'Avg won', 'Cycle days'],
+        r.points.map((p) => [p.period, money(p.velocity, r.currency), num(p.open_deals), pct(p.win_rate), money(p.avg_won, r.currency), num(p.cycle_days, 1)]),
+      ),
+    ]
+      .filter(Boolean)
+      .join('\n'),
+
+  reps: (r) =>
+    [
+      header(`Reps ${r.since} … ${r.until}`, r),
+      r.activities_available ? '' : 'Activity data is not available for this CRM.',
+      table(
+        ['Rep', 'Calls', 'Emails', 'Meetings', 'Tasks', 'Open', 'Open value', 'Won', 'Last activity'],
+        r.reps.map((p) => [
+          p.owner,
+          r.activities_available ? num(p.calls) : '–',
+          r.activities_available ? num(p.emails) : '–',
+          r.activities_available ? num(p.meetings) : '–',
+          r.activities_available ? num(p.tasks) : '–',
+          num(p.open_deals),
+          money(p.open_value, r.currency),
+          money(p.won_value, r.currency),
+          p.hours_since_activity === null ? '–' : p.hours_since_activity < 48 ? `${num(p.hours_since_activity)}h ago` : `${num(p.hours_since_activity / 24)}d ago`,
+        ]),
+      ),
+    ]
+      .filter(Boolean)
+      .join('\n'),
+
+  deals: (r) =>
+    [
+      header(`Stuck deals (≥ ${r.threshold ?? 2}× the stage's average time)`, r),
+      `${num(r.total)} stuck${r.deals.length < r.total ? `, showing ${r.deals.length}` : ''}`,
+      table(
+        ['Deal', 'Amount', 'Stage', 'Owner', 'Days', 'Avg', 'Ratio', 'Close date'],
+        r.deals.map((d) => [
+          d.name.length > 40 ? `${d.name.slice(0, 39)}…` : d.name,
+          money(d.amount, r.currency),
+          d.stage,
+          d.owner ?? '–',
+          num(d.days_in_stage),
+          num(d.stage_avg_days, 1),
+          d.stuck_ratio === null ? '–' : `${d.stuck_ratio.toFixed(1)}×`,
+          d.close_date ?? '–',
+        ]),
+      ),
+    ].join('\n'),
+
+  sources: (r) =>
+    [
+      header(`Deal sources${r.from ? ` (deals created since ${r.from})` : ''}`, r),
+      table(
+        ['Source', 'Deals', 'Value', 'Won', 'Lost', 'Win rate', 'Won value'],
+        r.sources.map((s) => [s.source, num(s.count), money(s.value, r.currency), num(s.won), num(s.lost), pct(s.win_rate), money(s.won_value, r.currency)]),
+      ),
+    ].join('\n'),
+
+  quality: (r) =>
+    [
+      header('Data quality of open deals', r),
+      table(
+        ['Check', 'Open deals'],
+        [
+          ['Open deals', num(r.open_deals)],
+          ['Amount is 0', num(r.zero_amount)],
+          ['Amount missing', num(r.missing_amount)],
+          ['Close date missing', num(r.missing_close_date)],
+          ['Close date passed', num(r.past_close_date)],
+          ['No owner', num(r.no_owner)],
+        ],
+      ),
+      r.needs_review_stages.length
+        ? `Stages to review in the stage map: ${r.needs_review_stages.map((s) => `${s.stage} (${s.pipeline})`).join(', ')}`
+        : 'Stage map: nothing to review.',
+    ].join('\n'),
+
+  backtest: (r) =>
+    [
+      header(`Backtest: weighted forecast of won value in the next ${r.horizon_days ?? 30} days`, r),
+      `WAPE: calibrated ${pct(r.wape)}, CRM probabilities ${pct(r.wape_crm)} (lower is better; ${r.points.length} weekly dates)`,
+      table(
+        ['Date', 'Forecast', 'Forecast (CRM %)', 'Actual'],
+        r.points.map((p) => [p.date, money(p.forecast, r.currency), money(p.forecast_crm, r.currency), money(p.actual, r.currency)]),
+      ),
+    ].join('\n'),
+};
+
+export function formatReport<N extends ReportName>(name: N, report: ReportByName[N]): string {
+  return (formatters[name] as (r: ReportByName[N]) => string)(report);
+}

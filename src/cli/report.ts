@@ -1,0 +1,86 @@
+/**
+ * `dealcast report <name> [--json] [--out FILE.png] [--pipeline NAME] [--owner NAME|EMAIL]
+ * [--source NAME] [--since 90d|12w|YYYY-MM-DD] [--now ISO] [--months N] [--granularity week|month]`:
+ * one report from the local copy of the CRM, as a compact table, as JSON (stable keys), or as a
+ * chart PNG.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Db } from '../../store/db.js';
+import { countDeals } from '../../store/deals.js';
+import { UsageError } from '../errors.js';
+import { computeReport, isReportName, REPORT_NAMES } from '../reports.js';
+import { formatReport } from './report-format.js';
+import { buildChart, CHART_NAMES, isChartName, type ChartName, type ChartReports } from '../../charts/index.js';
+import { renderPng } from '../../charts/render.js';
+import { cliConfig, openStore, parseFlags, parseIntFlag, parseNow, type CliIo } from './io.js';
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags(
+    argv,
+    {
+      json: { type: 'boolean' },
+      out: { type: 'string' },
+      pipeline: { type: 'string' },
+      owner: { type: 'string' },
+      source: { type: 'string' },
+      since: { type: 'string' },
+      now: { type: 'string' },
+      months: { type: 'string' },
+      granularity: { type: 'string' },
+      db: { type: 'string' },
+    },
+    'report',
+    true,
+  );
+  const name = positionals[0];
+  if (!name || positionals.length > 1 || !isReportName(name)) {
+    throw new UsageError(
+      name ? `There is no report called "${positionals.join(' ')}".` : 'Name a report.',
+      `dealcast report <${REPORT_NAMES.join('|')}> [--json] [--out FILE.png] [--pipeline NAME] [--owner NAME|EMAIL] [--source NAME] [--since 90d|YYYY-MM-DD] [--now ISO]`,
+    );
+  }
+  if (values.granularity !== undefined && values.granularity !== 'week' && values.granularity !== 'month') {
+    throw new UsageError(`--granularity must be week or month (got "${values.granularity}").`);
+  }
+  if (values.out !== undefined && !/\.png$/i.test(values.out)) throw new UsageError(`--out must name a .png file (got "${values.out}").`);
+  if (values.out !== undefined && !isChartName(name)) {
+    throw new UsageError(`The ${name} report has no chart.`, `Charts exist for: ${CHART_NAMES.join(', ')}. Use --json or the table instead.`);
+  }
+  const config = cliConfig(io, values.db ? { DEALCAST_DB: values.db } : {});
+  const now = parseNow(values.now);
+  const db = openStore(config);
+  try {
+    if (countDeals(db, config.CRM).total === 0) {
+      io.stderr(`No ${config.CRM} deals in ${config.DEALCAST_DB} yet: run "dealcast sync" first (or "dealcast demo" to try it on demo data).`);
+    }
+    const report = computeReport(db, config.CRM, name, {
+      now,
+      filters: { pipeline: values.pipeline, owner: values.owner, source: values.source, since: values.since },
+      months: parseIntFlag(values.months, 'months', 1, 24),
+      granularity: values.granularity as 'week' | 'month' | undefined,
+    });
+    if (values.out && isChartName(name)) {
+      const png = await renderReportPng(name, report as ChartReports[typeof name]);
+      writeFileSync(values.out, png);
+      if (!values.json) io.stdout(`Wrote ${values.out} (${png.length.toLocaleString('en-US')} bytes).`);
+    }
+    if (values.json) io.stdout(JSON.stringify(report, null, 2));
+    else if (!values.out) io.stdout(formatReport(name, report));
+    return 0;
+  } finally {
+    closeQuietly(db);
+  }
+}
+
+function closeQuietly(db: Db): void {
+  try {
+    db.close();
+  } catch {
+    // already closed
+  }
+}
+
+/** The chart for a report as PNG bytes (charts/ builds the spec, charts/render.ts rasterises it). */
+export async function renderReportPng<N extends ChartName>(name: N, report: ChartReports[N]): Promise<Buffer> {
+  return renderPng(buildChart(name, report));
+}

@@ -1,0 +1,293 @@
+/**
+ * Pipedrive (API v2 where it exists, v1 for users and the deal changelog): what to ask for and
+ * how to read the answers. Paging, retries, rate limits and cursors are src/sync/'s.
+ *
+ * - pipelines, stages: GET /api/v2/pipelines, /api/v2/stages (deal_probability 0–100)
+ * - owners: GET /v1/users
+ * - deals: GET /api/v2/deals sorted by update_time (updated_since = cursor when incremental),
+ *   plus status=deleted (kept, marked deleted) and /api/v2/deals/archived (Pipedrive's archive
+ *   hides a deal from lists; it is still a real won/lost/open deal). Won and lost are deal
+ *   statuses in Pipedrive, not stages.
+ * - stage history: per deal, GET /v1/deals/{id}/changelog (stage_id changes), only for deals
+ *   whose stage changed since the cursor; a deal that never moved entered its stage when added.
+ * - activities: GET /api/v2/activities by update_time; type call/email/meeting, anything else
+ *   (task, deadline, custom types) counts as task. The list also carries subject and note:
+ *   they are dropped at parse and never stored.
+ *
+ * Never requested: persons (contact emails, phones), mail messages, notes.
+ */
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { followTokens, mapConcurrent } from '../sync/paging.js';
+import { parsePayload } from '../sync/payload-shape.js';
+import type { CrmHttpOptions } from '../sync/http.js';
+import type { ActivityRow, Connector, CrmHttp, CrmRequest, DealRow, OwnerRow, Page, ReadContext, StageHistoryRow, StageRow } from './types.js';
+
+const LABEL = 'Pipedrive';
+export const PIPEDRIVE_AUTH_HINT =
+  'Copy your personal API token from Pipedrive (profile menu → Personal preferences → API) and set PIPEDRIVE_API_TOKEN; the user needs to see all deals (visibility "Everyone" or an admin).';
+/** Re-read this much before the cursor (clock differences between us and Pipedrive). */
+export const PIPEDRIVE_OVERLAP_MS = 60_000;
+export const PAGE_LIMIT = 500;
+export const CHANGELOG_LIMIT = 100;
+/** Per-deal changelog requests in flight at once (all still paced by the rate limiter). */
+export const CHANGELOG_CONCURRENCY = 8;
+
+// ---------------------------------------------------------------- shapes
+const instant = z.string().refine((v) => !Number.isNaN(Date.parse(v)), { message: 'is not a date-time' });
+/** v1 times: 'YYYY-MM-DD HH:MM:SS' in UTC. */
+const v1Instant = z.string().regex(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/, { message: 'is not a YYYY-MM-DD HH:MM:SS time' });
+const id = z.number().int();
+const v2 = <T extends z.ZodType>(item: T) => z.object({ success: z.literal(true), data: z.array(item), additional_data: z.object({ next_cursor: z.string().nullable().optional() }).nullable().optional() });
+
+const pipelineSchema = z.object({ id, name: z.string(), order_nr: z.number(), is_deleted: z.boolean(), is_deal_probability_enabled: z.boolean() });
+const stageSchema = z.object({ id, name: z.string(), order_nr: z.number(), is_deleted: z.boolean(), deal_probability: z.number().nullable(), pipeline_id: id });
+const userSchema = z.object({ id, name: z.string(), email: z.string().nullable().optional(), active_flag: z.boolean(), is_deleted: z.boolean().optional() });
+const dealSchema = z.object({
+  id,
+  title: z.string(),
+  owner_id: id.nullable(),
+  value: z.number().nullable(),
+  currency: z.string().nullable(),
+  stage_id: id.nullable(),
+  pipeline_id: id.nullable(),
+  add_time: instant,
+  update_time: instant,
+  stage_change_time: instant.nullable().optional(),
+  status: z.enum(['open', 'won', 'lost', 'deleted']),
+  is_deleted: z.boolean(),
+  close_time: instant.nullable().optional(),
+  won_time: instant.nullable().optional(),
+  lost_time: instant.nullable().optional(),
+  expected_close_date: z.string().regex(/^\d{4}-\d\d-\d\d$/, { message: 'is not a YYYY-MM-DD date' }).nullable().optional(),
+  origin: z.string().nullable().optional(),
+});
+// Only the fields we keep: zod drops subject, note, participants… at parse.
+const activitySchema = z.object({
+  id,
+  type: z.string(),
+  owner_id: id.nullable(),
+  deal_id: id.nullable().optional(),
+  due_date: z.string().nullable().optional(),
+  due_time: z.string().nullable().optional(),
+  add_time: instant,
+  update_time: instant,
+  is_deleted: z.boolean().optional(),
+});
+const changeSchema = z.object({ field_key: z.string(), old_value: z.unknown(), new_value: z.unknown(), time: v1Instant });
+const changelogSchema = z.object({ success: z.literal(true), data: z.array(changeSchema), additional_data: z.object({ next_cursor: z.string().nullable().optional() }).nullable().optional() });
+
+type PdDeal = z.infer<typeof dealSchema>;
+type PdActivity = z.infer<typeof activitySchema>;
+const where = (req: CrmRequest) => `${req.method ?? 'GET'} ${req.path}`;
+
+// ---------------------------------------------------------------- mappers
+const iso = (v: string) => new Date(v).toISOString();
+const isoOrNull = (v: string | null | undefined) => (v ? iso(v) : null);
+const v1ToIso = (v: string) => new Date(`${v.replace(' ', 'T')}Z`).toISOString();
+const str = (v: number | null | undefined) => (v === null || v === undefined ? null : String(v));
+
+export function toDealRow(d: PdDeal): DealRow {
+  // A deleted deal keeps its won/lost times: recover what it was before deletion.
+  const status = d.status !== 'deleted' ? d.status : d.won_time ? 'won' : d.lost_time ? 'lost' : 'open';
+  const closed = status === 'won' || status === 'lost';
+  return {
+    id: String(d.id),
+    name: d.title,
+    amount: d.value,
+    currency: d.currency,
+    pipelineId: str(d.pipeline_id),
+    stageId: str(d.stage_id),
+    ownerId: str(d.owner_id),
+    source: d.origin ?? null,
+    createdAt: iso(d.add_time),
+    closeDate: d.expected_close_date ?? null,
+    closedAt: closed ? isoOrNull(status === 'won' ? (d.won_time ?? d.close_time) : (d.lost_time ?? d.close_time)) : null,
+    status,
+    // A deal whose stage never changed has been in it since it was added.
+    stageEnteredAt: iso(d.stage_change_time ?? d.add_time),
+    modifiedAt: iso(d.update_time),
+    deleted: d.is_deleted || d.status === 'deleted',
+  };
+}
+
+const ACTIVITY_TYPES: Record<string, ActivityRow['type']> = { call: 'call', email: 'email', meeting: 'meeting' };
+
+export function toActivityRow(a: PdActivity): ActivityRow {
+  const occurredAt = a.due_date ? iso(`${a.due_date}T${a.due_time && /^\d\d:\d\d/.test(a.due_time) ? a.due_time.slice(0, 5) : '00:00'}:00Z`) : iso(a.add_time);
+  return { id: String(a.id), type: ACTIVITY_TYPES[a.type] ?? 'task', ownerId: str(a.owner_id), dealId: str(a.deal_id), occurredAt, deleted: a.is_deleted === true ? true : undefined };
+}
+
+/** Stage entries from a deal's changelog: the first stage at add time, then each move. */
+export function historyFromChangelog(dealId: string, addedAt: string, changes: z.infer<typeof changeSchema>[]): StageHistoryRow[] {
+  const moves = changes.filter((c) => c.field_key === 'stage_id').sort((a, b) => a.time.localeCompare(b.time));
+  if (!moves.length) return [];
+  const rows: StageHistoryRow[] = [];
+  if (moves[0].old_value !== null && moves[0].old_value !== undefined) rows.push({ dealId, stageId: String(moves[0].old_value), enteredAt: iso(addedAt) });
+  for (const m of moves) if (m.new_value !== null && m.new_value !== undefined) rows.push({ dealId, stageId: String(m.new_value), enteredAt: v1ToIso(m.time) });
+  return rows;
+}
+
+// ---------------------------------------------------------------- requests
+/** Pipedrive refuses fractional seconds in updated_since. */
+const rfc3339 = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+const nextCursor = (body: { additional_data?: { next_cursor?: string | null } | null }, req: CrmRequest): CrmRequest | null =>
+  body.additional_data?.next_cursor ? { ...req, query: { ...req.query, cursor: body.additional_data.next_cursor } } : null;
+
+function v2Pages<T extends z.ZodType>(http: CrmHttp, path: string, item: T, query: CrmRequest['query'] = {}) {
+  const schema = v2(item);
+  return followTokens(http, { method: 'GET', path, query: { limit: PAGE_LIMIT, ...query } }, (b, r) => parsePayload(schema, b, LABEL, where(r)), nextCursor);
+}
+
+const sinceMs = (ctx: ReadContext) => (ctx.cursor ? Date.parse(ctx.cursor) - PIPEDRIVE_OVERLAP_MS : null);
+const byUpdate = (ctx: ReadContext) => {
+  const since = sinceMs(ctx);
+  return { sort_by: 'update_time', sort_direction: 'asc', ...(since !== null ? { updated_since: rfc3339(since) } : {}) };
+};
+const maxUpdate = (rows: { update_time: string }[]) => rows.reduce((m, r) => (r.update_time > m ? r.update_time : m), rows[0].update_time);
+
+async function* dealPages(ctx: ReadContext): AsyncGenerator<Page<DealRow>> {
+  // Deleted and archived deals first, without checkpoints (see the cursor rule).
+  for await (const page of v2Pages(ctx.http, '/api/v2/deals', dealSchema, { ...byUpdate(ctx), status: 'deleted' })) if (page.data.length) yield { rows: page.data.map(toDealRow) };
+  for await (const page of v2Pages(ctx.http, '/api/v2/deals/archived', dealSchema, byUpdate(ctx))) if (page.data.length) yield { rows: page.data.map(toDealRow) };
+  for await (const page of v2Pages(ctx.http, '/api/v2/deals', dealSchema, byUpdate(ctx))) {
+    if (page.data.length) yield { rows: page.data.map(toDealRow), checkpoint: iso(maxUpdate(page.data)) };
+  }
+}
+
+async function changelog(http: CrmHttp, dealId: string) {
+  const changes: z.infer<typeof changeSchema>[] = [];
+  const first: CrmRequest = { method: 'GET', path: `/v1/deals/${dealId}/changelog`, query: { limit: CHANGELOG_LIMIT } };
+  for await (const page of followTokens(http, first, (b, r) => parsePayload(changelogSchema, b, LABEL, where(r)), nextCursor)) changes.push(...page.data);
+  return changes;
+}
+
+/** Stage history of one page of deals: the changelog for those that moved, add time for the rest. */
+async function historyOf(http: CrmHttp, deals: PdDeal[], since: number | null): Promise<StageHistoryRow[]> {
+  const moved = deals.filter((d) => d.stage_change_time && (since === null || Date.parse(d.stage_change_time) >= since));
+  const unmoved = since === null ? deals.filter((d) => !d.stage_change_time && d.stage_id !== null) : [];
+  const logs = await mapConcurrent(moved, CHANGELOG_CONCURRENCY, (d) => changelog(http, String(d.id)));
+  return [
+    ...unmoved.map((d) => ({ dealId: String(d.id), stageId: String(d.stage_id), enteredAt: iso(d.add_time) })),
+    ...moved.flatMap((d, i) => historyFromChangelog(String(d.id), d.add_time, logs[i])),
+  ];
+}
+
+async function* historyPages(ctx: ReadContext): AsyncGenerator<Page<StageHistoryRow>> {
+  const since = sinceMs(ctx);
+  for await (const page of v2Pages(ctx.http, '/api/v2/deals/archived', dealSchema, byUpdate(ctx))) {
+    if (page.data.length) yield { rows: await historyOf(ctx.http, page.data, since) };
+  }
+  for await (const page of v2Pages(ctx.http, '/api/v2/deals', dealSchema, byUpdate(ctx))) {
+    if (!page.data.length) continue;
+    yield { rows: await historyOf(ctx.http, page.data, since), checkpoint: iso(maxUpdate(page.data)) };
+  }
+}
+
+/** For `dealcast backfill`: the changelog-based history of the given deals. */
+async function* historyFor(dealIds: string[], http: CrmHttp): AsyncGenerator<StageHistoryRow[]> {
+  const CHUNK = 20;
+  for (let i = 0; i < dealIds.length; i += CHUNK) {
+    const ids = dealIds.slice(i, i + CHUNK);
+    const deals = await mapConcurrent(ids, CHANGELOG_CONCURRENCY, async (dealId) => {
+      const req: CrmRequest = { method: 'GET', path: `/api/v2/deals/${dealId}` };
+      const res = await http.request(req);
+      return parsePayload(z.object({ success: z.literal(true), data: dealSchema }), res.body, LABEL, where(req)).data;
+    });
+    yield await historyOf(http, deals, null);
+  }
+}
+
+export function createPipedriveConnector(): Connector {
+  return {
+    crm: 'pipedrive',
+    label: LABEL,
+    authHint: PIPEDRIVE_AUTH_HINT,
+    // Pipedrive stages are never closed: won/lost is the deal's status.
+    capabilities: { stageHistory: true, activities: true, probabilities: true, wonLostFlags: false },
+    streams: {
+      pipelines: {
+        incremental: false,
+        async *read(ctx) {
+          for await (const page of v2Pages(ctx.http, '/api/v2/pipelines', pipelineSchema)) {
+            yield { rows: page.data.map((p) => ({ id: String(p.id), name: p.name, position: p.order_nr, deleted: p.is_deleted })) };
+          }
+        },
+      },
+      stages: {
+        incremental: false,
+        async *read(ctx) {
+          const probabilityOn = new Map<number, boolean>();
+          for await (const page of v2Pages(ctx.http, '/api/v2/pipelines', pipelineSchema)) for (const p of page.data) probabilityOn.set(p.id, p.is_deal_probability_enabled);
+          for await (const page of v2Pages(ctx.http, '/api/v2/stages', stageSchema)) {
+            const rows: StageRow[] = page.data.map((s) => ({
+              id: String(s.id),
+              pipelineId: String(s.pipeline_id),
+              name: s.name,
+              position: s.order_nr,
+              probability: probabilityOn.get(s.pipeline_id) === false || s.deal_probability === null ? null : s.deal_probability / 100,
+              isClosed: false,
+              isWon: false,
+              deleted: s.is_deleted,
+            }));
+            yield { rows };
+          }
+        },
+      },
+      owners: {
+        incremental: false,
+        async *read(ctx) {
+          const req: CrmRequest = { method: 'GET', path: '/v1/users' };
+          const res = await ctx.http.request(req);
+          const users = parsePayload(z.object({ success: z.literal(true), data: z.array(userSchema) }), res.body, LABEL, where(req)).data;
+          const rows: OwnerRow[] = users.map((u) => ({ id: String(u.id), name: u.name, email: u.email ?? null, active: u.active_flag && u.is_deleted !== true }));
+          yield { rows };
+        },
+      },
+      deals: { incremental: true, read: dealPages },
+      stage_history: { incremental: true, read: historyPages },
+      activities: {
+        incremental: true,
+        async *read(ctx) {
+          for await (const page of v2Pages(ctx.http, '/api/v2/activities', activitySchema, byUpdate(ctx))) {
+            if (page.data.length) yield { rows: page.data.map(toActivityRow), checkpoint: iso(maxUpdate(page.data)) };
+          }
+        },
+      },
+    },
+    stageHistoryFor: historyFor,
+  };
+}
+
+/** The HTTP door's settings for Pipedrive: data, read by createCrmHttp. */
+export function pipedriveHttpOptions(config: Config): CrmHttpOptions {
+  const token = config.PIPEDRIVE_API_TOKEN ?? '';
+  return {
+    crm: 'pipedrive',
+    label: LABEL,
+    baseUrl: config.PIPEDRIVE_BASE_URL,
+    headers: { 'x-api-token': token },
+    secrets: [token],
+    authHint: PIPEDRIVE_AUTH_HINT,
+    rateLimits: { default: { requests: config.PIPEDRIVE_REQUESTS_PER_2S, perMs: 2_000 } },
+    throttle: { default: { resetHeaders: ['x-ratelimit-reset'], fallbackMs: 2_000 } },
+    classify(status, headers, text) {
+      if (status === 429 && headers['x-daily-ratelimit-token-remaining'] === '0') {
+        return {
+          kind: 'quota-exhausted',
+          message: "Pipedrive says the company's daily API token budget is used up.",
+          hint: 'It resets at midnight (Pipedrive server time); the next sync after that continues where this one stopped. Top-ups raise the budget.',
+        };
+      }
+      // After repeated 429s Pipedrive answers with a Cloudflare HTML page: stop, do not retry.
+      if (status === 403 && /<html/i.test(text)) {
+        return {
+          kind: 'quota-exhausted',
+          message: 'Pipedrive is blocking requests from this token after too many rate-limited ones.',
+          hint: 'Wait a few minutes, and lower PIPEDRIVE_REQUESTS_PER_2S to your plan\'s limit.',
+        };
+      }
+      return undefined;
+    },
+  };
+}

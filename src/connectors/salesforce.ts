@@ -1,0 +1,534 @@
+/**
+ * Salesforce: opportunities, stages, users, stage history and activities through the REST
+ * query API (SOQL). Data plus small mappers: every request goes through the `http` door in
+ * ReadContext, which owns retries, rate limits and the session refresh.
+ *
+ * - One stage list (OpportunityStage, joined to Opportunity.StageName by ApiName) under one
+ *   pipeline; Salesforce has no pipeline object (sales processes only narrow the picklist).
+ * - Paging follows `nextRecordsUrl` until `done`.
+ * - Incremental reads ask for SystemModstamp >= cursor minus an overlap, in ascending
+ *   SystemModstamp order, through `queryAll` so deleted rows (IsDeleted) arrive in the same
+ *   ordered stream and are marked deleted. Full reads use `query` (live rows only; the engine
+ *   marks vanished deals deleted after a full sync).
+ * - Stage history is OpportunityHistory: a row is written whenever stage, amount, probability
+ *   or close date changes, so the entered time of a stage is the first row of each run of
+ *   identical StageName values. Runs are only visible in an opportunity's whole history, so
+ *   incremental reads re-read the full history of the opportunities that changed.
+ * - Activities are Task and Event metadata: type, time, owner, related record. Never Subject
+ *   or Description.
+ * - Limits arrive as 403 REQUEST_LIMIT_EXCEEDED: see classifySalesforceError.
+ */
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { PayloadShapeError } from '../errors.js';
+import type { CrmHttpOptions } from '../sync/http.js';
+import { createClientCredentialsSession } from '../sync/oauth-client-credentials.js';
+import { parsePayload } from '../sync/payload-shape.js';
+import type {
+  ActivityRow,
+  ActivityType,
+  Connector,
+  CrmHttp,
+  DealRow,
+  OwnerRow,
+  Page,
+  PipelineRow,
+  ReadContext,
+  StageHistoryRow,
+  StageRow,
+  Stream,
+} from './types.js';
+
+export const SALESFORCE_LABEL = 'Salesforce';
+/** The one pipeline every opportunity belongs to. */
+export const SALESFORCE_PIPELINE: PipelineRow = { id: 'opportunities', name: 'Opportunities', position: 0 };
+/** Incremental reads start this long before the saved cursor (clock skew, in-flight commits). */
+export const SALESFORCE_OVERLAP_MS = 5 * 60_000;
+/** Opportunity ids per `OpportunityId IN (…)` history query (keeps the URL well under 16 KB). */
+export const HISTORY_IDS_PER_QUERY = 200;
+/** Key prefix of Opportunity ids: a Task/Event whose WhatId starts with it is about a deal. */
+const OPPORTUNITY_PREFIX = '006';
+/** Salesforce's requests carry no per-second limit; the daily allocation is what counts. */
+export const SALESFORCE_RATE_LIMIT = { requests: 25, perMs: 1_000 } as const;
+/** Wait after 403 REQUEST_LIMIT_EXCEEDED for concurrent long-running requests. */
+export const SALESFORCE_CONCURRENCY_WAIT_MS = 15_000;
+
+export const SALESFORCE_AUTH_HINT =
+  'Set SALESFORCE_INSTANCE_URL and SALESFORCE_ACCESS_TOKEN, or SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET of a connected app with the client credentials flow enabled; ' +
+  'its user needs "API Enabled" and read access to Opportunity, OpportunityStage, OpportunityHistory, User, Task and Event (see docs/crm-salesforce.md).';
+
+export interface SalesforceConnectorOptions {
+  /** REST API version, e.g. 'v62.0'. */
+  apiVersion: string;
+  overlapMs?: number;
+}
+
+// ---------------------------------------------------------------------------------------
+// Wire shapes (REST API Developer Guide, "Query" and "sObject Describe").
+
+const queryResult = z.object({
+  totalSize: z.number(),
+  done: z.boolean(),
+  nextRecordsUrl: z.string().optional(),
+  records: z.array(z.object({ attributes: z.object({ type: z.string() }).loose() }).loose()),
+});
+
+const describeResult = z.object({ fields: z.array(z.object({ name: z.string() }).loose()) }).loose();
+
+const str = z.string();
+const optStr = z.string().nullable().optional();
+const optNum = z.number().nullable().optional();
+
+const opportunity = z.object({
+  Id: str,
+  Name: optStr,
+  StageName: str,
+  Amount: optNum,
+  CurrencyIsoCode: optStr,
+  CloseDate: optStr,
+  OwnerId: optStr,
+  CreatedDate: str,
+  IsClosed: z.boolean(),
+  IsWon: z.boolean(),
+  LeadSource: optStr,
+  Probability: optNum,
+  SystemModstamp: str,
+  RecordTypeId: optStr,
+  IsDeleted: z.boolean().optional(),
+});
+export type SalesforceOpportunity = z.infer<typeof opportunity>;
+
+const opportunityStage = z.object({
+  Id: str,
+  ApiName: str,
+  MasterLabel: str,
+  SortOrder: optNum,
+  DefaultProbability: optNum,
+  IsClosed: z.boolean(),
+  IsWon: z.boolean(),
+  IsActive: z.boolean(),
+});
+export type SalesforceStage = z.infer<typeof opportunityStage>;
+
+const user = z.object({ Id: str, Name: optStr, Email: optStr, IsActive: z.boolean() });
+
+const historyRow = z.object({ Id: str, OpportunityId: str, StageName: optStr, CreatedDate: str });
+export type SalesforceHistory = z.infer<typeof historyRow>;
+const historyOppId = z.object({ OpportunityId: str });
+
+const task = z.object({
+  Id: str,
+  TaskSubtype: optStr,
+  Type: optStr,
+  ActivityDate: optStr,
+  CreatedDate: str,
+  OwnerId: optStr,
+  WhatId: optStr,
+  SystemModstamp: str,
+  IsDeleted: z.boolean().optional(),
+});
+export type SalesforceTask = z.infer<typeof task>;
+
+const event = z.object({
+  Id: str,
+  Type: optStr,
+  StartDateTime: optStr,
+  ActivityDate: optStr,
+  CreatedDate: str,
+  OwnerId: optStr,
+  WhatId: optStr,
+  SystemModstamp: str,
+  IsDeleted: z.boolean().optional(),
+});
+export type SalesforceEvent = z.infer<typeof event>;
+
+const errorBody = z.array(z.object({ message: z.string(), errorCode: z.string() }).loose());
+
+// ---------------------------------------------------------------------------------------
+// Small pure helpers.
+
+/** Salesforce datetimes look like 2024-05-02T10:11:12.000+0000; we store ISO UTC. */
+export function sfInstant(value: string): string {
+  const normalised = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  const ms = Date.parse(normalised);
+  if (Number.isNaN(ms)) throw new RangeError(`not a Salesforce datetime: ${value}`);
+  return new Date(ms).toISOString();
+}
+
+/** A SOQL datetime literal (unquoted ISO 8601 in UTC, whole seconds: always accepted). */
+export function soqlDateTime(ms: number): string {
+  return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
+}
+
+/** Where incremental reads start: the cursor minus the overlap (never before the epoch). */
+export function incrementalFrom(cursor: string, overlapMs: number): string {
+  return soqlDateTime(Math.max(0, Date.parse(cursor) - overlapMs));
+}
+
+const SF_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
+
+/** `'a','b'` for an IN list; refuses anything that is not a Salesforce id (no injection). */
+export function soqlIdList(ids: string[]): string {
+  for (const id of ids) if (!SF_ID.test(id)) throw new RangeError(`not a Salesforce id: ${id}`);
+  return ids.map((id) => `'${id}'`).join(', ');
+}
+
+// ---------------------------------------------------------------------------------------
+// Mappers: Salesforce JSON → our rows.
+
+export function toStageRow(s: SalesforceStage, index: number): StageRow {
+  return {
+    id: s.ApiName,
+    pipelineId: SALESFORCE_PIPELINE.id,
+    name: s.MasterLabel,
+    position: s.SortOrder ?? index,
+    probability: s.DefaultProbability === null || s.DefaultProbability === undefined ? null : s.DefaultProbability / 100,
+    isClosed: s.IsClosed,
+    isWon: s.IsWon,
+  };
+}
+
+export function toDealRow(o: SalesforceOpportunity): DealRow {
+  const status = o.IsClosed ? (o.IsWon ? 'won' : 'lost') : 'open';
+  const closeDate = o.CloseDate ?? null;
+  return {
+    id: o.Id,
+    name: o.Name ?? '',
+    amount: o.Amount ?? null,
+    currency: o.CurrencyIsoCode ?? null,
+    pipelineId: SALESFORCE_PIPELINE.id,
+    stageId: o.StageName,
+    ownerId: o.OwnerId ?? null,
+    source: o.LeadSource ?? null,
+    createdAt: sfInstant(o.CreatedDate),
+    closeDate,
+    // Salesforce keeps no "closed at" time; on a closed opportunity CloseDate is the day it
+    // closed (what Salesforce's own reports use).
+    closedAt: o.IsClosed && closeDate ? `${closeDate}T00:00:00.000Z` : null,
+    status,
+    modifiedAt: sfInstant(o.SystemModstamp),
+    ...(o.IsDeleted ? { deleted: true } : {}),
+  };
+}
+
+export function toOwnerRow(u: z.infer<typeof user>): OwnerRow {
+  return { id: u.Id, name: u.Name ?? u.Id, email: u.Email ?? null, active: u.IsActive };
+}
+
+/**
+ * One opportunity's history rows (oldest first) → stage entries: the first row of each run
+ * of identical StageName values. Rows written for amount/date changes repeat the stage.
+ */
+export function stageEntries(rows: SalesforceHistory[], previousStage: string | null = null): StageHistoryRow[] {
+  const out: StageHistoryRow[] = [];
+  let prev = previousStage;
+  for (const r of rows) {
+    if (!r.StageName || r.StageName === prev) continue;
+    out.push({ dealId: r.OpportunityId, stageId: r.StageName, enteredAt: sfInstant(r.CreatedDate) });
+    prev = r.StageName;
+  }
+  return out;
+}
+
+/** TaskSubtype says call/email/task; the Type picklist (Call, Email, Meeting, Other) refines plain tasks. */
+export function taskType(subtype: string | null | undefined, type: string | null | undefined): ActivityType {
+  const s = (subtype ?? '').toLowerCase();
+  if (s === 'call') return 'call';
+  if (s === 'email' || s === 'listemail') return 'email';
+  const t = (type ?? '').toLowerCase();
+  if (t.includes('call')) return 'call';
+  if (t.includes('email')) return 'email';
+  if (t.includes('meeting')) return 'meeting';
+  return 'task';
+}
+
+const dealIdOf = (whatId: string | null | undefined) => (whatId && whatId.startsWith(OPPORTUNITY_PREFIX) ? whatId : null);
+
+export function taskToActivity(t: SalesforceTask): ActivityRow {
+  const created = sfInstant(t.CreatedDate);
+  // ActivityDate is the day it happened (or is due); CreatedDate is more precise when it is that day.
+  const occurredAt = t.ActivityDate && t.ActivityDate !== created.slice(0, 10) ? `${t.ActivityDate}T00:00:00.000Z` : created;
+  return {
+    id: t.Id,
+    type: taskType(t.TaskSubtype, t.Type),
+    ownerId: t.OwnerId ?? null,
+    dealId: dealIdOf(t.WhatId),
+    occurredAt,
+    ...(t.IsDeleted ? { deleted: true } : {}),
+  };
+}
+
+export function eventToActivity(e: SalesforceEvent): ActivityRow {
+  const occurredAt = e.StartDateTime ? sfInstant(e.StartDateTime) : e.ActivityDate ? `${e.ActivityDate}T00:00:00.000Z` : sfInstant(e.CreatedDate);
+  return {
+    id: e.Id,
+    type: (e.Type ?? '').toLowerCase().includes('call') ? 'call' : 'meeting',
+    ownerId: e.OwnerId ?? null,
+    dealId: dealIdOf(e.WhatId),
+    occurredAt,
+    ...(e.IsDeleted ? { deleted: true } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Limits and errors (used by the HTTP door's status table).
+
+export type SalesforceVerdict = { kind: 'quota-exhausted'; message: string; hint: string } | { kind: 'throttled'; fallbackMs?: number } | undefined;
+
+/** The `[{message, errorCode}]` list of a Salesforce error body (empty when it is not one). */
+export function salesforceErrors(text: string): { message: string; errorCode: string }[] {
+  try {
+    const parsed = errorBody.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Salesforce signals its limits as 403 REQUEST_LIMIT_EXCEEDED, not 429. The daily allocation
+ * ("TotalRequests Limit exceeded.") cannot be waited out within a sync: stop with a clear
+ * message. Too many concurrent long-running requests ("ConcurrentRequests … Limit exceeded."):
+ * back off and try again.
+ */
+export function classifySalesforceError(status: number, _headers: Record<string, string>, text: string): SalesforceVerdict {
+  if (status !== 403) return undefined;
+  const limit = salesforceErrors(text).find((e) => e.errorCode === 'REQUEST_LIMIT_EXCEEDED');
+  if (!limit) return undefined;
+  if (/concurrent/i.test(limit.message)) return { kind: 'throttled', fallbackMs: SALESFORCE_CONCURRENCY_WAIT_MS };
+  return {
+    kind: 'quota-exhausted',
+    message: `Salesforce's daily API request allocation is used up (${limit.message.trim().replace(/\.$/, '')}).`,
+    hint:
+      'The allocation is counted per org over a rolling 24 hours and shared with every integration; the next sync continues where this one stopped once requests free up. ' +
+      'Setup → Company Information shows the usage; Salesforce sells more.',
+  };
+}
+
+/**
+ * 401 bodies that mean "the session expired, get a new token". jsforce lists 401s that a new
+ * token does not fix; those are left to fail as auth errors.
+ */
+export function isExpiredSession(status: number, text: string): boolean {
+  if (status !== 401) return false;
+  const errors = salesforceErrors(text);
+  if (errors.length === 0) return true;
+  return errors.some(
+    (e) =>
+      e.errorCode === 'INVALID_SESSION_ID' &&
+      !/not valid for use with the REST API|Connected app is not attached to Agent|BlackTab users cannot perform API operations/i.test(e.message),
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Streams.
+
+interface QueryOptions {
+  /** queryAll: also deleted (IsDeleted) and archived rows. */
+  all?: boolean;
+}
+
+export function createSalesforceConnector(opts: SalesforceConnectorOptions): Connector {
+  const base = `/services/data/${opts.apiVersion}`;
+  const overlapMs = opts.overlapMs ?? SALESFORCE_OVERLAP_MS;
+
+  /** The org's API usage as Salesforce last reported it (Sforce-Limit-Info: api-usage=used/max). */
+  let apiUsage: string | undefined;
+
+  /** Every page of a SOQL query: `query` (or `queryAll`), then `nextRecordsUrl` until `done`. */
+  async function* soqlPages<S extends z.ZodType>(http: CrmHttp, soql: string, schema: S, qo: QueryOptions = {}): AsyncIterable<z.output<S>[]> {
+    const object = /\bFROM\s+(\w+)/i.exec(soql)?.[1] ?? 'query';
+    let res = await http.request({ path: `${base}/${qo.all ? 'queryAll' : 'query'}`, query: { q: soql } });
+    for (;;) {
+      apiUsage = /api-usage=(\d+)\/(\d+)/.exec(res.headers['sforce-limit-info'] ?? '')?.slice(1).join('/') ?? apiUsage;
+      const where = `${qo.all ? 'queryAll' : 'query'} on ${object}`;
+      const page = parsePayload(queryResult, res.body, SALESFORCE_LABEL, where);
+      yield page.records.map((r, i) => parsePayload(schema, r, SALESFORCE_LABEL, `${where} (record ${i})`));
+      if (page.done) return;
+      if (!page.nextRecordsUrl) throw new PayloadShapeError(SALESFORCE_LABEL, where, [{ path: 'nextRecordsUrl', message: 'is missing while done is false' }]);
+      res = await http.request({ path: page.nextRecordsUrl });
+    }
+  }
+
+  const isIncremental = (ctx: ReadContext) => !ctx.full && ctx.cursor !== null;
+
+  const pipelines: Stream<PipelineRow> = {
+    incremental: false,
+    async *read() {
+      yield { rows: [SALESFORCE_PIPELINE] };
+    },
+  };
+
+  const stages: Stream<StageRow> = {
+    incremental: false,
+    async *read(ctx) {
+      const soql = 'SELECT Id, ApiName, MasterLabel, SortOrder, DefaultProbability, IsClosed, IsWon, IsActive FROM OpportunityStage ORDER BY SortOrder ASC';
+      let index = 0;
+      for await (const records of soqlPages(ctx.http, soql, opportunityStage)) {
+        yield { rows: records.map((s) => toStageRow(s, index++)) };
+      }
+    },
+  };
+
+  const owners: Stream<OwnerRow> = {
+    incremental: false,
+    async *read(ctx) {
+      const soql = "SELECT Id, Name, Email, IsActive FROM User WHERE UserType = 'Standard' ORDER BY Id ASC";
+      for await (const records of soqlPages(ctx.http, soql, user)) yield { rows: records.map(toOwnerRow) };
+    },
+  };
+
+  const deals: Stream<DealRow> = {
+    incremental: true,
+    async *read(ctx): AsyncIterable<Page<DealRow>> {
+      // CurrencyIsoCode exists only in multi-currency orgs, RecordTypeId only with record
+      // types; asking for a missing field is a 400, so ask the org what it has.
+      const described = await ctx.http.request({ path: `${base}/sobjects/Opportunity/describe` });
+      const has = new Set(parsePayload(describeResult, described.body, SALESFORCE_LABEL, 'describe Opportunity').fields.map((f) => f.name));
+      const incremental = isIncremental(ctx);
+      const fields = [
+        'Id',
+        'Name',
+        'StageName',
+        'Amount',
+        ...(has.has('CurrencyIsoCode') ? ['CurrencyIsoCode'] : []),
+        'CloseDate',
+        'OwnerId',
+        'CreatedDate',
+        'IsClosed',
+        'IsWon',
+        'LeadSource',
+        'Probability',
+        'SystemModstamp',
+        ...(has.has('RecordTypeId') ? ['RecordTypeId'] : []),
+        ...(incremental ? ['IsDeleted'] : []),
+      ];
+      const where = incremental ? ` WHERE SystemModstamp >= ${incrementalFrom(ctx.cursor!, overlapMs)}` : '';
+      const soql = `SELECT ${fields.join(', ')} FROM Opportunity${where} ORDER BY SystemModstamp ASC, Id ASC`;
+      for await (const records of soqlPages(ctx.http, soql, opportunity, { all: incremental })) {
+        if (records.length === 0) continue;
+        yield { rows: records.map(toDealRow), checkpoint: sfInstant(records[records.length - 1].SystemModstamp) };
+      }
+    },
+  };
+
+  const HISTORY_FIELDS = 'SELECT Id, OpportunityId, StageName, CreatedDate FROM OpportunityHistory';
+  const HISTORY_ORDER = 'ORDER BY OpportunityId ASC, CreatedDate ASC, Id ASC';
+
+  /**
+   * Stage entries from history pages ordered by opportunity: a run of one stage can continue
+   * across a page boundary, so the last opportunity and stage carry over.
+   */
+  function historyRunner(): (records: SalesforceHistory[]) => StageHistoryRow[] {
+    let lastOpp: string | null = null;
+    let lastStage: string | null = null;
+    return (records) => {
+      const out: StageHistoryRow[] = [];
+      for (const r of records) {
+        if (r.OpportunityId !== lastOpp) {
+          lastOpp = r.OpportunityId;
+          lastStage = null;
+        }
+        const [entry] = stageEntries([r], lastStage);
+        if (entry) out.push(entry);
+        if (r.StageName) lastStage = r.StageName;
+      }
+      return out;
+    };
+  }
+
+  /** The whole stage history of these opportunities, a chunk of ids per query. */
+  async function* historyOf(http: CrmHttp, dealIds: string[]): AsyncIterable<StageHistoryRow[]> {
+    const ids = [...new Set(dealIds)].sort();
+    const entries = historyRunner();
+    for (let i = 0; i < ids.length; i += HISTORY_IDS_PER_QUERY) {
+      const chunk = ids.slice(i, i + HISTORY_IDS_PER_QUERY);
+      const soql = `${HISTORY_FIELDS} WHERE OpportunityId IN (${soqlIdList(chunk)}) ${HISTORY_ORDER}`;
+      for await (const records of soqlPages(http, soql, historyRow)) yield entries(records);
+    }
+  }
+
+  const stageHistory: Stream<StageHistoryRow> = {
+    incremental: true,
+    async *read(ctx): AsyncIterable<Page<StageHistoryRow>> {
+      if (!isIncremental(ctx)) {
+        const entries = historyRunner();
+        for await (const records of soqlPages(ctx.http, `${HISTORY_FIELDS} ${HISTORY_ORDER}`, historyRow)) yield { rows: entries(records) };
+        return;
+      }
+      // Which opportunities have new history rows; then their whole history (runs need it).
+      const changed = new Set<string>();
+      const since = `SELECT OpportunityId FROM OpportunityHistory WHERE CreatedDate >= ${incrementalFrom(ctx.cursor!, overlapMs)}`;
+      for await (const records of soqlPages(ctx.http, since, historyOppId)) for (const r of records) changed.add(r.OpportunityId);
+      for await (const rows of historyOf(ctx.http, [...changed])) yield { rows };
+    },
+  };
+
+  const activities: Stream<ActivityRow> = {
+    incremental: true,
+    // Two objects, each in its own order: no per-page checkpoint (the engine saves the sync's
+    // start once both are read), so an interrupted run rereads rather than skips.
+    async *read(ctx): AsyncIterable<Page<ActivityRow>> {
+      const incremental = isIncremental(ctx);
+      const where = incremental ? ` WHERE SystemModstamp >= ${incrementalFrom(ctx.cursor!, overlapMs)}` : '';
+      const deleted = incremental ? ', IsDeleted' : '';
+      const order = ' ORDER BY SystemModstamp ASC, Id ASC';
+      const taskSoql = `SELECT Id, TaskSubtype, Type, ActivityDate, CreatedDate, OwnerId, WhatId, SystemModstamp${deleted} FROM Task${where}${order}`;
+      for await (const records of soqlPages(ctx.http, taskSoql, task, { all: incremental })) yield { rows: records.map(taskToActivity) };
+      const eventSoql = `SELECT Id, Type, StartDateTime, ActivityDate, CreatedDate, OwnerId, WhatId, SystemModstamp${deleted} FROM Event${where}${order}`;
+      for await (const records of soqlPages(ctx.http, eventSoql, event, { all: incremental })) yield { rows: records.map(eventToActivity) };
+      // The last stream: say how much of the org's daily allocation is in use (all integrations).
+      if (apiUsage) {
+        const [used, max] = apiUsage.split('/').map(Number);
+        ctx.log(`Salesforce API requests used in the last 24 hours: ${used.toLocaleString('en-US')} of ${max.toLocaleString('en-US')} (${Math.round((100 * used) / max)}%).`);
+      }
+    },
+  };
+
+  return {
+    crm: 'salesforce',
+    label: SALESFORCE_LABEL,
+    capabilities: { stageHistory: true, activities: true, probabilities: true, wonLostFlags: true },
+    streams: { pipelines, stages, owners, deals, stage_history: stageHistory, activities },
+    authHint: SALESFORCE_AUTH_HINT,
+    stageHistoryFor: (dealIds, http) => historyOf(http, dealIds),
+  };
+}
+
+/**
+ * The HTTP door's settings for Salesforce: data, read by createCrmHttp. With a connected app's
+ * client credentials the door holds a renewable session (a new token once per request when
+ * Salesforce answers 401 INVALID_SESSION_ID); with a bare access token it cannot renew.
+ */
+export function salesforceHttpOptions(config: Config, extra: { tokenUrl?: string } = {}): CrmHttpOptions {
+  const instanceUrl = config.SALESFORCE_INSTANCE_URL ?? '';
+  const token = config.SALESFORCE_ACCESS_TOKEN;
+  const clientId = config.SALESFORCE_CLIENT_ID;
+  const clientSecret = config.SALESFORCE_CLIENT_SECRET;
+  const session =
+    clientId && clientSecret
+      ? createClientCredentialsSession({
+          crm: 'salesforce',
+          label: SALESFORCE_LABEL,
+          tokenUrl: extra.tokenUrl ?? `${(config.SALESFORCE_LOGIN_URL ?? instanceUrl).replace(/\/+$/, '')}/services/oauth2/token`,
+          clientId,
+          clientSecret,
+          initialToken: token,
+          expired: isExpiredSession,
+          authHint: SALESFORCE_AUTH_HINT,
+        })
+      : undefined;
+  return {
+    crm: 'salesforce',
+    label: SALESFORCE_LABEL,
+    baseUrl: instanceUrl,
+    headers: session ? {} : { authorization: `Bearer ${token ?? ''}` },
+    secrets: [token ?? '', clientSecret ?? ''],
+    session,
+    authHint: SALESFORCE_AUTH_HINT,
+    rateLimits: { default: { ...SALESFORCE_RATE_LIMIT } },
+    // Salesforce sends no Retry-After; a concurrency refusal waits a fixed, bounded time.
+    throttle: { default: { fallbackMs: SALESFORCE_CONCURRENCY_WAIT_MS } },
+    classify: classifySalesforceError,
+  };
+}

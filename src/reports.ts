@@ -1,0 +1,225 @@
+/**
+ * computeReport: the one place the CLI, the Slack commands and the dashboard get report data
+ * from. It refreshes the derived deal facts if the data changed, resolves filters, runs the
+ * store's aggregations and hands their rows to the pure metric functions in src/metrics/.
+ */
+import type { Db } from '../store/db.js';
+import type { CrmName } from './config.js';
+import { ensureDerivedFresh } from '../store/deal-facts.js';
+import { listOwners } from '../store/owners.js';
+import * as q from '../store/report-queries.js';
+import { UsageError } from './errors.js';
+import { resolveFilters, type ResolvedFilters } from './report-filters.js';
+import type { ReportBase, ReportByName, ReportFilters, ReportName } from './metrics/report-types.js';
+import { calibrate, type Probabilities } from './metrics/probabilities.js';
+import { pipelineByStage } from './metrics/pipeline.js';
+import { forecastByMonth } from './metrics/forecast.js';
+import { cumulativeFunnel } from './metrics/funnel.js';
+import { timeInStage } from './metrics/time-in-stage.js';
+import { salesVelocity } from './metrics/velocity.js';
+import { backtest, BACKTEST_HORIZON_DAYS } from './metrics/backtest.js';
+import { repScoreboard } from './metrics/reps.js';
+import { stageAverages, stuckCutoffs, stuckDeals, STUCK_MIN_SAMPLE, STUCK_THRESHOLD } from './metrics/stuck-deals.js';
+import { sourcingBreakdown } from './metrics/sources.js';
+import { DAY_S, dayToIso, epochDay, monthStart, weekStart } from './metrics/periods.js';
+
+export const REPORT_NAMES: readonly ReportName[] = ['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'deals', 'sources', 'quality', 'backtest'];
+
+export function isReportName(s: string): s is ReportName {
+  return (REPORT_NAMES as readonly string[]).includes(s);
+}
+
+export interface ReportOptions {
+  filters?: ReportFilters;
+  /** The instant the report is for. Metrics never read the clock. */
+  now: Date;
+  /** forecast: months shown, starting with the current one (default 3). */
+  months?: number;
+  /** velocity: trend granularity (default week). */
+  granularity?: 'week' | 'month';
+  /** Calibration look-back in days (default 365). */
+  lookbackDays?: number;
+  /** Calibration: closed deals needed before history is trusted (default 20). */
+  calibrationMinSample?: number;
+  /** funnel: cohort of deals created in the last N days when no `since` (default 180). */
+  cohortDays?: number;
+  /** deals: stuck when days in stage >= threshold × the stage's mean (default 2). */
+  threshold?: number;
+  /** deals: a stage's mean is used only when this many deals have left it (default 10). */
+  minSample?: number;
+  /** deals: rows listed (default 50; `total` counts them all). */
+  limit?: number;
+  /** reps: false for CRMs whose activity data we cannot use (default: all but Attio). */
+  activitiesAvailable?: boolean;
+}
+
+const DEFAULT_LOOKBACK_DAYS = 365;
+const DEFAULT_COHORT_DAYS = 180;
+const DEFAULT_SOURCES_DAYS = 365;
+const DEFAULT_REPS_DAYS = 30;
+const VELOCITY_TRAILING_DAYS = 90;
+
+interface Ctx {
+  db: Db;
+  crm: string;
+  now: Date;
+  nowS: number;
+  today: number;
+  f: ResolvedFilters;
+  opts: ReportOptions;
+  base: ReportBase;
+}
+
+/** The filters for "deals created since" reports. */
+const createdSince = (c: Ctx): q.FactFilter => ({ ...c.f.facts, ...(c.f.sinceDay !== undefined ? { createdFromDay: c.f.sinceDay } : {}) });
+/** Calibration and stage norms are learned from the whole team in the selected pipelines. */
+const teamFilter = (c: Ctx): q.FactFilter => (c.f.facts.pipelineIds ? { pipelineIds: c.f.facts.pipelineIds } : {});
+
+function probabilities(c: Ctx): Probabilities {
+  const lookback = c.opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
+  const stages = q.stageProbabilityInputs(c.db, c.crm, c.f.facts.pipelineIds);
+  // Closed on days (today − lookback, today]: whole days, so a report is stable through the day.
+  const closed = q.closedByDepth(c.db, c.crm, teamFilter(c), c.today + 1 - lookback, c.today + 1);
+  return calibrate(stages, closed, { minSample: c.opts.calibrationMinSample });
+}
+
+const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
+  pipeline(c) {
+    const probs = probabilities(c);
+    return { ...c.base, ...pipelineByStage(q.openByStage(c.db, c.crm, createdSince(c)), probs), calibration: probs.calibration };
+  },
+
+  forecast(c) {
+    const months = c.opts.months ?? 3;
+    if (!Number.isInteger(months) || months < 1 || months > 24) throw new UsageError(`Months must be a whole number from 1 to 24 (got ${months}).`);
+    const probs = probabilities(c);
+    const from = monthStart(c.today);
+    const to = monthStart(c.today, months);
+    const f = createdSince(c);
+    const body = forecastByMonth(
+      q.openByCloseDay(c.db, c.crm, f, from, to),
+      q.wonByDay(c.db, c.crm, f, from * DAY_S, to * DAY_S),
+      q.openOverdue(c.db, c.crm, f, from),
+      probs,
+      { today: c.today, months },
+    );
+    return { ...c.base, ...body, calibration: probs.calibration };
+  },
+
+  funnel(c) {
+    const fromDay = c.f.sinceDay ?? c.today - (c.opts.cohortDays ?? DEFAULT_COHORT_DAYS);
+    const fromS = fromDay * DAY_S;
+    const toS = c.nowS + 1;
+    const body = cumulativeFunnel(q.cohortByDepth(c.db, c.crm, c.f.facts, fromS, toS), { from: dayToIso(fromDay), to: dayToIso(c.today) });
+    const times = timeInStage(q.daysInStage(c.db, c.crm, c.f.facts, fromS, toS, { histogram: true }));
+    return { ...c.base, ...body, time_in_stage: times };
+  },
+
+  velocity(c) {
+    const granularity = c.opts.granularity ?? 'week';
+    const fromDay = c.f.sinceDay ?? (granularity === 'week' ? weekStart(c.today) - 25 * 7 : monthStart(c.today, -11));
+    const firstStart = granularity === 'week' ? weekStart(fromDay) : monthStart(fromDay);
+    const windowFrom = Math.min(firstStart - VELOCITY_TRAILING_DAYS, c.f.sinceDay ?? Infinity);
+    const closed = q.closedByDay(c.db, c.crm, c.f.facts, windowFrom * DAY_S, c.nowS + 1);
+    const created = q.createdByDay(c.db, c.crm, { ...c.f.facts, createdFromDay: firstStart }, c.nowS + 1);
+    const openNow = q.countOpen(c.db, c.crm, c.f.facts);
+    const currentFromDay = c.f.sinceDay ?? c.today + 1 - VELOCITY_TRAILING_DAYS;
+    const body = salesVelocity(closed, created, {
+      today: c.today,
+      openNow,
+      granularity,
+      fromDay: firstStart,
+      trailingDays: VELOCITY_TRAILING_DAYS,
+      currentFromDay,
+      cycleHistogram: q.cycleHistogram(c.db, c.crm, c.f.facts, currentFromDay * DAY_S, c.nowS + 1),
+    });
+    return { ...c.base, ...body };
+  },
+
+  reps(c) {
+    const sinceDay = c.f.sinceDay ?? c.today - DEFAULT_REPS_DAYS;
+    const since = new Date(sinceDay * 86_400_000).toISOString();
+    const until = c.now.toISOString();
+    const available = c.opts.activitiesAvailable ?? c.crm !== 'attio';
+    const owners = listOwners(c.db, c.crm);
+    const ownerIds = c.f.facts.ownerIds ?? owners.map((o) => o.id);
+    const rows = repScoreboard(
+      {
+        owners,
+        activities: available ? q.activityCounts(c.db, c.crm, since, until, c.f.facts.ownerIds) : [],
+        lastActivity: available ? q.lastActivityByOwner(c.db, c.crm, ownerIds, until) : [],
+        open: q.openByOwner(c.db, c.crm, c.f.facts),
+        won: q.wonByOwner(c.db, c.crm, c.f.facts, sinceDay * DAY_S, c.nowS + 1),
+      },
+      { now: c.now, onlyOwnerIds: c.f.facts.ownerIds ? new Set(c.f.facts.ownerIds) : undefined },
+    );
+    return { ...c.base, since: dayToIso(sinceDay), until: dayToIso(c.today), activities_available: available, reps: rows };
+  },
+
+  deals(c) {
+    const lookback = c.opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
+    const threshold = c.opts.threshold ?? STUCK_THRESHOLD;
+    const minSample = c.opts.minSample ?? STUCK_MIN_SAMPLE;
+    const limit = c.opts.limit ?? 50;
+    const times = timeInStage(q.daysInStage(c.db, c.crm, teamFilter(c), c.nowS - lookback * DAY_S, c.nowS + 1, { histogram: false }));
+    const stuckOpts = { now: c.now, threshold, minSample };
+    const cand = q.stuckCandidates(c.db, c.crm, createdSince(c), stuckCutoffs(times, stuckOpts), { limit, nowS: c.nowS });
+    const averages = stageAverages(times, minSample);
+    return {
+      ...c.base,
+      deals: stuckDeals(cand.rows, times, stuckOpts),
+      total: cand.total,
+      threshold,
+      min_sample: minSample,
+      stage_avg_days: times.map((t, d) => ({ stage: t.stage, avg_days: averages[d], sample: t.sample })),
+    };
+  },
+
+  sources(c) {
+    const fromDay = c.f.sinceDay ?? c.today - DEFAULT_SOURCES_DAYS;
+    const rows = q.bySource(c.db, c.crm, c.f.facts, fromDay * DAY_S, c.nowS + 1);
+    return { ...c.base, sources: sourcingBreakdown(rows), from: dayToIso(fromDay) };
+  },
+
+  quality(c) {
+    const counts = q.openDataQuality(c.db, c.crm, createdSince(c), c.today);
+    return { ...c.base, ...counts, needs_review_stages: q.stagesToReview(c.db, c.crm, c.f.facts.pipelineIds) };
+  },
+
+  backtest(c) {
+    const lookback = c.opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
+    const horizon = BACKTEST_HORIZON_DAYS;
+    const earliest = q.earliestCreated(c.db, c.crm, c.f.facts);
+    const lastPoint = weekStart(c.today - horizon);
+    let first: number;
+    if (c.f.sinceDay !== undefined) first = weekStart(c.f.sinceDay) + (c.f.sinceDay > weekStart(c.f.sinceDay) ? 7 : 0);
+    else first = earliest === null ? lastPoint + 7 : Math.max(weekStart(Math.floor(earliest / DAY_S) + 28) + 7, lastPoint - 51 * 7);
+    const days: number[] = [];
+    for (let d = first; d <= lastPoint; d += 7) days.push(d);
+    const stages = q.stageProbabilityInputs(c.db, c.crm, c.f.facts.pipelineIds);
+    const closed = days.length ? q.closedByDayDepth(c.db, c.crm, teamFilter(c), days[0] - lookback, days[days.length - 1]) : [];
+    const weekly = q.weeklyBacktestRows(c.db, c.crm, c.f.facts, days);
+    const body = backtest(stages, closed, weekly.pipeline, weekly.actual, { days, lookbackDays: lookback, minSample: c.opts.calibrationMinSample });
+    return { ...c.base, ...body, horizon_days: horizon };
+  },
+};
+
+/** Computes one report for one CRM's data in `db`. Throws UsageError for a filter that matches nothing. */
+export function computeReport<N extends ReportName>(db: Db, crm: CrmName | string, name: N, opts: ReportOptions): ReportByName[N] {
+  if (!isReportName(name)) throw new UsageError(`There is no report called "${String(name)}".`, `Reports: ${REPORT_NAMES.join(', ')}.`);
+  if (Number.isNaN(opts.now.getTime())) throw new UsageError('The report date is not a valid date.');
+  const { currency } = ensureDerivedFresh(db, crm);
+  const f = resolveFilters(db, crm, opts.filters ?? {}, opts.now);
+  const nowS = Math.floor(opts.now.getTime() / 1000);
+  const ctx: Ctx = {
+    db,
+    crm,
+    now: opts.now,
+    nowS,
+    today: epochDay(opts.now),
+    f,
+    opts,
+    base: { currency, filters: f.echo, as_of: opts.now.toISOString() },
+  };
+  return builders[name](ctx) as ReportByName[N];
+}

@@ -1,0 +1,425 @@
+/**
+ * The SQL side of reports: aggregations over deal_facts (see migration 003), returning small
+ * plain rows that the pure functions in src/metrics/ turn into reports. Each query only selects
+ * and groups; what a number means is documented once, in docs/metrics.md, next to the metric
+ * function that finishes it. Times are epoch seconds, days are epoch days (UTC).
+ */
+import type { Db } from './db.js';
+import type { ActivityType } from '../src/connectors/types.js';
+import type { OpenByStageRow } from '../src/metrics/pipeline.js';
+import type { OpenByCloseDayRow, WonByDayRow } from '../src/metrics/forecast.js';
+import type { ClosedByDepthRow, StageProbabilityInput } from '../src/metrics/probabilities.js';
+import type { CohortByDepthRow } from '../src/metrics/funnel.js';
+import type { DaysInStageRow } from '../src/metrics/time-in-stage.js';
+import type { ClosedByDayRow, CreatedByDayRow } from '../src/metrics/velocity.js';
+import type { ActualAtPointRow, ClosedByDayDepthRow, PipelineAtPointRow } from '../src/metrics/backtest.js';
+import type { BySourceRow } from '../src/metrics/sources.js';
+import type { OpenDealCandidate } from '../src/metrics/stuck-deals.js';
+import { isCanonicalStage } from '../src/canonical-stages.js';
+
+/** Filters resolved to ids (src/report-filters.ts resolves names, emails and dates). */
+export interface FactFilter {
+  pipelineIds?: string[];
+  ownerIds?: string[];
+  source?: string;
+  /** Only deals created on or after this day (epoch day). */
+  createdFromDay?: number;
+}
+
+const STATUS = ['open', 'won', 'lost'] as const;
+
+/** `AND …` for the filters, with its parameters. */
+function where(f: FactFilter, alias = ''): { sql: string; params: unknown[] } {
+  const a = alias ? `${alias}.` : '';
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (f.pipelineIds) {
+    parts.push(f.pipelineIds.length ? `${a}pipeline_id IN (${f.pipelineIds.map(() => '?').join(',')})` : '0');
+    params.push(...f.pipelineIds);
+  }
+  if (f.ownerIds) {
+    parts.push(f.ownerIds.length ? `${a}owner_id IN (${f.ownerIds.map(() => '?').join(',')})` : '0');
+    params.push(...f.ownerIds);
+  }
+  if (f.source !== undefined) {
+    parts.push(`${a}source = ?`);
+    params.push(f.source);
+  }
+  if (f.createdFromDay !== undefined) {
+    parts.push(`${a}created_day >= ?`);
+    params.push(f.createdFromDay);
+  }
+  return { sql: parts.map((p) => ` AND ${p}`).join(''), params };
+}
+
+const all = <T>(db: Db, sql: string, params: unknown[]): T[] => db.prepare(sql).all(...params) as T[];
+
+/**
+ * Instants [fromS, toS) as a range on the indexed day column (so grouped sums stream in index
+ * order instead of sorting) plus the exact bound on the instant.
+ */
+const range = (dayCol: string, col: string, fromS: number, toS: number): { sql: string; params: number[] } => ({
+  sql: `${dayCol} >= ? AND ${dayCol} <= ? AND ${col} >= ? AND ${col} < ?`,
+  params: [Math.floor(fromS / 86400), Math.floor((toS - 1) / 86400), fromS, toS],
+});
+
+/** Open deals by CRM stage: count and Σ amount (optionally only deals created since `createdFromDay`). */
+export function openByStage(db: Db, crm: string, f: FactFilter): OpenByStageRow[] {
+  const w = where(f);
+  return all<OpenByStageRow>(
+    db,
+    `SELECT stage_id AS stageId, canonical AS depth, COUNT(*) AS count, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_open
+     WHERE crm = ? AND status = 0${w.sql} GROUP BY stage_id, canonical`,
+    [crm, ...w.params],
+  );
+}
+
+/** Open deals by CRM stage and expected close day in [fromDay, toDay). */
+export function openByCloseDay(db: Db, crm: string, f: FactFilter, fromDay: number, toDay: number): OpenByCloseDayRow[] {
+  const w = where(f);
+  return all<OpenByCloseDayRow>(
+    db,
+    `SELECT stage_id AS stageId, canonical AS depth, close_day AS closeDay, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_open_close
+     WHERE crm = ? AND status = 0 AND close_day >= ? AND close_day < ?${w.sql}
+     GROUP BY stage_id, canonical, close_day`,
+    [crm, fromDay, toDay, ...w.params],
+  );
+}
+
+/** Open deals whose expected close day is before `beforeDay`. */
+export function openOverdue(db: Db, crm: string, f: FactFilter, beforeDay: number): { count: number; value: number } {
+  const w = where(f);
+  return db
+    .prepare(
+      `SELECT COUNT(*) AS count, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_open_close
+       WHERE crm = ? AND status = 0 AND close_day < ?${w.sql}`,
+    )
+    .get(crm, beforeDay, ...w.params) as { count: number; value: number };
+}
+
+/** Won value by day won, for deals won in [fromS, toS). */
+export function wonByDay(db: Db, crm: string, f: FactFilter, fromS: number, toS: number): WonByDayRow[] {
+  const w = where(f);
+  const r = range('closed_day', 'closed', fromS, toS);
+  return all<WonByDayRow>(
+    db,
+    `SELECT closed_day AS day, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_closed
+     WHERE crm = ? AND ${r.sql} AND status = 1${w.sql} GROUP BY closed_day`,
+    [crm, ...r.params, ...w.params],
+  );
+}
+
+/** Calibration's filter: pipelines only (a rep's slice is weighted like the team). */
+export interface TeamFilter {
+  pipelineIds?: string[];
+}
+
+const teamWhere = (f: TeamFilter): { sql: string; params: unknown[] } =>
+  f.pipelineIds ? { sql: ` AND pipeline_id IN (${f.pipelineIds.map(() => '?').join(',') || 'NULL'})`, params: f.pipelineIds } : { sql: '', params: [] };
+
+/** Deals closed on days [fromDay, toDay) by deepest stage reached and outcome (calibration). */
+export function closedByDepth(db: Db, crm: string, f: TeamFilter, fromDay: number, toDay: number): ClosedByDepthRow[] {
+  const w = teamWhere(f);
+  return all<{ deepest: number; won: number; count: number }>(
+    db,
+    `SELECT deepest, status = 1 AS won, SUM(deals) AS count FROM deal_facts_closed_daily
+     WHERE crm = ? AND day >= ? AND day < ?${w.sql} GROUP BY deepest, status`,
+    [crm, fromDay, toDay, ...w.params],
+  ).map((r) => ({ deepest: r.deepest, won: r.won === 1, count: r.count }));
+}
+
+/** Deals created in [fromS, toS) by deepest stage reached and status (the funnel cohort). */
+export function cohortByDepth(db: Db, crm: string, f: FactFilter, fromS: number, toS: number): CohortByDepthRow[] {
+  const w = where(f);
+  const r = range('created_day', 'created', fromS, toS);
+  const rows = all<{ deepest: number; status: number; count: number }>(
+    db,
+    `SELECT deepest, status, COUNT(*) AS count FROM deal_facts INDEXED BY deal_facts_cohort WHERE crm = ? AND ${r.sql}${w.sql}
+     GROUP BY created_day, source, status, deepest`,
+    [crm, ...r.params, ...w.params],
+  );
+  const sums = new Map<string, CohortByDepthRow>();
+  for (const x of rows) {
+    const key = `${x.deepest}/${x.status}`;
+    const row = sums.get(key) ?? { deepest: x.deepest, status: STATUS[x.status], count: 0 };
+    row.count += x.count;
+    sums.set(key, row);
+  }
+  return [...sums.values()];
+}
+
+/** Deals created in [fromS, toS) that left each open stage, by whole days spent there. */
+export function daysInStage(db: Db, crm: string, f: FactFilter, fromS: number, toS: number, opts: { histogram: boolean }): DaysInStageRow[] {
+  const w = where(f);
+  const r = range('created_day', 'created', fromS, toS);
+  const params = [crm, ...r.params, ...w.params];
+  if (!opts.histogram) {
+    // Means only: one pass. The rows carry the totals with days = -1 (no histogram).
+    const sums = db
+      .prepare(
+        `SELECT COUNT(days0) AS n0, TOTAL(days0) AS s0, COUNT(days1) AS n1, TOTAL(days1) AS s1,
+                COUNT(days2) AS n2, TOTAL(days2) AS s2, COUNT(days3) AS n3, TOTAL(days3) AS s3
+         FROM deal_facts INDEXED BY deal_facts_cohort WHERE crm = ? AND ${r.sql}${w.sql}`,
+      )
+      .get(...params) as Record<string, number>;
+    return [0, 1, 2, 3].map((d) => ({ depth: d, days: -1, count: sums[`n${d}`], sumDays: sums[`s${d}`] }));
+  }
+  const one = (d: number) =>
+    `SELECT ${d} AS depth, CAST(days${d} AS INTEGER) AS days, COUNT(*) AS count, TOTAL(days${d}) AS sumDays FROM deal_facts INDEXED BY deal_facts_cohort
+     WHERE crm = ? AND ${r.sql}${w.sql} AND days${d} IS NOT NULL GROUP BY 2`;
+  return all<DaysInStageRow>(db, [0, 1, 2, 3].map(one).join(' UNION ALL '), [...params, ...params, ...params, ...params]);
+}
+
+/** Deals closed in [fromS, toS) by closing day and outcome, with Σ amount and Σ cycle days. */
+export function closedByDay(db: Db, crm: string, f: FactFilter, fromS: number, toS: number): ClosedByDayRow[] {
+  const w = where(f);
+  const r = range('closed_day', 'closed', fromS, toS);
+  return all<{ day: number; won: number; count: number; value: number; cycleDays: number }>(
+    db,
+    `SELECT closed_day AS day, status = 1 AS won, COUNT(*) AS count, TOTAL(amount) AS value, TOTAL(closed - created) / 86400.0 AS cycleDays
+     FROM deal_facts INDEXED BY deal_facts_closed WHERE crm = ? AND ${r.sql}${w.sql} GROUP BY closed_day, status`,
+    [crm, ...r.params, ...w.params],
+  ).map((x) => ({ ...x, won: x.won === 1 }));
+}
+
+/** Won deals closed in [fromS, toS) by whole days from created to won (median cycle). */
+export function cycleHistogram(db: Db, crm: string, f: FactFilter, fromS: number, toS: number): { days: number; count: number }[] {
+  const w = where(f);
+  const r = range('closed_day', 'closed', fromS, toS);
+  return all<{ days: number; count: number }>(
+    db,
+    `SELECT (closed - created) / 86400 AS days, COUNT(*) AS count FROM deal_facts INDEXED BY deal_facts_closed
+     WHERE crm = ? AND ${r.sql} AND status = 1${w.sql} GROUP BY 1`,
+    [crm, ...r.params, ...w.params],
+  );
+}
+
+/** Deals created before `toS` by creation day (open-deal counts at past dates). */
+export function createdByDay(db: Db, crm: string, f: FactFilter, toS: number): CreatedByDayRow[] {
+  const w = where(f);
+  return all<CreatedByDayRow>(
+    db,
+    `SELECT created_day AS day, COUNT(*) AS count FROM deal_facts INDEXED BY deal_facts_cohort WHERE crm = ? AND created_day <= ? AND created < ?${w.sql}
+     GROUP BY created_day`,
+    [crm, Math.floor((toS - 1) / 86400), toS, ...w.params],
+  );
+}
+
+export function countOpen(db: Db, crm: string, f: FactFilter): number {
+  const w = where(f);
+  return db.prepare(`SELECT COUNT(*) FROM deal_facts INDEXED BY deal_facts_open WHERE crm = ? AND status = 0${w.sql}`).pluck().get(crm, ...w.params) as number;
+}
+
+/** Earliest creation time among the filtered deals (epoch s), or null. */
+export function earliestCreated(db: Db, crm: string, f: FactFilter): number | null {
+  const w = where(f);
+  return db.prepare(`SELECT MIN(created) FROM deal_facts WHERE crm = ?${w.sql}`).pluck().get(crm, ...w.params) as number | null;
+}
+
+/** Closed deals by closing day, deepest stage and outcome, days [fromDay, toDay) (the backtest's calibration at each date). */
+export function closedByDayDepth(db: Db, crm: string, f: TeamFilter, fromDay: number, toDay: number): ClosedByDayDepthRow[] {
+  const w = teamWhere(f);
+  return all<{ day: number; deepest: number; won: number; count: number }>(
+    db,
+    `SELECT day, deepest, status = 1 AS won, SUM(deals) AS count FROM deal_facts_closed_daily
+     WHERE crm = ? AND day >= ? AND day < ?${w.sql} GROUP BY day, deepest, status`,
+    [crm, fromDay, toDay, ...w.params],
+  ).map((r) => ({ ...r, won: r.won === 1 }));
+}
+
+/**
+ * The backtest's weekly rows (deal_facts_weekly, built by refreshDerived) for the Mondays in
+ * `days`: pipeline open on each Monday with expected close within 30 days, by the deepest stage
+ * reached by then, and (depth -1) the value won in those 30 days by deals that existed then.
+ */
+export function weeklyBacktestRows(db: Db, crm: string, f: FactFilter, days: number[]): { pipeline: PipelineAtPointRow[]; actual: ActualAtPointRow[] } {
+  if (!days.length) return { pipeline: [], actual: [] };
+  const index = new Map(days.map((d, i) => [d, i]));
+  const w = where({ ...f, createdFromDay: undefined });
+  const rows = all<{ day: number; depth: number; value: number }>(
+    db,
+    `SELECT day, depth, TOTAL(value) AS value FROM deal_facts_weekly WHERE crm = ? AND day >= ? AND day <= ?${w.sql} GROUP BY day, depth`,
+    [crm, days[0], days[days.length - 1], ...w.params],
+  );
+  const pipeline: PipelineAtPointRow[] = [];
+  const actual: ActualAtPointRow[] = [];
+  for (const r of rows) {
+    const point = index.get(r.day);
+    if (point === undefined) continue;
+    if (r.depth < 0) actual.push({ point, value: r.value });
+    else pipeline.push({ point, depth: r.depth, value: r.value });
+  }
+  return { pipeline, actual };
+}
+
+/** Deals created in [fromS, toS) by source and status. */
+export function bySource(db: Db, crm: string, f: FactFilter, fromS: number, toS: number): BySourceRow[] {
+  const w = where(f);
+  const r = range('created_day', 'created', fromS, toS);
+  const rows = all<{ source: string | null; status: number; count: number; value: number }>(
+    db,
+    `SELECT source, status, COUNT(*) AS count, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_cohort
+     WHERE crm = ? AND ${r.sql}${w.sql} GROUP BY created_day, source, status`,
+    [crm, ...r.params, ...w.params],
+  );
+  const sums = new Map<string, BySourceRow>();
+  for (const x of rows) {
+    const key = `${x.source ?? ''}\u0000${x.status}`;
+    const row = sums.get(key) ?? { source: x.source, status: STATUS[x.status], count: 0, value: 0 };
+    row.count += x.count;
+    row.value += x.value;
+    sums.set(key, row);
+  }
+  return [...sums.values()];
+}
+
+export interface QualityCounts {
+  open_deals: number;
+  zero_amount: number;
+  missing_amount: number;
+  missing_close_date: number;
+  past_close_date: number;
+  no_owner: number;
+}
+
+/**
+ * Data quality of open deals: amount = 0, amount missing, no expected close date, expected close
+ * date before today, no owner (none set, or one the CRM did not list).
+ */
+export function openDataQuality(db: Db, crm: string, f: FactFilter, today: number): QualityCounts {
+  const w = where(f, 'f');
+  return db
+    .prepare(
+      `SELECT COUNT(*) AS open_deals, COALESCE(SUM(f.amount = 0), 0) AS zero_amount, COALESCE(SUM(f.amount IS NULL), 0) AS missing_amount,
+              COALESCE(SUM(f.close_day IS NULL), 0) AS missing_close_date, COALESCE(SUM(f.close_day < ?), 0) AS past_close_date,
+              COALESCE(SUM(f.owner_id IS NULL OR NOT EXISTS (SELECT 1 FROM owners o WHERE o.crm = f.crm AND o.id = f.owner_id)), 0) AS no_owner
+       FROM deal_facts f INDEXED BY deal_facts_open WHERE f.crm = ? AND f.status = 0${w.sql}`,
+    )
+    .get(today, crm, ...w.params) as QualityCounts;
+}
+
+/** Stages flagged for review in the stage map, or not mapped at all, with their pipeline's name. */
+export function stagesToReview(db: Db, crm: string, pipelineIds?: string[]): { stage: string; pipeline: string }[] {
+  const rows = db
+    .prepare(
+      `SELECT s.name AS stage, COALESCE(p.name, s.pipeline_id) AS pipeline, s.pipeline_id AS pipelineId FROM stages s
+       LEFT JOIN stage_map m ON m.crm = s.crm AND m.stage_id = s.id
+       LEFT JOIN pipelines p ON p.crm = s.crm AND p.id = s.pipeline_id
+       WHERE s.crm = ? AND s.deleted_at IS NULL AND (m.stage_id IS NULL OR m.needs_review = 1)
+       ORDER BY p.position, s.position`,
+    )
+    .all(crm) as { stage: string; pipeline: string; pipelineId: string }[];
+  return rows.filter((r) => !pipelineIds || pipelineIds.includes(r.pipelineId)).map(({ stage, pipeline }) => ({ stage, pipeline }));
+}
+
+/**
+ * Open deals that entered their current canonical stage at or before the cutoff for that stage
+ * (stuck-deals.ts computes the cutoffs), most overdue first within the limit, plus their count.
+ */
+export function stuckCandidates(
+  db: Db,
+  crm: string,
+  f: FactFilter,
+  cutoffs: (number | null)[],
+  opts: { limit: number; nowS: number },
+): { total: number; rows: OpenDealCandidate[] } {
+  const conds = cutoffs.map((c, d) => (c === null ? null : `(f.canonical = ${d} AND f.stage_since <= ${Math.floor(c)})`)).filter(Boolean);
+  if (!conds.length) return { total: 0, rows: [] };
+  const w = where(f, 'f');
+  const base = `FROM deal_facts f INDEXED BY deal_facts_open WHERE f.crm = ? AND f.status = 0 AND (${conds.join(' OR ')})${w.sql}`;
+  const params = [crm, ...w.params];
+  const total = db.prepare(`SELECT COUNT(*) ${base}`).pluck().get(...params) as number;
+  // Most overdue first: how far past its cutoff each deal is, relative to its stage's allowance.
+  const now = Math.floor(opts.nowS);
+  const over = cutoffs
+    .map((c, d) => (c === null ? null : `WHEN ${d} THEN (${now} - f.stage_since) * 1.0 / MAX(1, ${now} - ${Math.floor(c)})`))
+    .filter(Boolean)
+    .join(' ');
+  const rows = db
+    .prepare(
+      `SELECT f.deal_id AS id, d.name AS name, f.amount AS amount, f.canonical AS depth, COALESCE(s.name, f.stage_id, '') AS crmStage,
+              o.name AS owner, p.name AS pipeline, f.stage_since AS stageSince, f.close_day AS closeDay
+       FROM (SELECT f.* ${base} ORDER BY CASE f.canonical ${over} ELSE 0 END DESC LIMIT ?) f
+       JOIN deals d ON d.crm = f.crm AND d.id = f.deal_id
+       LEFT JOIN stages s ON s.crm = f.crm AND s.id = f.stage_id
+       LEFT JOIN owners o ON o.crm = f.crm AND o.id = f.owner_id
+       LEFT JOIN pipelines p ON p.crm = f.crm AND p.id = f.pipeline_id`,
+    )
+    .all(...params, opts.limit) as OpenDealCandidate[];
+  return { total, rows };
+}
+
+/** Probability inputs for every stage of the given pipelines (or all): canonical, CRM and admin probabilities. */
+export function stageProbabilityInputs(db: Db, crm: string, pipelineIds?: string[]): StageProbabilityInput[] {
+  const rows = db
+    .prepare(
+      `SELECT s.id AS stageId, s.pipeline_id AS pipelineId, m.canonical, COALESCE(m.included, 1) AS included, s.probability AS crmProbability,
+              m.win_probability AS adminProbability
+       FROM stages s LEFT JOIN stage_map m ON m.crm = s.crm AND m.stage_id = s.id WHERE s.crm = ?`,
+    )
+    .all(crm) as { stageId: string; pipelineId: string; canonical: string | null; included: number; crmProbability: number | null; adminProbability: number | null }[];
+  return rows
+    .filter((r) => !pipelineIds || pipelineIds.includes(r.pipelineId))
+    .filter((r) => r.canonical !== null && isCanonicalStage(r.canonical))
+    .map((r) => ({
+      stageId: r.stageId,
+      canonical: r.canonical as StageProbabilityInput['canonical'],
+      included: r.included === 1,
+      crmProbability: r.crmProbability,
+      adminProbability: r.adminProbability,
+    }));
+}
+
+/** Activities in [since, until) by owner and type. */
+export function activityCounts(db: Db, crm: string, since: string, until: string, ownerIds?: string[]): { ownerId: string; type: ActivityType; count: number }[] {
+  const rows = db
+    .prepare(
+      `SELECT owner_id AS ownerId, type, COUNT(*) AS count FROM activities
+       WHERE crm = ? AND occurred_at >= ? AND occurred_at < ? AND deleted_at IS NULL AND owner_id IS NOT NULL GROUP BY owner_id, type`,
+    )
+    .all(crm, since, until) as { ownerId: string; type: ActivityType; count: number }[];
+  return ownerIds ? rows.filter((r) => ownerIds.includes(r.ownerId)) : rows;
+}
+
+/** Each owner's latest activity at or before `until`. */
+export function lastActivityByOwner(db: Db, crm: string, ownerIds: string[], until: string): { ownerId: string; at: string }[] {
+  const stmt = db
+    .prepare(
+      `SELECT occurred_at FROM activities WHERE crm = ? AND owner_id = ? AND occurred_at <= ? AND deleted_at IS NULL
+       ORDER BY occurred_at DESC LIMIT 1`,
+    )
+    .pluck();
+  const out: { ownerId: string; at: string }[] = [];
+  for (const id of ownerIds) {
+    const at = stmt.get(crm, id, until) as string | undefined;
+    if (at) out.push({ ownerId: id, at });
+  }
+  return out;
+}
+
+/** Open deals by owner (count, Σ amount). */
+export function openByOwner(db: Db, crm: string, f: FactFilter): { ownerId: string; count: number; value: number }[] {
+  const w = where(f);
+  return all(
+    db,
+    `SELECT owner_id AS ownerId, COUNT(*) AS count, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_open
+     WHERE crm = ? AND status = 0${w.sql} GROUP BY owner_id`,
+    [crm, ...w.params],
+  ).filter((r) => (r as { ownerId: string | null }).ownerId !== null) as { ownerId: string; count: number; value: number }[];
+}
+
+/** Won value by owner for deals won in [fromS, toS). */
+export function wonByOwner(db: Db, crm: string, f: FactFilter, fromS: number, toS: number): { ownerId: string; value: number }[] {
+  const w = where(f);
+  return all(
+    db,
+    `SELECT owner_id AS ownerId, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_closed
+     WHERE crm = ? AND ${range('closed_day', 'closed', fromS, toS).sql} AND status = 1 AND owner_id IS NOT NULL${w.sql} GROUP BY owner_id`,
+    [crm, ...range('closed_day', 'closed', fromS, toS).params, ...w.params],
+  );
+}
+
+/** Distinct deal sources (for resolving a --source filter). */
+export function listSources(db: Db, crm: string): string[] {
+  return db.prepare('SELECT DISTINCT source FROM deal_facts WHERE crm = ? AND source IS NOT NULL').pluck().all(crm) as string[];
+}

@@ -1,0 +1,85 @@
+/**
+ * Field fill per sync and the schema drift it reveals. A field counts as drifted when this
+ * run saw it blank on every row although the baseline run saw it populated often enough that
+ * an all-blank batch cannot be chance: populated share × rows this run ≥ DRIFT_MIN_EXPECTED.
+ * (With 10 expected, the chance of a false report is under e^-10 ≈ 0.005 %.) Small incremental
+ * batches therefore never report a sparse field; a full sync always can.
+ */
+import type { Db } from './db.js';
+
+export const DRIFT_MIN_EXPECTED = 10;
+
+export interface FieldFill {
+  rows: number;
+  /** field → rows with a non-blank value */
+  populated: Record<string, number>;
+}
+
+export interface SchemaDrift {
+  crm: string;
+  stream: string;
+  field: string;
+  detectedAt: string;
+  runId: number;
+  rowsSeen: number;
+  baselineRunId: number;
+  baselineRows: number;
+  baselinePopulated: number;
+}
+
+interface Baseline {
+  runId: number;
+  rows: number;
+  populated: number;
+}
+
+/** Records one run's fill for a stream; opens and resolves drift reports. Returns drifts opened now. */
+export function recordFieldFill(db: Db, crm: string, runId: number, stream: string, fill: FieldFill, at: string): SchemaDrift[] {
+  if (fill.rows === 0) return [];
+  const getBase = db.prepare('SELECT run_id AS runId, rows, populated FROM sync_field_fill WHERE crm = ? AND stream = ? AND field = ?');
+  const setBase = db.prepare(
+    `INSERT INTO sync_field_fill (crm, stream, field, run_id, rows, populated, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (crm, stream, field) DO UPDATE SET run_id = excluded.run_id, rows = excluded.rows, populated = excluded.populated, recorded_at = excluded.recorded_at`,
+  );
+  const resolve = db.prepare('UPDATE schema_drift SET resolved_at = ? WHERE crm = ? AND stream = ? AND field = ? AND resolved_at IS NULL');
+  const open = db.prepare(
+    `INSERT INTO schema_drift (crm, stream, field, detected_at, run_id, rows_seen, baseline_run_id, baseline_rows, baseline_populated)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  );
+  const opened: SchemaDrift[] = [];
+  db.transaction(() => {
+    for (const [field, populated] of Object.entries(fill.populated)) {
+      const base = getBase.get(crm, stream, field) as Baseline | undefined;
+      if (populated > 0) {
+        setBase.run(crm, stream, field, runId, fill.rows, populated, at);
+        resolve.run(at, crm, stream, field);
+        continue;
+      }
+      if (base && base.populated > 0) {
+        if ((base.populated / base.rows) * fill.rows >= DRIFT_MIN_EXPECTED) {
+          const r = open.run(crm, stream, field, at, runId, fill.rows, base.runId, base.rows, base.populated);
+          if (r.changes) opened.push({ crm, stream, field, detectedAt: at, runId, rowsSeen: fill.rows, baselineRunId: base.runId, baselineRows: base.rows, baselinePopulated: base.populated });
+        }
+        continue;
+      }
+      setBase.run(crm, stream, field, runId, fill.rows, 0, at);
+    }
+  })();
+  return opened;
+}
+
+/** Open drift reports for `status` and the digest: fields the CRM stopped sending. */
+export function listOpenSchemaDrift(db: Db, crm: string): SchemaDrift[] {
+  return db
+    .prepare(
+      `SELECT crm, stream, field, detected_at AS detectedAt, run_id AS runId, rows_seen AS rowsSeen, baseline_run_id AS baselineRunId,
+              baseline_rows AS baselineRows, baseline_populated AS baselinePopulated
+       FROM schema_drift WHERE crm = ? AND resolved_at IS NULL ORDER BY stream, field`,
+    )
+    .all(crm) as SchemaDrift[];
+}
+
+/** One line per drift, e.g. for status output and the digest. */
+export function describeSchemaDrift(d: SchemaDrift): string {
+  return `${d.stream}.${d.field} came back blank on all ${d.rowsSeen} rows of the sync at ${d.detectedAt}, though ${d.baselinePopulated} of ${d.baselineRows} had it before (a renamed CRM field or a revoked scope?)`;
+}

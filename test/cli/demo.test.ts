@@ -1,0 +1,30 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dealcast-demo-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('dealcast demo', () => {
+  it('prints the headline KPIs and writes every chart and summary.json into --out', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const outDir = join(dir, 'out');
+    const code = await main(['demo', '--deals', '400', '--now', '2026-11-24T08:00:00Z', '--db', join(dir, 'demo.db'), '--out', outDir], {
+      stdout: (s) => out.push(s),
+      stderr: (s) => err.push(s),
+      env: { CRM: 'demo' },
+    });
+    expect([code, err.join('\n')]).toEqual([0, '']);
+    const text = out.join('\n');
+    for (const kpi of ['Open pipeline:', 'Weighted forecast:', 'Win rate:', 'Sales velocity:']) expect(text).toContain(kpi);
+    expect(readdirSync(outDir).sort()).toEqual(['backtest.png', 'forecast.png', 'funnel.png', 'pipeline.png', 'reps.png', 'sources.png', 'summary.json', 'velocity.png']);
+    const summary = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8'));
+    expect(summary.kpis.open_pipeline.value).toBe(summary.reports.pipeline.total.value);
+    expect(summary.kpis.weighted_forecast.months).toEqual(['2026-11', '2026-12', '2027-01']);
+    expect(Object.keys(summary.reports).sort()).toEqual(['backtest', 'deals', 'forecast', 'funnel', 'pipeline', 'quality', 'reps', 'sources', 'velocity']);
+    expect(readFileSync(join(outDir, 'pipeline.png')).subarray(1, 4).toString()).toBe('PNG');
+  });
+});

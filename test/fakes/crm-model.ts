@@ -1,0 +1,225 @@
+/**
+ * A CRM-neutral data set that every fake CRM server renders in its own wire format: pipelines
+ * with open stages, owners, deals with their stage history, and activities. Deterministic for
+ * (seed, deals, now). Tests edit it between syncs (the fakes read it on every request), and
+ * each fake derives the rows a correct connector must produce from it.
+ */
+
+export interface ModelStage {
+  id: string;
+  name: string;
+  position: number;
+  /** 0..1 */
+  probability: number;
+}
+export interface ModelPipeline {
+  id: string;
+  name: string;
+  position: number;
+  /** Open stages only; how a CRM shows won/lost is its own business. */
+  stages: ModelStage[];
+}
+export interface ModelOwner {
+  id: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  active: boolean;
+}
+export interface ModelStageEntry {
+  stageId: string;
+  enteredAt: string;
+}
+export interface ModelDeal {
+  id: string;
+  name: string;
+  amount: number | null;
+  currency: string;
+  pipelineId: string;
+  /** The last open stage the deal was in (won/lost deals keep it). */
+  stageId: string;
+  ownerId: string | null;
+  source: string | null;
+  createdAt: string;
+  closeDate: string | null;
+  status: 'open' | 'won' | 'lost';
+  closedAt: string | null;
+  modifiedAt: string;
+  /** Open-stage entries, oldest first (the first at createdAt). */
+  history: ModelStageEntry[];
+  /** Deleted in the CRM (HubSpot: archived; Pipedrive: status deleted). */
+  archivedAt: string | null;
+  /** Pipedrive's own "archive" (hidden from lists, still a real deal). */
+  shelved?: boolean;
+  /** Contact data the CRM holds and dealcast must never ask for. */
+  contactEmail: string;
+  contactPhone: string;
+}
+export interface ModelActivity {
+  id: string;
+  type: 'call' | 'email' | 'meeting';
+  ownerId: string | null;
+  dealId: string | null;
+  occurredAt: string;
+  modifiedAt: string;
+  subject: string;
+  body: string;
+}
+export interface CrmModel {
+  now: Date;
+  pipelines: ModelPipeline[];
+  owners: ModelOwner[];
+  deals: ModelDeal[];
+  activities: ModelActivity[];
+}
+
+/** mulberry32: small, fast, deterministic. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const DAY = 86_400_000;
+const SOURCES = ['Inbound', 'Outbound', 'Referral', 'Partner', null];
+
+export interface ModelOptions {
+  seed?: number;
+  deals?: number;
+  /** Activities per deal on average (0 for none). */
+  activitiesPerDeal?: number;
+  now: Date;
+}
+
+/** Whole-second ISO timestamps: every CRM can represent them exactly. */
+const isoSec = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString();
+
+export function createCrmModel(opts: ModelOptions): CrmModel {
+  const rand = rng(opts.seed ?? 7);
+  const nowMs = opts.now.getTime();
+  const pipelines: ModelPipeline[] = [
+    {
+      id: '1',
+      name: 'New business',
+      position: 0,
+      stages: ['Lead', 'Qualified', 'Demo', 'Proposal', 'Negotiation'].map((name, i) => ({ id: String(11 + i), name, position: i, probability: [0.1, 0.2, 0.4, 0.6, 0.8][i] })),
+    },
+    {
+      id: '2',
+      name: 'Renewals',
+      position: 1,
+      stages: ['Due', 'In talks', 'Committed'].map((name, i) => ({ id: String(21 + i), name, position: i, probability: [0.5, 0.7, 0.9][i] })),
+    },
+  ];
+  const owners: ModelOwner[] = ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Katherine Johnson'].map((n, i) => {
+    const [firstName, lastName] = n.split(' ');
+    return { id: String(501 + i), firstName, lastName, email: `${firstName.toLowerCase()}@example.com`, active: i !== 3 };
+  });
+  const deals: ModelDeal[] = [];
+  const activities: ModelActivity[] = [];
+  const n = opts.deals ?? 60;
+  const perDeal = opts.activitiesPerDeal ?? 1;
+  for (let i = 0; i < n; i++) {
+    const p = pipelines[rand() < 0.8 ? 0 : 1];
+    const created = nowMs - Math.floor(rand() * 400 * DAY) - DAY;
+    const steps = Math.floor(rand() * p.stages.length);
+    const history: ModelStageEntry[] = [{ stageId: p.stages[0].id, enteredAt: isoSec(created) }];
+    let t = created;
+    for (let s = 1; s <= steps; s++) {
+      t += Math.floor(rand() * 20 * DAY) + 3600_000;
+      if (t >= nowMs - 3600_000) break;
+      history.push({ stageId: p.stages[s].id, enteredAt: isoSec(t) });
+    }
+    const roll = rand();
+    let status: ModelDeal['status'] = 'open';
+    let closedAt: string | null = null;
+    const closeT = t + Math.floor(rand() * 10 * DAY) + 3600_000;
+    if (closeT < nowMs - 3600_000 && roll < 0.5) {
+      status = roll < 0.2 ? 'won' : 'lost';
+      closedAt = isoSec(closeT);
+    }
+    const last = closedAt ? Date.parse(closedAt) : Date.parse(history[history.length - 1].enteredAt);
+    const modified = Math.min(nowMs - 600_000, last + Math.floor(rand() * 2 * DAY));
+    const id = String(1000 + i);
+    deals.push({
+      id,
+      name: `Deal ${id}`,
+      amount: rand() < 0.05 ? null : Math.round(rand() * 500) * 100,
+      currency: 'USD',
+      pipelineId: p.id,
+      stageId: history[history.length - 1].stageId,
+      ownerId: rand() < 0.03 ? null : owners[Math.floor(rand() * owners.length)].id,
+      source: SOURCES[Math.floor(rand() * SOURCES.length)],
+      createdAt: isoSec(created),
+      closeDate: rand() < 0.1 ? null : new Date(created + Math.floor(rand() * 120 * DAY)).toISOString().slice(0, 10),
+      status,
+      closedAt,
+      modifiedAt: isoSec(Math.max(modified, Math.min(last, nowMs - 600_000))),
+      history,
+      archivedAt: null,
+      contactEmail: `buyer${i}@customer.example`,
+      contactPhone: `+1-555-01${String(i % 100).padStart(2, '0')}`,
+    });
+    const k = Math.floor(rand() * (2 * perDeal + 1));
+    for (let a = 0; a < k; a++) {
+      const at = created + Math.floor(rand() * Math.max(1, nowMs - created - 600_000));
+      activities.push({
+        id: String(90000 + activities.length),
+        type: (['call', 'email', 'meeting'] as const)[Math.floor(rand() * 3)],
+        ownerId: deals[deals.length - 1].ownerId,
+        dealId: id,
+        occurredAt: isoSec(at),
+        modifiedAt: isoSec(at + 1000),
+        subject: `Secret subject ${activities.length}`,
+        body: `Secret body ${activities.length}`,
+      });
+    }
+  }
+  return { now: opts.now, pipelines, owners, deals, activities };
+}
+
+/** Edits a deal the way a person in the CRM would: bumps its modified time. */
+export function editDeal(model: CrmModel, id: string, at: Date, change: Partial<Pick<ModelDeal, 'name' | 'amount' | 'ownerId' | 'closeDate' | 'source'>>): ModelDeal {
+  const d = model.deals.find((x) => x.id === id);
+  if (!d) throw new Error(`no deal ${id}`);
+  Object.assign(d, change);
+  d.modifiedAt = at.toISOString();
+  return d;
+}
+
+/** Moves a deal to another open stage (possibly of another pipeline), recording history. */
+export function moveDeal(model: CrmModel, id: string, stageId: string, at: Date): ModelDeal {
+  const d = model.deals.find((x) => x.id === id);
+  if (!d) throw new Error(`no deal ${id}`);
+  const p = model.pipelines.find((pp) => pp.stages.some((s) => s.id === stageId));
+  if (!p) throw new Error(`no stage ${stageId}`);
+  d.pipelineId = p.id;
+  d.stageId = stageId;
+  d.status = 'open';
+  d.closedAt = null;
+  d.history.push({ stageId, enteredAt: at.toISOString() });
+  d.modifiedAt = at.toISOString();
+  return d;
+}
+
+export function closeDeal(model: CrmModel, id: string, won: boolean, at: Date): ModelDeal {
+  const d = model.deals.find((x) => x.id === id);
+  if (!d) throw new Error(`no deal ${id}`);
+  d.status = won ? 'won' : 'lost';
+  d.closedAt = at.toISOString();
+  d.modifiedAt = at.toISOString();
+  return d;
+}
+
+export function archiveDeal(model: CrmModel, id: string, at: Date): ModelDeal {
+  const d = model.deals.find((x) => x.id === id);
+  if (!d) throw new Error(`no deal ${id}`);
+  d.archivedAt = at.toISOString();
+  d.modifiedAt = at.toISOString();
+  return d;
+}
