@@ -183,6 +183,7 @@ function kpisFrom(day: string, p: ReportByName['pipeline'], f: ReportByName['for
     forecastThisMonth: m0 ? { month: m0.month, value: m0.won + m0.weighted, won: m0.won } : null,
     forecastNextMonth: m1 ? { month: m1.month, value: m1.won + m1.weighted, won: m1.won } : null,
     winRate: v.current.win_rate,
+    winRateDays: v.current.window_from ? Math.floor((Date.parse(v.as_of) - Date.parse(v.current.window_from)) / 86_400_000) + 1 : null,
     velocity: v.current.velocity,
   };
 }

@@ -18,6 +18,8 @@ export interface DigestKpis {
   forecastThisMonth: { month: string; value: number; won: number } | null;
   forecastNextMonth: { month: string; value: number; won: number } | null;
   winRate: number | null;
+  /** The win rate's window in days (deals closed in the last N days). */
+  winRateDays?: number | null;
   /** Value per day. */
   velocity: number | null;
 }
@@ -150,7 +152,7 @@ export function digestView(d: DigestData): MessageContent {
       fc('forecastThisMonth'),
     ),
     field(`Forecast ${k.forecastNextMonth ? monthLabel(k.forecastNextMonth.month) : 'next month'}`, k.forecastNextMonth ? formatMoney(k.forecastNextMonth.value, c) : '—', fc('forecastNextMonth')),
-    field('Win rate (closed, 90 days)', formatPercent(k.winRate), [pd ? ptsChange(k.winRate, pd.k.winRate, pd.label) : null, pw ? ptsChange(k.winRate, pw.k.winRate, pw.label) : null]),
+    field(`Win rate (closed, ${k.winRateDays ?? 90} days)`, formatPercent(k.winRate), [pd ? ptsChange(k.winRate, pd.k.winRate, pd.label) : null, pw ? ptsChange(k.winRate, pw.k.winRate, pw.label) : null]),
     field('Sales velocity', k.velocity === null ? '—' : `${formatMoney(k.velocity, c)} per day`, [
       pd ? relChange(k.velocity, pd.k.velocity, pd.label) : null,
       pw ? relChange(k.velocity, pw.k.velocity, pw.label) : null,
