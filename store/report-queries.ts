@@ -426,7 +426,7 @@ export function listSources(db: Db, crm: string): string[] {
 
 /**
  * Open pipeline as it stood at each instant (epoch s), per pipeline and canonical depth: the
- * backtest's point-in-time model (see rebuildWeekly in store/deal-facts.ts) without its
+ * backtest's point-in-time model (see rebuildSummaries and SummaryDelta in store/deal-facts.ts) without its
  * close-date window — open at t = created by t and not closed by t, at the deepest stage reached
  * by t. The snapshot job rebuilds days that have no snapshot with it.
  */
