@@ -132,6 +132,9 @@ function crossFieldProblems(raw: Record<string, string | undefined>): string[] {
 
 export type Config = Readonly<z.infer<typeof schema>>;
 
+/** Every variable dealcast reads (the README's configuration table lists them all). */
+export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof Config)[];
+
 /** Names of variables whose values must never be printed. */
 export const SECRET_KEYS = [
   'SLACK_BOT_TOKEN',

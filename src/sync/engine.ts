@@ -23,6 +23,7 @@ import { getCursor, saveCursor } from '../../store/sync-cursors.js';
 import { finishRun, lastSuccessfulRun, markAbandonedRuns, recentRuns, startRun, updateRunCounts } from '../../store/sync-runs.js';
 import { STREAM_ORDER, type Connector, type CrmHttp, type Page, type StreamName, type StreamRows } from '../connectors/types.js';
 import { describeError } from '../errors.js';
+import { refreshDerived, type RefreshResult } from '../../store/deal-facts.js';
 import { createProgress } from './progress.js';
 
 export interface SyncOptions {
@@ -48,6 +49,8 @@ export interface SyncResult {
   finishedAt: string;
   /** Stages seen for the first time in this run (mapped automatically). */
   newStages: number;
+  /** How the reports' per-deal facts were brought up to date (null if that failed). */
+  derived: RefreshResult | null;
 }
 
 const noHttp: CrmHttp = {
@@ -151,9 +154,17 @@ export async function runSync(db: Db, connector: Connector, opts: SyncOptions = 
       progress.done(name, counts[name]);
     }
     opts.afterSync?.(db, crm);
+    // Keep the reports' per-deal facts current now, off the path of the next slash command.
+    // The data is complete either way: a failure here is logged, and reports refresh lazily.
+    let derived: RefreshResult | null = null;
+    try {
+      derived = refreshDerived(db, crm);
+    } catch (err) {
+      log(`Could not refresh report tables (reports will retry): ${describeError(err).split('\n')[0]}`);
+    }
     const finishedAt = new Date(Math.max(Date.now(), now.getTime())).toISOString();
     finishRun(db, runId, 'ok', opts.now ? startedAt : finishedAt, counts);
-    return { runId, mode, counts, deleted, startedAt, finishedAt, newStages };
+    return { runId, mode, counts, deleted, startedAt, finishedAt, newStages, derived };
   } catch (err) {
     finishRun(db, runId, 'failed', opts.now ? startedAt : new Date().toISOString(), counts, describeError(err).split('\n')[0]);
     throw err;
