@@ -94,6 +94,10 @@ const schema = z
     CSV_DATE_ORDER: withDefault('auto').pipe(z.enum(['auto', 'ymd', 'mdy', 'dmy'], { message: 'must be auto, ymd, mdy or dmy' })),
     DASHBOARD_CRON: opt().refine((v) => v === undefined || validateCron(v), { message: 'is not a valid cron expression' }),
     DASHBOARD_PATH: withDefault('./out/dashboard.html'),
+    /** When set, the scheduled dashboard file is encrypted with this password (docs/dashboard.md). */
+    DASHBOARD_PASSWORD: opt(),
+    /** false: the dashboard shows deal ids instead of deal names. */
+    DASHBOARD_DEAL_NAMES: withDefault('true').pipe(z.enum(['true', 'false'], { message: 'must be true or false' })).transform((v) => v === 'true'),
     LOG_LEVEL: withDefault('info').pipe(z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })),
   });
 
@@ -145,6 +149,7 @@ export const SECRET_KEYS = [
   'SALESFORCE_ACCESS_TOKEN',
   'SALESFORCE_CLIENT_SECRET',
   'ATTIO_API_KEY',
+  'DASHBOARD_PASSWORD',
 ] as const;
 
 export interface LoadOptions {
@@ -156,8 +161,8 @@ export interface LoadOptions {
   overrides?: Record<string, string | undefined>;
 }
 
-/** Parses the configuration once; throws ConfigError listing every problem. */
-export function loadConfig(opts: LoadOptions = {}): Config {
+/** .env file, then the environment, then overrides: the variables before validation. */
+function rawVariables(opts: LoadOptions): Record<string, string | undefined> {
   const fileVars: Record<string, string> = {};
   const envFile = opts.envFile === undefined ? '.env' : opts.envFile;
   if (envFile && existsSync(envFile)) {
@@ -166,6 +171,12 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const raw: Record<string, string | undefined> = { ...fileVars };
   for (const [k, v] of Object.entries(opts.env ?? process.env)) if (v !== undefined) raw[k] = v;
   for (const [k, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) raw[k] = v;
+  return raw;
+}
+
+/** Parses the configuration once; throws ConfigError listing every problem. */
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const raw = rawVariables(opts);
 
   const parsed = schema.safeParse(raw);
   // Name the variable and the rule; never the value (it may be a secret).
@@ -173,6 +184,19 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   problems.push(...crossFieldProblems(raw));
   if (problems.length || !parsed.success) throw new ConfigError(problems);
   return Object.freeze(parsed.data);
+}
+
+/**
+ * The one documented exception to "every variable is in the schema": `dealcast dashboard
+ * --password-env VAR` names the variable holding the password at run time. This reads exactly
+ * that variable, from the same sources as loadConfig (.env, then the environment), and nothing
+ * else. Trimmed like every other variable (so DASHBOARD_PASSWORD and --password-env agree);
+ * blank counts as missing. The value is a secret: callers must never print it.
+ */
+export function readPasswordVariable(name: string, opts: Pick<LoadOptions, 'env' | 'envFile'> = {}): string | undefined {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return undefined;
+  const v = rawVariables(opts)[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
 
 /** Slack credentials are needed only to run the app; checked separately, all at once. */

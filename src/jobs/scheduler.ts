@@ -14,7 +14,14 @@
  * with an injected clock and never wait.
  */
 import { createTask, type ScheduledTask } from 'node-cron';
+import type { Config } from '../config.js';
 import type { Db } from '../../store/db.js';
+import type { Messenger } from '../delivery/messenger.js';
+import { digestDetail, runDigestJob } from './digest.js';
+import { runAlertsJob } from './alerts.js';
+import { runSnapshotJob } from './snapshot.js';
+import { jobContext } from './context.js';
+import type { SyncJob } from './sync.js';
 import { markInterruptedJobRuns, slotsRecorded } from '../../store/job-runs.js';
 import { runInSlot, skipSlot, type SlotOutcome } from './ledger.js';
 import { localDay } from './local-time.js';
@@ -76,6 +83,12 @@ export class CronMatcher {
     const out: Date[] = [];
     for (let t = floorMinute(from).getTime() + MINUTE; t <= to.getTime(); t += MINUTE) if (this.task.match(new Date(t))) out.push(new Date(t));
     return out;
+  }
+  /** The first matching minute after `at`, looking ahead at most `maxMs`. */
+  next(at: Date, maxMs = 8 * 24 * HOUR): Date | null {
+    const stop = at.getTime() + maxMs;
+    for (let t = floorMinute(at).getTime() + MINUTE; t <= stop; t += MINUTE) if (this.task.match(new Date(t))) return new Date(t);
+    return null;
   }
   /** The `n`-th most recent matching minute at or before `at` (n = 1 the latest), looking back at most `maxMs`. */
   previous(at: Date, n: number, maxMs = 8 * 24 * HOUR): Date | null {
@@ -140,6 +153,11 @@ export class Scheduler {
     await Promise.allSettled([...this.ticks]);
     this.sync.destroy();
     this.digest.destroy();
+  }
+
+  /** The next sync slot after `now` (for status messages). */
+  nextSync(now: Date): Date | null {
+    return this.sync.next(now);
   }
 
   /** Everything due at `now`. Never throws: failures are in the ledger and the log. */
@@ -223,4 +241,49 @@ export class Scheduler {
 
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   return new Scheduler(opts);
+}
+
+export interface StartSchedulerDeps {
+  config: Config;
+  db: Db;
+  /** The app's single-flight sync (also used by /dealcast sync). */
+  sync: SyncJob;
+  /** Where the digest and alerts post (src/delivery/slack.ts behind the channel queue). */
+  messenger: Messenger;
+  log: (line: string) => void;
+  /** Slack user of a CRM owner, looked up when not yet known (alerts @-mention owners). */
+  slackUserForOwner?: (ownerId: string) => Promise<string | null>;
+  clock?: () => Date;
+}
+
+/** The app's schedule: sync, snapshot, digest and alerts, with the ledger. */
+export async function startScheduler(deps: StartSchedulerDeps): Promise<{ scheduler: Scheduler; stop(): Promise<void>; nextSync(): Date | null }> {
+  const clock = deps.clock ?? (() => new Date());
+  const jc = jobContext({ config: deps.config, db: deps.db, messenger: deps.messenger, log: deps.log, now: clock });
+  const scheduler = createScheduler({
+    db: deps.db,
+    timeZone: deps.config.DEALCAST_TIMEZONE,
+    syncCron: deps.config.SYNC_CRON,
+    digestCron: deps.config.DIGEST_CRON,
+    digestMaxLateHours: deps.config.DIGEST_MAX_LATE_HOURS,
+    log: deps.log,
+    clock,
+    jobs: {
+      sync: (now) => deps.sync.run({ now }).then((r) => ({ runId: r.runId, mode: r.mode, counts: r.counts })),
+      snapshot: (now) => runSnapshotJob(jc.snapshot, now),
+      ...(deps.config.DIGEST_CHANNEL ? { digest: (now: Date, opts: { lateFor?: Date }) => runDigestJob(jc.digest, now, opts).then(digestDetail) } : {}),
+      ...(deps.config.ALERT_CHANNEL ? { alerts: (now: Date) => runAlertsJob({ ...jc.alerts, slackUserForOwner: deps.slackUserForOwner }, now) } : {}),
+    },
+  });
+  if (!deps.config.DIGEST_CHANNEL) deps.log('digest: DIGEST_CHANNEL is not set, so no digest will be posted');
+  if (!deps.config.ALERT_CHANNEL) deps.log('alerts: ALERT_CHANNEL is not set, so no alerts will be posted');
+  await scheduler.start();
+  return { scheduler, stop: () => scheduler.stop(), nextSync: () => scheduler.nextSync(clock()) };
+}
+
+/** "every 15 minutes (*\/15 * * * *, UTC)"-style description of the sync schedule. */
+export function describeSyncSchedule(config: Pick<Config, 'SYNC_CRON' | 'DEALCAST_TIMEZONE'>): string {
+  const m = /^\*\/(\d+) \* \* \* \*$/.exec(config.SYNC_CRON);
+  const words = m ? `every ${m[1]} minutes` : config.SYNC_CRON === '0 * * * *' ? 'hourly' : 'on a schedule';
+  return `${words} (\`${config.SYNC_CRON}\`, ${config.DEALCAST_TIMEZONE})`;
 }

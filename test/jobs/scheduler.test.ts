@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createScheduler, staleCutoff, type ScheduledJobs, type Scheduler } from '../../src/jobs/scheduler.js';
+import { createScheduler, describeSyncSchedule, staleCutoff, startScheduler, type ScheduledJobs, type Scheduler } from '../../src/jobs/scheduler.js';
+import type { SyncJob } from '../../src/jobs/sync.js';
+import { loadConfig } from '../../src/config.js';
+import { RecordingMessenger } from '../../src/delivery/messenger.js';
 import { openDb, type Db } from '../../store/db.js';
 import { getJobRun, recentJobRuns } from '../../store/job-runs.js';
 import { tempDb } from '../helpers/db.js';
@@ -200,5 +203,36 @@ describe('staleCutoff', () => {
     expect(staleCutoff('*/15 * * * *', 'UTC', at('2026-11-24T08:07:00Z')).toISOString()).toBe('2026-11-24T07:45:00.000Z');
     // A schedule that pauses overnight does not call the morning's data stale.
     expect(staleCutoff('*/15 9-17 * * 1-5', 'UTC', at('2026-11-24T08:00:00Z')).toISOString()).toBe('2026-11-23T17:30:00.000Z');
+  });
+});
+
+describe('startScheduler (the app)', () => {
+  it('runs the sync on its cron; a failing run is logged and the schedule goes on; no digest/alerts without channels', async () => {
+    const { db } = database();
+    let calls = 0;
+    const sync: SyncJob = {
+      running: false,
+      run: async () => {
+        calls++;
+        if (calls === 1) throw new Error('CRM unreachable');
+        return { runId: 2, mode: 'incremental', counts: {}, deleted: 0, startedAt: '', finishedAt: '', newStages: 0, derived: null };
+      },
+    };
+    const logs: string[] = [];
+    const config = loadConfig({ envFile: null, env: { SYNC_CRON: '*/15 * * * *', DEALCAST_TIMEZONE: 'Europe/Berlin' } });
+    // The clock sits between slots, so start-up runs nothing by itself.
+    const s = await startScheduler({ config, db, sync, messenger: new RecordingMessenger(), log: (l) => logs.push(l), clock: () => at('2026-11-24T08:07:00Z') });
+    cleanups.push(() => s.stop());
+    expect(s.nextSync()?.toISOString()).toBe('2026-11-24T08:15:00.000Z');
+    expect(logs).toEqual(['digest: DIGEST_CHANNEL is not set, so no digest will be posted', 'alerts: ALERT_CHANNEL is not set, so no alerts will be posted']);
+    expect((await s.scheduler.tick(at('2026-11-24T08:15:00Z'))).sync).toBe('failed');
+    expect(logs.at(-1)).toBe('sync 2026-11-24T08:15:00.000Z failed: CRM unreachable (it runs again at its next slot)');
+    expect((await s.scheduler.tick(at('2026-11-24T08:30:00Z'))).sync).toBe('ok');
+    expect(calls).toBe(2);
+  });
+
+  it('describes the schedule for /dealcast status', () => {
+    expect(describeSyncSchedule({ SYNC_CRON: '*/15 * * * *', DEALCAST_TIMEZONE: 'UTC' })).toBe('every 15 minutes (`*/15 * * * *`, UTC)');
+    expect(describeSyncSchedule({ SYNC_CRON: '0 6 * * 1-5', DEALCAST_TIMEZONE: 'Europe/Berlin' })).toBe('on a schedule (`0 6 * * 1-5`, Europe/Berlin)');
   });
 });

@@ -1,0 +1,116 @@
+/**
+ * /dealcast help | status | sync | dashboard
+ * - help: every command with examples (ephemeral).
+ * - status: last sync and whether it worked, data freshness, stages needing review (ephemeral).
+ * - sync: admins only (DEALCAST_ADMINS, or Slack workspace admins/owners): sync now, then say
+ *   how it went. A sync already running is joined, not doubled.
+ * - dashboard: the self-contained dashboard page, sent to the caller by DM (encrypted when
+ *   DASHBOARD_PASSWORD is set; deal names as DASHBOARD_DEAL_NAMES says).
+ */
+import { parseCommandArgs } from '../src/command-args.js';
+import { describeError } from '../src/errors.js';
+import { buildDashboardFile } from '../src/dashboard/build.js';
+import { isDealcastAdmin } from '../src/slack-admins.js';
+import { helpMessage, usageMessage } from '../src/views/help.js';
+import { statusMessage } from '../src/views/status.js';
+import { countDeals } from '../store/deals.js';
+import { listPipelines } from '../store/pipelines.js';
+import { stagesNeedingReview } from '../store/stage-map.js';
+import { lastRun, lastSuccessfulRun } from '../store/sync-runs.js';
+import { replyTarget, type CommandDeps, type CommandHandler, type CommandRequest } from './command-context.js';
+
+const SUBCOMMANDS = ['status', 'sync', 'dashboard'] as const;
+
+export function statusFacts(deps: CommandDeps) {
+  const { db, crm } = deps;
+  const pipelines = new Map(listPipelines(db, crm, { includeDeleted: true }).map((p) => [p.id, p.name]));
+  const last = lastRun(db, crm);
+  const ok = lastSuccessfulRun(db, crm);
+  return {
+    crmLabel: crm,
+    now: deps.now(),
+    timeZone: deps.config.DEALCAST_TIMEZONE,
+    lastRun: last && { startedAt: last.startedAt, finishedAt: last.finishedAt, status: last.status, mode: last.mode, error: last.error },
+    lastSuccess: ok && { startedAt: ok.startedAt, finishedAt: ok.finishedAt, mode: ok.mode },
+    deals: countDeals(db, crm),
+    needsReview: stagesNeedingReview(db, crm).map((s) => ({ name: s.name, pipeline: pipelines.get(s.pipelineId) ?? s.pipelineId, canonical: s.canonical })),
+    schedule: deps.syncSchedule,
+  };
+}
+
+async function syncNow(req: CommandRequest, deps: CommandDeps): Promise<void> {
+  const target = replyTarget(req);
+  if (!(await isDealcastAdmin(req.userId, deps.config, deps.slack))) {
+    await deps.slack.replyEphemeral(target, {
+      text: 'Only dealcast admins can start a sync: workspace admins and owners, and the people listed in DEALCAST_ADMINS. The next scheduled sync will run on its own.',
+    });
+    return;
+  }
+  const joining = deps.sync.running;
+  await deps.slack.replyEphemeral(target, {
+    text: joining ? 'A sync is already running; I will tell you when it finishes.' : `Syncing ${deps.crm} now; I will tell you when it finishes.`,
+  });
+  try {
+    const r = await deps.sync.run();
+    const counts = Object.entries(r.counts)
+      .map(([k, v]) => `${v} ${k.replace(/_/g, ' ')}`)
+      .join(', ');
+    deps.log(`command: /dealcast sync by ${req.userId}: ${r.mode} sync done`);
+    await deps.slack.replyEphemeral(target, {
+      text: `:white_check_mark: ${r.mode === 'full' ? 'Full' : 'Incremental'} sync done: ${counts || 'nothing new'}.${r.deleted ? ` ${r.deleted} deals gone from the CRM were marked deleted.` : ''}${r.newStages && r.mode === 'incremental' ? ` ${r.newStages} new stage(s) need review: see /dealcast status.` : ''}`,
+    });
+  } catch (err) {
+    deps.log(`command: /dealcast sync by ${req.userId} failed: ${describeError(err)}`);
+    await deps.slack.replyEphemeral(target, { text: `:x: The sync failed: ${describeError(err)}` });
+  }
+}
+
+async function sendDashboard(req: CommandRequest, deps: CommandDeps): Promise<void> {
+  const target = replyTarget(req);
+  await deps.slack.replyEphemeral(target, { text: 'Building the dashboard page; I will send it to you by DM.' });
+  try {
+    const file = await buildDashboardFile(deps.db, deps.config, { now: deps.now() });
+    const dm = await deps.slack.openDm(req.userId);
+    await deps.slack.uploadFile(
+      dm,
+      { data: file.bytes, filename: file.filename, title: 'dealcast dashboard' },
+      {
+        text: file.encrypted
+          ? 'Your dealcast dashboard: open the file in a browser and enter the dashboard password.'
+          : 'Your dealcast dashboard: open the file in any browser, even offline.',
+      },
+    );
+    deps.log(`command: /dealcast dashboard by ${req.userId}: sent ${file.filename} (${file.bytes.length} bytes${file.encrypted ? ', encrypted' : ''})`);
+  } catch (err) {
+    deps.log(`command: /dealcast dashboard by ${req.userId} failed: ${describeError(err)}`);
+    await deps.slack.replyEphemeral(target, { text: `:x: Could not send the dashboard: ${describeError(err).split('\n')[0]}` });
+  }
+}
+
+export const handleDealcastCommand: CommandHandler = async (req, deps) => {
+  const target = replyTarget(req);
+  const parsed = parseCommandArgs(req.text, { filters: [], words: SUBCOMMANDS });
+  if (!parsed.ok) {
+    await deps.slack.replyEphemeral(target, usageMessage('dealcast', parsed.problems));
+    return;
+  }
+  const words = parsed.args.words;
+  if (words.length > 1) {
+    await deps.slack.replyEphemeral(target, usageMessage('dealcast', [`Give one subcommand at a time (got ${words.join(' ')}).`]));
+    return;
+  }
+  const sub = words[0];
+  if (parsed.args.help || !sub) {
+    await deps.slack.replyEphemeral(target, helpMessage());
+    return;
+  }
+  if (sub === 'status') {
+    await deps.slack.replyEphemeral(target, statusMessage(statusFacts(deps)));
+    return;
+  }
+  if (sub === 'dashboard') {
+    await sendDashboard(req, deps);
+    return;
+  }
+  await syncNow(req, deps);
+};

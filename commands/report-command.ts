@@ -1,0 +1,85 @@
+/**
+ * The flow every chart command shares: parse the arguments -> resolve who `owner:` means ->
+ * computeReport -> Block Kit summary + Vega-Lite spec -> PNG -> upload into the channel (or DM
+ * when the bot is not there). Bad arguments and filters that match nothing answer ephemerally
+ * with usage and what was wrong (UsageError, turned into usage by the listener).
+ */
+import { buildChart } from '../charts/index.js';
+import { renderPng } from '../charts/render.js';
+import { describeSince, parseCommandArgs, type ArgSpec, type CommandArgs } from '../src/command-args.js';
+import type { ChartCommandKey } from '../src/ids.js';
+import type { ReportFilters } from '../src/metrics/report-types.js';
+import { computeReport } from '../src/reports.js';
+import type { Freshness } from '../src/views/freshness.js';
+import { usageMessage } from '../src/views/help.js';
+import { reportSummary } from '../src/views/report-summary.js';
+import { lastSuccessfulRun } from '../store/sync-runs.js';
+import { replyTarget, type CommandDeps, type CommandRequest } from './command-context.js';
+
+/** The arguments each chart command takes (usage hints in src/ids.ts say the same). */
+export const REPORT_ARGS: Record<ChartCommandKey, ArgSpec> = {
+  pipeline: { filters: ['owner', 'pipeline', 'source', 'since'] },
+  forecast: { filters: ['owner', 'pipeline', 'source'] },
+  funnel: { filters: ['owner', 'pipeline', 'source', 'since'] },
+  velocity: { filters: ['owner', 'pipeline', 'source', 'since'] },
+  reps: { filters: ['pipeline', 'since'] },
+};
+
+/** PNG scale: 2x reads sharply on retina screens and phones. */
+const CHART_SCALE = 2;
+
+/**
+ * Lets pending I/O run (other commands' acks) between the synchronous heavy phases: SQLite
+ * aggregation and rendering block the event loop for tens to hundreds of ms on large CRMs.
+ */
+export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The filters as computeReport takes them: owner resolved to a CRM owner id. */
+export async function resolveFilters(args: CommandArgs, req: CommandRequest, deps: CommandDeps): Promise<ReportFilters> {
+  const filters: ReportFilters = {};
+  if (args.owner) filters.owner = (await deps.owners.resolve(args.owner, req.userId)).id;
+  if (args.pipeline) filters.pipeline = args.pipeline;
+  if (args.source) filters.source = args.source;
+  if (args.since) filters.since = args.since.text;
+  return filters;
+}
+
+/** "owner Maria Lopez · pipeline Enterprise · last 90 days", from the filters as the report applied them. */
+export function describeFilters(applied: ReportFilters, args: CommandArgs, extra: string[] = []): string {
+  const parts: string[] = [];
+  if (applied.owner) parts.push(`owner ${applied.owner}`);
+  if (applied.pipeline) parts.push(`pipeline ${applied.pipeline}`);
+  if (applied.source) parts.push(`source ${applied.source}`);
+  if (args.since) parts.push(describeSince(args.since));
+  parts.push(...extra);
+  return parts.join(' · ');
+}
+
+export function freshnessOf(deps: CommandDeps, now: Date): Freshness {
+  return { syncedAt: lastSuccessfulRun(deps.db, deps.crm)?.startedAt ?? null, now, timeZone: deps.config.DEALCAST_TIMEZONE };
+}
+
+export async function runReportCommand(key: ChartCommandKey, req: CommandRequest, deps: CommandDeps): Promise<void> {
+  const target = replyTarget(req);
+  const parsed = parseCommandArgs(req.text, REPORT_ARGS[key]);
+  if (parsed.args.help || !parsed.ok) {
+    await deps.slack.replyEphemeral(target, usageMessage(key, parsed.ok ? [] : parsed.problems));
+    return;
+  }
+  const args = parsed.args;
+  const now = deps.now();
+  const filters = await resolveFilters(args, req, deps);
+  await yieldToEventLoop();
+  const report = computeReport(deps.db, deps.crm, key, { filters, now });
+  const summary = reportSummary(key, report, { filterText: describeFilters(report.filters, args), freshness: freshnessOf(deps, now), requestedBy: req.userId });
+  // computeReport's result is the report for `key`; TypeScript cannot tie the two through a union.
+  const spec = buildChart(key, report as never);
+  await yieldToEventLoop();
+  const png = await renderPng(spec, { scale: CHART_SCALE });
+  await deps.slack.deliverReport(target, summary, {
+    png,
+    filename: `${key}-${now.toISOString().slice(0, 10)}.png`,
+    title: summary.title,
+    altText: summary.altText,
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * `dealcast start` (also `npm start`): runs the Slack app and, in the same process, the schedule:
+ * sync (SYNC_CRON), daily snapshot, digest (DIGEST_CRON) and alerts (src/jobs/scheduler.ts). Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT. The first
+ * sync runs at start when the database has never synced. Stops cleanly on SIGINT/SIGTERM.
+ */
+import { createDealcastApp } from '../app.js';
+import { describeError } from '../errors.js';
+import { createSyncJob } from '../jobs/sync.js';
+import { startScheduler } from '../jobs/scheduler.js';
+import { jobsSlackMessenger } from './job-messenger.js';
+import { redactSecrets } from '../config.js';
+import { lastSuccessfulRun } from '../../store/sync-runs.js';
+import { cliConfig, openStore, parseFlags, type CliIo } from './io.js';
+
+export interface StartOptions {
+  /** Resolves when the app should stop (tests); defaults to SIGINT/SIGTERM. */
+  stopWhen?: Promise<unknown>;
+  /** Called once the app is receiving (tests learn the port). */
+  onStarted?: (info: { mode: 'socket' | 'http'; port?: number }) => void;
+  /** HTTP bind address and port override (tests). */
+  host?: string;
+  port?: number;
+}
+
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: string) => () => resolve(sig);
+    process.once('SIGINT', on('SIGINT'));
+    process.once('SIGTERM', on('SIGTERM'));
+  });
+}
+
+export async function run(argv: string[], io: CliIo, opts: StartOptions = {}): Promise<number> {
+  parseFlags(argv, {}, 'start');
+  const config = cliConfig(io);
+  const log = (line: string) => io.stdout(`${new Date().toISOString()} ${redactSecrets(config, line)}`);
+  const db = openStore(config);
+  const onRejection = (err: unknown) => log(`unhandled rejection: ${describeError(err)}`);
+  process.on('unhandledRejection', onRejection);
+  const sync = createSyncJob({ db, config, log });
+  try {
+    const dc = createDealcastApp({ config, db, log, syncJob: sync, host: opts.host, port: opts.port });
+    const info = await dc.start();
+    log(
+      `dealcast is running in ${info.mode === 'socket' ? 'Socket Mode' : `HTTP mode on port ${info.port} (endpoint /slack/events)`}` +
+        `${info.team ? ` for ${info.team}` : ''}; CRM ${config.CRM}, database ${config.DEALCAST_DB}`,
+    );
+    let firstSync: Promise<unknown> = Promise.resolve();
+    if (!lastSuccessfulRun(db, config.CRM)) {
+      log('sync: never synced; running the first sync now');
+      firstSync = sync.run().catch((err: unknown) => log(`sync: first sync failed: ${describeError(err)}`));
+    }
+    // The schedule (sync, snapshot, digest, alerts) starts once the first sync is in, so a digest
+    // caught up at start-up reads real data.
+    const scheduler = firstSync.then(() =>
+      startScheduler({
+        config,
+        db,
+        sync,
+        log,
+        messenger: jobsSlackMessenger(config, log),
+        slackUserForOwner: (ownerId) => dc.deps.owners.slackUserForOwner(ownerId),
+      }),
+    );
+    scheduler.catch((err: unknown) => log(`scheduler: could not start: ${describeError(err)}`));
+    opts.onStarted?.({ mode: info.mode, port: info.port });
+    const why = await (opts.stopWhen ?? untilSignal());
+    log(`stopping${typeof why === 'string' ? ` (${why})` : ''}`);
+    await (await scheduler.catch(() => null))?.stop();
+    await dc.stop();
+    return 0;
+  } finally {
+    process.off('unhandledRejection', onRejection);
+    // A sync still writing keeps its handle; the process exit closes it (the next start marks
+    // that run interrupted and resumes).
+    if (!sync.running) db.close();
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Every name Slack and the code must agree on: slash commands (with the description and usage
+ * hint manifest.yml shows), callback_ids, action_ids and block_ids. manifest.yml is checked
+ * against COMMANDS by test/manifest.test.ts, so a command cannot exist in one and not the other.
+ * IDs are stable strings: Slack echoes them back in interaction payloads, so renaming one breaks
+ * messages and modals already posted.
+ */
+
+export interface CommandInfo {
+  /** The slash command as typed, e.g. '/pipeline'. */
+  readonly command: string;
+  /** Shown in Slack's command picker. */
+  readonly description: string;
+  /** Shown after the command name while typing. */
+  readonly usageHint: string;
+}
+
+export const COMMANDS = {
+  pipeline: {
+    command: '/pipeline',
+    description: 'Open pipeline by stage: deal count, value and weighted value, as a chart',
+    usageHint: '[owner:@maria|me] [pipeline:"Enterprise"] [source:Referral] [since:90d] | help',
+  },
+  forecast: {
+    command: '/forecast',
+    description: 'Monthly forecast: won, calibrated weighted pipeline and the CRM-probability forecast',
+    usageHint: '[owner:@maria|me] [pipeline:"Enterprise"] [source:Referral] | help',
+  },
+  funnel: {
+    command: '/funnel',
+    description: 'Stage-to-stage conversion funnel and win rate',
+    usageHint: '[owner:@maria|me] [pipeline:"Enterprise"] [source:Referral] [since:90d] | help',
+  },
+  velocity: {
+    command: '/velocity',
+    description: 'Sales velocity trend: open deals x win rate x average deal / cycle days',
+    usageHint: '[owner:@maria|me] [pipeline:"Enterprise"] [source:Referral] [since:180d] | help',
+  },
+  reps: {
+    command: '/reps',
+    description: 'Rep scoreboard: activities, open pipeline and won value per rep',
+    usageHint: '[7d|30d|since:2026-01-01] [pipeline:"Enterprise"] | help',
+  },
+  deals: {
+    command: '/deals',
+    description: 'List open deals, biggest first; add "stuck" for deals stuck in their stage',
+    usageHint: '[stage:Proposal] [stuck] [owner:@maria|me] [pipeline:"Enterprise"] | help',
+  },
+  dealcast: {
+    command: '/dealcast',
+    description: 'dealcast itself: help, sync status and data freshness, sync now (admins), the dashboard page by DM',
+    usageHint: 'help | status | sync | dashboard',
+  },
+} as const satisfies Record<string, CommandInfo>;
+
+export type CommandKey = keyof typeof COMMANDS;
+export const COMMAND_KEYS = Object.keys(COMMANDS) as CommandKey[];
+
+/** Commands that answer with a chart (the rest answer with blocks only). */
+export const CHART_COMMANDS = ['pipeline', 'forecast', 'funnel', 'velocity', 'reps'] as const satisfies readonly CommandKey[];
+export type ChartCommandKey = (typeof CHART_COMMANDS)[number];
+
+/** Modal callback_ids (view_submission / view_closed payloads carry them). */
+export const CALLBACK_IDS = {
+  /** The admin settings modal (/dealcast settings). */
+  settingsModal: 'dealcast_settings',
+} as const;
+
+/** action_ids of interactive elements. */
+export const ACTION_IDS = {
+  /** Settings modal: the pipeline select at the top (changing it updates the view). */
+  settingsPipelineSelect: 'settings_pipeline_select',
+  /** Settings modal: fill in calibrated probabilities. */
+  settingsUseCalibrated: 'settings_use_calibrated',
+} as const;
+
+/** block_ids. Unique within one message or view; stable so state and errors can be addressed. */
+export const BLOCK_IDS = {
+  reportHeader: 'report_header',
+  reportHeadline: 'report_headline',
+  reportFilters: 'report_filters',
+  reportFreshness: 'report_freshness',
+  dealsHeader: 'deals_header',
+  /** Followed by the row index: deals_row_0, deals_row_1, ... */
+  dealsRowPrefix: 'deals_row_',
+  dealsMore: 'deals_more',
+  usage: 'usage',
+  usageProblems: 'usage_problems',
+  statusSync: 'status_sync',
+  statusData: 'status_data',
+  statusReview: 'status_review',
+  notice: 'notice',
+} as const;

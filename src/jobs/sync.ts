@@ -1,0 +1,64 @@
+/**
+ * The sync job: one sync of the configured CRM, single-flight. The scheduler, `/dealcast sync`
+ * and start-up all call `run`; a second call while a sync is running joins it instead of
+ * starting another. (runSync itself refreshes the report tables after a successful sync.)
+ */
+import type { Config } from '../config.js';
+import { createConnector, type ConnectorBundle } from '../connectors/index.js';
+import { runSync, type SyncResult } from '../sync/engine.js';
+import type { Db } from '../../store/db.js';
+
+export interface SyncJobDeps {
+  db: Db;
+  config: Config;
+  log: (line: string) => void;
+  /** Defaults to the registry (config.CRM). */
+  connector?: (now: Date) => ConnectorBundle;
+}
+
+export interface SyncJob {
+  run(opts?: { full?: boolean; now?: Date }): Promise<SyncResult>;
+  /** True while a sync is in flight. */
+  readonly running: boolean;
+}
+
+export function createSyncJob(deps: SyncJobDeps): SyncJob {
+  let inFlight: Promise<SyncResult> | null = null;
+  const make = deps.connector ?? ((now: Date) => createConnector(deps.config, { now, log: deps.log }));
+  return {
+    get running() {
+      return inFlight !== null;
+    },
+    run(opts = {}) {
+      if (inFlight) return inFlight;
+      const now = opts.now ?? new Date();
+      const started = (async () => {
+        let close: (() => Promise<void>) | undefined;
+        try {
+          const bundle = make(now);
+          const { connector, http, afterSync } = bundle;
+          close = bundle.close;
+          const t0 = Date.now();
+          const r = await runSync(deps.db, connector, {
+            full: opts.full,
+            now,
+            http,
+            log: deps.log,
+            afterSync,
+          });
+          deps.log(
+            `sync: ${r.mode} sync of ${connector.label} done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${Object.entries(r.counts)
+              .map(([k, v]) => `${v} ${k}`)
+              .join(', ')})`,
+          );
+          return r;
+        } finally {
+          inFlight = null;
+          await close?.().catch(() => undefined);
+        }
+      })();
+      inFlight = started;
+      return started;
+    },
+  };
+}

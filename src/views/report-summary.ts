@@ -1,0 +1,196 @@
+/**
+ * The message that carries a report chart: a header, the headline numbers (section fields),
+ * the filter applied and "data as of …" freshness. Pure: report object in, Block Kit out.
+ */
+import type { types } from '@slack/bolt';
+import { BLOCK_IDS, type ChartCommandKey } from '../ids.js';
+import type { ForecastReport, FunnelReport, PipelineReport, RepsReport, VelocityReport } from '../metrics/report-types.js';
+import { freshnessLine, type Freshness } from './freshness.js';
+import { clip, escapeMrkdwn, formatCount, formatDays, formatMoney, formatPercent } from './numbers.js';
+
+type KnownBlock = types.KnownBlock;
+
+export interface SummaryContext {
+  /** "owner Maria Lopez · pipeline Enterprise · last 90 days", or '' for everything. */
+  filterText: string;
+  freshness: Freshness;
+  /** Slack user id of whoever asked (credited in the context line). */
+  requestedBy?: string;
+}
+
+export interface ReportSummary {
+  /** Notification text and the chart's alt text base. */
+  text: string;
+  blocks: KnownBlock[];
+  /** One sentence describing the chart for screen readers. */
+  altText: string;
+  title: string;
+}
+
+interface Headline {
+  title: string;
+  /** Label -> value pairs shown as section fields (at most 10). */
+  fields: [string, string][];
+  /** One sentence for notifications and alt text. */
+  sentence: string;
+  /** An optional extra line under the numbers. */
+  note?: string;
+}
+
+export const REPORT_TITLES: Record<ChartCommandKey, string> = {
+  pipeline: 'Open pipeline',
+  forecast: 'Forecast',
+  funnel: 'Conversion funnel',
+  velocity: 'Sales velocity',
+  reps: 'Rep scoreboard',
+};
+
+function monthLabel(ym: string): string {
+  const [y, m] = ym.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, 1)).toLocaleString('en-US', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+}
+
+function pipelineHeadline(r: PipelineReport): Headline {
+  const c = r.currency;
+  const biggest = [...r.stages].sort((a, b) => b.value - a.value)[0];
+  return {
+    title: REPORT_TITLES.pipeline,
+    fields: [
+      ['Open pipeline', formatMoney(r.total.value, c)],
+      ['Weighted', formatMoney(r.total.weighted, c)],
+      ['Open deals', formatCount(r.total.count)],
+      ['Largest stage', biggest && biggest.value > 0 ? `${biggest.stage}: ${formatMoney(biggest.value, c)}` : '—'],
+    ],
+    sentence: `Open pipeline ${formatMoney(r.total.value, c)} in ${formatCount(r.total.count)} deals, ${formatMoney(r.total.weighted, c)} weighted.`,
+  };
+}
+
+function forecastHeadline(r: ForecastReport, now: Date): Headline {
+  const c = r.currency;
+  const thisMonth = now.toISOString().slice(0, 7);
+  const i = Math.max(0, r.months.findIndex((m) => m.month >= thisMonth));
+  const cur = r.months[i];
+  const next = r.months[i + 1];
+  const fields: [string, string][] = [];
+  if (cur) {
+    fields.push([`${monthLabel(cur.month)} forecast`, formatMoney(cur.won + cur.weighted, c)]);
+    fields.push([`${monthLabel(cur.month)} won so far`, formatMoney(cur.won, c)]);
+    fields.push(['CRM probabilities say', formatMoney(cur.won + cur.weighted_crm, c)]);
+  }
+  if (next) fields.push([`${monthLabel(next.month)} forecast`, formatMoney(next.won + next.weighted, c)]);
+  const total = r.months.slice(i).reduce((s, m) => s + m.won + m.weighted, 0);
+  fields.push([`Next ${r.months.length - i} months`, formatMoney(total, c)]);
+  return {
+    title: REPORT_TITLES.forecast,
+    fields,
+    sentence: cur
+      ? `${monthLabel(cur.month)} forecast ${formatMoney(cur.won + cur.weighted, c)} (won ${formatMoney(cur.won, c)} + weighted ${formatMoney(cur.weighted, c)}).`
+      : 'No forecast months: there are no open deals with close dates.',
+    note: 'Weighted with win probabilities calibrated on your own history; the CRM-probability forecast is shown for comparison.',
+  };
+}
+
+function funnelHeadline(r: FunnelReport): Headline {
+  const steps = r.stages.filter((s) => s.conversion_to_next !== null && s.reached > 0);
+  const weakest = [...steps].sort((a, b) => (a.conversion_to_next ?? 1) - (b.conversion_to_next ?? 1))[0];
+  const first = r.stages[0];
+  const nextOf = (stage: string) => r.stages[r.stages.findIndex((s) => s.stage === stage) + 1]?.stage ?? '';
+  return {
+    title: REPORT_TITLES.funnel,
+    fields: [
+      ['Win rate', formatPercent(r.win_rate)],
+      [`Entered ${first?.stage ?? 'funnel'}`, formatCount(first?.reached)],
+      ['Weakest step', weakest ? `${weakest.stage} → ${nextOf(weakest.stage)}: ${formatPercent(weakest.conversion_to_next)}` : '—'],
+    ],
+    sentence: `Win rate ${formatPercent(r.win_rate)}${weakest ? `; weakest step ${weakest.stage} → ${nextOf(weakest.stage)} at ${formatPercent(weakest.conversion_to_next)}` : ''}.`,
+  };
+}
+
+function velocityHeadline(r: VelocityReport): Headline {
+  const c = r.currency;
+  const cur = r.current;
+  // Trend from the chart's own series: the latest period against the one before it.
+  const [prev, last] = r.points.slice(-2);
+  const change = prev && last && prev.velocity > 0 ? last.velocity / prev.velocity - 1 : null;
+  const fields: [string, string][] = [
+    ['Velocity', `${formatMoney(cur.velocity, c)} / day`],
+    ['Open deals', formatCount(cur.open_deals)],
+    ['Win rate', formatPercent(cur.win_rate)],
+    ['Average won deal', formatMoney(cur.avg_won, c)],
+    ['Sales cycle', formatDays(cur.cycle_days)],
+  ];
+  if (change !== null) fields.push(['Trend', `${change >= 0 ? '+' : ''}${formatPercent(change)} ${r.granularity} over ${r.granularity}`]);
+  return {
+    title: REPORT_TITLES.velocity,
+    fields,
+    sentence: `Sales velocity ${formatMoney(cur.velocity, c)} per day: ${formatCount(cur.open_deals)} open deals × ${formatPercent(cur.win_rate)} win rate × ${formatMoney(cur.avg_won, c)} ÷ ${formatDays(cur.cycle_days)}.`,
+  };
+}
+
+function repsHeadline(r: RepsReport): Headline {
+  const c = r.currency;
+  const activities = (x: RepsReport['reps'][number]) => x.calls + x.emails + x.meetings + x.tasks;
+  const total = r.reps.reduce((s, x) => s + activities(x), 0);
+  const topWon = [...r.reps].sort((a, b) => b.won_value - a.won_value)[0];
+  const topActive = [...r.reps].sort((a, b) => activities(b) - activities(a))[0];
+  const quiet = r.reps.filter((x) => x.hours_since_activity !== null && x.hours_since_activity > 48).length;
+  const fields: [string, string][] = [
+    ['Reps', formatCount(r.reps.length)],
+    ['Won in window', formatMoney(r.reps.reduce((s, x) => s + x.won_value, 0), c)],
+    ['Top closer', topWon && topWon.won_value > 0 ? `${topWon.owner}: ${formatMoney(topWon.won_value, c)}` : '—'],
+  ];
+  if (r.activities_available) {
+    fields.push(['Activities', formatCount(total)]);
+    fields.push(['Most active', topActive && activities(topActive) > 0 ? `${topActive.owner}: ${formatCount(activities(topActive))}` : '—']);
+    fields.push(['Quiet > 48 h', formatCount(quiet)]);
+  }
+  return {
+    title: REPORT_TITLES.reps,
+    fields,
+    sentence: `${formatCount(r.reps.length)} reps from ${r.since} to ${r.until}${r.activities_available ? `, ${formatCount(total)} activities` : ''}.`,
+    note: r.activities_available ? undefined : 'Activity counts are not available from this CRM; the scoreboard shows pipeline and won value only.',
+  };
+}
+
+function headlineFor(name: ChartCommandKey, report: unknown, now: Date): Headline {
+  switch (name) {
+    case 'pipeline':
+      return pipelineHeadline(report as PipelineReport);
+    case 'forecast':
+      return forecastHeadline(report as ForecastReport, now);
+    case 'funnel':
+      return funnelHeadline(report as FunnelReport);
+    case 'velocity':
+      return velocityHeadline(report as VelocityReport);
+    case 'reps':
+      return repsHeadline(report as RepsReport);
+  }
+}
+
+/** The summary message for a chart command's report. */
+export function reportSummary(name: ChartCommandKey, report: unknown, ctx: SummaryContext): ReportSummary {
+  const h = headlineFor(name, report, ctx.freshness.now);
+  const fields = h.fields.slice(0, 10).map(([label, value]) => ({ type: 'mrkdwn' as const, text: clip(`*${escapeMrkdwn(label)}*\n${escapeMrkdwn(value)}`, 2000) }));
+  const blocks: KnownBlock[] = [
+    { type: 'header', block_id: BLOCK_IDS.reportHeader, text: { type: 'plain_text', text: clip(h.title, 150), emoji: true } },
+    { type: 'section', block_id: BLOCK_IDS.reportHeadline, fields },
+  ];
+  if (h.note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(escapeMrkdwn(h.note), 3000) }] });
+  blocks.push({
+    type: 'context',
+    block_id: BLOCK_IDS.reportFilters,
+    elements: [{ type: 'mrkdwn', text: clip(ctx.filterText ? `Filter: ${escapeMrkdwn(ctx.filterText)}` : 'Filter: none (all deals)', 3000) }],
+  });
+  blocks.push({
+    type: 'context',
+    block_id: BLOCK_IDS.reportFreshness,
+    elements: [{ type: 'mrkdwn', text: `${freshnessLine(ctx.freshness)}${ctx.requestedBy ? ` · asked by <@${ctx.requestedBy}>` : ''}` }],
+  });
+  const filterSuffix = ctx.filterText ? ` (${ctx.filterText})` : '';
+  return {
+    title: `${h.title}${filterSuffix}`,
+    text: `${h.title}${filterSuffix}: ${h.sentence}`,
+    blocks,
+    altText: `${h.title} chart${filterSuffix}. ${h.sentence}`,
+  };
+}

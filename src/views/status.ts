@@ -1,0 +1,70 @@
+/**
+ * /dealcast status: last sync and whether it worked, data freshness, what is in the store, and
+ * the CRM stages that need an admin's review. Pure Block Kit from plain facts.
+ */
+import type { types } from '@slack/bolt';
+import { BLOCK_IDS } from '../ids.js';
+import { describeAgo, formatInstant, freshnessLine } from './freshness.js';
+import { clip, escapeMrkdwn, formatCount } from './numbers.js';
+
+type KnownBlock = types.KnownBlock;
+
+export interface StatusFacts {
+  crmLabel: string;
+  now: Date;
+  timeZone: string;
+  lastRun: { startedAt: string; finishedAt: string | null; status: 'running' | 'ok' | 'failed'; mode: string; error: string | null } | null;
+  lastSuccess: { startedAt: string; finishedAt: string | null; mode: string } | null;
+  deals: { open: number; won: number; lost: number; total: number; deleted: number };
+  needsReview: { name: string; pipeline: string; canonical: string }[];
+  /** Human description of the sync schedule ("every 15 minutes (*\/15 * * * *)"). */
+  schedule: string;
+}
+
+const MAX_REVIEW_LISTED = 15;
+
+export function statusMessage(f: StatusFacts): { text: string; blocks: KnownBlock[] } {
+  const lines: string[] = [];
+  if (!f.lastRun) {
+    lines.push(':hourglass: Never synced yet. An admin can run `/dealcast sync`.');
+  } else if (f.lastRun.status === 'ok') {
+    lines.push(`:white_check_mark: Last sync ${f.lastRun.mode}, ${formatInstant(f.lastRun.startedAt, f.timeZone)} (${describeAgo(f.lastRun.startedAt, f.now)}), succeeded.`);
+  } else if (f.lastRun.status === 'running') {
+    lines.push(`:arrows_counterclockwise: A ${f.lastRun.mode} sync started ${describeAgo(f.lastRun.startedAt, f.now)} and is still running.`);
+  } else {
+    lines.push(`:x: Last sync failed ${describeAgo(f.lastRun.startedAt, f.now)}: ${escapeMrkdwn(clip(f.lastRun.error ?? 'unknown error', 500))}`);
+    if (f.lastSuccess) lines.push('Reports keep using the last good data.');
+  }
+  lines.push(`Schedule: ${escapeMrkdwn(f.schedule)}`);
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: `dealcast status · ${clip(f.crmLabel, 100)}` } },
+    { type: 'section', block_id: BLOCK_IDS.statusSync, text: { type: 'mrkdwn', text: lines.join('\n') } },
+    {
+      type: 'section',
+      block_id: BLOCK_IDS.statusData,
+      fields: [
+        { type: 'mrkdwn', text: `*Freshness*\n${freshnessLine({ syncedAt: f.lastSuccess?.startedAt ?? null, now: f.now, timeZone: f.timeZone })}` },
+        {
+          type: 'mrkdwn',
+          text: `*Deals*\n${formatCount(f.deals.open)} open · ${formatCount(f.deals.won)} won · ${formatCount(f.deals.lost)} lost${f.deals.deleted ? ` · ${formatCount(f.deals.deleted)} deleted in the CRM` : ''}`,
+        },
+      ],
+    },
+  ];
+  if (f.needsReview.length) {
+    const listed = f.needsReview.slice(0, MAX_REVIEW_LISTED).map((s) => `• ${escapeMrkdwn(s.name)} (${escapeMrkdwn(s.pipeline)}) → mapped to ${s.canonical}`);
+    if (f.needsReview.length > MAX_REVIEW_LISTED) listed.push(`…and ${f.needsReview.length - MAX_REVIEW_LISTED} more`);
+    blocks.push({
+      type: 'section',
+      block_id: BLOCK_IDS.statusReview,
+      text: {
+        type: 'mrkdwn',
+        text: clip(`:mag: *${f.needsReview.length} stage${f.needsReview.length === 1 ? '' : 's'} need review* (new since the first sync, mapped automatically):\n${listed.join('\n')}`, 3000),
+      },
+    });
+  } else {
+    blocks.push({ type: 'context', block_id: BLOCK_IDS.statusReview, elements: [{ type: 'mrkdwn', text: 'All CRM stages are mapped; none need review.' }] });
+  }
+  const text = `dealcast status: ${lines[0].replace(/^:[a-z_]+: /, '')} ${f.needsReview.length} stage(s) need review.`;
+  return { text, blocks };
+}

@@ -1,0 +1,88 @@
+/**
+ * `dealcast start`: HTTP mode on loopback answers signed commands and runs the first sync of a
+ * new database; Socket Mode asks SLACK_API_URL for its connection with the app-level token.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/start.js';
+import { createDealcastApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { FakeSlack, startFakeSlack } from '../fakes/slack.js';
+import { tempDb } from '../helpers/db.js';
+import { sendCommand, TEST_SIGNING_SECRET } from '../helpers/slack-requests.js';
+
+let fake: FakeSlack;
+beforeAll(async () => {
+  fake = await startFakeSlack();
+});
+afterAll(async () => {
+  await fake.stop();
+});
+
+/** Collects output lines; `line(re)` resolves when one matches. */
+function capture() {
+  const lines: string[] = [];
+  const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
+  const push = (s: string) => {
+    lines.push(s);
+    for (const w of [...waiters]) if (w.re.test(s)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(s));
+  };
+  return {
+    lines,
+    push,
+    line: (re: RegExp) => new Promise<string>((resolve) => (lines.some((l) => re.test(l)) ? resolve(lines.find((l) => re.test(l))!) : waiters.push({ re, resolve }))),
+  };
+}
+
+describe('dealcast start', () => {
+  it('HTTP mode: runs the first sync, answers commands, stops cleanly', async () => {
+    const store = tempDb();
+    store.db.close(); // start opens its own handle on the file
+    const out = capture();
+    let stop: () => void = () => undefined;
+    let port = 0;
+    const started = new Promise<void>((resolve) => {
+      void run(
+        [],
+        {
+          stdout: out.push,
+          stderr: out.push,
+          env: { CRM: 'demo', DEMO_DEALS: '200', DEALCAST_DB: store.path, SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_API_URL: fake.apiUrl },
+        },
+        { host: '127.0.0.1', port: 0, stopWhen: new Promise<void>((r) => (stop = r)), onStarted: (i) => ((port = i.port!), resolve()) },
+      ).then((code) => out.push(`exit ${code}`));
+    });
+    await started;
+    expect(await out.line(/dealcast is running in HTTP mode on port \d+ \(endpoint \/slack\/events\) for Fake Team/)).toBeTruthy();
+    await out.line(/sync: full sync of .* done/);
+    const r = await sendCommand(`http://127.0.0.1:${port}`, { command: '/dealcast', text: 'status', response_url: fake.responseUrl('start-status') });
+    expect(r.status).toBe(200);
+    const [reply] = await fake.waitForCalls('response_url', 1, (c) => c.path === 'start-status');
+    expect(JSON.stringify(reply.params.blocks)).toContain('Last sync full');
+    stop();
+    await out.line(/^exit 0$/);
+    expect(out.lines.join('\n')).not.toContain(fake.token);
+    store.cleanup();
+  });
+
+  it('Socket Mode when SLACK_APP_TOKEN is set: no signing secret needed, connection requested from SLACK_API_URL', async () => {
+    const store = tempDb();
+    try {
+      const config = loadConfig({
+        envFile: null,
+        env: { SLACK_BOT_TOKEN: fake.token, SLACK_APP_TOKEN: 'xapp-1-A0-fake-app-token', SLACK_API_URL: fake.apiUrl, DEALCAST_DB: store.path },
+      });
+      const logs: string[] = [];
+      const app = createDealcastApp({ config, db: store.db, log: (l) => logs.push(l), retry: { retries: 0 } });
+      expect(app.mode).toBe('socket');
+      fake.reset();
+      const started = app.start().catch((e: unknown) => e);
+      const [open] = await fake.waitForCalls('apps.connections.open');
+      expect(open.authorization).toBe('Bearer xapp-1-A0-fake-app-token');
+      await started;
+      await app.stop().catch(() => undefined);
+      expect(logs.join('\n')).not.toContain('xapp-1-A0-fake-app-token');
+    } finally {
+      store.cleanup();
+    }
+  });
+});
