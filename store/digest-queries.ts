@@ -30,6 +30,19 @@ export function closedBetween(db: Db, crm: string, status: 'won' | 'lost', since
     .all(crm, status, since, until) as MovedDeal[];
 }
 
+/** Deals created in [since, until) that are still open (new pipeline). */
+export function createdBetween(db: Db, crm: string, since: string, until: string): MovedDeal[] {
+  return db
+    .prepare(
+      `SELECT d.id, d.name, d.amount, o.name AS owner, o.slack_user_id AS ownerSlackUserId, COALESCE(m.canonical, 'Lead') AS stage
+       FROM deals d LEFT JOIN owners o ON o.crm = d.crm AND o.id = d.owner_id
+       LEFT JOIN stage_map m ON m.crm = d.crm AND m.stage_id = d.stage_id
+       WHERE d.crm = ? AND d.status = 'open' AND d.deleted_at IS NULL AND d.created_at >= ? AND d.created_at < ?
+       ORDER BY COALESCE(d.amount, 0) DESC, d.id`,
+    )
+    .all(crm, since, until) as MovedDeal[];
+}
+
 /**
  * Open deals that entered a deeper open canonical stage in [since, until) than the one they
  * were in just before the window (a deal new in the window counts from Lead).

@@ -9,7 +9,7 @@ import type { Db } from '../../store/db.js';
 import { lastSuccessfulRun } from '../../store/sync-runs.js';
 import { recentJobRuns } from '../../store/job-runs.js';
 import { dayTotals } from '../../store/snapshots.js';
-import { advancedBetween, closedBetween } from '../../store/digest-queries.js';
+import { advancedBetween, closedBetween, createdBetween } from '../../store/digest-queries.js';
 import type { ReportByName, ReportFilters, ReportName } from '../metrics/report-types.js';
 import { DealcastError } from '../errors.js';
 import type { ChartPng, MessageContent, Messenger } from '../delivery/messenger.js';
@@ -159,6 +159,7 @@ export function gatherDigest(deps: Omit<DigestDeps, 'messenger' | 'channel'>, no
       won: closedBetween(deps.db, deps.crm, 'won', since, until),
       lost: closedBetween(deps.db, deps.crm, 'lost', since, until),
       advanced: advancedBetween(deps.db, deps.crm, since, until),
+      created: createdBetween(deps.db, deps.crm, since, until),
     },
     quality: {
       openDeals: quality.open_deals,

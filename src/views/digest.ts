@@ -36,7 +36,8 @@ export interface DigestData {
   kpis: DigestKpis;
   prevDay: { day: string; kpis: Partial<DigestKpis> } | null;
   prevWeek: { day: string; kpis: Partial<DigestKpis> } | null;
-  moved: { since: string; won: MovedDeal[]; lost: MovedDeal[]; advanced: MovedDeal[] };
+  /** Won, lost, advanced to a deeper stage, and new (created, still open) since the last digest. */
+  moved: { since: string; won: MovedDeal[]; lost: MovedDeal[]; advanced: MovedDeal[]; created?: MovedDeal[] };
   quality: { openDeals: number; zeroAmount: number; missingAmount: number; missingCloseDate: number; pastCloseDate: number; needsReview: number };
   /** Titles of the charts that follow in the thread. */
   chartsInThread: string[];
@@ -165,11 +166,12 @@ export function digestView(d: DigestData): MessageContent {
     movedLines(':trophy:', 'Won', d.moved.won, c, false),
     movedLines(':x:', 'Lost', d.moved.lost, c, false),
     movedLines(':arrow_forward:', 'Advanced', d.moved.advanced, c, true),
+    movedLines(':seedling:', 'New', d.moved.created ?? [], c, false),
   ].filter((l): l is string => l !== null);
   const sinceLabel = `Since ${localClock(d.moved.since, d.timeZone)}`;
   blocks.push({
     type: 'section',
-    text: { type: 'mrkdwn', text: clip(`*${sinceLabel}*\n${moved.length ? moved.join('\n\n') : '_No deals won, lost or advanced._'}`, 2900) },
+    text: { type: 'mrkdwn', text: clip(`*${sinceLabel}*\n${moved.length ? moved.join('\n\n') : '_No deals won, lost, advanced or created._'}`, 2900) },
   });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: qualityLine(d.quality) }] });
   const foot = [

@@ -33,7 +33,13 @@ function data(over: Partial<DigestData> = {}): DigestData {
     },
     prevDay: { day: '2026-11-20', kpis: { openPipeline: 4_000_000, winRate: 0.25, forecastThisMonth: { month: '2026-11', value: 1_000_000, won: 300_000 } } },
     prevWeek: { day: '2026-11-16', kpis: { openPipeline: 4_400_000, winRate: 0.27 } },
-    moved: { since: '2026-11-20T07:00:00.000Z', won: [deal(1), deal(5), deal(3), deal(2)], lost: [], advanced: [deal(9, 'Proposal', 'Qualified')] },
+    moved: {
+      since: '2026-11-20T07:00:00.000Z',
+      won: [deal(1), deal(5), deal(3), deal(2)],
+      lost: [],
+      advanced: [deal(9, 'Proposal', 'Qualified')],
+      created: [deal(7, 'Lead')],
+    },
     quality: { openDeals: 312, zeroAmount: 12, missingAmount: 0, missingCloseDate: 30, pastCloseDate: 0, needsReview: 2 },
     chartsInThread: ['Conversion funnel', 'forecast'],
     ...over,
@@ -74,6 +80,7 @@ describe('digest view', () => {
     expect(t).toContain(':trophy: *Won 4 · $110K*\\n• Account number 5 &lt;with&gt; a very long nam… — $50K · Maria Lopez\\n• Account number 3');
     expect(t).toContain('_+1 more_');
     expect(t).toContain(':arrow_forward: *Advanced 1 · $90K*\\n• Account number 9 &lt;with&gt; a very long nam… — $90K · Qualified → Proposal · Maria Lopez');
+    expect(t).toContain(':seedling: *New 1 · $70K*\\n• Account number 7');
     expect(t).not.toContain('Lost');
     expect(t).toContain(':broom: Data quality: 12 open deals at $0 or no amount · 30 without a close date · 2 CRM stages to review');
   });
