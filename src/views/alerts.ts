@@ -138,7 +138,8 @@ export function alertReplyView(f: AlertFacts, timeZone: string): MessageContent 
   let text: string;
   switch (f.kind) {
     case 'pipeline_drop': {
-      const series = f.days.map((d) => `${d.day.slice(5)} ${formatMoney(d.value, f.currency)}${d.reconstructed ? '*' : ''}`).join(' · ');
+      const dayName = (day: string) => new Date(`${day}T12:00:00Z`).toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', timeZone: 'UTC' });
+      const series = f.days.map((d) => `${dayName(d.day)} ${formatMoney(d.value, f.currency)}${d.reconstructed ? '*' : ''}`).join(' · ');
       const anyRebuilt = f.days.some((d) => d.reconstructed);
       text = `Today ${formatMoney(f.today, f.currency)} vs ${formatMoney(f.average, f.currency)} average over the previous ${f.days.length} days (${formatPercent(f.drop)} lower).\n${series}${anyRebuilt ? '\n_* rebuilt from stage history (no snapshot was taken that day)_' : ''}\nSee what changed with \`/pipeline\`.`;
       break;

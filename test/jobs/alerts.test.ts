@@ -136,6 +136,8 @@ describe('alerts job', () => {
     const rs = replies(messenger.calls);
     expect(rs).toHaveLength(3);
     for (const [i, reply] of rs.entries()) expect(reply.threadTs).toBe(roots[i].ts);
+    // The days averaged, oldest first; the ones rebuilt from stage history are starred.
+    expect(textOf(rs[0])).toContain('Tue 17 $1M* · Wed 18 $1M* · Thu 19 $1M* · Fri 20 $1M* · Sat 21 $1M · Sun 22 $1M · Mon 23 $1M');
     expect(textOf(rs[1])).toContain('<@U0MARIA> (Maria Lopez)');
     expect(textOf(rs[1])).toContain('last logged activity Thu 19 Nov, 10:00 (71 hours ago, weekends not counted)');
     expect(textOf(rs[2])).toContain('Deal d1');
