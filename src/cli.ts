@@ -20,6 +20,8 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   },
   status: { summary: 'last sync per stream, row counts, freshness, stages needing review', load: () => import('./cli/status.js') },
   start: { summary: 'run the Slack app (Socket Mode or HTTP) with the sync schedule', load: () => import('./cli/start.js') },
+  digest: { summary: 'post the digest once now [--dry-run] [--now ISO] [--out DIR]', load: () => import('./cli/digest.js') },
+  alerts: { summary: 'run the alert checks once now [--dry-run] [--now ISO]', load: () => import('./cli/alerts.js') },
 };
 
 export function usage(): string {

@@ -423,3 +423,24 @@ export function wonByOwner(db: Db, crm: string, f: FactFilter, fromS: number, to
 export function listSources(db: Db, crm: string): string[] {
   return db.prepare('SELECT DISTINCT source FROM deal_facts WHERE crm = ? AND source IS NOT NULL').pluck().all(crm) as string[];
 }
+
+/**
+ * Open pipeline as it stood at each instant (epoch s), per pipeline and canonical depth: the
+ * backtest's point-in-time model (see rebuildSummaries and SummaryDelta in store/deal-facts.ts) without its
+ * close-date window — open at t = created by t and not closed by t, at the deepest stage reached
+ * by t. The snapshot job rebuilds days that have no snapshot with it.
+ */
+export function openPipelineAt(db: Db, crm: string, instants: number[]): { point: number; pipelineId: string | null; depth: number; count: number; value: number }[] {
+  if (!instants.length) return [];
+  const pts = instants.map(() => '(?, ?)').join(', ');
+  return all(
+    db,
+    `WITH pts(i, t) AS (VALUES ${pts})
+     SELECT pts.i AS point, f.pipeline_id AS pipelineId,
+            CASE WHEN f.at3 <= pts.t THEN 3 WHEN f.at2 <= pts.t THEN 2 WHEN f.at1 <= pts.t THEN 1 ELSE 0 END AS depth,
+            COUNT(*) AS count, TOTAL(f.amount) AS value
+     FROM pts JOIN deal_facts f ON f.crm = ? AND f.created <= pts.t AND (f.closed IS NULL OR f.closed > pts.t)
+     GROUP BY 1, 2, 3`,
+    [...instants.flatMap((t, i) => [i, t]), crm],
+  );
+}

@@ -10,6 +10,7 @@ import { getSetting, setSetting } from '../../store/settings.js';
 import { openDb } from '../../store/db.js';
 import { cliConfig, parseFlags, parseIntFlag, parseNow, type CliIo } from './io.js';
 import { writeDemoReports } from './demo-reports.js';
+import { showDigestAndAlerts } from './demo-jobs.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(
@@ -45,6 +46,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const c = countDeals(db, 'demo');
     io.stdout(`Synced in ${((Date.now() - t0) / 1000).toFixed(1)}s (${result.mode}): ${c.open} open, ${c.won} won, ${c.lost} lost deals.`);
     await showReports({ io, db, now, outDir });
+    await showDigestAndAlerts({ io, db, config: base, now, outDir });
     return 0;
   } finally {
     db.close();

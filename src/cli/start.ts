@@ -1,12 +1,13 @@
 /**
- * `dealcast start` (also `npm start`): runs the Slack app and, in the same process, the sync
- * schedule (SYNC_CRON). Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT. The first
+ * `dealcast start` (also `npm start`): runs the Slack app and, in the same process, the schedule:
+ * sync (SYNC_CRON), daily snapshot, digest (DIGEST_CRON) and alerts (src/jobs/scheduler.ts). Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT. The first
  * sync runs at start when the database has never synced. Stops cleanly on SIGINT/SIGTERM.
  */
 import { createDealcastApp } from '../app.js';
 import { describeError } from '../errors.js';
 import { createSyncJob } from '../jobs/sync.js';
 import { startScheduler } from '../jobs/scheduler.js';
+import { jobsSlackMessenger } from './job-messenger.js';
 import { redactSecrets } from '../config.js';
 import { lastSuccessfulRun } from '../../store/sync-runs.js';
 import { cliConfig, openStore, parseFlags, type CliIo } from './io.js';
@@ -44,15 +45,28 @@ export async function run(argv: string[], io: CliIo, opts: StartOptions = {}): P
       `dealcast is running in ${info.mode === 'socket' ? 'Socket Mode' : `HTTP mode on port ${info.port} (endpoint /slack/events)`}` +
         `${info.team ? ` for ${info.team}` : ''}; CRM ${config.CRM}, database ${config.DEALCAST_DB}`,
     );
-    const scheduler = startScheduler({ config, sync, log });
+    let firstSync: Promise<unknown> = Promise.resolve();
     if (!lastSuccessfulRun(db, config.CRM)) {
       log('sync: never synced; running the first sync now');
-      sync.run().catch((err: unknown) => log(`sync: first sync failed: ${describeError(err)}`));
+      firstSync = sync.run().catch((err: unknown) => log(`sync: first sync failed: ${describeError(err)}`));
     }
+    // The schedule (sync, snapshot, digest, alerts) starts once the first sync is in, so a digest
+    // caught up at start-up reads real data.
+    const scheduler = firstSync.then(() =>
+      startScheduler({
+        config,
+        db,
+        sync,
+        log,
+        messenger: jobsSlackMessenger(config, log),
+        slackUserForOwner: (ownerId) => dc.deps.owners.slackUserForOwner(ownerId),
+      }),
+    );
+    scheduler.catch((err: unknown) => log(`scheduler: could not start: ${describeError(err)}`));
     opts.onStarted?.({ mode: info.mode, port: info.port });
     const why = await (opts.stopWhen ?? untilSignal());
     log(`stopping${typeof why === 'string' ? ` (${why})` : ''}`);
-    await scheduler.stop();
+    await (await scheduler.catch(() => null))?.stop();
     await dc.stop();
     return 0;
   } finally {

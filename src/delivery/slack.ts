@@ -14,6 +14,7 @@
  */
 import { webApi, type LogLevel, type Logger, type types } from '@slack/bolt';
 import { DealcastError } from '../errors.js';
+import { RateLimitedError, type Messenger, type MessageContent as JobMessage } from './messenger.js';
 
 type KnownBlock = types.KnownBlock;
 type View = types.View;
@@ -131,6 +132,12 @@ export interface SlackDeliveryOptions {
   logLevel?: LogLevel;
   /** One line per notable event (failures, fallbacks). */
   log?: (line: string) => void;
+  /**
+   * 'wait' (default): a 429 pauses the client for Slack's Retry-After and retries. 'reject': it
+   * fails at once (slackError 'ratelimited', retryAfterSeconds()) for a caller that queues and
+   * waits itself (the digest and alert jobs, whose queue runs on an injected clock).
+   */
+  rateLimited?: 'wait' | 'reject';
 }
 
 /** Who asked, and where: enough to answer a slash command or interaction. */
@@ -223,7 +230,7 @@ export class SlackDelivery {
       slackApiUrl: opts.apiUrl,
       retryConfig: opts.retry ?? SLACK_RETRY,
       timeout: opts.requestTimeoutMs ?? SLACK_REQUEST_TIMEOUT_MS,
-      rejectRateLimitedCalls: false,
+      rejectRateLimitedCalls: opts.rateLimited === 'reject',
       logger: opts.logger,
       logLevel: opts.logLevel,
     });
@@ -458,4 +465,33 @@ export class SlackDelivery {
       return { ...out, where: 'dm' };
     }
   }
+}
+
+// ---- jobs (issue #9): the digest and alert jobs' Messenger over this delivery ----------------
+//
+// The jobs pace and retry in their own per-channel queue (src/delivery/channel-queue.ts, with an
+// injected clock), so their SlackDelivery is built with `rateLimited: 'reject'` and
+// `postIntervalMs: 0`: a 429 surfaces at once as RateLimitedError with Slack's Retry-After, and
+// the queue waits it out and sends the same message again.
+
+/** Seconds Slack asked us to wait, when `err` is a rate-limit rejection. */
+export function retryAfterSeconds(err: unknown): number | null {
+  const cause = err instanceof SlackApiError ? (err.cause as { code?: string; retryAfter?: number } | undefined) : (err as { code?: string; retryAfter?: number });
+  return cause?.code === webApi.ErrorCode.RateLimitedError && typeof cause.retryAfter === 'number' ? cause.retryAfter : null;
+}
+
+export function slackMessenger(slack: SlackDelivery): Messenger {
+  const rateLimited = (err: unknown): never => {
+    const s = retryAfterSeconds(err);
+    if (s !== null) throw new RateLimitedError(s * 1000, { cause: err });
+    throw err;
+  };
+  const content = (c: JobMessage): MessageContent => ({ text: c.text, ...(c.blocks ? { blocks: c.blocks as unknown as KnownBlock[] } : {}) });
+  return {
+    post: (channel, c) => slack.postMessage(channel, content(c)).then((r) => ({ ts: r.ts }), rateLimited),
+    reply: (channel, threadTs, c) => slack.postMessage(channel, content(c), { threadTs }).then((r) => ({ ts: r.ts }), rateLimited),
+    update: (channel, ts, c) => slack.updateMessage(channel, ts, content(c)).then(() => undefined, rateLimited),
+    upload: (channel, threadTs, chart) =>
+      slack.uploadPng(channel, chart, { text: chart.title }, threadTs ? { threadTs } : {}).then(() => undefined, rateLimited),
+  };
 }

@@ -1,49 +1,284 @@
 /**
- * The only node-cron user. Runs the sync job on SYNC_CRON in DEALCAST_TIMEZONE inside the app's
- * process; a failing run is logged and retried on its next slot, and never stops the schedule.
- * (The digest, snapshot and alert jobs join here with their ledger in issue #9.)
+ * The scheduler: the only user of node-cron. node-cron supplies the cron grammar, time-zone
+ * matching (DEALCAST_TIMEZONE) and a once-a-minute timer; everything that must survive a
+ * restart lives in the job ledger (job_runs), so each slot runs exactly once:
+ *
+ * - sync on SYNC_CRON; after a successful sync, the day's snapshot (once per local day, after
+ *   its first successful sync) and the alerts (after every successful sync);
+ * - digest on DIGEST_CRON. A digest slot missed while the process was down is posted once when it
+ *   comes back, marked late, unless it is more than DIGEST_MAX_LATE_HOURS late: then it is
+ *   recorded as skipped with a log line;
+ * - a failing job is recorded and tried again at its next slot; it never stops the others.
+ *
+ * `tick(now)` does all the work and takes the time as an argument, so tests drive the schedule
+ * with an injected clock and never wait.
  */
-import cron from 'node-cron';
+import { createTask, type ScheduledTask } from 'node-cron';
 import type { Config } from '../config.js';
-import { describeError } from '../errors.js';
+import type { Db } from '../../store/db.js';
+import type { Messenger } from '../delivery/messenger.js';
+import { digestDetail, runDigestJob } from './digest.js';
+import { runAlertsJob } from './alerts.js';
+import { runSnapshotJob } from './snapshot.js';
+import { jobContext } from './context.js';
 import type { SyncJob } from './sync.js';
+import { markInterruptedJobRuns, slotsRecorded } from '../../store/job-runs.js';
+import { runInSlot, skipSlot, type SlotOutcome } from './ledger.js';
+import { localDay } from './local-time.js';
 
-export interface Scheduler {
-  stop(): Promise<void>;
-  /** Next planned sync, for status messages. */
-  nextSync(): Date | null;
-  /** Runs the scheduled sync now, exactly as a cron tick would (tests, admin tools). */
-  tickSync(): Promise<void>;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** How far back a restart looks for digest slots it missed. */
+export const DIGEST_LOOKBACK_MS = 24 * HOUR;
+/** A digest that starts within this long of its slot is on time, not late. */
+export const DIGEST_ON_TIME_MS = 5 * MINUTE;
+/** A ledger row still 'running' after this long belongs to a process that stopped. */
+export const INTERRUPTED_AFTER_MS = 6 * HOUR;
+
+export interface ScheduledJobs {
+  sync(now: Date): Promise<unknown>;
+  snapshot(now: Date): Promise<unknown>;
+  /** Left out when there is nowhere to post (ALERT_CHANNEL unset). */
+  alerts?(now: Date): Promise<unknown>;
+  /** `lateFor` is the slot's time when the digest runs late. Returns the detail to record. Left out when DIGEST_CHANNEL is unset. */
+  digest?(now: Date, opts: { lateFor?: Date }): Promise<unknown>;
 }
 
-export interface SchedulerDeps {
-  config: Pick<Config, 'SYNC_CRON' | 'DEALCAST_TIMEZONE'>;
-  sync: SyncJob;
-  log: (line: string) => void;
+export interface SchedulerOptions {
+  db: Db;
+  timeZone: string;
+  syncCron: string;
+  digestCron: string;
+  digestMaxLateHours: number;
+  jobs: ScheduledJobs;
+  log?: (line: string) => void;
+  /** The clock the minute timer reads (tests call tick(now) directly instead). */
+  clock?: () => Date;
 }
 
-export function startScheduler(deps: SchedulerDeps): Scheduler {
-  const task = cron.schedule(
-    deps.config.SYNC_CRON,
-    async () => {
-      try {
-        await deps.sync.run();
-      } catch (err) {
-        deps.log(`sync: scheduled run failed: ${describeError(err)}`);
+export interface TickReport {
+  sync?: SlotOutcome<unknown>['status'] | 'busy';
+  snapshot?: SlotOutcome<unknown>['status'];
+  alerts?: SlotOutcome<unknown>['status'];
+  digests: { slot: string; status: SlotOutcome<unknown>['status'] | 'skipped'; late: boolean }[];
+}
+
+const floorMinute = (d: Date) => new Date(Math.floor(d.getTime() / MINUTE) * MINUTE);
+
+/** A cron expression in a time zone, for matching only (never started). */
+export class CronMatcher {
+  private readonly task: ScheduledTask;
+  constructor(
+    readonly expression: string,
+    readonly timeZone: string,
+  ) {
+    this.task = createTask(expression, () => undefined, { timezone: timeZone, name: `matcher ${expression}` });
+  }
+  /** Does the minute starting at `d` (seconds ignored) match? */
+  matches(d: Date): boolean {
+    return this.task.match(floorMinute(d));
+  }
+  /** Matching minutes in (from, to], oldest first. */
+  between(from: Date, to: Date): Date[] {
+    const out: Date[] = [];
+    for (let t = floorMinute(from).getTime() + MINUTE; t <= to.getTime(); t += MINUTE) if (this.task.match(new Date(t))) out.push(new Date(t));
+    return out;
+  }
+  /** The first matching minute after `at`, looking ahead at most `maxMs`. */
+  next(at: Date, maxMs = 8 * 24 * HOUR): Date | null {
+    const stop = at.getTime() + maxMs;
+    for (let t = floorMinute(at).getTime() + MINUTE; t <= stop; t += MINUTE) if (this.task.match(new Date(t))) return new Date(t);
+    return null;
+  }
+  /** The `n`-th most recent matching minute at or before `at` (n = 1 the latest), looking back at most `maxMs`. */
+  previous(at: Date, n: number, maxMs = 8 * 24 * HOUR): Date | null {
+    let seen = 0;
+    const stop = at.getTime() - maxMs;
+    for (let t = floorMinute(at).getTime(); t >= stop; t -= MINUTE) {
+      if (this.task.match(new Date(t)) && ++seen === n) return new Date(t);
+    }
+    return null;
+  }
+  destroy(): void {
+    void this.task.destroy();
+  }
+}
+
+/**
+ * Data is stale when the last successful sync started before the second most recent sync slot:
+ * one missed sync is normal, two are not. For a regular schedule that is "older than twice the
+ * sync interval"; for one that pauses overnight it does not cry wolf every morning.
+ */
+export function staleCutoff(syncCron: string, timeZone: string, now: Date): Date {
+  const m = new CronMatcher(syncCron, timeZone);
+  try {
+    return m.previous(now, 2) ?? new Date(now.getTime() - 8 * 24 * HOUR);
+  } finally {
+    m.destroy();
+  }
+}
+
+export class Scheduler {
+  private readonly sync: CronMatcher;
+  private readonly digest: CronMatcher;
+  private readonly log: (line: string) => void;
+  private syncInFlight: Promise<unknown> | null = null;
+  private lastDigestScan: Date | null = null;
+  private timer: ScheduledTask | null = null;
+  private readonly ticks = new Set<Promise<TickReport>>();
+
+  constructor(private readonly opts: SchedulerOptions) {
+    this.sync = new CronMatcher(opts.syncCron, opts.timeZone);
+    this.digest = new CronMatcher(opts.digestCron, opts.timeZone);
+    this.log = opts.log ?? (() => undefined);
+  }
+
+  /** Marks runs a stopped process left behind, catches up at once, then ticks every minute. */
+  async start(): Promise<TickReport> {
+    const now = (this.opts.clock ?? (() => new Date()))();
+    const n = markInterruptedJobRuns(this.opts.db, now.toISOString(), new Date(now.getTime() - INTERRUPTED_AFTER_MS).toISOString());
+    if (n) this.log(`scheduler: ${n} job run(s) interrupted by a stop were marked failed`);
+    const first = this.tick(now);
+    this.timer = createTask('* * * * *', () => void this.tick((this.opts.clock ?? (() => new Date()))()), { timezone: this.opts.timeZone, name: 'dealcast tick' });
+    await this.timer.start();
+    return first;
+  }
+
+  /** Stops the timer and waits for ticks in progress. */
+  async stop(): Promise<void> {
+    if (this.timer) {
+      await this.timer.destroy();
+      this.timer = null;
+    }
+    await Promise.allSettled([...this.ticks]);
+    this.sync.destroy();
+    this.digest.destroy();
+  }
+
+  /** The next sync slot after `now` (for status messages). */
+  nextSync(now: Date): Date | null {
+    return this.sync.next(now);
+  }
+
+  /** Everything due at `now`. Never throws: failures are in the ledger and the log. */
+  tick(now: Date): Promise<TickReport> {
+    const p = this.runTick(now);
+    this.ticks.add(p);
+    void p.finally(() => this.ticks.delete(p));
+    return p;
+  }
+
+  private async runTick(now: Date): Promise<TickReport> {
+    const report: TickReport = { digests: [] };
+    const { db, jobs } = this.opts;
+    if (this.sync.matches(now)) {
+      const slot = floorMinute(now).toISOString();
+      if (this.syncInFlight) {
+        skipSlot(db, 'sync', slot, now, 'the previous sync was still running');
+        this.log(`sync ${slot} skipped: the previous sync is still running`);
+        report.sync = 'busy';
+      } else {
+        const run = runInSlot(db, 'sync', slot, now, () => jobs.sync(now), { log: this.log });
+        this.syncInFlight = run;
+        let outcome: SlotOutcome<unknown>;
+        try {
+          outcome = await run;
+        } finally {
+          this.syncInFlight = null;
+        }
+        report.sync = outcome.status;
+        if (outcome.status === 'ok') {
+          report.snapshot = (await runInSlot(db, 'snapshot', localDay(now, this.opts.timeZone), now, () => jobs.snapshot(now), { log: this.log })).status;
+        }
+        // The digest due now reads the data this sync just brought in.
+        await this.digestsDue(now, report);
+        const alerts = jobs.alerts;
+        if (outcome.status === 'ok' && alerts) report.alerts = (await runInSlot(db, 'alerts', slot, now, () => alerts(now), { log: this.log })).status;
+        return report;
       }
+    }
+    await this.digestsDue(now, report);
+    return report;
+  }
+
+  /** Runs the latest digest slot not yet in the ledger (late if need be); records older or too-late ones as skipped. */
+  private async digestsDue(now: Date, report: TickReport): Promise<void> {
+    const { db } = this.opts;
+    const digest = this.opts.jobs.digest;
+    if (!digest) return;
+    const from = new Date(Math.max(now.getTime() - DIGEST_LOOKBACK_MS, (this.lastDigestScan?.getTime() ?? 0) - 1));
+    this.lastDigestScan = now;
+    // between() is (from, to]; include `from`'s own minute on the first scan.
+    const slots = this.digest.between(new Date(from.getTime() - MINUTE), now);
+    if (!slots.length) return;
+    const recorded = slotsRecorded(db, 'digest', slots[0].toISOString(), slots[slots.length - 1].toISOString());
+    const open = slots.filter((s) => !recorded.has(s.toISOString()));
+    const maxLateMs = this.opts.digestMaxLateHours * HOUR;
+    // A digest due while this process syncs waits for the sync, so it reads fresh data.
+    const last = open[open.length - 1];
+    if (last && now.getTime() - last.getTime() <= maxLateMs && this.syncInFlight) await this.syncInFlight.catch(() => undefined);
+    for (const [i, s] of open.entries()) {
+      const slot = s.toISOString();
+      const lateMs = now.getTime() - s.getTime();
+      const latest = i === open.length - 1;
+      if (!latest || lateMs > maxLateMs) {
+        const why = latest
+          ? `${(lateMs / HOUR).toFixed(1)} h late, more than DIGEST_MAX_LATE_HOURS=${this.opts.digestMaxLateHours}`
+          : 'a later digest slot is due';
+        if (skipSlot(db, 'digest', slot, now, why)) {
+          this.log(`digest ${slot} skipped: ${why}`);
+          report.digests.push({ slot, status: 'skipped', late: true });
+        }
+        continue;
+      }
+      const late = lateMs > DIGEST_ON_TIME_MS;
+      const outcome = await runInSlot(db, 'digest', slot, now, () => digest(now, late ? { lateFor: s } : {}), { late, log: this.log });
+      if (late && outcome.status === 'ok') this.log(`digest ${slot} posted late (${Math.round(lateMs / MINUTE)} min after its slot)`);
+      report.digests.push({ slot, status: outcome.status, late });
+    }
+  }
+}
+
+export function createScheduler(opts: SchedulerOptions): Scheduler {
+  return new Scheduler(opts);
+}
+
+export interface StartSchedulerDeps {
+  config: Config;
+  db: Db;
+  /** The app's single-flight sync (also used by /dealcast sync). */
+  sync: SyncJob;
+  /** Where the digest and alerts post (src/delivery/slack.ts behind the channel queue). */
+  messenger: Messenger;
+  log: (line: string) => void;
+  /** Slack user of a CRM owner, looked up when not yet known (alerts @-mention owners). */
+  slackUserForOwner?: (ownerId: string) => Promise<string | null>;
+  clock?: () => Date;
+}
+
+/** The app's schedule: sync, snapshot, digest and alerts, with the ledger. */
+export async function startScheduler(deps: StartSchedulerDeps): Promise<{ scheduler: Scheduler; stop(): Promise<void>; nextSync(): Date | null }> {
+  const clock = deps.clock ?? (() => new Date());
+  const jc = jobContext({ config: deps.config, db: deps.db, messenger: deps.messenger, log: deps.log, now: clock });
+  const scheduler = createScheduler({
+    db: deps.db,
+    timeZone: deps.config.DEALCAST_TIMEZONE,
+    syncCron: deps.config.SYNC_CRON,
+    digestCron: deps.config.DIGEST_CRON,
+    digestMaxLateHours: deps.config.DIGEST_MAX_LATE_HOURS,
+    log: deps.log,
+    clock,
+    jobs: {
+      sync: (now) => deps.sync.run({ now }).then((r) => ({ runId: r.runId, mode: r.mode, counts: r.counts })),
+      snapshot: (now) => runSnapshotJob(jc.snapshot, now),
+      ...(deps.config.DIGEST_CHANNEL ? { digest: (now: Date, opts: { lateFor?: Date }) => runDigestJob(jc.digest, now, opts).then(digestDetail) } : {}),
+      ...(deps.config.ALERT_CHANNEL ? { alerts: (now: Date) => runAlertsJob({ ...jc.alerts, slackUserForOwner: deps.slackUserForOwner }, now) } : {}),
     },
-    { name: 'sync', timezone: deps.config.DEALCAST_TIMEZONE, noOverlap: true },
-  );
-  return {
-    async stop() {
-      await task.stop();
-      await task.destroy();
-    },
-    nextSync: () => task.getNextRun(),
-    tickSync: async () => {
-      await task.execute();
-    },
-  };
+  });
+  if (!deps.config.DIGEST_CHANNEL) deps.log('digest: DIGEST_CHANNEL is not set, so no digest will be posted');
+  if (!deps.config.ALERT_CHANNEL) deps.log('alerts: ALERT_CHANNEL is not set, so no alerts will be posted');
+  await scheduler.start();
+  return { scheduler, stop: () => scheduler.stop(), nextSync: () => scheduler.nextSync(clock()) };
 }
 
 /** "every 15 minutes (*\/15 * * * *, UTC)"-style description of the sync schedule. */

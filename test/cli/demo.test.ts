@@ -20,7 +20,27 @@ describe('dealcast demo', () => {
     expect([code, err.join('\n')]).toEqual([0, '']);
     const text = out.join('\n');
     for (const kpi of ['Open pipeline:', 'Weighted forecast:', 'Win rate:', 'Sales velocity:']) expect(text).toContain(kpi);
-    expect(readdirSync(outDir).sort()).toEqual(['backtest.png', 'forecast.png', 'funnel.png', 'pipeline.png', 'reps.png', 'sources.png', 'summary.json', 'velocity.png']);
+    expect(readdirSync(outDir).sort()).toEqual([
+      'alerts.json',
+      'backtest.png',
+      'digest.json',
+      'forecast-2026-11-24.png',
+      'forecast.png',
+      'funnel-2026-11-24.png',
+      'funnel.png',
+      'pipeline.png',
+      'reps.png',
+      'sources.png',
+      'summary.json',
+      'velocity.png',
+    ]);
+    // The dry-run digest and alert run: shown as a reader sees them, payloads saved, nothing posted.
+    expect(text).toContain('The digest dealcast would post (dry run):');
+    expect(text).toContain('PIPELINE DIGEST · TUE 24 NOV');
+    expect(text).toContain('↳ in the thread: chart "Conversion funnel"');
+    expect(text).toContain('The alerts dealcast would post (dry run):');
+    const digest = JSON.parse(readFileSync(join(outDir, 'digest.json'), 'utf8'));
+    expect(digest.map((c: { kind: string }) => c.kind)).toEqual(['post', 'upload', 'upload']);
     const summary = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8'));
     expect(summary.kpis.open_pipeline.value).toBe(summary.reports.pipeline.total.value);
     expect(summary.kpis.weighted_forecast.months).toEqual(['2026-11', '2026-12', '2027-01']);

@@ -1,0 +1,65 @@
+/**
+ * Builds the jobs' dependencies from the configuration: the reports (src/reports.ts), the
+ * pipeline history (snapshots and their reconstruction), the charts, and a messenger. The app
+ * (`dealcast start`), the CLI (`dealcast digest|alerts`) and the demo all wire jobs here, so they
+ * run the same code.
+ */
+import type { Config } from '../config.js';
+import type { Db } from '../../store/db.js';
+import { computeReport } from '../reports.js';
+import { renderReportPng } from '../cli/report.js';
+import type { Messenger } from '../delivery/messenger.js';
+import type { DigestCharts, DigestDeps, ReportProvider } from './digest.js';
+import type { AlertDeps } from './alerts.js';
+import type { SnapshotDeps } from './snapshot.js';
+import { pipelineHistory } from './pipeline-history.js';
+import { staleCutoff } from './scheduler.js';
+
+export function reportProvider(db: Db, crm: string): ReportProvider {
+  return (name, opts) => computeReport(db, crm, name, opts);
+}
+
+/** The digest's thread: the conversion funnel and the forecast, as PNGs. */
+export function digestCharts(day: () => string): DigestCharts {
+  return async ({ funnel, forecast }) => [
+    {
+      png: await renderReportPng('funnel', funnel),
+      filename: `funnel-${day()}.png`,
+      title: 'Conversion funnel',
+      altText: `Conversion funnel: ${funnel.stages.map((s) => `${s.stage} ${s.reached}`).join(', ')}.`,
+    },
+    {
+      png: await renderReportPng('forecast', forecast),
+      filename: `forecast-${day()}.png`,
+      title: 'Forecast by close month',
+      altText: `Forecast by close month: ${forecast.months.map((m) => `${m.month} weighted ${Math.round(m.weighted)}, won ${Math.round(m.won)}`).join('; ')}.`,
+    },
+  ];
+}
+
+export interface JobContext {
+  snapshot: SnapshotDeps;
+  digest: DigestDeps;
+  alerts: AlertDeps;
+}
+
+export function jobContext(opts: { config: Config; db: Db; messenger: Messenger; log?: (line: string) => void; charts?: boolean; now: () => Date }): JobContext {
+  const { config, db, messenger, log } = opts;
+  const crm = config.CRM;
+  const reports = reportProvider(db, crm);
+  const pipeline = pipelineHistory(db, crm, reports);
+  const base = { db, crm, timeZone: config.DEALCAST_TIMEZONE, log };
+  return {
+    snapshot: { ...base, pipeline },
+    digest: {
+      ...base,
+      channel: config.DIGEST_CHANNEL,
+      messenger,
+      reports,
+      pipeline,
+      charts: opts.charts === false ? undefined : digestCharts(() => opts.now().toISOString().slice(0, 10)),
+      staleCutoff: (now: Date) => staleCutoff(config.SYNC_CRON, config.DEALCAST_TIMEZONE, now),
+    },
+    alerts: { ...base, channel: config.ALERT_CHANNEL, messenger, reports, pipeline },
+  };
+}
