@@ -38,7 +38,7 @@ export async function runAlerts(ctx: { io: CliIo; db: import('../../store/db.js'
     let result: AlertsResult | undefined;
     db.exec('SAVEPOINT alerts_dry_run');
     try {
-      result = await runAlertsJob({ ...jc.alerts, channel: config.ALERT_CHANNEL ?? '#alerts (ALERT_CHANNEL is not set)' }, now);
+      result = await runAlertsJob({ ...jc.alerts, channel: jc.alerts.channel ?? '#alerts (ALERT_CHANNEL is not set)' }, now);
     } finally {
       db.exec('ROLLBACK TO alerts_dry_run');
       db.exec('RELEASE alerts_dry_run');

@@ -22,7 +22,7 @@ export async function showDigestAndAlerts(ctx: { io: CliIo; db: Db; config: Conf
   io.stdout('\nThe digest dealcast would post (dry run):');
   const digestOut = dryRunMessenger(io.stdout, outDir, 'text');
   const jc = jobContext({ config, db, messenger: digestOut, log: quiet, now: () => now });
-  await runDigestJob({ ...jc.digest, channel: config.DIGEST_CHANNEL ?? '#sales-digest' }, now);
+  await runDigestJob({ ...jc.digest, channel: jc.digest.channel ?? '#sales-digest' }, now);
   writeFileSync(join(outDir, 'digest.json'), `${JSON.stringify(digestOut.calls.map(withoutPng), null, 2)}\n`);
 
   io.stdout('\nThe alerts dealcast would post (dry run):');
@@ -31,7 +31,7 @@ export async function showDigestAndAlerts(ctx: { io: CliIo; db: Db; config: Conf
   // Nothing is remembered: the alert log is rolled back, so the real first run still alerts.
   db.exec('SAVEPOINT demo_alerts');
   try {
-    await runAlertsJob({ ...ja.alerts, channel: config.ALERT_CHANNEL ?? '#sales-alerts' }, now);
+    await runAlertsJob({ ...ja.alerts, channel: ja.alerts.channel ?? '#sales-alerts' }, now);
   } finally {
     db.exec('ROLLBACK TO demo_alerts');
     db.exec('RELEASE demo_alerts');

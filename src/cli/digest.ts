@@ -41,7 +41,7 @@ export async function runDigest(ctx: {
     // The job's own "posted" line would contradict the dry run.
     const dryLog = (line: string) => void (line.startsWith('digest: posted') ? undefined : log(line));
     const jc = jobContext({ config, db, messenger, log: dryLog, now: () => now });
-    await runDigestJob({ ...jc.digest, channel: config.DIGEST_CHANNEL ?? '#digest (DIGEST_CHANNEL is not set)' }, now);
+    await runDigestJob({ ...jc.digest, channel: jc.digest.channel ?? '#digest (DIGEST_CHANNEL is not set)' }, now);
     io.stderr(`Dry run: nothing was posted. Charts are in ${ctx.outDir}.`);
     return 0;
   }

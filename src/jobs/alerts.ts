@@ -80,7 +80,7 @@ export const PIPELINE_DROP_MIN_DAYS = 3;
 
 export async function runAlertsJob(deps: AlertDeps, now: Date): Promise<AlertsResult> {
   if (!deps.channel) {
-    throw new DealcastError('alert_channel', 'ALERT_CHANNEL is not set, so there is nowhere to post alerts.', 'Set ALERT_CHANNEL to a channel id (C…) the bot is in.');
+    throw new DealcastError('alert_channel', 'ALERT_CHANNEL is not set, so there is nowhere to post alerts.', 'Choose an alert channel in Slack with /dealcast settings, or set ALERT_CHANNEL to a channel id (C…) the bot is in.');
   }
   const settings = readAlertSettings(deps.db, deps.log);
   const detected = detectAlerts(deps, now, settings);

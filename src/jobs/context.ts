@@ -14,6 +14,7 @@ import type { AlertDeps } from './alerts.js';
 import type { SnapshotDeps } from './snapshot.js';
 import { pipelineHistory } from './pipeline-history.js';
 import { staleCutoff } from './scheduler.js';
+import { resolveTeamSettings } from '../team-settings.js';
 
 export function reportProvider(db: Db, crm: string): ReportProvider {
   return (name, opts) => computeReport(db, crm, name, opts);
@@ -48,18 +49,20 @@ export function jobContext(opts: { config: Config; db: Db; messenger: Messenger;
   const crm = config.CRM;
   const reports = reportProvider(db, crm);
   const pipeline = pipelineHistory(db, crm, reports);
-  const base = { db, crm, timeZone: config.DEALCAST_TIMEZONE, log };
+  // Channels and time zone saved in Slack (/dealcast settings) win over the environment.
+  const team = resolveTeamSettings(db, config);
+  const base = { db, crm, timeZone: team.timeZone, log };
   return {
     snapshot: { ...base, pipeline },
     digest: {
       ...base,
-      channel: config.DIGEST_CHANNEL,
+      channel: team.digestChannel ?? undefined,
       messenger,
       reports,
       pipeline,
       charts: opts.charts === false ? undefined : digestCharts(() => opts.now().toISOString().slice(0, 10)),
-      staleCutoff: (now: Date) => staleCutoff(config.SYNC_CRON, config.DEALCAST_TIMEZONE, now),
+      staleCutoff: (now: Date) => staleCutoff(config.SYNC_CRON, resolveTeamSettings(db, config).timeZone, now),
     },
-    alerts: { ...base, channel: config.ALERT_CHANNEL, messenger, reports, pipeline },
+    alerts: { ...base, channel: team.alertChannel ?? undefined, messenger, reports, pipeline },
   };
 }

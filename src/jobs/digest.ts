@@ -70,7 +70,7 @@ export interface DigestRunDetail {
 
 export async function runDigestJob(deps: DigestDeps, now: Date, opts: DigestRunOptions = {}): Promise<DigestResult> {
   if (!deps.channel) {
-    throw new DealcastError('digest_channel', 'DIGEST_CHANNEL is not set, so there is nowhere to post the digest.', 'Set DIGEST_CHANNEL to a channel id (C…) the bot is in.');
+    throw new DealcastError('digest_channel', 'DIGEST_CHANNEL is not set, so there is nowhere to post the digest.', 'Choose a digest channel in Slack with /dealcast settings, or set DIGEST_CHANNEL to a channel id (C…) the bot is in.');
   }
   const data = gatherDigest(deps, now, opts);
   const content = digestView(data);

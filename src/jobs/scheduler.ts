@@ -21,6 +21,7 @@ import { digestDetail, runDigestJob } from './digest.js';
 import { runAlertsJob } from './alerts.js';
 import { runSnapshotJob } from './snapshot.js';
 import { jobContext } from './context.js';
+import { resolveTeamSettings } from '../team-settings.js';
 import type { SyncJob } from './sync.js';
 import { markInterruptedJobRuns, slotsRecorded } from '../../store/job-runs.js';
 import { runInSlot, skipSlot, type SlotOutcome } from './ledger.js';
@@ -54,6 +55,12 @@ export interface SchedulerOptions {
   log?: (line: string) => void;
   /** The clock the minute timer reads (tests call tick(now) directly instead). */
   clock?: () => Date;
+  /**
+   * Read at every tick: the time zone and digest cron in effect (an admin may change them in
+   * Slack with /dealcast settings). The schedule follows a change without a restart; a digest
+   * slot that a change moves into the past is not posted late.
+   */
+  schedule?: () => { timeZone: string; digestCron: string };
 }
 
 export interface TickReport {
@@ -119,8 +126,10 @@ export function staleCutoff(syncCron: string, timeZone: string, now: Date): Date
 }
 
 export class Scheduler {
-  private readonly sync: CronMatcher;
-  private readonly digest: CronMatcher;
+  private sync: CronMatcher;
+  private digest: CronMatcher;
+  private timeZone: string;
+  private digestCron: string;
   private readonly log: (line: string) => void;
   private syncInFlight: Promise<unknown> | null = null;
   private lastDigestScan: Date | null = null;
@@ -130,7 +139,31 @@ export class Scheduler {
   constructor(private readonly opts: SchedulerOptions) {
     this.sync = new CronMatcher(opts.syncCron, opts.timeZone);
     this.digest = new CronMatcher(opts.digestCron, opts.timeZone);
+    this.timeZone = opts.timeZone;
+    this.digestCron = opts.digestCron;
     this.log = opts.log ?? (() => undefined);
+  }
+
+  /** Rebuilds the matchers when the time zone or digest cron in effect changed. */
+  private followSchedule(): void {
+    const s = this.opts.schedule?.();
+    if (!s || (s.timeZone === this.timeZone && s.digestCron === this.digestCron)) return;
+    let sync: CronMatcher;
+    let digest: CronMatcher;
+    try {
+      sync = new CronMatcher(this.opts.syncCron, s.timeZone);
+      digest = new CronMatcher(s.digestCron, s.timeZone);
+    } catch (err) {
+      this.log(`scheduler: keeping the current schedule; the new one (${s.digestCron}, ${s.timeZone}) is not valid: ${(err as Error).message}`);
+      return;
+    }
+    this.sync.destroy();
+    this.digest.destroy();
+    this.sync = sync;
+    this.digest = digest;
+    this.log(`scheduler: digest now on ${s.digestCron} in ${s.timeZone} (was ${this.digestCron} in ${this.timeZone})`);
+    this.timeZone = s.timeZone;
+    this.digestCron = s.digestCron;
   }
 
   /** Marks runs a stopped process left behind, catches up at once, then ticks every minute. */
@@ -170,6 +203,7 @@ export class Scheduler {
 
   private async runTick(now: Date): Promise<TickReport> {
     const report: TickReport = { digests: [] };
+    this.followSchedule();
     const { db, jobs } = this.opts;
     if (this.sync.matches(now)) {
       const slot = floorMinute(now).toISOString();
@@ -188,7 +222,7 @@ export class Scheduler {
         }
         report.sync = outcome.status;
         if (outcome.status === 'ok') {
-          report.snapshot = (await runInSlot(db, 'snapshot', localDay(now, this.opts.timeZone), now, () => jobs.snapshot(now), { log: this.log })).status;
+          report.snapshot = (await runInSlot(db, 'snapshot', localDay(now, this.timeZone), now, () => jobs.snapshot(now), { log: this.log })).status;
         }
         // The digest due now reads the data this sync just brought in.
         await this.digestsDue(now, report);
@@ -260,23 +294,41 @@ export interface StartSchedulerDeps {
 export async function startScheduler(deps: StartSchedulerDeps): Promise<{ scheduler: Scheduler; stop(): Promise<void>; nextSync(): Date | null }> {
   const clock = deps.clock ?? (() => new Date());
   const jc = jobContext({ config: deps.config, db: deps.db, messenger: deps.messenger, log: deps.log, now: clock });
+  // Channels, time zone and digest time are read when each job runs: saved in Slack
+  // (/dealcast settings) they win over the environment, without a restart.
+  const team = () => resolveTeamSettings(deps.db, deps.config);
+  const first = team();
+  const jobs: ScheduledJobs = {
+    sync: (now) => deps.sync.run({ now }).then((r) => ({ runId: r.runId, mode: r.mode, counts: r.counts })),
+    snapshot: (now) => runSnapshotJob({ ...jc.snapshot, timeZone: team().timeZone }, now),
+    // No channel = no job (not a failure every slot); present again once a channel is chosen.
+    get digest() {
+      const t = team();
+      const channel = t.digestChannel;
+      return channel ? (now: Date, opts: { lateFor?: Date }) => runDigestJob({ ...jc.digest, channel, timeZone: t.timeZone }, now, opts).then(digestDetail) : undefined;
+    },
+    get alerts() {
+      const t = team();
+      const channel = t.alertChannel;
+      return channel ? (now: Date) => runAlertsJob({ ...jc.alerts, channel, timeZone: t.timeZone, slackUserForOwner: deps.slackUserForOwner }, now) : undefined;
+    },
+  };
   const scheduler = createScheduler({
     db: deps.db,
-    timeZone: deps.config.DEALCAST_TIMEZONE,
+    timeZone: first.timeZone,
     syncCron: deps.config.SYNC_CRON,
-    digestCron: deps.config.DIGEST_CRON,
+    digestCron: first.digestCron,
     digestMaxLateHours: deps.config.DIGEST_MAX_LATE_HOURS,
     log: deps.log,
     clock,
-    jobs: {
-      sync: (now) => deps.sync.run({ now }).then((r) => ({ runId: r.runId, mode: r.mode, counts: r.counts })),
-      snapshot: (now) => runSnapshotJob(jc.snapshot, now),
-      ...(deps.config.DIGEST_CHANNEL ? { digest: (now: Date, opts: { lateFor?: Date }) => runDigestJob(jc.digest, now, opts).then(digestDetail) } : {}),
-      ...(deps.config.ALERT_CHANNEL ? { alerts: (now: Date) => runAlertsJob({ ...jc.alerts, slackUserForOwner: deps.slackUserForOwner }, now) } : {}),
+    schedule: () => {
+      const t = team();
+      return { timeZone: t.timeZone, digestCron: t.digestCron };
     },
+    jobs,
   });
-  if (!deps.config.DIGEST_CHANNEL) deps.log('digest: DIGEST_CHANNEL is not set, so no digest will be posted');
-  if (!deps.config.ALERT_CHANNEL) deps.log('alerts: ALERT_CHANNEL is not set, so no alerts will be posted');
+  if (!first.digestChannel) deps.log('digest: no digest channel (DIGEST_CHANNEL, or /dealcast settings), so no digest will be posted until one is chosen');
+  if (!first.alertChannel) deps.log('alerts: no alert channel (ALERT_CHANNEL, or /dealcast settings), so no alerts will be posted until one is chosen');
   await scheduler.start();
   return { scheduler, stop: () => scheduler.stop(), nextSync: () => scheduler.nextSync(clock()) };
 }

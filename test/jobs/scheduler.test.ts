@@ -6,6 +6,10 @@ import { RecordingMessenger } from '../../src/delivery/messenger.js';
 import { openDb, type Db } from '../../store/db.js';
 import { getJobRun, recentJobRuns } from '../../store/job-runs.js';
 import { tempDb } from '../helpers/db.js';
+import { runSync } from '../../src/sync/engine.js';
+import { createDemoConnector } from '../../src/connectors/demo.js';
+import { setSetting } from '../../store/settings.js';
+import { TEAM_SETTING_KEYS } from '../../src/team-settings.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -224,11 +228,38 @@ describe('startScheduler (the app)', () => {
     const s = await startScheduler({ config, db, sync, messenger: new RecordingMessenger(), log: (l) => logs.push(l), clock: () => at('2026-11-24T08:07:00Z') });
     cleanups.push(() => s.stop());
     expect(s.nextSync()?.toISOString()).toBe('2026-11-24T08:15:00.000Z');
-    expect(logs).toEqual(['digest: DIGEST_CHANNEL is not set, so no digest will be posted', 'alerts: ALERT_CHANNEL is not set, so no alerts will be posted']);
+    expect(logs).toEqual([
+      'digest: no digest channel (DIGEST_CHANNEL, or /dealcast settings), so no digest will be posted until one is chosen',
+      'alerts: no alert channel (ALERT_CHANNEL, or /dealcast settings), so no alerts will be posted until one is chosen',
+    ]);
     expect((await s.scheduler.tick(at('2026-11-24T08:15:00Z'))).sync).toBe('failed');
     expect(logs.at(-1)).toBe('sync 2026-11-24T08:15:00.000Z failed: CRM unreachable (it runs again at its next slot)');
     expect((await s.scheduler.tick(at('2026-11-24T08:30:00Z'))).sync).toBe('ok');
     expect(calls).toBe(2);
+  });
+
+  it('follows the digest channel, time zone and digest time saved in Slack, without a restart', async () => {
+    const { db } = database();
+    const synced = at('2026-11-24T06:00:00Z');
+    await runSync(db, createDemoConnector({ deals: 200, now: synced }), { now: synced });
+    const sync: SyncJob = { running: false, run: async () => ({ runId: 1, mode: 'incremental', counts: {}, deleted: 0, startedAt: '', finishedAt: '', newStages: 0, derived: null }) };
+    const config = loadConfig({ envFile: null, env: { CRM: 'demo', SYNC_CRON: '0 0 1 1 *', DIGEST_CRON: '0 8 * * 1-5' } });
+    const messenger = new RecordingMessenger();
+    const logs: string[] = [];
+    const s = await startScheduler({ config, db, sync, messenger, log: (l) => logs.push(l), clock: () => at('2026-11-24T07:00:00Z') });
+    cleanups.push(() => s.stop());
+    // No channel anywhere: 08:00 passes without a digest.
+    expect((await s.scheduler.tick(at('2026-11-24T08:00:00Z'))).digests).toEqual([]);
+    // An admin saves a channel, Berlin time and 10:30 in Slack.
+    const savedAt = '2026-11-24T08:10:00.000Z';
+    setSetting(db, TEAM_SETTING_KEYS.digestChannel, 'C0NEWDIGEST', savedAt, 'U0BOSS');
+    setSetting(db, TEAM_SETTING_KEYS.timeZone, 'Europe/Berlin', savedAt, 'U0BOSS');
+    setSetting(db, TEAM_SETTING_KEYS.digestTime, '10:30', savedAt, 'U0BOSS');
+    // 09:30 UTC is 10:30 in Berlin in November.
+    const report = await s.scheduler.tick(at('2026-11-24T09:30:00Z'));
+    expect(report.digests.filter((d) => d.status === 'ok')).toEqual([{ slot: '2026-11-24T09:30:00.000Z', status: 'ok', late: false }]);
+    expect(messenger.calls.filter((c) => c.kind === 'post').map((c) => c.channel)).toEqual(['C0NEWDIGEST']);
+    expect(logs).toContain('scheduler: digest now on 30 10 * * 1-5 in Europe/Berlin (was 0 8 * * 1-5 in UTC)');
   });
 
   it('describes the schedule for /dealcast status', () => {
