@@ -3,7 +3,6 @@
  * who, when, old → new; "needs review" is cleared; and the resolver lets values saved in Slack
  * win over the environment's defaults.
  */
-import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { diffSettings, loadSettingsSnapshot, saveSettings, storedSetting, validateSettings, generalDraftOf } from '../../src/settings-change.js';
@@ -11,6 +10,7 @@ import { ALERT_THRESHOLDS, TEAM_SETTING_KEYS, cronAtTime, digestTimeOfCron, read
 import { getStageMap, stagesNeedingReview } from '../../store/stage-map.js';
 import { setSetting } from '../../store/settings.js';
 import { tempDb } from '../helpers/db.js';
+import { ALERT_SETTINGS, readAlertSettings } from '../../src/jobs/alert-settings.js';
 import { seedTwoPipelines } from './fixtures.js';
 import type { Db } from '../../store/db.js';
 
@@ -121,15 +121,10 @@ describe('resolveTeamSettings', () => {
 });
 
 describe('alert thresholds agree with the alerts job', () => {
-  // The alerts job (src/jobs/alert-settings.ts) reads the same keys; this test checks keys,
-  // defaults and ranges agree once both are in the tree (until then it is skipped).
-  const jobModule = new URL('../../src/jobs/alert-settings.ts', import.meta.url);
-  it.skipIf(!existsSync(jobModule))('same keys, defaults and ranges', async () => {
-    const { ALERT_SETTINGS } = (await import(/* @vite-ignore */ jobModule.href)) as {
-      ALERT_SETTINGS: Record<string, { fallback: number; schema: { safeParse(v: unknown): { success: boolean } } }>;
-    };
+  // The alerts job (src/jobs/alert-settings.ts) reads the same keys; keys, defaults and ranges must agree.
+  it('same keys, defaults and ranges', () => {
     for (const def of Object.values(ALERT_THRESHOLDS) as AlertThresholdDef[]) {
-      const theirs = ALERT_SETTINGS[def.key];
+      const theirs = (ALERT_SETTINGS as Record<string, { fallback: number; schema: { safeParse(v: unknown): { success: boolean } } }>)[def.key];
       expect(theirs, def.key).toBeDefined();
       expect(theirs!.fallback).toBe(def.fallback);
       const inside = [def.exclusive ? def.min + 0.5 : def.min, def.exclusive ? def.max - 0.5 : def.max];
@@ -137,5 +132,19 @@ describe('alert thresholds agree with the alerts job', () => {
       const outside = [def.min - 1, def.max + 1, ...(def.exclusive ? [def.min, def.max] : [])];
       for (const v of outside) expect(theirs!.schema.safeParse(def.toStored(v)).success, `${def.key}=${v}`).toBe(false);
     }
+  });
+
+  it('what the modal saves is what the alerts job reads', () => {
+    const s = loadSettingsSnapshot(db, 'demo', config);
+    const g = generalDraftOf(s.general);
+    const r = validateSettings(s, new Map(), { ...g, thresholds: { dropPercent: '12.5', inactivityHours: '36', stuckMultiple: '3', quietDays: '2' } });
+    if (!r.ok) throw new Error('expected valid');
+    saveSettings(db, s, r.change, 'U0BOSS', NOW);
+    expect(readAlertSettings(db)).toMatchObject({
+      'alerts.pipeline_drop.threshold': 0.125,
+      'alerts.rep_inactive.hours': 36,
+      'alerts.stuck.ratio': 3,
+      'alerts.quiet_days': 2,
+    });
   });
 });
