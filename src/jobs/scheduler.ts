@@ -13,6 +13,7 @@
  * `tick(now)` does all the work and takes the time as an argument, so tests drive the schedule
  * with an injected clock and never wait.
  */
+import { writeDashboardIfChanged } from './dashboard.js';
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { Config } from '../config.js';
 import type { Db } from '../../store/db.js';
@@ -42,6 +43,8 @@ export interface ScheduledJobs {
   alerts?(now: Date): Promise<unknown>;
   /** `lateFor` is the slot's time when the digest runs late. Returns the detail to record. Left out when DIGEST_CHANNEL is unset. */
   digest?(now: Date, opts: { lateFor?: Date }): Promise<unknown>;
+  /** Rewrites the dashboard page when it changed. Left out when DASHBOARD_CRON is unset. */
+  dashboard?(now: Date): Promise<unknown>;
 }
 
 export interface SchedulerOptions {
@@ -50,6 +53,8 @@ export interface SchedulerOptions {
   syncCron: string;
   digestCron: string;
   digestMaxLateHours: number;
+  /** When to rewrite the dashboard page (DASHBOARD_CRON); no dashboard job without it. */
+  dashboardCron?: string;
   jobs: ScheduledJobs;
   log?: (line: string) => void;
   /** The clock the minute timer reads (tests call tick(now) directly instead). */
@@ -60,6 +65,7 @@ export interface TickReport {
   sync?: SlotOutcome<unknown>['status'] | 'busy';
   snapshot?: SlotOutcome<unknown>['status'];
   alerts?: SlotOutcome<unknown>['status'];
+  dashboard?: SlotOutcome<unknown>['status'];
   digests: { slot: string; status: SlotOutcome<unknown>['status'] | 'skipped'; late: boolean }[];
 }
 
@@ -121,6 +127,7 @@ export function staleCutoff(syncCron: string, timeZone: string, now: Date): Date
 export class Scheduler {
   private readonly sync: CronMatcher;
   private readonly digest: CronMatcher;
+  private readonly dashboard: CronMatcher | null;
   private readonly log: (line: string) => void;
   private syncInFlight: Promise<unknown> | null = null;
   private lastDigestScan: Date | null = null;
@@ -130,6 +137,7 @@ export class Scheduler {
   constructor(private readonly opts: SchedulerOptions) {
     this.sync = new CronMatcher(opts.syncCron, opts.timeZone);
     this.digest = new CronMatcher(opts.digestCron, opts.timeZone);
+    this.dashboard = opts.dashboardCron && opts.jobs.dashboard ? new CronMatcher(opts.dashboardCron, opts.timeZone) : null;
     this.log = opts.log ?? (() => undefined);
   }
 
@@ -153,6 +161,7 @@ export class Scheduler {
     await Promise.allSettled([...this.ticks]);
     this.sync.destroy();
     this.digest.destroy();
+    this.dashboard?.destroy();
   }
 
   /** The next sync slot after `now` (for status messages). */
@@ -169,6 +178,17 @@ export class Scheduler {
   }
 
   private async runTick(now: Date): Promise<TickReport> {
+    const report = await this.runCoreJobs(now);
+    const dashboard = this.opts.jobs.dashboard;
+    if (this.dashboard?.matches(now) && dashboard) {
+      const slot = floorMinute(now).toISOString();
+      report.dashboard = (await runInSlot(this.opts.db, 'dashboard', slot, now, () => dashboard(now), { log: this.log })).status;
+    }
+    return report;
+  }
+
+  /** Sync (then snapshot and alerts after a good one) and the digest. */
+  private async runCoreJobs(now: Date): Promise<TickReport> {
     const report: TickReport = { digests: [] };
     const { db, jobs } = this.opts;
     if (this.sync.matches(now)) {
@@ -266,6 +286,7 @@ export async function startScheduler(deps: StartSchedulerDeps): Promise<{ schedu
     syncCron: deps.config.SYNC_CRON,
     digestCron: deps.config.DIGEST_CRON,
     digestMaxLateHours: deps.config.DIGEST_MAX_LATE_HOURS,
+    dashboardCron: deps.config.DASHBOARD_CRON,
     log: deps.log,
     clock,
     jobs: {
@@ -273,6 +294,9 @@ export async function startScheduler(deps: StartSchedulerDeps): Promise<{ schedu
       snapshot: (now) => runSnapshotJob(jc.snapshot, now),
       ...(deps.config.DIGEST_CHANNEL ? { digest: (now: Date, opts: { lateFor?: Date }) => runDigestJob(jc.digest, now, opts).then(digestDetail) } : {}),
       ...(deps.config.ALERT_CHANNEL ? { alerts: (now: Date) => runAlertsJob({ ...jc.alerts, slackUserForOwner: deps.slackUserForOwner }, now) } : {}),
+      ...(deps.config.DASHBOARD_CRON
+        ? { dashboard: (now: Date) => writeDashboardIfChanged({ db: deps.db, config: deps.config, log: deps.log }, now).then((r) => ({ written: r.written, reason: r.reason })) }
+        : {}),
     },
   });
   if (!deps.config.DIGEST_CHANNEL) deps.log('digest: DIGEST_CHANNEL is not set, so no digest will be posted');
