@@ -266,10 +266,10 @@ export class DemoCrm {
     let history = life.transitions.filter((tr) => tr.at <= this.now);
     const lostId = `${life.pipeline.id === 'enterprise' ? 'ent' : 'nb'}-lost`;
     // The budget freeze: big open enterprise deals still open at dropAt are lost then.
-    if (life.pipeline.id === 'enterprise' && this.dropAt <= this.now && (life.amount ?? 0) >= life.pipeline.medianAmount * 0.8) {
+    if (life.pipeline.id === 'enterprise' && this.dropAt <= this.now && (life.amount ?? 0) >= life.pipeline.medianAmount * 0.5) {
       const openAtDrop = life.createdAt < this.dropAt && !life.transitions.some((tr) => tr.at <= this.dropAt && tr.stageId.endsWith('-won') ) &&
         !life.transitions.some((tr) => tr.at <= this.dropAt && tr.stageId === lostId);
-      const hit = rng(hash3(this.seed, life.k, 2))() < 0.6;
+      const hit = rng(hash3(this.seed, life.k, 2))() < 0.85;
       if (openAtDrop && hit) {
         history = life.transitions.filter((tr) => tr.at <= this.dropAt);
         history.push({ stageId: lostId, at: this.dropAt });

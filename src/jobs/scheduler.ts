@@ -13,6 +13,7 @@
  * `tick(now)` does all the work and takes the time as an argument, so tests drive the schedule
  * with an injected clock and never wait.
  */
+import { writeDashboardIfChanged } from './dashboard.js';
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { Config } from '../config.js';
 import type { Db } from '../../store/db.js';
@@ -43,6 +44,8 @@ export interface ScheduledJobs {
   alerts?(now: Date): Promise<unknown>;
   /** `lateFor` is the slot's time when the digest runs late. Returns the detail to record. Left out when DIGEST_CHANNEL is unset. */
   digest?(now: Date, opts: { lateFor?: Date }): Promise<unknown>;
+  /** Rewrites the dashboard page when it changed. Left out when DASHBOARD_CRON is unset. */
+  dashboard?(now: Date): Promise<unknown>;
 }
 
 export interface SchedulerOptions {
@@ -51,6 +54,8 @@ export interface SchedulerOptions {
   syncCron: string;
   digestCron: string;
   digestMaxLateHours: number;
+  /** When to rewrite the dashboard page (DASHBOARD_CRON); no dashboard job without it. */
+  dashboardCron?: string;
   jobs: ScheduledJobs;
   log?: (line: string) => void;
   /** The clock the minute timer reads (tests call tick(now) directly instead). */
@@ -67,6 +72,7 @@ export interface TickReport {
   sync?: SlotOutcome<unknown>['status'] | 'busy';
   snapshot?: SlotOutcome<unknown>['status'];
   alerts?: SlotOutcome<unknown>['status'];
+  dashboard?: SlotOutcome<unknown>['status'];
   digests: { slot: string; status: SlotOutcome<unknown>['status'] | 'skipped'; late: boolean }[];
 }
 
@@ -128,6 +134,7 @@ export function staleCutoff(syncCron: string, timeZone: string, now: Date): Date
 export class Scheduler {
   private sync: CronMatcher;
   private digest: CronMatcher;
+  private dashboard: CronMatcher | null;
   private timeZone: string;
   private digestCron: string;
   private readonly log: (line: string) => void;
@@ -139,6 +146,7 @@ export class Scheduler {
   constructor(private readonly opts: SchedulerOptions) {
     this.sync = new CronMatcher(opts.syncCron, opts.timeZone);
     this.digest = new CronMatcher(opts.digestCron, opts.timeZone);
+    this.dashboard = opts.dashboardCron && opts.jobs.dashboard ? new CronMatcher(opts.dashboardCron, opts.timeZone) : null;
     this.timeZone = opts.timeZone;
     this.digestCron = opts.digestCron;
     this.log = opts.log ?? (() => undefined);
@@ -150,17 +158,21 @@ export class Scheduler {
     if (!s || (s.timeZone === this.timeZone && s.digestCron === this.digestCron)) return;
     let sync: CronMatcher;
     let digest: CronMatcher;
+    let dashboard: CronMatcher | null;
     try {
       sync = new CronMatcher(this.opts.syncCron, s.timeZone);
       digest = new CronMatcher(s.digestCron, s.timeZone);
+      dashboard = this.dashboard && this.opts.dashboardCron ? new CronMatcher(this.opts.dashboardCron, s.timeZone) : null;
     } catch (err) {
       this.log(`scheduler: keeping the current schedule; the new one (${s.digestCron}, ${s.timeZone}) is not valid: ${(err as Error).message}`);
       return;
     }
     this.sync.destroy();
     this.digest.destroy();
+    this.dashboard?.destroy();
     this.sync = sync;
     this.digest = digest;
+    this.dashboard = dashboard;
     this.log(`scheduler: digest now on ${s.digestCron} in ${s.timeZone} (was ${this.digestCron} in ${this.timeZone})`);
     this.timeZone = s.timeZone;
     this.digestCron = s.digestCron;
@@ -186,6 +198,7 @@ export class Scheduler {
     await Promise.allSettled([...this.ticks]);
     this.sync.destroy();
     this.digest.destroy();
+    this.dashboard?.destroy();
   }
 
   /** The next sync slot after `now` (for status messages). */
@@ -202,6 +215,17 @@ export class Scheduler {
   }
 
   private async runTick(now: Date): Promise<TickReport> {
+    const report = await this.runCoreJobs(now);
+    const dashboard = this.opts.jobs.dashboard;
+    if (this.dashboard?.matches(now) && dashboard) {
+      const slot = floorMinute(now).toISOString();
+      report.dashboard = (await runInSlot(this.opts.db, 'dashboard', slot, now, () => dashboard(now), { log: this.log })).status;
+    }
+    return report;
+  }
+
+  /** Sync (then snapshot and alerts after a good one) and the digest. */
+  private async runCoreJobs(now: Date): Promise<TickReport> {
     const report: TickReport = { digests: [] };
     this.followSchedule();
     const { db, jobs } = this.opts;
@@ -312,6 +336,9 @@ export async function startScheduler(deps: StartSchedulerDeps): Promise<{ schedu
       const channel = t.alertChannel;
       return channel ? (now: Date) => runAlertsJob({ ...jc.alerts, channel, timeZone: t.timeZone, slackUserForOwner: deps.slackUserForOwner }, now) : undefined;
     },
+    ...(deps.config.DASHBOARD_CRON
+      ? { dashboard: (now: Date) => writeDashboardIfChanged({ db: deps.db, config: deps.config, log: deps.log }, now).then((r) => ({ written: r.written, reason: r.reason })) }
+      : {}),
   };
   const scheduler = createScheduler({
     db: deps.db,
@@ -319,6 +346,7 @@ export async function startScheduler(deps: StartSchedulerDeps): Promise<{ schedu
     syncCron: deps.config.SYNC_CRON,
     digestCron: first.digestCron,
     digestMaxLateHours: deps.config.DIGEST_MAX_LATE_HOURS,
+    dashboardCron: deps.config.DASHBOARD_CRON,
     log: deps.log,
     clock,
     schedule: () => {

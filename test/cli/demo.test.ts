@@ -39,6 +39,10 @@ describe('dealcast demo', () => {
     expect(text).toContain('PIPELINE DIGEST · TUE 24 NOV');
     expect(text).toContain('↳ in the thread: chart "Conversion funnel"');
     expect(text).toContain('The alerts dealcast would post (dry run):');
+    // The demo is built to show every alert kind on a fresh install.
+    expect(text).toContain('*Pipeline drop*');
+    expect(text).toContain('*Rep inactivity*');
+    expect(text).toContain('*Stuck deals*');
     const digest = JSON.parse(readFileSync(join(outDir, 'digest.json'), 'utf8'));
     expect(digest.map((c: { kind: string }) => c.kind)).toEqual(['post', 'upload', 'upload']);
     const summary = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8'));

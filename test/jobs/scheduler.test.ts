@@ -32,11 +32,11 @@ function recordingJobs(fail: Partial<Record<keyof ScheduledJobs, (now: Date) => 
       if (fail[name]?.(now)) throw new Error(`${name} exploded`);
       return { ok: true };
     };
-  const jobs: ScheduledJobs = { sync: job('sync'), snapshot: job('snapshot'), alerts: job('alerts'), digest: job('digest') };
+  const jobs: ScheduledJobs = { sync: job('sync'), snapshot: job('snapshot'), alerts: job('alerts'), digest: job('digest'), dashboard: job('dashboard') };
   return { jobs, runs, of: (name: string) => runs.filter((r) => r.job === name) };
 }
 
-function scheduler(db: Db, jobs: ScheduledJobs, log: string[] = [], extra: { syncCron?: string; maxLate?: number; timeZone?: string } = {}): Scheduler {
+function scheduler(db: Db, jobs: ScheduledJobs, log: string[] = [], extra: { syncCron?: string; maxLate?: number; timeZone?: string; dashboardCron?: string } = {}): Scheduler {
   const s = createScheduler({
     db,
     jobs,
@@ -44,6 +44,7 @@ function scheduler(db: Db, jobs: ScheduledJobs, log: string[] = [], extra: { syn
     syncCron: extra.syncCron ?? '0 0 1 1 *',
     digestCron: '0 8 * * 1-5',
     digestMaxLateHours: extra.maxLate ?? 4,
+    dashboardCron: extra.dashboardCron,
     log: (l) => log.push(l),
   });
   cleanups.push(() => s.stop());
@@ -190,11 +191,29 @@ describe('scheduler: sync, snapshot and alerts', () => {
   });
 });
 
+describe('scheduler: the dashboard page', () => {
+  it('rewrites the dashboard on DASHBOARD_CRON, once per slot, and not at all without it', async () => {
+    const { db } = database();
+    const rec = recordingJobs();
+    const s = scheduler(db, rec.jobs, [], { syncCron: '0 0 1 1 *', dashboardCron: '30 * * * *' });
+    for (const t of ['08:00', '08:30', '08:31', '09:30']) await s.tick(at(`2026-11-24T${t}:00Z`));
+    await s.tick(at('2026-11-24T09:30:00Z')); // a second trigger of the same slot
+    expect(rec.of('dashboard').map((r) => r.now.slice(11, 16))).toEqual(['08:30', '09:30']);
+    expect(getJobRun(db, 'dashboard', '2026-11-24T08:30:00.000Z')?.status).toBe('ok');
+
+    const other = database();
+    const none = recordingJobs();
+    const plain = scheduler(other.db, none.jobs, [], { syncCron: '0 0 1 1 *' });
+    await plain.tick(at('2026-11-24T08:30:00Z'));
+    expect(none.of('dashboard')).toHaveLength(0);
+  });
+});
+
 describe('scheduler: jobs with nowhere to post', () => {
   it('runs sync and snapshot without a digest or alerts job', async () => {
     const { db } = database();
     const rec = recordingJobs();
-    const { digest: _d, alerts: _a, ...jobs } = rec.jobs;
+    const { digest: _d, alerts: _a, dashboard: _db, ...jobs } = rec.jobs;
     const s = scheduler(db, jobs, [], { syncCron: '0 8 * * *' });
     const r = await s.tick(at('2026-11-24T08:00:00Z'));
     expect(r).toEqual({ sync: 'ok', snapshot: 'ok', digests: [] });
