@@ -5,7 +5,7 @@
  * handler re-checks on the server that the user is an admin (commands/dealcast-settings.ts).
  */
 import type { App } from '@slack/bolt';
-import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
+import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
 import { describeError } from '../errors.js';
 import type { ViewStateValues } from '../views/settings-modal.js';
 import { onSettingsAction, onSettingsSubmit } from '../../commands/dealcast-settings.js';
@@ -53,7 +53,7 @@ export function registerSettings(app: App, deps: CommandDeps): void {
       result = await onSettingsSubmit({ userId: body.user.id, view: view as unknown as ViewLike }, deps);
     } catch (err) {
       deps.log(`settings: submission by ${body.user.id} failed: ${describeError(err)}`);
-      await ack({ response_action: 'errors', errors: { settings_pipeline: `Not saved: ${describeError(err).split('\n')[0]}` } });
+      await ack({ response_action: 'errors', errors: { [BLOCK_IDS.settingsPipeline]: `Not saved: ${describeError(err).split('\n')[0]}` } });
       return;
     }
     await ack(result.ack);

@@ -305,5 +305,30 @@ describe('/dealcast settings', () => {
     expect(getStageMap(t.db, 'demo').get(id(7))!.winProbability).toBe(0.08);
     await fake.waitForCalls('chat.postMessage', 1, (c) => c.params.channel === 'DU0BOSS');
   });
+
+  it('a save that fails half-way (no audit table) answers "Not saved" next to the pipeline and changes nothing', async () => {
+    fake.reset();
+    await sendCommand(t.url, { command: '/dealcast', text: 'settings', user_id: 'U0BOSS', response_url: fake.responseUrl('fail'), trigger_id: '1001.1.x' });
+    const [open] = await fake.waitForCalls('views.open');
+    const session = new ModalSession(open!);
+    session.update(lastCall(await fake.waitForCalls('views.update', 1)));
+    const meta = decodeMeta(session.view.private_metadata)!;
+    const first = session.blockStartingWith(BLOCK_IDS.settingsStageProbabilityPrefix)[0]!;
+    const stageId = first.block_id.slice(`${BLOCK_IDS.settingsStageProbabilityPrefix}${meta.r}_`.length);
+    session.typeText(first.block_id, ACTION_IDS.settingsStageProbability, '42');
+    session.set(BLOCK_IDS.settingsTimeZone, ACTION_IDS.settingsField, { value: 'Asia/Tokyo' });
+    const before = getStageMap(t.db, 'demo').get(stageId)!;
+    t.db.exec('ALTER TABLE settings_audit RENAME TO settings_audit_away');
+    try {
+      const r = JSON.parse((await sendInteraction(t.url, session.viewSubmission(BOSS))).body) as { response_action: string; errors: Record<string, string> };
+      expect(r.response_action).toBe('errors');
+      expect(r.errors[BLOCK_IDS.settingsPipeline]).toMatch(/^Not saved: /);
+    } finally {
+      t.db.exec('ALTER TABLE settings_audit_away RENAME TO settings_audit');
+    }
+    expect(getStageMap(t.db, 'demo').get(stageId)).toEqual(before);
+    expect(resolveTeamSettings(t.db, t.config).timeZone).toBe('UTC');
+    expect(t.logs.some((l) => l.startsWith('settings: submission by U0BOSS failed:'))).toBe(true);
+  });
 });
 
