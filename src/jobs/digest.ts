@@ -139,7 +139,8 @@ export function gatherDigest(deps: Omit<DigestDeps, 'messenger' | 'channel'>, no
   const until = now.toISOString();
 
   const last = lastSuccessfulRun(deps.db, deps.crm);
-  const lastAt = last ? (last.finishedAt ?? last.startedAt) : null;
+  // "Data as of" is when the last good sync started reading, as everywhere else.
+  const lastAt = last ? last.startedAt : null;
   // A sync stamps the instant it started; one that started at the cutoff slot is fresh enough.
   const cutoff = deps.staleCutoff(now).getTime() - 60_000;
   const stale = lastAt === null || Date.parse(last!.startedAt) < cutoff ? { lastSyncAt: lastAt } : null;

@@ -162,11 +162,12 @@ export async function runSync(db: Db, connector: Connector, opts: SyncOptions = 
     } catch (err) {
       log(`Could not refresh report tables (reports will retry): ${describeError(err).split('\n')[0]}`);
     }
+    // When the run really ended (never before it started, even when `now` is in the future).
     const finishedAt = new Date(Math.max(Date.now(), now.getTime())).toISOString();
-    finishRun(db, runId, 'ok', opts.now ? startedAt : finishedAt, counts);
+    finishRun(db, runId, 'ok', finishedAt, counts);
     return { runId, mode, counts, deleted, startedAt, finishedAt, newStages, derived };
   } catch (err) {
-    finishRun(db, runId, 'failed', opts.now ? startedAt : new Date().toISOString(), counts, describeError(err).split('\n')[0]);
+    finishRun(db, runId, 'failed', new Date(Math.max(Date.now(), now.getTime())).toISOString(), counts, describeError(err).split('\n')[0]);
     throw err;
   }
 }
