@@ -1,4 +1,5 @@
 /** `dealcast status`: last sync per stream, row counts, data freshness, stages needing review. */
+import { describeAgo } from '../views/freshness.js';
 import { listCursors } from '../../store/sync-cursors.js';
 import { lastRun, lastSuccessfulRun } from '../../store/sync-runs.js';
 import { stagesNeedingReview } from '../../store/stage-map.js';
@@ -8,14 +9,6 @@ import type { Db } from '../../store/db.js';
 import { cliConfig, openStore, parseFlags, parseNow, type CliIo } from './io.js';
 import { crmNotes } from '../connectors/index.js';
 
-export function describeAge(fromIso: string, now: Date): string {
-  const mins = Math.round((now.getTime() - Date.parse(fromIso)) / 60_000);
-  if (mins < 1) return 'just now';
-  if (mins < 90) return `${mins} min ago`;
-  const hours = Math.round(mins / 60);
-  if (hours < 48) return `${hours} h ago`;
-  return `${Math.round(hours / 24)} days ago`;
-}
 
 function tableCounts(db: Db, crm: string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -50,7 +43,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     io.stdout(
       ok
-        ? `Data as of ${ok.startedAt} (${describeAge(ok.startedAt, now)}), ${ok.mode} sync.`
+        ? `Data as of ${ok.startedAt} (${describeAgo(ok.startedAt, now)}), ${ok.mode} sync.`
         : 'No sync has succeeded yet: reports have no data.',
     );
     if (last.status !== 'ok') {
