@@ -48,9 +48,8 @@ export interface SendOptions {
   signature?: string | null;
 }
 
-/** POSTs a signed command to the app; resolves with the HTTP answer (the ack). */
-export async function sendCommand(appUrl: string, fields: CommandFields, opts: SendOptions = {}): Promise<{ status: number; body: string }> {
-  const body = commandBody(fields);
+/** POSTs a form body to the app's /slack/events signed exactly as Slack signs it; resolves with the ack. */
+async function postSigned(appUrl: string, body: string, opts: SendOptions): Promise<{ status: number; body: string }> {
   const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = {
     'content-type': 'application/x-www-form-urlencoded',
@@ -62,20 +61,16 @@ export async function sendCommand(appUrl: string, fields: CommandFields, opts: S
   return { status: res.status, body: await res.text() };
 }
 
+/** POSTs a signed command to the app; resolves with the HTTP answer (the ack). */
+export function sendCommand(appUrl: string, fields: CommandFields, opts: SendOptions = {}): Promise<{ status: number; body: string }> {
+  return postSigned(appUrl, commandBody(fields), opts);
+}
+
 /**
  * POSTs a signed interaction (block_actions, view_submission …) as Slack does: the form body
  * `payload=<URL-encoded JSON>` with Content-Type exactly application/x-www-form-urlencoded.
  * Resolves with the HTTP answer (the ack: empty, or a response_action as JSON).
  */
-export async function sendInteraction(appUrl: string, payload: Record<string, unknown>, opts: SendOptions = {}): Promise<{ status: number; body: string }> {
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
-  const headers: Record<string, string> = {
-    'content-type': 'application/x-www-form-urlencoded',
-    'x-slack-request-timestamp': String(ts),
-  };
-  const sig = opts.signature === undefined ? sign(opts.secret ?? TEST_SIGNING_SECRET, ts, body) : opts.signature;
-  if (sig !== null) headers['x-slack-signature'] = sig;
-  const res = await fetch(`${appUrl}/slack/events`, { method: 'POST', headers, body });
-  return { status: res.status, body: await res.text() };
+export function sendInteraction(appUrl: string, payload: Record<string, unknown>, opts: SendOptions = {}): Promise<{ status: number; body: string }> {
+  return postSigned(appUrl, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), opts);
 }
