@@ -19,7 +19,7 @@ const FONT_FILES = {
   regular: '@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf',
   semibold: '@expo-google-fonts/inter/600SemiBold/Inter_600SemiBold.ttf',
 } as const;
-type Face = keyof typeof FONT_FILES;
+export type Face = keyof typeof FONT_FILES;
 
 interface LoadedFace {
   font: fontkit.Font;
@@ -84,13 +84,19 @@ export function measureText(text: string, fontSize: number, fontWeight?: string 
  * commands. Relative numbers are short, and librsvg's cost here is mostly parsing path data,
  * so this renders about twice as fast as absolute coordinates. null for empty glyphs (space).
  */
-type GlyphOutline = { x0: number; y0: number; rest: string } | null;
+type GlyphOutline = {
+  x0: number;
+  y0: number;
+  rest: string;
+  /** Bounding box of every point (on-curve and control) in outline units: it contains the ink. */
+  box: [minX: number, minY: number, maxX: number, maxY: number];
+} | null;
 
 /**
  * Outlines are written in units of 4 font units (Inter: 512 a em): at 18 px and 2x that is
  * 0.07 px, invisible, and one digit shorter per number, which librsvg parses faster.
  */
-const OUTLINE_UNIT = 4;
+export const OUTLINE_UNIT = 4;
 
 const RELATIVE: Record<string, string> = { moveTo: 'm', lineTo: 'l', quadraticCurveTo: 'q', bezierCurveTo: 'c' };
 
@@ -104,6 +110,7 @@ function glyphOutline(f: LoadedFace, id: number): GlyphOutline {
     let sx = 0;
     let sy = 0;
     let rest = '';
+    const box: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
     for (const c of commands) {
       if (c.command === 'closePath') {
         rest += 'z';
@@ -112,8 +119,14 @@ function glyphOutline(f: LoadedFace, id: number): GlyphOutline {
         continue;
       }
       const a = c.args.map((n) => Math.round(n / OUTLINE_UNIT));
+      for (let i = 0; i < a.length; i += 2) {
+        box[0] = Math.min(box[0], a[i]);
+        box[1] = Math.min(box[1], a[i + 1]);
+        box[2] = Math.max(box[2], a[i]);
+        box[3] = Math.max(box[3], a[i + 1]);
+      }
       if (o === null) {
-        o = { x0: a[0], y0: a[1], rest: '' };
+        o = { x0: a[0], y0: a[1], rest: '', box };
         cx = sx = a[0];
         cy = sy = a[1];
         continue;
@@ -160,6 +173,42 @@ function lineOutline(f: LoadedFace, text: string): { d: string; advance: number 
   return line;
 }
 
+/** A glyph placed on a line: its id and its pen x in outline units (font units / OUTLINE_UNIT). */
+export interface PlacedGlyph {
+  id: number;
+  x: number;
+}
+
+/**
+ * The glyphs of one line exactly as `outlineSvgText` places them: pen positions are advance
+ * widths (no kerning), rounded to outline units. Glyphs with no ink (spaces) are left out.
+ * `advance` is the line's width in font units (what text-anchor shifts by).
+ */
+export function layoutLine(faceName: Face, text: string): { glyphs: PlacedGlyph[]; advance: number } {
+  const f = face(faceName);
+  const glyphs: PlacedGlyph[] = [];
+  let x = 0;
+  for (const ch of text) {
+    const id = glyphId(f, ch.codePointAt(0)!);
+    if (glyphOutline(f, id)) glyphs.push({ id, x: Math.round(x / OUTLINE_UNIT) });
+    x += f.advances.get(id)!;
+  }
+  return { glyphs, advance: x };
+}
+
+/**
+ * A glyph's outline as SVG path data in outline units (y up, origin on the pen), and the box
+ * of its points; null for a glyph with no ink.
+ */
+export function glyphShape(faceName: Face, id: number): { d: string; box: [number, number, number, number] } | null {
+  const o = glyphOutline(face(faceName), id);
+  return o ? { d: `M${o.x0} ${o.y0}${o.rest}`, box: o.box } : null;
+}
+
+export function unitsPerEm(faceName: Face): number {
+  return face(faceName).unitsPerEm;
+}
+
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" };
 function unescapeXml(s: string): string {
   return s.replace(/&(amp|lt|gt|quot|apos);|&#(\d+);|&#x([0-9a-f]+);/gi, (m, _n, dec, hex) =>
@@ -167,51 +216,89 @@ function unescapeXml(s: string): string {
   );
 }
 
-function attrValue(attrs: string, name: string): string | undefined {
+/** The value of attribute `name` in a tag's attribute string (as vega writes them: name="value"). */
+export function attrValue(attrs: string, name: string): string | undefined {
   const m = new RegExp(`\\s${name}="([^"]*)"`).exec(attrs);
   return m ? m[1] : undefined;
 }
+
+/** What both text drawers read from a vega <text> element. */
+export interface SvgTextElement {
+  /** vega hides overlapping labels with opacity 0; they are not drawn. */
+  hidden: boolean;
+  fontSize: number;
+  face: Face;
+  anchor: string;
+  /** The element's own transform attribute ('' when none). */
+  transform: string;
+  /** Lines with their baseline offset from the first (vega writes extra lines as <tspan dy>). */
+  lines: { text: string; dy: number }[];
+}
+
+export function parseTextElement(attrs: string, content: string): SvgTextElement {
+  const hidden = attrValue(attrs, 'opacity') === '0' || attrValue(attrs, 'fill-opacity') === '0';
+  const fontSize = parseFloat(attrValue(attrs, 'font-size') ?? '11') || 11;
+  const lines: { text: string; dy: number }[] = [];
+  if (content.includes('<tspan')) {
+    let dy = 0;
+    for (const m of content.matchAll(/<tspan([^>]*)>([\s\S]*?)<\/tspan>/g)) {
+      dy += parseFloat(attrValue(m[1], 'dy') ?? '0') || 0;
+      lines.push({ text: unescapeXml(m[2]), dy });
+    }
+  } else {
+    lines.push({ text: unescapeXml(content), dy: 0 });
+  }
+  return {
+    hidden,
+    fontSize,
+    face: faceFor(attrValue(attrs, 'font-weight')),
+    anchor: attrValue(attrs, 'text-anchor') ?? 'start',
+    transform: attrValue(attrs, 'transform') ?? '',
+    lines,
+  };
+}
+
+/**
+ * Where a line starts relative to the text's origin, in px: the text-anchor shift by the line's
+ * advance, rounded to 1/100 px as written into the outlined SVG.
+ */
+export function lineShift(el: SvgTextElement, advance: number): number {
+  const shift = el.anchor === 'middle' ? -advance / 2 : el.anchor === 'end' ? -advance : 0;
+  return round((shift * el.fontSize) / unitsPerEm(el.face));
+}
+
+/** Rounds a line's dy the way the outlined SVG writes it. */
+export const lineDy = (dy: number) => round(dy);
 
 const KEEP_ATTRS = ['fill', 'fill-opacity', 'opacity', 'stroke', 'stroke-width', 'stroke-opacity', 'clip-path'];
 const round = (n: number) => Math.round(n * 100) / 100;
 
 /**
- * Replace vega's <text> elements with outlined glyphs: each line of text becomes one <path>
- * (librsvg's cost is per element, so one path per line renders ~3x faster than a <use> per
- * glyph), inside a <g> carrying vega's own transform, fill and opacity.
+ * One vega <text> element (its attribute string and content) as outlined glyphs: each line of
+ * text becomes one <path> (librsvg's cost is per element, so one path per line renders ~3x
+ * faster than a <use> per glyph), inside a <g> carrying vega's own transform, fill and
+ * opacity. '' for a hidden or empty text.
  */
+export function outlineTextElement(attrs: string, content: string): string {
+  const el = parseTextElement(attrs, content);
+  // Labels vega hid to avoid overlap stay in the SVG with opacity 0: drop them, don't draw them.
+  if (el.hidden) return '';
+  const f = face(el.face);
+  const scale = (el.fontSize / f.unitsPerEm) * OUTLINE_UNIT;
+  let d = '';
+  for (const line of el.lines) {
+    if (!line.text.trim()) continue;
+    const { d: path, advance } = lineOutline(f, line.text);
+    d += `<path transform="translate(${lineShift(el, advance)},${lineDy(line.dy)}) scale(${scale},${-scale})" d="${path}"/>`;
+  }
+  const kept = KEEP_ATTRS.map((a) => {
+    const v = attrValue(attrs, a);
+    return v === undefined ? '' : ` ${a}="${v}"`;
+  }).join('');
+  return d ? `<g${el.transform ? ` transform="${el.transform}"` : ''}${kept}>${d}</g>` : '';
+}
+
+/** Replace every vega <text> element with its outlined glyphs (see `outlineTextElement`). */
 export function outlineSvgText(svg: string): string {
-  return svg.replace(/<text([^>]*)>([\s\S]*?)<\/text>/g, (_m, attrs: string, content: string) => {
-    // Labels vega hid to avoid overlap stay in the SVG with opacity 0: drop them, don't draw them.
-    if (attrValue(attrs, 'opacity') === '0' || attrValue(attrs, 'fill-opacity') === '0') return '';
-    const fontSize = parseFloat(attrValue(attrs, 'font-size') ?? '11') || 11;
-    const faceName = faceFor(attrValue(attrs, 'font-weight'));
-    const f = face(faceName);
-    const anchor = attrValue(attrs, 'text-anchor') ?? 'start';
-    const transform = attrValue(attrs, 'transform') ?? '';
-    const scale = (fontSize / f.unitsPerEm) * OUTLINE_UNIT;
-    // vega writes multi-line text as <tspan>s: the first at dy 0, the others with dy=lineHeight.
-    const lines: { text: string; dy: number }[] = [];
-    if (content.includes('<tspan')) {
-      let dy = 0;
-      for (const m of content.matchAll(/<tspan([^>]*)>([\s\S]*?)<\/tspan>/g)) {
-        dy += parseFloat(attrValue(m[1], 'dy') ?? '0') || 0;
-        lines.push({ text: unescapeXml(m[2]), dy });
-      }
-    } else {
-      lines.push({ text: unescapeXml(content), dy: 0 });
-    }
-    let d = '';
-    for (const line of lines) {
-      if (!line.text.trim()) continue;
-      const { d: path, advance } = lineOutline(f, line.text);
-      const shift = anchor === 'middle' ? -advance / 2 : anchor === 'end' ? -advance : 0;
-      d += `<path transform="translate(${round((shift * fontSize) / f.unitsPerEm)},${round(line.dy)}) scale(${scale},${-scale})" d="${path}"/>`;
-    }
-    const kept = KEEP_ATTRS.map((a) => {
-      const v = attrValue(attrs, a);
-      return v === undefined ? '' : ` ${a}="${v}"`;
-    }).join('');
-    return d ? `<g${transform ? ` transform="${transform}"` : ''}${kept}>${d}</g>` : '';
-  });
+  return svg.replace(/<text([^>]*)>([\s\S]*?)<\/text>/g, (_m, attrs: string, content: string) => outlineTextElement(attrs, content));
 }
