@@ -4,7 +4,7 @@
  *
  * A mask is keyed by (face, size in device pixels, rotation, glyph id, sub-pixel origin
  * quantised to 1/16 px along the baseline and 1/4 px across it). The masks a render is missing are rasterised
- * together in ONE sharp call: an atlas SVG with each glyph outline (glyphShape, the same
+ * together in one sharp call (per 2048×1024 atlas page): an atlas SVG with each glyph outline (glyphShape, the same
  * outlines outlineSvgText draws) in its own cell, black on transparent; coverage is the alpha
  * channel, trimmed to the ink. Compositing is source-over in 8 bits, as librsvg does it.
  * With a warm cache, text costs a few table look-ups and pixel blends per glyph instead of
@@ -132,13 +132,36 @@ export async function glyphMasks(draws: GlyphDraw[]): Promise<PlacedMasks> {
 
 /** Margin around each cell's ink box, in pixels: room for anti-aliasing and the sub-pixel shift. */
 const PAD = 2;
+/**
+ * Atlas page size: at most 8 MB of RGBA per sharp call. A chart's glyphs at 2x take a few
+ * rows of one page; huge scales or fonts spill onto more pages, rendered in parallel.
+ */
 const ATLAS_WIDTH = 2048;
+const ATLAS_HEIGHT = 1024;
 
-/** Rasterise the missing masks together: one SVG, one sharp call. */
+interface Cell {
+  key: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  /** Where the pen's whole pixel is inside the cell. */
+  ox: number;
+  oy: number;
+}
+
+interface AtlasPage {
+  cells: Cell[];
+  paths: string;
+  width: number;
+  height: number;
+}
+
+/** Rasterise the missing masks together: one SVG and one sharp call per atlas page. */
 async function rasteriseAtlas(missing: Missing[]): Promise<Map<string, GlyphMask | null>> {
   const result = new Map<string, GlyphMask | null>();
-  const cells: { key: string; x: number; y: number; w: number; h: number; ox: number; oy: number }[] = [];
-  let paths = '';
+  const pages: AtlasPage[] = [];
+  let page: AtlasPage = { cells: [], paths: '', width: 0, height: 0 };
   let cx = 0;
   let cy = 0;
   let rowH = 0;
@@ -178,21 +201,29 @@ async function rasteriseAtlas(missing: Missing[]): Promise<Map<string, GlyphMask
       cy += rowH;
       rowH = 0;
     }
-    cells.push({ key: m.key, x: cx, y: cy, w, h, ox, oy });
-    const tx = cx + ox + m.fx;
-    const ty = cy + oy + m.fy;
-    paths += `<path transform="translate(${tx},${ty})${d.angle ? ` rotate(${d.angle})` : ''} scale(${d.unit},${-d.unit})" d="${shape.d}"/>`;
+    if (cy + h > ATLAS_HEIGHT && cy > 0) {
+      pages.push(page);
+      page = { cells: [], paths: '', width: 0, height: 0 };
+      cx = cy = rowH = 0;
+    }
+    page.cells.push({ key: m.key, x: cx, y: cy, w, h, ox, oy });
+    page.paths += `<path transform="translate(${cx + ox + m.fx},${cy + oy + m.fy})${d.angle ? ` rotate(${d.angle})` : ''} scale(${d.unit},${-d.unit})" d="${shape.d}"/>`;
     cx += w;
     rowH = Math.max(rowH, h);
+    page.width = Math.max(page.width, cx);
+    page.height = Math.max(page.height, cy + rowH);
   }
-  if (!cells.length) return result;
-  const width = Math.max(...cells.map((c) => c.x + c.w));
-  const height = cy + rowH;
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${paths}</svg>`;
-  const alpha = await sharp(Buffer.from(svg), { density: 72 }).ensureAlpha().extractChannel(3).raw().toBuffer();
-  stats.atlasRenders++;
-  stats.glyphsRasterised += cells.length;
-  for (const cell of cells) result.set(cell.key, trimCell(alpha, width, cell));
+  if (page.cells.length) pages.push(page);
+  await Promise.all(
+    pages.map(async ({ cells, paths, width, height }) => {
+      const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${paths}</svg>`;
+      // Black on transparent: the alpha channel is the coverage.
+      const alpha = await sharp(Buffer.from(svg), { density: 72 }).ensureAlpha().extractChannel(3).raw().toBuffer();
+      stats.atlasRenders++;
+      stats.glyphsRasterised += cells.length;
+      for (const cell of cells) result.set(cell.key, trimCell(alpha, width, cell));
+    }),
+  );
   return result;
 }
 
@@ -205,7 +236,7 @@ function rotation(angle: number): [number, number] {
 }
 
 /** A cell's coverage cut to its ink, positioned relative to the pen's whole pixel. */
-function trimCell(atlas: Buffer, atlasWidth: number, cell: { x: number; y: number; w: number; h: number; ox: number; oy: number }): GlyphMask | null {
+function trimCell(atlas: Buffer, atlasWidth: number, cell: Cell): GlyphMask | null {
   let x0 = cell.w;
   let y0 = cell.h;
   let x1 = -1;

@@ -265,6 +265,17 @@ describe('glyph mask cache', () => {
     expect(second.equals(first)).toBe(true);
   });
 
+  it('spreads a large set of missing glyphs over several atlas pages', async () => {
+    resetGlyphCache();
+    // At 400 device px a glyph cell is ~290 × 460 px: about 14 fit one 2048×1024 page.
+    const lines = ['Quick brown', 'fox jumps', 'dogs: $1.2M', 'PACK MY BOX', 'Chloé (42%)'];
+    const spec = { ...textSpec({ x: 10, y: 90, align: 'left', fontSize: 100, lineHeight: 105 }, lines), width: 720, height: 560 } as VegaLiteSpec;
+    const { ours, reference } = await bothWays(spec, 4);
+    expect(glyphCacheStats().atlasRenders).toBeGreaterThan(1);
+    expect(compare(ours, reference).within).toBeGreaterThanOrEqual(0.995);
+    expectSameInk(ours, reference);
+  });
+
   it('stays within its bound and still draws every glyph when the bound is smaller than one chart', async () => {
     resetGlyphCache();
     setGlyphCacheLimit(40);
