@@ -145,6 +145,15 @@ describe('renderSvg with pooled Views', () => {
     expect(viewPoolStats().views).toBe(viewsAfterFirstRound);
   });
 
+  it('draws axis ticks in order when the next report keeps some tick values and adds others', async () => {
+    // Forecast's money axis: 0, 500K, 1M, … then 0, 200K, 400K, … share some values.
+    const r = sampleReports().forecast;
+    for (const factor of [1, 0.4, 1, 2.5, 0.5, 1.5, 0.2]) {
+      const s = spec('forecast', varied(r, factor, 0));
+      expect(sameIds(await renderSvg(s)), `amounts × ${factor}`).toBe(sameIds(await freshSvg(s)));
+    }
+  });
+
   it('renders title and subtitle overrides, with more or fewer lines, as a new View would', async () => {
     const r = sampleReports().pipeline;
     for (const opts of [{ subtitle: 'One\nTwo\nThree' }, { title: 'Q4', subtitle: 'Only one line' }, undefined, { title: 'Again' }]) {
