@@ -7,7 +7,7 @@ import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { CHART_NAMES, type ChartName, type ChartOptions, type ChartReports, type VegaLiteSpec, buildChart } from '../../charts/index.js';
 import { VIEW_POOL_MAX, renderSvg, specShapeKey, viewPoolStats } from '../../charts/render.js';
-import { sampleReports } from '../../bench/chart-reports.js';
+import { sampleReports, variedReports } from '../../bench/chart-reports.js';
 import { chartReports, emptyReports } from './chart-fixtures.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- reports and specs are varied as plain JSON */
@@ -99,6 +99,8 @@ describe('specShapeKey', () => {
     // The sample and the hand-built fixture are of one shape too (velocity's fixture has few
     // enough periods for point markers, a different mark).
     if (name !== 'velocity') expect(specShapeKey(spec(name, chartReports()[name] as never))).toBe(key);
+    // So are the chart benchmark's reports, a new variant for every render.
+    for (let i = 1; i < 6; i++) expect(specShapeKey(spec(name, variedReports(i)[name] as never))).toBe(key);
     // Nothing that depends on the report made it into the key: no text of a subtitle line or a
     // row that differs between two of the reports.
     const strings = (s: Json) => new Set(JSON.stringify([s.params, s.datasets]).match(/"[^"]{4,}"/g));
