@@ -134,3 +134,51 @@ export function sampleReports(): ChartReports {
     backtest: sampleBacktest(),
   };
 }
+
+/**
+ * The sample reports, changed the way a CRM changes between two renders: render `i` scales
+ * every money figure (by up to ±30%), moves counts, and moves the as-of date by `i` days, so
+ * titles, subtitles, axis domains, tick labels and bar labels all differ from render i − 1.
+ * The chart benchmark renders a new variant every time, so nothing keyed on the data (a cache
+ * of specs or images) can make a render look faster than it is.
+ */
+export function variedReports(i: number): ChartReports {
+  const r = sampleReports();
+  const f = 0.7 + ((i * 37) % 61) / 100; // 0.70 … 1.30, a new factor for 61 consecutive renders
+  const d = i % 9; // a count shift
+  const money = (x: number) => Math.round(x * f * 100) / 100;
+  const asOf = new Date(Date.parse(AS_OF) + i * 86_400_000).toISOString();
+  const stamp = <T extends { as_of: string }>(x: T): T => ({ ...x, as_of: asOf });
+
+  const stages = r.pipeline.stages.map((s, k) => ({ ...s, count: s.count + d * (4 - k), value: money(s.value), weighted: money(s.weighted) }));
+  const total = stages.reduce((t, s) => ({ count: t.count + s.count, value: t.value + s.value, weighted: t.weighted + s.weighted }), { count: 0, value: 0, weighted: 0 });
+  const reached = r.funnel.stages.map((s, k, all) => s.reached + d * (all.length - k));
+  return {
+    pipeline: stamp({ ...r.pipeline, stages, total }),
+    forecast: stamp({
+      ...r.forecast,
+      months: r.forecast.months.map((m) => ({ ...m, pipeline: money(m.pipeline), weighted: money(m.weighted), weighted_crm: money(m.weighted_crm), won: money(m.won) })),
+    }),
+    funnel: stamp({
+      ...r.funnel,
+      stages: r.funnel.stages.map((s, k) => ({ ...s, reached: reached[k], conversion_to_next: k < reached.length - 1 ? reached[k + 1] / reached[k] : null })),
+      win_rate: (r.funnel.win_rate ?? 0) * f,
+    }),
+    velocity: stamp({
+      ...r.velocity,
+      points: r.velocity.points.map((p) => ({ ...p, velocity: money(p.velocity), avg_won: p.avg_won == null ? null : money(p.avg_won), open_deals: p.open_deals + d })),
+      current: { ...r.velocity.current, velocity: money(r.velocity.current.velocity), open_deals: r.velocity.current.open_deals + d },
+    }),
+    reps: stamp({
+      ...r.reps,
+      reps: r.reps.reps.map((p) => ({ ...p, calls: p.calls + d, emails: p.emails + 2 * d, open_deals: p.open_deals + d, open_value: money(p.open_value), won_value: money(p.won_value) })),
+    }),
+    sources: stamp({ ...r.sources, sources: r.sources.sources.map((s) => ({ ...s, count: s.count + d, value: money(s.value) })) }),
+    backtest: stamp({
+      ...r.backtest,
+      points: r.backtest.points.map((p) => ({ ...p, forecast: money(p.forecast), forecast_crm: money(p.forecast_crm), actual: money(p.actual) })),
+      wape: (r.backtest.wape ?? 0) * f,
+      wape_crm: (r.backtest.wape_crm ?? 0) * f,
+    }),
+  };
+}

@@ -4,7 +4,7 @@
  * forecast with the CRM's own stage probabilities is an orange tick, for comparison.
  */
 import type { ForecastReport } from '../src/metrics/report-types.js';
-import { type ChartOptions, type VegaLiteSpec, frame, noDataSpec } from './frame.js';
+import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
 import { COLORS, FONT_SIZE, MONEY_AXIS_FORMAT, MONEY_AXIS_LABEL_EXPR, formatMoney, formatMonth, formatMonthShort } from './theme.js';
 
 export const FORECAST_TITLE = 'Forecast by close month';
@@ -44,36 +44,39 @@ export function forecastChart(report: ForecastReport, opts?: ChartOptions): Vega
   const y = {
     type: 'quantitative' as const,
     title: null,
-    scale: { domain: [0, max * 1.08], nice: false },
+    scale: { domain: [0, param('yMax')], nice: false },
     axis: { format: MONEY_AXIS_FORMAT, labelExpr: MONEY_AXIS_LABEL_EXPR, tickCount: 5 },
   };
-  const bandSize = Math.min(72, Math.floor(300 / values.length));
-  return {
-    ...frame(report, FORECAST_TITLE, headline, opts),
-    height: 220,
-    data: { values },
-    encoding: {
-      x: { field: 'month', type: 'ordinal', sort: null, title: null, axis: { labelAngle: 0, domain: true, ticks: false } },
+  const barWidth = Math.min(72, Math.floor(300 / values.length));
+  return chartSpec(report, FORECAST_TITLE, headline, opts, {
+    datasets: { [TABLE]: values },
+    params: { yMax: max * 1.08, barWidth, labelFontSize: short ? FONT_SIZE.note : FONT_SIZE.markLabel },
+    body: {
+      height: 220,
+      data: TABLE_DATA,
+      encoding: {
+        x: { field: 'month', type: 'ordinal', sort: null, title: null, axis: { labelAngle: 0, domain: true, ticks: false } },
+      },
+      layer: [
+        { mark: { type: 'bar', width: param('barWidth') }, encoding: { y: { field: 'best', ...y }, color: color('Open pipeline') } },
+        { mark: { type: 'bar', width: param('barWidth') }, encoding: { y: { field: 'won', ...y }, color: color('Won') } },
+        {
+          mark: { type: 'bar', width: param('barWidth'), cornerRadiusEnd: 0 },
+          encoding: { y: { field: 'won', ...y }, y2: { field: 'forecast' }, color: color('Weighted open deals') },
+        },
+        {
+          mark: { type: 'tick', orient: 'horizontal', thickness: 3, size: param('barWidth + 12'), opacity: 1 },
+          encoding: { y: { field: 'crm', ...y }, color: color('CRM-probability forecast') },
+        },
+        ...(months.length <= 6
+          ? [
+              {
+                mark: { type: 'text', baseline: 'bottom', dy: -4, fontSize: param('labelFontSize'), fontWeight: 600 },
+                encoding: { y: { field: 'best', ...y }, text: { field: 'label', type: 'nominal' } },
+              },
+            ]
+          : []),
+      ],
     },
-    layer: [
-      { mark: { type: 'bar', width: bandSize }, encoding: { y: { field: 'best', ...y }, color: color('Open pipeline') } },
-      { mark: { type: 'bar', width: bandSize }, encoding: { y: { field: 'won', ...y }, color: color('Won') } },
-      {
-        mark: { type: 'bar', width: bandSize, cornerRadiusEnd: 0 },
-        encoding: { y: { field: 'won', ...y }, y2: { field: 'forecast' }, color: color('Weighted open deals') },
-      },
-      {
-        mark: { type: 'tick', orient: 'horizontal', thickness: 3, size: bandSize + 12, opacity: 1 },
-        encoding: { y: { field: 'crm', ...y }, color: color('CRM-probability forecast') },
-      },
-      ...(months.length <= 6
-        ? [
-            {
-              mark: { type: 'text', baseline: 'bottom', dy: -4, fontSize: short ? FONT_SIZE.note : FONT_SIZE.markLabel, fontWeight: 600 },
-              encoding: { y: { field: 'best', ...y }, text: { field: 'label', type: 'nominal' } },
-            },
-          ]
-        : []),
-    ],
-  } as VegaLiteSpec;
+  });
 }

@@ -3,7 +3,7 @@
  * share of the first stage), and between bars the conversion to the next stage.
  */
 import type { FunnelReport } from '../src/metrics/report-types.js';
-import { type ChartOptions, type VegaLiteSpec, frame, noDataSpec } from './frame.js';
+import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
 import { COLORS, FONT_SIZE, formatCount, formatPercent, truncateLabel } from './theme.js';
 
 export const FUNNEL_TITLE = 'Conversion funnel';
@@ -25,34 +25,37 @@ export function funnelChart(report: FunnelReport, opts?: ChartOptions): VegaLite
   }));
   const headline = `Win rate ${formatPercent(report.win_rate)} · ${formatCount(top)} deals in the cohort`;
   const y = { field: 'stage', type: 'nominal' as const, sort: null, title: null };
-  const x = { type: 'quantitative' as const, title: null, axis: null, scale: { domain: [0, top / 0.7] } };
-  return {
-    ...frame(report, FUNNEL_TITLE, headline, opts),
-    height: values.length * STEP,
-    data: { values },
-    encoding: { y: { ...y, axis: { labelFontWeight: 600, labelAlign: 'right', labelBaseline: 'middle' } } },
-    layer: [
-      {
-        mark: { type: 'bar', height: BAR },
-        encoding: {
-          x: { field: 'reached', ...x },
-          color: {
-            field: 'last',
-            type: 'nominal',
-            legend: null,
-            scale: { domain: [false, true], range: [COLORS.primary, COLORS.won] },
+  const x = { type: 'quantitative' as const, title: null, axis: null, scale: { domain: [0, param('xMax')] } };
+  return chartSpec(report, FUNNEL_TITLE, headline, opts, {
+    datasets: { [TABLE]: values },
+    params: { xMax: top / 0.7 },
+    body: {
+      height: { step: STEP },
+      data: TABLE_DATA,
+      encoding: { y: { ...y, axis: { labelFontWeight: 600, labelAlign: 'right', labelBaseline: 'middle' } } },
+      layer: [
+        {
+          mark: { type: 'bar', height: BAR },
+          encoding: {
+            x: { field: 'reached', ...x },
+            color: {
+              field: 'last',
+              type: 'nominal',
+              legend: null,
+              scale: { domain: [false, true], range: [COLORS.primary, COLORS.won] },
+            },
           },
         },
-      },
-      {
-        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: FONT_SIZE.markLabel },
-        encoding: { x: { field: 'reached', ...x }, text: { field: 'label', type: 'nominal' } },
-      },
-      {
-        transform: [{ filter: 'datum.conversion != null' }],
-        mark: { type: 'text', align: 'left', baseline: 'middle', dy: STEP / 2, x: 0, fontSize: FONT_SIZE.note, color: COLORS.muted },
-        encoding: { text: { field: 'conversion', type: 'nominal' } },
-      },
-    ],
-  } as VegaLiteSpec;
+        {
+          mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: FONT_SIZE.markLabel },
+          encoding: { x: { field: 'reached', ...x }, text: { field: 'label', type: 'nominal' } },
+        },
+        {
+          transform: [{ filter: 'datum.conversion != null' }],
+          mark: { type: 'text', align: 'left', baseline: 'middle', dy: STEP / 2, x: 0, fontSize: FONT_SIZE.note, color: COLORS.muted },
+          encoding: { text: { field: 'conversion', type: 'nominal' } },
+        },
+      ],
+    },
+  });
 }

@@ -3,7 +3,7 @@
  * bar is open value, the dark bar inside it the weighted value; the label gives value and count.
  */
 import type { PipelineReport } from '../src/metrics/report-types.js';
-import { type ChartOptions, type VegaLiteSpec, frame, noDataSpec } from './frame.js';
+import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
 import { COLORS, FONT_SIZE, ROW_STEP, formatCount, formatMoney, truncateLabel } from './theme.js';
 
 export const PIPELINE_TITLE = 'Open pipeline by stage';
@@ -22,30 +22,33 @@ export function pipelineChart(report: PipelineReport, opts?: ChartOptions): Vega
   const headline = `${formatMoney(report.total.value, cur)} open · ${formatMoney(report.total.weighted, cur)} weighted · ${formatCount(report.total.count)} deals`;
   const y = { field: 'stage', type: 'nominal' as const, sort: null, title: null };
   // Bars use at most 58% of the width so the longest label always fits to their right.
-  const x = { type: 'quantitative' as const, title: null, axis: null, scale: { domain: [0, max / 0.58] } };
+  const x = { type: 'quantitative' as const, title: null, axis: null, scale: { domain: [0, param('xMax')] } };
   const legendColor = {
     type: 'nominal' as const,
     title: null,
     scale: { domain: ['Open value', 'Weighted'], range: [COLORS.primaryLight, COLORS.primary] },
   };
-  return {
-    ...frame(report, PIPELINE_TITLE, headline, opts),
-    height: values.length * ROW_STEP,
-    data: { values },
-    encoding: { y },
-    layer: [
-      {
-        mark: { type: 'bar', height: 24 },
-        encoding: { x: { field: 'value', ...x }, color: { datum: 'Open value', ...legendColor } },
-      },
-      {
-        mark: { type: 'bar', height: 24 },
-        encoding: { x: { field: 'weighted', ...x }, color: { datum: 'Weighted', ...legendColor } },
-      },
-      {
-        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: FONT_SIZE.markLabel },
-        encoding: { x: { field: 'value', ...x }, text: { field: 'label', type: 'nominal' } },
-      },
-    ],
-  } as VegaLiteSpec;
+  return chartSpec(report, PIPELINE_TITLE, headline, opts, {
+    datasets: { [TABLE]: values },
+    params: { xMax: max / 0.58 },
+    body: {
+      height: { step: ROW_STEP },
+      data: TABLE_DATA,
+      encoding: { y },
+      layer: [
+        {
+          mark: { type: 'bar', height: 24 },
+          encoding: { x: { field: 'value', ...x }, color: { datum: 'Open value', ...legendColor } },
+        },
+        {
+          mark: { type: 'bar', height: 24 },
+          encoding: { x: { field: 'weighted', ...x }, color: { datum: 'Weighted', ...legendColor } },
+        },
+        {
+          mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: FONT_SIZE.markLabel },
+          encoding: { x: { field: 'value', ...x }, text: { field: 'label', type: 'nominal' } },
+        },
+      ],
+    },
+  });
 }

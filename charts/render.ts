@@ -39,16 +39,211 @@ export interface RenderPngOptions {
   scale?: number;
 }
 
-/** Compile a Vega-Lite spec and render it headless to an SVG string (text kept as text, family Inter). */
+/**
+ * Built Views are pooled by the spec's shape (see `specShapeKey`): building one (Vega-Lite
+ * compile, vega.parse, new View and its first run) costs 5–10 ms, while handing an idle View
+ * of the same shape the next report's rows and params and rerunning it costs about 1 ms.
+ * At most this many Views are kept; the least recently used shapes give theirs up first.
+ */
+export const VIEW_POOL_MAX = 32;
+
+interface PooledShape {
+  /** vega.parse output for the shape, so a second concurrent render of it skips compile + parse. */
+  runtime: vega.Runtime;
+  idle: vega.View[];
+  busy: number;
+  /** Which sizes autosize 'fit' computes, and the View's width and height before its first run. */
+  fitX: boolean;
+  fitY: boolean;
+  fitWidth: number | undefined;
+  fitHeight: number | undefined;
+}
+
+/** Map order is recency: the first entry is the least recently used shape. */
+const shapes = new Map<string, PooledShape>();
+let liveViews = 0;
+
+/** How many shapes and Views the pool holds (for tests and diagnostics). */
+export function viewPoolStats(): { shapes: number; views: number; idle: number } {
+  let idle = 0;
+  for (const shape of shapes.values()) idle += shape.idle.length;
+  return { shapes: shapes.size, views: liveViews, idle };
+}
+
+interface VariableParam {
+  name: string;
+  value: unknown;
+}
+
+/**
+ * Top-level params whose value can be set on a built View: plain variables. Selection and
+ * bound params (and params defined by an expression) stay part of the shape, value and all.
+ */
+function liftedParams(spec: Record<string, unknown>): VariableParam[] {
+  const params = spec.params;
+  if (!Array.isArray(params)) return [];
+  return params.filter(
+    (p): p is VariableParam =>
+      p !== null && typeof p === 'object' && typeof p.name === 'string' && Object.hasOwn(p, 'value') && !('select' in p) && !('bind' in p) && !('expr' in p),
+  );
+}
+
+/** JSON with object keys sorted, so the same spec gives the same string whatever its key order. */
+function stableJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+}
+
+/** The spec with the rows of its top-level datasets (and unless told otherwise the values of its variable params) taken out. */
+function shapeOf(spec: VegaLiteSpec, keepParamValues = false): Record<string, unknown> {
+  const s = spec as unknown as Record<string, unknown>;
+  const lifted = new Set<unknown>(keepParamValues ? [] : liftedParams(s));
+  const shape: Record<string, unknown> = { ...s };
+  if (s.datasets && typeof s.datasets === 'object') {
+    shape.datasets = Object.fromEntries(Object.keys(s.datasets).map((name) => [name, []]));
+  }
+  if (lifted.size) {
+    shape.params = (s.params as unknown[]).map((p) => (lifted.has(p) ? { ...(p as VariableParam), value: null } : p));
+  }
+  return shape;
+}
+
+/**
+ * The pool key of a spec: stable JSON of the spec without its dataset rows and param values.
+ * Two reports of the same shape (same chart, same structural variant, same currency) give the
+ * same key; anything else in the spec, inline `data.values` included, is part of the key.
+ */
+export function specShapeKey(spec: VegaLiteSpec): string {
+  return stableJson(shapeOf(spec));
+}
+
+function newView(shape: PooledShape): vega.View {
+  const view = new vega.View(shape.runtime, { renderer: 'none', logLevel: vega.Error });
+  liveViews++;
+  return view;
+}
+
+/** An idle View of this shape, or a new one (compiling the shape first when it is not pooled). */
+function checkOut(key: string, spec: VegaLiteSpec): { shape: PooledShape; view: vega.View; reused: boolean } {
+  let shape = shapes.get(key);
+  if (shape) {
+    shapes.delete(key);
+  } else {
+    // Compile a copy of the spec with its datasets empty (`load` puts the rows in, as it does
+    // for every later report): vega keeps and tags the objects it is given, and they must
+    // never be the caller's. Spec warnings are the builders' business and covered by tests;
+    // at run time only errors matter, and they throw.
+    const source = structuredClone(shapeOf(spec, true)) as unknown as VegaLiteSpec;
+    const vgSpec = compile(source, { logger: vega.logger(vega.Error) }).spec;
+    const autosize = typeof vgSpec.autosize === 'string' ? vgSpec.autosize : (vgSpec.autosize as { type?: string } | undefined)?.type;
+    const fitX = autosize === 'fit' || autosize === 'fit-x';
+    const fitY = autosize === 'fit' || autosize === 'fit-y';
+    shape = { runtime: vega.parse(vgSpec), idle: [], busy: 0, fitX, fitY, fitWidth: undefined, fitHeight: undefined };
+  }
+  shapes.set(key, shape); // most recently used
+  let view = shape.idle.pop();
+  const reused = view !== undefined;
+  if (!view) {
+    view = newView(shape);
+    if (shape.fitWidth === undefined) {
+      shape.fitWidth = view.width();
+      shape.fitHeight = view.height();
+    }
+  }
+  shape.busy++;
+  return { shape, view, reused };
+}
+
+/** Give the View back to its shape's idle list and finalize least recently used Views over the cap. */
+function checkIn(key: string, shape: PooledShape, view: vega.View | null): void {
+  shape.busy--;
+  if (view) shape.idle.push(view);
+  for (const [k, s] of shapes) {
+    if (liveViews <= VIEW_POOL_MAX) break;
+    while (s.idle.length && liveViews > VIEW_POOL_MAX) {
+      s.idle.shift()!.finalize();
+      liveViews--;
+    }
+    if (!s.idle.length && !s.busy) shapes.delete(k);
+  }
+  if (!shape.idle.length && !shape.busy) shapes.delete(key);
+}
+
+/**
+ * Put this spec's rows and param values into the View, as if it had been built from the spec.
+ *
+ * A View that has run before first runs once with every dataset empty. Vega keeps the state it
+ * can reuse between runs: aggregate cells, facet groups (one per bar stack) and ordinal domains
+ * keep the position of any key the previous report also had, and new keys are appended, so
+ * without the empty run rows would be drawn in an earlier report's order. Emptied, every such
+ * item exits, and the new rows come in in their own order, as in a new View.
+ */
+async function load(view: vega.View, shape: PooledShape, spec: VegaLiteSpec, reused: boolean): Promise<void> {
+  const datasets = Object.entries((spec as { datasets?: Record<string, unknown[]> }).datasets ?? {});
+  if (reused && datasets.length) {
+    for (const [name] of datasets) view.data(name, []);
+    await view.runAsync();
+  }
+  // Autosize 'fit' sizes the plot from the bounds of the last layout, starting from the size the
+  // spec gives; start every run from there, as a new View would.
+  if (shape.fitX && view.width() !== shape.fitWidth) view.width(shape.fitWidth!);
+  if (shape.fitY && view.height() !== shape.fitHeight) view.height(shape.fitHeight!);
+  for (const [name, rows] of datasets) {
+    // Copies: vega tags ingested objects with tuple ids and writes derived fields onto them.
+    view.data(name, rows.map((row) => (row !== null && typeof row === 'object' ? { ...row } : row)));
+  }
+  for (const p of liftedParams(spec as unknown as Record<string, unknown>)) view.signal(p.name, p.value);
+}
+
+/** Axis and legend parts (ticks, labels, grid lines, legend entries). */
+const GUIDE_ROLE = /^(axis|legend)-/;
+
+interface SceneMark {
+  marktype?: string;
+  role?: string;
+  items?: Array<{ datum?: { index?: unknown }; items?: SceneMark[] }>;
+}
+
+/**
+ * A rerun View keeps the guide items whose value it already had (vega joins ticks and labels
+ * on their value) and appends new ones, so ticks 0, 100K, 200K followed by 0, 50K, 100K, 150K
+ * come out as 0, 100K, 50K, 150K. The picture is the same but the SVG is not; sort them back
+ * into the order a new View draws them (the guide's own `index`).
+ */
+function restoreGuideOrder(mark: SceneMark): void {
+  const items = mark.items;
+  if (!items?.length) return;
+  if (mark.role && GUIDE_ROLE.test(mark.role) && items.every((it) => typeof it.datum?.index === 'number')) {
+    const index = (it: (typeof items)[number]) => it.datum!.index as number;
+    if (items.some((it, i) => i > 0 && index(items[i - 1]) > index(it))) items.sort((a, b) => index(a) - index(b));
+  }
+  if (mark.marktype === 'group') for (const group of items) for (const child of group.items ?? []) restoreGuideOrder(child);
+}
+
+/**
+ * Render a Vega-Lite spec headless to an SVG string (text kept as text, family Inter), on a
+ * pooled View of its shape: the same SVG a new View of the spec draws.
+ */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
-  // Spec warnings (e.g. a dropped autosize mode) are the builders' business and covered by
-  // tests; at run time only errors matter, and they throw.
-  const vgSpec = compile(spec, { logger: vega.logger(vega.Error) }).spec;
-  const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', logLevel: vega.Error });
+  const key = specShapeKey(spec);
+  const { shape, view, reused } = checkOut(key, spec);
+  // A View is never shared: each render has its own until it is checked back in.
+  let reusable: vega.View | null = null;
   try {
-    return await view.toSVG();
+    await load(view, shape, spec, reused);
+    await view.runAsync();
+    restoreGuideOrder((view.scenegraph() as unknown as { root: SceneMark }).root);
+    const svg = await view.toSVG();
+    reusable = view;
+    return svg;
   } finally {
-    view.finalize();
+    if (!reusable) {
+      view.finalize();
+      liveViews--;
+    }
+    checkIn(key, shape, reusable);
   }
 }
 

@@ -4,7 +4,7 @@
  * time since the last activity. CRMs without usable activity data show "n/a", never zeros.
  */
 import type { RepsReport } from '../src/metrics/report-types.js';
-import { type ChartOptions, type VegaLiteSpec, frame, noDataSpec } from './frame.js';
+import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
 import { COLORS, FONT_SIZE, ROW_STEP, formatCount, formatDate, formatHoursAgo, formatMoney, truncateLabel } from './theme.js';
 
 export const REPS_TITLE = 'Rep scoreboard';
@@ -50,33 +50,35 @@ export function repsChart(report: RepsReport, opts?: ChartOptions): VegaLiteSpec
     mark: { type: 'text', align: 'right', baseline: 'middle', x, fontSize: FONT_SIZE.markLabel, ...extra },
     encoding: { text: { field, type: 'nominal' } },
   });
-  const base = frame(report, REPS_TITLE, headline, opts);
-  return {
-    ...base,
-    height: values.length * (ROW_STEP - 6),
-    data: { values },
-    encoding: { y: { field: 'owner', type: 'nominal', sort: null, title: null, axis: { labelLimit: 110 } } },
-    layer: [
-      {
-        mark: { type: 'bar', height: 18, color: COLORS.won },
-        encoding: { x: { field: 'won', type: 'quantitative', axis: null, title: null, scale: { domain: [0, max], range: [0, BAR_MAX] } } },
-      },
-      column('won_label', COLUMNS.won, { fontWeight: 600 }),
-      column('open_label', COLUMNS.open),
-      column('activities', COLUMNS.activities),
-      {
-        ...column('last', COLUMNS.last),
-        encoding: {
-          text: { field: 'last', type: 'nominal' },
-          color: { field: 'stale', type: 'nominal', legend: null, scale: { domain: [false, true], range: [COLORS.text, COLORS.lost] } },
+  return chartSpec(report, REPS_TITLE, headline, opts, {
+    datasets: { [TABLE]: values },
+    params: { wonMax: max },
+    body: {
+      height: { step: ROW_STEP - 6 },
+      data: TABLE_DATA,
+      encoding: { y: { field: 'owner', type: 'nominal', sort: null, title: null, axis: { labelLimit: 110 } } },
+      layer: [
+        {
+          mark: { type: 'bar', height: 18, color: COLORS.won },
+          encoding: { x: { field: 'won', type: 'quantitative', axis: null, title: null, scale: { domain: [0, param('wonMax')], range: [0, BAR_MAX] } } },
         },
-      },
-      {
-        data: { values: headers },
-        mark: { type: 'text', align: 'right', baseline: 'bottom', y: -8, fontSize: FONT_SIZE.axisTitle, color: COLORS.muted },
-        encoding: { x: { field: 'x', type: 'quantitative', scale: null }, text: { field: 'text', type: 'nominal' }, y: { value: -8 } },
-      },
-    ],
-    resolve: { scale: { x: 'independent' } },
-  } as VegaLiteSpec;
+        column('won_label', COLUMNS.won, { fontWeight: 600 }),
+        column('open_label', COLUMNS.open),
+        column('activities', COLUMNS.activities),
+        {
+          ...column('last', COLUMNS.last),
+          encoding: {
+            text: { field: 'last', type: 'nominal' },
+            color: { field: 'stale', type: 'nominal', legend: null, scale: { domain: [false, true], range: [COLORS.text, COLORS.lost] } },
+          },
+        },
+        {
+          data: { values: headers },
+          mark: { type: 'text', align: 'right', baseline: 'bottom', y: -8, fontSize: FONT_SIZE.axisTitle, color: COLORS.muted },
+          encoding: { x: { field: 'x', type: 'quantitative', scale: null }, text: { field: 'text', type: 'nominal' }, y: { value: -8 } },
+        },
+      ],
+      resolve: { scale: { x: 'independent' } },
+    },
+  });
 }

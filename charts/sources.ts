@@ -3,7 +3,7 @@
  * win rate. More than MAX_SOURCES sources are folded into "Other".
  */
 import type { SourceRow, SourcesReport } from '../src/metrics/report-types.js';
-import { type ChartOptions, type VegaLiteSpec, frame, noDataSpec } from './frame.js';
+import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
 import { COLORS, FONT_SIZE, ROW_STEP, formatCount, formatMoney, formatPercent, truncateLabel } from './theme.js';
 
 export const SOURCES_TITLE = 'Deals by source';
@@ -40,15 +40,18 @@ export function sourcesChart(report: SourcesReport, opts?: ChartOptions): VegaLi
   const totalCount = all.reduce((s, r) => s + r.count, 0);
   const headline = `${formatMoney(totalValue, cur)} across ${formatCount(totalCount)} deals from ${all.length} ${all.length === 1 ? 'source' : 'sources'} · Bars show value, deals and win rate`;
   const max = Math.max(...values.map((v) => v.value), 1);
-  const x = { field: 'value', type: 'quantitative' as const, title: null, axis: null, scale: { domain: [0, max / 0.5] } };
-  return {
-    ...frame(report, SOURCES_TITLE, headline, opts),
-    height: values.length * ROW_STEP,
-    data: { values },
-    encoding: { y: { field: 'source', type: 'nominal', sort: null, title: null }, x },
-    layer: [
-      { mark: { type: 'bar', height: 24, color: COLORS.primary } },
-      { mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: FONT_SIZE.markLabel }, encoding: { text: { field: 'label', type: 'nominal' } } },
-    ],
-  } as VegaLiteSpec;
+  const x = { field: 'value', type: 'quantitative' as const, title: null, axis: null, scale: { domain: [0, param('xMax')] } };
+  return chartSpec(report, SOURCES_TITLE, headline, opts, {
+    datasets: { [TABLE]: values },
+    params: { xMax: max / 0.5 },
+    body: {
+      height: { step: ROW_STEP },
+      data: TABLE_DATA,
+      encoding: { y: { field: 'source', type: 'nominal', sort: null, title: null }, x },
+      layer: [
+        { mark: { type: 'bar', height: 24, color: COLORS.primary } },
+        { mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: FONT_SIZE.markLabel }, encoding: { text: { field: 'label', type: 'nominal' } } },
+      ],
+    },
+  });
 }

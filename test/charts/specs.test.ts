@@ -6,7 +6,14 @@ import { chartReports, emptyReports } from './chart-fixtures.js';
 /* eslint-disable @typescript-eslint/no-explicit-any -- specs are inspected as plain JSON */
 type Json = any;
 
-/** Compile with a logger that records warnings: a valid spec compiles without any. */
+/**
+ * Vega-Lite warns about the height whenever one dimension is sized by step and autosize is a
+ * 'fit' type, even 'fit-x', and then does what we ask: fits the width. Charts whose height
+ * grows with their rows use `height: { step }`, so this one warning is expected.
+ */
+const STEP_HEIGHT_WARNING = 'Dropping "fit-y" because spec has discrete height.';
+
+/** Compile with a logger that records warnings: a valid spec compiles without any (but the step-height one). */
 function compileQuietly(spec: VegaLiteSpec): { warnings: string[]; vg: Json } {
   const warnings: string[] = [];
   let level = 0;
@@ -20,7 +27,8 @@ function compileQuietly(spec: VegaLiteSpec): { warnings: string[]; vg: Json } {
       throw new Error(args.join(' '));
     },
     warn(...args: unknown[]) {
-      warnings.push(args.join(' '));
+      const message = args.join(' ');
+      if (message !== STEP_HEIGHT_WARNING) warnings.push(message);
       return this;
     },
     info() {
@@ -36,13 +44,24 @@ function compileQuietly(spec: VegaLiteSpec): { warnings: string[]; vg: Json } {
 
 const spec = <K extends ChartName>(name: K, report: ChartReports[K]): Json => buildChart(name, report) as Json;
 const layerMarks = (s: Json) => s.layer.map((l: Json) => (typeof l.mark === 'string' ? l.mark : l.mark.type));
-const values = (s: Json) => s.data.values as Json[];
+/** The rows a spec draws: its `data` names a top-level dataset. */
+const values = (s: Json) => s.datasets[s.data.name] as Json[];
+/** A param's value: builders lift every figure that depends on the report into params. */
+const paramValue = (s: Json, name: string) => {
+  const p = (s.params as Json[]).find((q) => q.name === name);
+  if (!p) throw new Error(`no param ${name}`);
+  return p.value;
+};
+/** What a spec property says: a literal, or the value of the param it refers to. */
+const resolve = (s: Json, v: Json) => (v !== null && typeof v === 'object' && 'expr' in v ? paramValue(s, v.expr) : v);
+const titleText = (s: Json): string => resolve(s, s.title.text);
+const subtitle = (s: Json): string[] => resolve(s, s.title.subtitle) ?? [];
 
 describe('every chart', () => {
   it.each(CHART_NAMES)('%s compiles to Vega without warnings, with a title, subtitle and the theme', (name) => {
     const s = spec(name, chartReports()[name] as never);
-    expect(s.title.text).toBeTruthy();
-    expect(s.title.subtitle.length).toBeGreaterThan(0);
+    expect(titleText(s)).toBeTruthy();
+    expect(subtitle(s).length).toBeGreaterThan(0);
     expect(s.config.font).toBe('Inter');
     expect(s.config.background).toBe('#ffffff');
     expect(s.usermeta?.noData).toBeUndefined();
@@ -59,10 +78,20 @@ describe('every chart', () => {
     expect(compileQuietly(s).warnings).toEqual([]);
   });
 
+  it.each(CHART_NAMES)('%s keeps its rows in the table dataset and its report figures in params, each one used', (name) => {
+    const s = spec(name, chartReports()[name] as never);
+    expect(s.data).toEqual({ name: 'table' });
+    expect(values(s).length).toBeGreaterThan(0);
+    const names: string[] = s.params.map((p: Json) => p.name);
+    const exprs = [...JSON.stringify(s).matchAll(/"expr":"([^"]*)"/g)].map((m) => m[1]);
+    for (const e of exprs) expect(e.match(/[A-Za-z_]\w*/g)!.some((id) => names.includes(id)), e).toBe(true);
+    for (const n of names) expect(exprs.some((e) => new RegExp(`\\b${n}\\b`).test(e)), n).toBe(true);
+  });
+
   it('takes title and subtitle overrides', () => {
     const s = buildChart('pipeline', chartReports().pipeline, { title: 'Q4 pipeline', subtitle: 'Line one\nLine two' }) as Json;
-    expect(s.title.text).toBe('Q4 pipeline');
-    expect(s.title.subtitle).toEqual(['Line one', 'Line two']);
+    expect(titleText(s)).toBe('Q4 pipeline');
+    expect(subtitle(s)).toEqual(['Line one', 'Line two']);
   });
 
   it('knows its chart names and rejects others', () => {
@@ -76,7 +105,7 @@ describe('every chart', () => {
     const r = chartReports();
     const filtered = { ...r.pipeline, filters: { pipeline: 'Enterprise renewals EMEA', owner: 'Chloé Dubois-Lefebvre', source: 'Partner referral', since: '2026-01-01' } };
     for (const s of [...CHART_NAMES.map((n) => spec(n, r[n] as never)), spec('pipeline', filtered)]) {
-      for (const line of s.title.subtitle) expect(line.length, line).toBeLessThanOrEqual(64);
+      for (const line of subtitle(s)) expect(line.length, line).toBeLessThanOrEqual(64);
     }
   });
 });
@@ -87,16 +116,18 @@ describe('pipeline', () => {
     expect(layerMarks(s)).toEqual(['bar', 'bar', 'text']);
     expect(s.encoding.y).toMatchObject({ field: 'stage', sort: null });
     expect(s.layer[0].encoding.x.field).toBe('value');
+    // One 40 px row per stage, however many stages: the height is a step, not a figure.
+    expect(s.height).toEqual({ step: 40 });
     expect(s.layer[1].encoding.x.field).toBe('weighted');
     expect(s.layer[2].encoding.text.field).toBe('label');
     expect(values(s).map((v) => v.stage)).toEqual(['Lead', 'Qualified', 'Proposal', 'Negotiation']);
     expect(values(s)[0].label).toBe('$1.2M · 30 deals');
     expect(values(s)[3].label).toBe('$90K · 1 deal');
-    expect(s.title.subtitle[0]).toBe('$2.4M open · $620K weighted · 61 deals');
+    expect(subtitle(s)[0]).toBe('$2.4M open · $620K weighted · 61 deals');
   });
   it('leaves room for the longest label to the right of the longest bar', () => {
     const s = spec('pipeline', chartReports().pipeline);
-    expect(s.layer[0].encoding.x.scale.domain[1]).toBeGreaterThan(1_200_000 * 1.5);
+    expect(resolve(s, s.layer[0].encoding.x.scale.domain[1])).toBeGreaterThan(1_200_000 * 1.5);
   });
   it('is no-data when every stage is empty', () => {
     const r = chartReports().pipeline;
@@ -117,8 +148,14 @@ describe('forecast', () => {
     expect(s.layer[3].encoding.y.field).toBe('crm');
     expect(s.layer[0].encoding.y.axis.format).toBe('$.2~s');
     expect(s.config.locale.number.currency).toEqual(['$', '']);
-    expect(s.title.subtitle[0]).toContain('$900K');
-    expect(s.title.subtitle.join(' ')).toContain('CRM probabilities $1.1M');
+    // Scale top and bar width depend on the report, so they are params: the tallest bar is 1.5M.
+    expect(paramValue(s, 'yMax')).toBeCloseTo(1_500_000 * 1.08);
+    expect(s.layer[0].encoding.y.scale.domain).toEqual([0, { expr: 'yMax' }]);
+    expect(paramValue(s, 'barWidth')).toBe(72);
+    expect(s.layer[3].mark.size).toEqual({ expr: 'barWidth + 12' });
+    expect(paramValue(s, 'labelFontSize')).toBe(13);
+    expect(subtitle(s)[0]).toContain('$900K');
+    expect(subtitle(s).join(' ')).toContain('CRM probabilities $1.1M');
   });
 });
 
@@ -132,7 +169,7 @@ describe('funnel', () => {
     expect(rows[3].conversion).toBeNull();
     expect(rows[3].last).toBe(true);
     expect(s.layer[2].transform).toEqual([{ filter: 'datum.conversion != null' }]);
-    expect(s.title.subtitle[0]).toBe('Win rate 40% · 100 deals in the cohort');
+    expect(subtitle(s)[0]).toBe('Win rate 40% · 100 deals in the cohort');
   });
   it('is no-data when no deal reached the first stage', () => {
     const r = chartReports().funnel;
@@ -147,8 +184,8 @@ describe('velocity', () => {
     expect(s.encoding.x).toMatchObject({ field: 'period', type: 'temporal', timeUnit: 'utcyearmonthdate' });
     expect(s.encoding.y).toMatchObject({ field: 'velocity', title: 'USD per day' });
     expect(s.encoding.x.axis.format).toBe('%b %-d');
-    expect(s.title.subtitle[0]).toBe('Now $2K/day · 40 open · win 25% · avg won $10K · 50-day cycle');
-    expect(s.layer[2].data.values).toEqual([{ period: '2026-11-16', velocity: 2_000 }]);
+    expect(subtitle(s)[0]).toBe('Now $2K/day · 40 open · win 25% · avg won $10K · 50-day cycle');
+    expect(s.datasets[s.layer[2].data.name]).toEqual([{ period: '2026-11-16', velocity: 2_000 }]);
   });
 });
 
@@ -172,7 +209,7 @@ describe('reps', () => {
     const s = spec('reps', many);
     expect(values(s)).toHaveLength(10);
     expect(values(s)[0].owner).toBe('Rep 13');
-    expect(s.title.subtitle[0]).toContain('top 10 of 14 reps');
+    expect(subtitle(s)[0]).toContain('top 10 of 14 reps');
   });
 });
 
@@ -202,6 +239,6 @@ describe('backtest', () => {
     expect(s.encoding.color.scale.domain).toEqual(['Actual won', 'Calibrated', 'CRM probabilities']);
     expect(values(s)).toHaveLength(6);
     expect(values(s)[0]).toEqual({ date: '2026-10-05', series: 'Actual won', value: 100_000 });
-    expect(s.title.subtitle[0]).toBe('WAPE: calibrated 12% vs CRM 35% (lower is better) · 2 weeks');
+    expect(subtitle(s)[0]).toBe('WAPE: calibrated 12% vs CRM 35% (lower is better) · 2 weeks');
   });
 });
