@@ -188,6 +188,11 @@ function attrNames(attrs: string): string[] {
   return [...attrs.matchAll(/\s([^\s=]+)="/g)].map((m) => m[1]);
 }
 
+/** vega quotes every attribute with "; anything else (name='v', name = "v") is not read here. */
+function unusualQuoting(attrs: string): boolean {
+  return /'|\s=|=\s/.test(attrs.replace(/"[^"]*"/g, '""'));
+}
+
 const DEFS_TAGS = new Set(['defs', 'clipPath', 'mask', 'pattern', 'marker', 'symbol', 'linearGradient', 'radialGradient', 'filter']);
 
 /**
@@ -256,6 +261,7 @@ export function splitSvgText(svg: string, scale: number): SplitSvg {
 
     const frame: Frame = { ...top, tag: name, mark: out.length };
     if (name === 'g' || (name === 'svg' && stack.length === 1)) {
+      if (unusualQuoting(attrs)) frame.exact = false;
       for (const a of attrNames(attrs)) {
         if (INERT_ATTR_NAME.test(a) || NEUTRAL_GROUP_ATTRS.has(a) || (name === 'svg' && ROOT_ATTRS.has(a))) continue;
         if (a === 'opacity' && attrValue(attrs, a) === '1') continue;
@@ -320,7 +326,7 @@ function drawsNothing(attrs: string, parent: Frame): boolean {
 function placeText(attrs: string, content: string, parent: Frame): GlyphDraw[] | null {
   const el = parseTextElement(attrs, content);
   if (el.hidden) return [];
-  if (!parent.exact || parent.matrix === null || parent.stroke !== 'none') return null;
+  if (!parent.exact || parent.matrix === null || parent.stroke !== 'none' || unusualQuoting(attrs)) return null;
   for (const a of attrNames(attrs)) if (!TEXT_ATTRS.has(a) && !INERT_ATTR_NAME.test(a)) return null;
   const local = parseTransform(el.transform);
   if (!local) return null;

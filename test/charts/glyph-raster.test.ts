@@ -227,6 +227,8 @@ describe('glyph placement', () => {
       `<svg width="50" height="30"><g opacity="0.5">${t('')}</g></svg>`,
       `<svg width="50" height="30"><g stroke="#000">${t('')}</g></svg>`,
       `<svg width="50" height="30"><a href="https://example.com">${t('')}</a></svg>`,
+      `<svg width="50" height="30"><g transform='translate(3,4)'>${t('')}</g></svg>`,
+      `<svg width="50" height="30">${t("fill-opacity='0.5'")}</svg>`,
     ];
     for (const svg of cases) {
       const split = splitSvgText(svg, 2);
