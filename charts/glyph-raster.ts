@@ -263,17 +263,16 @@ function trimCell(atlas: Buffer, atlasWidth: number, cell: Cell): GlyphMask | nu
   return { left: x0 - cell.ox, top: y0 - cell.oy, width, height, alpha };
 }
 
-/** Raw pixels as sharp gives them: RGB, or RGBA not premultiplied. */
-export interface RawImage {
+/** Raw RGBA pixels, not premultiplied (what sharp's raw output gives). */
+export interface RgbaImage {
   data: Buffer;
   width: number;
   height: number;
-  channels: 3 | 4;
 }
 
 /** Composite every glyph over `image` in place: out = colour·a + dst·(1 − a), a = coverage × alpha. */
-export function compositeGlyphs(image: RawImage, draws: GlyphDraw[], placed: PlacedMasks): void {
-  const { data, width, height, channels } = image;
+export function compositeGlyphs(image: RgbaImage, draws: GlyphDraw[], placed: PlacedMasks): void {
+  const { data, width, height } = image;
   for (let i = 0; i < draws.length; i++) {
     const mask = placed.masks[i];
     if (!mask) continue;
@@ -287,14 +286,14 @@ export function compositeGlyphs(image: RawImage, draws: GlyphDraw[], placed: Pla
     const { r, g, b } = d;
     const opaque = d.alpha >= 1;
     for (let y = yStart; y < yEnd; y++) {
-      let p = ((top + y) * width + left + xStart) * channels;
+      let p = ((top + y) * width + left + xStart) * 4;
       let q = y * mask.width + xStart;
-      for (let x = xStart; x < xEnd; x++, p += channels, q++) {
+      for (let x = xStart; x < xEnd; x++, p += 4, q++) {
         const cov = mask.alpha[q];
         if (cov === 0) continue;
         const a = opaque ? cov : Math.round(cov * d.alpha);
         if (a === 0) continue;
-        const da = channels === 3 ? 255 : data[p + 3];
+        const da = data[p + 3];
         if (da === 255) {
           const ia = 255 - a;
           data[p] = div255(r * a + data[p] * ia);

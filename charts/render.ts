@@ -264,19 +264,16 @@ const PNG_OPTIONS = { compressionLevel: 2, adaptiveFiltering: false } as const;
 export async function renderPng(spec: VegaLiteSpec, opts: RenderPngOptions = {}): Promise<Buffer> {
   const scale = opts.scale ?? 2;
   checkScale(scale);
-  const { svg, glyphs, opaque } = splitSvgText(await renderSvg(spec), scale);
-  // density 72 is 1 SVG px per pixel. On an opaque card (vega's background rect) the alpha
-  // channel is all 255: leaving it out makes compositing and the PNG encode ~1 ms cheaper.
-  // The shapes and any missing glyph masks rasterise in parallel.
-  const raster = sharp(Buffer.from(svg), { density: 72 * scale });
+  const { svg, glyphs } = splitSvgText(await renderSvg(spec), scale);
+  // density 72 is 1 SVG px per pixel. The shapes and any missing glyph masks rasterise in parallel.
   const [shapes, placed] = await Promise.all([
-    (opaque ? raster.removeAlpha() : raster.ensureAlpha()).raw().toBuffer({ resolveWithObject: true }),
+    sharp(Buffer.from(svg), { density: 72 * scale }).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
     glyphMasks(glyphs),
   ]);
   const { width, height, channels } = shapes.info;
-  if (channels !== (opaque ? 3 : 4)) throw new Error(`renderPng: unexpected ${channels}-channel raster`);
-  compositeGlyphs({ data: shapes.data, width, height, channels }, glyphs, placed);
-  return sharp(shapes.data, { raw: { width, height, channels } }).png(PNG_OPTIONS).toBuffer();
+  if (channels !== 4) throw new Error(`renderPng: expected RGBA from the rasteriser, got ${channels} channels`);
+  compositeGlyphs({ data: shapes.data, width, height }, glyphs, placed);
+  return sharp(shapes.data, { raw: { width, height, channels: 4 } }).png(PNG_OPTIONS).toBuffer();
 }
 
 /**

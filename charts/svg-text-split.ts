@@ -50,11 +50,6 @@ export interface SplitSvg {
   glyphs: GlyphDraw[];
   /** Texts drawn as outlines in the SVG because they could not be placed exactly. */
   fallbacks: number;
-  /**
-   * The first thing drawn is an opaque rect over the whole canvas (vega's background), so
-   * every pixel of the result is opaque and the alpha channel can be left out.
-   */
-  opaque: boolean;
 }
 
 /** An affine transform [a, b, c, d, e, f]: x' = a·x + c·y + e, y' = b·x + d·y + f. */
@@ -209,15 +204,11 @@ export function splitSvgText(svg: string, scale: number): SplitSvg {
   ];
   const tag = /<(\/?)([A-Za-z][\w:.-]*)([^>]*?)(\/?)>/g;
   let last = 0;
-  let opaque = false;
-  let svgSize: [number, number] | null = null;
-  let elements = 0;
   for (let m = tag.exec(svg); m; m = tag.exec(svg)) {
     if (m.index > last) out.push(svg.slice(last, m.index));
     last = tag.lastIndex;
     const [whole, closing, name, attrs, selfClosing] = m;
     const top = stack[stack.length - 1];
-    if (!closing && ++elements === 2 && svgSize && name === 'rect' && stack.length === 2) opaque = coversCanvas(attrs, svgSize);
 
     if (closing) {
       if (stack.length > 1 && top.tag === name) {
@@ -270,7 +261,6 @@ export function splitSvgText(svg: string, scale: number): SplitSvg {
       if (name === 'svg') {
         const w = attrValue(attrs, 'width');
         const h = attrValue(attrs, 'height');
-        svgSize = [Number(w), Number(h)];
         const viewBox = attrValue(attrs, 'viewBox');
         if (viewBox !== undefined && viewBox.trim().split(/[\s,]+/).map(Number).join(' ') !== `0 0 ${Number(w)} ${Number(h)}`) frame.exact = false;
       }
@@ -290,25 +280,11 @@ export function splitSvgText(svg: string, scale: number): SplitSvg {
     out.push(frame.inDefs ? whole : whole.replace(INERT_ATTR, ''));
   }
   if (last < svg.length) out.push(svg.slice(last));
-  return { svg: out.join(''), glyphs, fallbacks, opaque };
+  return { svg: out.join(''), glyphs, fallbacks };
 }
 
 const INERT_ATTR_NAME = /^(?:class|role|aria-[a-z-]+|pointer-events)$/;
 const ROOT_ATTRS = new Set(['xmlns', 'xmlns:xlink', 'version', 'width', 'height', 'viewBox']);
-
-/** An opaque rect, drawn first, from (0, 0) over the whole canvas: vega's background. */
-function coversCanvas(attrs: string, [width, height]: [number, number]): boolean {
-  for (const a of attrNames(attrs)) if (!['width', 'height', 'fill', 'x', 'y'].includes(a)) return false;
-  const color = parseColor(attrValue(attrs, 'fill') ?? 'black');
-  return (
-    color !== null &&
-    color[3] === 1 &&
-    Number(attrValue(attrs, 'x') ?? 0) <= 0 &&
-    Number(attrValue(attrs, 'y') ?? 0) <= 0 &&
-    Number(attrValue(attrs, 'width')) >= width &&
-    Number(attrValue(attrs, 'height')) >= height
-  );
-}
 
 /** A shape that paints no pixel: hidden, fully transparent, or with neither fill nor stroke. */
 function drawsNothing(attrs: string, parent: Frame): boolean {
