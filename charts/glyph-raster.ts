@@ -3,10 +3,11 @@
  * coverage mask and then composited wherever it appears.
  *
  * A mask is keyed by (face, size in device pixels, rotation, glyph id, sub-pixel origin
- * quantised to 1/16 px along the baseline and 1/4 px across it). The masks a render is missing are rasterised
- * together in one sharp call (per 2048×1024 atlas page): an atlas SVG with each glyph outline (glyphShape, the same
- * outlines outlineSvgText draws) in its own cell, black on transparent; coverage is the alpha
- * channel, trimmed to the ink. Compositing is source-over in 8 bits, as librsvg does it.
+ * quantised to 1/16 px along the baseline and 1/4 px across it). The masks a render is
+ * missing are rasterised together in one sharp call (per 2048×1024 atlas page): an atlas SVG
+ * with each glyph outline (glyphShape: the outlines outlineSvgText draws) in its own cell,
+ * black on transparent; coverage is the alpha channel, trimmed to the ink. Compositing is
+ * source-over in 8 bits, as librsvg does it.
  * With a warm cache, text costs a few table look-ups and pixel blends per glyph instead of
  * librsvg re-tessellating every curve of every label on every render.
  */
@@ -90,9 +91,8 @@ export async function glyphMasks(draws: GlyphDraw[]): Promise<PlacedMasks> {
   for (let i = 0; i < n; i++) {
     const d = draws[i];
     // Vertical text (vega's -90° axis titles) runs along y.
-    const vertical = d.angle === 90 || d.angle === -90 || d.angle === 270;
-    const sx = vertical ? SUBPIXEL_ACROSS : SUBPIXEL_ALONG;
-    const sy = d.angle === 0 || d.angle === 180 ? SUBPIXEL_ACROSS : SUBPIXEL_ALONG;
+    const sx = Math.abs(d.angle) % 180 === 90 ? SUBPIXEL_ACROSS : SUBPIXEL_ALONG;
+    const sy = d.angle % 180 === 0 ? SUBPIXEL_ACROSS : SUBPIXEL_ALONG;
     let ix = Math.floor(d.x);
     let fx = Math.round((d.x - ix) * sx);
     if (fx === sx) {
