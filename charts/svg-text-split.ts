@@ -245,7 +245,7 @@ export function splitSvgText(svg: string, scale: number): SplitSvg {
 
     if (selfClosing) {
       if (!top.inDefs && SHAPES.has(name) && drawsNothing(attrs, top)) continue;
-      if (name === 'g') continue;
+      if (name === 'g' || name === 'text') continue; // empty: draws nothing
       out.push(top.inDefs ? whole : whole.replace(INERT_ATTR, ''));
       continue;
     }

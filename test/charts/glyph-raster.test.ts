@@ -188,7 +188,7 @@ describe('glyph placement', () => {
   it('does not draw a label vega hid (opacity 0)', async () => {
     const png = await decode(await renderPng(textSpec({ x: 120, y: 40, opacity: 0 })));
     expect(inkBox(png)).toBeNull();
-    const split = splitSvgText('<svg width="10" height="10"><text transform="translate(1,1)" opacity="0" fill="#000">$100K</text></svg>', 2);
+    const split = splitSvgText('<svg width="10" height="10"><text transform="translate(1,1)" opacity="0" fill="#000">$100K</text><text/></svg>', 2);
     expect(split).toEqual({ svg: '<svg width="10" height="10"></svg>', glyphs: [], fallbacks: 0 });
   });
 
