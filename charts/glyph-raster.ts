@@ -2,31 +2,35 @@
  * Text drawn the way real text renderers draw it: each glyph is rasterised once into a
  * coverage mask and then composited wherever it appears.
  *
- * A mask is keyed by (face, size in device pixels, rotation, glyph id, sub-pixel origin
- * quantised to 1/16 px along the baseline and 1/4 px across it). The masks a render is
- * missing are rasterised together in one sharp call (per 2048×1024 atlas page): an atlas SVG
- * with each glyph outline (glyphShape: the outlines outlineSvgText draws) in its own cell,
- * black on transparent; coverage is the alpha channel, trimmed to the ink. Compositing is
- * source-over in 8 bits, as librsvg does it.
- * With a warm cache, text costs a few table look-ups and pixel blends per glyph instead of
- * librsvg re-tessellating every curve of every label on every render.
+ * Pen positions are quantised to 1/4 px on both axes (as Skia and Chromium do; error ≤ 1/8 px).
+ * librsvg draws each glyph shape — (face, size in device pixels, rotation, glyph id) — once, at
+ * SUPERSAMPLE× the device resolution with its pen on a whole supersample. Its anti-aliasing is
+ * area coverage, and area adds up, so the device-pixel coverage of the glyph at sub-pixel
+ * offset (qx/4, qy/4) is exactly the mean of a 4×4 block of supersamples, shifted by
+ * (qx, qy) supersamples: each of the 16 variants is derived in JS (a box sum, microseconds)
+ * on first use. librsvg only sees a shape new at its size; the data moving labels by
+ * fractions of a pixel costs nothing.
+ *
+ * The shapes a render is missing are rasterised together in one sharp call per atlas page
+ * (each outline — glyphShape, the outlines outlineSvgText draws — in its own cell, black on
+ * transparent; coverage is the alpha channel, trimmed to the ink). Compositing is source-over
+ * in 8 bits, as librsvg does it.
  */
 import sharp from 'sharp';
 import type { GlyphDraw } from './svg-text-split.js';
 import { glyphShape } from './text-outline.js';
 
 /**
- * Sub-pixel origins per device pixel. Along the baseline, pen positions are sums of advance
- * widths and anchor shifts, so any fraction occurs; at 1/4 px about 1% of a chart's pixels
- * (glyph edges) land more than 8 levels from the exact outlines, at 1/16 px under 0.1%, for
- * about twice the masks (a few thousand over hundreds of renders). Across the baseline vega's
- * positions are mostly whole pixels, and 1/4 px is what text renderers use.
+ * Supersamples per device pixel on each axis, and so the sub-pixel positions per pixel: a pen
+ * at x lands on whole pixel floor(round(4x) / 4) plus round(4x) mod 4 quarters.
  */
-export const SUBPIXEL_ALONG = 16;
-export const SUBPIXEL_ACROSS = 4;
+export const SUPERSAMPLE = 4;
+const SS_SHIFT = 2; // log2(SUPERSAMPLE)
+const SS_MASK = SUPERSAMPLE - 1;
+const VARIANTS = SUPERSAMPLE * SUPERSAMPLE;
 
-/** A glyph's coverage: `alpha` is width × height, placed at (pen + left, pen + top) in whole pixels. */
-interface GlyphMask {
+/** A glyph's coverage: `alpha` is width × height, placed at (pen + left, pen + top) in whole pixels (supersamples for a shape). */
+export interface GlyphMask {
   left: number;
   top: number;
   width: number;
@@ -34,31 +38,70 @@ interface GlyphMask {
   alpha: Uint8Array;
 }
 
-/** Default bound on cached masks (each ~0.5 KB at 2x: about 10 MB at the bound). */
-const DEFAULT_LIMIT = 20_000;
+/** One glyph shape at one size and rotation: its supersampled coverage and the variants derived so far. */
+interface ShapeEntry {
+  /** null: the glyph has no ink (a space). */
+  shape: GlyphMask | null;
+  /** Device-pixel masks by sub-pixel offset qy·4 + qx; undefined until first used. */
+  variants: (GlyphMask | null | undefined)[];
+  /** Bytes of mask data held: the supersampled mask plus every derived variant. */
+  bytes: number;
+}
 
-const cache = new Map<string, GlyphMask | null>();
-let limit = DEFAULT_LIMIT;
-const stats = { atlasRenders: 0, glyphsRasterised: 0, hits: 0, misses: 0, clears: 0 };
+/**
+ * Default bound on cached mask bytes (supersampled shapes plus derived variants). Measured:
+ * all seven charts at 2x over 40 varied reports each hold 203 shapes and 940 variants in
+ * 1.1 MB, so 16 MB leaves room for other scales, fonts and sizes. When full, the oldest
+ * shapes go first, with their variants.
+ */
+const DEFAULT_LIMIT_BYTES = 16 * 1024 * 1024;
+/** Accounted per entry and per variant besides pixels (objects, key), so empty glyphs count too. */
+const ENTRY_OVERHEAD = 64;
 
-/** Counters for tests and benchmarks: atlas renders, masks rasterised, look-ups, cache size. */
-export function glyphCacheStats(): typeof stats & { size: number; limit: number } {
-  return { ...stats, size: cache.size, limit };
+const cache = new Map<string, ShapeEntry>();
+let limitBytes = DEFAULT_LIMIT_BYTES;
+let cachedBytes = 0;
+const stats = { atlasRenders: 0, glyphsRasterised: 0, hits: 0, derived: 0, misses: 0, evictions: 0 };
+
+/**
+ * Counters for tests and benchmarks: atlas renders and shapes rasterised; per glyph drawn, a
+ * hit (cached variant), a derived variant, or a miss (shape rasterised); shapes evicted; and
+ * the cache's size (shapes, variants, bytes) against its bound.
+ */
+export function glyphCacheStats(): typeof stats & { shapes: number; variants: number; bytes: number; limitBytes: number } {
+  let variants = 0;
+  for (const e of cache.values()) for (const v of e.variants) if (v !== undefined) variants++;
+  return { ...stats, shapes: cache.size, variants, bytes: cachedBytes, limitBytes };
 }
 
 /** Empty the cache and reset the counters (tests). */
 export function resetGlyphCache(): void {
   cache.clear();
+  cachedBytes = 0;
   for (const k of Object.keys(stats) as (keyof typeof stats)[]) stats[k] = 0;
 }
 
-/** Change the bound on cached masks; returns the previous bound. */
-export function setGlyphCacheLimit(n: number): number {
-  if (!(Number.isInteger(n) && n > 0)) throw new RangeError(`glyph cache limit must be a positive integer, got ${n}`);
-  const previous = limit;
-  limit = n;
-  if (cache.size > limit) cache.clear();
+/** Change the bound on cached mask bytes; returns the previous bound. */
+export function setGlyphCacheLimit(bytes: number): number {
+  if (!(Number.isInteger(bytes) && bytes > 0)) throw new RangeError(`glyph cache limit must be a positive integer (bytes), got ${bytes}`);
+  const previous = limitBytes;
+  limitBytes = bytes;
+  evict(0);
   return previous;
+}
+
+/** Drop the oldest shapes (with their variants) until `incoming` more bytes fit the bound. */
+function evict(incoming: number): void {
+  for (const [key, e] of cache) {
+    if (cachedBytes + incoming <= limitBytes) break;
+    cache.delete(key);
+    cachedBytes -= e.bytes;
+    stats.evictions++;
+  }
+}
+
+function maskBytes(m: GlyphMask | null): number {
+  return ENTRY_OVERHEAD + (m ? m.alpha.length : 0);
 }
 
 /** Where each glyph of a render lands: its mask (null: no ink) and whole-pixel pen position. */
@@ -68,73 +111,120 @@ export interface PlacedMasks {
   py: Int32Array;
 }
 
-interface Missing {
-  key: string;
-  draw: GlyphDraw;
-  /** Sub-pixel origin in px, quantised. */
-  fx: number;
-  fy: number;
+/** A pen coordinate in device pixels as (whole pixel, quarter 0–3): round to 1/4 px. */
+function quantise(v: number): [number, number] {
+  const n = Math.round(v * SUPERSAMPLE);
+  // n fits easily in 32 bits (a device coordinate × 4): >> floors, & takes the remainder ≥ 0.
+  return [n >> SS_SHIFT, n & SS_MASK];
 }
 
 /**
- * Look up (and rasterise, in one atlas render, whatever is missing) the mask of every glyph.
+ * Look up the mask of every glyph: a cached variant, else one derived from the cached shape,
+ * else the shape is rasterised (all of a render's missing shapes in one atlas render).
  * Safe to run alongside the shapes' rasterisation.
  */
 export async function glyphMasks(draws: GlyphDraw[]): Promise<PlacedMasks> {
   const n = draws.length;
-  const keys: string[] = new Array(n);
   const px = new Int32Array(n);
   const py = new Int32Array(n);
-  const missing = new Map<string, Missing>();
-  // Masks are taken at look-up: a later clear (this render's or a concurrent one's) loses none.
-  const masks: (GlyphMask | null | undefined)[] = new Array(n);
+  const variant = new Uint8Array(n);
+  // Entries are taken at look-up: a later eviction (this render's or a concurrent one's) loses none.
+  const entries: (ShapeEntry | undefined)[] = new Array(n);
+  const keys: string[] = new Array(n);
+  const missing = new Map<string, GlyphDraw>();
   for (let i = 0; i < n; i++) {
     const d = draws[i];
-    // Vertical text (vega's -90° axis titles) runs along y.
-    const sx = Math.abs(d.angle) % 180 === 90 ? SUBPIXEL_ACROSS : SUBPIXEL_ALONG;
-    const sy = d.angle % 180 === 0 ? SUBPIXEL_ACROSS : SUBPIXEL_ALONG;
-    let ix = Math.floor(d.x);
-    let fx = Math.round((d.x - ix) * sx);
-    if (fx === sx) {
-      ix++;
-      fx = 0;
-    }
-    let iy = Math.floor(d.y);
-    let fy = Math.round((d.y - iy) * sy);
-    if (fy === sy) {
-      iy++;
-      fy = 0;
-    }
-    fx /= sx;
-    fy /= sy;
+    const [ix, qx] = quantise(d.x);
+    const [iy, qy] = quantise(d.y);
     px[i] = ix;
     py[i] = iy;
-    const key = `${d.face}|${d.unit}|${d.angle}|${d.id}|${fx}|${fy}`;
+    variant[i] = qy * SUPERSAMPLE + qx;
+    const key = `${d.face}|${d.unit}|${d.angle}|${d.id}`;
+    const e = cache.get(key);
+    entries[i] = e;
     keys[i] = key;
-    masks[i] = cache.get(key);
-    if (masks[i] !== undefined) stats.hits++;
-    else if (!missing.has(key)) {
-      stats.misses++;
-      missing.set(key, { key, draw: d, fx, fy });
+    if (e === undefined) {
+      if (!missing.has(key)) {
+        stats.misses++;
+        missing.set(key, d);
+      }
     }
   }
-  const fresh = missing.size ? await rasteriseAtlas([...missing.values()]) : new Map<string, GlyphMask | null>();
-  if (fresh.size) {
-    if (cache.size + fresh.size > limit) {
-      cache.clear();
-      stats.clears++;
+  if (missing.size) {
+    const fresh = await rasteriseAtlas(missing);
+    for (let i = 0; i < n; i++) if (entries[i] === undefined) entries[i] = fresh.get(keys[i]);
+    for (const [key, e] of fresh) {
+      // A concurrent render may have cached it first; a shape over the whole bound is used, not kept.
+      if (cache.has(key) || e.bytes > limitBytes) continue;
+      evict(e.bytes);
+      cache.set(key, e);
+      cachedBytes += e.bytes;
     }
-    for (const [k, v] of fresh) if (cache.size < limit) cache.set(k, v);
   }
-  for (let i = 0; i < n; i++) if (masks[i] === undefined) masks[i] = fresh.get(keys[i]) ?? null;
-  return { masks: masks as (GlyphMask | null)[], px, py };
+  const masks: (GlyphMask | null)[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = entries[i]!;
+    const v = variant[i];
+    let m = e.variants[v];
+    if (m === undefined) {
+      m = e.shape && boxMean(e.shape, v & SS_MASK, v >> SS_SHIFT);
+      e.variants[v] = m;
+      const bytes = maskBytes(m);
+      e.bytes += bytes;
+      // Only a cached entry's growth counts against the bound (an evicted one is garbage soon).
+      if (cache.get(keys[i]) === e) {
+        cachedBytes += bytes;
+        evict(0);
+      }
+      stats.derived++;
+    } else stats.hits++;
+    masks[i] = m;
+  }
+  return { masks, px, py };
 }
 
-/** Margin around each cell's ink box, in pixels: room for anti-aliasing and the sub-pixel shift. */
+/**
+ * The device-pixel mask of a glyph whose pen sits (qx, qy) supersamples past a whole pixel,
+ * from its supersampled mask (pen at supersample 0, 0): device pixel (i, j) relative to the
+ * pen's whole pixel covers supersamples 4i − qx … 4i − qx + 3 across and 4j − qy … down, and
+ * its coverage is their mean, rounded: (sum + 8) >> 4.
+ */
+export function boxMean(shape: GlyphMask, qx: number, qy: number): GlyphMask | null {
+  const { left: sl, top: st, width: sw, height: sh, alpha } = shape;
+  // Supersample s belongs to device pixel (s + q) >> 2.
+  const left = (sl + qx) >> SS_SHIFT;
+  const top = (st + qy) >> SS_SHIFT;
+  const width = ((sl + sw - 1 + qx) >> SS_SHIFT) - left + 1;
+  const height = ((st + sh - 1 + qy) >> SS_SHIFT) - top + 1;
+  const sums = new Uint16Array(width * height);
+  // Offset of the mask's first supersample within its device pixel.
+  const x0 = sl + qx - left * SUPERSAMPLE;
+  const y0 = st + qy - top * SUPERSAMPLE;
+  for (let y = 0; y < sh; y++) {
+    const rowOut = ((y + y0) >> SS_SHIFT) * width;
+    const rowIn = y * sw;
+    for (let x = 0; x < sw; x++) {
+      const a = alpha[rowIn + x];
+      if (a) sums[rowOut + ((x + x0) >> SS_SHIFT)] += a;
+    }
+  }
+  const out = new Uint8Array(width * height);
+  let any = false;
+  for (let k = 0; k < out.length; k++) {
+    const v = (sums[k] + VARIANTS / 2) >> (2 * SS_SHIFT);
+    out[k] = v;
+    if (v) any = true;
+  }
+  return any ? { left, top, width, height, alpha: out } : null;
+}
+
+/** Margin around each cell's ink box, in supersamples: room for anti-aliasing. */
 const PAD = 2;
 /**
- * Atlas page size: at most 8 MB of RGBA per sharp call. A chart's glyphs at 2x take a few
- * rows of one page; huge scales or fonts spill onto more pages, rendered in parallel.
+ * Atlas page size: at most 8 MB of RGBA per sharp call. A 13 px glyph at 2x takes a cell of
+ * about 60×110 supersamples, so a page holds ~250, a chart's missing shapes; more, or huge
+ * glyphs, spill onto further pages, rendered in parallel. A glyph larger than a page gets a
+ * page of its own size.
  */
 const ATLAS_WIDTH = 2048;
 const ATLAS_HEIGHT = 1024;
@@ -145,7 +235,7 @@ interface Cell {
   y: number;
   w: number;
   h: number;
-  /** Where the pen's whole pixel is inside the cell. */
+  /** Where the pen is inside the cell, in whole supersamples. */
   ox: number;
   oy: number;
 }
@@ -157,22 +247,23 @@ interface AtlasPage {
   height: number;
 }
 
-/** Rasterise the missing masks together: one SVG and one sharp call per atlas page. */
-async function rasteriseAtlas(missing: Missing[]): Promise<Map<string, GlyphMask | null>> {
-  const result = new Map<string, GlyphMask | null>();
+/** Rasterise the missing shapes supersampled, together: one SVG and one sharp call per atlas page. */
+async function rasteriseAtlas(missing: Map<string, GlyphDraw>): Promise<Map<string, ShapeEntry>> {
+  const result = new Map<string, ShapeEntry>();
+  const entry = (shape: GlyphMask | null): ShapeEntry => ({ shape, variants: new Array(VARIANTS), bytes: maskBytes(shape) });
   const pages: AtlasPage[] = [];
   let page: AtlasPage = { cells: [], paths: '', width: 0, height: 0 };
   let cx = 0;
   let cy = 0;
   let rowH = 0;
-  for (const m of missing) {
-    const d = m.draw;
+  for (const [key, d] of missing) {
     const shape = glyphShape(d.face, d.id);
     if (!shape) {
-      result.set(m.key, null);
+      result.set(key, entry(null));
       continue;
     }
-    // The ink box in device pixels around the pen: outline units → scale, flip y, rotate.
+    // The ink box in supersamples around the pen: outline units → scale, flip y, rotate.
+    const unit = d.unit * SUPERSAMPLE;
     const [c, s] = rotation(d.angle);
     let minX = Infinity;
     let minY = Infinity;
@@ -185,8 +276,8 @@ async function rasteriseAtlas(missing: Missing[]): Promise<Map<string, GlyphMask
       [bx1, by0],
       [bx1, by1],
     ]) {
-      const x = d.unit * (u * c + v * s);
-      const y = d.unit * (u * s - v * c);
+      const x = unit * (u * c + v * s);
+      const y = unit * (u * s - v * c);
       minX = Math.min(minX, x);
       maxX = Math.max(maxX, x);
       minY = Math.min(minY, y);
@@ -206,8 +297,8 @@ async function rasteriseAtlas(missing: Missing[]): Promise<Map<string, GlyphMask
       page = { cells: [], paths: '', width: 0, height: 0 };
       cx = cy = rowH = 0;
     }
-    page.cells.push({ key: m.key, x: cx, y: cy, w, h, ox, oy });
-    page.paths += `<path transform="translate(${cx + ox + m.fx},${cy + oy + m.fy})${d.angle ? ` rotate(${d.angle})` : ''} scale(${d.unit},${-d.unit})" d="${shape.d}"/>`;
+    page.cells.push({ key, x: cx, y: cy, w, h, ox, oy });
+    page.paths += `<path transform="translate(${cx + ox},${cy + oy})${d.angle ? ` rotate(${d.angle})` : ''} scale(${unit},${-unit})" d="${shape.d}"/>`;
     cx += w;
     rowH = Math.max(rowH, h);
     page.width = Math.max(page.width, cx);
@@ -221,7 +312,7 @@ async function rasteriseAtlas(missing: Missing[]): Promise<Map<string, GlyphMask
       const alpha = await sharp(Buffer.from(svg), { density: 72 }).ensureAlpha().extractChannel(3).raw().toBuffer();
       stats.atlasRenders++;
       stats.glyphsRasterised += cells.length;
-      for (const cell of cells) result.set(cell.key, trimCell(alpha, width, cell));
+      for (const cell of cells) result.set(cell.key, entry(trimCell(alpha, width, cell)));
     }),
   );
   return result;
@@ -235,7 +326,7 @@ function rotation(angle: number): [number, number] {
   return [Math.cos(r), Math.sin(r)];
 }
 
-/** A cell's coverage cut to its ink, positioned relative to the pen's whole pixel. */
+/** A cell's coverage cut to its ink, positioned relative to the pen. */
 function trimCell(atlas: Buffer, atlasWidth: number, cell: Cell): GlyphMask | null {
   let x0 = cell.w;
   let y0 = cell.h;
