@@ -222,7 +222,7 @@ export function boxMean(shape: GlyphMask, qx: number, qy: number): GlyphMask | n
 const PAD = 2;
 /**
  * Atlas page size: at most 8 MB of RGBA per sharp call. A 13 px glyph at 2x takes a cell of
- * about 60×110 supersamples, so a page holds ~250, a chart's missing shapes; more, or huge
+ * about 60×110 supersamples, so a page holds ~300, a chart's missing shapes; more, or huge
  * glyphs, spill onto further pages, rendered in parallel. A glyph larger than a page gets a
  * page of its own size.
  */
