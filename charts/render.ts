@@ -47,10 +47,24 @@ export interface RenderPngOptions {
  */
 export const VIEW_POOL_MAX = 32;
 
+/**
+ * A View waiting in the pool. A View that has drawn a report must run once with its datasets
+ * empty before it takes the next (see `load`); that run is started when the View comes back,
+ * on a later turn of the event loop (while the caller is, typically, waiting for sharp), so
+ * the next render finds it done instead of paying for it.
+ */
+interface IdleView {
+  view: vega.View;
+  /** Settles when the View is empty and ready; rejects if emptying it failed. */
+  emptied: Promise<void>;
+  /** Set when the pool lets the View go: an emptying run not yet started is skipped. */
+  evicted: boolean;
+}
+
 interface PooledShape {
   /** vega.parse output for the shape, so a second concurrent render of it skips compile + parse. */
   runtime: vega.Runtime;
-  idle: vega.View[];
+  idle: IdleView[];
   busy: number;
   /** Which sizes autosize 'fit' computes, and the View's width and height before its first run. */
   fitX: boolean;
@@ -126,7 +140,7 @@ function newView(shape: PooledShape): vega.View {
 }
 
 /** An idle View of this shape, or a new one (compiling the shape first when it is not pooled). */
-function checkOut(key: string, spec: VegaLiteSpec): { shape: PooledShape; view: vega.View; reused: boolean } {
+function checkOut(key: string, spec: VegaLiteSpec): { shape: PooledShape; view: vega.View; emptied: Promise<void> | undefined } {
   let shape = shapes.get(key);
   if (shape) {
     shapes.delete(key);
@@ -143,8 +157,9 @@ function checkOut(key: string, spec: VegaLiteSpec): { shape: PooledShape; view: 
     shape = { runtime: vega.parse(vgSpec), idle: [], busy: 0, fitX, fitY, fitWidth: undefined, fitHeight: undefined };
   }
   shapes.set(key, shape); // most recently used
-  let view = shape.idle.pop();
-  const reused = view !== undefined;
+  const idle = shape.idle.pop();
+  let view = idle?.view;
+  const emptied = idle?.emptied;
   if (!view) {
     view = newView(shape);
     if (shape.fitWidth === undefined) {
@@ -153,17 +168,17 @@ function checkOut(key: string, spec: VegaLiteSpec): { shape: PooledShape; view: 
     }
   }
   shape.busy++;
-  return { shape, view, reused };
+  return { shape, view, emptied };
 }
 
 /** Give the View back to its shape's idle list and finalize least recently used Views over the cap. */
-function checkIn(key: string, shape: PooledShape, view: vega.View | null): void {
+function checkIn(key: string, shape: PooledShape, view: vega.View | null, datasetNames: string[]): void {
   shape.busy--;
-  if (view) shape.idle.push(view);
+  if (view) shape.idle.push(emptyLater(view, datasetNames));
   for (const [k, s] of shapes) {
     if (liveViews <= VIEW_POOL_MAX) break;
     while (s.idle.length && liveViews > VIEW_POOL_MAX) {
-      s.idle.shift()!.finalize();
+      release(s.idle.shift()!);
       liveViews--;
     }
     if (!s.idle.length && !s.busy) shapes.delete(k);
@@ -172,20 +187,44 @@ function checkIn(key: string, shape: PooledShape, view: vega.View | null): void 
 }
 
 /**
+ * Queue the emptying run of a View that has drawn a report: on a later turn of the event loop,
+ * so it never delays the render that just finished with the View.
+ */
+function emptyLater(view: vega.View, datasetNames: string[]): IdleView {
+  const idle: IdleView = { view, emptied: Promise.resolve(), evicted: false };
+  if (datasetNames.length) {
+    idle.emptied = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      if (idle.evicted) return;
+      for (const name of datasetNames) view.data(name, []);
+      await view.runAsync();
+    });
+    // A failure surfaces when the View is checked out (and the View is then dropped).
+    idle.emptied.catch(() => {});
+  }
+  return idle;
+}
+
+/** Finalize a View the pool lets go of, after any emptying run already under way. */
+function release(idle: IdleView): void {
+  idle.evicted = true;
+  void idle.emptied.then(
+    () => idle.view.finalize(),
+    () => idle.view.finalize(),
+  );
+}
+
+/**
  * Put this spec's rows and param values into the View, as if it had been built from the spec.
  *
- * A View that has run before first runs once with every dataset empty. Vega keeps the state it
- * can reuse between runs: aggregate cells, facet groups (one per bar stack) and ordinal domains
- * keep the position of any key the previous report also had, and new keys are appended, so
- * without the empty run rows would be drawn in an earlier report's order. Emptied, every such
- * item exits, and the new rows come in in their own order, as in a new View.
+ * A View that has run before has, by now, run once with every dataset empty (`emptyLater`,
+ * started when it came back to the pool; renderSvg waits for it). Vega keeps the state it can reuse between runs:
+ * aggregate cells, facet groups (one per bar stack) and ordinal domains keep the position of any
+ * key the previous report also had, and new keys are appended, so without the empty run rows
+ * would be drawn in an earlier report's order. Emptied, every such item exits, and the new rows
+ * come in in their own order, as in a new View.
  */
-async function load(view: vega.View, shape: PooledShape, spec: VegaLiteSpec, reused: boolean): Promise<void> {
+async function load(view: vega.View, shape: PooledShape, spec: VegaLiteSpec): Promise<void> {
   const datasets = Object.entries((spec as { datasets?: Record<string, unknown[]> }).datasets ?? {});
-  if (reused && datasets.length) {
-    for (const [name] of datasets) view.data(name, []);
-    await view.runAsync();
-  }
   // Autosize 'fit' sizes the plot from the bounds of the last layout, starting from the size the
   // spec gives; start every run from there, as a new View would.
   if (shape.fitX && view.width() !== shape.fitWidth) view.width(shape.fitWidth!);
@@ -228,11 +267,26 @@ function restoreGuideOrder(mark: SceneMark): void {
  */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   const key = specShapeKey(spec);
-  const { shape, view, reused } = checkOut(key, spec);
+  const out = checkOut(key, spec);
+  const { shape } = out;
+  let { view } = out;
+  const datasetNames = Object.keys((spec as { datasets?: Record<string, unknown> }).datasets ?? {});
   // A View is never shared: each render has its own until it is checked back in.
   let reusable: vega.View | null = null;
   try {
-    await load(view, shape, spec, reused);
+    if (out.emptied) {
+      // A View whose emptying run failed is not trusted with another report: build a new one.
+      const ok = await out.emptied.then(
+        () => true,
+        () => false,
+      );
+      if (!ok) {
+        view.finalize();
+        liveViews--;
+        view = newView(shape);
+      }
+    }
+    await load(view, shape, spec);
     await view.runAsync();
     restoreGuideOrder((view.scenegraph() as unknown as { root: SceneMark }).root);
     const svg = await view.toSVG();
@@ -243,7 +297,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
       view.finalize();
       liveViews--;
     }
-    checkIn(key, shape, reusable);
+    checkIn(key, shape, reusable, datasetNames);
   }
 }
 

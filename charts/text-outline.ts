@@ -216,9 +216,17 @@ function unescapeXml(s: string): string {
   );
 }
 
+/** One compiled pattern per attribute name (names come from our code: the map stays small). */
+const ATTR_PATTERNS = new Map<string, RegExp>();
+
 /** The value of attribute `name` in a tag's attribute string (as vega writes them: name="value"). */
 export function attrValue(attrs: string, name: string): string | undefined {
-  const m = new RegExp(`\\s${name}="([^"]*)"`).exec(attrs);
+  let re = ATTR_PATTERNS.get(name);
+  if (!re) {
+    re = new RegExp(`\\s${name}="([^"]*)"`);
+    ATTR_PATTERNS.set(name, re);
+  }
+  const m = re.exec(attrs);
   return m ? m[1] : undefined;
 }
 

@@ -4,7 +4,7 @@
  */
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CHART_NAMES, type ChartName, type ChartOptions, type ChartReports, type VegaLiteSpec, buildChart } from '../../charts/index.js';
 import { VIEW_POOL_MAX, renderSvg, specShapeKey, viewPoolStats } from '../../charts/render.js';
 import { sampleReports, variedReports } from '../../bench/chart-reports.js';
@@ -249,5 +249,41 @@ describe('renderSvg with pooled Views', () => {
     expect(viewPoolStats()).toEqual(before);
     const s = spec('sources', sampleReports().sources);
     expect(sameIds(await renderSvg(s))).toBe(sameIds(await freshSvg(s)));
+  });
+
+  it('empties a returned View after the render, so the next render of its shape does not wait for that', async () => {
+    const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+    const first = spec('forecast', sampleReports().forecast);
+    await renderSvg(first);
+    await tick();
+    await tick(); // the emptying run, queued when the View came back, is done
+    const data = vi.spyOn(vega.View.prototype, 'data');
+    try {
+      const next = spec('forecast', variedReports(7).forecast);
+      const svg = await renderSvg(next);
+      const emptied = data.mock.calls.filter(([, rows]) => Array.isArray(rows) && rows.length === 0);
+      expect(data.mock.calls.length).toBeGreaterThan(0); // the render put its rows in
+      expect(emptied).toEqual([]); // and did not have to empty the View first: that was done
+      expect(sameIds(svg)).toBe(sameIds(await freshSvg(next)));
+    } finally {
+      data.mockRestore();
+    }
+  });
+
+  it('replaces a View whose emptying run failed, and still renders right', async () => {
+    const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+    await renderSvg(spec('backtest', sampleReports().backtest));
+    const before = viewPoolStats();
+    // Fail the next dataflow run: the emptying run of the View just returned.
+    const runs = vi.spyOn(vega.View.prototype, 'runAsync').mockRejectedValueOnce(new Error('boom'));
+    try {
+      await tick();
+      await tick();
+      const next = spec('backtest', variedReports(3).backtest);
+      expect(sameIds(await renderSvg(next))).toBe(sameIds(await freshSvg(next)));
+      expect(viewPoolStats().views).toBe(before.views); // the failed View was replaced, not added to
+    } finally {
+      runs.mockRestore();
+    }
   });
 });
