@@ -312,7 +312,7 @@ const PNG_OPTIONS = { compressionLevel: 2, adaptiveFiltering: false } as const;
 /**
  * Render a Vega-Lite spec to a PNG. The shapes go to librsvg (sharp) with the text taken out;
  * the text is composited from cached glyph masks of the shipped font (glyph-raster.ts), at
- * the very positions outlineSvgText would draw. Text that cannot be placed exactly stays in
+ * the positions outlineSvgText would draw, to 1/4 px. Text that cannot be placed exactly stays in
  * the SVG as outlines. Either way no <text> reaches librsvg, so no system font is used.
  */
 export async function renderPng(spec: VegaLiteSpec, opts: RenderPngOptions = {}): Promise<Buffer> {
