@@ -111,11 +111,14 @@ export interface PlacedMasks {
   py: Int32Array;
 }
 
+/** Pen coordinates (device pixels) past this are off any raster sharp can make. */
+const FAR = 2 ** 28;
+
 /** A pen coordinate in device pixels as (whole pixel, quarter 0–3): round to 1/4 px. */
 function quantise(v: number): [number, number] {
   const n = Math.round(v * SUPERSAMPLE);
-  // n fits easily in 32 bits (a device coordinate × 4): >> floors, & takes the remainder ≥ 0.
-  return [n >> SS_SHIFT, n & SS_MASK];
+  const whole = Math.floor(n / SUPERSAMPLE);
+  return [whole, n - whole * SUPERSAMPLE];
 }
 
 /**
@@ -134,6 +137,8 @@ export async function glyphMasks(draws: GlyphDraw[]): Promise<PlacedMasks> {
   const missing = new Map<string, GlyphDraw>();
   for (let i = 0; i < n; i++) {
     const d = draws[i];
+    // Far off any card (vega places what it is given): skipped, before Int32 positions wrap.
+    if (!(Math.abs(d.x) < FAR && Math.abs(d.y) < FAR)) continue;
     const [ix, qx] = quantise(d.x);
     const [iy, qy] = quantise(d.y);
     px[i] = ix;
@@ -163,7 +168,11 @@ export async function glyphMasks(draws: GlyphDraw[]): Promise<PlacedMasks> {
   }
   const masks: (GlyphMask | null)[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const e = entries[i]!;
+    const e = entries[i];
+    if (e === undefined) {
+      masks[i] = null; // skipped above
+      continue;
+    }
     const v = variant[i];
     let m = e.variants[v];
     if (m === undefined) {

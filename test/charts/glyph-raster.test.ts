@@ -341,6 +341,11 @@ describe('glyph placement', () => {
     expect(split).toEqual({ svg: '<svg width="10" height="10"></svg>', glyphs: [], fallbacks: 0 });
   });
 
+  it('draws nothing for a label placed far off the card (positions do not wrap around)', async () => {
+    // 2x device x of 2³⁰ + 100 and 2³² + 100: 32-bit arithmetic would bring them back to x = 100.
+    for (const x of [2 ** 29 + 50, 2 ** 31 + 50, -(2 ** 31) + 50, 1e12]) expect(inkBox(await decode(await renderPng(textSpec({ x, y: 40 }))))).toBeNull();
+  });
+
   it('falls back to outlines for a clipped text, and still draws it', async () => {
     const spec = textSpec({ x: 120, y: 40, clip: true });
     const split = splitSvgText(await renderSvg(spec), 2);
