@@ -59,6 +59,8 @@ const DEFAULT_LIMIT_BYTES = 16 * 1024 * 1024;
 const ENTRY_OVERHEAD = 64;
 
 const cache = new Map<string, ShapeEntry>();
+/** Atlas renders under way, by the shapes they are rasterising. */
+const inFlight = new Map<string, Promise<Map<string, ShapeEntry>>>();
 let limitBytes = DEFAULT_LIMIT_BYTES;
 let cachedBytes = 0;
 const stats = { atlasRenders: 0, glyphsRasterised: 0, hits: 0, derived: 0, misses: 0, evictions: 0 };
@@ -148,22 +150,46 @@ export async function glyphMasks(draws: GlyphDraw[]): Promise<PlacedMasks> {
     const e = cache.get(key);
     entries[i] = e;
     keys[i] = key;
-    if (e === undefined) {
-      if (!missing.has(key)) {
-        stats.misses++;
-        missing.set(key, d);
-      }
+    if (e === undefined && !missing.has(key)) {
+      stats.misses++;
+      missing.set(key, d);
     }
   }
   if (missing.size) {
-    const fresh = await rasteriseAtlas(missing);
-    for (let i = 0; i < n; i++) if (entries[i] === undefined) entries[i] = fresh.get(keys[i]);
-    for (const [key, e] of fresh) {
-      // A concurrent render may have cached it first; a shape over the whole bound is used, not kept.
-      if (cache.has(key) || e.bytes > limitBytes) continue;
-      evict(e.bytes);
-      cache.set(key, e);
-      cachedBytes += e.bytes;
+    // Shapes a concurrent render is rasterising already are waited for, not drawn twice.
+    const own = new Map<string, GlyphDraw>();
+    const others = new Set<Promise<Map<string, ShapeEntry>>>();
+    for (const [key, d] of missing) {
+      const p = inFlight.get(key);
+      if (p) others.add(p);
+      else own.set(key, d);
+    }
+    let mine: Promise<Map<string, ShapeEntry>> | undefined;
+    if (own.size) {
+      mine = rasteriseAtlas(own);
+      for (const key of own.keys()) inFlight.set(key, mine);
+    }
+    let found: Map<string, ShapeEntry>[];
+    try {
+      found = await Promise.all(mine ? [mine, ...others] : [...others]);
+    } finally {
+      if (mine) for (const key of own.keys()) if (inFlight.get(key) === mine) inFlight.delete(key);
+    }
+    for (let i = 0; i < n; i++) {
+      if (entries[i] !== undefined || keys[i] === undefined) continue;
+      for (const f of found) {
+        entries[i] = f.get(keys[i]);
+        if (entries[i]) break;
+      }
+    }
+    // The render that rasterised a shape caches it; a shape over the whole bound is used, not kept.
+    if (mine) {
+      for (const [key, e] of found[0]) {
+        if (cache.has(key) || e.bytes > limitBytes) continue;
+        evict(e.bytes);
+        cache.set(key, e);
+        cachedBytes += e.bytes;
+      }
     }
   }
   const masks: (GlyphMask | null)[] = new Array(n);

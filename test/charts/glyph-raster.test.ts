@@ -462,6 +462,22 @@ describe('glyph mask cache', () => {
     expect(stats.evictions).toBe(0);
   });
 
+  it('lets concurrent renders share the shapes one of them is rasterising', async () => {
+    resetGlyphCache();
+    const pipeline = buildChart('pipeline', variedReports(3).pipeline);
+    const funnel = buildChart('funnel', variedReports(4).funnel);
+    const alone = await Promise.all([renderPng(pipeline), renderPng(funnel)]);
+    const shapes = glyphCacheStats().shapes;
+    // Each shape rasterised once, though both renders missed the ones they share.
+    expect(glyphCacheStats().glyphsRasterised).toBe(shapes);
+    resetGlyphCache();
+    const together = await Promise.all([renderPng(pipeline), renderPng(pipeline), renderPng(funnel)]);
+    const stats = glyphCacheStats();
+    expect(stats.glyphsRasterised).toBe(shapes);
+    expect(stats.shapes).toBe(shapes);
+    expect(together[0].equals(alone[0]) && together[1].equals(alone[0]) && together[2].equals(alone[1])).toBe(true);
+  });
+
   it('spreads a large set of missing glyphs over several atlas pages', async () => {
     resetGlyphCache();
     // At 100 device px a supersampled glyph cell is ~290 × 460: about 14 fit one 2048×1024 page.
