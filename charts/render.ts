@@ -18,6 +18,13 @@ import { compositeGlyphs, glyphMasks } from './glyph-raster.js';
 import { splitSvgText } from './svg-text-split.js';
 import { measureText, outlineSvgText } from './text-outline.js';
 
+// libvips keeps recent operations and their output images (up to 50 MB) in case the same
+// operation on the same input comes again. Ours never does: every render rasterises a new SVG
+// and encodes a new buffer, so the cache only holds ~3 MB images nobody asks for and costs
+// ~0.3-0.5 ms a render in bookkeeping (measured with bench/charts.ts). sharp is used only here
+// and in glyph-raster.ts.
+sharp.cache(false);
+
 // vega in Node has no canvas and estimates 0.8 em per character; measure with the shipped font
 // instead. Clamping to the item's `limit` keeps vega's own truncation (a binary search over this
 // function) exact while bounds of truncated labels never exceed the limit.
