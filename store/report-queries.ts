@@ -15,9 +15,9 @@ import type { ClosedByDayRow, CreatedByDayRow } from '../src/metrics/velocity.js
 import type { ActualAtPointRow, ClosedByDayDepthRow, PipelineAtPointRow } from '../src/metrics/backtest.js';
 import type { BySourceRow } from '../src/metrics/sources.js';
 import type { OpenDealCandidate } from '../src/metrics/stuck-deals.js';
-import { isCanonicalStage } from '../src/canonical-stages.js';
+import { isCanonicalStage } from '../src/model/canonical-stages.js';
 
-/** Filters resolved to ids (src/report-filters.ts resolves names, emails and dates). */
+/** Filters resolved to ids (src/reports/filters.ts resolves names, emails and dates). */
 export interface FactFilter {
   pipelineIds?: string[];
   ownerIds?: string[];

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import type { Db } from '../../store/db.js';
 import { countDeals } from '../../store/deals.js';
 import { UsageError } from '../errors.js';
-import { computeReport, isReportName, REPORT_NAMES } from '../reports.js';
+import { computeReport, isReportName, REPORT_NAMES } from '../reports/compute.js';
 import { formatReport } from './report-format.js';
 import { buildChart, CHART_NAMES, isChartName, type ChartName, type ChartReports } from '../../charts/index.js';
 import { renderPng } from '../../charts/render.js';

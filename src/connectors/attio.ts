@@ -16,7 +16,7 @@
  *   owner), so `capabilities.activities` is false and the rep scoreboard says so.
  */
 import { z } from 'zod';
-import { inferClosedFlags } from '../canonical-stages.js';
+import { inferClosedFlags } from '../model/canonical-stages.js';
 import type { Config } from '../config.js';
 import type { CrmHttpOptions } from '../sync/http.js';
 import { parsePayload } from '../sync/payload-shape.js';

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { autoMapStage, canonicalDepth, inferClosedFlags } from '../canonical-stages.js';
+import { autoMapStage, canonicalDepth, inferClosedFlags } from '../model/canonical-stages.js';
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import {

@@ -22,7 +22,7 @@ import { digestDetail, runDigestJob } from './digest.js';
 import { runAlertsJob } from './alerts.js';
 import { runSnapshotJob } from './snapshot.js';
 import { jobContext } from './context.js';
-import { resolveTeamSettings } from '../team-settings.js';
+import { resolveTeamSettings } from '../settings/team.js';
 import type { SyncJob } from './sync.js';
 import { markInterruptedJobRuns, slotsRecorded } from '../../store/job-runs.js';
 import { runInSlot, skipSlot, type SlotOutcome } from './ledger.js';

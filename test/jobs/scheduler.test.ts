@@ -9,7 +9,7 @@ import { tempDb } from '../helpers/db.js';
 import { runSync } from '../../src/sync/engine.js';
 import { createDemoConnector } from '../../src/connectors/demo.js';
 import { setSetting } from '../../store/settings.js';
-import { TEAM_SETTING_KEYS } from '../../src/team-settings.js';
+import { TEAM_SETTING_KEYS } from '../../src/settings/team.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {

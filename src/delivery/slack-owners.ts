@@ -7,11 +7,11 @@
  *   users.lookupByEmail; found links are stored with setOwnerSlackUser, misses are cached for
  *   an hour so a rep without Slack does not cost a call every time.
  */
-import type { Db } from '../store/db.js';
-import { listOwners, setOwnerSlackUser, type Owner } from '../store/owners.js';
-import type { SlackDelivery } from './delivery/slack.js';
-import { UsageError } from './errors.js';
-import type { OwnerArg } from './command-args.js';
+import type { Db } from '../../store/db.js';
+import { listOwners, setOwnerSlackUser, type Owner } from '../../store/owners.js';
+import type { SlackDelivery } from './slack.js';
+import { UsageError } from '../errors.js';
+import type { OwnerArg } from '../../commands/command-args.js';
 
 const MISS_TTL_MS = 60 * 60 * 1000;
 
