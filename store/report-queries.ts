@@ -5,7 +5,7 @@
  * function that finishes it. Times are epoch seconds, days are epoch days (UTC).
  */
 import type { Db } from './db.js';
-import type { ActivityType } from '../src/connectors/types.js';
+import type { ActivityType } from '../src/model/rows.js';
 import type { OpenByStageRow } from '../src/metrics/pipeline.js';
 import type { OpenByCloseDayRow, WonByDayRow } from '../src/metrics/forecast.js';
 import type { ClosedByDepthRow, StageProbabilityInput } from '../src/metrics/probabilities.js';

@@ -20,7 +20,8 @@ import { inferClosedFlags } from '../model/canonical-stages.js';
 import type { Config } from '../config.js';
 import type { CrmHttpOptions } from '../sync/http.js';
 import { parsePayload } from '../sync/payload-shape.js';
-import type { Connector, CrmHttp, DealRow, OwnerRow, Page, PipelineRow, ReadContext, StageHistoryRow, StageRow, Stream } from './types.js';
+import type { DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
+import type { Connector, CrmHttp, Page, ReadContext, Stream } from '../sync/connector.js';
 
 export const ATTIO_LABEL = 'Attio';
 /** Records per query page (Attio's default and documented page size). */

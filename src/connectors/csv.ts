@@ -41,7 +41,8 @@ import {
   type DecimalMark,
   type ParsedDate,
 } from './csv-values.js';
-import type { Connector, DealRow, OwnerRow, Page, PipelineRow, ReadContext, StageHistoryRow, StageRow, Stream } from './types.js';
+import type { DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
+import type { Connector, Page, ReadContext, Stream } from '../sync/connector.js';
 
 export interface CsvConnectorOptions {
   /** The deals export. */
