@@ -7,13 +7,13 @@
 import type { Config } from '../config.js';
 import type { Db } from '../../store/db.js';
 import { computeReport } from '../reports/compute.js';
-import { renderReportPng } from '../cli/report.js';
+import { renderReportPng } from '../reports/render.js';
 import type { Messenger } from '../delivery/messenger.js';
 import type { DigestCharts, DigestDeps, ReportProvider } from './digest.js';
 import type { AlertDeps } from './alerts.js';
 import type { SnapshotDeps } from './snapshot.js';
 import { pipelineHistory } from './pipeline-history.js';
-import { staleCutoff } from './scheduler.js';
+import { staleCutoff } from './cron.js';
 import { resolveTeamSettings } from '../settings/team.js';
 
 export function reportProvider(db: Db, crm: string): ReportProvider {

@@ -38,7 +38,7 @@ export interface DigestDeps {
   charts?: DigestCharts;
   /**
    * Data synced before this instant is stale: the second most recent SYNC_CRON slot, i.e. older
-   * than twice the sync interval (scheduler.ts staleCutoff).
+   * than twice the sync interval (cron.ts staleCutoff).
    */
   staleCutoff: (now: Date) => Date;
   log?: (line: string) => void;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createScheduler, describeSyncSchedule, staleCutoff, startScheduler, type ScheduledJobs, type Scheduler } from '../../src/jobs/scheduler.js';
+import { createScheduler, describeSyncSchedule, startScheduler, type ScheduledJobs, type Scheduler } from '../../src/jobs/scheduler.js';
+import { staleCutoff } from '../../src/jobs/cron.js';
 import type { SyncJob } from '../../src/jobs/sync.js';
 import { loadConfig } from '../../src/config.js';
 import { RecordingMessenger } from '../../src/delivery/messenger.js';
