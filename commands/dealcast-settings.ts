@@ -21,19 +21,16 @@ import {
   MODAL_LIMITS,
   STAGES_PER_PAGE,
   applyCalibrated,
-  decodeMeta,
-  encodeMeta,
   errorsForView,
   initialGeneralDraft,
-  packDrafts,
   pageStages,
   pipelineStages,
   readViewState,
   settingsModalView,
   type CalibrationHints,
-  type ModalMeta,
   type ViewStateValues,
 } from '../src/views/settings-modal.js';
+import { decodeMeta, encodeMeta, packDrafts, type ModalMeta } from '../src/settings/modal-state.js';
 import { settingsSavedMessage } from '../src/views/settings-saved.js';
 import { lastAudit } from '../store/settings.js';
 import { replyTarget, type CommandDeps, type CommandRequest } from './command-context.js';

@@ -14,7 +14,7 @@ import { buildDashboardFile } from '../src/dashboard/build.js';
 import { isDealcastAdmin } from '../src/delivery/slack-admins.js';
 import { helpMessage, usageMessage } from '../src/views/help.js';
 import { statusMessage } from '../src/views/status.js';
-import { resolveTeamSettings } from '../src/settings/team.js';
+import { resolveTeamSettings } from '../src/settings/resolve.js';
 import { openSettings } from './dealcast-settings.js';
 import { countDeals } from '../store/deals.js';
 import { listPipelines } from '../store/pipelines.js';

@@ -15,7 +15,7 @@ import { usageMessage } from '../src/views/help.js';
 import { reportSummary } from '../src/views/report-summary.js';
 import { lastSuccessfulRun } from '../store/sync-runs.js';
 import { replyTarget, type CommandDeps, type CommandRequest } from './command-context.js';
-import { resolveTeamSettings } from '../src/settings/team.js';
+import { resolveTeamSettings } from '../src/settings/resolve.js';
 
 /** The arguments each chart command takes (usage hints in src/ids.ts say the same). */
 export const REPORT_ARGS: Record<ChartCommandKey, ArgSpec> = {

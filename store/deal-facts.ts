@@ -8,7 +8,7 @@
 import type { Db } from './db.js';
 import { autoMapStage, isCanonicalStage } from '../src/model/canonical-stages.js';
 import { deriveDealFact, type DealFact, type DealForFacts, type HistoryForFacts, type StageInfo } from '../src/metrics/deal-facts.js';
-import { getSetting, setSetting } from './settings.js';
+import { getState, setState } from './internal-state.js';
 import { listStages } from './stages.js';
 import { BACKTEST_HORIZON_DAYS } from '../src/metrics/backtest.js';
 import { DAY_S, weekStart } from '../src/metrics/periods.js';
@@ -199,14 +199,14 @@ export interface RefreshResult {
  */
 export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): RefreshResult {
   const t0 = performance.now();
-  const saved = getSetting<Stamp | null>(db, stampKey(crm), null);
+  const saved = getState<Stamp | null>(db, stampKey(crm), null);
   const stamp = currentStamp(db, crm);
   const signals = changeSignals(db, crm);
   let full = opts.full === true || !sameStamp(saved, stamp);
   const changed = full ? [] : changedDeals(db, crm, FULL_REBUILD_ABOVE + 1);
   if (changed.length > FULL_REBUILD_ABOVE) full = true;
   if (!full && changed.length === 0) {
-    if (saved) setSetting(db, stampKey(crm), { ...saved, ...signals } satisfies Stamp, new Date().toISOString());
+    if (saved) setState(db, stampKey(crm), { ...saved, ...signals } satisfies Stamp, new Date().toISOString());
     return { mode: 'none', deals: 0, ms: performance.now() - t0 };
   }
 
@@ -307,7 +307,7 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
         .pluck()
         .get(crm) as string | undefined) ?? 'USD';
     const currency = !full && saved?.currency ? saved.currency : counted();
-    setSetting(db, stampKey(crm), { ...stamp, currency, ...signals } satisfies Stamp, new Date().toISOString());
+    setState(db, stampKey(crm), { ...stamp, currency, ...signals } satisfies Stamp, new Date().toISOString());
   })();
   if (!full) {
     // Deals removed outright (not marked deleted: the demo starting afresh) leave facts behind.
@@ -372,7 +372,7 @@ const SYNC_RUNNING_GRACE_MS = 2 * 3_600_000;
  * refresh rather than rebuilding between its pages.
  */
 export function ensureDerivedFresh(db: Db, crm: string): { refreshed: boolean; currency: string } {
-  const saved = getSetting<Stamp | null>(db, stampKey(crm), null);
+  const saved = getState<Stamp | null>(db, stampKey(crm), null);
   const stamp = currentStamp(db, crm);
   if (sameStamp(saved, stamp)) {
     const signals = changeSignals(db, crm);
@@ -387,5 +387,5 @@ export function ensureDerivedFresh(db: Db, crm: string): { refreshed: boolean; c
     if (running && Math.abs(Date.now() - Date.parse(running)) < SYNC_RUNNING_GRACE_MS) return { refreshed: false, currency: saved.currency };
   }
   refreshDerived(db, crm);
-  return { refreshed: true, currency: getSetting<Stamp>(db, stampKey(crm), { currency: 'USD' } as Stamp).currency };
+  return { refreshed: true, currency: getState<Stamp>(db, stampKey(crm), { currency: 'USD' } as Stamp).currency };
 }

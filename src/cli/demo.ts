@@ -6,7 +6,7 @@ import { createDemoConnector } from '../connectors/demo.js';
 import { runSync } from '../sync/engine.js';
 import { countDeals } from '../../store/deals.js';
 import { clearCrmData } from '../../store/crm-data.js';
-import { getSetting, setSetting } from '../../store/settings.js';
+import { getState, setState } from '../../store/internal-state.js';
 import { openDb } from '../../store/db.js';
 import { cliConfig, parseFlags, parseIntFlag, parseNow, type CliIo } from './io.js';
 import { writeDemoReports } from './demo-reports.js';
@@ -30,12 +30,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const db = openDb(dbPath);
   try {
     const params = { seed, deals };
-    const previous = getSetting<{ seed: number; deals: number } | null>(db, 'demo.dataset', null);
+    const previous = getState<{ seed: number; deals: number } | null>(db, 'demo.dataset', null);
     if (previous && (previous.seed !== seed || previous.deals !== deals)) {
       io.stdout(`Demo data set changed (seed ${previous.seed} → ${seed}, ${previous.deals} → ${deals} deals): starting afresh.`);
       clearCrmData(db, 'demo');
     }
-    setSetting(db, 'demo.dataset', params, now.toISOString());
+    setState(db, 'demo.dataset', params, now.toISOString());
     io.stdout(`dealcast demo: ${deals.toLocaleString('en-US')} synthetic deals (seed ${seed}) as of ${now.toISOString()} → ${dbPath}`);
     const t0 = Date.now();
     const result = await runSync(db, createDemoConnector({ seed, deals, now }), {

@@ -12,7 +12,7 @@ import type { ReportFilters } from '../metrics/report-types.js';
 import { computeReport } from '../reports/compute.js';
 import { packDashboard, type DashboardFile } from './dashboard-file.js';
 import { DASHBOARD_CHARTS, withoutDealNames, type DashboardChartName, type DashboardPageInput, type DashboardReports } from './page.js';
-import { resolveTeamSettings } from '../settings/team.js';
+import { resolveTeamSettings } from '../settings/resolve.js';
 
 /** Deals listed in the page's table (the most overdue first); the page says how many exist. */
 export const DASHBOARD_DEAL_LIMIT = 2000;

@@ -14,7 +14,7 @@ import type { AlertDeps } from './alerts.js';
 import type { SnapshotDeps } from './snapshot.js';
 import { pipelineHistory } from './pipeline-history.js';
 import { staleCutoff } from './cron.js';
-import { resolveTeamSettings } from '../settings/team.js';
+import { resolveTeamSettings } from '../settings/resolve.js';
 
 export function reportProvider(db: Db, crm: string): ReportProvider {
   return (name, opts) => computeReport(db, crm, name, opts);

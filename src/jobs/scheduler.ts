@@ -23,7 +23,7 @@ import { runAlertsJob } from './alerts.js';
 import { runSnapshotJob } from './snapshot.js';
 import { jobContext } from './context.js';
 import { CronMatcher, floorMinute } from './cron.js';
-import { resolveTeamSettings } from '../settings/team.js';
+import { resolveTeamSettings } from '../settings/resolve.js';
 import type { SyncJob } from './sync.js';
 import { markInterruptedJobRuns, slotsRecorded } from '../../store/job-runs.js';
 import { runInSlot, skipSlot, type SlotOutcome } from './ledger.js';

@@ -1,22 +1,14 @@
 /**
  * The admin settings as one editable whole: what is stored now (a snapshot), what the admin
  * typed (a draft: raw text, as typed), the rules a draft must pass, and saving it atomically
- * with one audit row per changed value. Transport-free: the Slack modal (src/views/
+ * with one audit row per changed value. Which general fields exist, their bounds, labels and
+ * keys come from the registry (registry.ts). Transport-free: the Slack modal (src/views/
  * settings-modal.ts) turns view state into a draft; tests call these directly too.
  */
 import { CANONICAL_STAGES, OPEN_CANONICAL_STAGES, isCanonicalStage, type CanonicalStage } from '../model/canonical-stages.js';
 import type { Config } from '../config.js';
-import {
-  ALERT_THRESHOLDS,
-  ALERT_THRESHOLD_NAMES,
-  TEAM_SETTING_KEYS,
-  checkThreshold,
-  isDigestTime,
-  isTimeZone,
-  readAlertThresholds,
-  resolveTeamSettings,
-  type AlertThresholdName,
-} from './team.js';
+import { GENERAL_FIELD_KEYS, MODAL_NUMBER_FIELDS, checkTyped, isDigestTime, isTimeZone, settingDef, type GeneralFieldName, type SettingKey } from './registry.js';
+import { readModalNumbers, resolveTeamSettings } from './resolve.js';
 import type { Db } from '../../store/db.js';
 import { listPipelines } from '../../store/pipelines.js';
 import { addAudit, getSetting, setSetting } from '../../store/settings.js';
@@ -46,7 +38,8 @@ export interface GeneralSettings {
   timeZone: string;
   /** 'HH:MM', or null when DIGEST_CRON is not a single daily time. */
   digestTime: string | null;
-  thresholds: Record<AlertThresholdName, number>;
+  /** The modal's number fields (src/settings/registry.ts MODAL_NUMBER_FIELDS) as typed, by field name. */
+  thresholds: Record<string, number>;
 }
 
 export interface SettingsSnapshot {
@@ -70,7 +63,8 @@ export interface GeneralDraft {
   alertChannel: string | null;
   timeZone: string;
   digestTime: string | null;
-  thresholds: Record<AlertThresholdName, string>;
+  /** By field name, as typed. */
+  thresholds: Record<string, string>;
 }
 
 export function loadSettingsSnapshot(db: Db, crm: string, config: Config): SettingsSnapshot {
@@ -106,7 +100,7 @@ export function loadSettingsSnapshot(db: Db, crm: string, config: Config): Setti
       alertChannel: team.alertChannel,
       timeZone: team.timeZone,
       digestTime: team.digestTime,
-      thresholds: readAlertThresholds(db),
+      thresholds: readModalNumbers(db, config),
     },
   };
 }
@@ -122,8 +116,8 @@ export function stageDraftOf(s: StageSetting): StageDraft {
 }
 
 export function generalDraftOf(g: GeneralSettings): GeneralDraft {
-  const thresholds = {} as Record<AlertThresholdName, string>;
-  for (const n of ALERT_THRESHOLD_NAMES) thresholds[n] = String(g.thresholds[n]);
+  const thresholds: Record<string, string> = {};
+  for (const f of MODAL_NUMBER_FIELDS) thresholds[f.name] = String(g.thresholds[f.name] ?? f.toTyped(f.fallback));
   return { digestChannel: g.digestChannel, alertChannel: g.alertChannel, timeZone: g.timeZone, digestTime: g.digestTime, thresholds };
 }
 
@@ -135,7 +129,8 @@ export function sameStageDraft(a: StageDraft, b: StageDraft): boolean {
 export type SettingsField =
   | { kind: 'stage'; stageId: string }
   | { kind: 'pipeline'; pipelineId: string }
-  | { kind: 'general'; name: 'digestChannel' | 'alertChannel' | 'timeZone' | 'digestTime' | AlertThresholdName };
+  | { kind: 'general'; name: GeneralFieldName }
+  | { kind: 'number'; name: string };
 
 export interface SettingsProblem {
   field: SettingsField;
@@ -150,8 +145,8 @@ export interface SettingsChange {
     alertChannel: string | null;
     timeZone: string;
     digestTime: string | null;
-    /** Stored units (the drop as a fraction). */
-    thresholds: Record<AlertThresholdName, number>;
+    /** Stored units (the drop as a fraction), by modal field name. */
+    thresholds: Record<string, number>;
   };
 }
 
@@ -231,14 +226,13 @@ export function validateSettings(
   for (const [name, v] of [['digestChannel', g.digestChannel], ['alertChannel', g.alertChannel]] as const) {
     if (v && !/^[CGD][A-Z0-9]{2,}$/.test(v)) problems.push({ field: { kind: 'general', name }, message: 'Pick a channel.' });
   }
-  const thresholds = {} as Record<AlertThresholdName, number>;
-  for (const name of ALERT_THRESHOLD_NAMES) {
-    const def = ALERT_THRESHOLDS[name];
-    const text = g.thresholds[name].trim().replace(',', '.');
+  const thresholds: Record<string, number> = {};
+  for (const f of MODAL_NUMBER_FIELDS) {
+    const text = (g.thresholds[f.name] ?? '').trim().replace(',', '.');
     const n = text === '' ? NaN : Number(text);
-    const why = checkThreshold(def, n);
-    if (why) problems.push({ field: { kind: 'general', name }, message: why });
-    else thresholds[name] = def.toStored(n);
+    const why = checkTyped(f, n);
+    if (why) problems.push({ field: { kind: 'number', name: f.name }, message: why });
+    else thresholds[f.name] = f.fromTyped(n);
   }
   if (problems.length) return { ok: false, problems };
   return {
@@ -293,16 +287,15 @@ export function diffSettings(snapshot: SettingsSnapshot, change: SettingsChange)
   }
   const g = snapshot.general;
   const n = change.general;
-  const general: [string, string, unknown, unknown, (v: unknown) => string][] = [
-    [TEAM_SETTING_KEYS.digestChannel, 'Digest channel', g.digestChannel, n.digestChannel, (v) => (v ? `<#${String(v)}>` : 'none')],
-    [TEAM_SETTING_KEYS.alertChannel, 'Alert channel', g.alertChannel, n.alertChannel, (v) => (v ? `<#${String(v)}>` : 'none')],
-    [TEAM_SETTING_KEYS.timeZone, 'Time zone', g.timeZone, n.timeZone, String],
-    [TEAM_SETTING_KEYS.digestTime, 'Digest time', g.digestTime, n.digestTime, (v) => (v ? String(v) : 'as DIGEST_CRON')],
-  ];
-  for (const name of ALERT_THRESHOLD_NAMES) {
-    const def = ALERT_THRESHOLDS[name];
-    const oldStored = def.toStored(g.thresholds[name]);
-    general.push([def.key, def.label, oldStored, n.thresholds[name], (v) => `${def.fromStored(Number(v))} ${def.unit}`.replace(' %', '%')]);
+  const general: [string, string, unknown, unknown, (v: unknown) => string][] = [];
+  for (const [name, key] of Object.entries(GENERAL_FIELD_KEYS) as [GeneralFieldName, SettingKey][]) {
+    const m = settingDef(key).modal;
+    if (m?.section !== 'channels') continue;
+    general.push([key, m.label, g[name], n[name], m.show]);
+  }
+  for (const f of MODAL_NUMBER_FIELDS) {
+    const oldStored = f.fromTyped(g.thresholds[f.name] ?? f.toTyped(f.fallback));
+    general.push([f.key, f.label, oldStored, n.thresholds[f.name], (v) => `${f.toTyped(Number(v))} ${f.unit}`.replace(' %', '%')]);
   }
   for (const [key, label, oldV, newV, show] of general) {
     if (oldV === newV || newV === null) continue;

@@ -22,7 +22,6 @@ import { SLACK_LIMITS } from '../delivery/slack.js';
 import {
   generalDraftOf,
   percentText,
-  sameStageDraft,
   stageDraftOf,
   type GeneralDraft,
   type SettingsProblem,
@@ -30,7 +29,8 @@ import {
   type StageDraft,
   type StageSetting,
 } from '../settings/change.js';
-import { ALERT_THRESHOLDS, ALERT_THRESHOLD_NAMES, type AlertThresholdName } from '../settings/team.js';
+import { MODAL_NUMBER_FIELDS, SETTINGS, type GeneralFieldName } from '../settings/registry.js';
+import { encodeMeta, metaDrafts, type ModalMeta } from '../settings/modal-state.js';
 
 type View = types.ModalView;
 type KnownBlock = types.KnownBlock;
@@ -65,70 +65,13 @@ export interface StageCalibration {
 }
 export type CalibrationHints = Partial<Record<CanonicalStage, StageCalibration>>;
 
-/** What the modal carries between renders (private_metadata). */
-export interface ModalMeta {
-  v: 1;
-  crm: string;
-  /** Shown pipeline id. */
-  p: string;
-  /** Page of its stages (0-based). */
-  g: number;
-  /** Render revision (in stage rows' block_ids). */
-  r: number;
-  /** Stage drafts that differ from what is stored: [canonical index, probability text, included 0/1]. */
-  d: Record<string, [number, string, 0 | 1]>;
-  /** The newest settings_audit id when the modal opened (0 = none): a newer one means someone else saved since. */
-  a?: number;
-}
-
-export function encodeMeta(m: ModalMeta): string {
-  return JSON.stringify(m);
-}
-
-export function decodeMeta(s: string | undefined): ModalMeta | null {
-  if (!s) return null;
-  try {
-    const m = JSON.parse(s) as ModalMeta;
-    if (m?.v !== 1 || typeof m.crm !== 'string' || typeof m.p !== 'string' || typeof m.g !== 'number' || typeof m.r !== 'number' || typeof m.d !== 'object' || m.d === null) {
-      return null;
-    }
-    return m;
-  } catch {
-    return null;
-  }
-}
-
-/** Drafts carried in the metadata, as a map. Malformed entries are dropped. */
-export function metaDrafts(m: ModalMeta): Map<string, StageDraft> {
-  const out = new Map<string, StageDraft>();
-  for (const [id, v] of Object.entries(m.d)) {
-    if (!Array.isArray(v) || v.length !== 3) continue;
-    const canonical = CANONICAL_STAGES[v[0]];
-    if (!canonical) continue;
-    out.set(id, { canonical, probability: String(v[1]), included: v[2] === 1 });
-  }
-  return out;
-}
-
-/** Keeps only the drafts that differ from the snapshot, in metadata form. */
-export function packDrafts(snapshot: SettingsSnapshot, drafts: ReadonlyMap<string, StageDraft>): ModalMeta['d'] {
-  const byId = new Map(snapshot.stages.map((s) => [s.stageId, s]));
-  const out: ModalMeta['d'] = {};
-  for (const [id, d] of drafts) {
-    const s = byId.get(id);
-    if (!s || sameStageDraft(d, stageDraftOf(s))) continue;
-    out[id] = [CANONICAL_STAGES.indexOf(d.canonical), d.probability.trim(), d.included ? 1 : 0];
-  }
-  return out;
-}
-
 /** A stage id as it goes into a block_id (at most 255 characters): itself, or a digest of a very long one. */
 const stageKey = (stageId: string) => (stageId.length <= 200 ? stageId : createHash('sha256').update(stageId).digest('hex').slice(0, 32));
 export const stageProbabilityBlockId = (rev: number, stageId: string) => `${BLOCK_IDS.settingsStageProbabilityPrefix}${rev}_${stageKey(stageId)}`;
 export const stageMapBlockId = (rev: number, stageId: string) => `${BLOCK_IDS.settingsStageMapPrefix}${rev}_${stageKey(stageId)}`;
-export const thresholdBlockId = (name: AlertThresholdName) => `${BLOCK_IDS.settingsThresholdPrefix}${name}`;
+export const thresholdBlockId = (name: string) => `${BLOCK_IDS.settingsThresholdPrefix}${name}`;
 
-const GENERAL_BLOCKS = {
+const GENERAL_BLOCKS: Record<GeneralFieldName, string> = {
   digestChannel: BLOCK_IDS.settingsDigestChannel,
   alertChannel: BLOCK_IDS.settingsAlertChannel,
   timeZone: BLOCK_IDS.settingsTimeZone,
@@ -308,46 +251,56 @@ export function settingsModalView(input: ModalInput): View {
   }
 
   blocks.push({ type: 'header', block_id: BLOCK_IDS.settingsChannelsHeader, text: plain('Channels and schedule', SLACK_LIMITS.headerChars) });
-  blocks.push(channelInput(GENERAL_BLOCKS.digestChannel, 'Digest channel', general.digestChannel, 'The daily digest is posted here. Invite @dealcast to the channel.'));
-  blocks.push(channelInput(GENERAL_BLOCKS.alertChannel, 'Alert channel', general.alertChannel, 'Pipeline drops, inactive reps and stuck deals are posted here, threaded.'));
-  blocks.push({
-    type: 'input',
-    block_id: GENERAL_BLOCKS.timeZone,
-    label: plain('Time zone', MODAL_LIMITS.inputLabelChars),
-    element: {
-      type: 'plain_text_input',
-      action_id: ACTION_IDS.settingsField,
-      max_length: 64,
-      ...(general.timeZone ? { initial_value: general.timeZone } : {}),
-      placeholder: plain('e.g. Europe/Berlin', MODAL_LIMITS.placeholderChars),
-    },
-    hint: plain('IANA name. The digest time, "today" and the daily snapshots follow it.', MODAL_LIMITS.hintChars),
-  });
-  blocks.push({
-    type: 'input',
-    block_id: GENERAL_BLOCKS.digestTime,
-    optional: true,
-    label: plain('Digest time', MODAL_LIMITS.inputLabelChars),
-    element: { type: 'timepicker', action_id: ACTION_IDS.settingsField, ...(general.digestTime ? { initial_time: general.digestTime } : {}) },
-    hint: plain('In the time zone above, on the days DIGEST_CRON names (weekdays by default).', MODAL_LIMITS.hintChars),
-  });
+  // Channels and schedule, then the number fields, as the settings registry places them.
+  for (const def of Object.values(SETTINGS)) {
+    const m = def.modal;
+    if (m?.section !== 'channels') continue;
+    const blockId = GENERAL_BLOCKS[m.name];
+    const label = plain(m.label, MODAL_LIMITS.inputLabelChars);
+    const hint = plain(m.hint, MODAL_LIMITS.hintChars);
+    const value = general[m.name];
+    if (m.input === 'channel') blocks.push(channelInput(blockId, m.label, value, m.hint));
+    else if (m.input === 'timeZone') {
+      blocks.push({
+        type: 'input',
+        block_id: blockId,
+        label,
+        element: {
+          type: 'plain_text_input',
+          action_id: ACTION_IDS.settingsField,
+          max_length: 64,
+          ...(value ? { initial_value: value } : {}),
+          placeholder: plain('e.g. Europe/Berlin', MODAL_LIMITS.placeholderChars),
+        },
+        hint,
+      });
+    } else {
+      blocks.push({
+        type: 'input',
+        block_id: blockId,
+        optional: true,
+        label,
+        element: { type: 'timepicker', action_id: ACTION_IDS.settingsField, ...(value ? { initial_time: value } : {}) },
+        hint,
+      });
+    }
+  }
   blocks.push({ type: 'header', block_id: BLOCK_IDS.settingsThresholdsHeader, text: plain('Alert thresholds', SLACK_LIMITS.headerChars) });
-  for (const name of ALERT_THRESHOLD_NAMES) {
-    const def = ALERT_THRESHOLDS[name];
-    const v = general.thresholds[name];
+  for (const f of MODAL_NUMBER_FIELDS) {
+    const v = (general.thresholds[f.name] ?? '').trim();
     blocks.push({
       type: 'input',
-      block_id: thresholdBlockId(name),
-      label: plain(def.label, MODAL_LIMITS.inputLabelChars),
+      block_id: thresholdBlockId(f.name),
+      label: plain(f.label, MODAL_LIMITS.inputLabelChars),
       element: {
         type: 'number_input',
         action_id: ACTION_IDS.settingsField,
-        is_decimal_allowed: !def.integer,
-        ...(v.trim() ? { initial_value: v.trim() } : {}),
-        min_value: String(def.min),
-        max_value: String(def.max),
+        is_decimal_allowed: !f.integer,
+        ...(v ? { initial_value: v } : {}),
+        min_value: String(f.min),
+        max_value: String(f.max),
       },
-      hint: plain(def.hint, MODAL_LIMITS.hintChars),
+      hint: plain(f.hint, MODAL_LIMITS.hintChars),
     });
   }
   blocks.push({
@@ -430,9 +383,9 @@ export function readViewState(
   }
   const field = (blockId: string) => values[blockId]?.[ACTION_IDS.settingsField];
   const thresholds = { ...fallbackGeneral.thresholds };
-  for (const name of ALERT_THRESHOLD_NAMES) {
-    const v = field(thresholdBlockId(name));
-    if (v) thresholds[name] = v.value ?? '';
+  for (const f of MODAL_NUMBER_FIELDS) {
+    const v = field(thresholdBlockId(f.name));
+    if (v) thresholds[f.name] = v.value ?? '';
   }
   const dc = field(GENERAL_BLOCKS.digestChannel);
   const ac = field(GENERAL_BLOCKS.alertChannel);
@@ -494,8 +447,8 @@ export function errorsForView(snapshot: SettingsSnapshot, meta: ModalMeta, probl
         add(BLOCK_IDS.settingsPipeline, `${where}: ${pr.message}`);
       }
     } else if (f.kind === 'pipeline') add(BLOCK_IDS.settingsPipeline, pr.message);
-    else if (f.name in GENERAL_BLOCKS) add(GENERAL_BLOCKS[f.name as keyof typeof GENERAL_BLOCKS], pr.message);
-    else add(thresholdBlockId(f.name as AlertThresholdName), pr.message);
+    else if (f.kind === 'general') add(GENERAL_BLOCKS[f.name], pr.message);
+    else add(thresholdBlockId(f.name), pr.message);
   }
   return errors;
 }

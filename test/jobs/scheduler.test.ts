@@ -10,7 +10,6 @@ import { tempDb } from '../helpers/db.js';
 import { runSync } from '../../src/sync/engine.js';
 import { createDemoConnector } from '../../src/connectors/demo.js';
 import { setSetting } from '../../store/settings.js';
-import { TEAM_SETTING_KEYS } from '../../src/settings/team.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -272,9 +271,9 @@ describe('startScheduler (the app)', () => {
     expect((await s.scheduler.tick(at('2026-11-24T08:00:00Z'))).digests).toEqual([]);
     // An admin saves a channel, Berlin time and 10:30 in Slack.
     const savedAt = '2026-11-24T08:10:00.000Z';
-    setSetting(db, TEAM_SETTING_KEYS.digestChannel, 'C0NEWDIGEST', savedAt, 'U0BOSS');
-    setSetting(db, TEAM_SETTING_KEYS.timeZone, 'Europe/Berlin', savedAt, 'U0BOSS');
-    setSetting(db, TEAM_SETTING_KEYS.digestTime, '10:30', savedAt, 'U0BOSS');
+    setSetting(db, 'digest.channel', 'C0NEWDIGEST', savedAt, 'U0BOSS');
+    setSetting(db, 'schedule.timezone', 'Europe/Berlin', savedAt, 'U0BOSS');
+    setSetting(db, 'digest.time', '10:30', savedAt, 'U0BOSS');
     // 09:30 UTC is 10:30 in Berlin in November.
     const report = await s.scheduler.tick(at('2026-11-24T09:30:00Z'));
     expect(report.digests.filter((d) => d.status === 'ok')).toEqual([{ slot: '2026-11-24T09:30:00.000Z', status: 'ok', late: false }]);

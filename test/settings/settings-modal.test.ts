@@ -10,17 +10,15 @@ import { loadSettingsSnapshot, validateSettings, type SettingsSnapshot } from '.
 import {
   STAGES_PER_PAGE,
   applyCalibrated,
-  decodeMeta,
   errorsForView,
   initialGeneralDraft,
-  packDrafts,
   readViewState,
   settingsModalView,
   stageMapBlockId,
   stageProbabilityBlockId,
   type CalibrationHints,
-  type ModalMeta,
 } from '../../src/views/settings-modal.js';
+import { decodeMeta, packDrafts, type ModalMeta } from '../../src/settings/modal-state.js';
 import { blockKitProblems } from '../helpers/block-kit-check.js';
 import { tempDb } from '../helpers/db.js';
 import { AT, seedManyStages, seedTwoPipelines } from './fixtures.js';

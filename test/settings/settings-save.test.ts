@@ -6,11 +6,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { diffSettings, loadSettingsSnapshot, saveSettings, storedSetting, validateSettings, generalDraftOf } from '../../src/settings/change.js';
-import { ALERT_THRESHOLDS, TEAM_SETTING_KEYS, cronAtTime, digestTimeOfCron, readAlertThresholds, resolveTeamSettings, type AlertThresholdDef } from '../../src/settings/team.js';
+import { MODAL_NUMBER_FIELDS, SETTINGS, SETTING_KEYS, digestTimeOfCron, settingDef } from '../../src/settings/registry.js';
+import { cronAtTime, readAlertSettings, readModalNumbers, resolveSetting, resolveTeamSettings } from '../../src/settings/resolve.js';
 import { getStageMap, stagesNeedingReview } from '../../store/stage-map.js';
 import { setSetting } from '../../store/settings.js';
 import { tempDb } from '../helpers/db.js';
-import { ALERT_SETTINGS, readAlertSettings } from '../../src/settings/alerts.js';
 import { seedTwoPipelines } from './fixtures.js';
 import type { Db } from '../../store/db.js';
 
@@ -46,27 +46,27 @@ describe('saveSettings', () => {
       'stage_map:demo:sales-1',
       'stage_map:demo:sales-2',
       'stage_map:demo:sales-3', // needed review, saved unchanged: the review is a decision too
-      TEAM_SETTING_KEYS.digestChannel,
-      TEAM_SETTING_KEYS.timeZone,
-      TEAM_SETTING_KEYS.digestTime,
-      ALERT_THRESHOLDS.dropPercent.key,
-      ALERT_THRESHOLDS.quietDays.key,
+      'digest.channel',
+      'schedule.timezone',
+      'digest.time',
+      'alerts.pipeline_drop.threshold',
+      'alerts.quiet_days',
     ]);
     const map = getStageMap(db, 'demo');
     expect(map.get('sales-1')).toMatchObject({ canonical: 'Qualified', winProbability: 0.35, included: true, mappedBy: 'U0BOSS' });
     expect(map.get('sales-2')).toMatchObject({ canonical: 'Qualified', winProbability: null, included: false, needsReview: false });
     expect(map.get('sales-0')!.mappedBy).toBe('auto');
     expect(stagesNeedingReview(db, 'demo')).toEqual([]);
-    expect(storedSetting(db, ALERT_THRESHOLDS.dropPercent.key)).toBe(0.35);
-    expect(storedSetting(db, ALERT_THRESHOLDS.quietDays.key)).toBe(3);
-    expect(storedSetting(db, ALERT_THRESHOLDS.stuckMultiple.key)).toBeUndefined();
+    expect(storedSetting(db, 'alerts.pipeline_drop.threshold')).toBe(0.35);
+    expect(storedSetting(db, 'alerts.quiet_days')).toBe(3);
+    expect(storedSetting(db, 'alerts.stuck.ratio')).toBeUndefined();
     const rows = audit();
     expect(rows).toHaveLength(8);
     expect(rows.every((a) => a.userId === 'U0BOSS' && a.at === NOW.toISOString())).toBe(true);
     const sales1 = rows.find((a) => a.what === 'stage_map:demo:sales-1')!;
     expect(JSON.parse(sales1.old!)).toEqual({ canonical: 'Qualified', win_probability: null, included: true, needs_review: false });
     expect(JSON.parse(sales1.new!)).toEqual({ canonical: 'Qualified', win_probability: 0.35, included: true, needs_review: false });
-    const digest = rows.find((a) => a.what === TEAM_SETTING_KEYS.digestChannel)!;
+    const digest = rows.find((a) => a.what === 'digest.channel')!;
     expect([JSON.parse(digest.old!), JSON.parse(digest.new!)]).toEqual(['C0DIGEST', 'C0NEWDIGEST']);
     expect(lines.find((l) => l.what === 'stage_map:demo:sales-1')!.summary).toBe('win auto → 35%');
     expect(lines.find((l) => l.what === 'stage_map:demo:sales-2')!.summary).toBe('Proposal → Qualified, left out of reports');
@@ -75,7 +75,7 @@ describe('saveSettings', () => {
     const team = resolveTeamSettings(db, config);
     expect(team).toMatchObject({ digestChannel: 'C0NEWDIGEST', alertChannel: 'C0ALERTS', timeZone: 'America/New_York', digestCron: '15 9 * * 1-5', digestTime: '09:15' });
     expect(team.source).toEqual({ digestChannel: 'slack', alertChannel: 'env', timeZone: 'slack', digestTime: 'slack' });
-    expect(readAlertThresholds(db)).toEqual({ dropPercent: 35, inactivityHours: 48, stuckMultiple: 2, quietDays: 3 });
+    expect(readModalNumbers(db, config)).toEqual({ dropPercent: 35, inactivityHours: 48, stuckMultiple: 2, quietDays: 3 });
   });
 
   it('saving nothing changed writes nothing', () => {
@@ -96,19 +96,19 @@ describe('saveSettings', () => {
     db.exec('DROP TABLE settings_audit');
     expect(() => saveSettings(db, s, r.change, 'U0BOSS', NOW)).toThrow(/settings_audit/);
     expect(JSON.stringify([...getStageMap(db, 'demo')])).toBe(before);
-    expect(storedSetting(db, TEAM_SETTING_KEYS.timeZone)).toBeUndefined();
+    expect(storedSetting(db, 'schedule.timezone')).toBeUndefined();
   });
 });
 
 describe('resolveTeamSettings', () => {
   it('uses the environment until something is saved, and ignores a stored value that is not valid', () => {
     expect(resolveTeamSettings(db, config)).toMatchObject({ digestChannel: 'C0DIGEST', alertChannel: 'C0ALERTS', timeZone: 'UTC', digestCron: '0 8 * * 1-5', digestTime: '08:00' });
-    setSetting(db, TEAM_SETTING_KEYS.timeZone, 'Not/AZone', NOW.toISOString());
-    setSetting(db, TEAM_SETTING_KEYS.alertChannel, 'general', NOW.toISOString());
-    setSetting(db, TEAM_SETTING_KEYS.digestTime, '25:00', NOW.toISOString());
+    setSetting(db, 'schedule.timezone', 'Not/AZone', NOW.toISOString());
+    setSetting(db, 'alerts.channel', 'general', NOW.toISOString());
+    setSetting(db, 'digest.time', '25:00', NOW.toISOString());
     expect(resolveTeamSettings(db, config)).toMatchObject({ alertChannel: 'C0ALERTS', timeZone: 'UTC', digestCron: '0 8 * * 1-5' });
-    setSetting(db, ALERT_THRESHOLDS.stuckMultiple.key, 500, NOW.toISOString());
-    expect(readAlertThresholds(db).stuckMultiple).toBe(2);
+    setSetting(db, 'alerts.stuck.ratio', 500, NOW.toISOString());
+    expect(readModalNumbers(db, config).stuckMultiple).toBe(2);
   });
 
   it('digest time and cron: replaces minute and hour, keeps the days; complex schedules have no single time', () => {
@@ -120,18 +120,32 @@ describe('resolveTeamSettings', () => {
   });
 });
 
-describe('alert thresholds agree with the alerts job', () => {
-  // The alerts job (src/settings/alerts.ts) reads the same keys; keys, defaults and ranges must agree.
-  it('same keys, defaults and ranges', () => {
-    for (const def of Object.values(ALERT_THRESHOLDS) as AlertThresholdDef[]) {
-      const theirs = (ALERT_SETTINGS as Record<string, { fallback: number; schema: { safeParse(v: unknown): { success: boolean } } }>)[def.key];
-      expect(theirs, def.key).toBeDefined();
-      expect(theirs!.fallback).toBe(def.fallback);
-      const inside = [def.exclusive ? def.min + 0.5 : def.min, def.exclusive ? def.max - 0.5 : def.max];
-      for (const v of inside) expect(theirs!.schema.safeParse(def.toStored(v)).success, `${def.key}=${v}`).toBe(true);
-      const outside = [def.min - 1, def.max + 1, ...(def.exclusive ? [def.min, def.max] : [])];
-      for (const v of outside) expect(theirs!.schema.safeParse(def.toStored(v)).success, `${def.key}=${v}`).toBe(false);
-    }
+describe('the settings registry', () => {
+  it('defines every setting once: unique keys, and every modal field names a setting of the table', () => {
+    expect(new Set(SETTING_KEYS).size).toBe(SETTING_KEYS.length);
+    for (const key of SETTING_KEYS) expect(settingDef(key).key).toBe(key);
+    const names = MODAL_NUMBER_FIELDS.map((f) => f.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(MODAL_NUMBER_FIELDS.map((f) => f.key)).toEqual(['alerts.pipeline_drop.threshold', 'alerts.rep_inactive.hours', 'alerts.stuck.ratio', 'alerts.quiet_days']);
+    // Operator-only settings have no modal field; every modal field can be changed by an admin.
+    for (const key of SETTING_KEYS) expect(settingDef(key).modal === null).toBe(settingDef(key).changedBy === 'operator');
+  });
+
+  it("a modal field's typed bounds are its schema's bounds, converted (percent for the drop)", () => {
+    const drop = MODAL_NUMBER_FIELDS.find((f) => f.name === 'dropPercent')!;
+    expect([drop.min, drop.max, drop.exclusive]).toEqual([0, 100, true]);
+    expect(SETTINGS['alerts.pipeline_drop.threshold'].schema.safeParse(drop.fromTyped(99.5)).success).toBe(true);
+    expect(SETTINGS['alerts.pipeline_drop.threshold'].schema.safeParse(drop.fromTyped(100)).success).toBe(false);
+  });
+
+  it('resolves a saved value, ignores and logs an invalid one, and reads numbers stored as text', () => {
+    expect(resolveSetting(db, config, 'alerts.stuck.min_sample')).toEqual({ value: 10, source: 'env' });
+    setSetting(db, 'alerts.stuck.min_sample', '25', NOW.toISOString());
+    expect(resolveSetting(db, config, 'alerts.stuck.min_sample')).toEqual({ value: 25, source: 'slack' });
+    setSetting(db, 'alerts.stuck.min_sample', 2.5, NOW.toISOString());
+    const lines: string[] = [];
+    expect(resolveSetting(db, config, 'alerts.stuck.min_sample', (l) => lines.push(l))).toEqual({ value: 10, source: 'env' });
+    expect(lines).toEqual([expect.stringMatching(/^ignoring setting alerts\.stuck\.min_sample=2\.5/)]);
   });
 
   it('what the modal saves is what the alerts job reads', () => {

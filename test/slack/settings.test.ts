@@ -13,9 +13,10 @@ import { sendCommand, sendInteraction } from '../helpers/slack-requests.js';
 import { ModalSession } from '../helpers/slack-modal.js';
 import { blockKitProblems } from '../helpers/block-kit-check.js';
 import { ACTION_IDS, BLOCK_IDS } from '../../src/ids.js';
-import { decodeMeta, stageMapBlockId, stageProbabilityBlockId } from '../../src/views/settings-modal.js';
+import { stageMapBlockId, stageProbabilityBlockId } from '../../src/views/settings-modal.js';
+import { decodeMeta } from '../../src/settings/modal-state.js';
 import { calibrationHintsFor } from '../../src/settings/metrics.js';
-import { TEAM_SETTING_KEYS, resolveTeamSettings } from '../../src/settings/team.js';
+import { resolveTeamSettings } from '../../src/settings/resolve.js';
 import { run as runReportCli } from '../../src/cli/report.js';
 import { AT, seedManyStages } from '../settings/fixtures.js';
 import { upsertPipelines } from '../../store/pipelines.js';
@@ -178,7 +179,7 @@ describe('/dealcast settings', () => {
     expect(JSON.parse(audit.old)).toMatchObject({ win_probability: null, needs_review: true });
     expect(JSON.parse(audit.new)).toMatchObject({ win_probability: 0.55, needs_review: false });
     expect(resolveTeamSettings(t.db, t.config).digestChannel).toBe('C0NEWDIGEST');
-    expect(t.db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(TEAM_SETTING_KEYS.digestChannel)).toBe('"C0NEWDIGEST"');
+    expect(t.db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get('digest.channel')).toBe('"C0NEWDIGEST"');
 
     // The next report uses it.
     const after = await reportJson();

@@ -70,6 +70,24 @@ describe('store migrations', () => {
     t.done();
   });
 
+  it('moves derived-table stamps and demo parameters out of settings into internal_state', () => {
+    const t = tmp();
+    const db = openDb(t.path, { targetVersion: 3 });
+    const put = db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)');
+    put.run('derived:deal_facts:demo', '{"version":6,"currency":"EUR"}', 'then');
+    put.run('demo.dataset', '{"seed":1,"deals":50}', 'then');
+    put.run('digest.channel', '"C0DIGEST"', 'then');
+    db.close();
+    const again = openDb(t.path);
+    expect(again.prepare('SELECT key FROM settings ORDER BY key').pluck().all()).toEqual(['digest.channel']);
+    expect(again.prepare('SELECT key, value FROM internal_state ORDER BY key').all()).toEqual([
+      { key: 'demo.dataset', value: '{"seed":1,"deals":50}' },
+      { key: 'derived:deal_facts:demo', value: '{"version":6,"currency":"EUR"}' },
+    ]);
+    again.close();
+    t.done();
+  });
+
   it('refuses a database written by a newer dealcast, saying what to do', () => {
     const t = tmp();
     const raw = new Database(t.path);
