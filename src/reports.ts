@@ -17,7 +17,8 @@ import { forecastByMonth } from './metrics/forecast.js';
 import { cumulativeFunnel } from './metrics/funnel.js';
 import { timeInStage } from './metrics/time-in-stage.js';
 import { salesVelocity } from './metrics/velocity.js';
-import { backtest, BACKTEST_HORIZON_DAYS } from './metrics/backtest.js';
+import { backtestForecast, BACKTEST_HORIZON_DAYS, type BacktestBody } from './metrics/backtest.js';
+import { forecastMonthsWithRange } from './metrics/forecast.js';
 import { repScoreboard } from './metrics/reps.js';
 import { stageAverages, stuckCutoffs, stuckDeals, STUCK_MIN_SAMPLE, STUCK_THRESHOLD } from './metrics/stuck-deals.js';
 import { sourcingBreakdown } from './metrics/sources.js';
@@ -68,6 +69,7 @@ interface Ctx {
   f: ResolvedFilters;
   opts: ReportOptions;
   base: ReportBase;
+  cache: { histories: Map<string, ReturnType<typeof q.dealHistories>>; backtest?: BacktestBody };
 }
 
 /** The filters for "deals created since" reports. */
@@ -81,6 +83,37 @@ function probabilities(c: Ctx): Probabilities {
   // Closed on days (today − lookback, today]: whole days, so a report is stable through the day.
   const closed = q.closedByDepth(c.db, c.crm, teamFilter(c), c.today + 1 - lookback, c.today + 1);
   return calibrate(stages, closed, { minSample: c.opts.calibrationMinSample });
+}
+
+/** Every deal of the team's pipelines with its path; the report's filters mark the in-scope ones. Cached per context. */
+function histories(c: Ctx, scope: q.FactFilter): ReturnType<typeof q.dealHistories> {
+  const key = JSON.stringify(scope);
+  let h = c.cache.histories.get(key);
+  if (!h) c.cache.histories.set(key, (h = q.dealHistories(c.db, c.crm, teamFilter(c), scope)));
+  return h;
+}
+
+/** The backtest's weekly dates: the last 52 Mondays whose 30-day window has ended (from the since filter, if any). */
+function backtestDays(c: Ctx): number[] {
+  const horizon = BACKTEST_HORIZON_DAYS;
+  const earliest = q.earliestCreated(c.db, c.crm, c.f.facts);
+  const lastPoint = weekStart(c.today - horizon);
+  let first: number;
+  if (c.f.sinceDay !== undefined) first = weekStart(c.f.sinceDay) + (c.f.sinceDay > weekStart(c.f.sinceDay) ? 7 : 0);
+  else first = earliest === null ? lastPoint + 7 : Math.max(weekStart(Math.floor(earliest / DAY_S) + 28) + 7, lastPoint - 51 * 7);
+  const days: number[] = [];
+  for (let d = first; d <= lastPoint; d += 7) days.push(d);
+  return days;
+}
+
+function runBacktest(c: Ctx): BacktestBody {
+  c.cache.backtest ??= backtestForecast(histories(c, c.f.facts), {
+    days: backtestDays(c),
+    horizonDays: BACKTEST_HORIZON_DAYS,
+    lookbackDays: c.opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS,
+    crmByDepth: calibrate(q.stageProbabilityInputs(c.db, c.crm, c.f.facts.pipelineIds), []).crmByDepth,
+  });
+  return c.cache.backtest;
 }
 
 const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
@@ -103,7 +136,16 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
       probs,
       { today: c.today, months },
     );
-    return { ...c.base, ...body, calibration: probs.calibration };
+    // The range widens by the backtest's own misses: the same model, the same scope.
+    const bt = runBacktest(c);
+    const ranged = forecastMonthsWithRange(histories(c, f), body.months, {
+      now: c.now,
+      monthStarts: Array.from({ length: months + 1 }, (_, i) => monthStart(c.today, i)),
+      horizonDays: BACKTEST_HORIZON_DAYS,
+      lookbackDays: c.opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS,
+      errorScale: bt.error_scale,
+    });
+    return { ...c.base, ...body, months: ranged.months, next: ranged.next, calibration: probs.calibration };
   },
 
   funnel(c) {
@@ -187,20 +229,9 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
   },
 
   backtest(c) {
-    const lookback = c.opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
-    const horizon = BACKTEST_HORIZON_DAYS;
-    const earliest = q.earliestCreated(c.db, c.crm, c.f.facts);
-    const lastPoint = weekStart(c.today - horizon);
-    let first: number;
-    if (c.f.sinceDay !== undefined) first = weekStart(c.f.sinceDay) + (c.f.sinceDay > weekStart(c.f.sinceDay) ? 7 : 0);
-    else first = earliest === null ? lastPoint + 7 : Math.max(weekStart(Math.floor(earliest / DAY_S) + 28) + 7, lastPoint - 51 * 7);
-    const days: number[] = [];
-    for (let d = first; d <= lastPoint; d += 7) days.push(d);
-    const stages = q.stageProbabilityInputs(c.db, c.crm, c.f.facts.pipelineIds);
-    const closed = days.length ? q.closedByDayDepth(c.db, c.crm, teamFilter(c), days[0] - lookback, days[days.length - 1]) : [];
-    const weekly = q.weeklyBacktestRows(c.db, c.crm, c.f.facts, days);
-    const body = backtest(stages, closed, weekly.pipeline, weekly.actual, { days, lookbackDays: lookback, minSample: c.opts.calibrationMinSample });
-    return { ...c.base, ...body, horizon_days: horizon };
+    const body = runBacktest(c);
+    const { error_scale: _scale, ...rest } = body;
+    return { ...c.base, ...rest, horizon_days: BACKTEST_HORIZON_DAYS };
   },
 };
 
@@ -220,6 +251,7 @@ export function computeReport<N extends ReportName>(db: Db, crm: CrmName | strin
     f,
     opts,
     base: { currency, filters: f.echo, as_of: opts.now.toISOString() },
+    cache: { histories: new Map() },
   };
   return builders[name](ctx) as ReportByName[N];
 }
