@@ -7,7 +7,7 @@
 import { openDb } from '../store/db.js';
 import { createDemoConnector } from '../src/connectors/demo.js';
 import { runSync } from '../src/sync/engine.js';
-import { computeReport } from '../src/reports.js';
+import { computeReport } from '../src/reports/compute.js';
 
 const NOW = new Date('2026-11-24T08:00:00Z');
 const SEED = 42;
