@@ -218,6 +218,18 @@ export function earliestCreated(db: Db, crm: string, f: FactFilter): number | nu
 }
 
 /**
+ * A fingerprint of one CRM's derived facts: the refresh stamp and sums that change when any
+ * fact row does. Results computed from the facts can be reused while it is unchanged.
+ */
+export function factsFingerprint(db: Db, crm: string): string {
+  const stamp = db.prepare('SELECT value || updated_at FROM settings WHERE key = ?').pluck().get(`derived:deal_facts:${crm}`) as string | undefined;
+  const sums = db
+    .prepare('SELECT COUNT(*) AS n, MAX(rowid) AS r, TOTAL(amount) AS a, TOTAL(closed) AS c, TOTAL(created) AS k, TOTAL(length(path)) AS p FROM deal_facts WHERE crm = ?')
+    .get(crm);
+  return `${stamp ?? ''}|${JSON.stringify(sums)}`;
+}
+
+/**
  * Every deal of the team's pipelines as the forecast model reads it (win-hazard.ts): pipeline,
  * amount, created/closed, outcome, canonical path and CRM stage; `inScope` marks the deals the
  * report is about (owner, source and created-since filters). One pass over deal_facts.
@@ -228,13 +240,15 @@ export function dealHistories(db: Db, crm: string, team: TeamFilter, scope: Fact
   const inScope = s.sql ? `(1${s.sql})` : '1';
   const rows = db
     .prepare(
-      `SELECT COALESCE(pipeline_id, '') AS pipeline, COALESCE(amount, 0) AS amount, created, closed, status, path, stage_id AS stageId, ${inScope} AS inScope
+      `SELECT COALESCE(pipeline_id, '') AS pipeline, COALESCE(amount, 0) AS amount, (amount IS NOT NULL AND NOT (status = 2 AND amount = 0)) AS amountKnown,
+              created, closed, status, path, stage_id AS stageId, ${inScope} AS inScope
        FROM deal_facts WHERE crm = ?${t.sql}`,
     )
-    .all(...s.params, crm, ...t.params) as { pipeline: string; amount: number; created: number; closed: number | null; status: number; path: string; stageId: string | null; inScope: number }[];
+    .all(...s.params, crm, ...t.params) as { pipeline: string; amount: number; amountKnown: number; created: number; closed: number | null; status: number; path: string; stageId: string | null; inScope: number }[];
   return rows.map((r) => ({
     pipeline: r.pipeline,
     amount: r.amount,
+    amountKnown: r.amountKnown === 1,
     created: r.created,
     closed: r.closed,
     won: r.status === 1,

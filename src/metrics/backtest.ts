@@ -109,7 +109,7 @@ export function backtestForecast(deals: DealHistory[], opts: BacktestOptions): B
     let crm = 0;
     for (const o of open) {
       const q = 1 - (1 - (model.weeklyCloseRate.get(o.d.pipeline) ?? 0)) ** (H / 7);
-      crm += o.d.amount * (opts.crmByDepth[o.c] ?? 0) * q;
+      crm += model.value(o.d) * (opts.crmByDepth[o.c] ?? 0) * q;
     }
     const p = open.map((o) => model.pWon(o.d.pipeline, o.c, o.daysInStage, H));
     const won = open.map((o) => o.d.won && o.d.closed !== null && o.d.closed < T + H * DAY_S);

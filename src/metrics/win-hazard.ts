@@ -21,8 +21,14 @@ const WEEK_S = 7 * DAY_S;
 export interface DealHistory {
   /** Pipeline id ('' when none). */
   pipeline: string;
-  /** Current amount (a missing amount is 0). */
+  /** Current amount (a missing amount is 0, with `amountKnown` false). */
   amount: number;
+  /**
+   * False when the amount says nothing about what the deal was worth while open: none set, or 0
+   * on a lost deal (some CRMs and exports zero a lost deal's value). Such a deal is valued at its
+   * pipeline's typical won size while open. Default true.
+   */
+  amountKnown?: boolean;
   created: number;
   /** When won or lost (epoch s), null while open. */
   closed: number | null;

@@ -39,6 +39,10 @@ export const RANGE_SEED = 42;
 /** Deals sorted by creation, won in-scope deals sorted by close, computed once per deal list. */
 interface DealIndex {
   byCreated: DealHistory[];
+  /** Per pipeline, sorted by creation: every deal, in-scope deals, and won deals with days from creation to won (1 = within a day). */
+  pipes: Map<string, { created: Float64Array; scopeCreated: Float64Array; wonCreated: Float64Array; wonDays: Int32Array; wonAmount: Float64Array }>;
+  /** Per pipeline, won deals with a known amount by close time, with prefix sums of their amounts (typical sizes). */
+  sizedByPipe: Map<string, { closedAt: Float64Array; cum: Float64Array }>;
   createdAt: Float64Array;
   wonClosedAt: Float64Array;
   /** Prefix sums of in-scope won amounts in close order. */
@@ -54,8 +58,30 @@ function indexOf(deals: DealHistory[]): DealIndex {
   const won = deals.filter((d) => d.inScope && d.won && d.closed !== null).sort((a, b) => a.closed! - b.closed!);
   const wonCum = new Float64Array(won.length + 1);
   won.forEach((d, i) => (wonCum[i + 1] = wonCum[i]! + d.amount));
+  const sized = deals.filter((d) => d.won && d.closed !== null && d.amountKnown !== false).sort((a, b) => a.closed! - b.closed!);
+  const sizedByPipe: DealIndex['sizedByPipe'] = new Map();
+  for (const p of new Set(sized.map((d) => d.pipeline))) {
+    const mine = sized.filter((d) => d.pipeline === p);
+    const cum = new Float64Array(mine.length + 1);
+    mine.forEach((d, i) => (cum[i + 1] = cum[i]! + d.amount));
+    sizedByPipe.set(p, { closedAt: Float64Array.from(mine, (d) => d.closed!), cum });
+  }
+  const pipes: DealIndex['pipes'] = new Map();
+  for (const p of new Set(byCreated.map((d) => d.pipeline))) {
+    const mine = byCreated.filter((d) => d.pipeline === p);
+    const won = mine.filter((d) => d.won && d.closed !== null);
+    pipes.set(p, {
+      created: Float64Array.from(mine, (d) => d.created),
+      scopeCreated: Float64Array.from(mine.filter((d) => d.inScope), (d) => d.created),
+      wonCreated: Float64Array.from(won, (d) => d.created),
+      wonDays: Int32Array.from(won, (d) => Math.floor((d.closed! - d.created) / DAY_S) + 1),
+      wonAmount: Float64Array.from(won, (d) => d.amount),
+    });
+  }
   ix = {
+    pipes,
     byCreated,
+    sizedByPipe,
     createdAt: Float64Array.from(byCreated, (d) => d.created),
     wonClosedAt: Float64Array.from(won, (d) => d.closed!),
     wonCum,
@@ -94,6 +120,8 @@ export interface FittedModel {
   newDeals: Map<string, NewDealInputs>;
   /** Weekly probability that an open deal closes (won or lost), per pipeline (the CRM baseline's timing). */
   weeklyCloseRate: Map<string, number>;
+  /** What an open deal is worth in the forecast: its amount, or its pipeline's typical won size when unknown. */
+  value(d: DealHistory): number;
 }
 
 export interface NewDealInputs {
@@ -132,7 +160,22 @@ export function fitModel(deals: DealHistory[], obs: Observations, T: number, max
     weeklyCloseRate.set(p, n > 0 ? x / n : 0);
   }
   const globalCurves = winCurves(fitHazards(counts, '\u0000none'), K);
+  // Typical won size per pipeline: mean known amount of deals won in the learning window (else all pipelines').
+  const ix = indexOf(deals);
+  const sizeOf = new Map<string, number>();
+  let allSum = 0;
+  let allN = 0;
+  for (const [p, x] of ix.sizedByPipe) {
+    const lo = lowerBound(x.closedAt, T - L * DAY_S);
+    const hi = lowerBound(x.closedAt, T);
+    const sum = x.cum[hi]! - x.cum[lo]!;
+    if (hi > lo) sizeOf.set(p, sum / (hi - lo));
+    allSum += sum;
+    allN += hi - lo;
+  }
+  const typical = (p: string) => sizeOf.get(p) ?? (allN > 0 ? allSum / allN : 0);
   return {
+    value: (d) => (d.amountKnown === false ? typical(d.pipeline) : d.amount),
     at: T,
     warmUp,
     closedInWindow: closed,
@@ -159,30 +202,22 @@ export function newDealInputs(deals: DealHistory[], T: number, D: number, lookba
   type Acc = { created: number; n: number; wonBy: number[]; sizes: number[] };
   const acc = new Map<string, Acc>();
   const all: Acc = { created: 0, n: 0, wonBy: new Array(D + 1).fill(0), sizes: [] };
-  const get = (p: string) => {
-    let a = acc.get(p);
-    if (!a) acc.set(p, (a = { created: 0, n: 0, wonBy: new Array(D + 1).fill(0), sizes: [] }));
-    return a;
-  };
-  for (const d of deals) get(d.pipeline);
-  const lo = lowerBound(ix.createdAt, Math.min(from, rateFrom));
-  const hi = lowerBound(ix.createdAt, T);
-  for (let i = lo; i < hi; i++) {
-    const d = ix.byCreated[i]!;
-    const a = get(d.pipeline);
-    if (d.inScope && d.created >= rateFrom && d.created < T) a.created++;
-    if (d.created < from || d.created >= cohortEnd) continue;
-    a.n++;
-    all.n++;
-    if (d.won && d.closed !== null) {
-      const days = Math.floor((d.closed - d.created) / DAY_S) + 1; // won within `days` days (and every longer window)
-      if (days <= D) {
+  for (const [p, x] of ix.pipes) {
+    const a: Acc = { created: 0, n: 0, wonBy: new Array(D + 1).fill(0), sizes: [] };
+    a.created = lowerBound(x.scopeCreated, T) - lowerBound(x.scopeCreated, rateFrom);
+    if (cohortEnd > from) {
+      a.n = lowerBound(x.created, cohortEnd) - lowerBound(x.created, from);
+      for (let i = lowerBound(x.wonCreated, from), end = lowerBound(x.wonCreated, cohortEnd); i < end; i++) {
+        const days = x.wonDays[i]!; // won within `days` days (and every longer window)
+        if (days > D) continue;
         a.wonBy[days]! += 1;
         all.wonBy[days]! += 1;
-        a.sizes.push(d.amount);
-        all.sizes.push(d.amount);
+        a.sizes.push(x.wonAmount[i]!);
+        all.sizes.push(x.wonAmount[i]!);
       }
     }
+    all.n += a.n;
+    acc.set(p, a);
   }
   const cumulative = (xs: number[]) => {
     const out = xs.slice();
@@ -278,7 +313,9 @@ export function simulateWon(
   let restVar = 0;
   let exact = live;
   if (live.length > EXACT_DEALS) {
-    exact = live.slice().sort((x, y) => variance(y) - variance(x));
+    const v = Float64Array.from(live, variance);
+    const order = Array.from(live, (_, i) => i).sort((x, y) => v[y]! - v[x]!);
+    exact = order.map((i) => live[i]!);
     for (let i = EXACT_DEALS; i < exact.length; i++) {
       restMean += exact[i]!.amount * exact[i]!.p;
       restVar += variance(exact[i]!);
@@ -372,7 +409,7 @@ export function rangeFor(
   opts: { scale?: number | null; runs?: number; seed?: number; runRate?: number } = {},
 ): WonRange {
   const items = open.map((o) => ({
-    amount: o.d.amount,
+    amount: model.value(o.d),
     p: Math.max(0, model.pWon(o.d.pipeline, o.c, o.daysInStage, b) - model.pWon(o.d.pipeline, o.c, o.daysInStage, a)),
   }));
   const fresh = [...model.newDeals.values()].map((n) => ({ count: newDealCount(n, a, b), sizes: n.sizes, mean: n.meanSize }));

@@ -106,14 +106,31 @@ function backtestDays(c: Ctx): number[] {
   return days;
 }
 
+/**
+ * Backtests computed in this process, per database: the backtest replays a year of weekly
+ * forecasts (seconds at 100k deals) and its result depends only on the facts, the filters, the
+ * day and the CRM's stage probabilities, so /forecast, the digest and the dashboard share one
+ * until a sync changes the facts (store/report-queries.ts factsFingerprint).
+ */
+const backtestCache = new WeakMap<Db, Map<string, BacktestBody>>();
+const BACKTEST_CACHE_ENTRIES = 16;
+
 function runBacktest(c: Ctx): BacktestBody {
-  c.cache.backtest ??= backtestForecast(histories(c, c.f.facts), {
-    days: backtestDays(c),
-    horizonDays: BACKTEST_HORIZON_DAYS,
-    lookbackDays: c.opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS,
-    crmByDepth: calibrate(q.stageProbabilityInputs(c.db, c.crm, c.f.facts.pipelineIds), []).crmByDepth,
-  });
-  return c.cache.backtest;
+  if (c.cache.backtest) return c.cache.backtest;
+  const days = backtestDays(c);
+  const lookbackDays = c.opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
+  const crmByDepth = calibrate(q.stageProbabilityInputs(c.db, c.crm, c.f.facts.pipelineIds), []).crmByDepth;
+  const key = JSON.stringify([c.crm, q.factsFingerprint(c.db, c.crm), c.f.facts, teamFilter(c), days, lookbackDays, crmByDepth]);
+  let perDb = backtestCache.get(c.db);
+  if (!perDb) backtestCache.set(c.db, (perDb = new Map()));
+  let body = perDb.get(key);
+  if (!body) {
+    body = backtestForecast(histories(c, c.f.facts), { days, horizonDays: BACKTEST_HORIZON_DAYS, lookbackDays, crmByDepth });
+    if (perDb.size >= BACKTEST_CACHE_ENTRIES) perDb.delete(perDb.keys().next().value!);
+    perDb.set(key, body);
+  }
+  c.cache.backtest = body;
+  return body;
 }
 
 const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
