@@ -230,7 +230,7 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
       total: cand.total,
       threshold,
       min_sample: minSample,
-      stage_avg_days: times.map((t, d) => ({ stage: t.stage, avg_days: averages[d], sample: t.sample })),
+      stage_avg_days: times.map((t, d) => ({ stage: t.stage, avg_days: averages[d] ?? null, sample: t.sample })),
     };
   },
 

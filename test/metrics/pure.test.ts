@@ -100,8 +100,8 @@ describe('calibrate', () => {
       ['history', 20, 0.5],
       ['crm', 10, 0.8],
     ]);
-    expect(p.calibration.stages[1].crm_probability).toBeNull();
-    expect(p.calibration.stages[3].history_probability).toBe(1);
+    expect(p.calibration.stages[1]!.crm_probability).toBeNull();
+    expect(p.calibration.stages[3]!.history_probability).toBe(1);
   });
 
   it('falls back below the sample minimum: to the CRM probability, else the default', () => {

@@ -88,7 +88,7 @@ describe('pipeline and calibration', () => {
     const lead = r.calibration!.stages[0];
     expect(lead).toMatchObject({ stage: 'Lead', source: 'crm', probability: 0.1, sample: 5, crm_probability: 0.1 });
     // Won D2 D6 D7 of 5 → raw history 0.6, reported but not used.
-    expect(lead.history_probability).toBeCloseTo(0.6, 10);
+    expect(lead!.history_probability).toBeCloseTo(0.6, 10);
     expect(r.calibration!.stages.map((s) => s.source)).toEqual(['crm', 'crm', 'crm', 'crm']);
   });
 
@@ -130,7 +130,7 @@ describe('pipeline and calibration', () => {
     const r = report('pipeline');
     // D3 sits in the excluded stage: gone. D1/D2's visits to it no longer count either.
     expect(r.total).toEqual({ count: 2, value: 27000, weighted: 10700 });
-    expect(report('funnel').stages[0].reached).toBe(6);
+    expect(report('funnel').stages[0]!.reached).toBe(6);
   });
 });
 
