@@ -69,7 +69,7 @@ interface Ctx {
   f: ResolvedFilters;
   opts: ReportOptions;
   base: ReportBase;
-  cache: { histories: Map<string, ReturnType<typeof q.dealHistories>>; backtest?: BacktestBody };
+  cache: { fingerprint?: string; backtest?: BacktestBody };
 }
 
 /** The filters for "deals created since" reports. */
@@ -85,12 +85,30 @@ function probabilities(c: Ctx): Probabilities {
   return calibrate(stages, closed, { minSample: c.opts.calibrationMinSample });
 }
 
-/** Every deal of the team's pipelines with its path; the report's filters mark the in-scope ones. Cached per context. */
+/**
+ * Every deal of the team's pipelines with its path; the report's filters mark the in-scope ones.
+ * Kept per database while the facts are unchanged (like backtests, below), so the model's sorted
+ * indexes over the list (won-range.ts) are built once per sync, not once per report.
+ */
+const historyCache = new WeakMap<Db, Map<string, ReturnType<typeof q.dealHistories>>>();
+const HISTORY_CACHE_ENTRIES = 4;
+
 function histories(c: Ctx, scope: q.FactFilter): ReturnType<typeof q.dealHistories> {
-  const key = JSON.stringify(scope);
-  let h = c.cache.histories.get(key);
-  if (!h) c.cache.histories.set(key, (h = q.dealHistories(c.db, c.crm, teamFilter(c), scope)));
+  const key = JSON.stringify([c.crm, fingerprint(c), teamFilter(c), scope]);
+  let perDb = historyCache.get(c.db);
+  if (!perDb) historyCache.set(c.db, (perDb = new Map()));
+  let h = perDb.get(key);
+  if (!h) {
+    h = q.dealHistories(c.db, c.crm, teamFilter(c), scope);
+    if (perDb.size >= HISTORY_CACHE_ENTRIES) perDb.delete(perDb.keys().next().value!);
+    perDb.set(key, h);
+  }
   return h;
+}
+
+function fingerprint(c: Ctx): string {
+  c.cache.fingerprint ??= q.factsFingerprint(c.db, c.crm);
+  return c.cache.fingerprint;
 }
 
 /** The backtest's weekly dates: the last 52 Mondays whose 30-day window has ended (from the since filter, if any). */
@@ -120,7 +138,7 @@ function runBacktest(c: Ctx): BacktestBody {
   const days = backtestDays(c);
   const lookbackDays = c.opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
   const crmByDepth = calibrate(q.stageProbabilityInputs(c.db, c.crm, c.f.facts.pipelineIds), []).crmByDepth;
-  const key = JSON.stringify([c.crm, q.factsFingerprint(c.db, c.crm), c.f.facts, teamFilter(c), days, lookbackDays, crmByDepth]);
+  const key = JSON.stringify([c.crm, fingerprint(c), c.f.facts, teamFilter(c), days, lookbackDays, crmByDepth]);
   let perDb = backtestCache.get(c.db);
   if (!perDb) backtestCache.set(c.db, (perDb = new Map()));
   let body = perDb.get(key);
@@ -268,7 +286,7 @@ export function computeReport<N extends ReportName>(db: Db, crm: CrmName | strin
     f,
     opts,
     base: { currency, filters: f.echo, as_of: opts.now.toISOString() },
-    cache: { histories: new Map() },
+    cache: {},
   };
   return builders[name](ctx) as ReportByName[N];
 }
