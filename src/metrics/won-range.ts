@@ -57,13 +57,17 @@ function indexOf(deals: DealHistory[]): DealIndex {
   const byCreated = deals.slice().sort((a, b) => a.created - b.created);
   const won = deals.filter((d) => d.inScope && d.won && d.closed !== null).sort((a, b) => a.closed! - b.closed!);
   const wonCum = new Float64Array(won.length + 1);
-  won.forEach((d, i) => (wonCum[i + 1] = wonCum[i]! + d.amount));
+  won.forEach((d, i) => {
+    wonCum[i + 1] = wonCum[i]! + d.amount;
+  });
   const sized = deals.filter((d) => d.won && d.closed !== null && d.amountKnown !== false).sort((a, b) => a.closed! - b.closed!);
   const sizedByPipe: DealIndex['sizedByPipe'] = new Map();
   for (const p of new Set(sized.map((d) => d.pipeline))) {
     const mine = sized.filter((d) => d.pipeline === p);
     const cum = new Float64Array(mine.length + 1);
-    mine.forEach((d, i) => (cum[i + 1] = cum[i]! + d.amount));
+    mine.forEach((d, i) => {
+      cum[i + 1] = cum[i]! + d.amount;
+    });
     sizedByPipe.set(p, { closedAt: Float64Array.from(mine, (d) => d.closed!), cum });
   }
   const pipes: DealIndex['pipes'] = new Map();

@@ -124,7 +124,6 @@ describe('calibrate', () => {
 });
 
 describe('backtest (pure)', () => {
-  const t = isoToDay('2026-03-02');
   it('WAPE is Σ|forecast − actual| ÷ Σ actual, null without actuals', () => {
     expect(wape([{ forecast: 90, actual: 100 }, { forecast: 130, actual: 100 }])).toBe(0.2);
     expect(wape([{ forecast: 90, actual: 0 }])).toBeNull();
