@@ -11,6 +11,10 @@ const BENCHES: Record<string, Bench> = {
     run: async () => (await import('./crm-sync.js')).benchCrmSync(),
   },
   charts: { title: 'Charts: spec + 2x PNG render per chart (median, p95), and vs headless Chromium', run: async () => (await import('./charts.js')).benchCharts() },
+  forecast: {
+    title: 'Forecast accuracy: honest backtest on the demo (seed 42) at 1,500 and 6,000 deals',
+    run: async () => (await import('./forecast-accuracy.js')).benchForecastAccuracy(),
+  },
   reports: { title: 'Reports: compute (and render) time per report at 100k and 1M demo deals', run: async () => (await import('./reports.js')).benchReports() },
   slack: { title: 'Slack: slash command -> PNG uploaded (p50/p95 at 100k and 1M deals), ack p99', run: async () => (await import('./slack.js')).benchSlack() },
 };

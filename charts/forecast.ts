@@ -1,16 +1,18 @@
 /**
- * Forecast by close month: won so far (green) plus the calibrated weighted forecast of open
- * deals (blue) stacked on it, in front of the best case (won + all open pipeline, light). The
- * forecast with the CRM's own stage probabilities is an orange tick, for comparison.
+ * Forecast by month: won so far (green), the expected value still to be won from deals open now
+ * (blue) and from deals not yet created (dark blue) stacked on it, in front of the open pipeline
+ * with close dates in the month (won + pipeline, light). A black whisker spans the range
+ * (won + P10 … won + P90) when the model is past its warm-up. The forecast with the CRM's own
+ * stage probabilities is an orange tick, for comparison.
  */
 import type { ForecastReport } from '../src/metrics/report-types.js';
 import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
 import { COLORS, FONT_SIZE, MONEY_AXIS_FORMAT, MONEY_AXIS_LABEL_EXPR, formatMoney, formatMonth, formatMonthShort } from './theme.js';
 
-export const FORECAST_TITLE = 'Forecast by close month';
+export const FORECAST_TITLE = 'Forecast by month';
 
-const SERIES = ['Won', 'Weighted open deals', 'Open pipeline', 'CRM-probability forecast'];
-const SERIES_COLORS = [COLORS.won, COLORS.primary, COLORS.primaryLight, COLORS.crm];
+const SERIES = ['Won', 'Open deals', 'New deals', 'Open pipeline', 'P10–P90 range', 'CRM-probability forecast'];
+const SERIES_COLORS = [COLORS.won, COLORS.primary, '#1e3a8a', COLORS.primaryLight, COLORS.actual, COLORS.crm];
 
 export function forecastChart(report: ForecastReport, opts?: ChartOptions): VegaLiteSpec {
   const months = report.months ?? [];
@@ -24,16 +26,21 @@ export function forecastChart(report: ForecastReport, opts?: ChartOptions): Vega
   const values = months.map((m) => ({
     month: short ? formatMonthShort(m.month) : formatMonth(m.month),
     won: m.won,
-    forecast: m.won + m.weighted,
+    open: m.won + m.weighted,
+    forecast: m.won + m.weighted + (m.new_deals ?? 0),
     best: m.won + m.pipeline,
     crm: m.won + m.weighted_crm,
-    label: formatMoney(m.won + m.weighted, cur),
+    lo: m.p10 === undefined ? null : m.won + m.p10,
+    hi: m.p90 === undefined ? null : m.won + m.p90,
+    label: formatMoney(m.won + m.weighted + (m.new_deals ?? 0), cur),
   }));
   const total = values.reduce((s, v) => s + v.forecast, 0);
   const totalCrm = values.reduce((s, v) => s + v.crm, 0);
   // The bar labels are the forecast (won + weighted); the subtitle says so once.
-  const headline = `Forecast ${formatMoney(total, cur)} over ${months.length} ${months.length === 1 ? 'month' : 'months'} (${months.length <= 6 ? 'bar labels: ' : ''}won + weighted) · with CRM probabilities ${formatMoney(totalCrm, cur)}`;
-  const max = Math.max(...values.map((v) => Math.max(v.best, v.crm)), 1);
+  const next = report.next;
+  const range = next && !next.warm_up ? ` · next ${next.horizon_days} days ${formatMoney(next.p10, cur)}–${formatMoney(next.p90, cur)} (P10–P90)` : '';
+  const headline = `Forecast ${formatMoney(total, cur)} over ${months.length} ${months.length === 1 ? 'month' : 'months'} (${months.length <= 6 ? 'bar labels: ' : ''}won + expected)${range} · with CRM probabilities ${formatMoney(totalCrm, cur)}`;
+  const max = Math.max(...values.map((v) => Math.max(v.best, v.crm, v.hi ?? 0, v.forecast)), 1);
   const color = (series: string) => ({
     datum: series,
     type: 'nominal' as const,
@@ -62,7 +69,16 @@ export function forecastChart(report: ForecastReport, opts?: ChartOptions): Vega
         { mark: { type: 'bar', width: param('barWidth') }, encoding: { y: { field: 'won', ...y }, color: color('Won') } },
         {
           mark: { type: 'bar', width: param('barWidth'), cornerRadiusEnd: 0 },
-          encoding: { y: { field: 'won', ...y }, y2: { field: 'forecast' }, color: color('Weighted open deals') },
+          encoding: { y: { field: 'won', ...y }, y2: { field: 'open' }, color: color('Open deals') },
+        },
+        {
+          mark: { type: 'bar', width: param('barWidth'), cornerRadiusEnd: 0 },
+          encoding: { y: { field: 'open', ...y }, y2: { field: 'forecast' }, color: color('New deals') },
+        },
+        // Always present (months without a range have lo = hi = null and draw nothing): one shape for every forecast.
+        {
+          mark: { type: 'rule', strokeWidth: 2 },
+          encoding: { y: { field: 'lo', ...y }, y2: { field: 'hi' }, color: color('P10–P90 range') },
         },
         {
           mark: { type: 'tick', orient: 'horizontal', thickness: 3, size: param('barWidth + 12'), opacity: 1 },

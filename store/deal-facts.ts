@@ -14,7 +14,7 @@ import { BACKTEST_HORIZON_DAYS } from '../src/metrics/backtest.js';
 import { DAY_S, weekStart } from '../src/metrics/periods.js';
 
 /** Bump when the derivation rules change: every database rebuilds its facts once. */
-const FACTS_VERSION = 6;
+const FACTS_VERSION = 7;
 const CHUNK = 2000;
 /** Above about this many changed deals (marks are 4 per deal or so) a full rebuild is quicker than one by one. */
 const FULL_REBUILD_ABOVE = 50_000;
@@ -109,8 +109,8 @@ export function loadStageInfo(db: Db, crm: string): Map<string, StageInfo> {
 }
 
 /** What a deal contributes to the summary tables (the deal_facts columns they are built from). */
-type SummaryFact = Pick<DealFact, 'pipelineId' | 'ownerId' | 'source' | 'amount' | 'status' | 'deepest' | 'created' | 'closed' | 'closedDay' | 'closeDay' | 'at1' | 'at2' | 'at3'>;
-const SUMMARY_COLS = `pipeline_id AS pipelineId, owner_id AS ownerId, source, amount, status, deepest, created, closed, closed_day AS closedDay,
+type SummaryFact = Pick<DealFact, 'pipelineId' | 'ownerId' | 'source' | 'amount' | 'status' | 'deepestOpen' | 'created' | 'closed' | 'closedDay' | 'closeDay' | 'at1' | 'at2' | 'at3'>;
+const SUMMARY_COLS = `pipeline_id AS pipelineId, owner_id AS ownerId, source, amount, status, deepest_open AS deepestOpen, created, closed, closed_day AS closedDay,
   close_day AS closeDay, at1, at2, at3`;
 
 /**
@@ -142,7 +142,7 @@ class SummaryDelta {
     }
     if (f.closedDay !== null) {
       if (f.status === 1) for (let m = weekStart(f.closedDay); m > f.closedDay - h; m -= 7) if (f.created <= m * DAY_S) put(m, -1);
-      const key: [number, number, number, string | null] = [f.closedDay, f.deepest, f.status, f.pipelineId];
+      const key: [number, number, number, string | null] = [f.closedDay, f.deepestOpen, f.status, f.pipelineId];
       const k = JSON.stringify(key);
       const e = this.closed.get(k) ?? { key, deals: 0 };
       e.deals += sign;
@@ -215,9 +215,9 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
     created_at AS createdAt, closed_at AS closedAt, close_date AS closeDate, stage_entered_at AS stageEnteredAt, ${DEAL_SIGNATURE('deals')} AS srcSig`;
   const insert = db.prepare(
     `INSERT INTO deal_facts (crm, deal_id, pipeline_id, stage_id, owner_id, source, amount, status, canonical, deepest, created, created_day,
-       closed, closed_day, close_day, stage_since, at1, at2, at3, days0, days1, days2, days3, src_sig)
+       closed, closed_day, close_day, stage_since, at1, at2, at3, days0, days1, days2, days3, path, deepest_open, src_sig)
      VALUES (@crm, @dealId, @pipelineId, @stageId, @ownerId, @source, @amount, @status, @canonical, @deepest, @created, @createdDay,
-       @closed, @closedDay, @closeDay, @stageSince, @at1, @at2, @at3, @days0, @days1, @days2, @days3, @srcSig)`,
+       @closed, @closedDay, @closeDay, @stageSince, @at1, @at2, @at3, @days0, @days1, @days2, @days3, @path, @deepestOpen, @srcSig)`,
   );
   const skip = db.prepare('INSERT INTO deal_facts_skipped (crm, deal_id, src_sig) VALUES (?, ?, ?)');
   let derived = 0;
@@ -329,8 +329,8 @@ function rebuildSummaries(db: Db, crm: string): void {
   db.prepare('DELETE FROM deal_facts_closed_daily WHERE crm = ?').run(crm);
   db.prepare(
     `INSERT INTO deal_facts_closed_daily (crm, pipeline_id, day, deepest, status, deals)
-     SELECT crm, pipeline_id, closed_day, deepest, status, COUNT(*) FROM deal_facts INDEXED BY deal_facts_closed
-     WHERE crm = ? AND closed_day IS NOT NULL GROUP BY pipeline_id, closed_day, deepest, status`,
+     SELECT crm, pipeline_id, closed_day, deepest_open, status, COUNT(*) FROM deal_facts
+     WHERE crm = ? AND closed_day IS NOT NULL GROUP BY pipeline_id, closed_day, deepest_open, status`,
   ).run(crm);
   db.prepare('DELETE FROM deal_facts_weekly WHERE crm = ?').run(crm);
   // Every Monday a deal can count on: from the first creation to the last close (expected or actual).

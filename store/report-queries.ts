@@ -12,7 +12,8 @@ import type { ClosedByDepthRow, StageProbabilityInput } from '../src/metrics/pro
 import type { CohortByDepthRow } from '../src/metrics/funnel.js';
 import type { DaysInStageRow } from '../src/metrics/time-in-stage.js';
 import type { ClosedByDayRow, CreatedByDayRow } from '../src/metrics/velocity.js';
-import type { ActualAtPointRow, ClosedByDayDepthRow, PipelineAtPointRow } from '../src/metrics/backtest.js';
+import { decodePath } from '../src/metrics/deal-facts.js';
+import type { DealHistory } from '../src/metrics/win-hazard.js';
 import type { BySourceRow } from '../src/metrics/sources.js';
 import type { OpenDealCandidate } from '../src/metrics/stuck-deals.js';
 import { isCanonicalStage } from '../src/model/canonical-stages.js';
@@ -221,40 +222,45 @@ export function earliestCreated(db: Db, crm: string, f: FactFilter): number | nu
   return db.prepare(`SELECT MIN(created) FROM deal_facts WHERE crm = ?${w.sql}`).pluck().get(crm, ...w.params) as number | null;
 }
 
-/** Closed deals by closing day, deepest stage and outcome, days [fromDay, toDay) (the backtest's calibration at each date). */
-export function closedByDayDepth(db: Db, crm: string, f: TeamFilter, fromDay: number, toDay: number): ClosedByDayDepthRow[] {
-  const w = teamWhere(f);
-  return all<{ day: number; deepest: number; won: number; count: number }>(
-    db,
-    `SELECT day, deepest, status = 1 AS won, SUM(deals) AS count FROM deal_facts_closed_daily
-     WHERE crm = ? AND day >= ? AND day < ?${w.sql} GROUP BY day, deepest, status`,
-    [crm, fromDay, toDay, ...w.params],
-  ).map((r) => ({ ...r, won: r.won === 1 }));
+/**
+ * A fingerprint of one CRM's derived facts: the refresh stamp and sums that change when any
+ * fact row does. Results computed from the facts can be reused while it is unchanged.
+ */
+export function factsFingerprint(db: Db, crm: string): string {
+  const stamp = db.prepare('SELECT value || updated_at FROM settings WHERE key = ?').pluck().get(`derived:deal_facts:${crm}`) as string | undefined;
+  const sums = db
+    .prepare('SELECT COUNT(*) AS n, MAX(rowid) AS r, TOTAL(amount) AS a, TOTAL(closed) AS c, TOTAL(created) AS k, TOTAL(length(path)) AS p FROM deal_facts WHERE crm = ?')
+    .get(crm);
+  return `${stamp ?? ''}|${JSON.stringify(sums)}`;
 }
 
 /**
- * The backtest's weekly rows (deal_facts_weekly, built by refreshDerived) for the Mondays in
- * `days`: pipeline open on each Monday with expected close within 30 days, by the deepest stage
- * reached by then, and (depth -1) the value won in those 30 days by deals that existed then.
+ * Every deal of the team's pipelines as the forecast model reads it (win-hazard.ts): pipeline,
+ * amount, created/closed, outcome, canonical path and CRM stage; `inScope` marks the deals the
+ * report is about (owner, source and created-since filters). One pass over deal_facts.
  */
-export function weeklyBacktestRows(db: Db, crm: string, f: FactFilter, days: number[]): { pipeline: PipelineAtPointRow[]; actual: ActualAtPointRow[] } {
-  if (!days.length) return { pipeline: [], actual: [] };
-  const index = new Map(days.map((d, i) => [d, i]));
-  const w = where({ ...f, createdFromDay: undefined });
-  const rows = all<{ day: number; depth: number; value: number }>(
-    db,
-    `SELECT day, depth, TOTAL(value) AS value FROM deal_facts_weekly WHERE crm = ? AND day >= ? AND day <= ?${w.sql} GROUP BY day, depth`,
-    [crm, days[0], days[days.length - 1], ...w.params],
-  );
-  const pipeline: PipelineAtPointRow[] = [];
-  const actual: ActualAtPointRow[] = [];
-  for (const r of rows) {
-    const point = index.get(r.day);
-    if (point === undefined) continue;
-    if (r.depth < 0) actual.push({ point, value: r.value });
-    else pipeline.push({ point, depth: r.depth, value: r.value });
-  }
-  return { pipeline, actual };
+export function dealHistories(db: Db, crm: string, team: TeamFilter, scope: FactFilter): (DealHistory & { stageId: string | null })[] {
+  const t = teamWhere(team);
+  const s = where({ ...scope, pipelineIds: undefined });
+  const inScope = s.sql ? `(1${s.sql})` : '1';
+  const rows = db
+    .prepare(
+      `SELECT COALESCE(pipeline_id, '') AS pipeline, COALESCE(amount, 0) AS amount, (amount IS NOT NULL AND NOT (status = 2 AND amount = 0)) AS amountKnown,
+              created, closed, status, path, stage_id AS stageId, ${inScope} AS inScope
+       FROM deal_facts WHERE crm = ?${t.sql}`,
+    )
+    .all(...s.params, crm, ...t.params) as { pipeline: string; amount: number; amountKnown: number; created: number; closed: number | null; status: number; path: string; stageId: string | null; inScope: number }[];
+  return rows.map((r) => ({
+    pipeline: r.pipeline,
+    amount: r.amount,
+    amountKnown: r.amountKnown === 1,
+    created: r.created,
+    closed: r.closed,
+    won: r.status === 1,
+    path: decodePath(r.path),
+    inScope: r.inScope === 1,
+    stageId: r.stageId,
+  }));
 }
 
 /** Deals created in [fromS, toS) by source and status. */

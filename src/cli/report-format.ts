@@ -50,11 +50,28 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
 
   forecast: (r) =>
     [
-      header('Forecast by expected close month', r),
+      header('Forecast by month', r),
+      r.next
+        ? r.next.warm_up
+          ? `Next ${r.next.horizon_days} days: ${money(r.next.expected, r.currency)} at the recent run-rate (too little history for the model yet).`
+          : `Next ${r.next.horizon_days} days: commit (P10) ${money(r.next.p10, r.currency)}, likely (P50) ${money(r.next.p50, r.currency)}, best case (P90) ${money(r.next.p90, r.currency)}; ` +
+            `expected ${money(r.next.expected, r.currency)} = open deals ${money(r.next.open, r.currency)} + not yet created ${money(r.next.new_deals, r.currency)} (run-rate ${money(r.next.run_rate, r.currency)}).`
+        : '',
       table(
-        ['Month', 'Pipeline', 'Weighted', 'Weighted (CRM %)', 'Won'],
-        r.months.map((m) => [m.month, money(m.pipeline, r.currency), money(m.weighted, r.currency), money(m.weighted_crm, r.currency), money(m.won, r.currency)]),
+        ['Month', 'Pipeline', 'Open deals', 'New deals', 'Weighted (CRM %)', 'Won', 'P10', 'P50', 'P90'],
+        r.months.map((m) => [
+          m.month,
+          money(m.pipeline, r.currency),
+          money(m.weighted, r.currency),
+          m.new_deals === undefined ? '—' : money(m.new_deals, r.currency),
+          money(m.weighted_crm, r.currency),
+          money(m.won, r.currency),
+          m.p10 === undefined ? '—' : money(m.p10, r.currency),
+          m.p50 === undefined ? '—' : money(m.p50, r.currency),
+          m.p90 === undefined ? '—' : money(m.p90, r.currency),
+        ]),
       ),
+      'Open deals: expected value won in the month from deals open now (time-bound win probabilities); P10–P90: range of what is still to be won in the month.',
       r.overdue && r.overdue.count ? `Not included: ${num(r.overdue.count)} open deals (${money(r.overdue.value, r.currency)}) with an expected close date before ${r.months[0]?.month}.` : '',
       r.calibration
         ? `Probabilities: ${r.calibration.stages.map((s) => `${s.stage} ${pct(s.probability)} (${s.source}${s.source === 'history' ? `, n=${s.sample}` : ''})`).join(', ')}`
@@ -164,13 +181,34 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
 
   backtest: (r) =>
     [
-      header(`Backtest: weighted forecast of won value in the next ${r.horizon_days ?? 30} days`, r),
-      `WAPE: calibrated ${pct(r.wape)}, CRM probabilities ${pct(r.wape_crm)} (lower is better; ${r.points.length} weekly dates)`,
+      header(`Backtest: forecast of value won in the next ${r.horizon_days ?? 30} days, as made each week`, r),
+      `Over ${r.warm_points ?? 0} warm weeks: WAPE ${pct(r.wape)}, bias ×${r.bias?.toFixed(2) ?? '—'} (Σ forecast ÷ Σ actual), P10–P90 hit rate ${pct(r.coverage)}; ` +
+        `run-rate WAPE ${pct(r.wape_run_rate)}, CRM-probability WAPE ${pct(r.wape_crm)} (lower is better).`,
       table(
-        ['Date', 'Forecast', 'Forecast (CRM %)', 'Actual'],
-        r.points.map((p) => [p.date, money(p.forecast, r.currency), money(p.forecast_crm, r.currency), money(p.actual, r.currency)]),
+        ['Date', 'Forecast', 'Open', 'New', 'P10', 'P90', 'CRM %', 'Run-rate', 'Actual', 'Existing', ''],
+        r.points.map((p) => [
+          p.date,
+          money(p.forecast, r.currency),
+          money(p.forecast_open ?? p.forecast, r.currency),
+          money(p.forecast_new ?? 0, r.currency),
+          money(p.forecast_p10 ?? p.forecast, r.currency),
+          money(p.forecast_p90 ?? p.forecast, r.currency),
+          money(p.forecast_crm, r.currency),
+          money(p.forecast_run_rate ?? 0, r.currency),
+          money(p.actual, r.currency),
+          money(p.actual_existing ?? p.actual, r.currency),
+          p.warm_up ? 'warm-up' : '',
+        ]),
       ),
-    ].join('\n'),
+      r.reliability?.length
+        ? `Reliability (open deals, predicted vs observed ${r.horizon_days ?? 30}-day win rate): ${r.reliability
+            .map((b) => `${pct(b.from)}–${pct(b.to)} ${pct(b.predicted)} vs ${pct(b.observed)} (n=${num(b.deals)})`)
+            .join(', ')}`
+        : '',
+      'Warm-up weeks (too little history: run-rate) are left out of the headline figures. Actual = all value won in the window; Existing = the part from deals open on the date.',
+    ]
+      .filter(Boolean)
+      .join('\n'),
 };
 
 export function formatReport<N extends ReportName>(name: N, report: ReportByName[N]): string {

@@ -199,18 +199,19 @@ function kpi(id: string, title: string, value: number | null, display: string, u
  * The four headline figures, each from one report, defined as `dealcast demo` and its
  * summary.json define them:
  * - open pipeline = pipeline.total.value;
- * - weighted forecast = Σ forecast.months[].weighted: open deals expected to close in the months
- *   shown, at calibrated probabilities (its CRM-probability twin sums weighted_crm). The note adds
+ * - weighted forecast = Σ forecast.months[].weighted + new_deals: value expected from open deals
+ *   (time-bound win probabilities) and deals not yet created in the months shown (its
+ *   CRM-probability twin sums weighted_crm). The note adds
  *   the value already won in those months, which gives the Slack forecast chart's headline;
  * - win rate = velocity.current.win_rate (won ÷ (won + lost) over the trailing window);
  * - sales velocity = velocity.current.velocity (value per day).
  */
 export function kpiFigures(r: Pick<DashboardReports, 'pipeline' | 'forecast' | 'velocity'>) {
-  const sum = (k: 'weighted' | 'weighted_crm' | 'won') => r.forecast.months.reduce((s, m) => s + m[k], 0);
+  const sum = (k: 'weighted' | 'weighted_crm' | 'won' | 'new_deals') => r.forecast.months.reduce((s, m) => s + (m[k] ?? 0), 0);
   return {
     open_pipeline: r.pipeline.total.value,
     open_deals: r.pipeline.total.count,
-    weighted_forecast: sum('weighted'),
+    weighted_forecast: sum('weighted') + sum('new_deals'),
     weighted_forecast_crm: sum('weighted_crm'),
     won_in_months: sum('won'),
     win_rate: r.velocity.current.win_rate,
@@ -229,7 +230,7 @@ function kpiRow(r: DashboardReports, currency: string): string {
   const window = v.window_from ? `closed since ${formatDay(v.window_from)}` : 'recently closed deals';
   return `<ul class="kpis" aria-label="Headline figures">
 ${kpi('open-pipeline', 'Open pipeline', k.open_pipeline, formatMoney(k.open_pipeline, currency), '', `${formatCount(k.open_deals)} open deals`)}
-${kpi('weighted-forecast', 'Weighted forecast', k.weighted_forecast, formatMoney(k.weighted_forecast, currency), '', `Open deals closing ${span} · CRM probabilities: ${formatMoney(k.weighted_forecast_crm, currency)} · plus ${formatMoney(k.won_in_months, currency)} already won: ${formatMoney(k.won_in_months + k.weighted_forecast, currency)}`)}
+${kpi('weighted-forecast', 'Weighted forecast', k.weighted_forecast, formatMoney(k.weighted_forecast, currency), '', `Open deals and deals not yet created, ${span} · CRM probabilities: ${formatMoney(k.weighted_forecast_crm, currency)} · plus ${formatMoney(k.won_in_months, currency)} already won: ${formatMoney(k.won_in_months + k.weighted_forecast, currency)}`)}
 ${kpi('win-rate', 'Win rate', k.win_rate, formatPercent(k.win_rate), '', `${closed}, ${window}`)}
 ${kpi('sales-velocity', 'Sales velocity', k.sales_velocity, formatMoney(k.sales_velocity, currency), '/ day', `${formatCount(v.open_deals)} open × win rate × avg won ${formatMoney(v.avg_won, currency)} ÷ ${formatDays(v.cycle_days)} cycle`)}
 </ul>`;
@@ -304,20 +305,29 @@ function pipelineSection(p: PipelineReport, svg: string, currency: string): stri
 }
 
 function forecastSection(f: ForecastReport, svg: string, currency: string): string {
+  const opt = (x: number | undefined) => (x === undefined ? '—' : formatMoney(x, currency));
   const rows = f.months.map((m) => [
     formatMonth(m.month),
     formatMoney(m.pipeline, currency),
     formatMoney(m.weighted, currency),
+    opt(m.new_deals),
     formatMoney(m.weighted_crm, currency),
     formatMoney(m.won, currency),
+    m.p10 === undefined ? '—' : `${formatMoney(m.p10, currency)} – ${formatMoney(m.p90 ?? 0, currency)}`,
   ]);
+  const n = f.next;
+  const next = n
+    ? n.warm_up
+      ? ` Next ${n.horizon_days} days: ${formatMoney(n.expected, currency)} at the recent run-rate (too little history for the model yet).`
+      : ` Next ${n.horizon_days} days: commit (P10) ${formatMoney(n.p10, currency)}, likely (P50) ${formatMoney(n.p50, currency)}, best case (P90) ${formatMoney(n.p90, currency)}; open deals ${formatMoney(n.open, currency)} + not yet created ${formatMoney(n.new_deals, currency)}.`
+    : '';
   const overdue = f.overdue && f.overdue.count > 0 ? ` ${formatCount(f.overdue.count)} open deals (${formatMoney(f.overdue.value, currency)}) have a close date in the past and are in no month.` : '';
   return chartSection(
     'forecast',
     'Forecast by month',
-    `Open deals by expected close month, weighted with calibrated and with CRM probabilities, and value already won.${overdue}`,
-    chart('forecast', svg, 'Forecast by close month'),
-      numbers(table(['Month', 'Pipeline', 'Weighted', 'Weighted (CRM prob.)', 'Won'], rows, { numeric: [false, true, true, true, true] })),
+    `Value already won, plus what open deals are expected to bring in each month (their chance of being won within it) and deals not yet created; the range is what is still to be won in the month (P10–P90). The CRM-probability forecast weights open deals by expected close month.${next}${overdue}`,
+    chart('forecast', svg, 'Forecast by month'),
+      numbers(table(['Month', 'Pipeline', 'Open deals', 'New deals', 'Weighted (CRM prob.)', 'Won', 'Range (P10–P90)'], rows, { numeric: [false, true, true, true, true, true, true] })),
   );
 }
 

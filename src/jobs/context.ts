@@ -32,8 +32,8 @@ export function digestCharts(day: () => string): DigestCharts {
     {
       png: await renderReportPng('forecast', forecast),
       filename: `forecast-${day()}.png`,
-      title: 'Forecast by close month',
-      altText: `Forecast by close month: ${forecast.months.map((m) => `${m.month} weighted ${Math.round(m.weighted)}, won ${Math.round(m.won)}`).join('; ')}.`,
+      title: 'Forecast by month',
+      altText: `Forecast by month: ${forecast.months.map((m) => `${m.month} open deals ${Math.round(m.weighted)}, new deals ${Math.round(m.new_deals ?? 0)}, won ${Math.round(m.won)}${m.p10 !== undefined ? `, range ${Math.round(m.p10)}–${Math.round(m.p90 ?? 0)}` : ''}`).join('; ')}.`,
     },
   ];
 }

@@ -182,8 +182,11 @@ function kpisFrom(day: string, p: ReportByName['pipeline'], f: ReportByName['for
     openPipeline: p.total.value,
     openDeals: p.total.count,
     weighted: p.total.weighted,
-    forecastThisMonth: m0 ? { month: m0.month, value: m0.won + m0.weighted, won: m0.won } : null,
-    forecastNextMonth: m1 ? { month: m1.month, value: m1.won + m1.weighted, won: m1.won } : null,
+    forecastThisMonth: m0 ? { month: m0.month, value: m0.won + m0.weighted + (m0.new_deals ?? 0), won: m0.won } : null,
+    forecastNextMonth: m1 ? { month: m1.month, value: m1.won + m1.weighted + (m1.new_deals ?? 0), won: m1.won } : null,
+    ...(f.next && !f.next.warm_up
+      ? { next: { days: f.next.horizon_days, p10: f.next.p10, p50: f.next.p50, p90: f.next.p90, open: f.next.open, newDeals: f.next.new_deals } }
+      : {}),
     winRate: v.current.win_rate,
     winRateDays: v.current.window_from ? Math.floor((Date.parse(v.as_of) - Date.parse(v.current.window_from)) / 86_400_000) + 1 : null,
     velocity: v.current.velocity,

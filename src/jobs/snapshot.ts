@@ -3,9 +3,12 @@
  * per pipeline and canonical stage (count, value, weighted). Days with no snapshot — the days
  * before install, or days the process was down — are reconstructed from stage history and
  * marked reconstructed, so week-over-week changes and the pipeline-drop alert work from day one.
+ * Once a week it also records every open deal (stage, amount, expected close date, owner:
+ * store/deal-snapshots.ts), which stage history cannot reconstruct afterwards.
  */
 import type { Db } from '../../store/db.js';
 import { saveSnapshotDay, snapshotDays } from '../../store/snapshots.js';
+import { DEAL_SNAPSHOT_EVERY_DAYS, lastDealSnapshotDay, saveDealSnapshot } from '../../store/deal-snapshots.js';
 import { addDays, localDay, startOfLocalDay } from './local-time.js';
 
 /** Open pipeline in one pipeline and canonical stage. */
@@ -42,6 +45,8 @@ export interface SnapshotResult {
   day: string;
   cells: number;
   reconstructedDays: string[];
+  /** Open deals recorded in the weekly deal snapshot, or null when this run was not a snapshot week. */
+  dealsSnapshotted: number | null;
 }
 
 export const DEFAULT_BACKFILL_DAYS = 35;
@@ -58,8 +63,13 @@ export async function runSnapshotJob(deps: SnapshotDeps, now: Date): Promise<Sna
     cells.map((c) => ({ ...c, reconstructed: false, takenAt: at })),
   );
   const reconstructedDays = fillSnapshotGaps(deps, now);
-  deps.log?.(`snapshot: ${day} recorded (${cells.length} stage rows)${reconstructedDays.length ? `; ${reconstructedDays.length} earlier day(s) reconstructed from stage history` : ''}`);
-  return { day, cells: cells.length, reconstructedDays };
+  const lastDeals = lastDealSnapshotDay(deps.db, deps.crm);
+  const dealsSnapshotted = lastDeals === null || addDays(lastDeals, DEAL_SNAPSHOT_EVERY_DAYS) <= day ? saveDealSnapshot(deps.db, deps.crm, day, at) : null;
+  deps.log?.(
+    `snapshot: ${day} recorded (${cells.length} stage rows)${reconstructedDays.length ? `; ${reconstructedDays.length} earlier day(s) reconstructed from stage history` : ''}` +
+      (dealsSnapshotted !== null ? `; weekly deal snapshot: ${dealsSnapshotted} open deals` : ''),
+  );
+  return { day, cells: cells.length, reconstructedDays, dealsSnapshotted };
 }
 
 /**

@@ -1,44 +1,29 @@
 /**
- * Backtest of the 30-day won-value forecast. For each weekly date t:
- *   pipeline(t)  = deals open at t (created <= t, not closed by t) with expected close date in
- *                  [t, t + 30 days), each at the deepest canonical stage it had reached by t
- *   forecast     = Σ value × calibrated probability learned ONLY from deals closed before t
- *                  (look-back window, same smoothing and fallback as today's calibration)
- *   forecast_crm = Σ value × the CRM's probability for that canonical stage
- *   actual       = Σ value of deals won in [t, t + 30 days) that existed at t
- *   wape         = Σ |forecast − actual| ÷ Σ actual over all points (same for wape_crm)
- * Admin overrides are today's judgement, not what was known at t, so the backtest ignores them.
+ * The honest backtest of the won-value forecast. At each weekly date t (a Monday, 00:00 UTC) the
+ * forecast is made again with only what was known at t:
+ *   - which deals were open at t, and the canonical stage each was in and for how long, from the
+ *     stage path (stage history) — never a deal's later stage, close date or outcome;
+ *   - the model (win-hazard.ts) learned from the weekly observations that ENDED by t (a deal
+ *     won on t + 3 is not in them), in the look-back window;
+ *   - the new-deal term from deals created before t.
+ *   forecast        = expected value won in [t, t + H): open deals + forecast_new (run-rate in warm-up)
+ *   forecast_p10/90 = the simulated range, widened by the errors of earlier points completed by t
+ *   forecast_crm    = Σ amount × the CRM's probability of the deal's canonical stage at t ×
+ *                     P(an open deal closes within H) = 1 − (1 − weekly close rate)^(H/7)
+ *   forecast_run_rate = value won in the 90 days before t, × H / 90
+ *   actual          = value won in [t, t + H) by in-scope deals, whenever created
+ *   actual_existing = the part of it from deals that existed at t
+ * Headline figures (wape, wape_crm, wape_run_rate, bias, coverage) are over warm points only.
+ * Amounts and stage as known at t: the deal's current amount (amount history is not kept;
+ * the weekly deal snapshot keeps it from now on).
  */
-import type { BacktestPoint } from './report-types.js';
-import { calibrate, type CalibrationOptions, type StageProbabilityInput } from './probabilities.js';
+import type { BacktestPoint, ReliabilityRow } from './report-types.js';
+import { buildObservations, stateAt, type DealHistory } from './win-hazard.js';
+import { errorScale, fitModel, minCreatedDay, rangeFor, runRate, type WonRange } from './won-range.js';
 import { dayToIso, round } from './periods.js';
 
-/** Closed deals by closing day (epoch day), deepest stage reached and outcome. */
-export interface ClosedByDayDepthRow {
-  day: number;
-  deepest: number;
-  won: boolean;
-  count: number;
-}
-/** Pipeline open at point `point` (index into the dates) in canonical depth `depth` (0..3). */
-export interface PipelineAtPointRow {
-  point: number;
-  depth: number;
-  value: number;
-}
-export interface ActualAtPointRow {
-  point: number;
-  value: number;
-}
-
-export interface BacktestOptions extends CalibrationOptions {
-  /** The point dates (epoch days). */
-  days: number[];
-  /** Calibration look-back in days (default 365). */
-  lookbackDays?: number;
-}
-
 export const BACKTEST_HORIZON_DAYS = 30;
+const DAY_S = 86_400;
 
 export function wape(points: { forecast: number; actual: number }[]): number | null {
   const actual = points.reduce((a, p) => a + p.actual, 0);
@@ -46,32 +31,154 @@ export function wape(points: { forecast: number; actual: number }[]): number | n
   return round(points.reduce((a, p) => a + Math.abs(p.forecast - p.actual), 0) / actual, 4);
 }
 
-export function backtest(
-  stages: StageProbabilityInput[],
-  closed: ClosedByDayDepthRow[],
-  pipeline: PipelineAtPointRow[],
-  actual: ActualAtPointRow[],
-  opts: BacktestOptions,
-): { points: BacktestPoint[]; wape: number | null; wape_crm: number | null } {
-  const lookback = opts.lookbackDays ?? 365;
-  const noAdmin = stages.map((s) => ({ ...s, adminProbability: null }));
-  const points: BacktestPoint[] = opts.days.map((t, i) => {
-    // Only deals closed strictly before t: nothing that happened on or after t is used.
-    const known = closed.filter((r) => r.day < t && r.day >= t - lookback).map((r) => ({ deepest: r.deepest, won: r.won, count: r.count }));
-    const probs = calibrate(noAdmin, known, opts);
-    let forecast = 0;
-    let forecastCrm = 0;
-    for (const r of pipeline) {
-      if (r.point !== i) continue;
-      forecast += r.value * probs.byDepth[r.depth]!;
-      forecastCrm += r.value * probs.crmByDepth[r.depth]!;
+export interface BacktestOptions {
+  /** The point dates (epoch days, Mondays). */
+  days: number[];
+  horizonDays?: number;
+  lookbackDays?: number;
+  /** The CRM's probability per open canonical stage 0..3 (mean of its stages). */
+  crmByDepth: number[];
+  runs?: number;
+  seed?: number;
+}
+
+export interface BacktestBody {
+  points: BacktestPoint[];
+  wape: number | null;
+  wape_crm: number | null;
+  wape_run_rate: number | null;
+  bias: number | null;
+  coverage: number | null;
+  warm_points: number;
+  reliability: ReliabilityRow[];
+  /** The error scale (√ mean z²) the live forecast's range is widened by, from every completed warm point. */
+  error_scale: number | null;
+}
+
+/** Reliability buckets of the predicted P(won within H): [0, 0.05), [0.05, 0.1), [0.1, 0.2) … [0.5, 1]. */
+export const RELIABILITY_EDGES = [0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0001];
+
+export function backtestForecast(deals: DealHistory[], opts: BacktestOptions): BacktestBody {
+  const H = opts.horizonDays ?? BACKTEST_HORIZON_DAYS;
+  const days = opts.days;
+  const empty: BacktestBody = {
+    points: [],
+    wape: null,
+    wape_crm: null,
+    wape_run_rate: null,
+    bias: null,
+    coverage: null,
+    warm_points: 0,
+    reliability: [],
+    error_scale: null,
+  };
+  if (!days.length || !deals.length) return empty;
+  const obs = buildObservations(deals, { fromDay: minCreatedDay(deals), toDay: days[days.length - 1]! });
+
+  // Open deals at each date, and what actually happened: one pass per deal over the dates in its life.
+  const openByPoint: { d: DealHistory; c: number; daysInStage: number }[][] = days.map(() => []);
+  const actual = days.map(() => 0);
+  const actualExisting = days.map(() => 0);
+  const first = days[0]!;
+  for (const d of deals) {
+    if (!d.inScope) continue;
+    const cDay = d.created / DAY_S;
+    const endDay = d.closed === null ? Infinity : d.closed / DAY_S;
+    if (d.won && d.closed !== null) {
+      // Dates t with t <= endDay < t + H.
+      for (let i = Math.max(0, Math.ceil((endDay - H - first) / 7 + 1e-9)); i < days.length && days[i]! <= endDay; i++) {
+        if (endDay >= days[i]! + H) continue;
+        actual[i]! += d.amount;
+        if (cDay <= days[i]!) actualExisting[i]! += d.amount;
+      }
     }
-    const act = actual.filter((a) => a.point === i).reduce((a, r) => a + r.value, 0);
-    return { date: dayToIso(t), forecast: round(forecast), forecast_crm: round(forecastCrm), actual: round(act) };
+    // Dates t with cDay <= t < endDay: open then.
+    for (let i = Math.max(0, Math.ceil((cDay - first) / 7)); i < days.length && days[i]! < endDay; i++) {
+      const t = days[i]!;
+      const s = stateAt(d, t * DAY_S);
+      if (s) openByPoint[i]!.push({ d, c: s.code, daysInStage: (t * DAY_S - s.since) / DAY_S });
+    }
+  }
+
+  const raw: { r: WonRange; crm: number; rr: number; p: number[]; won: boolean[] }[] = days.map((t, i) => {
+    const T = t * DAY_S;
+    const model = fitModel(deals, obs, T, H, { lookbackDays: opts.lookbackDays });
+    const rr = runRate(deals, T, H);
+    const open = openByPoint[i]!;
+    const r = rangeFor(model, open, 0, H, { runs: opts.runs, seed: (opts.seed ?? 42) ^ t, runRate: rr });
+    let crm = 0;
+    for (const o of open) {
+      const q = 1 - (1 - (model.weeklyCloseRate.get(o.d.pipeline) ?? 0)) ** (H / 7);
+      crm += model.value(o.d) * (opts.crmByDepth[o.c] ?? 0) * q;
+    }
+    const p = open.map((o) => model.pWon(o.d.pipeline, o.c, o.daysInStage, H));
+    const won = open.map((o) => o.d.won && o.d.closed !== null && o.d.closed < T + H * DAY_S);
+    return { r, crm, rr, p, won };
   });
+
+  // Widen each range by the misses of earlier warm points whose window had ended by its date.
+  const points: BacktestPoint[] = days.map((t, i) => {
+    const x = raw[i]!;
+    const past = days
+      .map((u, j) => ({ u, j }))
+      .filter(({ u, j }) => u + H <= t && !raw[j]!.r.warm_up)
+      .map(({ j }) => ({ actual: actual[j]!, mean: raw[j]!.r.sim_mean, sd: raw[j]!.r.sim_sd }));
+    const s = errorScale(past);
+    const k = Math.max(1, s ?? 1);
+    const lo = Math.max(0, x.r.p50 - k * (x.r.p50 - x.r.p10));
+    const hi = x.r.p50 + k * (x.r.p90 - x.r.p50);
+    const warm = x.r.warm_up;
+    return {
+      date: dayToIso(t),
+      forecast: round(x.r.expected),
+      forecast_crm: round(x.crm),
+      actual: round(actual[i]!),
+      forecast_p10: round(warm ? x.rr : lo),
+      forecast_p90: round(warm ? x.rr : hi),
+      forecast_new: round(warm ? 0 : x.r.new_deals),
+      forecast_open: round(warm ? x.rr : x.r.open),
+      forecast_run_rate: round(x.rr),
+      actual_existing: round(actualExisting[i]!),
+      warm_up: warm,
+    };
+  });
+
+  const warm = points.filter((p) => !p.warm_up);
+  const sumA = warm.reduce((s, p) => s + p.actual, 0);
+  const sumF = warm.reduce((s, p) => s + p.forecast, 0);
+  const covered = warm.filter((p) => p.actual >= (p.forecast_p10 ?? 0) && p.actual <= (p.forecast_p90 ?? 0)).length;
+
+  // Reliability: predicted P(won within H) vs observed, over the open deals of warm points.
+  const reliability: ReliabilityRow[] = [];
+  for (let b = 0; b < RELIABILITY_EDGES.length - 1; b++) reliability.push({ from: RELIABILITY_EDGES[b]!, to: Math.min(1, RELIABILITY_EDGES[b + 1]!), deals: 0, predicted: 0, observed: 0 });
+  raw.forEach((x, i) => {
+    if (points[i]!.warm_up) return;
+    x.p.forEach((p, k) => {
+      const b = RELIABILITY_EDGES.findIndex((e, j) => j > 0 && p < e) - 1;
+      const row = reliability[Math.max(0, b)]!;
+      row.deals++;
+      row.predicted += p;
+      if (x.won[k]) row.observed++;
+    });
+  });
+  for (const r of reliability) {
+    r.predicted = r.deals ? round(r.predicted / r.deals, 4) : 0;
+    r.observed = r.deals ? round(r.observed / r.deals, 4) : 0;
+  }
+
+  const completed = days
+    .map((u, j) => ({ u, j }))
+    .filter(({ j }) => !raw[j]!.r.warm_up)
+    .map(({ j }) => ({ actual: actual[j]!, mean: raw[j]!.r.sim_mean, sd: raw[j]!.r.sim_sd }));
   return {
     points,
-    wape: wape(points),
-    wape_crm: wape(points.map((p) => ({ forecast: p.forecast_crm, actual: p.actual }))),
+    wape: wape(warm),
+    wape_crm: wape(warm.map((p) => ({ forecast: p.forecast_crm, actual: p.actual }))),
+    wape_run_rate: wape(warm.map((p) => ({ forecast: p.forecast_run_rate ?? 0, actual: p.actual }))),
+    bias: sumA > 0 ? round(sumF / sumA, 4) : null,
+    coverage: warm.length ? round(covered / warm.length, 4) : null,
+    warm_points: warm.length,
+    reliability: reliability.filter((r) => r.deals > 0),
+    error_scale: errorScale(completed),
   };
 }

@@ -62,6 +62,27 @@ export interface DealFact {
   days1: number | null;
   days2: number | null;
   days3: number | null;
+  /** Canonical path, encoded by encodePath: visits (code, entered epoch s), ascending, same-code runs merged. */
+  path: string;
+  /** Deepest open canonical stage (0..3) the deal was seen in (what calibration credits). */
+  deepestOpen: number;
+}
+
+/** One canonical visit: code 0..3 open stage, 4 Closed Won, 5 Closed Lost; t = entered (epoch s). */
+export interface PathVisit {
+  code: number;
+  t: number;
+}
+
+/** "code:t;code:t…" — compact enough to keep on every deal_facts row. */
+export const encodePath = (path: PathVisit[]): string => path.map((p) => `${p.code}:${p.t}`).join(';');
+
+export function decodePath(s: string): PathVisit[] {
+  if (!s) return [];
+  return s.split(';').map((part) => {
+    const i = part.indexOf(':');
+    return { code: Number(part.slice(0, i)), t: Number(part.slice(i + 1)) };
+  });
 }
 
 const DAY_S = 86_400;
@@ -81,6 +102,11 @@ export const toEpochDay = (date: string): number => Math.floor(Date.parse(`${dat
  *   (Closed Won counts as depth 4; Closed Lost adds nothing), so a deal lost from Proposal
  *   counts in Lead, Qualified and Proposal.
  * - at1..at3 = first time the path reached Qualified/Proposal/Negotiation or deeper.
+ * - deepestOpen = the deepest open canonical stage on its path (0..3): the stage a closed deal is
+ *   credited with when probabilities are learned (a won deal that jumped from Proposal to Closed
+ *   Won was never seen in Negotiation and does not count there).
+ * - path = the visits (runs of the same canonical code) with their start times, for the
+ *   forecast's point-in-time state.
  * - daysN = days spent in canonical stage N over visits that ended (the next visit started or
  *   the deal closed); the current visit of an open deal is not counted.
  */
@@ -127,8 +153,13 @@ export function deriveDealFact(deal: DealForFacts, history: HistoryForFacts[], s
     for (let s = 1; s <= 3; s++) if (depth >= s && (at[s] === null || p.t < (at[s] as number))) at[s] = p.t;
   }
 
+  // Deepest stage seen OPEN: Closed Won is not a visit to Negotiation.
+  let deepestOpen = 0;
+  for (const p of path) if (p.code <= 3 && p.code > deepestOpen) deepestOpen = p.code;
+
   // Visits: runs of the same canonical code.
   const days: [number | null, number | null, number | null, number | null] = [null, null, null, null];
+  const visits: PathVisit[] = [];
   let stageSince: number | null = null;
   for (let i = 0; i < path.length; ) {
     const { code, t: start } = path[i]!;
@@ -137,6 +168,7 @@ export function deriveDealFact(deal: DealForFacts, history: HistoryForFacts[], s
     const end = path[j]?.t ?? null;
     if (end !== null && code <= 3) days[code] = (days[code] ?? 0) + Math.max(0, end - start) / DAY_S;
     if (end === null) stageSince = start;
+    visits.push({ code, t: start });
     i = j;
   }
 
@@ -163,5 +195,7 @@ export function deriveDealFact(deal: DealForFacts, history: HistoryForFacts[], s
     days1: days[1],
     days2: days[2],
     days3: days[3],
+    path: encodePath(visits),
+    deepestOpen,
   };
 }

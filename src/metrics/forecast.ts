@@ -1,6 +1,8 @@
 /** Weighted forecast by expected close month. */
 import type { Probabilities } from './probabilities.js';
-import type { ForecastMonthRow } from './report-types.js';
+import type { ForecastMonthRow, ForecastNext } from './report-types.js';
+import { buildObservations, type DealHistory } from './win-hazard.js';
+import { fitModel, minCreatedDay, openAt, rangeFor, RANGE_SEED, runRate } from './won-range.js';
 import { monthLabel, monthStart, round } from './periods.js';
 
 /** Open deals grouped by CRM stage and expected close day (epoch day). */
@@ -61,4 +63,55 @@ export function forecastByMonth(
     m.won = round(m.won);
   }
   return { months, overdue: { count: overdue.count, value: round(overdue.value) } };
+}
+
+/**
+ * The months again with the time-bound model (won-range.ts) in place of close dates:
+ *   weighted  = Σ amount × P(won in [max(now, month start), month end)) over deals open now
+ *   new_deals = expected value of deals created and won in that part of the month
+ *   p10/p50/p90 = the range of the value still to be won in it (open + new), widened by the
+ *                 backtest's error scale
+ * and `next`: the same for the next `horizonDays` days. While the model warms up (won-range.ts
+ * WARMUP_*), the months are left as forecastByMonth made them and `next.expected` is the run-rate. `pipeline`, `weighted_crm` and `won`
+ * are as forecastByMonth computed them (close dates as the CRM shows them now).
+ */
+export function forecastMonthsWithRange(
+  deals: DealHistory[],
+  months: ForecastMonthRow[],
+  opts: { now: Date; monthStarts: number[]; horizonDays: number; lookbackDays: number; errorScale: number | null; runs?: number; seed?: number },
+): { months: ForecastMonthRow[]; next: ForecastNext } {
+  const T = Math.floor(opts.now.getTime() / 1000);
+  const nowDays = T / 86_400;
+  const ends = opts.monthStarts.slice(1).map((d) => Math.max(0, d - nowDays));
+  const maxDays = Math.max(opts.horizonDays, ...ends);
+  const obs = buildObservations(deals, { fromDay: minCreatedDay(deals), toDay: Math.floor(nowDays) });
+  const model = fitModel(deals, obs, T, maxDays, { lookbackDays: opts.lookbackDays });
+  const open = openAt(deals, T);
+  const seed = opts.seed ?? RANGE_SEED;
+  const out = months.map((m, i) => {
+    // Warm-up: too little history to trust the model; the months keep the close-date weighting and show no range.
+    if (model.warmUp) return m;
+    const a = Math.max(0, (opts.monthStarts[i] ?? 0) - nowDays);
+    const b = ends[i] ?? 0;
+    const r = rangeFor(model, open, a, b, { scale: opts.errorScale, runs: opts.runs, seed: seed + i });
+    return { ...m, weighted: round(r.open), new_deals: round(r.new_deals), p10: round(r.p10), p50: round(r.p50), p90: round(r.p90) };
+  });
+  const rr = runRate(deals, T, opts.horizonDays);
+  const n = rangeFor(model, open, 0, opts.horizonDays, { scale: opts.errorScale, runs: opts.runs, seed, runRate: rr });
+  return {
+    months: out,
+    next: {
+      horizon_days: opts.horizonDays,
+      expected: round(n.expected),
+      open: round(n.open),
+      new_deals: round(n.new_deals),
+      p10: round(n.p10),
+      p50: round(n.p50),
+      p90: round(n.p90),
+      open_deals: n.open_deals,
+      warm_up: n.warm_up,
+      run_rate: round(rr),
+      error_scale: opts.errorScale === null ? null : round(opts.errorScale, 3),
+    },
+  };
 }

@@ -53,28 +53,85 @@ export interface FunnelReport extends ReportBase {
 
 export interface ForecastMonthRow {
   month: string;
+  /** Open deals with expected close date in the month (as the CRM says now). */
   pipeline: number;
+  /** Expected value won in the month from deals open now (time-bound win probabilities). */
   weighted: number;
+  /** Open deals closing in the month by expected close date × the CRM's stage probability. */
   weighted_crm: number;
+  /** Already won in the month. */
   won: number;
+  /** Expected value won in the rest of the month from deals not yet created. */
+  new_deals?: number;
+  /** Range of the value still to be won in the rest of the month (open + new deals): commit, likely, best case. */
+  p10?: number;
+  p50?: number;
+  p90?: number;
 }
 export interface ForecastReport extends ReportBase {
   months: ForecastMonthRow[];
   calibration?: CalibrationReport;
+  /** The next `horizon_days` from now: the range and the split (see docs/metrics.md). */
+  next?: ForecastNext;
   /** Open deals whose expected close date is before the first month (in no month). */
   overdue?: { count: number; value: number };
 }
 
+export interface ForecastNext {
+  horizon_days: number;
+  /** Expected value won: open deals + not yet created. */
+  expected: number;
+  open: number;
+  new_deals: number;
+  p10: number;
+  p50: number;
+  p90: number;
+  open_deals: number;
+  /** Too little history: `expected` is the run-rate. */
+  warm_up: boolean;
+  run_rate: number;
+  /** Past backtest misses the range was widened by (√ mean z²; null: not enough completed weeks). */
+  error_scale: number | null;
+}
+
 export interface BacktestPoint {
   date: string;
+  /** Expected value won in the next horizon days, as forecast on `date` (open deals + new deals). */
   forecast: number;
   forecast_crm: number;
+  /** All value won in the window, including deals created inside it. */
   actual: number;
+  forecast_p10?: number;
+  forecast_p90?: number;
+  /** The part of `forecast` from deals not yet created on `date`. */
+  forecast_new?: number;
+  forecast_open?: number;
+  forecast_run_rate?: number;
+  /** The part of `actual` from deals that existed on `date`. */
+  actual_existing?: number;
+  /** Too little history on `date`: the forecast is the run-rate and the point is left out of the headline figures. */
+  warm_up?: boolean;
+}
+export interface ReliabilityRow {
+  /** Predicted P(won within the horizon) bucket [from, to). */
+  from: number;
+  to: number;
+  deals: number;
+  predicted: number;
+  observed: number;
 }
 export interface BacktestReport extends ReportBase {
   points: BacktestPoint[];
+  /** Over warm points only, like every headline figure here. */
   wape: number | null;
   wape_crm: number | null;
+  wape_run_rate?: number | null;
+  /** Σ forecast ÷ Σ actual. */
+  bias?: number | null;
+  /** Share of warm points whose actual fell in [forecast_p10, forecast_p90]. */
+  coverage?: number | null;
+  warm_points?: number;
+  reliability?: ReliabilityRow[];
   /** Days after each date whose won value is forecast (30). */
   horizon_days?: number;
 }

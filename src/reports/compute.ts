@@ -17,7 +17,8 @@ import { forecastByMonth } from '../metrics/forecast.js';
 import { cumulativeFunnel } from '../metrics/funnel.js';
 import { timeInStage } from '../metrics/time-in-stage.js';
 import { salesVelocity } from '../metrics/velocity.js';
-import { backtest, BACKTEST_HORIZON_DAYS } from '../metrics/backtest.js';
+import { backtestForecast, BACKTEST_HORIZON_DAYS, type BacktestBody } from '../metrics/backtest.js';
+import { forecastMonthsWithRange } from '../metrics/forecast.js';
 import { repScoreboard } from '../metrics/reps.js';
 import { stageAverages, stuckCutoffs, stuckDeals, STUCK_MIN_SAMPLE, STUCK_THRESHOLD } from '../metrics/stuck-deals.js';
 import { sourcingBreakdown } from '../metrics/sources.js';
@@ -68,6 +69,7 @@ interface Ctx {
   f: ResolvedFilters;
   opts: ReportOptions;
   base: ReportBase;
+  cache: { fingerprint?: string; backtest?: BacktestBody };
 }
 
 /** The filters for "deals created since" reports. */
@@ -81,6 +83,72 @@ function probabilities(c: Ctx): Probabilities {
   // Closed on days (today − lookback, today]: whole days, so a report is stable through the day.
   const closed = q.closedByDepth(c.db, c.crm, teamFilter(c), c.today + 1 - lookback, c.today + 1);
   return calibrate(stages, closed, { minSample: c.opts.calibrationMinSample });
+}
+
+/**
+ * Every deal of the team's pipelines with its path; the report's filters mark the in-scope ones.
+ * Kept per database while the facts are unchanged (like backtests, below), so the model's sorted
+ * indexes over the list (won-range.ts) are built once per sync, not once per report.
+ */
+const historyCache = new WeakMap<Db, Map<string, ReturnType<typeof q.dealHistories>>>();
+const HISTORY_CACHE_ENTRIES = 4;
+
+function histories(c: Ctx, scope: q.FactFilter): ReturnType<typeof q.dealHistories> {
+  const key = JSON.stringify([c.crm, fingerprint(c), teamFilter(c), scope]);
+  let perDb = historyCache.get(c.db);
+  if (!perDb) historyCache.set(c.db, (perDb = new Map()));
+  let h = perDb.get(key);
+  if (!h) {
+    h = q.dealHistories(c.db, c.crm, teamFilter(c), scope);
+    if (perDb.size >= HISTORY_CACHE_ENTRIES) perDb.delete(perDb.keys().next().value!);
+    perDb.set(key, h);
+  }
+  return h;
+}
+
+function fingerprint(c: Ctx): string {
+  c.cache.fingerprint ??= q.factsFingerprint(c.db, c.crm);
+  return c.cache.fingerprint;
+}
+
+/** The backtest's weekly dates: the last 52 Mondays whose 30-day window has ended (from the since filter, if any). */
+function backtestDays(c: Ctx): number[] {
+  const horizon = BACKTEST_HORIZON_DAYS;
+  const earliest = q.earliestCreated(c.db, c.crm, c.f.facts);
+  const lastPoint = weekStart(c.today - horizon);
+  let first: number;
+  if (c.f.sinceDay !== undefined) first = weekStart(c.f.sinceDay) + (c.f.sinceDay > weekStart(c.f.sinceDay) ? 7 : 0);
+  else first = earliest === null ? lastPoint + 7 : Math.max(weekStart(Math.floor(earliest / DAY_S) + 28) + 7, lastPoint - 51 * 7);
+  const days: number[] = [];
+  for (let d = first; d <= lastPoint; d += 7) days.push(d);
+  return days;
+}
+
+/**
+ * Backtests computed in this process, per database: the backtest replays a year of weekly
+ * forecasts (seconds at 100k deals) and its result depends only on the facts, the filters, the
+ * day and the CRM's stage probabilities, so /forecast, the digest and the dashboard share one
+ * until a sync changes the facts (store/report-queries.ts factsFingerprint).
+ */
+const backtestCache = new WeakMap<Db, Map<string, BacktestBody>>();
+const BACKTEST_CACHE_ENTRIES = 16;
+
+function runBacktest(c: Ctx): BacktestBody {
+  if (c.cache.backtest) return c.cache.backtest;
+  const days = backtestDays(c);
+  const lookbackDays = c.opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
+  const crmByDepth = calibrate(q.stageProbabilityInputs(c.db, c.crm, c.f.facts.pipelineIds), []).crmByDepth;
+  const key = JSON.stringify([c.crm, fingerprint(c), c.f.facts, teamFilter(c), days, lookbackDays, crmByDepth]);
+  let perDb = backtestCache.get(c.db);
+  if (!perDb) backtestCache.set(c.db, (perDb = new Map()));
+  let body = perDb.get(key);
+  if (!body) {
+    body = backtestForecast(histories(c, c.f.facts), { days, horizonDays: BACKTEST_HORIZON_DAYS, lookbackDays, crmByDepth });
+    if (perDb.size >= BACKTEST_CACHE_ENTRIES) perDb.delete(perDb.keys().next().value!);
+    perDb.set(key, body);
+  }
+  c.cache.backtest = body;
+  return body;
 }
 
 const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
@@ -103,7 +171,16 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
       probs,
       { today: c.today, months },
     );
-    return { ...c.base, ...body, calibration: probs.calibration };
+    // The range widens by the backtest's own misses: the same model, the same scope.
+    const bt = runBacktest(c);
+    const ranged = forecastMonthsWithRange(histories(c, f), body.months, {
+      now: c.now,
+      monthStarts: Array.from({ length: months + 1 }, (_, i) => monthStart(c.today, i)),
+      horizonDays: BACKTEST_HORIZON_DAYS,
+      lookbackDays: c.opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS,
+      errorScale: bt.error_scale,
+    });
+    return { ...c.base, ...body, months: ranged.months, next: ranged.next, calibration: probs.calibration };
   },
 
   funnel(c) {
@@ -187,22 +264,9 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
   },
 
   backtest(c) {
-    const lookback = c.opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
-    const horizon = BACKTEST_HORIZON_DAYS;
-    const earliest = q.earliestCreated(c.db, c.crm, c.f.facts);
-    const lastPoint = weekStart(c.today - horizon);
-    let first: number;
-    if (c.f.sinceDay !== undefined) first = weekStart(c.f.sinceDay) + (c.f.sinceDay > weekStart(c.f.sinceDay) ? 7 : 0);
-    else first = earliest === null ? lastPoint + 7 : Math.max(weekStart(Math.floor(earliest / DAY_S) + 28) + 7, lastPoint - 51 * 7);
-    const days: number[] = [];
-    for (let d = first; d <= lastPoint; d += 7) days.push(d);
-    const stages = q.stageProbabilityInputs(c.db, c.crm, c.f.facts.pipelineIds);
-    const firstDay = days[0];
-    const lastDay = days[days.length - 1];
-    const closed = firstDay !== undefined && lastDay !== undefined ? q.closedByDayDepth(c.db, c.crm, teamFilter(c), firstDay - lookback, lastDay) : [];
-    const weekly = q.weeklyBacktestRows(c.db, c.crm, c.f.facts, days);
-    const body = backtest(stages, closed, weekly.pipeline, weekly.actual, { days, lookbackDays: lookback, minSample: c.opts.calibrationMinSample });
-    return { ...c.base, ...body, horizon_days: horizon };
+    const body = runBacktest(c);
+    const { error_scale: _scale, ...rest } = body;
+    return { ...c.base, ...rest, horizon_days: BACKTEST_HORIZON_DAYS };
   },
 };
 
@@ -222,6 +286,7 @@ export function computeReport<N extends ReportName>(db: Db, crm: CrmName | strin
     f,
     opts,
     base: { currency, filters: f.echo, as_of: opts.now.toISOString() },
+    cache: {},
   };
   return builders[name](ctx) as ReportByName[N];
 }

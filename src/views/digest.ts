@@ -17,6 +17,8 @@ export interface DigestKpis {
   /** won so far + weighted open pipeline expected to close in the month. */
   forecastThisMonth: { month: string; value: number; won: number } | null;
   forecastNextMonth: { month: string; value: number; won: number } | null;
+  /** The next days' range (commit, likely, best case) and its split, once the model is past warm-up. */
+  next?: { days: number; p10: number; p50: number; p90: number; open: number; newDeals: number };
   winRate: number | null;
   /** The win rate's window in days (deals closed in the last N days). */
   winRateDays?: number | null;
@@ -153,6 +155,13 @@ export function digestView(d: DigestData): MessageContent {
       fc('forecastThisMonth'),
     ),
     field(`Forecast ${k.forecastNextMonth ? monthLabel(k.forecastNextMonth.month) : 'next month'}`, k.forecastNextMonth ? formatMoney(k.forecastNextMonth.value, c) : '—', fc('forecastNextMonth')),
+    ...(k.next
+      ? [
+          field(`Next ${k.next.days} days (P10–P90)`, `${formatMoney(k.next.p10, c)} – ${formatMoney(k.next.p90, c)}, likely ${formatMoney(k.next.p50, c)}`, [
+            `open deals ${formatMoney(k.next.open, c)} + not yet created ${formatMoney(k.next.newDeals, c)}`,
+          ]),
+        ]
+      : []),
     field(`Win rate (closed, ${k.winRateDays ?? 90} days)`, formatPercent(k.winRate), [pd ? ptsChange(k.winRate, pd.k.winRate, pd.label) : null, pw ? ptsChange(k.winRate, pw.k.winRate, pw.label) : null]),
     field('Sales velocity', k.velocity === null ? '—' : `${formatMoney(k.velocity, c)} per day`, [
       pd ? relChange(k.velocity, pd.k.velocity, pd.label) : null,

@@ -72,21 +72,33 @@ function forecastHeadline(r: ForecastReport, now: Date): Headline {
   const cur = r.months[i];
   const next = r.months[i + 1];
   const fields: [string, string][] = [];
+  const value = (m: ForecastReport['months'][number]) => m.won + m.weighted + (m.new_deals ?? 0);
+  const n = r.next;
+  if (n) {
+    fields.push([
+      `Next ${n.horizon_days} days`,
+      n.warm_up
+        ? `${formatMoney(n.expected, c)} (run-rate: too little history yet)`
+        : `${formatMoney(n.p10, c)} – ${formatMoney(n.p90, c)} (likely ${formatMoney(n.p50, c)})`,
+    ]);
+    if (!n.warm_up) fields.push(['From open deals / not yet created', `${formatMoney(n.open, c)} / ${formatMoney(n.new_deals, c)}`]);
+  }
   if (cur) {
-    fields.push([`${monthLabel(cur.month)} forecast`, formatMoney(cur.won + cur.weighted, c)]);
+    fields.push([`${monthLabel(cur.month)} forecast`, formatMoney(value(cur), c)]);
     fields.push([`${monthLabel(cur.month)} won so far`, formatMoney(cur.won, c)]);
     fields.push(['CRM probabilities say', formatMoney(cur.won + cur.weighted_crm, c)]);
   }
-  if (next) fields.push([`${monthLabel(next.month)} forecast`, formatMoney(next.won + next.weighted, c)]);
-  const total = r.months.slice(i).reduce((s, m) => s + m.won + m.weighted, 0);
+  if (next) fields.push([`${monthLabel(next.month)} forecast`, formatMoney(value(next), c)]);
+  const total = r.months.slice(i).reduce((s, m) => s + value(m), 0);
   fields.push([`Next ${r.months.length - i} months`, formatMoney(total, c)]);
   return {
     title: REPORT_TITLES.forecast,
     fields,
     sentence: cur
-      ? `${monthLabel(cur.month)} forecast ${formatMoney(cur.won + cur.weighted, c)} (won ${formatMoney(cur.won, c)} + weighted ${formatMoney(cur.weighted, c)}).`
+      ? `${monthLabel(cur.month)} forecast ${formatMoney(value(cur), c)} (won ${formatMoney(cur.won, c)} + open deals ${formatMoney(cur.weighted, c)}${cur.new_deals ? ` + not yet created ${formatMoney(cur.new_deals, c)}` : ''}).` +
+        (n && !n.warm_up ? ` Next ${n.horizon_days} days: commit ${formatMoney(n.p10, c)}, likely ${formatMoney(n.p50, c)}, best case ${formatMoney(n.p90, c)}.` : '')
       : 'No forecast months: there are no open deals with close dates.',
-    note: 'Weighted with win probabilities calibrated on your own history; the CRM-probability forecast is shown for comparison.',
+    note: 'Open deals weighted by their chance of being won within the period, learned from your own stage history; the CRM-probability forecast is shown for comparison.',
   };
 }
 

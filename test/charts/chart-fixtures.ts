@@ -18,7 +18,7 @@ export function chartReports(): ChartReports {
     forecast: {
       ...base,
       months: [
-        { month: '2026-11', pipeline: 1_000_000, weighted: 300_000, weighted_crm: 400_000, won: 200_000 },
+        { month: '2026-11', pipeline: 1_000_000, weighted: 300_000, weighted_crm: 400_000, won: 200_000, new_deals: 20_000, p10: 200_000, p50: 310_000, p90: 450_000 },
         { month: '2026-12', pipeline: 1_500_000, weighted: 400_000, weighted_crm: 450_000, won: 0 },
       ],
     },
@@ -66,11 +66,20 @@ export function chartReports(): ChartReports {
     backtest: {
       ...base,
       points: [
-        { date: '2026-10-05', forecast: 110_000, forecast_crm: 150_000, actual: 100_000 },
-        { date: '2026-10-12', forecast: 90_000, forecast_crm: 140_000, actual: 100_000 },
+        { date: '2026-09-28', forecast: 60_000, forecast_crm: 150_000, actual: 90_000, warm_up: true },
+        { date: '2026-10-05', forecast: 110_000, forecast_crm: 150_000, actual: 100_000, forecast_p10: 80_000, forecast_p90: 140_000, forecast_new: 5_000, warm_up: false },
+        { date: '2026-10-12', forecast: 90_000, forecast_crm: 140_000, actual: 100_000, forecast_p10: 70_000, forecast_p90: 120_000, forecast_new: 5_000, warm_up: false },
       ],
       wape: 0.12,
       wape_crm: 0.35,
+      wape_run_rate: 0.3,
+      bias: 1.0,
+      coverage: 1,
+      warm_points: 2,
+      reliability: [
+        { from: 0, to: 0.05, deals: 100, predicted: 0.02, observed: 0.03 },
+        { from: 0.5, to: 1, deals: 10, predicted: 0.6, observed: 0.55 },
+      ],
     },
   };
 }

@@ -137,15 +137,18 @@ describe('pipeline', () => {
 });
 
 describe('forecast', () => {
-  it('stacks won and weighted in front of won + pipeline, with CRM ticks and forecast labels', () => {
+  it('stacks won, open deals and new deals in front of won + pipeline, with CRM ticks, the range and forecast labels', () => {
     const s = spec('forecast', chartReports().forecast);
-    expect(layerMarks(s)).toEqual(['bar', 'bar', 'bar', 'tick', 'text']);
+    expect(layerMarks(s)).toEqual(['bar', 'bar', 'bar', 'bar', 'rule', 'tick', 'text']);
     const [nov, dec] = values(s);
-    expect(nov).toMatchObject({ month: 'Nov 2026', won: 200_000, forecast: 500_000, best: 1_200_000, crm: 600_000, label: '$500K' });
-    expect(dec).toMatchObject({ month: 'Dec 2026', won: 0, forecast: 400_000, best: 1_500_000, crm: 450_000 });
+    // Nov: won 200K + open deals 300K + new deals 20K = 520K; range won + P10 … won + P90.
+    expect(nov).toMatchObject({ month: 'Nov 2026', won: 200_000, open: 500_000, forecast: 520_000, best: 1_200_000, crm: 600_000, lo: 400_000, hi: 650_000, label: '$520K' });
+    expect(dec).toMatchObject({ month: 'Dec 2026', won: 0, forecast: 400_000, best: 1_500_000, crm: 450_000, lo: null, hi: null });
     expect(s.layer[2].encoding.y.field).toBe('won');
-    expect(s.layer[2].encoding.y2.field).toBe('forecast');
-    expect(s.layer[3].encoding.y.field).toBe('crm');
+    expect(s.layer[2].encoding.y2.field).toBe('open');
+    expect(s.layer[3].encoding.y2.field).toBe('forecast');
+    expect(s.layer[4].encoding.y2.field).toBe('hi');
+    s.layer.splice(3, 2);
     expect(s.layer[0].encoding.y.axis.format).toBe('$.2~s');
     expect(s.config.locale.number.currency).toEqual(['$', '']);
     // Scale top and bar width depend on the report, so they are params: the tallest bar is 1.5M.
@@ -154,7 +157,7 @@ describe('forecast', () => {
     expect(paramValue(s, 'barWidth')).toBe(72);
     expect(s.layer[3].mark.size).toEqual({ expr: 'barWidth + 12' });
     expect(paramValue(s, 'labelFontSize')).toBe(13);
-    expect(subtitle(s)[0]).toContain('$900K');
+    expect(subtitle(s)[0]).toContain('$920K');
     expect(subtitle(s).join(' ')).toContain('CRM probabilities $1.1M');
   });
 });
@@ -233,12 +236,23 @@ describe('sources', () => {
 });
 
 describe('backtest', () => {
-  it('draws actual, calibrated and CRM lines with WAPE in the subtitle', () => {
+  it('draws actual as dots against the forecast line and band as made each week, CRM dashed, warm-up grey, and a reliability panel', () => {
     const s = spec('backtest', chartReports().backtest);
-    expect(s.mark.type).toBe('line');
-    expect(s.encoding.color.scale.domain).toEqual(['Actual won', 'Calibrated', 'CRM probabilities']);
-    expect(values(s)).toHaveLength(6);
-    expect(values(s)[0]).toEqual({ date: '2026-10-05', series: 'Actual won', value: 100_000 });
-    expect(subtitle(s)[0]).toBe('WAPE: calibrated 12% vs CRM 35% (lower is better) · 2 weeks');
+    const [main, panel] = s.vconcat;
+    expect(main.layer.map((l: { mark: { type: string } }) => l.mark.type)).toEqual(['area', 'line', 'line', 'line', 'point']);
+    expect(main.layer[0].encoding.y.field).toBe('p10');
+    expect(main.layer[0].encoding.y2.field).toBe('p90');
+    expect(main.layer[1].mark.strokeDash).toEqual([5, 3]);
+    expect(main.layer[4].encoding.y.field).toBe('actual');
+    // The warm-up week is drawn on the grey line (joined to the first warm week), not the forecast line, and has no band.
+    expect(values(s)[0]).toEqual({ date: '2026-09-28', actual: 90_000, forecast: null, warm: 60_000, crm: 150_000, p10: null, p90: null });
+    expect(values(s)[1]).toMatchObject({ forecast: 110_000, warm: 110_000, p10: 80_000, p90: 140_000 });
+    expect(s.datasets.reliability).toEqual([
+      { bucket: '0–5%', predicted: 0.02, observed: 0.03, deals: 100 },
+      { bucket: '50–100%', predicted: 0.6, observed: 0.55, deals: 10 },
+    ]);
+    expect(panel.layer.map((l: { mark: { type: string } }) => l.mark.type)).toEqual(['bar', 'tick']);
+    expect(subtitle(s).join(' ')).toContain('WAPE 12% · bias ×1.00 · P10–P90 hit rate 100%');
+    expect(subtitle(s).join(' ')).toContain('run-rate WAPE 30% · CRM 35% · 2 of 3 weeks warm');
   });
 });

@@ -51,7 +51,7 @@ async function expectedKpis() {
   const pipeline = await reportJson('pipeline');
   const forecast = await reportJson('forecast');
   const velocity = await reportJson('velocity');
-  const forecastSum = forecast.months.reduce((s: number, m: any) => s + m.weighted, 0);
+  const forecastSum = forecast.months.reduce((s: number, m: any) => s + m.weighted + (m.new_deals ?? 0), 0);
   return {
     'open-pipeline': pipeline.total.value as number,
     'weighted-forecast': forecastSum as number,

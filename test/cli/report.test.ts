@@ -32,10 +32,14 @@ describe('dealcast report', () => {
     const r = await cli('forecast', '--json', '--now', NOW);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
-    expect(Object.keys(j.months[0])).toEqual(['month', 'pipeline', 'weighted', 'weighted_crm', 'won']);
+    // The demo has a year of history: past warm-up, months carry the range and the new-deal term.
+    expect(Object.keys(j.months[0])).toEqual(['month', 'pipeline', 'weighted', 'weighted_crm', 'won', 'new_deals', 'p10', 'p50', 'p90']);
+    expect(Object.keys(j.next)).toEqual(expect.arrayContaining(['horizon_days', 'expected', 'open', 'new_deals', 'p10', 'p50', 'p90', 'warm_up']));
     const b = JSON.parse((await cli('backtest', '--json', '--now', NOW)).out);
-    expect(Object.keys(b)).toEqual(expect.arrayContaining(['points', 'wape', 'wape_crm']));
-    expect(Object.keys(b.points[0])).toEqual(['date', 'forecast', 'forecast_crm', 'actual']);
+    expect(Object.keys(b)).toEqual(expect.arrayContaining(['points', 'wape', 'wape_crm', 'bias', 'coverage', 'wape_run_rate', 'reliability']));
+    expect(Object.keys(b.points[0])).toEqual(
+      expect.arrayContaining(['date', 'forecast', 'forecast_crm', 'actual', 'forecast_p10', 'forecast_p90', 'forecast_new', 'actual_existing', 'warm_up']),
+    );
   });
 
   it('prints a compact table by default, with filters echoed', async () => {

@@ -38,7 +38,7 @@ describe('renderDashboardPage', () => {
     const { html } = renderDashboardPage(input());
     expect(html).toMatch(/id="kpi-open-pipeline">.*data-value="1140500.5">\$1,140,501</);
     expect(html).toMatch(/id="kpi-weighted-forecast">.*data-value="245000.4">\$245,000</);
-    expect(html).toContain('Open deals closing Nov 2026 – Jan 2027 · CRM probabilities: $330,000 · plus $55,000 already won: $300,000');
+    expect(html).toContain('Open deals and deals not yet created, Nov 2026 – Jan 2027 · CRM probabilities: $330,000 · plus $55,000 already won: $300,000');
     expect(html).toMatch(/id="kpi-win-rate">.*data-value="0.3457">34.6%</);
     expect(html).toMatch(/id="kpi-sales-velocity">.*data-value="5402.78">\$5,403 <span class="unit">\/ day</);
     expect(html).toContain('82 open deals');

@@ -173,10 +173,10 @@ describe('digest charts', () => {
     const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#3366cc' } }).png().toBuffer();
     const charts = async () => [
       { png, filename: 'funnel.png', title: 'Conversion funnel', altText: 'funnel' },
-      { png, filename: 'forecast.png', title: 'Forecast by close month', altText: 'forecast' },
+      { png, filename: 'forecast.png', title: 'Forecast by month', altText: 'forecast' },
     ];
     const r = await runDigestJob({ ...l.jc.digest, charts }, now);
-    expect(r.charts).toEqual(['Conversion funnel', 'Forecast by close month']);
+    expect(r.charts).toEqual(['Conversion funnel', 'Forecast by month']);
     const done = w.fake.calls('files.completeUploadExternal');
     expect(done).toHaveLength(2);
     for (const c of done) expect(c.params).toMatchObject({ channel_id: 'CDIGEST', thread_ts: r.ts });

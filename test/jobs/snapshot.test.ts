@@ -6,6 +6,7 @@ import { fillSnapshotGaps, runSnapshotJob, type SnapshotDeps } from '../../src/j
 import { pipelineHistory } from '../../src/jobs/pipeline-history.js';
 import { reportProvider } from '../../src/jobs/context.js';
 import { dayTotals, listSnapshotDay } from '../../store/snapshots.js';
+import { dealSnapshotHistory } from '../../store/deal-snapshots.js';
 import { tempDb } from '../helpers/db.js';
 
 const cleanups: (() => void)[] = [];
@@ -70,5 +71,24 @@ describe('snapshot job', () => {
     expect(r.reconstructedDays).toEqual(['2026-11-10']);
     expect(listSnapshotDay(db, 'demo', '2026-11-24')).toEqual(taken);
     expect(fillSnapshotGaps(deps, tomorrow)).toEqual([]);
+  });
+
+  it('records every open deal weekly (stage, amount, close date, owner), so later changes stay measurable', async () => {
+    const { db, deps } = await setup();
+    const first = await runSnapshotJob(deps, NOW);
+    const open = db.prepare("SELECT COUNT(*) FROM deals WHERE crm = 'demo' AND status = 'open' AND deleted_at IS NULL").pluck().get() as number;
+    expect(first.dealsSnapshotted).toBe(open);
+    // Daily runs in between take no deal snapshot; seven days later the next one is taken.
+    expect((await runSnapshotJob(deps, new Date('2026-11-25T06:30:00Z'))).dealsSnapshotted).toBeNull();
+    const id = db.prepare("SELECT id FROM deals WHERE crm = 'demo' AND status = 'open' AND close_date IS NOT NULL LIMIT 1").pluck().get() as string;
+    const before = db.prepare("SELECT close_date AS closeDate, amount, owner_id AS ownerId, stage_id AS stageId FROM deals WHERE crm = 'demo' AND id = ?").get(id) as Record<string, unknown>;
+    // The rep pushes the close date out by a month and changes the amount.
+    db.prepare("UPDATE deals SET close_date = '2027-03-01', amount = 1234 WHERE crm = 'demo' AND id = ?").run(id);
+    expect((await runSnapshotJob(deps, new Date('2026-12-01T06:30:00Z'))).dealsSnapshotted).toBe(open);
+    const history = dealSnapshotHistory(db, 'demo', id);
+    expect(history.map((h) => h.day)).toEqual(['2026-11-24', '2026-12-01']);
+    expect(history[0]).toMatchObject({ ...before, currency: 'USD' });
+    expect(history[0]!.canonical).toBeGreaterThanOrEqual(0);
+    expect(history[1]).toMatchObject({ closeDate: '2027-03-01', amount: 1234 });
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveDealFact, type StageInfo } from '../../src/metrics/deal-facts.js';
 import { calibrate, type StageProbabilityInput } from '../../src/metrics/probabilities.js';
-import { backtest, wape } from '../../src/metrics/backtest.js';
+import { wape } from '../../src/metrics/backtest.js';
 import { forecastByMonth } from '../../src/metrics/forecast.js';
 import { cumulativeFunnel } from '../../src/metrics/funnel.js';
 import { medianOfCounts, isoToDay, weekStart, dayToIso } from '../../src/metrics/periods.js';
@@ -124,22 +124,6 @@ describe('calibrate', () => {
 });
 
 describe('backtest (pure)', () => {
-  const t = isoToDay('2026-03-02');
-  it('learns calibration at each date only from deals closed before it', () => {
-    const closed = [
-      // Before t: 30 reached Lead, 6 won → (6 + 1)/40 = 0.175.
-      { day: t - 10, deepest: 4, won: true, count: 6 },
-      { day: t - 10, deepest: 0, won: false, count: 24 },
-      // On and after t: 100 won. Must not affect the forecast made at t.
-      { day: t, deepest: 4, won: true, count: 50 },
-      { day: t + 5, deepest: 4, won: true, count: 50 },
-    ];
-    const r = backtest(inputs(), closed, [{ point: 0, depth: 0, value: 1000 }, { point: 1, depth: 0, value: 1000 }], [{ point: 0, value: 200 }], { days: [t, t + 7] });
-    expect(r.points[0]).toEqual({ date: '2026-03-02', forecast: 175, forecast_crm: 100, actual: 200 });
-    // A week later all 130 are known: (106 + 1)/140.
-    expect(r.points[1]!.forecast).toBeCloseTo((1000 * 107) / 140, 2);
-  });
-
   it('WAPE is Σ|forecast − actual| ÷ Σ actual, null without actuals', () => {
     expect(wape([{ forecast: 90, actual: 100 }, { forecast: 130, actual: 100 }])).toBe(0.2);
     expect(wape([{ forecast: 90, actual: 0 }])).toBeNull();

@@ -94,22 +94,25 @@ describe('pipeline and calibration', () => {
 
   it('uses smoothed history once the sample minimum is met', () => {
     const r = report('pipeline', { calibrationMinSample: 2 });
-    // Beta prior of 10 pseudo-deals at the CRM probability:
-    // Lead: 5 closed, 3 won → (3 + 10·0.1)/(5 + 10) = 4/15; Qualified: deepest ≥ Qualified D1 D2 D6 D7,
-    // 3 won → (3 + 2)/14; Proposal same deals → (3 + 5)/14; Negotiation D2 D6 D7 all won → (3 + 8)/13.
+    // Beta prior of 10 pseudo-deals at the CRM probability. A closed deal counts at a stage only
+    // if it was seen OPEN there or deeper: D1 Proposal (lost), D2 Negotiation (won), D4 Lead (lost),
+    // D6 Lead (no history: only creation is known; won), D7 Lead (went straight to won).
+    // Lead: 5 closed, 3 won → (3 + 10·0.1)/(5 + 10) = 4/15; Qualified: D1 D2, 1 won → (1 + 2)/12;
+    // Proposal: D1 D2 → (1 + 5)/12; Negotiation: D2 alone, 1 < 2 → the CRM's 80%.
+    // (Crediting every stage up to Closed Won would have given Negotiation 3 of 3 won.)
     const p = r.calibration!.stages.map((s) => s.probability);
     expect(p[0]).toBeCloseTo(4 / 15, 10);
-    expect(p[1]).toBeCloseTo(5 / 14, 10);
-    expect(p[2]).toBeCloseTo(8 / 14, 10);
-    expect(p[3]).toBeCloseTo(11 / 13, 10);
+    expect(p[1]).toBeCloseTo(3 / 12, 10);
+    expect(p[2]).toBeCloseTo(6 / 12, 10);
+    expect(p[3]).toBeCloseTo(0.8, 10);
     expect(r.calibration!.stages.map((s) => [s.source, s.sample])).toEqual([
       ['history', 5],
-      ['history', 4],
-      ['history', 4],
-      ['history', 3],
+      ['history', 2],
+      ['history', 2],
+      ['crm', 1],
     ]);
-    // 7,000·4/15 + 5,000·5/14 + 20,000·8/14 = 1,866.67 + 1,785.71 + 11,428.57
-    expect(r.total.weighted).toBeCloseTo(15080.95, 1);
+    // 7,000·4/15 + 5,000·3/12 + 20,000·6/12 = 1,866.67 + 1,250 + 10,000
+    expect(r.total.weighted).toBeCloseTo(13116.67, 1);
   });
 
   it('an admin override in the stage map wins over history and the CRM', () => {
@@ -177,11 +180,15 @@ describe('forecast', () => {
     expect(report('forecast', { months: 1 }).months.map((m) => m.month)).toEqual(['2026-06']);
   });
 
-  it('weighted uses calibrated probabilities, weighted_crm always the CRM’s own', () => {
+  it('while the time-bound model warms up, weighted uses calibrated probabilities by close month, weighted_crm the CRM’s own', () => {
     const r = report('forecast', { calibrationMinSample: 2 });
-    // June: D5 20,000 × 8/14 = 11,428.57 calibrated vs 20,000 × 50% = 10,000 CRM.
-    expect(r.months[0]!.weighted).toBeCloseTo(11428.57, 2);
-    expect(r.months[0]!.weighted_crm).toBe(10000);
+    // July: D3 (Qualified) 5,000 × 3/12 = 1,250 calibrated vs 5,000 × 20% = 1,000 CRM.
+    expect(r.months[1]!.weighted).toBeCloseTo(1250, 2);
+    expect(r.months[1]!.weighted_crm).toBe(1000);
+    // 5 closed deals < 40: warm-up, said so; the next 30 days fall back to the run-rate:
+    // won in [03-17, 06-15) = D2 10,000 + D7 3,000 → 13,000 × 30/90.
+    expect(r.next).toMatchObject({ warm_up: true, expected: 4333.33, run_rate: 4333.33, horizon_days: 30 });
+    expect(r.months[1]!.p10).toBeUndefined();
   });
 });
 
@@ -283,26 +290,31 @@ describe('backtest', () => {
       Array.from({ length: 25 }, (_, i) => ({ id: `X${i}`, amount: 100, created: '2026-04-28T08:00:00.000Z', path: [['s-lead', '2026-04-28T08:00:00.000Z'], ['s-won', '2026-04-28T10:00:00.000Z']] as [string, string][] })),
     );
     const after = report('backtest', { filters: { since: '2026-04-01' } });
-    // Up to 04-27 nothing changes: the new deals closed after those dates.
-    expect(after.points.slice(0, 4)).toEqual(before.points.slice(0, 4));
-    // 04-27: P1 closes within 30 days; closed before then: D6, D1, D2, D4 = 4 < 20 → CRM 10% → 100.
-    expect(after.points[3]).toMatchObject({ date: '2026-04-27', forecast: 100, forecast_crm: 100 });
-    // 05-04: now 29 closed deals (27 won: D6, D2 and the 25) ≥ 20 → (27 + 10·0.1)/(29 + 10) = 28/39 → 717.95.
-    expect(before.points[4]!.forecast).toBe(100);
-    expect(after.points[4]!.forecast).toBeCloseTo(717.95, 2);
-    expect(after.points[4]!.forecast_crm).toBe(100);
+    // Up to 04-27 no forecast figure changes; only `actual` grows by the 2,500 won on 04-28
+    // (all value won in the window counts), not `actual_existing` (the deals did not exist yet).
+    for (let i = 0; i < 4; i++) {
+      const { actual: a1, ...f1 } = after.points[i]!;
+      const { actual: a0, ...f0 } = before.points[i]!;
+      expect(f1).toEqual(f0);
+      expect(a1).toBe(a0 + 2500);
+    }
+    // Fewer than 40 closed deals: every date is warm-up and forecasts the run-rate.
+    // 04-27: won in [01-27, 04-27) = D2 10,000 → × 30/90 = 3,333.33.
+    expect(after.points[3]).toMatchObject({ date: '2026-04-27', forecast: 3333.33, warm_up: true, forecast_run_rate: 3333.33 });
+    // 05-04: the 2,500 won on 04-28 is now known → (10,000 + 2,500) × 30/90.
+    expect(before.points[4]!.forecast).toBe(3333.33);
+    expect(after.points[4]!.forecast).toBe(4166.67);
   });
 
-  it('compares forecasts with the value actually won in the next 30 days', () => {
+  it('compares forecasts with all the value won in the next 30 days; headline figures only over warm dates', () => {
     const r = report('backtest', { filters: { since: '2026-04-01' } });
-    // 04-06: open then with a close date in [04-06, 05-06): D2 only (Negotiation since 04-05, close date 04-20);
-    // D3 and D4 close later, D1 was already lost. Fewer than 20 closed deals → CRM 80%: 10,000 × 80% = 8,000.
-    // Won in [04-06, 05-06) by deals that existed on 04-06: D2 (10,000, won 04-20).
-    expect(r.points[0]).toEqual({ date: '2026-04-06', forecast: 8000, forecast_crm: 8000, actual: 10000 });
-    // WAPE = Σ|forecast − actual| / Σ actual over all dates.
-    const sumAbs = r.points.reduce((a, p) => a + Math.abs(p.forecast - p.actual), 0);
-    const sumAct = r.points.reduce((a, p) => a + p.actual, 0);
-    expect(r.wape).toBeCloseTo(sumAbs / sumAct, 4);
+    // 04-06: won in [04-06, 05-06): D2 (10,000, won 04-20), which existed on 04-06. Nothing won
+    // in the 90 days before 04-06 (D6 closed 2025-12-01): run-rate 0.
+    expect(r.points[0]).toMatchObject({ date: '2026-04-06', forecast: 0, actual: 10000, actual_existing: 10000, warm_up: true });
+    // 05-11: won in [05-11, 06-10): D7 (3,000, 06-02), created 05-20 → none from deals that existed.
+    expect(r.points[5]).toMatchObject({ date: '2026-05-11', actual: 3000, actual_existing: 0 });
+    // Every date is warm-up: no headline figure.
+    expect(r).toMatchObject({ wape: null, bias: null, coverage: null, warm_points: 0 });
   });
 });
 

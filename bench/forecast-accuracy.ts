@@ -1,0 +1,34 @@
+/**
+ * Forecast accuracy on the demo CRM (seed 42) at 1,500 and 6,000 deals: the honest backtest's
+ * WAPE, bias and P10–P90 coverage over its warm weeks, beside the run-rate and CRM-probability
+ * baselines. Targets (docs/metrics.md): WAPE ≤ 30% at 1,500 deals and ≤ 16% at 6,000, bias
+ * 0.9–1.1, coverage 70–90%.
+ */
+import { openDb } from '../store/db.js';
+import { createDemoConnector } from '../src/connectors/demo.js';
+import { runSync } from '../src/sync/engine.js';
+import { computeReport } from '../src/reports/compute.js';
+
+const NOW = new Date('2026-11-24T08:00:00Z');
+const SEED = 42;
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
+
+export async function benchForecastAccuracy(sizes: number[] = [1500, 6000], now = NOW): Promise<void> {
+  for (const deals of sizes) {
+    const db = openDb(':memory:');
+    try {
+      await runSync(db, createDemoConnector({ seed: SEED, deals, now }), { now });
+      const t = performance.now();
+      const r = computeReport(db, 'demo', 'backtest', { now });
+      const ms = performance.now() - t;
+      const target = deals <= 1500 ? 0.3 : 0.16;
+      const ok = (r.wape ?? 1) <= target && (r.bias ?? 0) >= 0.9 && (r.bias ?? 0) <= 1.1 && (r.coverage ?? 0) >= 0.7 && (r.coverage ?? 0) <= 0.9;
+      console.log(
+        `  ${String(deals).padStart(6)} deals  ${r.warm_points}/${r.points.length} warm weeks  WAPE ${pct(r.wape)} (target ≤ ${pct(target)})  bias ${r.bias?.toFixed(3) ?? '—'}  ` +
+          `P10–P90 coverage ${pct(r.coverage)}  | run-rate WAPE ${pct(r.wape_run_rate)}  CRM-probability WAPE ${pct(r.wape_crm)}  (${ms.toFixed(0)} ms)  ${ok ? 'OK' : 'MISSED'}`,
+      );
+    } finally {
+      db.close();
+    }
+  }
+}

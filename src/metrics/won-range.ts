@@ -1,0 +1,448 @@
+/**
+ * Value won in a coming window, as a range: open deals × their time-bound win probabilities
+ * (win-hazard.ts), plus deals not yet created that will be created and won inside the window,
+ * simulated deal by deal (seeded, so the same inputs give the same range) and widened by the
+ * model's own past errors. `forecastWonRange` is the one entry point other reports build on.
+ */
+import {
+  buildObservations,
+  closedInWindow,
+  curveWeeks,
+  fitHazards,
+  stateAt,
+  windowCounts,
+  winCurves,
+  winWithin,
+  type DealHistory,
+  type Observations,
+} from './win-hazard.js';
+
+const DAY_S = 86_400;
+
+/** Below this many deals closed in the learning window the model is not trusted (warm-up: run-rate instead). */
+export const WARMUP_MIN_CLOSED = 40;
+/** …nor before this many days of history (a pipeline's long stages are not seen yet). */
+export const WARMUP_MIN_DAYS = 120;
+/** Recent creation rate: deals created in this many days before the date. */
+export const CREATION_WINDOW_DAYS = 90;
+/** Run-rate baseline: value won in this many days before the date, scaled to the horizon. */
+export const RUN_RATE_DAYS = 90;
+/** New-deal conversion: a pipeline's curve leans on the all-pipeline curve with this many pseudo-deals. */
+export const NEW_DEAL_PRIOR = 20;
+/** The conversion curve is learned up to this many days after creation (longer windows reuse its last value). */
+export const NEW_DEAL_MAX_DAYS = 180;
+export const SIMULATION_RUNS = 400;
+/** Deals simulated one by one (the largest variance first); the rest enter as one normal term. */
+export const EXACT_DEALS = 120;
+export const RANGE_SEED = 42;
+
+/** Deals sorted by creation, won in-scope deals sorted by close, computed once per deal list. */
+interface DealIndex {
+  byCreated: DealHistory[];
+  /** Per pipeline, sorted by creation: every deal, in-scope deals, and won deals with days from creation to won (1 = within a day). */
+  pipes: Map<string, { created: Float64Array; scopeCreated: Float64Array; wonCreated: Float64Array; wonDays: Int32Array; wonAmount: Float64Array }>;
+  /** Per pipeline, won deals with a known amount by close time, with prefix sums of their amounts (typical sizes). */
+  sizedByPipe: Map<string, { closedAt: Float64Array; cum: Float64Array }>;
+  createdAt: Float64Array;
+  wonClosedAt: Float64Array;
+  /** Prefix sums of in-scope won amounts in close order. */
+  wonCum: Float64Array;
+  first: number;
+}
+const indexes = new WeakMap<DealHistory[], DealIndex>();
+
+function indexOf(deals: DealHistory[]): DealIndex {
+  let ix = indexes.get(deals);
+  if (ix) return ix;
+  const byCreated = deals.slice().sort((a, b) => a.created - b.created);
+  const won = deals.filter((d) => d.inScope && d.won && d.closed !== null).sort((a, b) => a.closed! - b.closed!);
+  const wonCum = new Float64Array(won.length + 1);
+  won.forEach((d, i) => {
+    wonCum[i + 1] = wonCum[i]! + d.amount;
+  });
+  const sized = deals.filter((d) => d.won && d.closed !== null && d.amountKnown !== false).sort((a, b) => a.closed! - b.closed!);
+  const sizedByPipe: DealIndex['sizedByPipe'] = new Map();
+  for (const p of new Set(sized.map((d) => d.pipeline))) {
+    const mine = sized.filter((d) => d.pipeline === p);
+    const cum = new Float64Array(mine.length + 1);
+    mine.forEach((d, i) => {
+      cum[i + 1] = cum[i]! + d.amount;
+    });
+    sizedByPipe.set(p, { closedAt: Float64Array.from(mine, (d) => d.closed!), cum });
+  }
+  const pipes: DealIndex['pipes'] = new Map();
+  for (const p of new Set(byCreated.map((d) => d.pipeline))) {
+    const mine = byCreated.filter((d) => d.pipeline === p);
+    const won = mine.filter((d) => d.won && d.closed !== null);
+    pipes.set(p, {
+      created: Float64Array.from(mine, (d) => d.created),
+      scopeCreated: Float64Array.from(mine.filter((d) => d.inScope), (d) => d.created),
+      wonCreated: Float64Array.from(won, (d) => d.created),
+      wonDays: Int32Array.from(won, (d) => Math.floor((d.closed! - d.created) / DAY_S) + 1),
+      wonAmount: Float64Array.from(won, (d) => d.amount),
+    });
+  }
+  ix = {
+    pipes,
+    byCreated,
+    sizedByPipe,
+    createdAt: Float64Array.from(byCreated, (d) => d.created),
+    wonClosedAt: Float64Array.from(won, (d) => d.closed!),
+    wonCum,
+    first: byCreated.length ? byCreated[0]!.created : Infinity,
+  };
+  indexes.set(deals, ix);
+  return ix;
+}
+
+/** First index i with xs[i] >= x. */
+function lowerBound(xs: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export interface LearnOptions {
+  /** Learning look-back in days (default 365). */
+  lookbackDays?: number;
+}
+
+/** The model as learned for one instant: P(won within d days) for any state, and the new-deal term. */
+export interface FittedModel {
+  at: number;
+  warmUp: boolean;
+  /** Deals closed in the learning window (the warm-up count). */
+  closedInWindow: number;
+  /** P(won within `days` days) for a deal of `pipeline` in stage c with `daysInStage` days there. */
+  pWon(pipeline: string, c: number, daysInStage: number, days: number): number;
+  /** Per pipeline: recent creation rate of in-scope deals (per day), conversion curve F(d), won sizes. */
+  newDeals: Map<string, NewDealInputs>;
+  /** Weekly probability that an open deal closes (won or lost), per pipeline (the CRM baseline's timing). */
+  weeklyCloseRate: Map<string, number>;
+  /** What an open deal is worth in the forecast: its amount, or its pipeline's typical won size when unknown. */
+  value(d: DealHistory): number;
+}
+
+export interface NewDealInputs {
+  ratePerDay: number;
+  /** F[d] = share of recent cohorts won within d days of creation, d = 0..maxDays. */
+  conversion: number[];
+  /** Amounts of those cohort deals won within maxDays (bootstrap sizes); their mean is the typical size. */
+  sizes: number[];
+  meanSize: number;
+}
+
+/**
+ * Learns the model at instant T (epoch s) from what was known before it: observations ending by
+ * T's day, deals created before T. `maxDays` = the longest window it will be asked about.
+ */
+export function fitModel(deals: DealHistory[], obs: Observations, T: number, maxDays: number, opts: LearnOptions = {}): FittedModel {
+  const L = opts.lookbackDays ?? 365;
+  const tDay = Math.floor(T / DAY_S);
+  const counts = windowCounts(obs, tDay - L + 7, tDay);
+  const closed = closedInWindow(obs, tDay - L + 7, tDay);
+  const first = indexOf(deals).first;
+  const historyDays = first === Infinity ? 0 : (T - first) / DAY_S;
+  const warmUp = closed < WARMUP_MIN_CLOSED || historyDays < WARMUP_MIN_DAYS;
+  const K = curveWeeks(maxDays);
+  const curves = new Map<string, Float64Array[]>();
+  const weeklyCloseRate = new Map<string, number>();
+  for (const p of obs.pipelines) {
+    curves.set(p, winCurves(fitHazards(counts, p), K));
+    const c = counts.get(p)!;
+    let n = 0;
+    let x = 0;
+    for (let i = 0; i < c.length; i += 7) {
+      n += c[i]!;
+      x += c[i + 1]! + c[i + 2]!;
+    }
+    weeklyCloseRate.set(p, n > 0 ? x / n : 0);
+  }
+  const globalCurves = winCurves(fitHazards(counts, '\u0000none'), K);
+  // Typical won size per pipeline: mean known amount of deals won in the learning window (else all pipelines').
+  const ix = indexOf(deals);
+  const sizeOf = new Map<string, number>();
+  let allSum = 0;
+  let allN = 0;
+  for (const [p, x] of ix.sizedByPipe) {
+    const lo = lowerBound(x.closedAt, T - L * DAY_S);
+    const hi = lowerBound(x.closedAt, T);
+    const sum = x.cum[hi]! - x.cum[lo]!;
+    if (hi > lo) sizeOf.set(p, sum / (hi - lo));
+    allSum += sum;
+    allN += hi - lo;
+  }
+  const typical = (p: string) => sizeOf.get(p) ?? (allN > 0 ? allSum / allN : 0);
+  return {
+    value: (d) => (d.amountKnown === false ? typical(d.pipeline) : d.amount),
+    at: T,
+    warmUp,
+    closedInWindow: closed,
+    pWon: (pipeline, c, daysInStage, days) => winWithin(curves.get(pipeline) ?? globalCurves, c, daysInStage, days),
+    newDeals: newDealInputs(deals, T, Math.ceil(Math.min(maxDays, NEW_DEAL_MAX_DAYS)), L),
+    weeklyCloseRate,
+  };
+}
+
+/**
+ * New-deal inputs per pipeline at T:
+ *   rate      = in-scope deals created in [T − 90 d, T) ÷ min(90, days of history)
+ *   cohort    = deals created in [T − lookback, T − D days), D = min(window, 180): every one has D days of follow-up before T
+ *   F_p(d)    = (won_p(d) + 20 · F_all(d)) / (n_p + 20), won(d) = cohort deals won within d days of creation
+ *   size      = mean amount of the pipeline's cohort deals won within D days (else of all pipelines')
+ */
+export function newDealInputs(deals: DealHistory[], T: number, D: number, lookbackDays: number): Map<string, NewDealInputs> {
+  const from = T - lookbackDays * DAY_S;
+  const cohortEnd = T - D * DAY_S;
+  const rateFrom = T - CREATION_WINDOW_DAYS * DAY_S;
+  const ix = indexOf(deals);
+  const first = ix.first;
+  const rateDays = Math.max(1, Math.min(CREATION_WINDOW_DAYS, (T - first) / DAY_S));
+  type Acc = { created: number; n: number; wonBy: number[]; sizes: number[] };
+  const acc = new Map<string, Acc>();
+  const all: Acc = { created: 0, n: 0, wonBy: new Array(D + 1).fill(0), sizes: [] };
+  for (const [p, x] of ix.pipes) {
+    const a: Acc = { created: 0, n: 0, wonBy: new Array(D + 1).fill(0), sizes: [] };
+    a.created = lowerBound(x.scopeCreated, T) - lowerBound(x.scopeCreated, rateFrom);
+    if (cohortEnd > from) {
+      a.n = lowerBound(x.created, cohortEnd) - lowerBound(x.created, from);
+      for (let i = lowerBound(x.wonCreated, from), end = lowerBound(x.wonCreated, cohortEnd); i < end; i++) {
+        const days = x.wonDays[i]!; // won within `days` days (and every longer window)
+        if (days > D) continue;
+        a.wonBy[days]! += 1;
+        all.wonBy[days]! += 1;
+        a.sizes.push(x.wonAmount[i]!);
+        all.sizes.push(x.wonAmount[i]!);
+      }
+    }
+    all.n += a.n;
+    acc.set(p, a);
+  }
+  const cumulative = (xs: number[]) => {
+    const out = xs.slice();
+    for (let i = 1; i < out.length; i++) out[i]! += out[i - 1]!;
+    return out;
+  };
+  const allWon = cumulative(all.wonBy);
+  const fAll = allWon.map((w) => (all.n > 0 ? w / all.n : 0));
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
+  const out = new Map<string, NewDealInputs>();
+  for (const [p, a] of acc) {
+    const won = cumulative(a.wonBy);
+    const conversion = won.map((w, d) => (w + NEW_DEAL_PRIOR * fAll[d]!) / (a.n + NEW_DEAL_PRIOR));
+    const sizes = a.sizes.length ? a.sizes : all.sizes;
+    out.set(p, { ratePerDay: a.created / rateDays, conversion, sizes, meanSize: mean(sizes) });
+  }
+  return out;
+}
+
+/**
+ * Expected deals created and won in days [a, b) after T: rate · Σ_{j=0}^{b−1} (F(b − j) − F(a − j)),
+ * a deal created on day j having b − j days to be won by the window's end (F(x ≤ 0) = 0,
+ * F(x > D) = F(D)).
+ */
+export function newDealCount(inp: NewDealInputs, a: number, b: number): number {
+  const D = inp.conversion.length - 1;
+  const F = (x: number) => (x <= 0 ? 0 : inp.conversion[Math.min(Math.floor(x), D)]!);
+  let s = 0;
+  for (let j = 0; j < b; j++) s += F(b - j) - F(a - j);
+  return inp.ratePerDay * s;
+}
+
+/** mulberry32, seeded: the same inputs give the same range. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gauss(r: () => number): number {
+  return Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r());
+}
+
+function poisson(r: () => number, mu: number): number {
+  if (mu <= 0) return 0;
+  if (mu > 50) return Math.max(0, Math.round(mu + Math.sqrt(mu) * gauss(r)));
+  const l = Math.exp(-mu);
+  let k = 0;
+  let p = 1;
+  for (;;) {
+    p *= r();
+    if (p <= l) return k;
+    k++;
+  }
+}
+
+export interface SimulatedRange {
+  mean: number;
+  sd: number;
+  p10: number;
+  p50: number;
+  p90: number;
+}
+
+const quantile = (sorted: Float64Array, q: number): number => {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo]! + (pos - lo) * (sorted[hi]! - sorted[lo]!);
+};
+
+/**
+ * Deal-level simulation of the value won: each open deal is won with its probability (the
+ * EXACT_DEALS with the largest variance a²p(1−p) one by one, the rest as one normal term with
+ * their mean and variance); new deals: a Poisson count per pipeline with its expected count,
+ * each with a size drawn from that pipeline's recent won sizes.
+ */
+export function simulateWon(
+  open: { amount: number; p: number }[],
+  fresh: { count: number; sizes: number[] }[],
+  opts: { runs?: number; seed?: number } = {},
+): SimulatedRange {
+  const runs = opts.runs ?? SIMULATION_RUNS;
+  const r = prng(opts.seed ?? RANGE_SEED);
+  const variance = (d: { amount: number; p: number }) => d.amount * d.amount * d.p * (1 - d.p);
+  const live = open.filter((d) => d.p > 0 && d.amount !== 0);
+  let restMean = 0;
+  let restVar = 0;
+  let exact = live;
+  if (live.length > EXACT_DEALS) {
+    const v = Float64Array.from(live, variance);
+    const order = Array.from(live, (_, i) => i).sort((x, y) => v[y]! - v[x]!);
+    exact = order.map((i) => live[i]!);
+    for (let i = EXACT_DEALS; i < exact.length; i++) {
+      restMean += exact[i]!.amount * exact[i]!.p;
+      restVar += variance(exact[i]!);
+    }
+    exact = exact.slice(0, EXACT_DEALS);
+  }
+  const amounts = Float64Array.from(exact, (d) => d.amount);
+  const probs = Float64Array.from(exact, (d) => d.p);
+  const restSd = Math.sqrt(restVar);
+  const newDeals = fresh.filter((f) => f.sizes.length > 0 && f.count > 0);
+  const totals = new Float64Array(runs);
+  for (let i = 0; i < runs; i++) {
+    let t = 0;
+    for (let k = 0; k < amounts.length; k++) if (r() < probs[k]!) t += amounts[k]!;
+    if (restSd > 0 || restMean > 0) t += Math.max(0, restMean + restSd * gauss(r));
+    for (const f of newDeals) {
+      const n = poisson(r, f.count);
+      for (let k = 0; k < n; k++) t += f.sizes[Math.floor(r() * f.sizes.length)]!;
+    }
+    totals[i] = t;
+  }
+  let mean = 0;
+  for (const t of totals) mean += t;
+  mean /= runs;
+  let v = 0;
+  for (const t of totals) v += (t - mean) ** 2;
+  totals.sort();
+  return { mean, sd: Math.sqrt(v / Math.max(1, runs - 1)), p10: quantile(totals, 0.1), p50: quantile(totals, 0.5), p90: quantile(totals, 0.9) };
+}
+
+/** Past misses: s = √(mean z²), z = (actual − simulated mean) ÷ simulated sd, over completed warm points. */
+export const MIN_PAST_POINTS = 6;
+
+export function errorScale(past: { actual: number; mean: number; sd: number }[]): number | null {
+  const z = past.filter((p) => p.sd > 0).map((p) => (p.actual - p.mean) / p.sd);
+  if (z.length < MIN_PAST_POINTS) return null;
+  return Math.sqrt(z.reduce((s, x) => s + x * x, 0) / z.length);
+}
+
+/** The simulated range widened around its median by s (never narrowed; never below 0). */
+export function widen(r: SimulatedRange, s: number | null): { p10: number; p50: number; p90: number } {
+  const k = Math.max(1, s ?? 1);
+  return { p10: Math.max(0, r.p50 - k * (r.p50 - r.p10)), p50: r.p50, p90: r.p50 + k * (r.p90 - r.p50) };
+}
+
+export interface WonRange {
+  /** Expected value won from deals open at the start (Σ amount × P(won in the window)). */
+  open: number;
+  /** Expected value won from deals created and won inside the window. */
+  new_deals: number;
+  /** open + new_deals (the point forecast). */
+  expected: number;
+  p10: number;
+  p50: number;
+  p90: number;
+  /** The model is still warming up (too little history): expected is the run-rate, the range is the simulation's. */
+  warm_up: boolean;
+  open_deals: number;
+  /** Simulation mean and sd before widening (what past errors are measured against). */
+  sim_mean: number;
+  sim_sd: number;
+}
+
+/** Open in-scope deals at T with their state. */
+export function openAt(deals: DealHistory[], T: number): { d: DealHistory; c: number; daysInStage: number }[] {
+  const out: { d: DealHistory; c: number; daysInStage: number }[] = [];
+  for (const d of deals) {
+    if (!d.inScope) continue;
+    const s = stateAt(d, T);
+    if (s) out.push({ d, c: s.code, daysInStage: (T - s.since) / DAY_S });
+  }
+  return out;
+}
+
+/** In-scope value won in [T − RUN_RATE_DAYS, T), scaled to `days` (by the history available when shorter). */
+export function runRate(deals: DealHistory[], T: number, days: number): number {
+  const ix = indexOf(deals);
+  const first = ix.first;
+  const from = T - RUN_RATE_DAYS * DAY_S;
+  const won = ix.wonCum[lowerBound(ix.wonClosedAt, T)]! - ix.wonCum[lowerBound(ix.wonClosedAt, from)]!;
+  const span = Math.min(RUN_RATE_DAYS, Math.max(1, (T - first) / DAY_S));
+  return (won * days) / span;
+}
+
+/** The range for days [a, b) after the model's instant, over the open deals given. */
+export function rangeFor(
+  model: FittedModel,
+  open: { d: DealHistory; c: number; daysInStage: number }[],
+  a: number,
+  b: number,
+  opts: { scale?: number | null; runs?: number; seed?: number; runRate?: number } = {},
+): WonRange {
+  const items = open.map((o) => ({
+    amount: model.value(o.d),
+    p: Math.max(0, model.pWon(o.d.pipeline, o.c, o.daysInStage, b) - model.pWon(o.d.pipeline, o.c, o.daysInStage, a)),
+  }));
+  const fresh = [...model.newDeals.values()].map((n) => ({ count: newDealCount(n, a, b), sizes: n.sizes, mean: n.meanSize }));
+  const openValue = items.reduce((s, x) => s + x.amount * x.p, 0);
+  const newValue = fresh.reduce((s, f) => s + f.count * f.mean, 0);
+  const sim = simulateWon(items, fresh, { runs: opts.runs, seed: opts.seed });
+  const w = widen(sim, opts.scale ?? null);
+  const expected = model.warmUp && opts.runRate !== undefined ? opts.runRate : openValue + newValue;
+  return { open: openValue, new_deals: newValue, expected, ...w, warm_up: model.warmUp, open_deals: open.length, sim_mean: sim.mean, sim_sd: sim.sd };
+}
+
+/**
+ * P10 / P50 / P90 (and the split) of the value won in days [fromDays, toDays) after `now` by the
+ * in-scope deals (`inScope`), learning from every deal given. The entry point for other reports
+ * (quota pacing, the digest): convert amounts to one currency before calling.
+ */
+export function forecastWonRange(
+  deals: DealHistory[],
+  opts: { now: Date; days: number; fromDays?: number; lookbackDays?: number; scale?: number | null; runs?: number; seed?: number },
+): WonRange {
+  const T = Math.floor(opts.now.getTime() / 1000);
+  const a = opts.fromDays ?? 0;
+  const obs = buildObservations(deals, { fromDay: minCreatedDay(deals), toDay: Math.floor(T / DAY_S) });
+  const model = fitModel(deals, obs, T, opts.days, { lookbackDays: opts.lookbackDays });
+  const rr = runRate(deals, T, opts.days - a);
+  return rangeFor(model, openAt(deals, T), a, opts.days, { scale: opts.scale, runs: opts.runs, seed: opts.seed, runRate: rr });
+}
+
+export function minCreatedDay(deals: DealHistory[]): number {
+  const first = indexOf(deals).first;
+  return first === Infinity ? 0 : Math.floor(first / DAY_S);
+}

@@ -1,0 +1,206 @@
+/**
+ * The time-bound forecast model on hand-built deals: every expected number is worked out in the
+ * comments. Weeks run Monday to Monday; 2026-01-05 is a Monday.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildObservations, fitHazards, hazardRows, windowCounts, winCurves, winWithin, type DealHistory } from '../../src/metrics/win-hazard.js';
+import { newDealCount, newDealInputs, simulateWon, errorScale, widen } from '../../src/metrics/won-range.js';
+import { backtestForecast } from '../../src/metrics/backtest.js';
+import { isoToDay } from '../../src/metrics/periods.js';
+
+const DAY = 86_400;
+const T0 = isoToDay('2026-01-05'); // a Monday
+const at = (day: number, hours = 0) => day * DAY + hours * 3600;
+
+function deal(o: Partial<DealHistory> & { path: DealHistory['path'] }): DealHistory {
+  return { pipeline: 'p', amount: 1000, created: o.path[0]?.t ?? at(T0), closed: null, won: false, inScope: true, ...o };
+}
+
+describe('hazard table for two stages', () => {
+  // Four deals enter Proposal (code 2) on Monday T0:
+  //   A won on T0+3, B lost on T0+3, C and D move to Negotiation (3) on T0+2.
+  //   In Negotiation: C won on T0+9 (week 2), D still there on T0+14 and won on T0+17 (week 3).
+  const deals = [
+    deal({ path: [{ code: 2, t: at(T0) }, { code: 4, t: at(T0 + 3) }], closed: at(T0 + 3), won: true }),
+    deal({ path: [{ code: 2, t: at(T0) }, { code: 5, t: at(T0 + 3) }], closed: at(T0 + 3) }),
+    deal({ path: [{ code: 2, t: at(T0) }, { code: 3, t: at(T0 + 2) }, { code: 4, t: at(T0 + 9) }], closed: at(T0 + 9), won: true }),
+    deal({ path: [{ code: 2, t: at(T0) }, { code: 3, t: at(T0 + 2) }, { code: 4, t: at(T0 + 17) }], closed: at(T0 + 17), won: true }),
+  ];
+  const obs = buildObservations(deals, { fromDay: T0, toDay: T0 + 28 });
+  const counts = windowCounts(obs, T0 + 7, T0 + 21);
+  // No priors: the table is the raw weekly frequencies.
+  const h = fitHazards(counts, 'p', { cell: 0, pipeline: 0 });
+  const row = (stage: number, bucket: number) => hazardRows(h).find((r) => r.stage === stage && r.bucket === bucket)!;
+
+  it('counts deal-weeks by stage and whole weeks in stage, and what happened by the next Monday', () => {
+    // Proposal, 0 weeks in: 4 deal-weeks (A B C D on T0); won 1 (A), lost 1 (B); C and D moved on.
+    expect(row(2, 0)).toEqual({ stage: 2, bucket: 0, exposure: 4, won: 0.25, lost: 0.25 });
+    // Negotiation on T0+7 (C and D, 5 days in → bucket 0): C won, D stayed → 1/2.
+    expect(row(3, 0)).toEqual({ stage: 3, bucket: 0, exposure: 2, won: 0.5, lost: 0 });
+    // Negotiation on T0+14 (D, 12 days in → bucket 1 = [1, 2) weeks): won → 1/1.
+    expect(row(3, 1)).toEqual({ stage: 3, bucket: 1, exposure: 1, won: 1, lost: 0 });
+  });
+
+  it('chains the weeks into P(won within H)', () => {
+    const V = winCurves(h, 4);
+    // 1 week: 1/4. 2 weeks: 1/4 + (2/4 moved) × P(Neg, 0 weeks → won within 1) = 1/4 + 1/2 · 1/2 = 1/2.
+    // 3 weeks: 1/4 + 1/2 × (1/2 + 1/2 × 1) = 3/4.
+    expect(winWithin(V, 2, 0, 7)).toBeCloseTo(0.25, 12);
+    expect(winWithin(V, 2, 0, 14)).toBeCloseTo(0.5, 12);
+    expect(winWithin(V, 2, 0, 21)).toBeCloseTo(0.75, 12);
+    // 10 days = 1 week + 3/7 of the second: 1/4 + 3/7 · (1/2 − 1/4).
+    expect(winWithin(V, 2, 0, 10)).toBeCloseTo(0.25 + (3 / 7) * 0.25, 12);
+    // A deal 9 days into Negotiation (bucket 1) is won within a week for sure here.
+    expect(winWithin(V, 3, 9, 7)).toBeCloseTo(1, 12);
+  });
+
+  it('uses only weeks that ended inside the learning window', () => {
+    // Learning up to T0+7 sees week 1 only: Negotiation has no data and takes the (empty) global rate: stay.
+    const early = fitHazards(windowCounts(obs, T0 + 7, T0 + 7), 'p', { cell: 0, pipeline: 0 });
+    expect(hazardRows(early).find((r) => r.stage === 3 && r.bucket === 0)).toMatchObject({ exposure: 0, won: 0 });
+    expect(winWithin(winCurves(early, 4), 2, 0, 21)).toBeCloseTo(0.25, 12);
+  });
+});
+
+describe('shrinkage of a thin cell', () => {
+  // Pipeline "big": 100 deals in Proposal on T0, 10 won that week. Pipeline "thin": 2 deals in
+  // Proposal since T0−14 (2 weeks in → bucket 2), 1 won that week.
+  const big = Array.from({ length: 100 }, (_, i) =>
+    deal({ pipeline: 'big', path: [{ code: 2, t: at(T0) }, ...(i < 10 ? [{ code: 4, t: at(T0 + 1) }] : [])], closed: i < 10 ? at(T0 + 1) : null, won: i < 10 }),
+  );
+  const thin = [
+    deal({ pipeline: 'thin', path: [{ code: 2, t: at(T0 - 14) }, { code: 4, t: at(T0 + 2) }], closed: at(T0 + 2), won: true }),
+    deal({ pipeline: 'thin', path: [{ code: 2, t: at(T0 - 14) }] }),
+  ];
+  const counts = windowCounts(buildObservations([...big, ...thin], { fromDay: T0 - 21, toDay: T0 + 7 }), T0 + 7, T0 + 7);
+
+  it('leans on the pipeline rate (prior 20), which leans on the global rate (prior 50)', () => {
+    const h = fitHazards(counts, 'thin');
+    // global won rate in Proposal = (10 + 1) / (100 + 2) = 11/102
+    // pipeline "thin", Proposal = (1 + 50 · 11/102) / (2 + 50)
+    // cell "thin", Proposal, bucket 2 = (1 + 20 · pipe) / (2 + 20)
+    const g = 11 / 102;
+    const pipe = (1 + 50 * g) / 52;
+    const cell = (1 + 20 * pipe) / 22;
+    expect(hazardRows(h).find((r) => r.stage === 2 && r.bucket === 2)!.won).toBeCloseTo(cell, 12);
+    // An empty cell of the same pipeline and stage is the pipeline rate itself.
+    expect(hazardRows(h).find((r) => r.stage === 2 && r.bucket === 0)!.won).toBeCloseTo(pipe, 12);
+    // The raw 1/2 is pulled most of the way to the global 11/102.
+    expect(cell).toBeGreaterThan(g);
+    expect(cell).toBeLessThan(0.2);
+  });
+});
+
+describe('new-deal term', () => {
+  it('rate × Σ conversion curve × typical size', () => {
+    const T = at(T0);
+    // Cohort (created in [T − 365 d, T − 30 d)): 10 deals created at T − 100 d; won within
+    // 5 days: two (4.5 days → counted from day 5), won on day 20.5: one (from day 21). Amounts 1,000, 2,000, 6,000.
+    const c = T - 100 * DAY;
+    const cohort = Array.from({ length: 10 }, (_, i) => {
+      const wonAfter = [4.5, 4.5, 20.5][i];
+      return deal({
+        amount: [1000, 2000, 6000][i] ?? 500,
+        created: c,
+        path: [{ code: 0, t: c }],
+        closed: wonAfter === undefined ? c + 60 * DAY : c + wonAfter * DAY,
+        won: wonAfter !== undefined,
+      });
+    });
+    // Created in the last 90 days (and not in the cohort: less than 30 days old): 9 → 9 / 90 = 0.1 a day.
+    const recent = Array.from({ length: 9 }, () => deal({ created: T - 20 * DAY, path: [{ code: 0, t: T - 20 * DAY }] }));
+    const inp = newDealInputs([...cohort, ...recent], T, 30, 365).get('p')!;
+    expect(inp.ratePerDay).toBeCloseTo(0.1, 12);
+    // F(d) = 0 for d < 5, 2/10 for 5 ≤ d < 21, 3/10 from 21 (one pipeline: its curve is the all-pipeline curve).
+    expect(inp.conversion[4]).toBe(0);
+    expect(inp.conversion[5]).toBeCloseTo(0.2, 12);
+    expect(inp.conversion[30]).toBeCloseTo(0.3, 12);
+    // Deals created on day j have 30 − j days: Σ_{d=1}^{30} F(d) = 16 × 0.2 + 10 × 0.3 = 6.2 → 0.1 × 6.2 = 0.62 deals.
+    expect(newDealCount(inp, 0, 30)).toBeCloseTo(0.62, 12);
+    // Typical size = mean of the cohort's deals won within 30 days = 3,000 → 1,860 expected.
+    expect(inp.meanSize).toBe(3000);
+    // Days [10, 30): Σ_{j<30} F(30 − j) − F(10 − j) = 6.2 − Σ_{d=1}^{10} F(d) = 6.2 − 6 × 0.2 = 5.0 → 0.5.
+    expect(newDealCount(inp, 10, 30)).toBeCloseTo(0.5, 12);
+  });
+});
+
+describe('range', () => {
+  it('is deterministic for a seed; P10 ≤ P50 ≤ P90; the mean matches Σ amount × p', () => {
+    const open = Array.from({ length: 50 }, (_, i) => ({ amount: 1000 + i * 10, p: 0.3 }));
+    const a = simulateWon(open, [], { runs: 2000, seed: 7 });
+    expect(simulateWon(open, [], { runs: 2000, seed: 7 })).toEqual(a);
+    expect(a.p10).toBeLessThanOrEqual(a.p50);
+    expect(a.p50).toBeLessThanOrEqual(a.p90);
+    const mean = open.reduce((s, d) => s + d.amount * d.p, 0);
+    expect(Math.abs(a.mean - mean) / mean).toBeLessThan(0.03);
+  });
+
+  it('widens by the root mean square of past z-scores, never narrows', () => {
+    // z = (130 − 100)/10 = 3 and (70 − 100)/10 = −3, six times: s = 3.
+    const past = Array.from({ length: 6 }, (_, i) => ({ actual: i % 2 ? 70 : 130, mean: 100, sd: 10 }));
+    expect(errorScale(past)).toBeCloseTo(3, 12);
+    expect(errorScale(past.slice(0, 5))).toBeNull();
+    expect(widen({ mean: 100, sd: 10, p10: 90, p50: 100, p90: 112 }, 3)).toEqual({ p10: 70, p50: 100, p90: 136 });
+    expect(widen({ mean: 100, sd: 10, p10: 90, p50: 100, p90: 112 }, 0.5)).toEqual({ p10: 90, p50: 100, p90: 112 });
+  });
+});
+
+describe('backtest point', () => {
+  // 200 days of history before the date t: a deal created every day in Lead, moving to Proposal
+  // after 10 days; every third won 20 days in, the rest lost 25 days in. Then, for the future:
+  // two versions that agree on everything up to t and differ after it.
+  const t = T0 + 203; // a Monday (203 = 29 weeks)
+  const history = (future: 'good' | 'bad'): DealHistory[] =>
+    Array.from({ length: 230 }, (_, k) => {
+      const c = at(T0 + k, 9);
+      const p2 = c + 10 * DAY;
+      const wins = k % 3 === 0;
+      let end = c + (wins ? 20 : 25) * DAY;
+      let won = wins;
+      const path = [{ code: 0, t: c }, { code: 2, t: p2 }];
+      // After t the two futures differ: stage moves, outcomes and close times.
+      if (end > at(t)) {
+        won = future === 'good';
+        end = Math.max(end, at(t)) + (future === 'good' ? 2 * DAY : 40 * DAY);
+        if (future === 'good' && p2 > at(t)) path[1] = { code: 3, t: p2 };
+      }
+      if (path[1]!.t > end) path.pop();
+      return deal({ amount: 1000 + (k % 5) * 100, created: c, path: [...path, { code: won ? 4 : 5, t: end }], closed: end, won });
+    });
+
+  it('changes nothing in the forecast made at t when everything after t changes', () => {
+    const opts = { days: [t], crmByDepth: [0.1, 0.2, 0.5, 0.8] };
+    const good = backtestForecast(history('good'), opts).points[0]!;
+    const bad = backtestForecast(history('bad'), opts).points[0]!;
+    expect(good.warm_up).toBe(false);
+    const { actual: ag, actual_existing: eg, ...forecastGood } = good;
+    const { actual: ab, actual_existing: eb, ...forecastBad } = bad;
+    expect(forecastGood).toEqual(forecastBad);
+    // …while what actually happened differs: the good future wins every open deal within days.
+    expect(ag).toBeGreaterThan(ab);
+    expect(eg).toBeGreaterThan(0);
+    expect(good.forecast).toBeGreaterThan(0);
+    expect(good.forecast_p10!).toBeLessThanOrEqual(good.forecast);
+    expect(good.forecast_p90!).toBeGreaterThanOrEqual(good.forecast_p10!);
+  });
+
+  it('counts all value won in the window as actual, the part from deals that existed at t separately', () => {
+    const deals = history('bad');
+    const r = backtestForecast(deals, { days: [t], crmByDepth: [0.1, 0.2, 0.5, 0.8] }).points[0]!;
+    const from = at(t);
+    const to = at(t + 30);
+    const won = deals.filter((d) => d.won && d.closed! >= from && d.closed! < to);
+    expect(r.actual).toBe(won.reduce((s, d) => s + d.amount, 0));
+    expect(r.actual_existing).toBe(won.filter((d) => d.created <= from).reduce((s, d) => s + d.amount, 0));
+  });
+
+  it('marks warm-up dates and falls back to the run-rate there', () => {
+    // At T0 + 56 only 56 days of history exist (< 120): warm-up.
+    const deals = history('bad');
+    const p = backtestForecast(deals, { days: [T0 + 56], crmByDepth: [0.1, 0.2, 0.5, 0.8] }).points[0]!;
+    expect(p.warm_up).toBe(true);
+    // Run-rate: won in the 56 days before, scaled to 30 days.
+    const won = deals.filter((d) => d.won && d.closed! < at(T0 + 56)).reduce((s, d) => s + d.amount, 0);
+    expect(p.forecast).toBeCloseTo((won * 30) / (56 - 9 / 24), 1);
+  });
+});
