@@ -14,10 +14,10 @@ import type { ReportByName, ReportFilters, ReportName } from '../metrics/report-
 import { DealcastError } from '../errors.js';
 import type { ChartPng, MessageContent, Messenger } from '../delivery/messenger.js';
 import { digestView, type DigestData, type DigestKpis } from '../views/digest.js';
-import { addDays, localDay, previousBusinessDay } from './local-time.js';
+import { addDays, daysBetween, localDay, previousBusinessDay } from '../time/calendar.js';
 import { fillSnapshotGaps, type PipelineSource } from './snapshot.js';
 
-/** The reports the jobs read (computeReport in src/reports.ts, bound to one database and CRM). */
+/** The reports the jobs read (computeReport in src/reports.ts, bound to one database, CRM and the team's time zone). */
 export type ReportProvider = <N extends ReportName>(
   name: N,
   opts: { now: Date; filters?: ReportFilters; months?: number; threshold?: number; minSample?: number; limit?: number },
@@ -127,7 +127,7 @@ export function gatherDigest(deps: Omit<DigestDeps, 'messenger' | 'channel'>, no
     return out;
   };
   const dayMs = 86_400_000;
-  const daysBack = Math.round((Date.parse(today) - Date.parse(prevDayDay)) / dayMs);
+  const daysBack = daysBetween(prevDayDay, today);
   const prevDay = compare(prevDayDay, daysBack * dayMs);
   const prevWeek = compare(prevWeekDay, 7 * dayMs);
 
@@ -185,7 +185,7 @@ function kpisFrom(day: string, p: ReportByName['pipeline'], f: ReportByName['for
     forecastThisMonth: m0 ? { month: m0.month, value: m0.won + m0.weighted, won: m0.won } : null,
     forecastNextMonth: m1 ? { month: m1.month, value: m1.won + m1.weighted, won: m1.won } : null,
     winRate: v.current.win_rate,
-    winRateDays: v.current.window_from ? Math.floor((Date.parse(v.as_of) - Date.parse(v.current.window_from)) / 86_400_000) + 1 : null,
+    winRateDays: v.current.window_from ? daysBetween(v.current.window_from, day) + 1 : null,
     velocity: v.current.velocity,
   };
 }

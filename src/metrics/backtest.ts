@@ -11,7 +11,8 @@
  */
 import type { BacktestPoint } from './report-types.js';
 import { calibrate, type CalibrationOptions, type StageProbabilityInput } from './probabilities.js';
-import { dayToIso, round } from './periods.js';
+import { round } from './periods.js';
+import { dayToIso } from '../time/calendar.js';
 
 /** Closed deals by closing day (epoch day), deepest stage reached and outcome. */
 export interface ClosedByDayDepthRow {

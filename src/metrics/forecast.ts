@@ -1,7 +1,8 @@
 /** Weighted forecast by expected close month. */
 import type { Probabilities } from './probabilities.js';
 import type { ForecastMonthRow } from './report-types.js';
-import { monthLabel, monthStart, round } from './periods.js';
+import { round } from './periods.js';
+import { monthLabel, monthStart } from '../time/calendar.js';
 
 /** Open deals grouped by CRM stage and expected close day (epoch day). */
 export interface OpenByCloseDayRow {
