@@ -9,6 +9,7 @@
  * (src/jobs/alert-settings.ts on the jobs branch): the drop is stored as a fraction (0.2 = 20%),
  * the quiet period in days.
  */
+import { isTimeZone } from './time/calendar.js';
 import { z } from 'zod';
 import type { Config } from './config.js';
 import type { Db } from '../store/db.js';
@@ -103,15 +104,7 @@ export const ALERT_THRESHOLDS = {
 export type AlertThresholdName = keyof typeof ALERT_THRESHOLDS;
 export const ALERT_THRESHOLD_NAMES = Object.keys(ALERT_THRESHOLDS) as AlertThresholdName[];
 
-export function isTimeZone(tz: string): boolean {
-  if (!tz.trim()) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isTimeZone };
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 export const isDigestTime = (s: string): boolean => HHMM.test(s);

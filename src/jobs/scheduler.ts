@@ -1,7 +1,8 @@
 /**
- * The scheduler: the only user of node-cron. node-cron supplies the cron grammar, time-zone
- * matching (DEALCAST_TIMEZONE) and a once-a-minute timer; everything that must survive a
- * restart lives in the job ledger (job_runs), so each slot runs exactly once:
+ * The scheduler: the only user of node-cron, which supplies the once-a-minute timer. Which slots
+ * of SYNC_CRON / DIGEST_CRON / DASHBOARD_CRON are due, in the team's time zone, comes from the
+ * team calendar (src/time/cron.ts: croner's slot arithmetic, DST-aware). Everything that must
+ * survive a restart lives in the job ledger (job_runs), so each slot runs exactly once:
  *
  * - sync on SYNC_CRON; after a successful sync, the day's snapshot (once per local day, after
  *   its first successful sync) and the alerts (after every successful sync);
@@ -26,7 +27,8 @@ import { resolveTeamSettings } from '../team-settings.js';
 import type { SyncJob } from './sync.js';
 import { markInterruptedJobRuns, slotsRecorded } from '../../store/job-runs.js';
 import { runInSlot, skipSlot, type SlotOutcome } from './ledger.js';
-import { localDay } from './local-time.js';
+import { localDay } from '../time/calendar.js';
+import { CronSchedule } from '../time/cron.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -78,63 +80,19 @@ export interface TickReport {
 
 const floorMinute = (d: Date) => new Date(Math.floor(d.getTime() / MINUTE) * MINUTE);
 
-/** A cron expression in a time zone, for matching only (never started). */
-export class CronMatcher {
-  private readonly task: ScheduledTask;
-  constructor(
-    readonly expression: string,
-    readonly timeZone: string,
-  ) {
-    this.task = createTask(expression, () => undefined, { timezone: timeZone, name: `matcher ${expression}` });
-  }
-  /** Does the minute starting at `d` (seconds ignored) match? */
-  matches(d: Date): boolean {
-    return this.task.match(floorMinute(d));
-  }
-  /** Matching minutes in (from, to], oldest first. */
-  between(from: Date, to: Date): Date[] {
-    const out: Date[] = [];
-    for (let t = floorMinute(from).getTime() + MINUTE; t <= to.getTime(); t += MINUTE) if (this.task.match(new Date(t))) out.push(new Date(t));
-    return out;
-  }
-  /** The first matching minute after `at`, looking ahead at most `maxMs`. */
-  next(at: Date, maxMs = 8 * 24 * HOUR): Date | null {
-    const stop = at.getTime() + maxMs;
-    for (let t = floorMinute(at).getTime() + MINUTE; t <= stop; t += MINUTE) if (this.task.match(new Date(t))) return new Date(t);
-    return null;
-  }
-  /** The `n`-th most recent matching minute at or before `at` (n = 1 the latest), looking back at most `maxMs`. */
-  previous(at: Date, n: number, maxMs = 8 * 24 * HOUR): Date | null {
-    let seen = 0;
-    const stop = at.getTime() - maxMs;
-    for (let t = floorMinute(at).getTime(); t >= stop; t -= MINUTE) {
-      if (this.task.match(new Date(t)) && ++seen === n) return new Date(t);
-    }
-    return null;
-  }
-  destroy(): void {
-    void this.task.destroy();
-  }
-}
-
 /**
  * Data is stale when the last successful sync started before the second most recent sync slot:
  * one missed sync is normal, two are not. For a regular schedule that is "older than twice the
  * sync interval"; for one that pauses overnight it does not cry wolf every morning.
  */
 export function staleCutoff(syncCron: string, timeZone: string, now: Date): Date {
-  const m = new CronMatcher(syncCron, timeZone);
-  try {
-    return m.previous(now, 2) ?? new Date(now.getTime() - 8 * 24 * HOUR);
-  } finally {
-    m.destroy();
-  }
+  return new CronSchedule(syncCron, timeZone).previous(now, 2, 8 * 24 * HOUR) ?? new Date(now.getTime() - 8 * 24 * HOUR);
 }
 
 export class Scheduler {
-  private sync: CronMatcher;
-  private digest: CronMatcher;
-  private dashboard: CronMatcher | null;
+  private sync: CronSchedule;
+  private digest: CronSchedule;
+  private dashboard: CronSchedule | null;
   private timeZone: string;
   private digestCron: string;
   private readonly log: (line: string) => void;
@@ -144,9 +102,9 @@ export class Scheduler {
   private readonly ticks = new Set<Promise<TickReport>>();
 
   constructor(private readonly opts: SchedulerOptions) {
-    this.sync = new CronMatcher(opts.syncCron, opts.timeZone);
-    this.digest = new CronMatcher(opts.digestCron, opts.timeZone);
-    this.dashboard = opts.dashboardCron && opts.jobs.dashboard ? new CronMatcher(opts.dashboardCron, opts.timeZone) : null;
+    this.sync = new CronSchedule(opts.syncCron, opts.timeZone);
+    this.digest = new CronSchedule(opts.digestCron, opts.timeZone);
+    this.dashboard = opts.dashboardCron && opts.jobs.dashboard ? new CronSchedule(opts.dashboardCron, opts.timeZone) : null;
     this.timeZone = opts.timeZone;
     this.digestCron = opts.digestCron;
     this.log = opts.log ?? (() => undefined);
@@ -156,20 +114,17 @@ export class Scheduler {
   private followSchedule(): void {
     const s = this.opts.schedule?.();
     if (!s || (s.timeZone === this.timeZone && s.digestCron === this.digestCron)) return;
-    let sync: CronMatcher;
-    let digest: CronMatcher;
-    let dashboard: CronMatcher | null;
+    let sync: CronSchedule;
+    let digest: CronSchedule;
+    let dashboard: CronSchedule | null;
     try {
-      sync = new CronMatcher(this.opts.syncCron, s.timeZone);
-      digest = new CronMatcher(s.digestCron, s.timeZone);
-      dashboard = this.dashboard && this.opts.dashboardCron ? new CronMatcher(this.opts.dashboardCron, s.timeZone) : null;
+      sync = new CronSchedule(this.opts.syncCron, s.timeZone);
+      digest = new CronSchedule(s.digestCron, s.timeZone);
+      dashboard = this.dashboard && this.opts.dashboardCron ? new CronSchedule(this.opts.dashboardCron, s.timeZone) : null;
     } catch (err) {
       this.log(`scheduler: keeping the current schedule; the new one (${s.digestCron}, ${s.timeZone}) is not valid: ${(err as Error).message}`);
       return;
     }
-    this.sync.destroy();
-    this.digest.destroy();
-    this.dashboard?.destroy();
     this.sync = sync;
     this.digest = digest;
     this.dashboard = dashboard;
@@ -196,9 +151,6 @@ export class Scheduler {
       this.timer = null;
     }
     await Promise.allSettled([...this.ticks]);
-    this.sync.destroy();
-    this.digest.destroy();
-    this.dashboard?.destroy();
   }
 
   /** The next sync slot after `now` (for status messages). */

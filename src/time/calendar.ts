@@ -20,11 +20,12 @@ export type Granularity = 'day' | 'week' | 'month' | 'quarter';
 const EPOCH = Temporal.PlainDate.from('1970-01-01');
 const DAY_MS = 86_400_000;
 
-/** True for a zone name the runtime's time-zone database knows (Europe/Berlin, UTC, …). */
+/** True for an IANA zone name the runtime's time-zone database knows (Europe/Berlin, UTC, …); not a bare offset. */
 export function isTimeZone(tz: string): boolean {
-  if (!tz.trim()) return false;
+  if (!tz.trim() || /^[+-]\d/.test(tz.trim())) return false;
   try {
     Temporal.Now.instant().toZonedDateTimeISO(tz);
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;
   } catch {
     return false;
