@@ -18,7 +18,8 @@ function impossibleDate(y: number, m: number, d: number): string | null {
   if (m < 1 || m > 12) return `there is no month ${m}`;
   const ym = Temporal.PlainYearMonth.from({ year: y, month: m });
   if (d < 1 || d > ym.daysInMonth) {
-    const name = ym.toPlainDate({ day: 1 }).toLocaleString('en-US', { month: 'long', year: 'numeric', calendar: 'iso8601' });
+    const first = new Date(ym.toPlainDate({ day: 1 }).toZonedDateTime('UTC').epochMilliseconds);
+    const name = first.toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
     return `${name} has ${ym.daysInMonth} days`;
   }
   return null;
