@@ -5,9 +5,9 @@
 import type { Config } from '../src/config.js';
 import type { SlackDelivery, ReplyTarget } from '../src/delivery/slack.js';
 import type { SyncJob } from '../src/jobs/sync.js';
-import type { OwnerDirectory } from '../src/slack-owners.js';
+import type { OwnerDirectory } from '../src/delivery/slack-owners.js';
 import type { Db } from '../store/db.js';
-import { resolveTeamSettings } from '../src/team-settings.js';
+import { resolveTeamSettings } from '../src/settings/team.js';
 
 export interface CommandRequest {
   /** '/pipeline' */

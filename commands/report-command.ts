@@ -6,10 +6,10 @@
  */
 import { buildChart } from '../charts/index.js';
 import { renderPng } from '../charts/render.js';
-import { describeSince, parseCommandArgs, type ArgSpec, type CommandArgs } from '../src/command-args.js';
+import { describeSince, parseCommandArgs, type ArgSpec, type CommandArgs } from './command-args.js';
 import type { ChartCommandKey } from '../src/ids.js';
 import type { ReportFilters } from '../src/metrics/report-types.js';
-import { computeReport } from '../src/reports.js';
+import { computeReport } from '../src/reports/compute.js';
 import type { Freshness } from '../src/views/freshness.js';
 import { usageMessage } from '../src/views/help.js';
 import { reportSummary } from '../src/views/report-summary.js';

@@ -6,7 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { openDb, type Db } from '../../store/db.js';
-import { resolveTeamSettings } from '../team-settings.js';
+import { resolveTeamSettings } from '../settings/team.js';
 import { parseInstant } from '../time/parse.js';
 
 export interface CliIo {

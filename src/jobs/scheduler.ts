@@ -1,7 +1,7 @@
 /**
  * The scheduler: the only user of node-cron, which supplies the once-a-minute timer. Which slots
  * of SYNC_CRON / DIGEST_CRON / DASHBOARD_CRON are due, in the team's time zone, comes from the
- * team calendar (src/time/cron.ts: croner's slot arithmetic, DST-aware). Everything that must
+ * team calendar (src/time/cron.ts: croner's slot arithmetic, DST-aware; staleness in ./cron.ts). Everything that must
  * survive a restart lives in the job ledger (job_runs), so each slot runs exactly once:
  *
  * - sync on SYNC_CRON; after a successful sync, the day's snapshot (once per local day, after
@@ -23,7 +23,8 @@ import { digestDetail, runDigestJob } from './digest.js';
 import { runAlertsJob } from './alerts.js';
 import { runSnapshotJob } from './snapshot.js';
 import { jobContext } from './context.js';
-import { resolveTeamSettings } from '../team-settings.js';
+import { floorMinute } from './cron.js';
+import { resolveTeamSettings } from '../settings/team.js';
 import type { SyncJob } from './sync.js';
 import { markInterruptedJobRuns, slotsRecorded } from '../../store/job-runs.js';
 import { runInSlot, skipSlot, type SlotOutcome } from './ledger.js';
@@ -76,17 +77,6 @@ export interface TickReport {
   alerts?: SlotOutcome<unknown>['status'];
   dashboard?: SlotOutcome<unknown>['status'];
   digests: { slot: string; status: SlotOutcome<unknown>['status'] | 'skipped'; late: boolean }[];
-}
-
-const floorMinute = (d: Date) => new Date(Math.floor(d.getTime() / MINUTE) * MINUTE);
-
-/**
- * Data is stale when the last successful sync started before the second most recent sync slot:
- * one missed sync is normal, two are not. For a regular schedule that is "older than twice the
- * sync interval"; for one that pauses overnight it does not cry wolf every morning.
- */
-export function staleCutoff(syncCron: string, timeZone: string, now: Date): Date {
-  return new CronSchedule(syncCron, timeZone).previous(now, 2, 8 * 24 * HOUR) ?? new Date(now.getTime() - 8 * 24 * HOUR);
 }
 
 export class Scheduler {

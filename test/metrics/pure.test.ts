@@ -7,7 +7,7 @@ import { forecastByMonth } from '../../src/metrics/forecast.js';
 import { cumulativeFunnel } from '../../src/metrics/funnel.js';
 import { medianOfCounts } from '../../src/metrics/periods.js';
 import { isoToDay, weekStart, dayToIso } from '../../src/time/calendar.js';
-import { parseSince } from '../../src/report-filters.js';
+import { parseSince } from '../../src/reports/filters.js';
 
 const stages = new Map<string, StageInfo>([
   ['lead', { canonical: 'Lead', included: true }],

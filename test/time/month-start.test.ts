@@ -12,12 +12,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db.js';
 import { addDeals, seedFixture } from '../metrics/fixture.js';
-import { computeReport } from '../../src/reports.js';
+import { computeReport } from '../../src/reports/compute.js';
 import { reportProvider } from '../../src/jobs/context.js';
 import { pipelineHistory } from '../../src/jobs/pipeline-history.js';
 import { gatherDigest } from '../../src/jobs/digest.js';
 import { detectAlerts } from '../../src/jobs/alerts.js';
-import { readAlertSettings } from '../../src/jobs/alert-settings.js';
+import { readAlertSettings } from '../../src/settings/alerts.js';
 import { reportSummary } from '../../src/views/report-summary.js';
 import { saveSnapshotDay } from '../../store/snapshots.js';
 import { addDays } from '../../src/time/calendar.js';

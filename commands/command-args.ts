@@ -12,19 +12,14 @@
  * HTML entities; both forms of a mention are understood. Parsing is pure: resolving an owner to
  * a CRM owner or a duration to a date happens later, with the database and `now`.
  */
+import type { OwnerArg } from '../src/delivery/slack-owners.js';
 
-import { describeSince, parseSinceText, type SinceArg } from './time/parse.js';
+import { describeSince, parseSinceText, type SinceArg } from '../src/time/parse.js';
 
 export type FilterKey = 'owner' | 'pipeline' | 'source' | 'since' | 'stage';
 export type FlagKey = 'stuck';
 
-/** Who `owner:` names. */
-export type OwnerArg =
-  | { kind: 'me' }
-  /** A Slack user, from an escaped mention `<@U123|maria>`. */
-  | { kind: 'slack'; userId: string; label: string | null }
-  /** A name typed as text (`owner:maria`, `owner:"Maria Lopez"`, unescaped `@maria`). */
-  | { kind: 'name'; name: string };
+export type { OwnerArg };
 
 export type { SinceArg };
 export { describeSince };

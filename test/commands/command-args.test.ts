@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeSince, parseCommandArgs, tokenize, type ArgSpec } from '../src/command-args.js';
-import { dayToIso, sinceStartDay, type SinceArg } from '../src/time/index.js';
+import { describeSince, parseCommandArgs, tokenize, type ArgSpec } from '../../commands/command-args.js';
+import { dayToIso, sinceStartDay, type SinceArg } from '../../src/time/index.js';
 
 const sinceToDate = (since: SinceArg, now: Date, tz = 'UTC') => dayToIso(sinceStartDay(since, now, tz));
 

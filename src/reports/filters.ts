@@ -3,14 +3,14 @@
  * --since 90d|12w|6m|YYYY-MM-DD) resolved to ids and dates, with a clear message when one
  * matches nothing.
  */
-import type { Db } from '../store/db.js';
-import { listOwners } from '../store/owners.js';
-import { listPipelines } from '../store/pipelines.js';
-import { listSources, type FactFilter } from '../store/report-queries.js';
-import { UsageError } from './errors.js';
-import type { ReportFilters } from './metrics/report-types.js';
-import { dayToIso, todayIn } from './time/calendar.js';
-import { parseSinceText, sinceStartDay } from './time/parse.js';
+import type { Db } from '../../store/db.js';
+import { listOwners } from '../../store/owners.js';
+import { listPipelines } from '../../store/pipelines.js';
+import { listSources, type FactFilter } from '../../store/report-queries.js';
+import { UsageError } from '../errors.js';
+import type { ReportFilters } from '../metrics/report-types.js';
+import { dayToIso, todayIn } from '../time/calendar.js';
+import { parseSinceText, sinceStartDay } from '../time/parse.js';
 
 /**
  * `since` as the first day of the window (the team's calendar day number): '90d' = 90 days
