@@ -14,7 +14,7 @@ import type { ReportByName, ReportFilters, ReportName } from '../metrics/report-
 import { DealcastError } from '../errors.js';
 import type { ChartPng, MessageContent, Messenger } from '../delivery/messenger.js';
 import { digestView, type DigestData, type DigestKpis } from '../views/digest.js';
-import { addDays, daysBetween, localDay, previousBusinessDay } from '../time/calendar.js';
+import { addDays, daysBetween, localDay, previousBusinessDay, shiftDays } from '../time/calendar.js';
 import { fillSnapshotGaps, type PipelineSource } from './snapshot.js';
 
 /** The reports the jobs read (computeReport in src/reports/compute.ts, bound to one database, CRM and the team's time zone). */
@@ -116,25 +116,25 @@ export function gatherDigest(deps: Omit<DigestDeps, 'messenger' | 'channel'>, no
   const earlier = recentJobRuns(deps.db, 'digest', { status: 'ok', limit: 40, before: now.toISOString() })
     .map((r) => parseDetail(r.detail))
     .filter((d): d is DigestRunDetail => d !== null);
-  const compare = (day: string, shiftMs: number): Partial<DigestKpis> | null => {
+  // "Then" is the same time of day on the earlier team day (23 or 25 hours back across a DST change).
+  const sameTimeOn = (days: number) => shiftDays(now, -days, tz);
+  const compare = (day: string, then: Date): Partial<DigestKpis> | null => {
     const said = earlier.find((d) => d.kpis.day === day);
     if (said) return said.kpis;
     const snap = dayTotals(deps.db, deps.crm, day, day)[0];
-    const then = new Date(now.getTime() - shiftMs);
     const v = deps.reports('velocity', { now: then });
     const out: Partial<DigestKpis> = { day, winRate: v.current.win_rate, velocity: v.current.velocity };
     if (snap) Object.assign(out, { openPipeline: snap.value, openDeals: snap.count });
     return out;
   };
-  const dayMs = 86_400_000;
   const daysBack = daysBetween(prevDayDay, today);
-  const prevDay = compare(prevDayDay, daysBack * dayMs);
-  const prevWeek = compare(prevWeekDay, 7 * dayMs);
+  const prevDay = compare(prevDayDay, sameTimeOn(daysBack));
+  const prevWeek = compare(prevWeekDay, sameTimeOn(7));
 
   // "Since the last digest", at most a week back (a digest after a long pause is not a history lesson).
   const lastDigest = recentJobRuns(deps.db, 'digest', { status: 'ok', limit: 1, before: now.toISOString() })[0];
-  const weekAgo = new Date(now.getTime() - 7 * dayMs).toISOString();
-  const fallbackSince = new Date(now.getTime() - daysBack * dayMs).toISOString();
+  const weekAgo = sameTimeOn(7).toISOString();
+  const fallbackSince = sameTimeOn(daysBack).toISOString();
   const since = lastDigest ? (lastDigest.startedAt > weekAgo ? lastDigest.startedAt : weekAgo) : fallbackSince;
   const until = now.toISOString();
 

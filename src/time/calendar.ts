@@ -64,6 +64,11 @@ export function localWeekday(at: Date, tz: string): number {
   return zoned(at, tz).dayOfWeek % 7;
 }
 
+/** The same wall-clock time `n` calendar days later (earlier when negative) in `tz`: 23 or 25 hours across a DST change. */
+export function shiftDays(at: Date, n: number, tz: string): Date {
+  return new Date(zoned(at, tz).add({ days: n }).epochMilliseconds);
+}
+
 /** The instant the calendar day starts in `tz` (not always 00:00: some zones skip midnight on a DST day). */
 export function dayStart(day: DayNumber | string, tz: string): Date {
   const plain = typeof day === 'number' ? plainOf(day) : Temporal.PlainDate.from(day);

@@ -19,6 +19,7 @@ import {
   periodStarts,
   previousBusinessDay,
   quarterStart,
+  shiftDays,
   todayIn,
   wallTimeToInstant,
   weekStart,
@@ -85,6 +86,12 @@ describe('team calendar', () => {
     expect(dayStart('2026-11-02', 'America/New_York').getTime() - dayStart('2026-11-01', 'America/New_York').getTime()).toBe(25 * 3_600_000);
     // A zone that skips midnight: Santiago's spring-forward day starts at 01:00.
     expect(dayStart('2026-09-06', 'America/Santiago').toISOString()).toBe('2026-09-06T04:00:00.000Z');
+  });
+
+  it('shifts by calendar days keeping the wall time, across DST', () => {
+    expect(shiftDays(at('2026-03-09T12:00:00Z'), -1, 'America/New_York').toISOString()).toBe('2026-03-08T12:00:00.000Z');
+    expect(shiftDays(at('2026-03-09T12:00:00Z'), -2, 'America/New_York').toISOString()).toBe('2026-03-07T13:00:00.000Z');
+    expect(shiftDays(at('2028-03-01T09:00:00Z'), -1, 'UTC').toISOString()).toBe('2028-02-29T09:00:00.000Z');
   });
 
   it('splits time at offset changes, so SQL can group instants by the team day', () => {
