@@ -60,9 +60,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     CSV_MAPPING_PATH: values.mapping,
     CSV_DATE_ORDER: values['date-order'],
   });
-  const connector = createCsvConnector({ ...csvOptionsFromConfig(config), mapping: parseMapFlags(values.map ?? []) });
+  const mapping = parseMapFlags(values.map ?? []);
   const db = openStore(config);
-  const now = nowIn(teamTimeZone(db, config));
+  // Dates without a zone in the file are wall times of the team's zone (the admin's setting wins).
+  const timeZone = teamTimeZone(db, config);
+  const now = nowIn(timeZone);
+  const connector = createCsvConnector({ ...csvOptionsFromConfig(config), timeZone, mapping });
   try {
     const before = countDeals(db, 'csv').total;
     io.stdout(`Importing ${config.CSV_PATH}${config.CSV_HISTORY_PATH ? ` with stage history ${config.CSV_HISTORY_PATH}` : ''} into ${config.DEALCAST_DB}…`);
