@@ -84,6 +84,26 @@ function byTeamDay<T>(
 }
 
 /**
+ * Splits a UTC day into its two team days. With the zone `offsetS` ahead of UTC, an instant t on
+ * UTC day d (`dayCol`) falls on team day d + lo or d + lo + 1, lo = floor(offsetS / 86400); `hi`
+ * is the SQL test for the later one. Grouping by the UTC day column and summing both halves keeps
+ * the grouped scan in index order (no sort) and still gives exact team days.
+ */
+function teamDayHalves(col: string, dayCol: string, offsetS: number): { hi: string; lo: number } {
+  const off = Math.round(offsetS);
+  const lo = Math.floor(off / 86400);
+  return { hi: `((${col} + ${off}) / 86400 - ${dayCol} > ${lo})`, lo };
+}
+
+/** Team-day rows from a UTC-day row's two halves (halves with no deals are dropped). */
+function halves<T>(d: number, lo: number, a: T & { n: number }, b: T & { n: number }): (T & { day: number })[] {
+  const out: (T & { day: number })[] = [];
+  if (a.n > 0) out.push({ ...a, day: d + lo });
+  if (b.n > 0) out.push({ ...b, day: d + lo + 1 });
+  return out;
+}
+
+/**
  * Instants [fromS, toS) as a range on the indexed day column (so grouped sums stream in index
  * order instead of sorting) plus the exact bound on the instant.
  */
@@ -135,12 +155,14 @@ export function wonByDay(db: Db, crm: string, f: FactFilter, fromS: number, toS:
     timeZone,
     (a, b, off) => {
       const r = range('closed_day', 'closed', a, b);
-      return all<WonByDayRow>(
+      const { hi, lo } = teamDayHalves('closed', 'closed_day', off);
+      return all<{ d: number; n0: number; v0: number; n1: number; v1: number }>(
         db,
-        `SELECT (closed + CAST(? AS INTEGER)) / 86400 AS day, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_closed
-         WHERE crm = ? AND ${r.sql} AND status = 1${w.sql} GROUP BY 1`,
-        [off, crm, ...r.params, ...w.params],
-      );
+        `SELECT closed_day AS d, SUM(NOT ${hi}) AS n0, TOTAL(CASE WHEN ${hi} THEN NULL ELSE amount END) AS v0,
+                SUM(${hi}) AS n1, TOTAL(CASE WHEN ${hi} THEN amount END) AS v1
+         FROM deal_facts INDEXED BY deal_facts_closed WHERE crm = ? AND ${r.sql} AND status = 1${w.sql} GROUP BY closed_day`,
+        [crm, ...r.params, ...w.params],
+      ).flatMap((x) => halves(x.d, lo, { n: x.n0, value: x.v0 }, { n: x.n1, value: x.v1 }).map(({ day, value }) => ({ day, value })));
     },
     (x) => String(x.day),
     (into, x) => {
@@ -249,12 +271,23 @@ export function closedByDay(db: Db, crm: string, f: FactFilter, fromS: number, t
     timeZone,
     (a, b, off) => {
       const r = range('closed_day', 'closed', a, b);
-      return all<{ day: number; won: number; count: number; value: number; cycleDays: number }>(
+      const { hi, lo } = teamDayHalves('closed', 'closed_day', off);
+      return all<{ d: number; won: number; n0: number; v0: number; c0: number; n1: number; v1: number; c1: number }>(
         db,
-        `SELECT (closed + CAST(? AS INTEGER)) / 86400 AS day, status = 1 AS won, COUNT(*) AS count, TOTAL(amount) AS value, TOTAL(closed - created) / 86400.0 AS cycleDays
-         FROM deal_facts INDEXED BY deal_facts_closed WHERE crm = ? AND ${r.sql}${w.sql} GROUP BY 1, status`,
-        [off, crm, ...r.params, ...w.params],
-      ).map((x) => ({ ...x, won: x.won === 1 }));
+        `SELECT closed_day AS d, status = 1 AS won,
+                SUM(NOT ${hi}) AS n0, TOTAL(CASE WHEN ${hi} THEN NULL ELSE amount END) AS v0, TOTAL(CASE WHEN ${hi} THEN NULL ELSE closed - created END) / 86400.0 AS c0,
+                SUM(${hi}) AS n1, TOTAL(CASE WHEN ${hi} THEN amount END) AS v1, TOTAL(CASE WHEN ${hi} THEN closed - created END) / 86400.0 AS c1
+         FROM deal_facts INDEXED BY deal_facts_closed WHERE crm = ? AND ${r.sql}${w.sql} GROUP BY closed_day, status`,
+        [crm, ...r.params, ...w.params],
+      ).flatMap((x) =>
+        halves(x.d, lo, { n: x.n0, value: x.v0, cycleDays: x.c0 }, { n: x.n1, value: x.v1, cycleDays: x.c1 }).map((h) => ({
+          day: h.day,
+          won: x.won === 1,
+          count: h.n,
+          value: h.value,
+          cycleDays: h.cycleDays,
+        })),
+      );
     },
     (x) => `${x.day}/${x.won}`,
     (into, x) => {
@@ -286,12 +319,13 @@ export function createdByDay(db: Db, crm: string, f: FactFilter, fromS: number, 
     timeZone,
     (a, b, off) => {
       const r = range('created_day', 'created', a, b);
-      return all<CreatedByDayRow>(
+      const { hi, lo } = teamDayHalves('created', 'created_day', off);
+      return all<{ d: number; n0: number; n1: number }>(
         db,
-        `SELECT (created + CAST(? AS INTEGER)) / 86400 AS day, COUNT(*) AS count FROM deal_facts INDEXED BY deal_facts_cohort WHERE crm = ? AND ${r.sql}${w.sql}
-         GROUP BY 1`,
-        [off, crm, ...r.params, ...w.params],
-      );
+        `SELECT created_day AS d, SUM(NOT ${hi}) AS n0, SUM(${hi}) AS n1 FROM deal_facts INDEXED BY deal_facts_cohort WHERE crm = ? AND ${r.sql}${w.sql}
+         GROUP BY created_day`,
+        [crm, ...r.params, ...w.params],
+      ).flatMap((x) => halves<{ n: number }>(x.d, lo, { n: x.n0 }, { n: x.n1 }).map((h) => ({ day: h.day, count: h.n })));
     },
     (x) => String(x.day),
     (into, x) => {

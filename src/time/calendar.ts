@@ -204,9 +204,26 @@ export function offsetSpans(fromS: number, toS: number, tz: string): OffsetSpan[
  * earlier one. Throws a RangeError for an impossible date or time.
  */
 export function wallTimeToInstant(y: number, mo: number, d: number, h: number, mi: number, s: number, tz: string): Date {
+  if (!Number.isInteger(mi) || !Number.isInteger(s) || mi < 0 || mi > 59 || s < 0 || s > 59) throw new RangeError(`Not a time: ${h}:${mi}:${s}`);
+  // An export has thousands of dates on a few hundred days: Temporal answers once per wall-clock
+  // hour, and an hour that is a plain 60 minutes in the zone (no offset change inside it) answers
+  // for every minute and second in it.
+  const key = `${tz}|${y}|${mo}|${d}|${h}`;
+  let hourStart = hourStarts.get(key);
+  if (hourStart === undefined) {
+    const wall = Temporal.PlainDateTime.from({ year: y, month: mo, day: d, hour: h }, { overflow: 'reject' });
+    const at = (w: Temporal.PlainDateTime) => w.toZonedDateTime(tz, { disambiguation: 'compatible' }).epochMilliseconds;
+    const start = at(wall);
+    hourStart = at(wall.add({ hours: 1 })) - start === 3_600_000 ? start : null;
+    if (hourStarts.size >= 100_000) hourStarts.clear();
+    hourStarts.set(key, hourStart);
+  }
+  if (hourStart !== null) return new Date(hourStart + (mi * 60 + s) * 1000);
+  // The hour the clocks change in: ask Temporal for this exact time.
   const wall = Temporal.PlainDateTime.from({ year: y, month: mo, day: d, hour: h, minute: mi, second: s }, { overflow: 'reject' });
   return new Date(wall.toZonedDateTime(tz, { disambiguation: 'compatible' }).epochMilliseconds);
 }
+const hourStarts = new Map<string, number | null>();
 
 /** Days in a month (1–12) of a year. */
 export const daysInMonth = (year: number, month: number): number => Temporal.PlainYearMonth.from({ year, month }).daysInMonth;

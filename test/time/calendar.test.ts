@@ -116,6 +116,19 @@ describe('team calendar', () => {
     expect(wallTimeToInstant(2026, 3, 8, 2, 30, 0, 'America/New_York').toISOString()).toBe('2026-03-08T07:30:00.000Z');
     expect(wallTimeToInstant(2026, 11, 1, 1, 30, 0, 'America/New_York').toISOString()).toBe('2026-11-01T05:30:00.000Z');
     expect(() => wallTimeToInstant(2026, 2, 30, 0, 0, 0, 'UTC')).toThrow();
+    expect(() => wallTimeToInstant(2026, 2, 3, 0, 60, 0, 'UTC')).toThrow();
+    // Every minute of the hours around both New York changes agrees with Temporal asked directly.
+    for (const [day, hours] of [[8, [0, 1, 2, 3]], [1, [0, 1, 2, 3]]] as const) {
+      const month = day === 8 ? 3 : 11;
+      for (const h of hours)
+        for (let mi = 0; mi < 60; mi += 7) {
+          const direct = Temporal.PlainDateTime.from({ year: 2026, month, day, hour: h, minute: mi, second: 30 }).toZonedDateTime('America/New_York').epochMilliseconds;
+          expect(wallTimeToInstant(2026, month, day, h, mi, 30, 'America/New_York').getTime()).toBe(direct);
+        }
+    }
+    // Lord Howe Island moves its clocks by 30 minutes.
+    const lh = Temporal.PlainDateTime.from('2026-04-05T01:45:00').toZonedDateTime('Australia/Lord_Howe').epochMilliseconds;
+    expect(wallTimeToInstant(2026, 4, 5, 1, 45, 0, 'Australia/Lord_Howe').getTime()).toBe(lh);
   });
 
   it('steps over weekends to the previous business day', () => {
