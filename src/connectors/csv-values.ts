@@ -84,14 +84,14 @@ export function parseDateCell(raw: string, order: DateOrder, timeZone: string): 
     const a = Number(m[1]);
     const b = Number(m[2]);
     y = Number(m[3]);
-    if (m[3].length === 2) y += y < 70 ? 2000 : 1900;
+    if (m[3]!.length === 2) y += y < 70 ? 2000 : 1900;
     if (order === 'dmy') [d, mo] = [a, b];
     else if (order === 'mdy') [mo, d] = [a, b];
     else throw new Error(`'${v}' is day/month order, but dates in this file are year-month-day`);
-  } else if ((m = DAY_MONTH_NAME_RE.exec(v)) && MONTHS[m[2].toLowerCase()]) {
-    [d, mo, y] = [Number(m[1]), MONTHS[m[2].toLowerCase()], Number(m[3])];
-  } else if ((m = MONTH_NAME_DAY_RE.exec(v)) && MONTHS[m[1].toLowerCase()]) {
-    [mo, d, y] = [MONTHS[m[1].toLowerCase()], Number(m[2]), Number(m[3])];
+  } else if ((m = DAY_MONTH_NAME_RE.exec(v)) && MONTHS[m[2]!.toLowerCase()]) {
+    [d, mo, y] = [Number(m[1]), MONTHS[m[2]!.toLowerCase()]!, Number(m[3])];
+  } else if ((m = MONTH_NAME_DAY_RE.exec(v)) && MONTHS[m[1]!.toLowerCase()]) {
+    [mo, d, y] = [MONTHS[m[1]!.toLowerCase()]!, Number(m[2]), Number(m[3])];
   } else {
     throw new Error(`'${v}' is not a date`);
   }
@@ -148,7 +148,7 @@ function takeCurrency(v: string): { rest: string; currency: string | null } {
   let currency: string | null = null;
   const code = /^([A-Z]{3})\s*(?=[-(\d.,])|(?<=[\d.,)])\s*([A-Z]{3})$/.exec(rest);
   if (code) {
-    currency = code[1] ?? code[2];
+    currency = code[1] ?? code[2] ?? null;
     rest = rest.replace(code[0], '');
   }
   for (const [sym, iso] of CURRENCY_SYMBOLS) {

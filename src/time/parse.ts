@@ -74,7 +74,7 @@ export function parseSinceText(text: string): Parsed<SinceArg> {
   const d = DURATION.exec(v);
   if (d) {
     const amount = Number(d[1]);
-    const unit = d[2].toLowerCase() as keyof typeof SINCE_UNITS;
+    const unit = d[2]!.toLowerCase() as keyof typeof SINCE_UNITS;
     if (amount === 0) return { ok: false, message: 'needs a period longer than zero, like 7d or 3m.' };
     if (amount * { d: 1, w: 7, m: 31, y: 366 }[unit] > MAX_SINCE_DAYS) return { ok: false, message: 'reaches back more than ten years; use a shorter period.' };
     return { ok: true, value: { kind: 'relative', amount, unit, text: `${amount}${unit}` } };
