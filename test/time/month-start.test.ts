@@ -25,7 +25,9 @@ import { addDays } from '../../src/time/calendar.js';
 const CRM = 'hubspot';
 const NOW = new Date('2026-11-30T23:00:00Z');
 const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((f) => f()));
+afterEach(() => {
+  for (const f of cleanups.splice(0)) f();
+});
 
 function world() {
   const t = tempDb();
