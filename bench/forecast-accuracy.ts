@@ -19,7 +19,7 @@ export async function benchForecastAccuracy(sizes: number[] = [1500, 6000], now 
     try {
       await runSync(db, createDemoConnector({ seed: SEED, deals, now }), { now });
       const t = performance.now();
-      const r = computeReport(db, 'demo', 'backtest', { now });
+      const r = computeReport(db, 'demo', 'backtest', { now, timeZone: 'UTC' });
       const ms = performance.now() - t;
       const target = deals <= 1500 ? 0.3 : 0.16;
       const ok = (r.wape ?? 1) <= target && (r.bias ?? 0) >= 0.9 && (r.bias ?? 0) <= 1.1 && (r.coverage ?? 0) >= 0.7 && (r.coverage ?? 0) <= 0.9;

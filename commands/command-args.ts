@@ -14,13 +14,15 @@
  */
 import type { OwnerArg } from '../src/delivery/slack-owners.js';
 
+import { describeSince, parseSinceText, type SinceArg } from '../src/time/parse.js';
+
 export type FilterKey = 'owner' | 'pipeline' | 'source' | 'since' | 'stage';
 export type FlagKey = 'stuck';
 
 export type { OwnerArg };
 
-/** A window start: N days/weeks/months/years back from now, or a calendar date. */
-export type SinceArg = { kind: 'relative'; amount: number; unit: 'd' | 'w' | 'm' | 'y'; text: string } | { kind: 'date'; date: string; text: string };
+export type { SinceArg };
+export { describeSince };
 
 export interface CommandArgs {
   help: boolean;
@@ -44,12 +46,8 @@ export interface ArgSpec {
 
 export type ParseResult = { ok: true; args: CommandArgs } | { ok: false; args: CommandArgs; problems: string[] };
 
-const UNITS = { d: 'days', w: 'weeks', m: 'months', y: 'years' } as const;
 const DURATION = /^(\d{1,4})\s*(d|w|m|y)$/i;
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MENTION = /^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$/;
-/** Longest look-back a command accepts: ten years. */
-const MAX_SINCE_DAYS = 3660;
 
 /** Undoes Slack's escaping of &, < and > in message text. */
 export function unescapeSlackText(s: string): string {
@@ -130,58 +128,10 @@ function parseOwner(value: string): OwnerArg | string {
   return { kind: 'name', name };
 }
 
+/** `since` text (7d, 12w, 6m, 1y, 2026-01-31), checked strictly by the team calendar; a string is the problem. */
 export function parseSince(value: string): SinceArg | string {
-  const v = value.trim();
-  const d = DURATION.exec(v);
-  if (d) {
-    const amount = Number(d[1]);
-    const unit = d[2]!.toLowerCase() as keyof typeof UNITS;
-    const days = amount * { d: 1, w: 7, m: 31, y: 366 }[unit];
-    if (amount === 0) return 'needs a period longer than zero, like 7d or 3m.';
-    if (days > MAX_SINCE_DAYS) return 'reaches back more than ten years; use a shorter period.';
-    return { kind: 'relative', amount, unit, text: `${amount}${unit}` };
-  }
-  const iso = ISO_DATE.exec(v);
-  if (iso) {
-    const date = new Date(`${v}T00:00:00Z`);
-    if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== v) return `has an impossible date: ${v}.`;
-    return { kind: 'date', date: v, text: v };
-  }
-  return `needs a period like 7d, 12w, 6m, 1y or a date like 2026-01-31 (got \`${v}\`).`;
-}
-
-/** The first day of the window (YYYY-MM-DD, UTC) for `since` at `now`. */
-export function sinceToDate(since: SinceArg, now: Date): string {
-  if (since.kind === 'date') return since.date;
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  switch (since.unit) {
-    case 'd':
-      d.setUTCDate(d.getUTCDate() - since.amount);
-      break;
-    case 'w':
-      d.setUTCDate(d.getUTCDate() - 7 * since.amount);
-      break;
-    case 'm': {
-      // Calendar months; clamp to the month's last day (31 Mar - 1m = 28/29 Feb).
-      const day = d.getUTCDate();
-      d.setUTCDate(1);
-      d.setUTCMonth(d.getUTCMonth() - since.amount);
-      const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
-      d.setUTCDate(Math.min(day, last));
-      break;
-    }
-    case 'y':
-      d.setUTCFullYear(d.getUTCFullYear() - since.amount);
-      break;
-  }
-  return d.toISOString().slice(0, 10);
-}
-
-/** Human words for a since argument: "last 90 days", "since 2026-01-01". */
-export function describeSince(since: SinceArg): string {
-  if (since.kind === 'date') return `since ${since.date}`;
-  const unit = UNITS[since.unit];
-  return since.amount === 1 ? `last ${unit.slice(0, -1)}` : `last ${since.amount} ${unit}`;
+  const since = parseSinceText(value);
+  return since.ok ? since.value : since.message;
 }
 
 /** Parses command text against what the command accepts. Every problem is listed, not just the first. */

@@ -7,6 +7,7 @@ import type { SlackDelivery, ReplyTarget } from '../src/delivery/slack.js';
 import type { SyncJob } from '../src/jobs/sync.js';
 import type { OwnerDirectory } from '../src/delivery/slack-owners.js';
 import type { Db } from '../store/db.js';
+import { resolveTeamSettings } from '../src/settings/resolve.js';
 
 export interface CommandRequest {
   /** '/pipeline' */
@@ -31,6 +32,11 @@ export interface CommandDeps {
   log: (line: string) => void;
   /** Human description of the sync schedule, for /dealcast status. */
   syncSchedule: string;
+}
+
+/** The team's time zone in effect (the admin's setting, else DEALCAST_TIMEZONE): the reports' calendar. */
+export function teamTimeZone(deps: Pick<CommandDeps, 'db' | 'config'>): string {
+  return resolveTeamSettings(deps.db, deps.config).timeZone;
 }
 
 export type CommandHandler = (req: CommandRequest, deps: CommandDeps) => Promise<void>;

@@ -33,7 +33,7 @@ import {
 import { decodeMeta, encodeMeta, packDrafts, type ModalMeta } from '../src/settings/modal-state.js';
 import { settingsSavedMessage } from '../src/views/settings-saved.js';
 import { lastAudit } from '../store/settings.js';
-import { replyTarget, type CommandDeps, type CommandRequest } from './command-context.js';
+import { replyTarget, teamTimeZone, type CommandDeps, type CommandRequest } from './command-context.js';
 
 type View = types.ModalView;
 
@@ -51,7 +51,7 @@ const simpleView = (text: string): View => ({
 /** The view's calibration hints; a failure is logged and the modal opens without them. */
 function hints(deps: CommandDeps, pipelineId: string): CalibrationHints | null {
   try {
-    return calibrationHintsFor(deps.db, deps.crm, pipelineId, deps.now());
+    return calibrationHintsFor(deps.db, deps.crm, pipelineId, deps.now(), teamTimeZone(deps));
   } catch (err) {
     deps.log(`settings: calibration for pipeline ${pipelineId} failed: ${describeError(err)}`);
     return null;

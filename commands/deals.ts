@@ -12,7 +12,7 @@ import { computeReport } from '../src/reports/compute.js';
 import { dealsList, DEALS_LIST_DEFAULT } from '../src/views/deals-list.js';
 import { usageMessage } from '../src/views/help.js';
 import { listStages } from '../store/stages.js';
-import { replyTarget, type CommandHandler, type CommandDeps } from './command-context.js';
+import { replyTarget, teamTimeZone, type CommandHandler, type CommandDeps } from './command-context.js';
 import { describeFilters, freshnessOf, resolveFilters, yieldToEventLoop } from './report-command.js';
 
 export const DEALS_ARGS: ArgSpec = { filters: ['owner', 'pipeline', 'source', 'since', 'stage'], flags: ['stuck'] };
@@ -50,7 +50,7 @@ export const handleDealsCommand: CommandHandler = async (req, deps) => {
   // Stuck: the report's own rule (2x the stage average). Otherwise every open deal (threshold 0).
   const needAll = !args.stuck || stage !== null;
   await yieldToEventLoop();
-  const report = computeReport(deps.db, deps.crm, 'deals', { filters, now, limit: needAll ? ALL_ROWS : DEALS_LIST_DEFAULT, ...(args.stuck ? {} : { threshold: 0 }) });
+  const report = computeReport(deps.db, deps.crm, 'deals', { filters, now, timeZone: teamTimeZone(deps), limit: needAll ? ALL_ROWS : DEALS_LIST_DEFAULT, ...(args.stuck ? {} : { threshold: 0 }) });
   let deals = stage ? report.deals.filter(stage.test) : report.deals;
   if (!args.stuck) deals = [...deals].sort((a, b) => (b.amount ?? 0) - (a.amount ?? 0));
   const extra = [...(stage ? [`stage ${stage.label}`] : []), ...(args.stuck ? ['stuck'] : [])];

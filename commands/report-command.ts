@@ -14,8 +14,9 @@ import type { Freshness } from '../src/views/freshness.js';
 import { usageMessage } from '../src/views/help.js';
 import { reportSummary } from '../src/views/report-summary.js';
 import { lastSuccessfulRun } from '../store/sync-runs.js';
-import { replyTarget, type CommandDeps, type CommandRequest } from './command-context.js';
+import { replyTarget, teamTimeZone, type CommandDeps, type CommandRequest } from './command-context.js';
 import { resolveTeamSettings } from '../src/settings/resolve.js';
+import { localDay } from '../src/time/calendar.js';
 
 /** The arguments each chart command takes (usage hints in src/ids.ts say the same). */
 export const REPORT_ARGS: Record<ChartCommandKey, ArgSpec> = {
@@ -57,7 +58,7 @@ export function describeFilters(applied: ReportFilters, args: CommandArgs, extra
 }
 
 export function freshnessOf(deps: CommandDeps, now: Date): Freshness {
-  return { syncedAt: lastSuccessfulRun(deps.db, deps.crm)?.startedAt ?? null, now, timeZone: resolveTeamSettings(deps.db, deps.config).timeZone };
+  return { syncedAt: lastSuccessfulRun(deps.db, deps.crm)?.startedAt ?? null, now, timeZone: teamTimeZone(deps) };
 }
 
 export async function runReportCommand(key: ChartCommandKey, req: CommandRequest, deps: CommandDeps): Promise<void> {
@@ -71,7 +72,8 @@ export async function runReportCommand(key: ChartCommandKey, req: CommandRequest
   const now = deps.now();
   const filters = await resolveFilters(args, req, deps);
   await yieldToEventLoop();
-  const report = computeReport(deps.db, deps.crm, key, { filters, now });
+  const timeZone = teamTimeZone(deps);
+  const report = computeReport(deps.db, deps.crm, key, { filters, now, timeZone });
   const summary = reportSummary(key, report, { filterText: describeFilters(report.filters, args), freshness: freshnessOf(deps, now), requestedBy: req.userId });
   // computeReport's result is the report for `key`; TypeScript cannot tie the two through a union.
   const spec = buildChart(key, report as never);
@@ -79,7 +81,7 @@ export async function runReportCommand(key: ChartCommandKey, req: CommandRequest
   const png = await renderPng(spec, { scale: CHART_SCALE });
   await deps.slack.deliverReport(target, summary, {
     png,
-    filename: `${key}-${now.toISOString().slice(0, 10)}.png`,
+    filename: `${key}-${localDay(now, timeZone)}.png`,
     title: summary.title,
     altText: summary.altText,
   });

@@ -6,6 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { validate as validateCron } from 'node-cron';
+import { isTimeZone } from './time/calendar.js';
+import { cronProblem } from './time/cron.js';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
@@ -22,7 +24,9 @@ const isUrl = (v: string | undefined) => v === undefined || /^https?:\/\/[^\s]+$
 const url = () => opt().refine(isUrl, { message: 'must be an http(s) URL' });
 const urlWithDefault = (d: string) => withDefault(d).refine(isUrl, { message: 'must be an http(s) URL' });
 
-const cron = (d: string) => withDefault(d).refine((v) => validateCron(v), { message: 'is not a valid cron expression' });
+/** node-cron fires the jobs and croner computes their slots (src/time/cron.ts): both must read it. */
+const isCron = (v: string): boolean => validateCron(v) && cronProblem(v) === null;
+const cron = (d: string) => withDefault(d).refine(isCron, { message: 'is not a valid cron expression' });
 
 const intIn = (d: number, min: number, max: number) =>
   withDefault(String(d)).transform((v, ctx) => {
@@ -34,14 +38,6 @@ const intIn = (d: number, min: number, max: number) =>
     return n;
   });
 
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const schema = z
   .object({
@@ -92,7 +88,7 @@ const schema = z
     CSV_HISTORY_PATH: opt(),
     CSV_MAPPING_PATH: opt(),
     CSV_DATE_ORDER: withDefault('auto').pipe(z.enum(['auto', 'ymd', 'mdy', 'dmy'], { message: 'must be auto, ymd, mdy or dmy' })),
-    DASHBOARD_CRON: opt().refine((v) => v === undefined || validateCron(v), { message: 'is not a valid cron expression' }),
+    DASHBOARD_CRON: opt().refine((v) => v === undefined || isCron(v), { message: 'is not a valid cron expression' }),
     DASHBOARD_PATH: withDefault('./out/dashboard.html'),
     /** When set, the scheduled dashboard file is encrypted with this password (docs/dashboard.md). */
     DASHBOARD_PASSWORD: opt(),

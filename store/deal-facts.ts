@@ -11,7 +11,8 @@ import { deriveDealFact, type DealFact, type DealForFacts, type HistoryForFacts,
 import { getState, setState } from './internal-state.js';
 import { listStages } from './stages.js';
 import { BACKTEST_HORIZON_DAYS } from '../src/metrics/backtest.js';
-import { DAY_S, weekStart } from '../src/metrics/periods.js';
+import { DAY_S } from '../src/metrics/periods.js';
+import { weekStart } from '../src/time/calendar.js';
 
 /** Bump when the derivation rules change: every database rebuilds its facts once. */
 const FACTS_VERSION = 7;

@@ -2,7 +2,10 @@
  * The SQL side of reports: aggregations over deal_facts (see migration 003), returning small
  * plain rows that the pure functions in src/metrics/ turn into reports. Each query only selects
  * and groups; what a number means is documented once, in docs/metrics.md, next to the metric
- * function that finishes it. Times are epoch seconds, days are epoch days (UTC).
+ * function that finishes it. Times are epoch seconds. Day numbers passed in or returned are the
+ * team's calendar days (src/time/calendar.ts): the caller turns them into instants in the team's
+ * zone, and rows grouped by day are grouped by the team's days (offset spans, below). The
+ * *_day columns of deal_facts are UTC days and serve only as index ranges.
  */
 import type { Db } from './db.js';
 import type { ActivityType } from '../src/model/rows.js';
@@ -17,14 +20,15 @@ import type { DealHistory } from '../src/metrics/win-hazard.js';
 import type { BySourceRow } from '../src/metrics/sources.js';
 import type { OpenDealCandidate } from '../src/metrics/stuck-deals.js';
 import { isCanonicalStage } from '../src/model/canonical-stages.js';
+import { offsetSpans } from '../src/time/calendar.js';
 
 /** Filters resolved to ids (src/reports/filters.ts resolves names, emails and dates). */
 export interface FactFilter {
   pipelineIds?: string[];
   ownerIds?: string[];
   source?: string;
-  /** Only deals created on or after this day (epoch day). */
-  createdFromDay?: number;
+  /** Only deals created at or after this instant (epoch s): the start of the team's `since` day. */
+  createdFromS?: number;
 }
 
 const STATUS = ['open', 'won', 'lost'] as const;
@@ -51,14 +55,59 @@ function where(f: FactFilter, alias = ''): { sql: string; params: unknown[] } {
     parts.push(`${a}source = ?`);
     params.push(f.source);
   }
-  if (f.createdFromDay !== undefined) {
-    parts.push(`${a}created_day >= ?`);
-    params.push(f.createdFromDay);
+  if (f.createdFromS !== undefined) {
+    parts.push(`${a}created_day >= ? AND ${a}created >= ?`);
+    params.push(Math.floor(f.createdFromS / 86400), f.createdFromS);
   }
   return { sql: parts.map((p) => ` AND ${p}`).join(''), params };
 }
 
 const all = <T>(db: Db, sql: string, params: unknown[]): T[] => db.prepare(sql).all(...params) as T[];
+
+/**
+ * Runs `query` once per stretch of [fromS, toS) over which the team's zone keeps one UTC offset,
+ * so that `(t + offsetS) / 86400` is the team's calendar day of instant t, and merges rows that
+ * share a key (a day cut in two by a DST change).
+ */
+function byTeamDay<T>(
+  fromS: number,
+  toS: number,
+  timeZone: string,
+  query: (fromS: number, toS: number, offsetS: number) => T[],
+  key: (row: T) => string,
+  merge: (into: T, row: T) => void,
+): T[] {
+  const out = new Map<string, T>();
+  for (const span of offsetSpans(fromS, toS, timeZone)) {
+    for (const row of query(span.fromS, span.toS, span.offsetS)) {
+      const k = key(row);
+      const seen = out.get(k);
+      if (seen) merge(seen, row);
+      else out.set(k, row);
+    }
+  }
+  return [...out.values()];
+}
+
+/**
+ * Splits a UTC day into its two team days. With the zone `offsetS` ahead of UTC, an instant t on
+ * UTC day d (`dayCol`) falls on team day d + lo or d + lo + 1, lo = floor(offsetS / 86400); `hi`
+ * is the SQL test for the later one. Grouping by the UTC day column and summing both halves keeps
+ * the grouped scan in index order (no sort) and still gives exact team days.
+ */
+function teamDayHalves(col: string, dayCol: string, offsetS: number): { hi: string; lo: number } {
+  const off = Math.round(offsetS);
+  const lo = Math.floor(off / 86400);
+  return { hi: `((${col} + ${off}) / 86400 - ${dayCol} > ${lo})`, lo };
+}
+
+/** Team-day rows from a UTC-day row's two halves (halves with no deals are dropped). */
+function halves<T>(d: number, lo: number, a: T & { n: number }, b: T & { n: number }): (T & { day: number })[] {
+  const out: (T & { day: number })[] = [];
+  if (a.n > 0) out.push({ ...a, day: d + lo });
+  if (b.n > 0) out.push({ ...b, day: d + lo + 1 });
+  return out;
+}
 
 /**
  * Instants [fromS, toS) as a range on the indexed day column (so grouped sums stream in index
@@ -103,15 +152,28 @@ export function openOverdue(db: Db, crm: string, f: FactFilter, beforeDay: numbe
     .get(crm, beforeDay, ...w.params) as { count: number; value: number };
 }
 
-/** Won value by day won, for deals won in [fromS, toS). */
-export function wonByDay(db: Db, crm: string, f: FactFilter, fromS: number, toS: number): WonByDayRow[] {
+/** Won value by the team's day won, for deals won in [fromS, toS). */
+export function wonByDay(db: Db, crm: string, f: FactFilter, fromS: number, toS: number, timeZone: string): WonByDayRow[] {
   const w = where(f);
-  const r = range('closed_day', 'closed', fromS, toS);
-  return all<WonByDayRow>(
-    db,
-    `SELECT closed_day AS day, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_closed
-     WHERE crm = ? AND ${r.sql} AND status = 1${w.sql} GROUP BY closed_day`,
-    [crm, ...r.params, ...w.params],
+  return byTeamDay(
+    fromS,
+    toS,
+    timeZone,
+    (a, b, off) => {
+      const r = range('closed_day', 'closed', a, b);
+      const { hi, lo } = teamDayHalves('closed', 'closed_day', off);
+      return all<{ d: number; n0: number; v0: number; n1: number; v1: number }>(
+        db,
+        `SELECT closed_day AS d, SUM(NOT ${hi}) AS n0, TOTAL(CASE WHEN ${hi} THEN NULL ELSE amount END) AS v0,
+                SUM(${hi}) AS n1, TOTAL(CASE WHEN ${hi} THEN amount END) AS v1
+         FROM deal_facts INDEXED BY deal_facts_closed WHERE crm = ? AND ${r.sql} AND status = 1${w.sql} GROUP BY closed_day`,
+        [crm, ...r.params, ...w.params],
+      ).flatMap((x) => halves(x.d, lo, { n: x.n0, value: x.v0 }, { n: x.n1, value: x.v1 }).map(({ day, value }) => ({ day, value })));
+    },
+    (x) => String(x.day),
+    (into, x) => {
+      into.value += x.value;
+    },
   );
 }
 
@@ -123,15 +185,45 @@ export interface TeamFilter {
 const teamWhere = (f: TeamFilter): { sql: string; params: unknown[] } =>
   f.pipelineIds ? { sql: ` AND pipeline_id IN (${f.pipelineIds.map(() => '?').join(',') || 'NULL'})`, params: f.pipelineIds } : { sql: '', params: [] };
 
-/** Deals closed on days [fromDay, toDay) by deepest stage reached and outcome (calibration). */
-export function closedByDepth(db: Db, crm: string, f: TeamFilter, fromDay: number, toDay: number): ClosedByDepthRow[] {
+/**
+ * Deals closed in [fromS, toS) by deepest stage reached and outcome (calibration). Whole UTC days
+ * inside the window come from the daily summary; the hours at either end (the team's days need
+ * not start at midnight UTC) from deal_facts.
+ */
+export function closedByDepth(db: Db, crm: string, f: TeamFilter, fromS: number, toS: number): ClosedByDepthRow[] {
   const w = teamWhere(f);
-  return all<{ deepest: number; won: number; count: number }>(
+  const firstDay = Math.ceil(fromS / 86400);
+  const endDay = Math.max(firstDay, Math.floor(toS / 86400));
+  const rows = all<{ deepest: number; won: number; count: number }>(
     db,
     `SELECT deepest, status = 1 AS won, SUM(deals) AS count FROM deal_facts_closed_daily
      WHERE crm = ? AND day >= ? AND day < ?${w.sql} GROUP BY deepest, status`,
-    [crm, fromDay, toDay, ...w.params],
-  ).map((r) => ({ deepest: r.deepest, won: r.won === 1, count: r.count }));
+    [crm, firstDay, endDay, ...w.params],
+  );
+  const edges: [number, number][] = [
+    [fromS, Math.min(toS, firstDay * 86400)],
+    [Math.max(fromS, endDay * 86400), toS],
+  ];
+  for (const [a, b] of edges) {
+    if (b <= a) continue;
+    const r = range('closed_day', 'closed', a, b);
+    rows.push(
+      ...all<{ deepest: number; won: number; count: number }>(
+        db,
+        `SELECT deepest, status = 1 AS won, COUNT(*) AS count FROM deal_facts INDEXED BY deal_facts_closed
+         WHERE crm = ? AND ${r.sql} AND status != 0${w.sql} GROUP BY deepest, status`,
+        [crm, ...r.params, ...w.params],
+      ),
+    );
+  }
+  const sums = new Map<string, ClosedByDepthRow>();
+  for (const r of rows) {
+    const k = `${r.deepest}/${r.won}`;
+    const row = sums.get(k) ?? { deepest: r.deepest, won: r.won === 1, count: 0 };
+    row.count += r.count;
+    sums.set(k, row);
+  }
+  return [...sums.values()];
 }
 
 /** Deals created in [fromS, toS) by deepest stage reached and status (the funnel cohort). */
@@ -176,16 +268,40 @@ export function daysInStage(db: Db, crm: string, f: FactFilter, fromS: number, t
   return all<DaysInStageRow>(db, [0, 1, 2, 3].map(one).join(' UNION ALL '), [...params, ...params, ...params, ...params]);
 }
 
-/** Deals closed in [fromS, toS) by closing day and outcome, with Σ amount and Σ cycle days. */
-export function closedByDay(db: Db, crm: string, f: FactFilter, fromS: number, toS: number): ClosedByDayRow[] {
+/** Deals closed in [fromS, toS) by the team's closing day and outcome, with Σ amount and Σ cycle days. */
+export function closedByDay(db: Db, crm: string, f: FactFilter, fromS: number, toS: number, timeZone: string): ClosedByDayRow[] {
   const w = where(f);
-  const r = range('closed_day', 'closed', fromS, toS);
-  return all<{ day: number; won: number; count: number; value: number; cycleDays: number }>(
-    db,
-    `SELECT closed_day AS day, status = 1 AS won, COUNT(*) AS count, TOTAL(amount) AS value, TOTAL(closed - created) / 86400.0 AS cycleDays
-     FROM deal_facts INDEXED BY deal_facts_closed WHERE crm = ? AND ${r.sql}${w.sql} GROUP BY closed_day, status`,
-    [crm, ...r.params, ...w.params],
-  ).map((x) => ({ ...x, won: x.won === 1 }));
+  return byTeamDay(
+    fromS,
+    toS,
+    timeZone,
+    (a, b, off) => {
+      const r = range('closed_day', 'closed', a, b);
+      const { hi, lo } = teamDayHalves('closed', 'closed_day', off);
+      return all<{ d: number; won: number; n0: number; v0: number; c0: number; n1: number; v1: number; c1: number }>(
+        db,
+        `SELECT closed_day AS d, status = 1 AS won,
+                SUM(NOT ${hi}) AS n0, TOTAL(CASE WHEN ${hi} THEN NULL ELSE amount END) AS v0, TOTAL(CASE WHEN ${hi} THEN NULL ELSE closed - created END) / 86400.0 AS c0,
+                SUM(${hi}) AS n1, TOTAL(CASE WHEN ${hi} THEN amount END) AS v1, TOTAL(CASE WHEN ${hi} THEN closed - created END) / 86400.0 AS c1
+         FROM deal_facts INDEXED BY deal_facts_closed WHERE crm = ? AND ${r.sql}${w.sql} GROUP BY closed_day, status`,
+        [crm, ...r.params, ...w.params],
+      ).flatMap((x) =>
+        halves(x.d, lo, { n: x.n0, value: x.v0, cycleDays: x.c0 }, { n: x.n1, value: x.v1, cycleDays: x.c1 }).map((h) => ({
+          day: h.day,
+          won: x.won === 1,
+          count: h.n,
+          value: h.value,
+          cycleDays: h.cycleDays,
+        })),
+      );
+    },
+    (x) => `${x.day}/${x.won}`,
+    (into, x) => {
+      into.count += x.count;
+      into.value += x.value;
+      into.cycleDays += x.cycleDays;
+    },
+  );
 }
 
 /** Won deals closed in [fromS, toS) by whole days from created to won (median cycle). */
@@ -200,14 +316,27 @@ export function cycleHistogram(db: Db, crm: string, f: FactFilter, fromS: number
   );
 }
 
-/** Deals created before `toS` by creation day (open-deal counts at past dates). */
-export function createdByDay(db: Db, crm: string, f: FactFilter, toS: number): CreatedByDayRow[] {
+/** Deals created in [fromS, toS) by the team's creation day (open-deal counts at past dates). */
+export function createdByDay(db: Db, crm: string, f: FactFilter, fromS: number, toS: number, timeZone: string): CreatedByDayRow[] {
   const w = where(f);
-  return all<CreatedByDayRow>(
-    db,
-    `SELECT created_day AS day, COUNT(*) AS count FROM deal_facts INDEXED BY deal_facts_cohort WHERE crm = ? AND created_day <= ? AND created < ?${w.sql}
-     GROUP BY created_day`,
-    [crm, Math.floor((toS - 1) / 86400), toS, ...w.params],
+  return byTeamDay(
+    fromS,
+    toS,
+    timeZone,
+    (a, b, off) => {
+      const r = range('created_day', 'created', a, b);
+      const { hi, lo } = teamDayHalves('created', 'created_day', off);
+      return all<{ d: number; n0: number; n1: number }>(
+        db,
+        `SELECT created_day AS d, SUM(NOT ${hi}) AS n0, SUM(${hi}) AS n1 FROM deal_facts INDEXED BY deal_facts_cohort WHERE crm = ? AND ${r.sql}${w.sql}
+         GROUP BY created_day`,
+        [crm, ...r.params, ...w.params],
+      ).flatMap((x) => halves<{ n: number }>(x.d, lo, { n: x.n0 }, { n: x.n1 }).map((h) => ({ day: h.day, count: h.n })));
+    },
+    (x) => String(x.day),
+    (into, x) => {
+      into.count += x.count;
+    },
   );
 }
 

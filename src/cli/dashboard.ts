@@ -12,7 +12,7 @@ import { collectDashboard } from '../dashboard/build.js';
 import { packDashboard, writeFileAtomic } from '../dashboard/dashboard-file.js';
 import { kpiFigures } from '../dashboard/page.js';
 import { formatMoney, formatPercent } from '../dashboard/page-format.js';
-import { cliConfig, openStore, parseFlags, parseNow, type CliIo } from './io.js';
+import { cliConfig, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 import { resolveTeamSettings } from '../settings/resolve.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -37,7 +37,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       'Put it in an environment variable and name that: DASHBOARD_PASSWORD=… dealcast dashboard --password-env DASHBOARD_PASSWORD',
     );
   }
-  const now = parseNow(values.now);
+  const nowIn = parseNowArg(values.now);
   const config = cliConfig(io);
   const out = values.out ?? config.DASHBOARD_PATH;
   if (!/\.html?$/i.test(out)) throw new UsageError(`--out "${out}" should be an .html file.`, 'For example: --out dashboard.html');
@@ -53,12 +53,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 
   const db = openStore(config);
+  const timeZone = teamTimeZone(db, config);
+  const now = nowIn(timeZone);
   try {
     const input = await collectDashboard(db, config.CRM, {
       now,
       filters: { pipeline: values.pipeline, owner: values.owner, source: values.source, since: values.since },
       dealNames: values['no-deal-names'] ? false : config.DASHBOARD_DEAL_NAMES,
-      timeZone: resolveTeamSettings(db, config).timeZone,
+      timeZone,
     });
     const file = await packDashboard(input, { password });
     await writeFileAtomic(out, file.bytes);

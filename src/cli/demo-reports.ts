@@ -43,10 +43,10 @@ export function headlineKpis(r: ReportByName): HeadlineKpis {
   };
 }
 
-export async function writeDemoReports(ctx: { io: CliIo; db: Db; crm: string; now: Date; outDir: string }): Promise<void> {
-  const { io, db, now, outDir } = ctx;
+export async function writeDemoReports(ctx: { io: CliIo; db: Db; crm: string; now: Date; timeZone: string; outDir: string }): Promise<void> {
+  const { io, db, now, timeZone, outDir } = ctx;
   const reports = {} as ReportByName;
-  for (const name of REPORT_NAMES) (reports as unknown as Record<string, unknown>)[name] = computeReport(db, ctx.crm, name, { now });
+  for (const name of REPORT_NAMES) (reports as unknown as Record<string, unknown>)[name] = computeReport(db, ctx.crm, name, { now, timeZone });
   const kpis = headlineKpis(reports);
   const c = kpis.currency;
   io.stdout('');

@@ -8,7 +8,7 @@ import { countDeals } from '../../store/deals.js';
 import { clearCrmData } from '../../store/crm-data.js';
 import { getState, setState } from '../../store/internal-state.js';
 import { openDb } from '../../store/db.js';
-import { cliConfig, parseFlags, parseIntFlag, parseNow, type CliIo } from './io.js';
+import { cliConfig, parseFlags, parseIntFlag, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 import { writeDemoReports } from './demo-reports.js';
 import { showDigestAndAlerts } from './demo-jobs.js';
 
@@ -18,7 +18,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     { seed: { type: 'string' }, deals: { type: 'string' }, now: { type: 'string' }, out: { type: 'string' }, db: { type: 'string' } },
     'demo',
   );
-  const now = parseNow(values.now);
+  const nowIn = parseNowArg(values.now);
   // The demo always uses the demo CRM; it shares the configured database only when that is
   // the demo's too, so it never mixes into a real CRM's copy.
   const base = cliConfig(io);
@@ -28,6 +28,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const outDir = values.out ?? './out';
 
   const db = openDb(dbPath);
+  const timeZone = teamTimeZone(db, base);
+  const now = nowIn(timeZone);
   try {
     const params = { seed, deals };
     const previous = getState<{ seed: number; deals: number } | null>(db, 'demo.dataset', null);
@@ -45,7 +47,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     });
     const c = countDeals(db, 'demo');
     io.stdout(`Synced in ${((Date.now() - t0) / 1000).toFixed(1)}s (${result.mode}): ${c.open} open, ${c.won} won, ${c.lost} lost deals.`);
-    await showReports({ io, db, now, outDir });
+    await showReports({ io, db, now, timeZone, outDir });
     await showDigestAndAlerts({ io, db, config: base, now, outDir });
     return 0;
   } finally {
@@ -54,6 +56,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** The reports part of the demo (headline KPIs, chart PNGs, summary.json into outDir): src/cli/demo-reports.ts. */
-async function showReports(ctx: { io: CliIo; db: import('../../store/db.js').Db; now: Date; outDir: string }): Promise<void> {
+async function showReports(ctx: { io: CliIo; db: import('../../store/db.js').Db; now: Date; timeZone: string; outDir: string }): Promise<void> {
   await writeDemoReports({ ...ctx, crm: 'demo' });
 }

@@ -10,13 +10,14 @@ import { runInSlot } from '../jobs/ledger.js';
 import { dryRunMessenger } from '../delivery/dry-run.js';
 import { cliMessenger } from './job-messenger.js';
 import type { ChannelQueueOptions } from '../delivery/channel-queue.js';
-import { cliConfig, openStore, parseFlags, parseNow, type CliIo } from './io.js';
+import { cliConfig, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(argv, { 'dry-run': { type: 'boolean' }, now: { type: 'string' }, out: { type: 'string' } }, 'digest');
-  const now = parseNow(values.now);
+  const nowIn = parseNowArg(values.now);
   const config = cliConfig(io);
   const db = openStore(config);
+  const now = nowIn(teamTimeZone(db, config));
   try {
     return await runDigest({ io, db, config, now, dryRun: values['dry-run'] ?? false, outDir: values.out ?? './out' });
   } finally {

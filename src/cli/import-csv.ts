@@ -12,7 +12,7 @@ import { DEAL_FIELDS, HISTORY_FIELDS, type CsvMapping, type DealField, type Hist
 import { UsageError } from '../errors.js';
 import { runSync } from '../sync/engine.js';
 import { countDeals } from '../../store/deals.js';
-import { cliConfig, openStore, parseFlags, parseNow, type CliIo } from './io.js';
+import { cliConfig, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 
 /** Reads `--map field=Header` (deal fields) and `--map history.field=Header` (history file fields). */
 export function parseMapFlags(values: string[]): CsvMapping {
@@ -52,7 +52,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     true,
   );
   if (positionals.length > 1) throw new UsageError('import-csv takes one deals file.', 'Usage: dealcast import-csv deals.csv [--history history.csv] [--mapping mapping.json]');
-  const now = parseNow(values.now);
+  const nowIn = parseNowArg(values.now);
   const config = cliConfig(io, {
     CRM: 'csv',
     CSV_PATH: positionals[0],
@@ -60,8 +60,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     CSV_MAPPING_PATH: values.mapping,
     CSV_DATE_ORDER: values['date-order'],
   });
-  const connector = createCsvConnector({ ...csvOptionsFromConfig(config), mapping: parseMapFlags(values.map ?? []) });
+  const mapping = parseMapFlags(values.map ?? []);
   const db = openStore(config);
+  // Dates without a zone in the file are wall times of the team's zone (the admin's setting wins).
+  const timeZone = teamTimeZone(db, config);
+  const now = nowIn(timeZone);
+  const connector = createCsvConnector({ ...csvOptionsFromConfig(config), timeZone, mapping });
   try {
     const before = countDeals(db, 'csv').total;
     io.stdout(`Importing ${config.CSV_PATH}${config.CSV_HISTORY_PATH ? ` with stage history ${config.CSV_HISTORY_PATH}` : ''} into ${config.DEALCAST_DB}…`);

@@ -6,6 +6,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { openDb, type Db } from '../../store/db.js';
+import { resolveTeamSettings } from '../settings/resolve.js';
+import { parseInstant } from '../time/parse.js';
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -23,12 +25,37 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(ar
   }
 }
 
-/** --now ISO (for reproducible runs and tests); defaults to the current time. */
-export function parseNow(value: string | undefined): Date {
-  if (value === undefined) return new Date();
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new UsageError(`--now "${value}" is not a date.`, 'Use ISO-8601, e.g. --now 2026-11-24T08:00:00Z.');
-  return d;
+/**
+ * --now (for reproducible runs and tests); defaults to the current time. An instant with Z or an
+ * offset is that instant; a date (2026-11-24) or a time without a zone (2026-11-24T08:00) is read
+ * in the team's time zone. A date that does not exist (2026-02-30) is refused, never rolled over.
+ */
+export function parseNow(value: string | undefined, timeZone: string): Date {
+  return parseNowArg(value)(timeZone);
+}
+
+/**
+ * parseNow in two steps, for commands that learn the team's zone from the database: the text is
+ * checked at once (a bad --now is refused before anything is opened), the instant is read in the
+ * zone given later.
+ */
+export function parseNowArg(value: string | undefined): (timeZone: string) => Date {
+  if (value === undefined) {
+    const now = new Date();
+    return () => now;
+  }
+  const check = parseInstant(value, 'UTC');
+  if (!check.ok) throw new UsageError(`--now ${check.message}`, 'Use ISO 8601, e.g. --now 2026-11-24T08:00:00Z, or --now 2026-11-24 for the start of that day in the team\'s time zone.');
+  return (timeZone) => {
+    const parsed = parseInstant(value, timeZone);
+    if (!parsed.ok) throw new UsageError(`--now ${parsed.message}`);
+    return parsed.value;
+  };
+}
+
+/** The team's time zone in effect: the admin's setting saved in Slack, else DEALCAST_TIMEZONE. */
+export function teamTimeZone(db: Db, config: Config): string {
+  return resolveTeamSettings(db, config).timeZone;
 }
 
 export function parseIntFlag(value: string | undefined, name: string, min: number, max: number): number | undefined {

@@ -12,7 +12,7 @@ import { computeReport, isReportName, REPORT_NAMES } from '../reports/compute.js
 import { formatReport } from './report-format.js';
 import { CHART_NAMES, isChartName, type ChartReports } from '../../charts/index.js';
 import { renderReportPng } from '../reports/render.js';
-import { cliConfig, openStore, parseFlags, parseIntFlag, parseNow, type CliIo } from './io.js';
+import { cliConfig, openStore, parseFlags, parseIntFlag, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(
@@ -47,14 +47,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(`The ${name} report has no chart.`, `Charts exist for: ${CHART_NAMES.join(', ')}. Use --json or the table instead.`);
   }
   const config = cliConfig(io, values.db ? { DEALCAST_DB: values.db } : {});
-  const now = parseNow(values.now);
+  const nowIn = parseNowArg(values.now);
   const db = openStore(config);
+  const now = nowIn(teamTimeZone(db, config));
   try {
     if (countDeals(db, config.CRM).total === 0) {
       io.stderr(`No ${config.CRM} deals in ${config.DEALCAST_DB} yet: run "dealcast sync" first (or "dealcast demo" to try it on demo data).`);
     }
     const report = computeReport(db, config.CRM, name, {
       now,
+      timeZone: teamTimeZone(db, config),
       filters: { pipeline: values.pipeline, owner: values.owner, source: values.source, since: values.since },
       months: parseIntFlag(values.months, 'months', 1, 24),
       granularity: values.granularity as 'week' | 'month' | undefined,

@@ -6,7 +6,7 @@ import { stagesNeedingReview } from '../../store/stage-map.js';
 import { countDeals } from '../../store/deals.js';
 import { describeSchemaDrift, listOpenSchemaDrift } from '../../store/schema-drift.js';
 import type { Db } from '../../store/db.js';
-import { cliConfig, openStore, parseFlags, parseNow, type CliIo } from './io.js';
+import { cliConfig, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 import { crmNotes } from '../connectors/index.js';
 
 
@@ -20,9 +20,10 @@ function tableCounts(db: Db, crm: string): Record<string, number> {
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(argv, { now: { type: 'string' }, json: { type: 'boolean' } }, 'status');
-  const now = parseNow(values.now);
+  const nowIn = parseNowArg(values.now);
   const config = cliConfig(io);
   const db = openStore(config);
+  const now = nowIn(teamTimeZone(db, config));
   try {
     const crm = config.CRM;
     const last = lastRun(db, crm);

@@ -1,7 +1,7 @@
 /** `dealcast sync [--full] [--now ISO] [--seed N] [--deals N]`: one sync of the configured CRM. */
 import { createConnector } from '../connectors/index.js';
 import { runSync } from '../sync/engine.js';
-import { cliConfig, openStore, parseFlags, parseIntFlag, parseNow, type CliIo } from './io.js';
+import { cliConfig, openStore, parseFlags, parseIntFlag, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(
@@ -9,9 +9,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     { full: { type: 'boolean' }, now: { type: 'string' }, seed: { type: 'string' }, deals: { type: 'string' } },
     'sync',
   );
-  const now = parseNow(values.now);
+  const nowIn = parseNowArg(values.now);
   const config = cliConfig(io);
   const db = openStore(config);
+  const now = nowIn(teamTimeZone(db, config));
   try {
     const { connector, http, afterSync, close } = createConnector(config, {
       now,

@@ -3,6 +3,7 @@
  * symbols and either thousands convention, and yes/no flags. Pure functions; the CSV
  * connector decides per file which date order and decimal mark apply (see detect*).
  */
+import { daysInMonth, wallTimeToInstant } from '../time/calendar.js';
 
 /** How a day/month/year date with numbers only is read: 03/04/2022 is 4 March (mdy) or 3 April (dmy). */
 export type DateOrder = 'ymd' | 'mdy' | 'dmy';
@@ -61,40 +62,9 @@ export function detectDateOrder(values: Iterable<string>): DateOrder | null | 'c
   return dmy ? 'dmy' : mdy ? 'mdy' : null;
 }
 
-function daysIn(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-/** Milliseconds that `timeZone` is ahead of UTC at instant `t`. */
-function zoneOffsetMs(t: number, timeZone: string): number {
-  let f = offsetFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    offsetFormatters.set(timeZone, f);
-  }
-  const p: Record<string, number> = {};
-  for (const part of f.formatToParts(new Date(t))) if (part.type !== 'literal') p[part.type] = Number(part.value);
-  const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-  return asUtc - Math.floor(t / 1000) * 1000;
-}
-
-/** The UTC instant of a wall-clock time in `timeZone` (DST-safe: re-checks the offset once). */
+/** The UTC instant (ms) of a wall-clock time in `timeZone`: the team calendar's rule for DST gaps and overlaps. */
 export function wallTimeToUtc(y: number, mo: number, d: number, h: number, mi: number, s: number, timeZone: string): number {
-  const guess = Date.UTC(y, mo - 1, d, h, mi, s);
-  if (timeZone === 'UTC') return guess;
-  const first = guess - zoneOffsetMs(guess, timeZone);
-  const second = guess - zoneOffsetMs(first, timeZone);
-  return second;
+  return wallTimeToInstant(y, mo, d, h, mi, s, timeZone).getTime();
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -125,7 +95,7 @@ export function parseDateCell(raw: string, order: DateOrder, timeZone: string): 
   } else {
     throw new Error(`'${v}' is not a date`);
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo)) {
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) {
     const how = order === 'dmy' ? ' (read as day/month/year)' : order === 'mdy' ? ' (read as month/day/year)' : '';
     throw new Error(`'${v}' is not a valid date${how}`);
   }

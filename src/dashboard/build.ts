@@ -22,13 +22,13 @@ export interface CollectOptions {
   filters?: ReportFilters;
   /** false: deal names are replaced by their CRM ids (`--no-deal-names`, DASHBOARD_DEAL_NAMES=false). */
   dealNames?: boolean;
-  /** IANA time zone for the times shown (DEALCAST_TIMEZONE). */
-  timeZone?: string;
+  /** The team's time zone (resolveTeamSettings): the reports' calendar and the times shown. */
+  timeZone: string;
 }
 
 /** Every report and chart the page needs, for one CRM's data in `db`, at `now`. */
 export async function collectDashboard(db: Db, crm: string, opts: CollectOptions): Promise<DashboardPageInput> {
-  const ro = { filters: opts.filters ?? {}, now: opts.now };
+  const ro = { filters: opts.filters ?? {}, now: opts.now, timeZone: opts.timeZone };
   const reports: DashboardReports = {
     pipeline: computeReport(db, crm, 'pipeline', ro),
     forecast: computeReport(db, crm, 'forecast', ro),
@@ -46,7 +46,7 @@ export async function collectDashboard(db: Db, crm: string, opts: CollectOptions
     generatedAt: opts.now.toISOString(),
     dataSyncedAt: lastSuccessfulRun(db, crm)?.startedAt ?? null,
     crm,
-    timeZone: opts.timeZone ?? 'UTC',
+    timeZone: opts.timeZone,
     reports,
     charts,
   };

@@ -18,6 +18,7 @@ import { basename, dirname, join } from 'node:path';
 import { decryptPage, encryptPage, type EncryptOptions } from './encryption.js';
 import { readFingerprint, renderDashboardPage, type DashboardPageInput } from './page.js';
 import { readUnlockPayload, renderUnlockPage } from './unlock-page.js';
+import { localDay } from '../time/calendar.js';
 
 export interface DashboardFile {
   /** The HTML file's bytes (UTF-8). */
@@ -36,15 +37,16 @@ export interface PackOptions {
   encryption?: EncryptOptions;
 }
 
-export function dashboardFilename(generatedAt: string): string {
-  return `dealcast-dashboard-${generatedAt.slice(0, 10)}.html`;
+/** The file name carries the team's day the page was generated on. */
+export function dashboardFilename(generatedAt: string, timeZone: string): string {
+  return `dealcast-dashboard-${localDay(new Date(generatedAt), timeZone)}.html`;
 }
 
 /** Renders the page and, with a password, wraps it in the encrypted unlock page. In memory only. */
 export async function packDashboard(input: DashboardPageInput, opts: PackOptions = {}): Promise<DashboardFile> {
   const { html, fingerprint } = renderDashboardPage(input);
   const out = opts.password === undefined ? html : renderUnlockPage(await encryptPage(html, opts.password, opts.encryption));
-  return { bytes: Buffer.from(out, 'utf8'), filename: dashboardFilename(input.generatedAt), fingerprint, encrypted: opts.password !== undefined };
+  return { bytes: Buffer.from(out, 'utf8'), filename: dashboardFilename(input.generatedAt, input.timeZone), fingerprint, encrypted: opts.password !== undefined };
 }
 
 /** Writes `bytes` to `path` through a temporary file in the same folder and a rename. */

@@ -23,6 +23,7 @@ import { DEALS_TABLE_SCRIPT } from './deals-table-script.js';
 import { escapeHtml } from './html.js';
 import { formatAge, formatCount, formatDay, formatDays, formatHoursAgo, formatInstant, formatMoney, formatMonth, formatPercent } from './page-format.js';
 import { PAGE_STYLE } from './page-style.js';
+import { localDay } from '../time/calendar.js';
 
 /** The reports the page is made of, each exactly as computeReport returns it. */
 export interface DashboardReports {
@@ -129,7 +130,7 @@ function renderHtml(input: DashboardPageInput, stamps: Stamps): string {
     '<meta name="referrer" content="no-referrer">',
     '<meta name="robots" content="noindex, nofollow">',
     `<meta name="${FINGERPRINT_META}" content="${esc(stamps.fingerprint)}">`,
-    `<title>Sales dashboard${stamps.generatedAt ? ` · ${esc(formatDay(stamps.generatedAt.slice(0, 10)))}` : ''}</title>`,
+    `<title>Sales dashboard${stamps.generatedAt ? ` · ${esc(formatDay(localDay(new Date(stamps.generatedAt), input.timeZone)))}` : ''}</title>`,
     `<style>${PAGE_STYLE}</style>`,
     '</head>',
     '<body>',

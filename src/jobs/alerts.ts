@@ -30,7 +30,7 @@ import {
 import { formatMoney, formatPercent } from '../views/numbers.js';
 import { readAlertSettings, type AlertSettings } from '../settings/resolve.js';
 import type { ReportProvider } from './digest.js';
-import { addDays, businessHoursBetween, localDay } from './local-time.js';
+import { addDays, businessHoursBetween, localDay } from '../time/calendar.js';
 import { fillSnapshotGaps, type PipelineSource } from './snapshot.js';
 
 export interface AlertDeps {

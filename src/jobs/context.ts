@@ -15,9 +15,11 @@ import type { SnapshotDeps } from './snapshot.js';
 import { pipelineHistory } from './pipeline-history.js';
 import { staleCutoff } from './cron.js';
 import { resolveTeamSettings } from '../settings/resolve.js';
+import { localDay } from '../time/calendar.js';
 
-export function reportProvider(db: Db, crm: string): ReportProvider {
-  return (name, opts) => computeReport(db, crm, name, opts);
+/** Reports on one database and CRM, in the team's time zone in effect when each report runs. */
+export function reportProvider(db: Db, crm: string, timeZone: () => string): ReportProvider {
+  return (name, opts) => computeReport(db, crm, name, { ...opts, timeZone: timeZone() });
 }
 
 /** The digest's thread: the conversion funnel and the forecast, as PNGs. */
@@ -47,10 +49,10 @@ export interface JobContext {
 export function jobContext(opts: { config: Config; db: Db; messenger: Messenger; log?: (line: string) => void; charts?: boolean; now: () => Date }): JobContext {
   const { config, db, messenger, log } = opts;
   const crm = config.CRM;
-  const reports = reportProvider(db, crm);
-  const pipeline = pipelineHistory(db, crm, reports);
   // Channels and time zone saved in Slack (/dealcast settings) win over the environment.
   const team = resolveTeamSettings(db, config);
+  const reports = reportProvider(db, crm, () => resolveTeamSettings(db, config).timeZone);
+  const pipeline = pipelineHistory(db, crm, reports);
   const base = { db, crm, timeZone: team.timeZone, log };
   return {
     snapshot: { ...base, pipeline },
@@ -60,7 +62,7 @@ export function jobContext(opts: { config: Config; db: Db; messenger: Messenger;
       messenger,
       reports,
       pipeline,
-      charts: opts.charts === false ? undefined : digestCharts(() => opts.now().toISOString().slice(0, 10)),
+      charts: opts.charts === false ? undefined : digestCharts(() => localDay(opts.now(), resolveTeamSettings(db, config).timeZone)),
       staleCutoff: (now: Date) => staleCutoff(config.SYNC_CRON, resolveTeamSettings(db, config).timeZone, now),
     },
     alerts: { ...base, channel: team.alertChannel ?? undefined, messenger, reports, pipeline },

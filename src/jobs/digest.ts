@@ -14,10 +14,10 @@ import type { ReportByName, ReportFilters, ReportName } from '../metrics/report-
 import { DealcastError } from '../errors.js';
 import type { ChartPng, MessageContent, Messenger } from '../delivery/messenger.js';
 import { digestView, type DigestData, type DigestKpis } from '../views/digest.js';
-import { addDays, localDay, previousBusinessDay } from './local-time.js';
+import { addDays, daysBetween, localDay, previousBusinessDay, shiftDays } from '../time/calendar.js';
 import { fillSnapshotGaps, type PipelineSource } from './snapshot.js';
 
-/** The reports the jobs read (computeReport in src/reports/compute.ts, bound to one database and CRM). */
+/** The reports the jobs read (computeReport in src/reports/compute.ts, bound to one database, CRM and the team's time zone). */
 export type ReportProvider = <N extends ReportName>(
   name: N,
   opts: { now: Date; filters?: ReportFilters; months?: number; threshold?: number; minSample?: number; limit?: number },
@@ -116,25 +116,25 @@ export function gatherDigest(deps: Omit<DigestDeps, 'messenger' | 'channel'>, no
   const earlier = recentJobRuns(deps.db, 'digest', { status: 'ok', limit: 40, before: now.toISOString() })
     .map((r) => parseDetail(r.detail))
     .filter((d): d is DigestRunDetail => d !== null);
-  const compare = (day: string, shiftMs: number): Partial<DigestKpis> | null => {
+  // "Then" is the same time of day on the earlier team day (23 or 25 hours back across a DST change).
+  const sameTimeOn = (days: number) => shiftDays(now, -days, tz);
+  const compare = (day: string, then: Date): Partial<DigestKpis> | null => {
     const said = earlier.find((d) => d.kpis.day === day);
     if (said) return said.kpis;
     const snap = dayTotals(deps.db, deps.crm, day, day)[0];
-    const then = new Date(now.getTime() - shiftMs);
     const v = deps.reports('velocity', { now: then });
     const out: Partial<DigestKpis> = { day, winRate: v.current.win_rate, velocity: v.current.velocity };
     if (snap) Object.assign(out, { openPipeline: snap.value, openDeals: snap.count });
     return out;
   };
-  const dayMs = 86_400_000;
-  const daysBack = Math.round((Date.parse(today) - Date.parse(prevDayDay)) / dayMs);
-  const prevDay = compare(prevDayDay, daysBack * dayMs);
-  const prevWeek = compare(prevWeekDay, 7 * dayMs);
+  const daysBack = daysBetween(prevDayDay, today);
+  const prevDay = compare(prevDayDay, sameTimeOn(daysBack));
+  const prevWeek = compare(prevWeekDay, sameTimeOn(7));
 
   // "Since the last digest", at most a week back (a digest after a long pause is not a history lesson).
   const lastDigest = recentJobRuns(deps.db, 'digest', { status: 'ok', limit: 1, before: now.toISOString() })[0];
-  const weekAgo = new Date(now.getTime() - 7 * dayMs).toISOString();
-  const fallbackSince = new Date(now.getTime() - daysBack * dayMs).toISOString();
+  const weekAgo = sameTimeOn(7).toISOString();
+  const fallbackSince = sameTimeOn(daysBack).toISOString();
   const since = lastDigest ? (lastDigest.startedAt > weekAgo ? lastDigest.startedAt : weekAgo) : fallbackSince;
   const until = now.toISOString();
 
@@ -188,7 +188,7 @@ function kpisFrom(day: string, p: ReportByName['pipeline'], f: ReportByName['for
       ? { next: { days: f.next.horizon_days, p10: f.next.p10, p50: f.next.p50, p90: f.next.p90, open: f.next.open, newDeals: f.next.new_deals } }
       : {}),
     winRate: v.current.win_rate,
-    winRateDays: v.current.window_from ? Math.floor((Date.parse(v.as_of) - Date.parse(v.current.window_from)) / 86_400_000) + 1 : null,
+    winRateDays: v.current.window_from ? daysBetween(v.current.window_from, day) + 1 : null,
     velocity: v.current.velocity,
   };
 }

@@ -1,7 +1,8 @@
 /**
- * The scheduler (with cron.ts, the only users of node-cron). node-cron supplies the cron grammar, time-zone
- * matching (DEALCAST_TIMEZONE) and a once-a-minute timer; everything that must survive a
- * restart lives in the job ledger (job_runs), so each slot runs exactly once:
+ * The scheduler: the only user of node-cron, which supplies the once-a-minute timer. Which slots
+ * of SYNC_CRON / DIGEST_CRON / DASHBOARD_CRON are due, in the team's time zone, comes from the
+ * team calendar (src/time/cron.ts: croner's slot arithmetic, DST-aware; staleness in ./cron.ts). Everything that must
+ * survive a restart lives in the job ledger (job_runs), so each slot runs exactly once:
  *
  * - sync on SYNC_CRON; after a successful sync, the day's snapshot (once per local day, after
  *   its first successful sync) and the alerts (after every successful sync);
@@ -22,12 +23,13 @@ import { digestDetail, runDigestJob } from './digest.js';
 import { runAlertsJob } from './alerts.js';
 import { runSnapshotJob } from './snapshot.js';
 import { jobContext } from './context.js';
-import { CronMatcher, floorMinute } from './cron.js';
+import { floorMinute } from './cron.js';
 import { resolveTeamSettings } from '../settings/resolve.js';
 import type { SyncJob } from './sync.js';
 import { markInterruptedJobRuns, slotsRecorded } from '../../store/job-runs.js';
 import { runInSlot, skipSlot, type SlotOutcome } from './ledger.js';
-import { localDay } from './local-time.js';
+import { localDay } from '../time/calendar.js';
+import { CronSchedule } from '../time/cron.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -78,9 +80,9 @@ export interface TickReport {
 }
 
 export class Scheduler {
-  private sync: CronMatcher;
-  private digest: CronMatcher;
-  private dashboard: CronMatcher | null;
+  private sync: CronSchedule;
+  private digest: CronSchedule;
+  private dashboard: CronSchedule | null;
   private timeZone: string;
   private digestCron: string;
   private readonly log: (line: string) => void;
@@ -90,9 +92,9 @@ export class Scheduler {
   private readonly ticks = new Set<Promise<TickReport>>();
 
   constructor(private readonly opts: SchedulerOptions) {
-    this.sync = new CronMatcher(opts.syncCron, opts.timeZone);
-    this.digest = new CronMatcher(opts.digestCron, opts.timeZone);
-    this.dashboard = opts.dashboardCron && opts.jobs.dashboard ? new CronMatcher(opts.dashboardCron, opts.timeZone) : null;
+    this.sync = new CronSchedule(opts.syncCron, opts.timeZone);
+    this.digest = new CronSchedule(opts.digestCron, opts.timeZone);
+    this.dashboard = opts.dashboardCron && opts.jobs.dashboard ? new CronSchedule(opts.dashboardCron, opts.timeZone) : null;
     this.timeZone = opts.timeZone;
     this.digestCron = opts.digestCron;
     this.log = opts.log ?? (() => undefined);
@@ -102,20 +104,17 @@ export class Scheduler {
   private followSchedule(): void {
     const s = this.opts.schedule?.();
     if (!s || (s.timeZone === this.timeZone && s.digestCron === this.digestCron)) return;
-    let sync: CronMatcher;
-    let digest: CronMatcher;
-    let dashboard: CronMatcher | null;
+    let sync: CronSchedule;
+    let digest: CronSchedule;
+    let dashboard: CronSchedule | null;
     try {
-      sync = new CronMatcher(this.opts.syncCron, s.timeZone);
-      digest = new CronMatcher(s.digestCron, s.timeZone);
-      dashboard = this.dashboard && this.opts.dashboardCron ? new CronMatcher(this.opts.dashboardCron, s.timeZone) : null;
+      sync = new CronSchedule(this.opts.syncCron, s.timeZone);
+      digest = new CronSchedule(s.digestCron, s.timeZone);
+      dashboard = this.dashboard && this.opts.dashboardCron ? new CronSchedule(this.opts.dashboardCron, s.timeZone) : null;
     } catch (err) {
       this.log(`scheduler: keeping the current schedule; the new one (${s.digestCron}, ${s.timeZone}) is not valid: ${(err as Error).message}`);
       return;
     }
-    this.sync.destroy();
-    this.digest.destroy();
-    this.dashboard?.destroy();
     this.sync = sync;
     this.digest = digest;
     this.dashboard = dashboard;
@@ -142,9 +141,6 @@ export class Scheduler {
       this.timer = null;
     }
     await Promise.allSettled([...this.ticks]);
-    this.sync.destroy();
-    this.digest.destroy();
-    this.dashboard?.destroy();
   }
 
   /** The next sync slot after `now` (for status messages). */

@@ -9,7 +9,7 @@
 import type { Db } from '../../store/db.js';
 import { saveSnapshotDay, snapshotDays } from '../../store/snapshots.js';
 import { DEAL_SNAPSHOT_EVERY_DAYS, lastDealSnapshotDay, saveDealSnapshot } from '../../store/deal-snapshots.js';
-import { addDays, localDay, startOfLocalDay } from './local-time.js';
+import { addDays, dayStart, localDay } from '../time/calendar.js';
 
 /** Open pipeline in one pipeline and canonical stage. */
 export interface PipelineCell {
@@ -33,7 +33,7 @@ export interface PipelineSource {
 export interface SnapshotDeps {
   db: Db;
   crm: string;
-  /** DEALCAST_TIMEZONE: snapshots are per local day. */
+  /** The team's time zone: snapshots are per team day. */
   timeZone: string;
   pipeline: PipelineSource;
   log?: (line: string) => void;
@@ -87,7 +87,7 @@ export function fillSnapshotGaps(deps: SnapshotDeps, now: Date): string[] {
   const missing: string[] = [];
   for (let d = from; d <= yesterday; d = addDays(d, 1)) if (!have.has(d) && d > firstDay) missing.push(d);
   if (!missing.length) return [];
-  const instants = missing.map((d) => startOfLocalDay(d, deps.timeZone));
+  const instants = missing.map((d) => dayStart(d, deps.timeZone));
   const byDay = deps.pipeline.at(instants, now);
   const at = now.toISOString();
   const written: string[] = [];

@@ -20,7 +20,8 @@
 import type { BacktestPoint, ReliabilityRow } from './report-types.js';
 import { buildObservations, stateAt, type DealHistory } from './win-hazard.js';
 import { errorScale, fitModel, minCreatedDay, rangeFor, runRate, type WonRange } from './won-range.js';
-import { dayToIso, round } from './periods.js';
+import { round } from './periods.js';
+import { dayToIso } from '../time/calendar.js';
 
 export const BACKTEST_HORIZON_DAYS = 30;
 const DAY_S = 86_400;

@@ -3,7 +3,8 @@ import type { Probabilities } from './probabilities.js';
 import type { ForecastMonthRow, ForecastNext } from './report-types.js';
 import { buildObservations, type DealHistory } from './win-hazard.js';
 import { fitModel, minCreatedDay, openAt, rangeFor, RANGE_SEED, runRate } from './won-range.js';
-import { monthLabel, monthStart, round } from './periods.js';
+import { round } from './periods.js';
+import { monthLabel, monthStart } from '../time/calendar.js';
 
 /** Open deals grouped by CRM stage and expected close day (epoch day). */
 export interface OpenByCloseDayRow {

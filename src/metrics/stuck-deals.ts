@@ -6,7 +6,8 @@
 import { OPEN_CANONICAL_STAGES } from '../model/canonical-stages.js';
 import type { DealListRow } from './report-types.js';
 import type { TimeInStageRow } from './time-in-stage.js';
-import { dayToIso, DAY_S, round } from './periods.js';
+import { DAY_S, round } from './periods.js';
+import { dayToIso } from '../time/calendar.js';
 
 export const STUCK_THRESHOLD = 2;
 export const STUCK_MIN_SAMPLE = 10;

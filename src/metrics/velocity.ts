@@ -3,7 +3,8 @@
  * velocity (value per day) = open deals × win rate × average won size ÷ mean sales cycle (days).
  */
 import type { VelocityFigures, VelocityPoint } from './report-types.js';
-import { medianOfCounts, periodStarts, round } from './periods.js';
+import { medianOfCounts, round } from './periods.js';
+import { dayToIso, periodStarts } from '../time/calendar.js';
 
 /** Closed deals grouped by the day they closed (epoch day) and outcome. */
 export interface ClosedByDayRow {
@@ -106,7 +107,7 @@ export function salesVelocity(closed: ClosedByDayRow[], created: CreatedByDayRow
     for (const c of closed) if (c.day >= end) open += c.count;
     const s = closedSummary(closed, end - trailing, end);
     return {
-      period: new Date(start * 86_400_000).toISOString().slice(0, 10),
+      period: dayToIso(start),
       velocity: velocityOf(open, s),
       open_deals: open,
       win_rate: s.win_rate,
@@ -128,7 +129,7 @@ export function salesVelocity(closed: ClosedByDayRow[], created: CreatedByDayRow
       won_deals: s.won,
       lost_deals: s.lost,
       cycle_days_median: opts.cycleHistogram ? medianOfCounts(opts.cycleHistogram.map((h) => ({ value: h.days, count: h.count }))) : null,
-      window_from: new Date(from * 86_400_000).toISOString().slice(0, 10),
+      window_from: dayToIso(from),
       won_value_per_day: round(s.won_value / Math.max(1, opts.today + 1 - from)),
     },
   };

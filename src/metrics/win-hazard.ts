@@ -12,7 +12,7 @@
  * model with its constants; the tests work the numbers by hand.
  */
 import type { PathVisit } from './deal-facts.js';
-import { weekStart } from './periods.js';
+import { weekStart } from '../time/calendar.js';
 
 const DAY_S = 86_400;
 const WEEK_S = 7 * DAY_S;

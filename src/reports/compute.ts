@@ -22,7 +22,8 @@ import { forecastMonthsWithRange } from '../metrics/forecast.js';
 import { repScoreboard } from '../metrics/reps.js';
 import { stageAverages, stuckCutoffs, stuckDeals, STUCK_MIN_SAMPLE, STUCK_THRESHOLD } from '../metrics/stuck-deals.js';
 import { sourcingBreakdown } from '../metrics/sources.js';
-import { DAY_S, dayToIso, epochDay, monthStart, weekStart } from '../metrics/periods.js';
+import { DAY_S } from '../metrics/periods.js';
+import { dayOf, dayStart, dayStartS, dayToIso, monthStart, todayIn, weekStart } from '../time/calendar.js';
 
 export const REPORT_NAMES: readonly ReportName[] = ['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'deals', 'sources', 'quality', 'backtest'];
 
@@ -34,6 +35,11 @@ export interface ReportOptions {
   filters?: ReportFilters;
   /** The instant the report is for. Metrics never read the clock. */
   now: Date;
+  /**
+   * The team's IANA time zone (DEALCAST_TIMEZONE or the admin setting: resolveTeamSettings):
+   * "today", months, weeks and `since` windows are the team's calendar days.
+   */
+  timeZone: string;
   /** forecast: months shown, starting with the current one (default 3). */
   months?: number;
   /** velocity: trend granularity (default week). */
@@ -65,7 +71,9 @@ interface Ctx {
   crm: string;
   now: Date;
   nowS: number;
+  /** The team's today (day number) and zone. */
   today: number;
+  tz: string;
   f: ResolvedFilters;
   opts: ReportOptions;
   base: ReportBase;
@@ -73,15 +81,17 @@ interface Ctx {
 }
 
 /** The filters for "deals created since" reports. */
-const createdSince = (c: Ctx): q.FactFilter => ({ ...c.f.facts, ...(c.f.sinceDay !== undefined ? { createdFromDay: c.f.sinceDay } : {}) });
+const createdSince = (c: Ctx): q.FactFilter => ({ ...c.f.facts, ...(c.f.sinceDay !== undefined ? { createdFromS: dayStartS(c.f.sinceDay, c.tz) } : {}) });
+/** The instant (epoch s) the team's day `day` starts. */
+const startS = (c: Ctx, day: number): number => dayStartS(day, c.tz);
 /** Calibration and stage norms are learned from the whole team in the selected pipelines. */
 const teamFilter = (c: Ctx): q.FactFilter => (c.f.facts.pipelineIds ? { pipelineIds: c.f.facts.pipelineIds } : {});
 
 function probabilities(c: Ctx): Probabilities {
   const lookback = c.opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
   const stages = q.stageProbabilityInputs(c.db, c.crm, c.f.facts.pipelineIds);
-  // Closed on days (today − lookback, today]: whole days, so a report is stable through the day.
-  const closed = q.closedByDepth(c.db, c.crm, teamFilter(c), c.today + 1 - lookback, c.today + 1);
+  // Closed on the team's days (today − lookback, today]: whole days, so a report is stable through the day.
+  const closed = q.closedByDepth(c.db, c.crm, teamFilter(c), startS(c, c.today + 1 - lookback), startS(c, c.today + 1));
   return calibrate(stages, closed, { minSample: c.opts.calibrationMinSample });
 }
 
@@ -166,7 +176,7 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
     const f = createdSince(c);
     const body = forecastByMonth(
       q.openByCloseDay(c.db, c.crm, f, from, to),
-      q.wonByDay(c.db, c.crm, f, from * DAY_S, to * DAY_S),
+      q.wonByDay(c.db, c.crm, f, startS(c, from), startS(c, to), c.tz),
       q.openOverdue(c.db, c.crm, f, from),
       probs,
       { today: c.today, months },
@@ -185,7 +195,7 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
 
   funnel(c) {
     const fromDay = c.f.sinceDay ?? c.today - (c.opts.cohortDays ?? DEFAULT_COHORT_DAYS);
-    const fromS = fromDay * DAY_S;
+    const fromS = startS(c, fromDay);
     const toS = c.nowS + 1;
     const body = cumulativeFunnel(q.cohortByDepth(c.db, c.crm, c.f.facts, fromS, toS), { from: dayToIso(fromDay), to: dayToIso(c.today) });
     const times = timeInStage(q.daysInStage(c.db, c.crm, c.f.facts, fromS, toS, { histogram: true }));
@@ -197,8 +207,8 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
     const fromDay = c.f.sinceDay ?? (granularity === 'week' ? weekStart(c.today) - 25 * 7 : monthStart(c.today, -11));
     const firstStart = granularity === 'week' ? weekStart(fromDay) : monthStart(fromDay);
     const windowFrom = Math.min(firstStart - VELOCITY_TRAILING_DAYS, c.f.sinceDay ?? Infinity);
-    const closed = q.closedByDay(c.db, c.crm, c.f.facts, windowFrom * DAY_S, c.nowS + 1);
-    const created = q.createdByDay(c.db, c.crm, { ...c.f.facts, createdFromDay: firstStart }, c.nowS + 1);
+    const closed = q.closedByDay(c.db, c.crm, c.f.facts, startS(c, windowFrom), c.nowS + 1, c.tz);
+    const created = q.createdByDay(c.db, c.crm, c.f.facts, startS(c, firstStart), c.nowS + 1, c.tz);
     const openNow = q.countOpen(c.db, c.crm, c.f.facts);
     const currentFromDay = c.f.sinceDay ?? c.today + 1 - VELOCITY_TRAILING_DAYS;
     const body = salesVelocity(closed, created, {
@@ -208,14 +218,14 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
       fromDay: firstStart,
       trailingDays: VELOCITY_TRAILING_DAYS,
       currentFromDay,
-      cycleHistogram: q.cycleHistogram(c.db, c.crm, c.f.facts, currentFromDay * DAY_S, c.nowS + 1),
+      cycleHistogram: q.cycleHistogram(c.db, c.crm, c.f.facts, startS(c, currentFromDay), c.nowS + 1),
     });
     return { ...c.base, ...body };
   },
 
   reps(c) {
     const sinceDay = c.f.sinceDay ?? c.today - DEFAULT_REPS_DAYS;
-    const since = new Date(sinceDay * 86_400_000).toISOString();
+    const since = dayStart(sinceDay, c.tz).toISOString();
     const until = c.now.toISOString();
     const available = c.opts.activitiesAvailable ?? c.crm !== 'attio';
     const owners = listOwners(c.db, c.crm);
@@ -226,7 +236,7 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
         activities: available ? q.activityCounts(c.db, c.crm, since, until, c.f.facts.ownerIds) : [],
         lastActivity: available ? q.lastActivityByOwner(c.db, c.crm, ownerIds, until) : [],
         open: q.openByOwner(c.db, c.crm, c.f.facts),
-        won: q.wonByOwner(c.db, c.crm, c.f.facts, sinceDay * DAY_S, c.nowS + 1),
+        won: q.wonByOwner(c.db, c.crm, c.f.facts, startS(c, sinceDay), c.nowS + 1),
       },
       { now: c.now, onlyOwnerIds: c.f.facts.ownerIds ? new Set(c.f.facts.ownerIds) : undefined },
     );
@@ -254,7 +264,7 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
 
   sources(c) {
     const fromDay = c.f.sinceDay ?? c.today - DEFAULT_SOURCES_DAYS;
-    const rows = q.bySource(c.db, c.crm, c.f.facts, fromDay * DAY_S, c.nowS + 1);
+    const rows = q.bySource(c.db, c.crm, c.f.facts, startS(c, fromDay), c.nowS + 1);
     return { ...c.base, sources: sourcingBreakdown(rows), from: dayToIso(fromDay) };
   },
 
@@ -275,14 +285,15 @@ export function computeReport<N extends ReportName>(db: Db, crm: CrmName | strin
   if (!isReportName(name)) throw new UsageError(`There is no report called "${String(name)}".`, `Reports: ${REPORT_NAMES.join(', ')}.`);
   if (Number.isNaN(opts.now.getTime())) throw new UsageError('The report date is not a valid date.');
   const { currency } = ensureDerivedFresh(db, crm);
-  const f = resolveFilters(db, crm, opts.filters ?? {}, opts.now);
+  const f = resolveFilters(db, crm, opts.filters ?? {}, opts.now, opts.timeZone);
   const nowS = Math.floor(opts.now.getTime() / 1000);
   const ctx: Ctx = {
     db,
     crm,
     now: opts.now,
     nowS,
-    today: epochDay(opts.now),
+    today: todayIn(opts.now, opts.timeZone),
+    tz: opts.timeZone,
     f,
     opts,
     base: { currency, filters: f.echo, as_of: opts.now.toISOString() },

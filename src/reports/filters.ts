@@ -9,41 +9,26 @@ import { listPipelines } from '../../store/pipelines.js';
 import { listSources, type FactFilter } from '../../store/report-queries.js';
 import { UsageError } from '../errors.js';
 import type { ReportFilters } from '../metrics/report-types.js';
-import { dayToIso, epochDay, isoToDay, monthStart } from '../metrics/periods.js';
+import { dayToIso, todayIn } from '../time/calendar.js';
+import { parseSinceText, sinceStartDay } from '../time/parse.js';
 
 /**
- * `since` as a start day (epoch day, UTC): '90d' = 90 days before today, '12w' = 12 weeks,
- * '6m' = 6 calendar months, '1y' = a year, or a date 'YYYY-MM-DD'. Must not be after today.
+ * `since` as the first day of the window (the team's calendar day number): '90d' = 90 days
+ * before the team's today, '12w' = 12 weeks, '6m' = 6 calendar months, '1y' = a year, or a date
+ * 'YYYY-MM-DD'. Must not be after today; an impossible date is refused.
  */
-export function parseSince(value: string, now: Date): number {
-  const today = epochDay(now);
-  const v = value.trim().toLowerCase();
-  const rel = /^(\d+)\s*([dwmy])$/.exec(v);
-  let day: number;
-  if (rel) {
-    const n = Number(rel[1]);
-    const unit = rel[2];
-    if (unit === 'd') day = today - n;
-    else if (unit === 'w') day = today - 7 * n;
-    else {
-      const months = unit === 'm' ? n : 12 * n;
-      const start = monthStart(today, -months);
-      // Same day of the month, clamped to the month's length.
-      const dom = today - monthStart(today);
-      day = Math.min(start + dom, monthStart(today, -months + 1) - 1);
-    }
-  } else if (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && dayToIso(isoToDay(v)) === v) {
-    day = isoToDay(v);
-  } else {
-    throw new UsageError(`"${value}" is not a start date.`, 'Use a number of days, weeks or months back (90d, 12w, 6m) or a date (2026-01-31).');
-  }
+export function parseSince(value: string, now: Date, timeZone: string): number {
+  const since = parseSinceText(value.trim().toLowerCase());
+  if (!since.ok) throw new UsageError(`"${value}" is not a start date: it ${since.message}`, 'Use a number of days, weeks or months back (90d, 12w, 6m) or a date (2026-01-31).');
+  const day = sinceStartDay(since.value, now, timeZone);
+  const today = todayIn(now, timeZone);
   if (day > today) throw new UsageError(`--since ${value} is after today (${dayToIso(today)}).`, 'Give a date in the past, or 90d for the last 90 days.');
   return day;
 }
 
 export interface ResolvedFilters {
   facts: FactFilter;
-  /** Start day (epoch day) from `since`, if given. */
+  /** Start day (the team's calendar day number) from `since`, if given. */
   sinceDay?: number;
   /** The filters as they apply, names spelled as the CRM spells them (printed in every report). */
   echo: ReportFilters;
@@ -51,7 +36,7 @@ export interface ResolvedFilters {
 
 const listSome = (xs: string[]) => (xs.length > 12 ? `${xs.slice(0, 12).join(', ')}, …` : xs.join(', ')) || '(none synced yet)';
 
-export function resolveFilters(db: Db, crm: string, filters: ReportFilters, now: Date): ResolvedFilters {
+export function resolveFilters(db: Db, crm: string, filters: ReportFilters, now: Date, timeZone: string): ResolvedFilters {
   const facts: FactFilter = {};
   const echo: ReportFilters = {};
   if (filters.pipeline !== undefined && filters.pipeline.trim() !== '') {
@@ -82,7 +67,7 @@ export function resolveFilters(db: Db, crm: string, filters: ReportFilters, now:
   }
   let sinceDay: number | undefined;
   if (filters.since !== undefined && filters.since.trim() !== '') {
-    sinceDay = parseSince(filters.since, now);
+    sinceDay = parseSince(filters.since, now, timeZone);
     echo.since = dayToIso(sinceDay);
   }
   return { facts, sinceDay, echo };

@@ -7,7 +7,7 @@
  */
 import { OPEN_CANONICAL_STAGES, isCanonicalStage } from '../model/canonical-stages.js';
 import { CALIBRATION_MIN_SAMPLE, calibrate } from '../metrics/probabilities.js';
-import { epochDay } from '../metrics/periods.js';
+import { dayStartS, todayIn } from '../time/calendar.js';
 import type { CalibrationHints } from '../views/settings-modal.js';
 import type { Db } from '../../store/db.js';
 import { ensureDerivedFresh, refreshDerived } from '../../store/deal-facts.js';
@@ -16,11 +16,17 @@ import { closedByDepth, stageProbabilityInputs } from '../../store/report-querie
 /** Same look-back as the reports' calibration (src/reports/compute.ts DEFAULT_LOOKBACK_DAYS). */
 export const SETTINGS_CALIBRATION_LOOKBACK_DAYS = 365;
 
-export function calibrationHintsFor(db: Db, crm: string, pipelineId: string, now: Date): CalibrationHints {
+export function calibrationHintsFor(db: Db, crm: string, pipelineId: string, now: Date, timeZone: string): CalibrationHints {
   ensureDerivedFresh(db, crm);
   const stages = stageProbabilityInputs(db, crm, [pipelineId]).map((s) => ({ ...s, adminProbability: null }));
-  const today = epochDay(now);
-  const closed = closedByDepth(db, crm, { pipelineIds: [pipelineId] }, today + 1 - SETTINGS_CALIBRATION_LOOKBACK_DAYS, today + 1);
+  const today = todayIn(now, timeZone);
+  const closed = closedByDepth(
+    db,
+    crm,
+    { pipelineIds: [pipelineId] },
+    dayStartS(today + 1 - SETTINGS_CALIBRATION_LOOKBACK_DAYS, timeZone),
+    dayStartS(today + 1, timeZone),
+  );
   const rows = calibrate(stages, closed, { minSample: CALIBRATION_MIN_SAMPLE }).calibration.stages;
   const out: CalibrationHints = {};
   for (const r of rows) {

@@ -8,6 +8,7 @@
  * Adding a setting: see docs/settings.md ("Adding a setting").
  */
 import { z } from 'zod';
+import { isTimeZone } from '../time/calendar.js';
 import type { Config } from '../config.js';
 
 /** The part of the configuration settings fall back to. */
@@ -69,15 +70,7 @@ export interface SettingDef<T> {
   doc: string;
 }
 
-export function isTimeZone(tz: string): boolean {
-  if (!tz.trim()) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isTimeZone };
 
 export const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 export const isDigestTime = (s: string): boolean => HHMM.test(s);

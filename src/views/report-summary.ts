@@ -7,6 +7,7 @@ import { BLOCK_IDS, type ChartCommandKey } from '../ids.js';
 import type { ForecastReport, FunnelReport, PipelineReport, RepsReport, VelocityReport } from '../metrics/report-types.js';
 import { freshnessLine, type Freshness } from './freshness.js';
 import { clip, escapeMrkdwn, formatCount, formatDays, formatMoney, formatPercent } from './numbers.js';
+import { localDay } from '../time/calendar.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -65,9 +66,10 @@ function pipelineHeadline(r: PipelineReport): Headline {
   };
 }
 
-function forecastHeadline(r: ForecastReport, now: Date): Headline {
+function forecastHeadline(r: ForecastReport, now: Date, timeZone: string): Headline {
   const c = r.currency;
-  const thisMonth = now.toISOString().slice(0, 7);
+  // The team's month: at 08:00 on 1 December in Tokyo it is December, whatever UTC says.
+  const thisMonth = localDay(now, timeZone).slice(0, 7);
   const i = Math.max(0, r.months.findIndex((m) => m.month >= thisMonth));
   const cur = r.months[i];
   const next = r.months[i + 1];
@@ -164,12 +166,12 @@ function repsHeadline(r: RepsReport): Headline {
   };
 }
 
-function headlineFor(name: ChartCommandKey, report: unknown, now: Date): Headline {
+function headlineFor(name: ChartCommandKey, report: unknown, now: Date, timeZone: string): Headline {
   switch (name) {
     case 'pipeline':
       return pipelineHeadline(report as PipelineReport);
     case 'forecast':
-      return forecastHeadline(report as ForecastReport, now);
+      return forecastHeadline(report as ForecastReport, now, timeZone);
     case 'funnel':
       return funnelHeadline(report as FunnelReport);
     case 'velocity':
@@ -181,7 +183,7 @@ function headlineFor(name: ChartCommandKey, report: unknown, now: Date): Headlin
 
 /** The summary message for a chart command's report. */
 export function reportSummary(name: ChartCommandKey, report: unknown, ctx: SummaryContext): ReportSummary {
-  const h = headlineFor(name, report, ctx.freshness.now);
+  const h = headlineFor(name, report, ctx.freshness.now, ctx.freshness.timeZone);
   const fields = h.fields.slice(0, 10).map(([label, value]) => ({ type: 'mrkdwn' as const, text: clip(`*${escapeMrkdwn(label)}*\n${escapeMrkdwn(value)}`, 2000) }));
   const blocks: KnownBlock[] = [
     { type: 'header', block_id: BLOCK_IDS.reportHeader, text: { type: 'plain_text', text: clip(h.title, 150), emoji: true } },

@@ -74,4 +74,32 @@ describe('dealcast report', () => {
     expect((await cli('quality', '--out', 'x.png')).err).toMatch(/has no chart/);
     expect((await cli('pipeline', '--since', 'yesterday')).err).toMatch(/not a start date/);
   });
+
+  it('refuses a --now or --since date that does not exist instead of rolling it over', async () => {
+    const feb30 = await cli('pipeline', '--now', '2026-02-30');
+    expect(feb30.code).toBe(2);
+    expect(feb30.err).toMatch(/--now "2026-02-30" is not a real date \(February 2026 has 28 days\)/);
+    expect(feb30.err).not.toMatch(/\n\s+at /); // no stack trace
+    expect(feb30.out).toBe('');
+    expect((await cli('pipeline', '--now', '2027-02-29T08:00:00Z')).err).toMatch(/February 2027 has 28 days/);
+    expect((await cli('pipeline', '--now', '2026-11-24T25:00')).err).toMatch(/not a real time of day/);
+    expect((await cli('pipeline', '--since', '2026-04-31', '--now', NOW)).err).toMatch(/April 2026 has 30 days/);
+    // A leap day exists: it is accepted, as the start of that day in the team's zone (UTC here).
+    const leap = await cli('pipeline', '--json', '--now', '2028-02-29');
+    expect(leap.code).toBe(0);
+    expect(JSON.parse(leap.out).as_of).toBe('2028-02-29T00:00:00.000Z');
+  });
+
+  it('reads a --now without a zone in the team\'s time zone (DEALCAST_TIMEZONE)', async () => {
+    const out: string[] = [];
+    const code = await main(['report', 'forecast', '--json', '--now', '2026-12-01T08:00'], {
+      stdout: (s) => out.push(s),
+      stderr: () => undefined,
+      env: { CRM: 'demo', DEALCAST_DB: t.path, DEALCAST_TIMEZONE: 'Asia/Tokyo' },
+    });
+    expect(code).toBe(0);
+    const r = JSON.parse(out.join('\n'));
+    expect(r.as_of).toBe('2026-11-30T23:00:00.000Z');
+    expect(r.months[0].month).toBe('2026-12');
+  });
 });

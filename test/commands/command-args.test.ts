@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { describeSince, parseCommandArgs, sinceToDate, tokenize, type ArgSpec } from '../../commands/command-args.js';
+import { describeSince, parseCommandArgs, tokenize, type ArgSpec } from '../../commands/command-args.js';
+import { dayToIso, sinceStartDay, type SinceArg } from '../../src/time/index.js';
+
+const sinceToDate = (since: SinceArg, now: Date, tz = 'UTC') => dayToIso(sinceStartDay(since, now, tz));
 
 const REPORT: ArgSpec = { filters: ['owner', 'pipeline', 'source', 'since'] };
 const DEALS: ArgSpec = { filters: ['owner', 'pipeline', 'source', 'since', 'stage'], flags: ['stuck'] };
@@ -76,6 +79,10 @@ describe('argument grammar', () => {
     expect(sinceToDate({ kind: 'relative', amount: 2, unit: 'w', text: '2w' }, NOW)).toBe('2026-11-10');
     expect(sinceToDate({ kind: 'relative', amount: 1, unit: 'm', text: '1m' }, new Date('2026-03-31T10:00:00Z'))).toBe('2026-02-28');
     expect(sinceToDate({ kind: 'relative', amount: 1, unit: 'y', text: '1y' }, NOW)).toBe('2025-11-24');
+    // A year back from a leap day is 28 February, not 1 March.
+    expect(sinceToDate({ kind: 'relative', amount: 1, unit: 'y', text: '1y' }, new Date('2028-02-29T12:00:00Z'))).toBe('2027-02-28');
+    // The team's today: 2026-12-01 08:00 in Tokyo is 30 November in UTC.
+    expect(sinceToDate({ kind: 'relative', amount: 1, unit: 'd', text: '1d' }, new Date('2026-11-30T23:00:00Z'), 'Asia/Tokyo')).toBe('2026-11-30');
     expect(sinceToDate({ kind: 'date', date: '2026-01-01', text: '2026-01-01' }, NOW)).toBe('2026-01-01');
     expect(describeSince({ kind: 'relative', amount: 90, unit: 'd', text: '90d' })).toBe('last 90 days');
     expect(describeSince({ kind: 'relative', amount: 1, unit: 'w', text: '1w' })).toBe('last week');

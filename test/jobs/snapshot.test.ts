@@ -20,7 +20,7 @@ async function setup() {
   const t = tempDb();
   cleanups.push(t.cleanup);
   await runSync(t.db, createDemoConnector({ seed: 7, deals: 400, now: NOW }), { now: NOW });
-  const reports = reportProvider(t.db, 'demo');
+  const reports = reportProvider(t.db, 'demo', () => 'Europe/Berlin');
   const deps: SnapshotDeps = { db: t.db, crm: 'demo', timeZone: 'Europe/Berlin', pipeline: pipelineHistory(t.db, 'demo', reports) };
   return { db: t.db, deps, reports };
 }
@@ -34,7 +34,7 @@ describe('snapshot job', () => {
     expect(rows.length).toBeGreaterThan(2);
     expect(rows.every((x) => !x.reconstructed)).toBe(true);
     expect(new Set(rows.map((x) => x.pipelineId)).size).toBe(2);
-    const report = computeReport(db, 'demo', 'pipeline', { now: NOW });
+    const report = computeReport(db, 'demo', 'pipeline', { now: NOW, timeZone: 'Europe/Berlin' });
     const sum = (k: 'count' | 'value' | 'weighted') => rows.reduce((a, x) => a + x[k], 0);
     expect(sum('count')).toBe(report.total.count);
     expect(sum('value')).toBeCloseTo(report.total.value, 2);
@@ -53,7 +53,7 @@ describe('snapshot job', () => {
     expect(days.filter((d) => d.reconstructed).map((d) => d.day)).toEqual(r.reconstructedDays);
     // Reconstructing "now" gives exactly what the report counts now: one model, not two.
     const [atNow] = deps.pipeline.at([NOW], NOW);
-    const report = computeReport(db, 'demo', 'pipeline', { now: NOW });
+    const report = computeReport(db, 'demo', 'pipeline', { now: NOW, timeZone: 'Europe/Berlin' });
     expect(atNow!.reduce((a, c) => a + c.count, 0)).toBe(report.total.count);
     expect(atNow!.reduce((a, c) => a + c.value, 0)).toBeCloseTo(report.total.value, 2);
     // The pipeline changes from day to day (it is history, not today's copy).

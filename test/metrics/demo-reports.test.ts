@@ -20,7 +20,7 @@ beforeAll(async () => {
   t = tempDb();
   db = t.db;
   await runSync(db, createDemoConnector({ seed: 7, deals: 1500, now: NOW }), { now: NOW });
-  for (const name of REPORT_NAMES) (reports as unknown as Record<string, unknown>)[name] = computeReport(db, 'demo', name, { now: NOW });
+  for (const name of REPORT_NAMES) (reports as unknown as Record<string, unknown>)[name] = computeReport(db, 'demo', name, { now: NOW, timeZone: 'UTC' });
 });
 afterAll(() => t.cleanup());
 
@@ -111,11 +111,11 @@ describe('reports over the demo CRM', () => {
   });
 
   it('filters narrow every report', () => {
-    const one = computeReport(db, 'demo', 'pipeline', { now: NOW, filters: { pipeline: 'Enterprise', source: 'Inbound' } });
+    const one = computeReport(db, 'demo', 'pipeline', { now: NOW, timeZone: 'UTC', filters: { pipeline: 'Enterprise', source: 'Inbound' } });
     expect(one.total.count).toBeGreaterThan(0);
     expect(one.total.count).toBeLessThan(reports.pipeline.total.count);
     for (const name of REPORT_NAMES) {
-      const r = computeReport(db, 'demo', name, { now: NOW, filters: { pipeline: 'Enterprise', source: 'Inbound', since: '120d' } });
+      const r = computeReport(db, 'demo', name, { now: NOW, timeZone: 'UTC', filters: { pipeline: 'Enterprise', source: 'Inbound', since: '120d' } });
       expect(r.filters).toEqual({ pipeline: 'Enterprise', source: 'Inbound', since: '2026-07-27' });
     }
   });
@@ -142,7 +142,7 @@ describe('reports over the demo CRM', () => {
     const incremental = dump();
     refreshDerived(db, 'demo', { full: true });
     expect(incremental).toEqual(dump());
-    expect(computeReport(db, 'demo', 'pipeline', { now: later }).total.count).toBe(
+    expect(computeReport(db, 'demo', 'pipeline', { now: later, timeZone: 'UTC' }).total.count).toBe(
       db.prepare(`SELECT COUNT(*) FROM deals WHERE crm = 'demo' AND status = 'open' AND deleted_at IS NULL`).pluck().get(),
     );
   });

@@ -5,7 +5,8 @@ import { calibrate, type StageProbabilityInput } from '../../src/metrics/probabi
 import { wape } from '../../src/metrics/backtest.js';
 import { forecastByMonth } from '../../src/metrics/forecast.js';
 import { cumulativeFunnel } from '../../src/metrics/funnel.js';
-import { medianOfCounts, isoToDay, weekStart, dayToIso } from '../../src/metrics/periods.js';
+import { medianOfCounts } from '../../src/metrics/periods.js';
+import { isoToDay, weekStart, dayToIso } from '../../src/time/calendar.js';
 import { parseSince } from '../../src/reports/filters.js';
 
 const stages = new Map<string, StageInfo>([
@@ -159,11 +160,21 @@ describe('small pieces', () => {
 
   it('parses since as days, weeks, months or a date', () => {
     const now = new Date('2026-06-15T12:00:00Z');
-    expect(dayToIso(parseSince('90d', now))).toBe('2026-03-17');
-    expect(dayToIso(parseSince('12w', now))).toBe('2026-03-23');
-    expect(dayToIso(parseSince('6m', now))).toBe('2025-12-15');
-    expect(dayToIso(parseSince('2026-01-31', now))).toBe('2026-01-31');
-    expect(() => parseSince('2026-02-30', now)).toThrow(/not a start date/);
-    expect(() => parseSince('2026-07-01', now)).toThrow(/after today/);
+    expect(dayToIso(parseSince('90d', now, 'UTC'))).toBe('2026-03-17');
+    expect(dayToIso(parseSince('12w', now, 'UTC'))).toBe('2026-03-23');
+    expect(dayToIso(parseSince('6m', now, 'UTC'))).toBe('2025-12-15');
+    expect(dayToIso(parseSince('2026-01-31', now, 'UTC'))).toBe('2026-01-31');
+    expect(() => parseSince('2026-02-30', now, 'UTC')).toThrow(/not a start date/);
+    expect(() => parseSince('2026-07-01', now, 'UTC')).toThrow(/after today/);
+  });
+
+  it('reads since on the team calendar: the same instant is a different today in Tokyo and Honolulu', () => {
+    // 2026-12-01T00:30 in Tokyo is still 30 November in UTC and 2026-11-30T05:30 in Honolulu.
+    const now = new Date('2026-11-30T15:30:00Z');
+    expect(dayToIso(parseSince('1d', now, 'Asia/Tokyo'))).toBe('2026-11-30');
+    expect(dayToIso(parseSince('1d', now, 'Pacific/Honolulu'))).toBe('2026-11-29');
+    expect(dayToIso(parseSince('1m', now, 'Asia/Tokyo'))).toBe('2026-11-01');
+    expect(() => parseSince('2026-12-01', now, 'Pacific/Honolulu')).toThrow(/after today/);
+    expect(dayToIso(parseSince('2026-12-01', now, 'Asia/Tokyo'))).toBe('2026-12-01');
   });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildObservations, fitHazards, hazardRows, windowCounts, winCurves, winWithin, type DealHistory } from '../../src/metrics/win-hazard.js';
 import { newDealCount, newDealInputs, simulateWon, errorScale, widen } from '../../src/metrics/won-range.js';
 import { backtestForecast } from '../../src/metrics/backtest.js';
-import { isoToDay } from '../../src/metrics/periods.js';
+import { isoToDay } from '../../src/time/calendar.js';
 
 const DAY = 86_400;
 const T0 = isoToDay('2026-01-05'); // a Monday

@@ -22,7 +22,7 @@ beforeEach(() => {
 afterEach(() => t.cleanup());
 
 const report = <N extends Parameters<typeof computeReport>[2]>(name: N, extra: Partial<Parameters<typeof computeReport>[3]> = {}) =>
-  computeReport(db, CRM, name, { now: NOW, ...extra });
+  computeReport(db, CRM, name, { now: NOW, timeZone: 'UTC', ...extra });
 
 describe('funnel', () => {
   it('counts every deal at each stage up to the deepest it reached, lost deals included', () => {
@@ -52,7 +52,7 @@ describe('funnel', () => {
       addDeals(one.db, [
         { id: 'L1', amount: 1000, created: '2026-05-01', path: [['s-lead', '2026-05-01'], ['s-qual', '2026-05-05'], ['s-prop', '2026-05-10'], ['s-lost', '2026-05-20']] },
       ]);
-      const r = computeReport(one.db, CRM, 'funnel', { now: NOW });
+      const r = computeReport(one.db, CRM, 'funnel', { now: NOW, timeZone: 'UTC' });
       expect(r.stages.map((s) => s.reached)).toEqual([1, 1, 1, 0, 0]);
       expect(r.win_rate).toBe(0);
     } finally {

@@ -107,7 +107,7 @@ describe('/dealcast settings', () => {
     expect(blockKitProblems(session.view)).toEqual([]);
 
     // Use calibrated probabilities: filled where the sample is large enough.
-    const hints = calibrationHintsFor(t.db, 'demo', 'new-business', NOW);
+    const hints = calibrationHintsFor(t.db, 'demo', 'new-business', NOW, 'UTC');
     // The hints are the report's own calibration for this pipeline (no overrides yet).
     for (const row of beforeNb.calibration.stages.filter((x) => x.source === 'history')) {
       expect(hints[row.stage as 'Lead']!.probability).toBeCloseTo(row.probability, 12);
