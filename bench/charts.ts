@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHART_NAMES, type ChartName, type VegaLiteSpec, buildChart } from '../charts/index.js';
 import { renderPng } from '../charts/render.js';
-import { fontFilePaths } from '../charts/text-outline.js';
+import { CHART_FONTS, fontFiles } from '../charts/fonts.js';
 import { variedReports } from './chart-reports.js';
 import { fmtMs, percentile } from './stats.js';
 
@@ -122,11 +122,11 @@ function writeRenderPage(dir: string): string {
   // The browser bundles sit next to each package's main entry (build/).
   const vegaJs = join(dirname(require.resolve('vega')), 'vega.min.js');
   const vlJs = join(dirname(require.resolve('vega-lite')), 'vega-lite.min.js');
-  const fonts = fontFilePaths();
+  const fonts = fontFiles(CHART_FONTS[0]!);
   const html = `<!doctype html><html><head><meta charset="utf-8">
 <style>
 @font-face { font-family: Inter; font-weight: 400; src: url(${pathToFileURL(fonts.regular).href}) format('truetype'); }
-@font-face { font-family: Inter; font-weight: 600; src: url(${pathToFileURL(fonts.semibold).href}) format('truetype'); }
+@font-face { font-family: Inter; font-weight: 600; src: url(${pathToFileURL(fonts.bold).href}) format('truetype'); }
 body { margin: 0; background: #fff; }
 </style>
 <script src="${pathToFileURL(vegaJs).href}"></script>
