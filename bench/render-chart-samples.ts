@@ -1,9 +1,10 @@
 /**
  * Writes every chart, rendered from the representative reports, to a folder (default
  * /tmp/dealcast-charts) so a person can look at them: `npm run build && node
- * dist/bench/render-chart-samples.js [DIR]`. Also writes each chart's "no data" card and a
- * filtered, non-USD variant, and prints a hash of each PNG: running it once as is and once with
- * FONTCONFIG_FILE pointing at a config with no font directories must print the same hashes.
+ * dist/bench/render-chart-samples.js [DIR]`. Also writes each chart's "no data" card, a
+ * filtered, non-USD variant and charts whose names are in many scripts, and prints a hash of each
+ * PNG: the renderer points fontconfig at the fonts it installs, so the hashes do not depend on
+ * the host's fonts.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -45,7 +46,49 @@ export async function renderChartSamples(dir: string): Promise<string[]> {
   const noActivities = { ...reports.reps, activities_available: false };
   writeFileSync(join(dir, 'reps-no-activities.png'), await renderPng(buildChart('reps', noActivities)));
   written.push(join(dir, 'reps-no-activities.png'));
+  for (const [name, report] of Object.entries(internationalReports(reports))) {
+    const file = join(dir, `${name}-international.png`);
+    writeFileSync(file, await renderPng(buildChart(name as keyof ChartReports, report as never)));
+    written.push(file);
+  }
   return written;
+}
+
+/** Rep, source and stage names in Japanese, Chinese, Korean, Arabic, Hebrew, Thai, Devanagari, emoji. */
+export const INTERNATIONAL_NAMES = [
+  '山田太郎',
+  '张伟 (北京)',
+  '김민준',
+  'محمد العتيبي',
+  'דוד כהן',
+  'สมชาย ใจดี',
+  'अनन्या शर्मा',
+  'Zoë 🚀 Growth',
+  'Ελένη Παπαδοπούλου',
+  'Алексей Смирнов',
+  'Alexandra Montgomery-Smith',
+  'Alexandra Montgomery-Jones',
+];
+
+function internationalReports(reports: ChartReports): Partial<ChartReports> {
+  const repRow = reports.reps.reps[0]!;
+  return {
+    reps: {
+      ...reports.reps,
+      filters: { owner: 'محمد العتيبي', source: '展示会 🎪' },
+      reps: INTERNATIONAL_NAMES.slice(0, 10).map((owner, i) => ({ ...repRow, owner, owner_id: `u${i}`, won_value: 900_000 - i * 70_000 })),
+    },
+    sources: {
+      ...reports.sources,
+      currency: 'JPY',
+      sources: INTERNATIONAL_NAMES.slice(0, 8).map((source, i) => ({ source, count: 40 - i * 3, value: 90_000_000 - i * 9_000_000, won: 5, lost: 3 + i, win_rate: 5 / (8 + i) })),
+    },
+    pipeline: {
+      ...reports.pipeline,
+      currency: 'ILS',
+      stages: ['ליד', 'مؤهل', '提案', '협상', 'เจรจา', 'अनुबंध ✍️'].map((stage, i) => ({ stage, count: 30 - i * 4, value: 1_500_000 - i * 200_000, weighted: 200_000 + i * 50_000 })),
+    },
+  };
 }
 
 function emptyReports(): ChartReports {

@@ -118,11 +118,18 @@ export function formatHoursAgo(hours: number | null): string {
   return `${Math.round(days / 7)}w`;
 }
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 /** Cut a long name to `max` characters with an ellipsis, at a word boundary when one is close. */
 export function truncateLabel(name: string, max = LABEL_MAX_CHARS): string {
   const s = name.trim().replace(/\s+/g, ' ');
   if (s.length <= max) return s;
-  const cut = s.slice(0, max - 1);
+  // Whole grapheme clusters only: never half an emoji, a conjunct or a surrogate pair.
+  let cut = '';
+  for (const { segment } of graphemes.segment(s)) {
+    if (cut.length + segment.length > max - 1) break;
+    cut += segment;
+  }
   const space = cut.lastIndexOf(' ');
   return `${(space >= max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
