@@ -34,15 +34,16 @@ export function cleanName(name: string): string {
 }
 
 /**
- * Cut at the end with an ellipsis, at a word boundary when one is close: the usual short form.
+ * Cut at the end with an ellipsis, at a word boundary when one is close (unless `atWord` is
+ * false): the usual short form.
  */
-export function shortenEnd(name: string, fit: LabelFit): string {
+export function shortenEnd(name: string, fit: LabelFit, atWord = true): string {
   const s = cleanName(name);
   if (width(s, fit) <= fit.maxPx) return s;
   const cs = clusters(s);
   const n = longestFitting(cs.length - 1, (k) => cs.slice(0, k).join('').trimEnd() + ELLIPSIS, fit) ?? 1;
   const cut = cs.slice(0, n).join('');
-  const space = cut.lastIndexOf(' ');
+  const space = atWord ? cut.lastIndexOf(' ') : -1;
   const head = space >= cut.length * 0.6 ? cut.slice(0, space) : cut;
   return head.trimEnd() + ELLIPSIS;
 }
@@ -86,21 +87,24 @@ function commonPrefix(names: string[][]): number {
 
 /**
  * Middle-cut labels for a group of names that look alike when cut at the end: each keeps its
- * end from the word where the names start to differ (or as much of that as fits, at least 3
- * clusters), the same length for all; undefined when no length tells them all apart.
+ * end from the word where the names start to differ ("…-Smith"), or from the first character
+ * that differs when that word is long (ids); failing that, the shortest end (at least 3
+ * clusters) that tells them apart. Undefined when no end does.
  */
 function separateByTails(names: string[], fit: LabelFit, taken: Set<string>): string[] | undefined {
   const cs = names.map((n) => clusters(cleanName(n)));
   const prefix = commonPrefix(cs);
-  // Back to the start of the word the first difference is in.
-  const wordStarts = cs.map((c) => {
-    let i = Math.min(prefix, c.length);
-    while (i > 0 && !/\s|-/.test(c[i - 1]!)) i--;
-    return i;
-  });
-  const longest = Math.max(...cs.map((c, k) => c.length - wordStarts[k]!));
-  for (let tail = longest; tail >= 3; tail--) {
-    const tries = names.map((n) => shortenMiddle(n, tail, fit));
+  const shortest = Math.min(...cs.map((c) => c.length));
+  if (prefix >= shortest) return undefined; // one name is the start of another: only a number helps
+  // Back from the first difference to the start of its word, if that is near.
+  let from = prefix;
+  while (from > 0 && prefix - from < 6 && !/[\s\-_/.,(]/.test(cs[0]![from - 1]!)) from--;
+  if (from > 0 && !/[\s\-_/.,(]/.test(cs[0]![from - 1]!)) from = prefix;
+  const tailsFrom = (start: number) => cs.map((c) => c.length - start);
+  const attempts: number[][] = [tailsFrom(from), tailsFrom(prefix)];
+  for (let t = 3; t <= Math.max(...cs.map((c) => c.length)); t++) attempts.push(cs.map(() => t));
+  for (const tails of attempts) {
+    const tries = names.map((n, k) => shortenMiddle(n, tails[k]!, fit));
     if (tries.some((t) => t === undefined)) continue;
     const labels = tries as string[];
     if (new Set(labels).size === labels.length && labels.every((l) => !taken.has(l))) return labels;
@@ -130,11 +134,11 @@ export function uniqueLabels(names: readonly string[], fit: LabelFit): string[] 
   const labels = names.map((n) => shortenEnd(n, fit));
   for (const group of collisions(labels)) {
     const others = new Set(labels.filter((_, j) => !group.includes(j)));
-    const separated = separateByTails(
-      group.map((i) => names[i]!),
-      fit,
-      others,
-    );
+    const groupNames = group.map((i) => names[i]!);
+    // Cut at the end but not back to a word: enough when they differ just before the cut.
+    const hard = groupNames.map((n) => shortenEnd(n, fit, false));
+    const separated =
+      new Set(hard).size === hard.length && hard.every((l) => !others.has(l)) ? hard : separateByTails(groupNames, fit, others);
     if (separated) group.forEach((i, k) => (labels[i] = separated[k]!));
   }
   // Whatever is still alike is numbered, first occurrence kept as it is.
