@@ -317,10 +317,45 @@ function checkScale(scale: number): void {
 // default 6, for ~5% more bytes (~75 KB a chart).
 const PNG_OPTIONS = { compressionLevel: 2, adaptiveFiltering: false } as const;
 
+/**
+ * The PNGs of the last few specs rendered, by scale and spec (stable JSON: key order does not
+ * matter). The same report asked for twice — two people running one command, the digest and a
+ * command on the same data — is drawn once; a render under way is shared, not started again.
+ */
+export const PNG_CACHE_MAX = 16;
+const recentPngs = new Map<string, Promise<Buffer>>();
+
+/** How many PNGs the cache holds (for tests and diagnostics). */
+export function pngCacheSize(): number {
+  return recentPngs.size;
+}
+
 /** Render a Vega-Lite spec to a PNG: vega's SVG, text and all, drawn by librsvg at `scale`. */
 export async function renderPng(spec: VegaLiteSpec, opts: RenderPngOptions = {}): Promise<Buffer> {
   const scale = opts.scale ?? 2;
   checkScale(scale);
+  const key = `${scale} ${stableJson(spec)}`;
+  let png = recentPngs.get(key);
+  if (png) {
+    recentPngs.delete(key); // most recently used last
+  } else {
+    png = drawPng(spec, scale);
+    const mine = png;
+    // A failed render is not remembered.
+    mine.catch(() => {
+      if (recentPngs.get(key) === mine) recentPngs.delete(key);
+    });
+  }
+  recentPngs.set(key, png);
+  for (const oldest of recentPngs.keys()) {
+    if (recentPngs.size <= PNG_CACHE_MAX) break;
+    recentPngs.delete(oldest);
+  }
+  // A copy: the caller may write to its buffer; the cached one stays as drawn.
+  return Buffer.from(await png);
+}
+
+async function drawPng(spec: VegaLiteSpec, scale: number): Promise<Buffer> {
   const svg = await renderSvg(spec);
   // density 72 is 1 SVG px per pixel.
   return sharp(Buffer.from(svg), { density: 72 * scale }).png(PNG_OPTIONS).toBuffer();

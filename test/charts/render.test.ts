@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { CHART_NAMES, buildChart, type VegaLiteSpec } from '../../charts/index.js';
-import { renderPng, renderSvg } from '../../charts/render.js';
+import { PNG_CACHE_MAX, pngCacheSize, renderPng, renderSvg } from '../../charts/render.js';
 import { measureText } from '../../charts/text-measure.js';
 import { CARD_WIDTH } from '../../charts/theme.js';
 import { sampleReports } from '../../bench/chart-reports.js';
@@ -67,6 +67,33 @@ describe('renderPng', () => {
     const png = await renderPng(spec, { scale: 1 });
     await checkPng(png, CARD_WIDTH);
     await expect(renderPng(spec, { scale: 0 })).rejects.toThrow(/scale/);
+  });
+});
+
+describe('renderPng of a spec it has just rendered', () => {
+  it('draws an identical spec once, whatever its key order, and hands out copies', async () => {
+    const spec = buildChart('funnel', chartReports().funnel);
+    const [a, b] = await Promise.all([renderPng(spec), renderPng(spec)]);
+    const size = pngCacheSize();
+    const reordered = Object.fromEntries(Object.entries(spec).reverse()) as VegaLiteSpec;
+    const c = await renderPng(reordered);
+    expect(pngCacheSize()).toBe(size);
+    expect(b.equals(a) && c.equals(a)).toBe(true);
+    a.fill(0);
+    expect((await renderPng(spec)).equals(b)).toBe(true);
+    // Another scale or another report is another picture.
+    expect((await renderPng(spec, { scale: 1 })).equals(b)).toBe(false);
+    const other = chartReports().funnel;
+    other.stages[0]!.reached += 1;
+    expect((await renderPng(buildChart('funnel', other))).equals(b)).toBe(false);
+  });
+
+  it('keeps at most PNG_CACHE_MAX pictures', async () => {
+    const report = chartReports().pipeline;
+    for (let i = 0; i < PNG_CACHE_MAX + 3; i++) {
+      await renderPng(buildChart('pipeline', { ...report, total: { ...report.total, count: 1000 + i } }), { scale: 0.5 });
+    }
+    expect(pngCacheSize()).toBe(PNG_CACHE_MAX);
   });
 });
 
