@@ -46,9 +46,10 @@ export async function renderChartSamples(dir: string): Promise<string[]> {
   const noActivities = { ...reports.reps, activities_available: false };
   writeFileSync(join(dir, 'reps-no-activities.png'), await renderPng(buildChart('reps', noActivities)));
   written.push(join(dir, 'reps-no-activities.png'));
-  for (const [name, report] of Object.entries(internationalReports(reports))) {
-    const file = join(dir, `${name}-international.png`);
-    writeFileSync(file, await renderPng(buildChart(name as keyof ChartReports, report as never)));
+  for (const [variant, report] of Object.entries(internationalReports(reports))) {
+    const name = variant.split('-')[0] as keyof ChartReports;
+    const file = join(dir, `${variant}${variant === name ? '-international' : ''}.png`);
+    writeFileSync(file, await renderPng(buildChart(name, report as never)));
     written.push(file);
   }
   return written;
@@ -70,13 +71,19 @@ export const INTERNATIONAL_NAMES = [
   'Alexandra Montgomery-Jones',
 ];
 
-function internationalReports(reports: ChartReports): Partial<ChartReports> {
+function internationalReports(reports: ChartReports): Record<string, Partial<ChartReports>[keyof ChartReports]> {
   const repRow = reports.reps.reps[0]!;
+  // Names that shorten alike: Salesforce user ids equal in their first 14 characters, one family, one name twice.
+  const alike = ['005Hs00000AbCdEIAU', '005Hs00000AbCdFIAU', '005Hs00000AbCdGIAU', 'Alexandra Montgomery-Smith', 'Alexandra Montgomery-Jones', 'Alexandra Montgomery-Brown', 'John Smith', 'John Smith', 'Ana Martínez', 'Ben Okafor', 'Rep 11', 'Rep 12'];
   return {
     reps: {
       ...reports.reps,
       filters: { owner: 'محمد العتيبي', source: '展示会 🎪' },
       reps: INTERNATIONAL_NAMES.slice(0, 10).map((owner, i) => ({ ...repRow, owner, owner_id: `u${i}`, won_value: 900_000 - i * 70_000 })),
+    },
+    'reps-alike': {
+      ...reports.reps,
+      reps: alike.map((owner, i) => ({ ...repRow, owner, owner_id: `a${i}`, won_value: 900_000 - i * 70_000 })),
     },
     sources: {
       ...reports.sources,
@@ -87,6 +94,14 @@ function internationalReports(reports: ChartReports): Partial<ChartReports> {
       ...reports.pipeline,
       currency: 'ILS',
       stages: ['ליד', 'مؤهل', '提案', '협상', 'เจรจา', 'अनुबंध ✍️'].map((stage, i) => ({ stage, count: 30 - i * 4, value: 1_500_000 - i * 200_000, weighted: 200_000 + i * 50_000 })),
+    },
+    funnel: {
+      ...reports.funnel,
+      stages: ['リード', '資格確認済み', '提案 📄', 'محادثة', 'משא ומתן', 'ปิดการขาย'].map((stage, i, all) => ({
+        stage,
+        reached: 400 - i * 60,
+        conversion_to_next: i === all.length - 1 ? null : (340 - i * 60) / (400 - i * 60),
+      })),
     },
   };
 }
