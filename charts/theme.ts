@@ -8,7 +8,7 @@
 import type { Config } from 'vega-lite';
 import type { ReportFilters } from '../src/metrics/report-types.js';
 
-/** The font family the renderer ships (Inter, from @expo-google-fonts/inter) and outlines. */
+/** The family every chart names: Inter; characters it lacks fall back to the script fonts of charts/fonts.ts. */
 export const FONT_FAMILY = 'Inter';
 
 /** Total card width in CSS px (the PNG is `scale` times this). */
@@ -47,8 +47,9 @@ export const COLORS = {
   lost: '#dc2626',
 } as const;
 
-/** Where a long stage, rep or source name is cut (characters); the axis also has a pixel limit. */
+/** Where a name in a filter line ("Owner: …") is cut, in characters (see truncateLabel). */
 export const LABEL_MAX_CHARS = 18;
+/** The widest a row label (stage, source) may be, in px; charts/labels.ts shortens names to it. */
 export const LABEL_LIMIT_PX = 130;
 
 const affixCache = new Map<string, [string, string]>();
