@@ -139,7 +139,7 @@ export function uniqueLabels(names: readonly string[], fit: LabelFit): string[] 
     const hard = groupNames.map((n) => shortenEnd(n, fit, false));
     const separated =
       new Set(hard).size === hard.length && hard.every((l) => !others.has(l)) ? hard : separateByTails(groupNames, fit, others);
-    if (separated) group.forEach((i, k) => (labels[i] = separated[k]!));
+    if (separated) for (const [k, i] of group.entries()) labels[i] = separated[k]!;
   }
   // Whatever is still alike is numbered, first occurrence kept as it is.
   for (const group of collisions(labels)) {
@@ -159,6 +159,6 @@ export function uniqueLabels(names: readonly string[], fit: LabelFit): string[] 
 /** Index groups (two or more) of equal labels. */
 function collisions(labels: readonly string[]): number[][] {
   const byLabel = new Map<string, number[]>();
-  labels.forEach((l, i) => byLabel.set(l, [...(byLabel.get(l) ?? []), i]));
+  for (const [i, l] of labels.entries()) byLabel.set(l, [...(byLabel.get(l) ?? []), i]);
   return [...byLabel.values()].filter((g) => g.length > 1);
 }

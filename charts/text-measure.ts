@@ -54,7 +54,7 @@ export function familyIndexFor(codePoint: number): number {
  * Characters that never choose a font of their own: they stay in the run of the character
  * before them (combining marks, joiners, variation selectors, emoji modifiers and tags).
  */
-const CLINGS = /[\p{M}\u200c\u200d\ufe00-\ufe0f\u{1f3fb}-\u{1f3ff}\u{e0020}-\u{e007f}]/u;
+const CLINGS = /^(?:\p{M}|\u200c|\u200d|[\ufe00-\ufe0f]|[\u{1f3fb}-\u{1f3ff}]|[\u{e0020}-\u{e007f}])$/u;
 
 /** The code points of `text` no chart font has (joiners and the like excepted). */
 export function uncoveredCodePoints(text: string): number[] {

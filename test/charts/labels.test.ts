@@ -40,7 +40,7 @@ describe('uniqueLabels', () => {
   it('keeps Salesforce ids with equal first 14 characters apart', () => {
     const labels = uniqueLabels(SALESFORCE_IDS, { maxPx: 100, fontSize: 13 });
     expectDistinctAndFitting(labels, { maxPx: 100, fontSize: 13 });
-    SALESFORCE_IDS.forEach((id, i) => expect(labels[i]!.endsWith(id.slice(-4))).toBe(true));
+    for (const [i, id] of SALESFORCE_IDS.entries()) expect(labels[i]!.endsWith(id.slice(-4))).toBe(true);
   });
 
   it('numbers names that are equal, or differ only where no short form can show', () => {
