@@ -43,6 +43,20 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+/** Shortest dashboard password accepted (it protects a file anyone may copy and attack offline). */
+export const MIN_PASSWORD_LENGTH = 12;
+
+/** Why a dashboard password is too weak, or null when it is acceptable. */
+export function passwordProblem(pw: string): string | null {
+  const chars = [...pw];
+  if (chars.length < MIN_PASSWORD_LENGTH) return `it has ${chars.length} characters; use at least ${MIN_PASSWORD_LENGTH}`;
+  if (new Set(chars).size < 5) return 'it repeats too few different characters';
+  const codes = chars.map((c) => c.codePointAt(0) ?? 0);
+  const steps = new Set(codes.slice(1).map((c, i) => c - (codes[i] ?? 0)));
+  if (steps.size === 1) return 'it is a simple run of characters';
+  return null;
+}
+
 const schema = z
   .object({
     CRM: withDefault('demo').pipe(z.enum(CRM_NAMES, { message: `must be one of ${CRM_NAMES.join(', ')}` })),
@@ -95,9 +109,20 @@ const schema = z
     DASHBOARD_CRON: opt().refine((v) => v === undefined || validateCron(v), { message: 'is not a valid cron expression' }),
     DASHBOARD_PATH: withDefault('./out/dashboard.html'),
     /** When set, the scheduled dashboard file is encrypted with this password (docs/dashboard.md). */
-    DASHBOARD_PASSWORD: opt(),
+    DASHBOARD_PASSWORD: opt().refine((v) => v === undefined || passwordProblem(v) === null, {
+      message: `is too weak: use at least ${MIN_PASSWORD_LENGTH} characters, not all the same and not a run like 12345678 (a passphrase of a few words is best)`,
+    }),
     /** false: the dashboard shows deal ids instead of deal names. */
     DASHBOARD_DEAL_NAMES: withDefault('true').pipe(z.enum(['true', 'false'], { message: 'must be true or false' })).transform((v) => v === 'true'),
+    /** How long a second sync of the same CRM waits for the one running (CLI); the app does not wait. */
+    SYNC_WAIT_MINUTES: intIn(30, 0, 24 * 60),
+    /** Largest CRM answer read, in MB: a bigger page fails with a clear error instead of exhausting memory. */
+    CRM_MAX_PAGE_MB: intIn(64, 1, 1024),
+    /**
+     * Tests only: `<job>:<step>` (e.g. `digest:root`) kills the process with SIGKILL right after that
+     * step of claim → post → confirm is recorded (src/jobs/ledger.ts).
+     */
+    DEALCAST_CRASH_AT: opt().refine((v) => v === undefined || /^[a-z_]+:[A-Za-z0-9_:. -]+$/.test(v), { message: 'must look like job:step, e.g. digest:root' }),
     LOG_LEVEL: withDefault('info').pipe(z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })),
   });
 

@@ -46,15 +46,25 @@ export interface NewAlert {
   details: Record<string, unknown>;
 }
 
+/**
+ * Opens an episode for a subject. At most one episode per subject is open (a unique partial
+ * index): if one already is, it is brought up to date instead. Returns the episode's id.
+ */
 export function insertAlert(db: Db, a: NewAlert): number {
-  return Number(
-    db
-      .prepare(
-        `INSERT INTO alert_log (kind, subject, fingerprint, state, channel, root_ts, reply_ts, first_alerted_at, last_alerted_at, details)
-         VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(a.kind, a.subject, a.fingerprint, a.channel, a.rootTs, a.replyTs, a.at, a.at, JSON.stringify(a.details)).lastInsertRowid,
-  );
+  return db
+    .transaction(() => {
+      const r = db
+        .prepare(
+          `INSERT INTO alert_log (kind, subject, fingerprint, state, channel, root_ts, reply_ts, first_alerted_at, last_alerted_at, details)
+           VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, subject) WHERE state = 'open' DO NOTHING`,
+        )
+        .run(a.kind, a.subject, a.fingerprint, a.channel, a.rootTs, a.replyTs, a.at, a.at, JSON.stringify(a.details));
+      if (r.changes === 1) return Number(r.lastInsertRowid);
+      const id = db.prepare(`SELECT id FROM alert_log WHERE kind = ? AND subject = ? AND state = 'open'`).pluck().get(a.kind, a.subject) as number;
+      realert(db, id, a);
+      return id;
+    })
+    .immediate();
 }
 
 /** The subject was alerted again (changed, or the quiet period passed): it now lives in a new thread. */

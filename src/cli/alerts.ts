@@ -48,9 +48,16 @@ export async function runAlerts(ctx: { io: CliIo; db: import('../../store/db.js'
   }
   const { messenger, done } = cliMessenger(config, log, ctx.queue);
   const jc = jobContext({ config, db, messenger, log, charts: false, now: () => now });
-  const outcome = await runInSlot(db, 'alerts', `manual:${now.toISOString()}`, now, () => runAlertsJob(jc.alerts, now), { log });
+  // Alert runs take turns (a lease): a run beside `start` or another manual run waits, then finds
+  // the subjects already announced. A run killed mid-thread is continued by the next one.
+  const outcome = await runInSlot(db, 'alerts', `manual:${now.toISOString()}`, now, (claim) => runAlertsJob(jc.alerts, now, claim), {
+    log,
+    adoptOrphans: true,
+    crashAt: config.DEALCAST_CRASH_AT,
+  });
   await done();
   if (outcome.status === 'failed') throw outcome.error;
   if (outcome.status === 'ok') io.stdout(describeAlerts(outcome.result));
+  if (outcome.status === 'taken') io.stdout('Another alerts run covered this moment already; nothing more was posted.');
   return 0;
 }

@@ -32,6 +32,7 @@ import { readAlertSettings, type AlertSettings } from './alert-settings.js';
 import type { ReportProvider } from './digest.js';
 import { addDays, businessHoursBetween, localDay } from './local-time.js';
 import { fillSnapshotGaps, type PipelineSource } from './snapshot.js';
+import type { Claim } from './ledger.js';
 
 export interface AlertDeps {
   db: Db;
@@ -78,7 +79,11 @@ const DAY_MS = 86_400_000;
 /** Fewest daily snapshots the pipeline-drop average needs. */
 export const PIPELINE_DROP_MIN_DAYS = 3;
 
-export async function runAlertsJob(deps: AlertDeps, now: Date): Promise<AlertsResult> {
+/** Runs a posting step once per claim (src/jobs/ledger.ts); without a claim, just runs it. */
+type Once = <V>(key: string, fn: () => Promise<V>) => Promise<V>;
+const onceFor = (claim: Claim | undefined): Once => (claim ? (key, fn) => claim.once(key, fn) : (_key, fn) => fn());
+
+export async function runAlertsJob(deps: AlertDeps, now: Date, claim?: Claim): Promise<AlertsResult> {
   if (!deps.channel) {
     throw new DealcastError('alert_channel', 'ALERT_CHANNEL is not set, so there is nowhere to post alerts.', 'Choose an alert channel in Slack with /dealcast settings, or set ALERT_CHANNEL to a channel id (C…) the bot is in.');
   }
@@ -87,7 +92,7 @@ export async function runAlertsJob(deps: AlertDeps, now: Date): Promise<AlertsRe
   const out: AlertsResult = { kinds: [], skipped: detected.skipped };
   for (const kind of KINDS) {
     if (detected.skipped.some((s) => s.kind === kind)) continue;
-    out.kinds.push(await reconcile(deps, deps.channel, kind, detected.findings[kind], settings, now));
+    out.kinds.push(await reconcile(deps, deps.channel, kind, detected.findings[kind], settings, now, onceFor(claim)));
   }
   const said = out.kinds.filter((k) => k.announced || k.resolved).map((k) => `${k.kind}: ${k.announced} new, ${k.resolved} resolved`);
   deps.log?.(`alerts: ${said.length ? said.join('; ') : 'nothing new'}`);
@@ -237,7 +242,7 @@ function resolution(deps: Pick<AlertDeps, 'db' | 'crm'>, entry: AlertEntry, acti
   }
 }
 
-async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, findings: Finding[], settings: AlertSettings, now: Date): Promise<KindOutcome> {
+async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, findings: Finding[], settings: AlertSettings, now: Date, once: Once): Promise<KindOutcome> {
   const at = now.toISOString();
   const quietMs = settings['alerts.quiet_days'] * DAY_MS;
   const open = new Map(openAlerts(deps.db, kind).map((e) => [e.subject, e]));
@@ -261,7 +266,8 @@ async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, find
     const label = facts ? subjectLabel(facts) : entry.subject;
     // Only a subject described in the thread gets a reply there; one only counted in the summary
     // shows in the root's updated count.
-    if (entry.channel && entry.rootTs && entry.replyTs) await deps.messenger.reply(entry.channel, entry.rootTs, alertResolvedView(kind, label, reason));
+    const { channel: ch, rootTs, replyTs } = entry;
+    if (ch && rootTs && replyTs) await once(`resolved:${entry.id}`, () => deps.messenger.reply(ch, rootTs, alertResolvedView(kind, label, reason)));
     resolveAlert(deps.db, entry.id, at, { ...entry.details, resolution: reason });
     open.delete(entry.subject);
     outcome.resolved++;
@@ -300,14 +306,17 @@ async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, find
     timeZone: deps.timeZone,
   };
   for (const f of described) await mentionable(deps, f.facts);
-  const root = await deps.messenger.post(channel, alertRootView(summary));
+  // The root's ts is recorded before any reply: a run killed mid-thread is resumed into the same
+  // root, and each subject's reply is posted once.
+  const root = await once(`root:${kind}`, () => deps.messenger.post(channel, alertRootView(summary)).then(({ ts }) => ({ channel, ts })));
   outcome.rootTs = root.ts;
   for (const f of due) {
-    const reply = described.includes(f) ? await deps.messenger.reply(channel, root.ts, alertReplyView(f.facts, deps.timeZone)) : null;
+    const reply = described.includes(f) ? await once(`reply:${kind}:${f.subject}`, () => deps.messenger.reply(root.channel, root.ts, alertReplyView(f.facts, deps.timeZone))) : null;
     const details = { facts: f.facts, root: summary } as unknown as Record<string, unknown>;
     const e = open.get(f.subject);
-    if (e) realert(deps.db, e.id, { fingerprint: f.fingerprint, channel, rootTs: root.ts, replyTs: reply?.ts ?? null, at, details });
-    else insertAlert(deps.db, { kind, subject: f.subject, fingerprint: f.fingerprint, channel, rootTs: root.ts, replyTs: reply?.ts ?? null, at, details });
+    const entry = { fingerprint: f.fingerprint, channel: root.channel, rootTs: root.ts, replyTs: reply?.ts ?? null, at, details };
+    if (e) realert(deps.db, e.id, entry);
+    else insertAlert(deps.db, { kind, subject: f.subject, ...entry });
     outcome.announced++;
   }
   return outcome;

@@ -9,7 +9,7 @@ import type { Db } from '../../store/db.js';
 import { computeReport } from '../reports.js';
 import { renderReportPng } from '../cli/report.js';
 import type { Messenger } from '../delivery/messenger.js';
-import type { DigestCharts, DigestDeps, ReportProvider } from './digest.js';
+import { DIGEST_CHART_TITLES, type DigestCharts, type DigestDeps, type ReportProvider } from './digest.js';
 import type { AlertDeps } from './alerts.js';
 import type { SnapshotDeps } from './snapshot.js';
 import { pipelineHistory } from './pipeline-history.js';
@@ -26,13 +26,13 @@ export function digestCharts(day: () => string): DigestCharts {
     {
       png: await renderReportPng('funnel', funnel),
       filename: `funnel-${day()}.png`,
-      title: 'Conversion funnel',
+      title: DIGEST_CHART_TITLES[0],
       altText: `Conversion funnel: ${funnel.stages.map((s) => `${s.stage} ${s.reached}`).join(', ')}.`,
     },
     {
       png: await renderReportPng('forecast', forecast),
       filename: `forecast-${day()}.png`,
-      title: 'Forecast by close month',
+      title: DIGEST_CHART_TITLES[1],
       altText: `Forecast by close month: ${forecast.months.map((m) => `${m.month} weighted ${Math.round(m.weighted)}, won ${Math.round(m.won)}`).join('; ')}.`,
     },
   ];

@@ -27,7 +27,9 @@ function recordingJobs(fail: Partial<Record<keyof ScheduledJobs, (now: Date) => 
   const runs: { job: string; now: string; lateFor?: string }[] = [];
   const job =
     (name: keyof ScheduledJobs) =>
-    async (now: Date, opts?: { lateFor?: Date }) => {
+    async (now: Date, arg?: unknown) => {
+      // The digest gets { lateFor?, claim }, the alerts job its claim, the others nothing.
+      const opts = arg as { lateFor?: Date } | undefined;
       runs.push({ job: name, now: now.toISOString(), ...(opts?.lateFor ? { lateFor: opts.lateFor.toISOString() } : {}) });
       if (fail[name]?.(now)) throw new Error(`${name} exploded`);
       return { ok: true };
