@@ -34,6 +34,15 @@ export class UsageError extends DealcastError {
   }
 }
 
+/** Another process is syncing the same CRM into the same database. */
+export class SyncBusyError extends DealcastError {
+  readonly since: string;
+  constructor(crm: string, since: string, holder: string) {
+    super('sync_busy', `A sync of ${crm} is already running since ${since} (${holder}).`, 'It finishes on its own; try again after it, or wait for the next scheduled sync.');
+    this.since = since;
+  }
+}
+
 /** The database was written by a newer dealcast, or is not a dealcast database. */
 export class StoreError extends DealcastError {
   constructor(message: string, hint?: string, options?: { cause?: unknown }) {

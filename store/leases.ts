@@ -35,6 +35,8 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+export const onThisHost = (holder: string | null): boolean => holder !== null && holder.split(':')[0] === HOST;
+
 /** Is this holder (as written in a lease or a claimed row) certainly gone? */
 export function holderGone(holder: string | null): boolean {
   if (!holder) return true;

@@ -64,7 +64,7 @@ export function recordFieldFill(db: Db, crm: string, runId: number, stream: stri
       }
       setBase.run(crm, stream, field, runId, fill.rows, 0, at);
     }
-  })();
+  }).immediate();
   return opened;
 }
 

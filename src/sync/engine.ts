@@ -8,8 +8,13 @@
  *   sync twice leaves the data identical.
  * - A full sync marks deals that vanished from the CRM as deleted (kept, never erased).
  * - Stage history comes from the CRM when it keeps one, else from stage changes we observe.
+ * - One sync per CRM at a time, across processes: a lease in the database (store/leases.ts). A
+ *   second sync waits (opts.waitMs) or fails with SyncBusyError saying since when one runs.
+ *   Page transactions are BEGIN IMMEDIATE, so other writers wait on the busy timeout instead of
+ *   failing with "database is locked".
  * - Every run is recorded in sync_runs; a run left 'running' by a killed process is marked
- *   failed by the next run, and if it was a full sync the next run is full again.
+ *   failed by the next run (which holds the lease, so the killed one is certainly gone), and if
+ *   it was a full sync the next run is full again.
  */
 import type { Db } from '../../store/db.js';
 import { upsertPipelines } from '../../store/pipelines.js';
@@ -22,7 +27,8 @@ import { upsertActivities } from '../../store/activities.js';
 import { getCursor, saveCursor } from '../../store/sync-cursors.js';
 import { finishRun, lastSuccessfulRun, markAbandonedRuns, recentRuns, startRun, updateRunCounts } from '../../store/sync-runs.js';
 import { STREAM_ORDER, type Connector, type CrmHttp, type Page, type StreamName, type StreamRows } from '../connectors/types.js';
-import { describeError } from '../errors.js';
+import { describeError, SyncBusyError } from '../errors.js';
+import { holdLease, isHeld } from '../../store/leases.js';
 import { refreshDerived, type RefreshResult } from '../../store/deal-facts.js';
 import { createProgress } from './progress.js';
 
@@ -38,6 +44,12 @@ export interface SyncOptions {
   afterPageWrite?: (stream: StreamName, pageIndex: number) => void;
   /** Called after the data is complete, inside no transaction (derived tables, snapshots). */
   afterSync?: (db: Db, crm: string) => void;
+  /**
+   * One sync per CRM at a time (a lease in the database): how long to wait for a sync another
+   * process (or this one) is running. 0 (the default) fails at once with SyncBusyError saying
+   * since when it runs.
+   */
+  waitMs?: number;
 }
 
 export interface SyncResult {
@@ -70,10 +82,27 @@ function needsFull(db: Db, crm: string, asked: boolean): boolean {
 export async function runSync(db: Db, connector: Connector, opts: SyncOptions = {}): Promise<SyncResult> {
   const crm = connector.crm;
   const now = opts.now ?? new Date();
-  const startedAt = now.toISOString();
   const log = opts.log ?? (() => {});
   const http = opts.http ?? noHttp;
 
+  // One sync per CRM: whoever holds the lease is the only writer of this CRM's runs, so a run
+  // left 'running' while we hold it belongs to a process that is gone.
+  const lease = await holdLease(db, `sync:${crm}`, {
+    waitMs: opts.waitMs ?? 0,
+    onWait: (h) => log(`A sync of ${crm} is already running since ${h.acquiredAt} (${h.holder}); waiting for it to finish.`),
+    onTakeover: (h) => log(`Taking over the sync lease of ${h.holder}, which stopped without releasing it.`),
+  });
+  if (!isHeld(lease)) throw new SyncBusyError(crm, lease.heldBy.acquiredAt, lease.heldBy.holder);
+  try {
+    return await syncHoldingLease(db, connector, opts, now, log, http);
+  } finally {
+    lease.release();
+  }
+}
+
+async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions, now: Date, log: (line: string) => void, http: CrmHttp): Promise<SyncResult> {
+  const crm = connector.crm;
+  const startedAt = now.toISOString();
   const abandoned = markAbandonedRuns(db, crm, startedAt);
   if (abandoned.length) log(`Resuming after an interrupted sync (run ${abandoned.map((r) => r.id).join(', ')}).`);
   const firstSync = !lastSuccessfulRun(db, crm);
@@ -138,7 +167,7 @@ export async function runSync(db: Db, connector: Connector, opts: SyncOptions = 
           counts[name] += page.rows.length;
           updateRunCounts(db, runId, counts);
           opts.afterPageWrite?.(name, pageIndex);
-        })();
+        }).immediate();
         pageIndex++;
         progress.rows(name, counts[name]);
       }
@@ -150,7 +179,7 @@ export async function runSync(db: Db, connector: Connector, opts: SyncOptions = 
           stageFlags = loadStageFlags();
         }
         if (name === 'deals' && full) deleted = markMissingDealsDeleted(db, crm, seenDeals, startedAt);
-      })();
+      }).immediate();
       progress.done(name, counts[name]);
     }
     opts.afterSync?.(db, crm);
