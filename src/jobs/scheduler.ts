@@ -379,7 +379,8 @@ export async function startScheduler(deps: StartSchedulerDeps): Promise<{ schedu
   });
   if (!first.digestChannel) deps.log('digest: no digest channel (DIGEST_CHANNEL, or /dealcast settings), so no digest will be posted until one is chosen');
   if (!first.alertChannel) deps.log('alerts: no alert channel (ALERT_CHANNEL, or /dealcast settings), so no alerts will be posted until one is chosen');
-  await scheduler.start();
+  const initial = await scheduler.start();
+  deps.log(`scheduler: started${initial.digests.length ? ` (digest ${initial.digests.map((d) => `${d.slot}: ${d.status}`).join(', ')})` : ''}`);
   return { scheduler, stop: () => scheduler.stop(), nextSync: () => scheduler.nextSync(clock()) };
 }
 
