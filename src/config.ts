@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
+import { redactTheseSecrets } from '../store/redact.js';
 import { ConfigError } from './errors.js';
 
 export const CRM_NAMES = ['demo', 'hubspot', 'pipedrive', 'salesforce', 'attio', 'csv'] as const;
@@ -208,6 +209,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'} ${i.message}`);
   problems.push(...crossFieldProblems(raw));
   if (problems.length || !parsed.success) throw new ConfigError(problems);
+  // Whatever a CRM's error body echoes, no configured secret is ever stored or shown.
+  redactTheseSecrets(SECRET_KEYS.map((k) => parsed.data[k]));
   return Object.freeze(parsed.data);
 }
 

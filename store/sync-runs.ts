@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import { holderGone, onThisHost, THIS_HOLDER } from './leases.js';
+import { redactError } from './redact.js';
 
 export interface SyncRun {
   id: number;
@@ -10,6 +11,8 @@ export interface SyncRun {
   status: 'running' | 'ok' | 'failed';
   counts: Record<string, number>;
   error: string | null;
+  /** Fields held back at their last good values because the CRM stopped sending them ('deals.amount'); empty when none. */
+  degraded: string[];
 }
 
 export function startRun(db: Db, crm: string, mode: SyncRun['mode'], startedAt: string, holder = THIS_HOLDER): number {
@@ -20,21 +23,23 @@ export function updateRunCounts(db: Db, id: number, counts: Record<string, numbe
   db.prepare('UPDATE sync_runs SET counts = ? WHERE id = ?').run(JSON.stringify(counts), id);
 }
 
-export function finishRun(db: Db, id: number, status: 'ok' | 'failed', finishedAt: string, counts: Record<string, number>, error?: string): void {
-  db.prepare('UPDATE sync_runs SET status = ?, finished_at = ?, counts = ?, error = ? WHERE id = ?').run(
+export function finishRun(db: Db, id: number, status: 'ok' | 'failed', finishedAt: string, counts: Record<string, number>, error?: string, degraded: string[] = []): void {
+  db.prepare('UPDATE sync_runs SET status = ?, finished_at = ?, counts = ?, error = ?, degraded = ? WHERE id = ?').run(
     status,
     finishedAt,
     JSON.stringify(counts),
-    error ?? null,
+    error === undefined ? null : redactError(error),
+    degraded.length ? JSON.stringify(degraded) : null,
     id,
   );
 }
 
-interface RunSql extends Omit<SyncRun, 'counts'> {
+interface RunSql extends Omit<SyncRun, 'counts' | 'degraded'> {
   counts: string;
+  degraded: string | null;
 }
-const cols = `id, crm, mode, started_at AS startedAt, finished_at AS finishedAt, status, counts, error`;
-const toRun = (r: RunSql): SyncRun => ({ ...r, counts: JSON.parse(r.counts) as Record<string, number> });
+const cols = `id, crm, mode, started_at AS startedAt, finished_at AS finishedAt, status, counts, error, degraded`;
+const toRun = (r: RunSql): SyncRun => ({ ...r, counts: JSON.parse(r.counts) as Record<string, number>, degraded: r.degraded ? (JSON.parse(r.degraded) as string[]) : [] });
 
 export function lastRun(db: Db, crm: string): SyncRun | null {
   const r = db.prepare(`SELECT ${cols} FROM sync_runs WHERE crm = ? ORDER BY id DESC LIMIT 1`).get(crm) as RunSql | undefined;

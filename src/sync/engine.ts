@@ -31,6 +31,8 @@ import { describeError, SyncBusyError } from '../errors.js';
 import { holdLease, isHeld } from '../../store/leases.js';
 import { refreshDerived, type RefreshResult } from '../../store/deal-facts.js';
 import { createProgress } from './progress.js';
+import { dealFieldGuard } from './field-guard.js';
+import { listOpenSchemaDrift, shortSchemaDrift } from '../../store/schema-drift.js';
 
 export interface SyncOptions {
   /** Re-read everything and mark vanished deals deleted. */
@@ -63,6 +65,11 @@ export interface SyncResult {
   newStages: number;
   /** How the reports' per-deal facts were brought up to date (null if that failed). */
   derived: RefreshResult | null;
+  /**
+   * Fields the CRM stopped sending ('deals.amount'), with open drift reports: their columns keep
+   * the last good values and the run is recorded as degraded. Empty when all is well.
+   */
+  degraded: string[];
 }
 
 const noHttp: CrmHttp = {
@@ -115,6 +122,8 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
   let newStages = 0;
 
   const upsertDeals = dealUpserter(db, crm);
+  const guard = dealFieldGuard(db, crm);
+  let heldBack: string[] = [];
   const loadStageFlags = () =>
     new Map(listStages(db, crm, { includeDeleted: true }).map((s) => [s.id, { isClosed: s.isClosed, isWon: s.isWon }]));
   let stageFlags = loadStageFlags();
@@ -134,7 +143,7 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
       case 'deals': {
         const rows = page.rows as StreamRows['deals'][];
         if (full) for (const r of rows) seenDeals.add(r.id);
-        upsertDeals(rows, { now: startedAt, stageFlags, observeHistory: !connector.capabilities.stageHistory });
+        upsertDeals(guard.guardPage(rows), { now: startedAt, stageFlags, observeHistory: !connector.capabilities.stageHistory });
         break;
       }
       case 'stage_history': {
@@ -179,10 +188,15 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
           stageFlags = loadStageFlags();
         }
         if (name === 'deals' && full) deleted = markMissingDealsDeleted(db, crm, seenDeals, startedAt);
+        if (name === 'deals') heldBack = guard.finish();
       }).immediate();
       progress.done(name, counts[name]);
     }
     opts.afterSync?.(db, crm);
+    // Drift open after this run (reported by afterSync's field-fill tracker): degraded, not failed, not silent.
+    const drift = listOpenSchemaDrift(db, crm);
+    const degraded = [...new Set([...drift.map((d) => `${d.stream}.${d.field}`), ...heldBack.map((f) => `deals.${f}`)])].sort();
+    if (degraded.length) log(`Degraded: the CRM stopped sending ${drift.map(shortSchemaDrift).join('; ') || degraded.join(', ')}.`);
     // Keep the reports' per-deal facts current now, off the path of the next slash command.
     // The data is complete either way: a failure here is logged, and reports refresh lazily.
     let derived: RefreshResult | null = null;
@@ -193,8 +207,8 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
     }
     // When the run really ended (never before it started, even when `now` is in the future).
     const finishedAt = new Date(Math.max(Date.now(), now.getTime())).toISOString();
-    finishRun(db, runId, 'ok', finishedAt, counts);
-    return { runId, mode, counts, deleted, startedAt, finishedAt, newStages, derived };
+    finishRun(db, runId, 'ok', finishedAt, counts, undefined, degraded);
+    return { runId, mode, counts, deleted, startedAt, finishedAt, newStages, derived, degraded };
   } catch (err) {
     finishRun(db, runId, 'failed', new Date(Math.max(Date.now(), now.getTime())).toISOString(), counts, describeError(err).split('\n')[0]);
     throw err;
