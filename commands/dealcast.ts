@@ -20,6 +20,7 @@ import { countDeals } from '../store/deals.js';
 import { listPipelines } from '../store/pipelines.js';
 import { stagesNeedingReview } from '../store/stage-map.js';
 import { lastRun, lastSuccessfulRun } from '../store/sync-runs.js';
+import { listOpenSchemaDrift } from '../store/schema-drift.js';
 import { replyTarget, type CommandDeps, type CommandHandler, type CommandRequest } from './command-context.js';
 
 const SUBCOMMANDS = ['status', 'sync', 'settings', 'dashboard'] as const;
@@ -38,6 +39,7 @@ export function statusFacts(deps: CommandDeps) {
     deals: countDeals(db, crm),
     needsReview: stagesNeedingReview(db, crm).map((s) => ({ name: s.name, pipeline: pipelines.get(s.pipelineId) ?? s.pipelineId, canonical: s.canonical })),
     schedule: deps.syncSchedule,
+    drift: listOpenSchemaDrift(db, crm).map((d) => ({ field: `${d.stream}.${d.field}`, since: d.detectedAt })),
   };
 }
 

@@ -6,10 +6,12 @@
 import type { Db } from './db.js';
 
 export type AlertKind = 'pipeline_drop' | 'rep_inactive' | 'stuck_deal';
+/** Everything the log keeps episodes of: the alert kinds, and CRM fields that stopped arriving (for admins). */
+export type LoggedKind = AlertKind | 'schema_drift';
 
 export interface AlertEntry {
   id: number;
-  kind: AlertKind;
+  kind: LoggedKind;
   subject: string;
   fingerprint: string;
   state: 'open' | 'resolved';
@@ -30,12 +32,12 @@ const COLS = `id, kind, subject, fingerprint, state, channel, root_ts AS rootTs,
 const toEntry = (r: AlertSql): AlertEntry => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> });
 
 /** Open episodes of one kind (at most one per subject). */
-export function openAlerts(db: Db, kind: AlertKind): AlertEntry[] {
+export function openAlerts(db: Db, kind: LoggedKind): AlertEntry[] {
   return (db.prepare(`SELECT ${COLS} FROM alert_log WHERE kind = ? AND state = 'open' ORDER BY id`).all(kind) as AlertSql[]).map(toEntry);
 }
 
 export interface NewAlert {
-  kind: AlertKind;
+  kind: LoggedKind;
   subject: string;
   fingerprint: string;
   channel: string;

@@ -8,7 +8,7 @@ import { runInSlot } from '../jobs/ledger.js';
 import { dryRunMessenger } from '../delivery/dry-run.js';
 import { cliMessenger } from './job-messenger.js';
 import type { ChannelQueueOptions } from '../delivery/channel-queue.js';
-import { cliConfig, openStore, parseFlags, parseNow, type CliIo } from './io.js';
+import { cliConfig, escapeControl, openStore, parseFlags, parseNow, type CliIo } from './io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(argv, { 'dry-run': { type: 'boolean' }, now: { type: 'string' } }, 'alerts');
@@ -30,7 +30,7 @@ export function describeAlerts(r: AlertsResult): string {
 
 export async function runAlerts(ctx: { io: CliIo; db: import('../../store/db.js').Db; config: import('../config.js').Config; now: Date; dryRun: boolean; queue?: ChannelQueueOptions }): Promise<number> {
   const { io, db, config, now } = ctx;
-  const log = (line: string) => io.stderr(line);
+  const log = (line: string) => io.stderr(escapeControl(line));
   if (ctx.dryRun) {
     const messenger = dryRunMessenger(io.stdout, './out');
     const jc = jobContext({ config, db, messenger, log, charts: false, now: () => now });

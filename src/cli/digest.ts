@@ -14,7 +14,7 @@ import type { ChannelQueueOptions } from '../delivery/channel-queue.js';
 import { getJobRun } from '../../store/job-runs.js';
 import { resolveTeamSettings } from '../team-settings.js';
 import { DIGEST_LOOKBACK_MS, latestSlot } from '../jobs/scheduler.js';
-import { cliConfig, openStore, parseFlags, parseNow, type CliIo } from './io.js';
+import { cliConfig, escapeControl, openStore, parseFlags, parseNow, type CliIo } from './io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(argv, { 'dry-run': { type: 'boolean' }, now: { type: 'string' }, out: { type: 'string' }, again: { type: 'boolean' } }, 'digest');
@@ -41,7 +41,7 @@ export async function runDigest(ctx: {
   queue?: ChannelQueueOptions;
 }): Promise<number> {
   const { io, db, config, now } = ctx;
-  const log = (line: string) => io.stderr(line);
+  const log = (line: string) => io.stderr(escapeControl(line));
   if (ctx.dryRun) {
     const messenger = dryRunMessenger(io.stdout, ctx.outDir);
     // The job's own "posted" line would contradict the dry run.

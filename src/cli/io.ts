@@ -45,3 +45,10 @@ export function cliConfig(io: CliIo, overrides: Record<string, string | undefine
 export function openStore(config: Config): Db {
   return openDb(config.DEALCAST_DB);
 }
+
+/** A log line as one line: newlines, tabs and other control characters written as escapes (\n, \u001b). */
+export function escapeControl(line: string): string {
+  return line.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

@@ -13,13 +13,15 @@ import { getDeal } from '../../store/deals.js';
 import { listOwners } from '../../store/owners.js';
 import { dayTotals } from '../../store/snapshots.js';
 import { getStageMap } from '../../store/stage-map.js';
-import { insertAlert, openAlerts, realert, resolveAlert, rootCounts, type AlertEntry, type AlertKind } from '../../store/alert-log.js';
+import { insertAlert, openAlerts, realert, resolveAlert, rootCounts, type AlertEntry, type AlertKind, type LoggedKind } from '../../store/alert-log.js';
 import { DealcastError } from '../errors.js';
+import { listOpenSchemaDrift } from '../../store/schema-drift.js';
 import type { Messenger } from '../delivery/messenger.js';
 import {
   alertReplyView,
   alertResolvedView,
   alertRootView,
+  schemaDriftAlertView,
   subjectLabel,
   type AlertFacts,
   type PipelineDropFacts,
@@ -44,6 +46,8 @@ export interface AlertDeps {
   reports: ReportProvider;
   pipeline: PipelineSource;
   log?: (line: string) => void;
+  /** Slack users told about problems only an admin can fix (DEALCAST_ADMINS), e.g. a CRM field that stopped arriving. */
+  admins?: string[];
   /** Looks up (and remembers) a CRM owner's Slack user when owners.slack_user_id is not known yet. */
   slackUserForOwner?: (ownerId: string) => Promise<string | null>;
 }
@@ -59,7 +63,7 @@ export interface Finding {
 }
 
 export interface KindOutcome {
-  kind: AlertKind;
+  kind: LoggedKind;
   /** Subjects in alert condition now. */
   active: number;
   announced: number;
@@ -94,6 +98,7 @@ export async function runAlertsJob(deps: AlertDeps, now: Date, claim?: Claim): P
     if (detected.skipped.some((s) => s.kind === kind)) continue;
     out.kinds.push(await reconcile(deps, deps.channel, kind, detected.findings[kind], settings, now, onceFor(claim)));
   }
+  out.kinds.push(await reconcileSchemaDrift(deps, deps.channel, now, onceFor(claim)));
   const said = out.kinds.filter((k) => k.announced || k.resolved).map((k) => `${k.kind}: ${k.announced} new, ${k.resolved} resolved`);
   deps.log?.(`alerts: ${said.length ? said.join('; ') : 'nothing new'}`);
   return out;
@@ -239,6 +244,8 @@ function resolution(deps: Pick<AlertDeps, 'db' | 'crm'>, entry: AlertEntry, acti
       // Same stage and no longer over the line only because the stage average moved: still stuck in substance.
       return null;
     }
+    default:
+      return null;
   }
 }
 
@@ -318,6 +325,38 @@ async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, find
     if (e) realert(deps.db, e.id, entry);
     else insertAlert(deps.db, { kind, subject: f.subject, ...entry });
     outcome.announced++;
+  }
+  return outcome;
+}
+
+/**
+ * Schema drift, for the admins: one message per field the CRM stopped sending (mentioning
+ * DEALCAST_ADMINS), a reply in its thread when the field is back. Kept in the alert log like any
+ * subject, so it is said once.
+ */
+async function reconcileSchemaDrift(deps: AlertDeps, channel: string, now: Date, once: Once): Promise<KindOutcome> {
+  const kind: LoggedKind = 'schema_drift';
+  const at = now.toISOString();
+  const drift = listOpenSchemaDrift(deps.db, deps.crm);
+  const active = new Map(drift.map((d) => [`${d.stream}.${d.field}`, d]));
+  const outcome: KindOutcome = { kind, active: drift.length, announced: 0, resolved: 0, quiet: 0, rootTs: null };
+  for (const e of openAlerts(deps.db, kind)) {
+    if (active.has(e.subject)) {
+      outcome.quiet++;
+      active.delete(e.subject);
+      continue;
+    }
+    const { channel: ch, rootTs } = e;
+    if (ch && rootTs) await once(`resolved:${e.id}`, () => deps.messenger.reply(ch, rootTs, alertResolvedView(kind, `\`${e.subject}\``, 'is arriving from the CRM again.')));
+    resolveAlert(deps.db, e.id, at, { ...e.details, resolution: 'back' });
+    outcome.resolved++;
+  }
+  for (const [field, d] of active) {
+    const view = schemaDriftAlertView({ field, since: d.detectedAt, rowsSeen: d.rowsSeen, baselinePopulated: d.baselinePopulated, baselineRows: d.baselineRows }, deps.admins ?? [], deps.timeZone);
+    const root = await once(`root:${kind}:${field}`, () => deps.messenger.post(channel, view).then(({ ts }) => ({ channel, ts })));
+    insertAlert(deps.db, { kind, subject: field, fingerprint: d.detectedAt, channel: root.channel, rootTs: root.ts, replyTs: null, at, details: { since: d.detectedAt } });
+    outcome.announced++;
+    outcome.rootTs = root.ts;
   }
   return outcome;
 }

@@ -63,6 +63,6 @@ export function jobContext(opts: { config: Config; db: Db; messenger: Messenger;
       charts: opts.charts === false ? undefined : digestCharts(() => opts.now().toISOString().slice(0, 10)),
       staleCutoff: (now: Date) => staleCutoff(config.SYNC_CRON, resolveTeamSettings(db, config).timeZone, now),
     },
-    alerts: { ...base, channel: team.alertChannel ?? undefined, messenger, reports, pipeline },
+    alerts: { ...base, channel: team.alertChannel ?? undefined, messenger, reports, pipeline, admins: config.DEALCAST_ADMINS },
   };
 }

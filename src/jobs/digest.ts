@@ -7,6 +7,7 @@
  */
 import type { Db } from '../../store/db.js';
 import { lastSuccessfulRun } from '../../store/sync-runs.js';
+import { listOpenSchemaDrift } from '../../store/schema-drift.js';
 import { recentJobRuns } from '../../store/job-runs.js';
 import { dayTotals } from '../../store/snapshots.js';
 import { advancedBetween, closedBetween, createdBetween } from '../../store/digest-queries.js';
@@ -170,6 +171,7 @@ export function gatherDigest(deps: Omit<DigestDeps, 'messenger' | 'channel'>, no
     currency: pipeline.currency,
     late: opts.lateFor ? { slot: opts.lateFor.toISOString() } : null,
     stale,
+    drift: listOpenSchemaDrift(deps.db, deps.crm).map((x) => ({ field: `${x.stream}.${x.field}`, since: x.detectedAt })),
     kpis,
     prevDay: prevDay ? { day: prevDayDay, kpis: prevDay } : null,
     prevWeek: prevWeek ? { day: prevWeekDay, kpis: prevWeek } : null,
