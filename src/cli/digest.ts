@@ -12,8 +12,9 @@ import { dryRunMessenger } from '../delivery/dry-run.js';
 import { cliMessenger } from './job-messenger.js';
 import type { ChannelQueueOptions } from '../delivery/channel-queue.js';
 import { getJobRun } from '../../store/job-runs.js';
-import { resolveTeamSettings } from '../team-settings.js';
-import { DIGEST_LOOKBACK_MS, latestSlot } from '../jobs/scheduler.js';
+import { resolveTeamSettings } from '../settings/team.js';
+import { DIGEST_LOOKBACK_MS } from '../jobs/scheduler.js';
+import { latestSlot } from '../jobs/cron.js';
 import { cliConfig, escapeControl, openStore, parseFlags, parseNow, type CliIo } from './io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {

@@ -16,7 +16,7 @@
  */
 import type { Db } from '../../store/db.js';
 import { DRIFT_MIN_EXPECTED, fieldBaselines, openDriftFields } from '../../store/schema-drift.js';
-import type { DealRow } from '../connectors/types.js';
+import type { DealRow } from '../model/rows.js';
 import { TRACKED_FIELDS } from './schema-drift.js';
 
 /** Deal fields and the column each is stored in. */

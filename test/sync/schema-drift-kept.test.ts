@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createConnector } from '../../src/connectors/index.js';
 import { loadConfig } from '../../src/config.js';
 import { runSync } from '../../src/sync/engine.js';
-import { computeReport } from '../../src/reports.js';
+import { computeReport } from '../../src/reports/compute.js';
 import { jobContext } from '../../src/jobs/context.js';
 import { runAlertsJob } from '../../src/jobs/alerts.js';
 import { runDigestJob } from '../../src/jobs/digest.js';
