@@ -98,7 +98,8 @@ export async function runAlertsJob(deps: AlertDeps, now: Date, claim?: Claim): P
     if (detected.skipped.some((s) => s.kind === kind)) continue;
     out.kinds.push(await reconcile(deps, deps.channel, kind, detected.findings[kind], settings, now, onceFor(claim)));
   }
-  out.kinds.push(await reconcileSchemaDrift(deps, deps.channel, now, onceFor(claim)));
+  const drift = await reconcileSchemaDrift(deps, deps.channel, now, onceFor(claim));
+  if (drift.active || drift.announced || drift.resolved) out.kinds.push(drift);
   const said = out.kinds.filter((k) => k.announced || k.resolved).map((k) => `${k.kind}: ${k.announced} new, ${k.resolved} resolved`);
   deps.log?.(`alerts: ${said.length ? said.join('; ') : 'nothing new'}`);
   return out;

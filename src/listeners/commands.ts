@@ -7,7 +7,7 @@ import type { App } from '@slack/bolt';
 import { COMMANDS, COMMAND_KEYS, type CommandKey } from '../ids.js';
 import { DealcastError, describeError, UsageError } from '../errors.js';
 import { usageMessage } from '../views/help.js';
-import { escapeMrkdwn } from '../views/numbers.js';
+import { escapeEntities } from '../views/numbers.js';
 import type { MessageContent } from '../delivery/slack.js';
 import { replyTarget, type CommandDeps, type CommandHandler, type CommandRequest } from '../../commands/command-context.js';
 
@@ -48,7 +48,7 @@ export async function runHandler(key: CommandKey, handler: CommandHandler, req: 
     const stack = !(err instanceof DealcastError) && err instanceof Error && err.stack ? `\n${err.stack}` : '';
     deps.log(`command: ${where} failed: ${describeError(err)}${stack}`);
     await safeReply(deps, req, {
-      text: `:x: Sorry, ${COMMANDS[key].command} failed: ${escapeMrkdwn(describeError(err).split('\n').join(' '))}`,
+      text: `:x: Sorry, ${COMMANDS[key].command} failed: ${escapeEntities(describeError(err).split('\n').join(' '))}`,
     });
   }
 }

@@ -253,6 +253,7 @@ describe('startScheduler (the app)', () => {
     expect(logs).toEqual([
       'digest: no digest channel (DIGEST_CHANNEL, or /dealcast settings), so no digest will be posted until one is chosen',
       'alerts: no alert channel (ALERT_CHANNEL, or /dealcast settings), so no alerts will be posted until one is chosen',
+      'scheduler: started',
     ]);
     expect((await s.scheduler.tick(at('2026-11-24T08:15:00Z'))).sync).toBe('failed');
     expect(logs.at(-1)).toBe('sync 2026-11-24T08:15:00.000Z failed: CRM unreachable (it runs again at its next slot)');
