@@ -103,6 +103,18 @@ export class CrmHttpError extends CrmError {
   }
 }
 
+/** A CRM answer larger than CRM_MAX_PAGE_MB: stopped while reading, before it can exhaust memory. */
+export class CrmPageTooLargeError extends CrmError {
+  constructor(info: CrmRequestInfo, limitBytes: number) {
+    super(
+      'crm_page_too_large',
+      info,
+      `${info.crm} answered ${info.method} ${info.path} with more than ${Math.round(limitBytes / 1048576)} MB in one page; the sync stopped reading it rather than run out of memory.`,
+      'Raise CRM_MAX_PAGE_MB if your records really are this large, or ask the CRM for smaller pages; the data synced before is kept.',
+    );
+  }
+}
+
 /** The request timed out or the connection failed, after the retries allowed. */
 export class CrmNetworkError extends CrmError {
   constructor(info: CrmRequestInfo, message: string, options?: { cause?: unknown }) {

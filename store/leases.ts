@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Db } from './db.js';
+import { BUSY_TIMEOUT_MS, type Db } from './db.js';
 
 export interface Lease {
   name: string;
@@ -44,6 +44,23 @@ export function holderGone(holder: string | null): boolean {
   if (host !== HOST || pid === undefined) return false;
   if (Number(pid) === process.pid) return holder !== THIS_HOLDER;
   return !pidAlive(Number(pid));
+}
+
+/**
+ * Runs a small write only if the database is free right now: a timer's renewal must never wait
+ * out the busy timeout synchronously (that would freeze the event loop while, say, a worker
+ * thread rebuilds the report tables). Returns undefined when the database was busy.
+ */
+export function ifNotBusy<T>(db: Db, fn: () => T): T | undefined {
+  db.pragma('busy_timeout = 0');
+  try {
+    return fn();
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') return undefined;
+    throw err;
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
 }
 
 const COLS = 'name, holder, host, pid, acquired_at AS acquiredAt, expires_at AS expiresAt';
@@ -155,7 +172,7 @@ export async function holdLease(db: Db, name: string, opts: HoldOptions = {}): P
       if (r.takenOver) opts.onTakeover?.(r.takenOver);
       const timer = setInterval(() => {
         try {
-          renewLease(db, name, ttl);
+          ifNotBusy(db, () => renewLease(db, name, ttl));
         } catch {
           // Busy beyond the timeout or closed: the next renewal tries again; the lease outlives one miss.
         }

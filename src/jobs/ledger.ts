@@ -16,7 +16,7 @@
  */
 import type { Db } from '../../store/db.js';
 import { claimRun, closeOrphan, finishJobRun, orphanedRuns, renewClaim, saveProgress, skipRun } from '../../store/job-runs.js';
-import { DEFAULT_LEASE_TTL_MS, holdLease, isHeld } from '../../store/leases.js';
+import { DEFAULT_LEASE_TTL_MS, holdLease, ifNotBusy, isHeld } from '../../store/leases.js';
 import { describeError, DealcastError } from '../errors.js';
 
 export type SlotOutcome<T> =
@@ -109,7 +109,7 @@ export async function runInSlot<T>(db: Db, job: string, slot: string, now: Date,
     if (opts.adoptOrphans) save();
     const renew = setInterval(() => {
       try {
-        renewClaim(db, job, slot, leaseMs);
+        ifNotBusy(db, () => renewClaim(db, job, slot, leaseMs));
       } catch {
         // Busy or closed: the claim outlives a missed renewal.
       }

@@ -31,6 +31,7 @@ import type { Connector, CrmHttp, Page, Stream } from './connector.js';
 import { describeError, SyncBusyError } from '../errors.js';
 import { holdLease, isHeld } from '../../store/leases.js';
 import { refreshDerived, type RefreshResult } from '../../store/deal-facts.js';
+import { refreshDerivedOffThread } from './derived-refresh.js';
 import { createProgress } from './progress.js';
 import { dealFieldGuard } from './field-guard.js';
 import { listOpenSchemaDrift, shortSchemaDrift } from '../../store/schema-drift.js';
@@ -47,6 +48,11 @@ export interface SyncOptions {
   afterPageWrite?: (stream: StreamName, pageIndex: number) => void;
   /** Called after the data is complete, inside no transaction (derived tables, snapshots). */
   afterSync?: (db: Db, crm: string) => void;
+  /**
+   * Rebuild the report tables in a worker thread (the app: slash commands stay answered during a
+   * big sync). Default: in this thread.
+   */
+  derivedOffThread?: boolean;
   /**
    * One sync per CRM at a time (a lease in the database): how long to wait for a sync another
    * process (or this one) is running. 0 (the default) fails at once with SyncBusyError saying
@@ -180,6 +186,9 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
         }).immediate();
         pageIndex++;
         progress.rows(name, counts[name]);
+        // Let the event loop breathe between pages (a connector whose pages are ready at once
+        // would otherwise hold it for the whole stream): slash commands are acked meanwhile.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       // The stream is complete: everything up to the sync's start has been seen.
       db.transaction(() => {
@@ -202,7 +211,7 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
     // The data is complete either way: a failure here is logged, and reports refresh lazily.
     let derived: RefreshResult | null = null;
     try {
-      derived = refreshDerived(db, crm);
+      derived = opts.derivedOffThread ? await refreshDerivedOffThread(db, crm) : refreshDerived(db, crm);
     } catch (err) {
       log(`Could not refresh report tables (reports will retry): ${describeError(err).split('\n')[0]}`);
     }
