@@ -23,16 +23,16 @@ const TARGET_MAX_MS = 1000;
 const SENDER = `
 const { parentPort } = require('node:worker_threads');
 const { createHmac } = require('node:crypto');
-parentPort.on('message', async ({ url, body, secret }) => {
+parentPort.on('message', async ({ id, url, body, secret }) => {
   const ts = Math.floor(Date.now() / 1000);
   const sig = 'v0=' + createHmac('sha256', secret).update('v0:' + ts + ':' + body).digest('hex');
   const t = performance.now();
   try {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body });
     await res.text();
-    parentPort.postMessage({ status: res.status, ackMs: performance.now() - t });
+    parentPort.postMessage({ id, status: res.status, ackMs: performance.now() - t });
   } catch (err) {
-    parentPort.postMessage({ status: 0, ackMs: NaN, error: String(err) });
+    parentPort.postMessage({ id, status: 0, ackMs: NaN, error: String(err) });
   }
 });`;
 
@@ -58,23 +58,22 @@ export async function benchSyncAck(): Promise<void> {
     let syncing = true;
     const t0 = performance.now();
     const sync = syncJob.run({ full: true, now }).finally(() => (syncing = false));
-    // Each request from its own sender thread, so a slow answer does not delay the next one.
+    // One sender thread, requests overlapping: a slow answer does not delay the next request.
+    const sender = new Worker(SENDER, { eval: true });
+    senders.push(sender);
+    const pending = new Map<number, () => void>();
+    sender.on('message', (r: { id: number; status: number; ackMs: number }) => {
+      if (r.status === 200) acks.push(r.ackMs);
+      else failed++;
+      pending.get(r.id)?.();
+      pending.delete(r.id);
+    });
     const inFlight: Promise<void>[] = [];
     while (syncing) {
-      const sender = new Worker(SENDER, { eval: true });
-      senders.push(sender);
-      const body = commandBody({ command: '/dealcast', text: 'help', channel_id: `CACK${++seq}`, response_url: fake.responseUrl(`ack${seq}`) });
-      inFlight.push(
-        new Promise<void>((resolve) => {
-          sender.once('message', (r: { status: number; ackMs: number }) => {
-            if (r.status === 200) acks.push(r.ackMs);
-            else failed++;
-            void sender.terminate();
-            resolve();
-          });
-          sender.postMessage({ url, body, secret: TEST_SIGNING_SECRET });
-        }),
-      );
+      const id = ++seq;
+      const body = commandBody({ command: '/dealcast', text: 'help', channel_id: `CACK${id}`, response_url: fake.responseUrl(`ack${id}`) });
+      inFlight.push(new Promise<void>((resolve) => pending.set(id, resolve)));
+      sender.postMessage({ id, url, body, secret: TEST_SIGNING_SECRET });
       await new Promise((r) => setTimeout(r, EVERY_MS));
     }
     const result = await sync;

@@ -53,8 +53,8 @@ export function passwordProblem(pw: string): string | null {
   if (chars.length < MIN_PASSWORD_LENGTH) return `it has ${chars.length} characters; use at least ${MIN_PASSWORD_LENGTH}`;
   if (new Set(chars).size < 5) return 'it repeats too few different characters';
   const codes = chars.map((c) => c.codePointAt(0) ?? 0);
-  const steps = new Set(codes.slice(1).map((c, i) => c - (codes[i] ?? 0)));
-  if (steps.size === 1) return 'it is a simple run of characters';
+  const runs = codes.slice(1).filter((c, i) => Math.abs(c - (codes[i] ?? 0)) <= 1).length;
+  if (runs >= (codes.length - 1) * 0.75) return 'it is mostly a run or repeat of characters (like 123456789012 or abcdefghijkl)';
   return null;
 }
 
