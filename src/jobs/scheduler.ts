@@ -219,9 +219,11 @@ export class Scheduler {
     this.lastDigestScan = now;
     // between() is (from, to]; include `from`'s own minute on the first scan.
     const slots = this.digest.between(new Date(from.getTime() - MINUTE), now);
-    if (!slots.length) return;
+    const firstSlot = slots[0];
+    const lastSlot = slots[slots.length - 1];
+    if (!firstSlot || !lastSlot) return;
     // Slots done, skipped or being posted elsewhere; a slot whose run was interrupted or failed is due again.
-    const recorded = slotsRecorded(db, 'digest', slots[0]!.toISOString(), slots[slots.length - 1]!.toISOString(), DIGEST_ATTEMPTS);
+    const recorded = slotsRecorded(db, 'digest', firstSlot.toISOString(), lastSlot.toISOString(), DIGEST_ATTEMPTS);
     const open = slots.filter((s) => !recorded.has(s.toISOString()));
     const maxLateMs = this.opts.digestMaxLateHours * HOUR;
     // A digest due while this process syncs waits for the sync, so it reads fresh data.
