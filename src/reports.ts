@@ -51,6 +51,11 @@ export interface ReportOptions {
   limit?: number;
   /** reps: false for CRMs whose activity data we cannot use (default: all but Attio). */
   activitiesAvailable?: boolean;
+  /**
+   * The reporting currency (DEALCAST_CURRENCY); null = the CRM's company currency, else the most
+   * common; undefined = as last asked.
+   */
+  currency?: string | null;
 }
 
 const DEFAULT_LOOKBACK_DAYS = 365;
@@ -208,8 +213,9 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
 export function computeReport<N extends ReportName>(db: Db, crm: CrmName | string, name: N, opts: ReportOptions): ReportByName[N] {
   if (!isReportName(name)) throw new UsageError(`There is no report called "${String(name)}".`, `Reports: ${REPORT_NAMES.join(', ')}.`);
   if (Number.isNaN(opts.now.getTime())) throw new UsageError('The report date is not a valid date.');
-  const { currency } = ensureDerivedFresh(db, crm);
+  const { currency } = ensureDerivedFresh(db, crm, { currency: opts.currency });
   const f = resolveFilters(db, crm, opts.filters ?? {}, opts.now);
+  const unconverted = q.unconvertedDeals(db, crm, f.facts);
   const nowS = Math.floor(opts.now.getTime() / 1000);
   const ctx: Ctx = {
     db,
@@ -219,7 +225,12 @@ export function computeReport<N extends ReportName>(db: Db, crm: CrmName | strin
     today: epochDay(opts.now),
     f,
     opts,
-    base: { currency, filters: f.echo, as_of: opts.now.toISOString() },
+    base: {
+      currency,
+      ...(unconverted.length ? { unconverted: { deals: unconverted.reduce((a, u) => a + u.deals, 0), currencies: unconverted } } : {}),
+      filters: f.echo,
+      as_of: opts.now.toISOString(),
+    },
   };
   return builders[name](ctx) as ReportByName[N];
 }

@@ -337,7 +337,7 @@ export function stuckCandidates(
     .join(' ');
   const rows = db
     .prepare(
-      `SELECT f.deal_id AS id, d.name AS name, f.amount AS amount, f.canonical AS depth, COALESCE(s.name, f.stage_id, '') AS crmStage,
+      `SELECT f.deal_id AS id, d.name AS name, f.amount AS amount, f.amount_original AS amountOriginal, f.currency_original AS currencyOriginal, f.canonical AS depth, COALESCE(s.name, f.stage_id, '') AS crmStage,
               o.name AS owner, p.name AS pipeline, f.stage_since AS stageSince, f.close_day AS closeDay
        FROM (SELECT f.* ${base} ORDER BY CASE f.canonical ${over} ELSE 0 END DESC LIMIT ?) f
        JOIN deals d ON d.crm = f.crm AND d.id = f.deal_id
@@ -442,5 +442,26 @@ export function openPipelineAt(db: Db, crm: string, instants: number[]): { point
      FROM pts JOIN deal_facts f ON f.crm = ? AND f.created <= pts.t AND (f.closed IS NULL OR f.closed > pts.t)
      GROUP BY 1, 2, 3`,
     [...instants.flatMap((t, i) => [i, t]), crm],
+  );
+}
+
+/** Deals (in the filter) with an amount in a currency no rate converts: by currency, with their own-currency sums. */
+export function unconvertedDeals(db: Db, crm: string, f: FactFilter): { currency: string; deals: number; amount: number }[] {
+  const w = where(f);
+  return all(
+    db,
+    `SELECT COALESCE(currency_original, '?') AS currency, COUNT(*) AS deals, TOTAL(amount_original) AS amount FROM deal_facts
+     WHERE crm = ? AND amount IS NULL AND amount_original IS NOT NULL${w.sql} GROUP BY 1 ORDER BY 2 DESC, 1`,
+    [crm, ...w.params],
+  );
+}
+
+/** Deals by their own currency: how many, and how many have a converted amount. */
+export function currencyCoverage(db: Db, crm: string): { currency: string; deals: number; converted: number }[] {
+  return all(
+    db,
+    `SELECT COALESCE(currency_original, '?') AS currency, COUNT(*) AS deals, SUM(amount IS NOT NULL OR amount_original IS NULL) AS converted
+     FROM deal_facts WHERE crm = ? GROUP BY 1 ORDER BY 2 DESC, 1`,
+    [crm],
   );
 }

@@ -59,6 +59,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       filters: { pipeline: values.pipeline, owner: values.owner, source: values.source, since: values.since },
       dealNames: values['no-deal-names'] ? false : config.DASHBOARD_DEAL_NAMES,
       timeZone: resolveTeamSettings(db, config).timeZone,
+      currency: config.DEALCAST_CURRENCY ?? null,
     });
     const file = await packDashboard(input, { password });
     await writeFileAtomic(out, file.bytes);

@@ -1,5 +1,6 @@
 /** Compact plain-text tables for `dealcast report <name>` (the JSON keeps the full figures). */
 import type { ReportBase, ReportByName, ReportName } from '../metrics/report-types.js';
+import { moneyNote } from '../views/money-note.js';
 
 const SYMBOL: Record<string, string> = { USD: '$', EUR: '€', GBP: '£', JPY: '¥', AUD: 'A$', CAD: 'C$' };
 
@@ -29,7 +30,14 @@ function header(title: string, r: ReportBase): string {
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
-  return `${title} — as of ${r.as_of.slice(0, 16).replace('T', ' ')} UTC${f ? ` — ${f}` : ''} (${r.currency})`;
+  const head = `${title} — as of ${r.as_of.slice(0, 16).replace('T', ' ')} UTC${f ? ` — ${f}` : ''} (amounts in ${r.currency})`;
+  return [head, ...reportNotes(r)].join('\n');
+}
+
+/** What a reader must know about the figures: deals left out of money totals. */
+export function reportNotes(r: ReportBase): string[] {
+  const note = moneyNote(r, money);
+  return note ? [`Note: ${note}`] : [];
 }
 
 const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
@@ -123,7 +131,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
         ['Deal', 'Amount', 'Stage', 'Owner', 'Days', 'Avg', 'Ratio', 'Close date'],
         r.deals.map((d) => [
           d.name.length > 40 ? `${d.name.slice(0, 39)}…` : d.name,
-          money(d.amount, r.currency),
+          money(d.amount, r.currency) + (d.currency_original && d.currency_original !== r.currency ? ` (${money(d.amount_original, d.currency_original)})` : ''),
           d.stage,
           d.owner ?? '–',
           num(d.days_in_stage),

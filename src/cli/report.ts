@@ -57,6 +57,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       now,
       filters: { pipeline: values.pipeline, owner: values.owner, source: values.source, since: values.since },
       months: parseIntFlag(values.months, 'months', 1, 24),
+      currency: config.DEALCAST_CURRENCY ?? null,
       granularity: values.granularity as 'week' | 'month' | undefined,
     });
     if (values.out && isChartName(name)) {

@@ -5,6 +5,7 @@
  * src/sync/. Rows never carry contact emails, phone numbers, or activity subjects/bodies.
  */
 import type { CrmName } from '../config.js';
+import type { MoneySettings } from '../metrics/money.js';
 
 export type { CrmName };
 
@@ -48,6 +49,8 @@ export interface DealRow {
   name: string;
   amount: number | null;
   currency: string | null;
+  /** The amount in the CRM's company currency, as the CRM converted it (where it says). */
+  amountHome?: number | null;
   pipelineId: string | null;
   stageId: string | null;
   ownerId: string | null;
@@ -153,6 +156,12 @@ export interface ConnectorCapabilities {
   wonLostFlags: boolean;
 }
 
+/** The CRM's company currency and the exchange rates it keeps (src/metrics/money.ts). */
+export interface CurrencyInfo extends MoneySettings {
+  /** Where they came from, for `status` and notes, e.g. 'Salesforce CurrencyType'. */
+  source: string;
+}
+
 export interface Connector {
   crm: CrmName;
   /** Human name, e.g. 'HubSpot'. */
@@ -166,4 +175,6 @@ export interface Connector {
    * to fill stage-entry dates that are missing). Absent when the CRM keeps none.
    */
   stageHistoryFor?: (dealIds: string[], http: CrmHttp) => AsyncIterable<StageHistoryRow[]>;
+  /** The CRM's company currency and exchange rates, read after each sync. Absent when it keeps none. */
+  currencies?: (http: CrmHttp) => Promise<CurrencyInfo>;
 }

@@ -16,8 +16,8 @@ import { pipelineHistory } from './pipeline-history.js';
 import { staleCutoff } from './scheduler.js';
 import { resolveTeamSettings } from '../team-settings.js';
 
-export function reportProvider(db: Db, crm: string): ReportProvider {
-  return (name, opts) => computeReport(db, crm, name, opts);
+export function reportProvider(db: Db, crm: string, currency?: string | null): ReportProvider {
+  return (name, opts) => computeReport(db, crm, name, { currency, ...opts });
 }
 
 /** The digest's thread: the conversion funnel and the forecast, as PNGs. */
@@ -47,7 +47,7 @@ export interface JobContext {
 export function jobContext(opts: { config: Config; db: Db; messenger: Messenger; log?: (line: string) => void; charts?: boolean; now: () => Date }): JobContext {
   const { config, db, messenger, log } = opts;
   const crm = config.CRM;
-  const reports = reportProvider(db, crm);
+  const reports = reportProvider(db, crm, config.DEALCAST_CURRENCY ?? null);
   const pipeline = pipelineHistory(db, crm, reports);
   // Channels and time zone saved in Slack (/dealcast settings) win over the environment.
   const team = resolveTeamSettings(db, config);

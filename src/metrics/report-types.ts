@@ -15,9 +15,17 @@ export interface ReportFilters {
   since?: string;
 }
 
+/** Deals whose currency has no exchange rate into the reporting currency: left out of money totals. */
+export interface UnconvertedNote {
+  deals: number;
+  currencies: { currency: string; deals: number; amount: number }[];
+}
+
 export interface ReportBase {
-  /** The dominant currency of the deals reported on, e.g. 'USD'. */
+  /** The reporting currency every amount is in, e.g. 'USD' (deals in other currencies converted). */
   currency: string;
+  /** Deals in the filter whose amount could not be converted (no rate): counted, never summed. */
+  unconverted?: UnconvertedNote;
   filters: ReportFilters;
   /** The `now` the report was computed for. */
   as_of: string;
@@ -145,7 +153,11 @@ export interface SourcesReport extends ReportBase {
 export interface DealListRow {
   id: string;
   name: string;
+  /** In the reporting currency (null when the deal's currency has no rate). */
   amount: number | null;
+  /** The deal's own amount and currency, as the CRM has them. */
+  amount_original?: number | null;
+  currency_original?: string | null;
   stage: string;
   crm_stage: string;
   owner: string | null;

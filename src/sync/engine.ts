@@ -24,6 +24,7 @@ import { finishRun, lastSuccessfulRun, markAbandonedRuns, recentRuns, startRun, 
 import { STREAM_ORDER, type Connector, type CrmHttp, type Page, type StreamName, type StreamRows } from '../connectors/types.js';
 import { describeError } from '../errors.js';
 import { refreshDerived, type RefreshResult } from '../../store/deal-facts.js';
+import { saveCurrencySettings } from '../../store/currency-rates.js';
 import { createProgress } from './progress.js';
 
 export interface SyncOptions {
@@ -152,6 +153,16 @@ export async function runSync(db: Db, connector: Connector, opts: SyncOptions = 
         if (name === 'deals' && full) deleted = markMissingDealsDeleted(db, crm, seenDeals, startedAt);
       })();
       progress.done(name, counts[name]);
+    }
+    if (connector.currencies) {
+      // Rates are read after the data (a deal may name a currency added since); without them the
+      // last rates stay and amounts in currencies without one are left out of totals, visibly.
+      try {
+        const info = await connector.currencies(http);
+        saveCurrencySettings(db, crm, info, info.source, startedAt);
+      } catch (err) {
+        log(`Could not read the CRM's currencies and exchange rates (reports keep the last ones): ${describeError(err).split('\n')[0]}`);
+      }
     }
     opts.afterSync?.(db, crm);
     // Keep the reports' per-deal facts current now, off the path of the next slash command.
