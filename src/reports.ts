@@ -5,7 +5,8 @@
  */
 import type { Db } from '../store/db.js';
 import type { CrmName } from './config.js';
-import { ensureDerivedFresh } from '../store/deal-facts.js';
+import { derivedIsFresh, ensureDerivedFresh, reportingMoney } from '../store/deal-facts.js';
+import { needsReconstruction, newestDataAt, withFactsAsOf, type AsOfInfo } from '../store/point-in-time.js';
 import { listOwners } from '../store/owners.js';
 import * as q from '../store/report-queries.js';
 import { UsageError } from './errors.js';
@@ -213,7 +214,49 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
 export function computeReport<N extends ReportName>(db: Db, crm: CrmName | string, name: N, opts: ReportOptions): ReportByName[N] {
   if (!isReportName(name)) throw new UsageError(`There is no report called "${String(name)}".`, `Reports: ${REPORT_NAMES.join(', ')}.`);
   if (Number.isNaN(opts.now.getTime())) throw new UsageError('The report date is not a valid date.');
-  const { currency } = ensureDerivedFresh(db, crm, { currency: opts.currency });
+  const money = { currency: opts.currency };
+  // A moment before the data's latest state is rebuilt from stage history; a read-only database
+  // whose facts are stale builds them on the side. Otherwise the stored facts (kept fresh).
+  if (needsReconstruction(db, crm, opts.now)) return withFactsAsOf(db, crm, opts.now, money, (info) => build(db, crm, name, opts, asOfNotes(info, opts.now)));
+  if (db.readonly && !derivedIsFresh(db, crm, money)) return withFactsAsOf(db, crm, null, money, () => build(db, crm, name, opts, []));
+  ensureDerivedFresh(db, crm, money);
+  return build(db, crm, name, opts, staleDataNotes(db, crm, opts.now));
+}
+
+const day = (iso: string) => iso.slice(0, 10);
+
+/** What a report rebuilt for a past moment can and cannot know. */
+function asOfNotes(info: AsOfInfo, at: Date): string[] {
+  const when = day(at.toISOString());
+  if (info.deals === 0 && info.dataFrom && Date.parse(info.dataFrom) > at.getTime()) {
+    return [`No deal in the data existed yet on ${when}: the first was created on ${day(info.dataFrom)}. Nothing to report as of then.`];
+  }
+  const notes = [
+    `Rebuilt as of ${when} from stage history: which deals existed, their stages and whether they were open are as they were then; amounts and expected close dates are today's (earlier values are not kept).`,
+  ];
+  if (info.stageUnknown) {
+    notes.push(`${info.stageUnknown} of the ${info.deals} deals that existed then had no stage recorded yet; they are counted in the first stage recorded for them.`);
+  }
+  if (info.historyFrom) notes.push(`This CRM keeps no stage history: stages before the first sync (${day(info.historyFrom)}) are the first ones seen.`);
+  return notes;
+}
+
+/** Days between the newest date in the data and the report's moment beyond which reports say the data is old. */
+export const OLD_DATA_DAYS = 60;
+
+/** When the newest date in the data is far before the report's moment, say so (and what to try). */
+function staleDataNotes(db: Db, crm: string, at: Date): string[] {
+  const newest = newestDataAt(db, crm);
+  if (!newest) return [];
+  const days = Math.floor((at.getTime() - Date.parse(newest)) / 86_400_000);
+  if (days < OLD_DATA_DAYS) return [];
+  return [
+    `The newest date in the data is ${day(newest)}, ${days} days before this report: recent windows may be empty. To see the data as it stood then, add --now ${day(newest)}T23:59:59Z.`,
+  ];
+}
+
+function build<N extends ReportName>(db: Db, crm: string, name: N, opts: ReportOptions, notes: string[]): ReportByName[N] {
+  const { currency } = reportingMoney(db, crm, { currency: opts.currency });
   const f = resolveFilters(db, crm, opts.filters ?? {}, opts.now);
   const unconverted = q.unconvertedDeals(db, crm, f.facts);
   const nowS = Math.floor(opts.now.getTime() / 1000);
@@ -230,6 +273,7 @@ export function computeReport<N extends ReportName>(db: Db, crm: CrmName | strin
       ...(unconverted.length ? { unconverted: { deals: unconverted.reduce((a, u) => a + u.deals, 0), currencies: unconverted } } : {}),
       filters: f.echo,
       as_of: opts.now.toISOString(),
+      ...(notes.length ? { notes } : {}),
     },
   };
   return builders[name](ctx) as ReportByName[N];

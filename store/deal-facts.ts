@@ -422,3 +422,26 @@ export function ensureDerivedFresh(db: Db, crm: string, opts: { currency?: strin
   refreshDerived(db, crm, { currency: asked });
   return { refreshed: true, currency: getSetting<Stamp>(db, stampKey(crm), { currency: 'USD' } as Stamp).currency };
 }
+
+/**
+ * The reporting currency and converter the facts use now, read without writing (for facts built
+ * on the side: as of a past moment, or on a database opened read-only).
+ */
+export function reportingMoney(db: Db, crm: string, opts: { currency?: string | null } = {}): { currency: string; convert: Converter } {
+  const saved = getSetting<Stamp | null>(db, stampKey(crm), null);
+  const m = moneyFor(db, crm, askedCurrency(opts.currency, saved), saved, false);
+  return { currency: m.currency, convert: m.convert };
+}
+
+/** True when the derived facts are current (a read-only database can only use them then). */
+export function derivedIsFresh(db: Db, crm: string, opts: { currency?: string | null } = {}): boolean {
+  const saved = getSetting<Stamp | null>(db, stampKey(crm), null);
+  const stamp = currentStamp(db, crm, askedCurrency(opts.currency, saved), saved);
+  if (!sameStamp(saved, stamp)) return false;
+  const signals = changeSignals(db, crm);
+  return (
+    db.prepare('SELECT 1 FROM deal_facts_dirty WHERE crm = ? LIMIT 1').get(crm) === undefined &&
+    signals.dealsMaxRowid === saved.dealsMaxRowid &&
+    signals.lastRun === saved.lastRun
+  );
+}

@@ -37,7 +37,7 @@ function header(title: string, r: ReportBase): string {
 /** What a reader must know about the figures: deals left out of money totals. */
 export function reportNotes(r: ReportBase): string[] {
   const note = moneyNote(r, money);
-  return note ? [`Note: ${note}`] : [];
+  return [...(r.notes ?? []), ...(note ? [note] : [])].map((n) => `Note: ${n}`);
 }
 
 const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {

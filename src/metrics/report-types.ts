@@ -29,6 +29,8 @@ export interface ReportBase {
   filters: ReportFilters;
   /** The `now` the report was computed for. */
   as_of: string;
+  /** What the reader must know about these figures (rebuilt for a past moment, data far older than as_of …). */
+  notes?: string[];
 }
 
 export interface PipelineStageRow {
