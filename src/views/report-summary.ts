@@ -178,6 +178,7 @@ export function reportSummary(name: ChartCommandKey, report: unknown, ctx: Summa
   ];
   if (h.note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(escapeMrkdwn(h.note), 3000) }] });
   const base = report as ReportBase;
+  for (const note of base.notes ?? []) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(escapeMrkdwn(note), 3000) }] });
   if (base.currency) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(escapeMrkdwn(currencyLine(base)), 3000) }] });
   blocks.push({
     type: 'context',
