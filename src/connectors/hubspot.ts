@@ -20,7 +20,8 @@ import { followTokens, keysetByTime, type TimeWindow } from '../sync/paging.js';
 import { parsePayload } from '../sync/payload-shape.js';
 import type { CrmHttpOptions } from '../sync/http.js';
 import { CrmAuthError } from '../errors.js';
-import type { ActivityRow, Connector, CrmHttp, CrmRequest, CurrencyInfo, DealRow, OwnerRow, Page, PipelineRow, ReadContext, StageHistoryRow, StageRow } from './types.js';
+import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
+import type { Connector, CrmHttp, CrmRequest, CurrencyInfo, Page, ReadContext } from '../sync/connector.js';
 
 const LABEL = 'HubSpot';
 export const HUBSPOT_SCOPES = [

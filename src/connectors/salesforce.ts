@@ -24,21 +24,8 @@ import { PayloadShapeError } from '../errors.js';
 import type { CrmHttpOptions } from '../sync/http.js';
 import { createClientCredentialsSession } from '../sync/oauth-client-credentials.js';
 import { parsePayload } from '../sync/payload-shape.js';
-import type {
-  ActivityRow,
-  ActivityType,
-  Connector,
-  CrmHttp,
-  CurrencyInfo,
-  DealRow,
-  OwnerRow,
-  Page,
-  PipelineRow,
-  ReadContext,
-  StageHistoryRow,
-  StageRow,
-  Stream,
-} from './types.js';
+import type { ActivityRow, ActivityType, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
+import type { Connector, CrmHttp, CurrencyInfo, Page, ReadContext, Stream } from '../sync/connector.js';
 
 export const SALESFORCE_LABEL = 'Salesforce';
 /** The one pipeline every opportunity belongs to. */

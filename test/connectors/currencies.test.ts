@@ -12,7 +12,7 @@ import { createHubspotConnector } from '../../src/connectors/hubspot.js';
 import { createPipedriveConnector } from '../../src/connectors/pipedrive.js';
 import { runSync } from '../../src/sync/engine.js';
 import { loadCurrencySettings } from '../../store/currency-rates.js';
-import { computeReport } from '../../src/reports.js';
+import { computeReport } from '../../src/reports/compute.js';
 import { fetchHttp } from '../helpers/fetch-http.js';
 import { tempDb } from '../helpers/db.js';
 import type { FakeServer } from '../fakes/fake-server.js';

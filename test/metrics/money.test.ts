@@ -13,7 +13,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db.js';
-import { computeReport } from '../../src/reports.js';
+import { computeReport } from '../../src/reports/compute.js';
 import { saveCurrencySettings } from '../../store/currency-rates.js';
 import { addDeals, CRM, NOW, seedFixture, type FixtureDeal } from './fixture.js';
 import { currencyConverter, parseRatesFile } from '../../src/metrics/money.js';

@@ -13,7 +13,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chmodSync } from 'node:fs';
 import { tempDb } from '../helpers/db.js';
-import { computeReport } from '../../src/reports.js';
+import { computeReport } from '../../src/reports/compute.js';
 import { factsAsOf } from '../../store/point-in-time.js';
 import { openDb, type Db } from '../../store/db.js';
 import { CRM, NOW, seedFixture } from './fixture.js';
