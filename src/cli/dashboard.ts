@@ -52,7 +52,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (password === undefined) throw new UsageError(`The environment variable ${name} (from --password-env) is not set or is empty.`, `Set ${name} to the dashboard password, e.g. in .env.`);
   }
 
-  const db = openStore(config);
+  const db = openStore(config, { forReading: true });
   try {
     const input = await collectDashboard(db, config.CRM, {
       now,

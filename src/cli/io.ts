@@ -42,6 +42,10 @@ export function cliConfig(io: CliIo, overrides: Record<string, string | undefine
   return loadConfig({ env: io.env, overrides });
 }
 
-export function openStore(config: Config): Db {
-  return openDb(config.DEALCAST_DB);
+/**
+ * The configured database. `forReading`: a command that only reads (report, status, dashboard):
+ * the file must exist, and a read-only file is opened read-only.
+ */
+export function openStore(config: Config, opts: { forReading?: boolean } = {}): Db {
+  return openDb(config.DEALCAST_DB, { forReading: opts.forReading });
 }

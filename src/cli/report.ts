@@ -48,7 +48,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const config = cliConfig(io, values.db ? { DEALCAST_DB: values.db } : {});
   const now = parseNow(values.now);
-  const db = openStore(config);
+  const db = openStore(config, { forReading: true });
   try {
     if (countDeals(db, config.CRM).total === 0) {
       io.stderr(`No ${config.CRM} deals in ${config.DEALCAST_DB} yet: run "dealcast sync" first (or "dealcast demo" to try it on demo data).`);

@@ -22,7 +22,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(argv, { now: { type: 'string' }, json: { type: 'boolean' } }, 'status');
   const now = parseNow(values.now);
   const config = cliConfig(io);
-  const db = openStore(config);
+  const db = openStore(config, { forReading: true });
   try {
     const crm = config.CRM;
     const last = lastRun(db, crm);
