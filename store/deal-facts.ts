@@ -84,7 +84,7 @@ const DEAL_SIGNATURE = (a: string) =>
   `(COALESCE(${a}.stage_id, '') || '|' || ${a}.status || '|' || COALESCE(${a}.amount, '') || '|' || COALESCE(${a}.pipeline_id, '') || '|' ||
     COALESCE(${a}.owner_id, '') || '|' || COALESCE(${a}.source, '') || '|' || ${a}.created_at || '|' || COALESCE(${a}.close_date, '') || '|' ||
     COALESCE(${a}.closed_at, '') || '|' || COALESCE(${a}.stage_entered_at, '') || '|' || COALESCE(${a}.currency, '') || '|' ||
-    COALESCE(${a}.amount_home, ''))`;
+    COALESCE(${a}.amount_home, '') || '|' || ${a}.created_known)`;
 
 /** O(1) signals that deals may have changed: new rows, or a sync run since the last refresh. */
 function changeSignals(db: Db, crm: string): { dealsMaxRowid: number; lastRun: string | null } {
@@ -138,6 +138,8 @@ export function loadStageInfo(db: Db, crm: string): Map<string, StageInfo> {
 interface MoneyCols {
   currency: string | null;
   amountHome: number | null;
+  /** 0 when the created date is a placeholder. */
+  createdKnown?: number;
 }
 
 /** A deal's amount in the reporting currency; the rate is the one of its (expected or actual) close day. */
@@ -253,13 +255,13 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
 
   const stages = loadStageInfo(db, crm);
   const money = moneyFor(db, crm, asked, saved, full);
-  const dealCols = `id, pipeline_id AS pipelineId, stage_id AS stageId, owner_id AS ownerId, source, amount, currency, amount_home AS amountHome, status,
+  const dealCols = `id, pipeline_id AS pipelineId, stage_id AS stageId, owner_id AS ownerId, source, amount, currency, amount_home AS amountHome, created_known AS createdKnown, status,
     created_at AS createdAt, closed_at AS closedAt, close_date AS closeDate, stage_entered_at AS stageEnteredAt, ${DEAL_SIGNATURE('deals')} AS srcSig`;
   const insert = db.prepare(
     `INSERT INTO deal_facts (crm, deal_id, pipeline_id, stage_id, owner_id, source, amount, status, canonical, deepest, created, created_day,
-       closed, closed_day, close_day, stage_since, at1, at2, at3, days0, days1, days2, days3, src_sig, amount_original, currency_original)
+       closed, closed_day, close_day, stage_since, at1, at2, at3, days0, days1, days2, days3, src_sig, amount_original, currency_original, created_known)
      VALUES (@crm, @dealId, @pipelineId, @stageId, @ownerId, @source, @amount, @status, @canonical, @deepest, @created, @createdDay,
-       @closed, @closedDay, @closeDay, @stageSince, @at1, @at2, @at3, @days0, @days1, @days2, @days3, @srcSig, @amountOriginal, @currencyOriginal)`,
+       @closed, @closedDay, @closeDay, @stageSince, @at1, @at2, @at3, @days0, @days1, @days2, @days3, @srcSig, @amountOriginal, @currencyOriginal, @createdKnown)`,
   );
   const skip = db.prepare('INSERT INTO deal_facts_skipped (crm, deal_id, src_sig) VALUES (?, ?, ?)');
   let derived = 0;
@@ -277,7 +279,7 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
       if (fact) {
         const m = convertFact(money.convert, d);
         fact.amount = m.amount;
-        insert.run({ crm, ...fact, srcSig: d.srcSig, amountOriginal: d.amount, currencyOriginal: m.currency });
+        insert.run({ crm, ...fact, srcSig: d.srcSig, amountOriginal: d.amount, currencyOriginal: m.currency, createdKnown: d.createdKnown });
         if (!full) delta.add(fact, 1);
       } else skip.run(crm, d.id, d.srcSig);
     }

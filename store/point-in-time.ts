@@ -28,13 +28,16 @@ export interface AsOfInfo {
   historyFrom: string | null;
 }
 
+export type AsOfFact = DealFact & { amountOriginal: number | null; currencyOriginal: string | null; createdKnown: number };
+
 interface DealRowForAsOf extends DealForFacts {
   currency: string | null;
   amountHome: number | null;
+  createdKnown: number;
 }
 
 const DEAL_COLS = `id, pipeline_id AS pipelineId, stage_id AS stageId, owner_id AS ownerId, source, amount, currency, amount_home AS amountHome,
-  status, created_at AS createdAt, closed_at AS closedAt, close_date AS closeDate, stage_entered_at AS stageEnteredAt`;
+  created_known AS createdKnown, status, created_at AS createdAt, closed_at AS closedAt, close_date AS closeDate, stage_entered_at AS stageEnteredAt`;
 
 /** The moment the data reflects: the last successful sync's start, else the newest instant in the data. */
 export function dataAsOf(db: Db, crm: string): string | null {
@@ -74,7 +77,7 @@ export function needsReconstruction(db: Db, crm: string, at: Date): boolean {
  * Every deal's facts as of `at` (all live deals when `at` is null: today's state), in the
  * reporting currency, with what the rebuild could and could not know.
  */
-export function factsAsOf(db: Db, crm: string, at: Date | null, opts: { currency?: string | null } = {}): { facts: (DealFact & { amountOriginal: number | null; currencyOriginal: string | null })[]; info: AsOfInfo } {
+export function factsAsOf(db: Db, crm: string, at: Date | null, opts: { currency?: string | null } = {}): { facts: AsOfFact[]; info: AsOfInfo } {
   const t = at ? at.getTime() : Number.POSITIVE_INFINITY;
   const stageInfo = loadStageInfo(db, crm);
   const stages = listStages(db, crm, { includeDeleted: true });
@@ -92,7 +95,7 @@ export function factsAsOf(db: Db, crm: string, at: Date | null, opts: { currency
     if (!list) byDeal.set(h.dealId, (list = []));
     list.push(h);
   }
-  const facts: (DealFact & { amountOriginal: number | null; currencyOriginal: string | null })[] = [];
+  const facts: AsOfFact[] = [];
   let stageUnknown = 0;
   for (const d of deals) {
     const then = Number.isFinite(t) ? dealAsOf(d, byDeal.get(d.id) ?? [], flags, firstOpen, t) : { deal: d, history: byDeal.get(d.id) ?? [], stageUnknown: false };
@@ -101,7 +104,7 @@ export function factsAsOf(db: Db, crm: string, at: Date | null, opts: { currency
     if (!fact) continue;
     if (then.stageUnknown) stageUnknown++;
     const m = convertFact(money.convert, d);
-    facts.push({ ...fact, amount: m.amount, amountOriginal: d.amount, currencyOriginal: m.currency });
+    facts.push({ ...fact, amount: m.amount, amountOriginal: d.amount, currencyOriginal: m.currency, createdKnown: d.createdKnown });
   }
   const observedOnly = (db.prepare("SELECT COUNT(*) FROM deal_stage_history WHERE crm = ? AND source = 'crm'").pluck().get(crm) as number) === 0;
   const firstSync = db.prepare("SELECT MIN(started_at) FROM sync_runs WHERE crm = ? AND status = 'ok'").pluck().get(crm) as string | null;
@@ -133,9 +136,9 @@ export function withFactsAsOf<T>(db: Db, crm: string, at: Date | null, opts: { c
     for (const ix of indexes) db.exec(ix.replace(/^CREATE (UNIQUE )?INDEX\s+"?(\w+)"?\s+ON/i, 'CREATE $1INDEX temp.$2 ON'));
     const insert = db.prepare(
       `INSERT INTO temp.deal_facts (crm, deal_id, pipeline_id, stage_id, owner_id, source, amount, status, canonical, deepest, created, created_day,
-         closed, closed_day, close_day, stage_since, at1, at2, at3, days0, days1, days2, days3, src_sig, amount_original, currency_original)
+         closed, closed_day, close_day, stage_since, at1, at2, at3, days0, days1, days2, days3, src_sig, amount_original, currency_original, created_known)
        VALUES (@crm, @dealId, @pipelineId, @stageId, @ownerId, @source, @amount, @status, @canonical, @deepest, @created, @createdDay,
-         @closed, @closedDay, @closeDay, @stageSince, @at1, @at2, @at3, @days0, @days1, @days2, @days3, '', @amountOriginal, @currencyOriginal)`,
+         @closed, @closedDay, @closeDay, @stageSince, @at1, @at2, @at3, @days0, @days1, @days2, @days3, '', @amountOriginal, @currencyOriginal, @createdKnown)`,
     );
     db.transaction(() => {
       for (const f of facts) insert.run({ crm, ...f });

@@ -134,7 +134,7 @@ export function cohortByDepth(db: Db, crm: string, f: FactFilter, fromS: number,
   const r = range('created_day', 'created', fromS, toS);
   const rows = all<{ deepest: number; status: number; count: number }>(
     db,
-    `SELECT deepest, status, COUNT(*) AS count FROM deal_facts INDEXED BY deal_facts_cohort WHERE crm = ? AND ${r.sql}${w.sql}
+    `SELECT deepest, status, COUNT(*) AS count FROM deal_facts INDEXED BY deal_facts_cohort WHERE crm = ? AND ${r.sql}${w.sql} AND created_known = 1
      GROUP BY created_day, source, status, deepest`,
     [crm, ...r.params, ...w.params],
   );
@@ -259,7 +259,7 @@ export function bySource(db: Db, crm: string, f: FactFilter, fromS: number, toS:
   const rows = all<{ source: string | null; status: number; count: number; value: number }>(
     db,
     `SELECT source, status, COUNT(*) AS count, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_cohort
-     WHERE crm = ? AND ${r.sql}${w.sql} GROUP BY created_day, source, status`,
+     WHERE crm = ? AND ${r.sql}${w.sql} AND created_known = 1 GROUP BY created_day, source, status`,
     [crm, ...r.params, ...w.params],
   );
   const sums = new Map<string, BySourceRow>();
@@ -464,4 +464,10 @@ export function currencyCoverage(db: Db, crm: string): { currency: string; deals
      FROM deal_facts WHERE crm = ? GROUP BY 1 ORDER BY 2 DESC, 1`,
     [crm],
   );
+}
+
+/** Deals (in the filter) whose created date is unknown: cohort reports leave them out and say how many. */
+export function createdUnknownCount(db: Db, crm: string, f: FactFilter): number {
+  const w = where({ ...f, createdFromDay: undefined });
+  return db.prepare(`SELECT COUNT(*) FROM deal_facts WHERE crm = ? AND created_known = 0${w.sql}`).pluck().get(crm, ...w.params) as number;
 }

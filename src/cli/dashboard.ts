@@ -12,7 +12,7 @@ import { collectDashboard } from '../dashboard/build.js';
 import { packDashboard, writeFileAtomic } from '../dashboard/dashboard-file.js';
 import { kpiFigures } from '../dashboard/page.js';
 import { formatMoney, formatPercent } from '../dashboard/page-format.js';
-import { cliConfig, openStore, parseFlags, parseNow, type CliIo } from './io.js';
+import { cliConfig, crmInDb, openStore, parseFlags, parseNow, type CliIo } from './io.js';
 import { resolveTeamSettings } from '../settings/team.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -54,7 +54,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
   const db = openStore(config, { forReading: true });
   try {
-    const input = await collectDashboard(db, config.CRM, {
+    const input = await collectDashboard(db, crmInDb(db, config.CRM), {
       now,
       filters: { pipeline: values.pipeline, owner: values.owner, source: values.source, since: values.since },
       dealNames: values['no-deal-names'] ? false : config.DASHBOARD_DEAL_NAMES,

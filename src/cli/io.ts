@@ -49,3 +49,14 @@ export function cliConfig(io: CliIo, overrides: Record<string, string | undefine
 export function openStore(config: Config, opts: { forReading?: boolean } = {}): Db {
   return openDb(config.DEALCAST_DB, { forReading: opts.forReading });
 }
+
+/**
+ * The CRM whose data a read command shows: the configured one, or, when the database holds no
+ * deals of it but holds one other CRM's (a CSV import read with CRM left at its default), that one.
+ * The database remembers what it holds; CSV_PATH is needed only to import.
+ */
+export function crmInDb(db: Db, configured: string): string {
+  const held = db.prepare('SELECT crm, COUNT(*) AS n FROM deals WHERE deleted_at IS NULL GROUP BY crm').all() as { crm: string; n: number }[];
+  if (held.some((h) => h.crm === configured)) return configured;
+  return held.length === 1 ? held[0].crm : configured;
+}

@@ -76,6 +76,14 @@ interface Ctx {
   base: ReportBase;
 }
 
+/** The report base plus, for reports by creation cohort, how many deals have no known created date. */
+function withCohortNote(c: Ctx): ReportBase {
+  const unknown = q.createdUnknownCount(c.db, c.crm, c.f.facts);
+  if (!unknown) return c.base;
+  const note = `${unknown} ${unknown === 1 ? 'deal has' : 'deals have'} no known created date (no date at all in the import) and ${unknown === 1 ? 'is' : 'are'} left out of this cohort.`;
+  return { ...c.base, notes: [...(c.base.notes ?? []), note] };
+}
+
 /** The filters for "deals created since" reports. */
 const createdSince = (c: Ctx): q.FactFilter => ({ ...c.f.facts, ...(c.f.sinceDay !== undefined ? { createdFromDay: c.f.sinceDay } : {}) });
 /** Calibration and stage norms are learned from the whole team in the selected pipelines. */
@@ -118,7 +126,7 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
     const toS = c.nowS + 1;
     const body = cumulativeFunnel(q.cohortByDepth(c.db, c.crm, c.f.facts, fromS, toS), { from: dayToIso(fromDay), to: dayToIso(c.today) });
     const times = timeInStage(q.daysInStage(c.db, c.crm, c.f.facts, fromS, toS, { histogram: true }));
-    return { ...c.base, ...body, time_in_stage: times };
+    return { ...withCohortNote(c), ...body, time_in_stage: times };
   },
 
   velocity(c) {
@@ -184,7 +192,7 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
   sources(c) {
     const fromDay = c.f.sinceDay ?? c.today - DEFAULT_SOURCES_DAYS;
     const rows = q.bySource(c.db, c.crm, c.f.facts, fromDay * DAY_S, c.nowS + 1);
-    return { ...c.base, sources: sourcingBreakdown(rows), from: dayToIso(fromDay) };
+    return { ...withCohortNote(c), sources: sourcingBreakdown(rows), from: dayToIso(fromDay) };
   },
 
   quality(c) {

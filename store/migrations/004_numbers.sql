@@ -28,3 +28,10 @@ CREATE TABLE currency_rates (
 -- amount and currency are kept beside it.
 ALTER TABLE deal_facts ADD COLUMN amount_original REAL;
 ALTER TABLE deal_facts ADD COLUMN currency_original TEXT;
+
+-- A deal whose created date is not known (a CSV row with no date at all) keeps a placeholder
+-- created_at and created_known = 0: reports by creation cohort leave it out and count it.
+ALTER TABLE deals ADD COLUMN created_known INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE deal_facts ADD COLUMN created_known INTEGER NOT NULL DEFAULT 1;
+DROP INDEX deal_facts_cohort;
+CREATE INDEX deal_facts_cohort ON deal_facts (crm, created_day, source, status, deepest, amount, created, pipeline_id, owner_id, days0, days1, days2, days3, created_known);
