@@ -16,7 +16,7 @@ import { chooseReportingCurrency, currencyConverter, moneySignature, type Conver
 import { loadCurrencySettings, mostCommonCurrency } from './currency-rates.js';
 
 /** Bump when the derivation rules change: every database rebuilds its facts once. */
-const FACTS_VERSION = 7;
+const FACTS_VERSION = 8;
 const CHUNK = 2000;
 /** Above about this many changed deals (marks are 4 per deal or so) a full rebuild is quicker than one by one. */
 const FULL_REBUILD_ABOVE = 50_000;

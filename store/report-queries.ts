@@ -471,3 +471,9 @@ export function createdUnknownCount(db: Db, crm: string, f: FactFilter): number 
   const w = where({ ...f, createdFromDay: undefined });
   return db.prepare(`SELECT COUNT(*) FROM deal_facts WHERE crm = ? AND created_known = 0${w.sql}`).pluck().get(crm, ...w.params) as number;
 }
+
+/** Closed deals (in the filter) with no close date: on no day, so left out of win rates by period. */
+export function closedWithoutDateCount(db: Db, crm: string, f: FactFilter): number {
+  const w = where(f);
+  return db.prepare(`SELECT COUNT(*) FROM deal_facts WHERE crm = ? AND status <> 0 AND closed_day IS NULL${w.sql}`).pluck().get(crm, ...w.params) as number;
+}

@@ -84,6 +84,14 @@ function withCohortNote(c: Ctx): ReportBase {
   return { ...c.base, notes: [...(c.base.notes ?? []), note] };
 }
 
+/** The report base plus how many closed deals have no close date (left out of rates by period). */
+function withClosedNote(c: Ctx): ReportBase {
+  const n = q.closedWithoutDateCount(c.db, c.crm, c.f.facts);
+  if (!n) return c.base;
+  const note = `${n} closed ${n === 1 ? 'deal has' : 'deals have'} no close date, so the win rate by period is not shown (it would count wins and miss those losses); the funnel's cohort win rate counts every closed deal.`;
+  return { ...c.base, notes: [...(c.base.notes ?? []), note] };
+}
+
 /** The filters for "deals created since" reports. */
 const createdSince = (c: Ctx): q.FactFilter => ({ ...c.f.facts, ...(c.f.sinceDay !== undefined ? { createdFromDay: c.f.sinceDay } : {}) });
 /** Calibration and stage norms are learned from the whole team in the selected pipelines. */
@@ -147,7 +155,13 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
       currentFromDay,
       cycleHistogram: q.cycleHistogram(c.db, c.crm, c.f.facts, currentFromDay * DAY_S, c.nowS + 1),
     });
-    return { ...c.base, ...body };
+    // Closed deals with no close date (losses an export does not date) could have closed in any
+    // period: a win rate by period would count the wins and miss those losses. Not shown then.
+    if (q.closedWithoutDateCount(c.db, c.crm, c.f.facts) > 0) {
+      body.current.win_rate = null;
+      for (const p of body.points) p.win_rate = null;
+    }
+    return { ...withClosedNote(c), ...body };
   },
 
   reps(c) {

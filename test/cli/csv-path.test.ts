@@ -97,3 +97,30 @@ describe('after import-csv', () => {
     expect(bad.err).toMatch(/--rates: there is no file/);
   });
 });
+
+describe('lost deals an export does not date (Olist: leads that never became sellers)', () => {
+  it('are counted as lost in the cohort win rate; the win rate by period is not shown rather than read 100%', async () => {
+    const file = join(dir, 'olist-like.csv');
+    writeFileSync(
+      file,
+      [
+        'mql_id,stage,first_contact_date,won_date',
+        'm1,Closed Won,2018-01-10,2018-02-01 10:00:00',
+        'm2,Closed Lost,2018-01-12,',
+        'm3,Closed Lost,2018-01-15,',
+        'm4,Closed Won,2018-01-20,2018-03-05 09:00:00',
+        'm5,Closed Lost,2018-02-02,',
+      ].join('\n'),
+    );
+    const db = join(dir, 'olist.db');
+    const imp = await cli({ DEALCAST_DB: db }, 'import-csv', file, '--map', 'id=mql_id', '--map', 'createdAt=first_contact_date', '--map', 'wonAt=won_date', '--now', '2018-04-01T00:00:00Z');
+    expect(imp.code).toBe(0);
+    const v = JSON.parse((await cli({ DEALCAST_DB: db }, 'report', 'velocity', '--json', '--now', '2018-04-01T00:00:00Z')).out);
+    expect(v.current.win_rate).toBeNull();
+    expect(v.notes.join(' ')).toMatch(/3 closed deals have no close date, so the win rate by period is not shown/);
+    const f = JSON.parse((await cli({ DEALCAST_DB: db }, 'report', 'funnel', '--json', '--now', '2018-04-01T00:00:00Z')).out);
+    // Cohort: all five created in the 180 days; 2 won, 3 lost → 40%.
+    expect(f.cohort).toMatchObject({ deals: 5, won: 2, lost: 3, open: 0 });
+    expect(f.win_rate).toBe(0.4);
+  });
+});
