@@ -70,7 +70,10 @@ export function newestDataAt(db: Db, crm: string): string | null {
  */
 export function needsReconstruction(db: Db, crm: string, at: Date): boolean {
   const newest = newestDataAt(db, crm);
-  return newest !== null && at.getTime() < Date.parse(newest);
+  if (newest === null || at.getTime() >= Date.parse(newest)) return false;
+  // Dates after the last sync (a created date typed in the future) are not news from after `at`.
+  const synced = db.prepare("SELECT MAX(started_at) FROM sync_runs WHERE crm = ? AND status = 'ok'").pluck().get(crm) as string | null;
+  return synced === null || at.getTime() < Date.parse(synced);
 }
 
 /**

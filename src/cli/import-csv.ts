@@ -9,6 +9,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseRatesFile, type MoneySettings } from '../metrics/money.js';
+import { computeReport } from '../reports/compute.js';
+import { qualityHighlights } from './report-format.js';
 import { currencyCoverage } from '../../store/report-queries.js';
 import { loadCurrencySettings } from '../../store/currency-rates.js';
 import { createCsvConnector, csvOptionsFromConfig } from '../connectors/csv.js';
@@ -97,6 +99,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         `${result.deleted ? `; ${result.deleted} deals missing from this file marked deleted` : ''}.`,
     );
     for (const line of moneySummary(db)) io.stdout(line);
+    const quality = qualityHighlights(computeReport(db, 'csv', 'quality', { now }));
+    if (quality) io.stdout(quality);
     if (values.rejects) {
       const all = [...report.deals.rejected, ...(report.history?.rejected ?? [])];
       writeFileSync(values.rejects, ['file,row,reason', ...all.map((p) => [p.file, p.row, p.reason].map(csvField).join(','))].join('\n') + '\n');

@@ -186,6 +186,19 @@ export interface QualityReport extends ReportBase {
   past_close_date: number;
   no_owner: number;
   needs_review_stages: { stage: string; pipeline: string }[];
+  /** Open deals with a negative amount. */
+  negative_amount?: number;
+  /** Open deals whose amount is far outside the rest (robust z-score above 3.5), largest first (at most 10 listed). */
+  amount_outliers?: { count: number; median: number | null; deals: { id: string; name: string; amount: number; z: number }[] };
+  /** Deals (open or closed) created before 2000, or after the report's moment. */
+  created_before_2000?: number;
+  created_in_future?: number;
+  /** Closed before created (or, open, expected to close before created). */
+  close_before_created?: number;
+  /** Deals by their own currency (more than one: amounts are converted into `currency`). */
+  currencies?: { currency: string; deals: number }[];
+  /** Stages whose name looks like another canonical stage than the one they are mapped to. */
+  stage_name_mismatches?: { stage: string; pipeline: string; canonical: string; looks_like: string }[];
 }
 
 export interface CalibrationRow {

@@ -22,6 +22,8 @@ import { backtest, BACKTEST_HORIZON_DAYS } from '../metrics/backtest.js';
 import { repScoreboard } from '../metrics/reps.js';
 import { stageAverages, stuckCutoffs, stuckDeals, STUCK_MIN_SAMPLE, STUCK_THRESHOLD } from '../metrics/stuck-deals.js';
 import { sourcingBreakdown } from '../metrics/sources.js';
+import { amountOutliers, stageNameMismatches, type MappedStage } from '../metrics/quality.js';
+import { isCanonicalStage } from '../model/canonical-stages.js';
 import { DAY_S, dayToIso, epochDay, monthStart, weekStart } from '../metrics/periods.js';
 
 export const REPORT_NAMES: readonly ReportName[] = ['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'deals', 'sources', 'quality', 'backtest'];
@@ -211,7 +213,17 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
 
   quality(c) {
     const counts = q.openDataQuality(c.db, c.crm, createdSince(c), c.today);
-    return { ...c.base, ...counts, needs_review_stages: q.stagesToReview(c.db, c.crm, c.f.facts.pipelineIds) };
+    const outliers = amountOutliers(q.openAmounts(c.db, c.crm, createdSince(c)));
+    const stages = q.mappedStages(c.db, c.crm, c.f.facts.pipelineIds).filter((s) => isCanonicalStage(s.canonical)) as MappedStage[];
+    return {
+      ...c.base,
+      ...counts,
+      needs_review_stages: q.stagesToReview(c.db, c.crm, c.f.facts.pipelineIds),
+      ...q.dateAndAmountChecks(c.db, c.crm, createdSince(c), c.nowS),
+      amount_outliers: { count: outliers.outliers.length, median: outliers.median, deals: outliers.outliers.slice(0, 10).map((o) => ({ ...o, z: Math.round(o.z * 10) / 10 })) },
+      currencies: q.dealsByCurrency(c.db, c.crm, createdSince(c)),
+      stage_name_mismatches: stageNameMismatches(stages).map(({ stage, pipeline, canonical, looks_like }) => ({ stage, pipeline, canonical, looks_like })),
+    };
   },
 
   backtest(c) {
