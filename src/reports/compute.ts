@@ -52,7 +52,7 @@ export interface ReportOptions {
   minSample?: number;
   /** deals: rows listed (default 50; `total` counts them all). */
   limit?: number;
-  /** reps: false for CRMs whose activity data we cannot use (default: all but Attio). */
+  /** reps: false for CRMs whose activity data we cannot use (default: all but Attio and CSV). */
   activitiesAvailable?: boolean;
   /**
    * The reporting currency (DEALCAST_CURRENCY); null = the CRM's company currency, else the most
@@ -170,7 +170,8 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
     const sinceDay = c.f.sinceDay ?? c.today - DEFAULT_REPS_DAYS;
     const since = new Date(sinceDay * 86_400_000).toISOString();
     const until = c.now.toISOString();
-    const available = c.opts.activitiesAvailable ?? c.crm !== 'attio';
+    // Attio's API gives no usable activity data and a CSV export has none: "not available", not zeros.
+    const available = c.opts.activitiesAvailable ?? (c.crm !== 'attio' && c.crm !== 'csv');
     const owners = listOwners(c.db, c.crm);
     const ownerIds = c.f.facts.ownerIds ?? owners.map((o) => o.id);
     const rows = repScoreboard(

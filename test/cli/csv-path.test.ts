@@ -40,6 +40,8 @@ describe('after import-csv', () => {
     // Open: HAXMC4IX (Engaging) and ZZZZ0001 (Prospecting, no date): both in the pipeline.
     expect(p.total.count).toBe(2);
     expect(p.notes.join(' ')).toMatch(/newest date in the data is 2017-03-11/);
+    const reps = await cli({ DEALCAST_DB: db }, 'report', 'reps', '--now', '2017-03-11T23:59:59Z');
+    expect(reps.out).toMatch(/Activity data is not available for this CRM\./);
   });
 
   it('a deal with no date at all is left out of the funnel cohort, and counted', async () => {
