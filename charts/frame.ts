@@ -50,7 +50,7 @@ export function subtitleLines(report: ReportBase, headline: string | undefined, 
   const context = [filters, asOf, report.currency ? `amounts in ${report.currency}` : ''].filter(Boolean).join(' · ');
   if (context) lines.push(context);
   if (report.notes?.some((n) => n.startsWith('Rebuilt as of'))) lines.push('rebuilt from stage history · amounts are today’s');
-  else if (report.notes?.length) lines.push(report.notes[0]);
+  else if (report.notes?.[0]) lines.push(report.notes[0]);
   const u = report.unconverted;
   if (u?.deals) lines.push(`${u.deals} ${u.deals === 1 ? 'deal' : 'deals'} in ${u.currencies.map((c) => c.currency).join(', ')} left out: no rate to ${report.currency}`);
   return lines.flatMap((l) => wrapLine(l));

@@ -143,7 +143,7 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
     if (!readonly) migrate(db, loadMigrations(), opts.targetVersion);
     else if (opts.forReading) {
       const migrations = loadMigrations();
-      const latest = migrations.length ? migrations[migrations.length - 1].version : 0;
+      const latest = migrations[migrations.length - 1]?.version ?? 0;
       if (schemaVersion(db) < latest) {
         throw new StoreError(`The database at ${path} is read-only and needs an upgrade to this version of dealcast.`, 'Open it once with write access (any dealcast command) to upgrade it.');
       }
@@ -165,7 +165,7 @@ export function schemaVersion(db: Db): number {
 }
 
 export function migrate(db: Db, migrations: Migration[], targetVersion?: number): void {
-  const latest = migrations.length ? migrations[migrations.length - 1].version : 0;
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
   const current = schemaVersion(db);
   if (current > latest) {
     db.close();

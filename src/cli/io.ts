@@ -58,5 +58,5 @@ export function openStore(config: Config, opts: { forReading?: boolean } = {}): 
 export function crmInDb(db: Db, configured: string): string {
   const held = db.prepare('SELECT crm, COUNT(*) AS n FROM deals WHERE deleted_at IS NULL GROUP BY crm').all() as { crm: string; n: number }[];
   if (held.some((h) => h.crm === configured)) return configured;
-  return held.length === 1 ? held[0].crm : configured;
+  return held.length === 1 && held[0] ? held[0].crm : configured;
 }

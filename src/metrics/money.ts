@@ -66,8 +66,10 @@ export function currencyConverter(reporting: string, money: MoneySettings): Conv
     if (undated) return undated.perBase;
     // Only dated rates, none covering the day: the nearest one.
     const sorted = [...list].sort((a, b) => (a.startDate ?? '').localeCompare(b.startDate ?? ''));
-    if (!day) return sorted[sorted.length - 1].perBase;
-    return (day < (sorted[0].startDate ?? '') ? sorted[0] : sorted[sorted.length - 1]).perBase;
+    const first = sorted[0];
+    const last = sorted[sorted.length - 1];
+    if (!first || !last) return null;
+    return (day && day < (first.startDate ?? '') ? first : last).perBase;
   };
   return (a) => {
     const currency = (a.currency ?? base ?? reporting).toUpperCase();
@@ -101,9 +103,10 @@ export function parseRatesFile(text: string): MoneySettings {
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
-  if (!lines.length) throw new Error('the rates file is empty');
-  const sep = lines[0].includes(';') && !lines[0].includes(',') ? ';' : lines[0].includes('\t') ? '\t' : ',';
-  const head = lines[0].split(sep).map((h) => h.trim().toLowerCase());
+  const first = lines[0];
+  if (first === undefined) throw new Error('the rates file is empty');
+  const sep = first.includes(';') && !first.includes(',') ? ';' : first.includes('\t') ? '\t' : ',';
+  const head = first.split(sep).map((h) => h.trim().toLowerCase());
   const ci = head.indexOf('currency');
   const ri = head.findIndex((h) => h === 'rate' || h.startsWith('rate'));
   const di = head.findIndex((h) => h === 'date' || h === 'from' || h === 'start_date');
@@ -125,7 +128,7 @@ export function parseRatesFile(text: string): MoneySettings {
       bases.length ? `more than one currency has rate 1 (${bases.join(', ')}): keep only the base currency at 1` : 'add a row for the base currency with rate 1 (e.g. "USD,1")',
     );
   }
-  const base = bases[0];
+  const base = bases[0] as string;
   const rates: RateRow[] = [];
   const byCurrency = new Map<string, typeof rows>();
   for (const r of rows) {

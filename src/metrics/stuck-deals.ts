@@ -59,7 +59,7 @@ export function dealRow(d: OpenDealCandidate, averages: (number | null)[], now: 
     amount: d.amount,
     amount_original: d.amountOriginal ?? d.amount,
     currency_original: d.currencyOriginal ?? null,
-    stage: OPEN_CANONICAL_STAGES[d.depth],
+    stage: OPEN_CANONICAL_STAGES[d.depth]!,
     crm_stage: d.crmStage,
     owner: d.owner,
     pipeline: d.pipeline,

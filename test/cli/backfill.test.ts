@@ -42,12 +42,12 @@ describe.each(CONTRACT_CASES)('dealcast backfill: $crm', (c) => {
     const out: string[] = [];
     const io = { stdout: (s: string) => out.push(s), stderr: (s: string) => out.push(s), env };
     expect(await run([], io)).toBe(0);
-    expect(out.at(-1)).toMatch(new RegExp(`^6 of 6 deals gained stage-entry dates`));
+    expect(out.at(-1)).toMatch(/^6 of 6 deals gained stage-entry dates/);
 
     const db = openDb(t.path);
     cleanups.push(() => void db.close());
     for (const id of moved.slice(1)) expect(getDeal(db, c.crm, id)!.stageEnteredAt).toBe(wanted.get(id));
-    expect(getDeal(db, c.crm, moved[0])!.stageEnteredAt).toBe('2020-01-01T00:00:00.000Z');
+    expect(getDeal(db, c.crm, moved[0]!)!.stageEnteredAt).toBe('2020-01-01T00:00:00.000Z');
     const restored = db.prepare(`SELECT COUNT(*) FROM deal_stage_history WHERE crm = ? AND source = 'backfill'`).pluck().get(c.crm) as number;
     expect(restored).toBe(c.expected(model).stage_history.filter((h) => moved.includes(h.dealId)).length);
 

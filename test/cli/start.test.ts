@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/start.js';
 import { createDealcastApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { FakeSlack, startFakeSlack } from '../fakes/slack.js';
+import { type FakeSlack, startFakeSlack } from '../fakes/slack.js';
 import { tempDb } from '../helpers/db.js';
 import { sendCommand, TEST_SIGNING_SECRET } from '../helpers/slack-requests.js';
 
@@ -59,7 +59,7 @@ describe('dealcast start', () => {
     const r = await sendCommand(`http://127.0.0.1:${port}`, { command: '/dealcast', text: 'status', response_url: fake.responseUrl('start-status') });
     expect(r.status).toBe(200);
     const [reply] = await fake.waitForCalls('response_url', 1, (c) => c.path === 'start-status');
-    expect(JSON.stringify(reply.params.blocks)).toContain('Last sync full');
+    expect(JSON.stringify(reply!.params.blocks)).toContain('Last sync full');
     stop();
     await out.line(/^exit 0$/);
     expect(out.lines.join('\n')).not.toContain(fake.token);
@@ -79,7 +79,7 @@ describe('dealcast start', () => {
       fake.reset();
       const started = app.start().catch((e: unknown) => e);
       const [open] = await fake.waitForCalls('apps.connections.open');
-      expect(open.authorization).toBe('Bearer xapp-1-A0-fake-app-token');
+      expect(open!.authorization).toBe('Bearer xapp-1-A0-fake-app-token');
       await started;
       await app.stop().catch(() => undefined);
       expect(logs.join('\n')).not.toContain('xapp-1-A0-fake-app-token');

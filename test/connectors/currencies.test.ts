@@ -44,7 +44,7 @@ function multiCurrencyModel(dated = false): CrmModel {
 /** Σ amount of open deals in USD at the given rates (what the pipeline total must be). */
 function expectedOpenUsd(model: CrmModel, eur: number): number {
   const rate: Record<string, number> = { USD: 1, EUR: eur, JPY: 150 };
-  return model.deals.filter((d) => d.status === 'open' && d.archivedAt === null).reduce((a, d) => a + (d.amount ?? 0) / rate[d.currency], 0);
+  return model.deals.filter((d) => d.status === 'open' && d.archivedAt === null).reduce((a, d) => a + (d.amount ?? 0) / (rate[d.currency] ?? NaN), 0);
 }
 
 describe('CRM currencies', () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SlackDelivery } from '../../src/delivery/slack.js';
 import { OwnerDirectory } from '../../src/delivery/slack-owners.js';
 import { listOwners, upsertOwners } from '../../store/owners.js';
-import { FakeSlack, startFakeSlack } from '../fakes/slack.js';
+import { type FakeSlack, startFakeSlack } from '../fakes/slack.js';
 import { tempDb } from '../helpers/db.js';
 
 let fake: FakeSlack;
@@ -42,7 +42,7 @@ describe('OwnerDirectory', () => {
 
   it('CRM owner -> Slack user with users.lookupByEmail; misses are cached for an hour', async () => {
     expect(await dir.slackUserForOwner('o3')).toBe('UTOM');
-    expect(fake.calls('users.lookupByEmail')[0].params.email).toBe('tom@acme.test');
+    expect(fake.calls('users.lookupByEmail')[0]!.params.email).toBe('tom@acme.test');
     expect(await dir.slackUserForOwner('o3')).toBe('UTOM'); // stored link, no call
     expect(fake.calls('users.lookupByEmail')).toHaveLength(1);
     expect(await dir.slackUserForOwner('o4')).toBeNull();

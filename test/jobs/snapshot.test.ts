@@ -9,7 +9,9 @@ import { dayTotals, listSnapshotDay } from '../../store/snapshots.js';
 import { tempDb } from '../helpers/db.js';
 
 const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((f) => f()));
+afterEach(() => {
+  for (const f of cleanups.splice(0)) f();
+});
 
 const NOW = new Date('2026-11-24T06:30:00Z');
 
@@ -51,8 +53,8 @@ describe('snapshot job', () => {
     // Reconstructing "now" gives exactly what the report counts now: one model, not two.
     const [atNow] = deps.pipeline.at([NOW], NOW);
     const report = computeReport(db, 'demo', 'pipeline', { now: NOW });
-    expect(atNow.reduce((a, c) => a + c.count, 0)).toBe(report.total.count);
-    expect(atNow.reduce((a, c) => a + c.value, 0)).toBeCloseTo(report.total.value, 2);
+    expect(atNow!.reduce((a, c) => a + c.count, 0)).toBe(report.total.count);
+    expect(atNow!.reduce((a, c) => a + c.value, 0)).toBeCloseTo(report.total.value, 2);
     // The pipeline changes from day to day (it is history, not today's copy).
     expect(new Set(days.map((d) => Math.round(d.value))).size).toBeGreaterThan(10);
   });

@@ -73,6 +73,6 @@ describe('report quality', () => {
     expect(stageNameMismatches([{ stage: 'Prospecting', pipeline: 'P', canonical: 'Negotiation' }])).toEqual([
       { stage: 'Prospecting', pipeline: 'P', canonical: 'Negotiation', looks_like: 'Lead' },
     ]);
-    expect(stageNameMismatches([{ stage: 'Won', pipeline: 'P', canonical: 'Negotiation' }])[0].looks_like).toBe('Closed Won');
+    expect(stageNameMismatches([{ stage: 'Won', pipeline: 'P', canonical: 'Negotiation' }])[0]?.looks_like).toBe('Closed Won');
   });
 });
