@@ -117,6 +117,8 @@ const schema = z
     DASHBOARD_DEAL_NAMES: withDefault('true').pipe(z.enum(['true', 'false'], { message: 'must be true or false' })).transform((v) => v === 'true'),
     /** How long a second sync of the same CRM waits for the one running (CLI); the app does not wait. */
     SYNC_WAIT_MINUTES: intIn(30, 0, 24 * 60),
+    /** How long a write waits for another dealcast process's write to SQLite before it fails, in seconds. */
+    DB_BUSY_TIMEOUT_SECONDS: intIn(30, 0, 3600),
     /** Largest CRM answer read, in MB: a bigger page fails with a clear error instead of exhausting memory. */
     CRM_MAX_PAGE_MB: intIn(64, 1, 1024),
     /**
