@@ -8,7 +8,8 @@ import { App, type webApi } from '@slack/bolt';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { requireSlack, type Config } from './config.js';
-import { SlackDelivery, SLACK_RETRY, slackErrorOf, SlackApiError } from './delivery/slack.js';
+import { SlackDelivery, slackClientOptions, slackErrorOf, SlackApiError } from './delivery/slack.js';
+import type { Clock } from './sync/rate-limiter.js';
 import type { CommandKey } from './ids.js';
 import { createSyncJob, type SyncJob } from './jobs/sync.js';
 import { describeSyncSchedule } from './jobs/scheduler.js';
@@ -34,6 +35,8 @@ export interface CreateAppOptions {
   retry?: webApi.RetryOptions;
   /** Spacing of messages into one channel (tests: 0). */
   postIntervalMs?: number;
+  /** Time for pacing and rate-limit waits (tests: a virtual clock). */
+  clock?: Clock;
   syncJob?: SyncJob;
   /** Override handlers (tests). */
   handlers?: Partial<Record<CommandKey, CommandHandler>>;
@@ -54,7 +57,6 @@ export function createDealcastApp(opts: CreateAppOptions): DealcastApp {
   requireSlack(config);
   const token = config.SLACK_BOT_TOKEN!;
   const logger = createSlackLogger(config, opts.log);
-  const retry = opts.retry ?? SLACK_RETRY;
   const socketMode = Boolean(config.SLACK_APP_TOKEN);
 
   const app = new App({
@@ -62,12 +64,13 @@ export function createDealcastApp(opts: CreateAppOptions): DealcastApp {
     ...(socketMode
       ? { socketMode: true, appToken: config.SLACK_APP_TOKEN }
       : { signingSecret: config.SLACK_SIGNING_SECRET, signatureVerification: true, processBeforeResponse: false, port: config.PORT }),
-    clientOptions: { slackApiUrl: config.SLACK_API_URL, retryConfig: retry },
+    // The one Web API client (app.client): commands, jobs and the Socket Mode connection use it.
+    clientOptions: slackClientOptions({ apiUrl: config.SLACK_API_URL, retry: opts.retry }),
     logger,
     deferInitialization: true,
   });
 
-  const slack = new SlackDelivery({ token, apiUrl: config.SLACK_API_URL, retry, postIntervalMs: opts.postIntervalMs, logger, log: opts.log });
+  const slack = new SlackDelivery({ client: app.client, postIntervalMs: opts.postIntervalMs, clock: opts.clock, log: opts.log });
   const deps: CommandDeps = {
     db,
     config,

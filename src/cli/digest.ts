@@ -9,7 +9,7 @@ import { jobContext } from '../jobs/context.js';
 import { runInSlot } from '../jobs/ledger.js';
 import { dryRunMessenger } from '../delivery/dry-run.js';
 import { cliMessenger } from './job-messenger.js';
-import type { ChannelQueueOptions } from '../delivery/channel-queue.js';
+import type { CliMessengerOptions } from './job-messenger.js';
 import { cliConfig, openStore, parseFlags, parseNow, type CliIo } from './io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -32,7 +32,7 @@ export async function runDigest(ctx: {
   dryRun: boolean;
   outDir: string;
   /** Send-queue pacing and clock (tests). */
-  queue?: ChannelQueueOptions;
+  queue?: CliMessengerOptions;
 }): Promise<number> {
   const { io, db, config, now } = ctx;
   const log = (line: string) => io.stderr(line);

@@ -7,7 +7,6 @@ import { createDealcastApp } from '../app.js';
 import { describeError } from '../errors.js';
 import { createSyncJob } from '../jobs/sync.js';
 import { startScheduler } from '../jobs/scheduler.js';
-import { jobsSlackMessenger } from './job-messenger.js';
 import { redactSecrets } from '../config.js';
 import { lastSuccessfulRun } from '../../store/sync-runs.js';
 import { cliConfig, openStore, parseFlags, type CliIo } from './io.js';
@@ -58,7 +57,7 @@ export async function run(argv: string[], io: CliIo, opts: StartOptions = {}): P
         db,
         sync,
         log,
-        messenger: jobsSlackMessenger(config, log),
+        messenger: dc.slack.messenger({ fallbackUsers: config.DEALCAST_ADMINS }),
         slackUserForOwner: (ownerId) => dc.deps.owners.slackUserForOwner(ownerId),
       }),
     );
