@@ -6,6 +6,7 @@ import type { Config } from '../src/config.js';
 import type { SlackDelivery, ReplyTarget } from '../src/delivery/slack.js';
 import type { SyncJob } from '../src/jobs/sync.js';
 import type { OwnerDirectory } from '../src/slack-owners.js';
+import type { AdminCheck } from '../src/slack-admins.js';
 import type { Db } from '../store/db.js';
 
 export interface CommandRequest {
@@ -26,6 +27,8 @@ export interface CommandDeps {
   crm: string;
   slack: SlackDelivery;
   owners: OwnerDirectory;
+  /** Who may run admin actions (cached for minutes). */
+  admins: AdminCheck;
   sync: SyncJob;
   now: () => Date;
   log: (line: string) => void;

@@ -16,6 +16,7 @@ import { describeSyncSchedule } from './jobs/scheduler.js';
 import { registerCommands } from './listeners/commands.js';
 import { registerSettings } from './listeners/settings.js';
 import { OwnerDirectory } from './slack-owners.js';
+import { AdminCheck } from './slack-admins.js';
 import { createSlackLogger } from './slack-logger.js';
 import { COMMAND_HANDLERS } from '../commands/registry.js';
 import type { CommandDeps, CommandHandler } from '../commands/command-context.js';
@@ -77,6 +78,7 @@ export function createDealcastApp(opts: CreateAppOptions): DealcastApp {
     crm: config.CRM,
     slack,
     owners: new OwnerDirectory(db, config.CRM, slack),
+    admins: new AdminCheck(config, slack, opts.clock ? { now: opts.clock.now } : {}),
     sync: opts.syncJob ?? createSyncJob({ db, config, log: opts.log }),
     now: opts.now ?? (() => new Date()),
     log: opts.log,
