@@ -1,10 +1,16 @@
 /**
  * Builds the Bolt app and wires it: Socket Mode when SLACK_APP_TOKEN is set (no public URL
- * needed), otherwise Bolt's HTTP receiver on PORT at /slack/events with request signing
- * enforced (bad or missing signatures and timestamps older than 5 minutes are refused). Every
- * Web API call goes to SLACK_API_URL. No logic lives here: commands/ holds it.
+ * needed; src/delivery/socket-mode.ts, which reconnects by itself), otherwise Bolt's HTTP
+ * receiver on PORT at /slack/events with request signing enforced and timestamps more than 5
+ * minutes off in either direction refused (src/delivery/http-receiver.ts). A repeated delivery
+ * (Slack's retries, a replayed request) is acked and not run again (src/delivery/exactly-once.ts).
+ * Every Web API call goes to SLACK_API_URL through one client. No logic lives here: commands/
+ * holds it.
  */
 import { App, type webApi } from '@slack/bolt';
+import { DeliveryDedupe, exactlyOnce } from './delivery/exactly-once.js';
+import { GuardedHttpReceiver } from './delivery/http-receiver.js';
+import { SlackSocketMode, type SocketHealth, type SocketModeOptions } from './delivery/socket-mode.js';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { requireSlack, type Config } from './config.js';
@@ -41,6 +47,12 @@ export interface CreateAppOptions {
   syncJob?: SyncJob;
   /** Override handlers (tests). */
   handlers?: Partial<Record<CommandKey, CommandHandler>>;
+  /** Socket Mode: called when no connection could be made for SOCKET_MODE_MAX_DOWN_SECONDS. */
+  onSocketDown?: (health: SocketHealth) => void;
+  /** Socket Mode: called on every change of the connection's health. */
+  onSocketHealth?: (health: SocketHealth) => void;
+  /** Socket Mode tuning (tests shorten backoff and timeouts). */
+  socket?: Pick<SocketModeOptions, 'reconnect' | 'helloTimeoutMs' | 'pingIntervalMs' | 'pongTimeoutMs' | 'maxDownMs'>;
 }
 
 export interface DealcastApp {
@@ -48,6 +60,10 @@ export interface DealcastApp {
   slack: SlackDelivery;
   deps: CommandDeps;
   mode: 'socket' | 'http';
+  /** Repeated deliveries seen and skipped. */
+  dedupe: DeliveryDedupe;
+  /** Socket Mode's connection (null in HTTP mode). */
+  socket: SlackSocketMode | null;
   /** Verifies the token (auth.test) and starts receiving; in HTTP mode resolves with the port. */
   start(): Promise<{ mode: 'socket' | 'http'; port?: number; botUserId: string | null; team: string | null }>;
   stop(): Promise<void>;
@@ -60,16 +76,38 @@ export function createDealcastApp(opts: CreateAppOptions): DealcastApp {
   const logger = createSlackLogger(config, opts.log);
   const socketMode = Boolean(config.SLACK_APP_TOKEN);
 
+  const nowMs = opts.clock?.now ?? Date.now;
+  const socket = socketMode
+    ? new SlackSocketMode({
+        appToken: config.SLACK_APP_TOKEN!,
+        log: opts.log,
+        now: nowMs,
+        maxDownMs: config.SOCKET_MODE_MAX_DOWN_SECONDS * 1000,
+        onDown: opts.onSocketDown,
+        onHealth: opts.onSocketHealth,
+        ...opts.socket,
+      })
+    : null;
+  const receiver =
+    socket ??
+    new GuardedHttpReceiver({
+      signingSecret: config.SLACK_SIGNING_SECRET!,
+      signatureVerification: true,
+      processBeforeResponse: false,
+      logger,
+      now: nowMs,
+      log: opts.log,
+    });
   const app = new App({
     token,
-    ...(socketMode
-      ? { socketMode: true, appToken: config.SLACK_APP_TOKEN }
-      : { signingSecret: config.SLACK_SIGNING_SECRET, signatureVerification: true, processBeforeResponse: false, port: config.PORT }),
+    receiver,
     // The one Web API client (app.client): commands, jobs and the Socket Mode connection use it.
     clientOptions: slackClientOptions({ apiUrl: config.SLACK_API_URL, retry: opts.retry }),
     logger,
     deferInitialization: true,
   });
+  const dedupe = new DeliveryDedupe({ now: nowMs });
+  app.use(exactlyOnce(dedupe, opts.log));
 
   const slack = new SlackDelivery({ client: app.client, postIntervalMs: opts.postIntervalMs, clock: opts.clock, log: opts.log });
   const deps: CommandDeps = {
@@ -96,6 +134,8 @@ export function createDealcastApp(opts: CreateAppOptions): DealcastApp {
     slack,
     deps,
     mode: socketMode ? 'socket' : 'http',
+    dedupe,
+    socket,
     async start() {
       try {
         await app.init();
@@ -108,12 +148,14 @@ export function createDealcastApp(opts: CreateAppOptions): DealcastApp {
         started = true;
         return { mode: 'socket', botUserId: who.botUserId, team: who.team };
       }
-      const server = (await app.start({ port: opts.port ?? config.PORT, ...(opts.host ? { host: opts.host } : {}) })) as Server;
+      const server = (await app.start({ port: opts.port ?? config.PORT, ...(opts.host ? { host: opts.host } : {}) } as never)) as Server;
       started = true;
       return { mode: 'http', port: (server.address() as AddressInfo).port, botUserId: who.botUserId, team: who.team };
     },
     async stop() {
       if (started) await app.stop();
+      // Stopping while still connecting (Socket Mode retries until it connects) ends that too.
+      else await socket?.stop();
       started = false;
     },
   };

@@ -4,8 +4,9 @@
  * hand it data; it posts, uploads, threads, updates, opens modals, and knows Slack's limits as
  * named constants. docs/slack-delivery.md describes its API for other features.
  *
- * - One Web API client: in `dealcast start` it is Bolt's own `app.client` (built with
- *   `slackClientOptions`), so commands, jobs and the Socket Mode connection share it.
+ * - One Web API client for the bot token: in `dealcast start` it is Bolt's own `app.client`
+ *   (built with `slackClientOptions`), shared by commands and jobs. (Socket Mode's
+ *   apps.connections.open uses the app-level token: src/delivery/socket-mode.ts.)
  * - Rate limits are scoped the way Slack scopes them. The client never waits on a 429 itself
  *   (`rejectRateLimitedCalls`: the WebClient's own handling pauses its whole queue, so one 429
  *   would stall every call); instead a Retry-After blocks only its scope: the channel for
