@@ -14,8 +14,8 @@
 import type { types } from '@slack/bolt';
 import { CALLBACK_IDS, ACTION_IDS, BLOCK_IDS } from '../src/ids.js';
 import { describeError } from '../src/errors.js';
-import { calibrationHintsFor, refreshReportTables } from '../src/settings-metrics.js';
-import { loadSettingsSnapshot, saveSettings, validateSettings, type SettingsSnapshot, type StageDraft } from '../src/settings-change.js';
+import { calibrationHintsFor, refreshReportTables } from '../src/settings/metrics.js';
+import { loadSettingsSnapshot, saveSettings, validateSettings, type SettingsSnapshot, type StageDraft } from '../src/settings/change.js';
 import {
   MODAL_LIMITS,
   STAGES_PER_PAGE,

@@ -8,8 +8,8 @@
  * memory only, for listeners that must ack before anything can block; a demotion takes effect
  * within `ttlMs`.
  */
-import type { Config } from './config.js';
-import type { SlackDelivery } from './delivery/slack.js';
+import type { Config } from '../config.js';
+import type { SlackDelivery } from './slack.js';
 
 export const ADMIN_CACHE_TTL_MS = 5 * 60 * 1000;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AdminCheck } from '../src/slack-admins.js';
-import type { SlackUser } from '../src/delivery/slack.js';
+import { AdminCheck } from '../../src/delivery/slack-admins.js';
+import type { SlackUser } from '../../src/delivery/slack.js';
 
 const user = (id: string, isAdmin: boolean): SlackUser => ({ id, name: id, realName: null, email: null, isAdmin, isOwner: false, isBot: false, deleted: false, tz: null });
 
