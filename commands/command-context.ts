@@ -7,6 +7,7 @@ import type { SlackDelivery, ReplyTarget } from '../src/delivery/slack.js';
 import type { SyncJob } from '../src/jobs/sync.js';
 import type { OwnerDirectory } from '../src/delivery/slack-owners.js';
 import type { AdminCheck } from '../src/delivery/slack-admins.js';
+import type { ReportWork } from '../src/reports/work.js';
 import type { Db } from '../store/db.js';
 
 export interface CommandRequest {
@@ -30,6 +31,8 @@ export interface CommandDeps {
   /** Who may run admin actions (cached for minutes). */
   admins: AdminCheck;
   sync: SyncJob;
+  /** Computes reports and draws charts off the event loop (a worker pool in `dealcast start`). */
+  reports: ReportWork;
   now: () => Date;
   log: (line: string) => void;
   /** Human description of the sync schedule, for /dealcast status. */

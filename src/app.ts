@@ -27,6 +27,8 @@ import { createSlackLogger } from './delivery/slack-logger.js';
 import { COMMAND_HANDLERS } from '../commands/registry.js';
 import type { CommandDeps, CommandHandler } from '../commands/command-context.js';
 import type { Db } from '../store/db.js';
+import { createReportWork } from './reports/pool.js';
+import type { ReportWork } from './reports/work.js';
 
 export interface CreateAppOptions {
   config: Config;
@@ -45,6 +47,8 @@ export interface CreateAppOptions {
   /** Time for pacing and rate-limit waits (tests: a virtual clock). */
   clock?: Clock;
   syncJob?: SyncJob;
+  /** Where reports are computed (default: a worker pool, src/reports/pool.ts). */
+  reports?: ReportWork;
   /** Override handlers (tests). */
   handlers?: Partial<Record<CommandKey, CommandHandler>>;
   /** Socket Mode: called when no connection could be made for SOCKET_MODE_MAX_DOWN_SECONDS. */
@@ -116,6 +120,7 @@ export function createDealcastApp(opts: CreateAppOptions): DealcastApp {
     crm: config.CRM,
     slack,
     owners: new OwnerDirectory(db, config.CRM, slack),
+    reports: opts.reports ?? createReportWork(db, config.DEALCAST_DB, { size: config.REPORT_WORKERS, log: opts.log }),
     admins: new AdminCheck(config, slack, opts.clock ? { now: opts.clock.now } : {}),
     sync: opts.syncJob ?? createSyncJob({ db, config, log: opts.log }),
     now: opts.now ?? (() => new Date()),
@@ -157,6 +162,7 @@ export function createDealcastApp(opts: CreateAppOptions): DealcastApp {
       // Stopping while still connecting (Socket Mode retries until it connects) ends that too.
       else await socket?.stop();
       started = false;
+      await deps.reports.close();
     },
   };
 }
