@@ -12,7 +12,7 @@ const BENCHES: Record<string, Bench> = {
   },
   charts: { title: 'Charts: spec + 2x PNG render per chart (median, p95), and vs headless Chromium', run: async () => (await import('./charts.js')).benchCharts() },
   reports: { title: 'Reports: compute (and render) time per report at 100k and 1M demo deals', run: async () => (await import('./reports.js')).benchReports() },
-  slack: { title: 'Slack: slash command -> PNG uploaded (p50/p95 at 100k and 1M deals), ack p99', run: async () => (await import('./slack.js')).benchSlack() },
+  slack: { title: 'Slack: ack p50/p99/max under 30 concurrent heavy commands (HTTP, Socket Mode) at 100k and 1M deals, duplicates, reconnect after an outage', run: async () => (await import('./slack.js')).benchSlack() },
 };
 
 async function main(): Promise<void> {
