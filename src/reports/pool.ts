@@ -1,7 +1,7 @@
 /**
- * A pool of report workers (node:worker_threads), sized to the cores: each worker has one
- * read-only SQLite connection (WAL lets them read while the sync writes) and runs one task at a
- * time; tasks wait in one FIFO queue. The main thread only parses, acks and talks to Slack.
+ * A pool of report workers (node:worker_threads), sized to the cores (one left for the main
+ * thread): each worker has one read-only SQLite connection (WAL lets them read while the sync
+ * writes) and runs one task at a time; tasks wait in one FIFO queue. The main thread only parses, acks and talks to Slack.
  *
  * - A report whose derived tables are stale needs a write the workers cannot do: the main thread
  *   refreshes them (as the sync does after every sync) and the task runs again.
@@ -45,8 +45,12 @@ interface Slot {
   job: Job | null;
 }
 
+/**
+ * One worker per core but one: the main thread keeps a core for acks and Slack I/O (on two
+ * cores, one worker). REPORT_WORKERS overrides it.
+ */
 export function defaultPoolSize(): number {
-  return Math.max(1, availableParallelism());
+  return Math.max(1, availableParallelism() - 1);
 }
 
 export class ReportPool implements ReportWork {

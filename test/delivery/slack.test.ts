@@ -128,6 +128,27 @@ describe('SlackDelivery', () => {
     expect(t).toBe(started);
   });
 
+  it("a job's post into a channel the bot is not in goes to the admins' DMs with an invite hint, once, and still fails", async () => {
+    let t = 0;
+    const lines: string[] = [];
+    const s = new SlackDelivery({ token: fake.token, apiUrl: fake.apiUrl, retry: { retries: 0 }, postIntervalMs: 0, clock: { now: () => t, sleep: async (ms) => void (t += ms) }, log: (l) => lines.push(l) });
+    const m = s.messenger({ fallbackUsers: ['U0A', 'U0B'] });
+    fake.botNotIn('CDIGESTX');
+    const digest = { text: 'Pipeline digest · 山田 محمد', blocks: [{ type: 'header' as const, text: { type: 'plain_text' as const, text: 'Pipeline digest' } }] };
+    await expect(m.post('CDIGESTX', digest)).rejects.toMatchObject({ slackError: 'not_in_channel' });
+    const dms = fake.calls('chat.postMessage').filter((c) => String(c.params.channel).startsWith('D'));
+    expect(dms.map((c) => c.params.channel)).toEqual(['DU0A', 'DU0B']);
+    const blocks = dms[0]!.params.blocks as { type: string; elements?: { text: string }[] }[];
+    expect(blocks[0]!.elements![0]!.text).toContain('/invite @dealcast');
+    expect(blocks[1]).toMatchObject({ type: 'header' });
+    expect(String(dms[0]!.params.text)).toContain('山田 محمد');
+    // The next tick tries the channel again, but the admins are not told twice the same day.
+    t += 60 * 60 * 1000;
+    await expect(m.post('CDIGESTX', digest)).rejects.toMatchObject({ slackError: 'not_in_channel' });
+    expect(fake.calls('chat.postMessage').filter((c) => String(c.params.channel).startsWith('D'))).toHaveLength(2);
+    expect(lines.some((l) => l.includes('admins were told already'))).toBe(true);
+  });
+
   it('not_in_channel with an expired response_url still DMs the report', async () => {
     fake.botNotIn('C_GONE');
     fake.failNext('response_url', { status: 404, body: 'expired_url' });
