@@ -8,6 +8,8 @@
  *   (signed requests sent from a worker thread, as Slack would from elsewhere) and in Socket
  *   Mode (envelopes; the ack's arrival at the fake server). Target: max < 1 s at 100k deals,
  *   < 2 s at 1M, never above Slack's 3 s. Also command -> delivered (p50/p95).
+ *   The HTTP floor (the same requests to handlers that do nothing) is printed beside it: on a
+ *   loaded machine most of HTTP's ack time is the HTTP stack and the sender, not the reports.
  * - Duplicates: each of the 30 deliveries again as Slack's retry (X-Slack-Retry-Num /
  *   retry_attempt); how many ran twice (target 0).
  * - Socket Mode: time to be connected again after an apps.connections.open outage, and the gap
@@ -17,7 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { createDealcastApp, type DealcastApp } from '../src/app.js';
+import { createDealcastApp, type CreateAppOptions, type DealcastApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDemoConnector } from '../src/connectors/demo.js';
 import { runSync } from '../src/sync/engine.js';
@@ -66,7 +68,7 @@ const delivered = (calls: RecordedCall[], prefix: string): RecordedCall[] =>
     (c) => c.status === 200 && (c.answer as { ok?: boolean })?.ok === true && ((c.method === 'files.completeUploadExternal' && String(c.params.channel_id).startsWith(prefix)) || (c.method === 'chat.postMessage' && String(c.params.channel).startsWith(prefix))),
   );
 
-async function startApp(mode: Mode, fake: FakeSlack, sock: FakeSocketMode, db: Db, dbPath: string, now: Date): Promise<{ app: DealcastApp; port?: number }> {
+async function startApp(mode: Mode, fake: FakeSlack, sock: FakeSocketMode, db: Db, dbPath: string, now: Date, handlers?: CreateAppOptions['handlers']): Promise<{ app: DealcastApp; port?: number }> {
   const config = loadConfig({
     envFile: null,
     env: {
@@ -81,7 +83,7 @@ async function startApp(mode: Mode, fake: FakeSlack, sock: FakeSocketMode, db: D
   });
   fake.socketModeUrl = sock.nextUrl;
   // Every command in its own channel: Slack's per-channel pacing adds no wait to this measure.
-  const app = createDealcastApp({ config, db, log: () => undefined, now: () => now, host: '127.0.0.1', port: 0, retry: { retries: 0 } });
+  const app = createDealcastApp({ config, db, log: () => undefined, now: () => now, host: '127.0.0.1', port: 0, retry: { retries: 0 }, ...(handlers ? { handlers } : {}) });
   const info = await app.start();
   return { app, port: info.port };
 }
@@ -142,6 +144,28 @@ async function loadRun(mode: Mode, deals: number, fake: FakeSlack, sock: FakeSoc
   }
 }
 
+/** HTTP mode's floor on this machine now: the same 30 concurrent requests to handlers that do nothing. */
+async function httpFloor(fake: FakeSlack, sock: FakeSocketMode, db: Db, dbPath: string, now: Date): Promise<void> {
+  const noop = async () => undefined;
+  const { app, port } = await startApp('http', fake, sock, db, dbPath, now, { deals: noop, pipeline: noop, forecast: noop, funnel: noop, velocity: noop, reps: noop });
+  const sender = new Worker(SENDER, { eval: true });
+  try {
+    const runs: { p50: number; max: number }[] = [];
+    for (let round = 0; round < 3; round++) {
+      const bodies = Array.from({ length: CONCURRENT }, (_, i) => commandBody({ command: MIX[i % MIX.length]!, channel_id: `CFLOOR${i}`, response_url: fake.responseUrl(`floor${round}.${i}`) }));
+      const out = await new Promise<{ ackMs: number }[]>((resolve) => {
+        sender.once('message', resolve);
+        sender.postMessage({ url: `http://127.0.0.1:${port}/slack/events`, bodies, secret: TEST_SIGNING_SECRET, headers: {} });
+      });
+      runs.push(stats(out.map((r) => r.ackMs)));
+    }
+    console.log(`  HTTP floor (same 30 requests, handlers doing nothing), 3 rounds: ${runs.map((r) => `p50 ${fmtMs(r.p50)} max ${fmtMs(r.max)}`).join(' | ')}`);
+  } finally {
+    await sender.terminate();
+    await app.stop();
+  }
+}
+
 async function reconnectRun(fake: FakeSlack, sock: FakeSocketMode, db: Db, dbPath: string, now: Date): Promise<void> {
   const { app } = await startApp('socket', fake, sock, db, dbPath, now);
   try {
@@ -185,6 +209,7 @@ async function benchSize(deals: number): Promise<void> {
     const t0 = performance.now();
     await runSync(db, createDemoConnector({ now, deals }), { now });
     console.log(`${fmt.format(deals)} demo deals synced (report tables included) in ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);
+    await httpFloor(fake, sock, db, dbPath, now);
     await loadRun('http', deals, fake, sock, db, dbPath, now);
     await loadRun('socket', deals, fake, sock, db, dbPath, now);
     if (deals === 100_000) await reconnectRun(fake, sock, db, dbPath, now);
