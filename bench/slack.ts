@@ -32,7 +32,7 @@ import { fmtMs, percentile } from './stats.js';
 const CONCURRENT = 30;
 /** Heavy commands: /deals over every open deal, and the chart commands. */
 const MIX = ['/deals', '/pipeline', '/deals', '/forecast', '/deals', '/funnel', '/velocity', '/reps'] as const;
-const TARGET_MAX_ACK_MS: Record<number, number> = { 100_000: 1000, 1_000_000: 2000 };
+const TARGET_MAX_ACK_MS: Record<number, number> = { 100000: 1000, 1000000: 2000 };
 const fmt = new Intl.NumberFormat('en-US');
 
 /** The sender: signs and POSTs a batch of form bodies at once; answers each status and ack time. */
@@ -108,7 +108,6 @@ async function loadRun(mode: Mode, deals: number, fake: FakeSlack, sock: FakeSoc
     await fake.waitFor((calls) => delivered(calls, `W${prefix}`).length >= 1, 600_000);
     const t0 = performance.now();
     const w0 = Date.now();
-    let acks: number[];
     const sendAll = async (headers: Record<string, string>, retry: number): Promise<number[]> => {
       if (sender) {
         const out = await new Promise<{ status: number; ackMs: number; error?: string }[]>((resolve) => {
@@ -123,7 +122,7 @@ async function loadRun(mode: Mode, deals: number, fake: FakeSlack, sock: FakeSoc
       const got = await Promise.all(ids.map((id) => sock.waitForAck(id)));
       return got.map((a) => a.afterMs);
     };
-    acks = await sendAll({}, 0);
+    const acks = await sendAll({}, 0);
     await fake.waitFor((calls) => delivered(calls, prefix).length >= CONCURRENT, 600_000);
     const total = performance.now() - t0;
     const doneAt = delivered(fake.recorded, prefix).map((c) => c.at);

@@ -48,7 +48,7 @@ export async function run(argv: string[], io: CliIo, opts: StartOptions = {}): P
   const healthPath = healthFilePath(config.DEALCAST_DB);
   let heartbeat: NodeJS.Timeout | null = null;
   try {
-    let report = () => undefined as void;
+    let report: () => void = () => undefined;
     const dc = createDealcastApp({
       config,
       db,

@@ -8,7 +8,7 @@ import { run as runStatus } from '../../src/cli/status.js';
 import { startFakeSocketMode } from '../fakes/socket-mode.js';
 import { createDealcastApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { FakeSlack, startFakeSlack } from '../fakes/slack.js';
+import { type FakeSlack, startFakeSlack } from '../fakes/slack.js';
 import { tempDb } from '../helpers/db.js';
 import { sendCommand, TEST_SIGNING_SECRET } from '../helpers/slack-requests.js';
 
@@ -100,7 +100,7 @@ describe('dealcast start', () => {
     const socket = { reconnect: { minMs: 5, maxMs: 40 }, pingIntervalMs: 0 };
     try {
       const out = capture();
-      let started = () => undefined as void;
+      let started: () => void = () => undefined;
       const up = new Promise<void>((r) => (started = r));
       const exit = run([], { stdout: out.push, stderr: out.push, env }, { socket, onStarted: () => started() });
       await up;

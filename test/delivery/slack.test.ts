@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LogLevel } from '@slack/bolt';
 import { SlackApiError, SlackDelivery, SLACK_LIMITS } from '../../src/delivery/slack.js';
-import { FakeSlack, startFakeSlack } from '../fakes/slack.js';
+import { type FakeSlack, startFakeSlack } from '../fakes/slack.js';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
 let fake: FakeSlack;
@@ -73,7 +73,7 @@ describe('SlackDelivery', () => {
     const lines: string[] = [];
     let t = 0;
     const sleeps: number[] = [];
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     // Virtual time held by the test: the channel's Retry-After ends only when the test says so.
     const clock = {
       now: () => t,
