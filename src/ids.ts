@@ -100,6 +100,8 @@ export const BLOCK_IDS = {
   statusData: 'status_data',
   statusReview: 'status_review',
   notice: 'notice',
+  /** A deal-event message (one section). */
+  dealEvent: 'deal_event',
   /** Settings modal. Stage rows are `<prefix><render revision>_<stage id>`: a new revision makes Slack show new initial values. */
   settingsIntro: 'settings_intro',
   settingsPipeline: 'settings_pipeline',

@@ -60,6 +60,7 @@ export async function run(argv: string[], io: CliIo, opts: StartOptions = {}): P
         log,
         messenger: jobsSlackMessenger(config, log),
         slackUserForOwner: (ownerId) => dc.deps.owners.slackUserForOwner(ownerId),
+        openDm: (userId) => dc.slack.openDm(userId),
       }),
     );
     scheduler.catch((err: unknown) => log(`scheduler: could not start: ${describeError(err)}`));

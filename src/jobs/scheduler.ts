@@ -27,6 +27,7 @@ import type { SyncJob } from './sync.js';
 import { markInterruptedJobRuns, slotsRecorded } from '../../store/job-runs.js';
 import { runInSlot, skipSlot, type SlotOutcome } from './ledger.js';
 import { localDay } from './local-time.js';
+import { runDealEventsJob } from './deal-events.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -46,6 +47,10 @@ export interface ScheduledJobs {
   digest?(now: Date, opts: { lateFor?: Date }): Promise<unknown>;
   /** Rewrites the dashboard page when it changed. Left out when DASHBOARD_CRON is unset. */
   dashboard?(now: Date): Promise<unknown>;
+  /** Deal events (won, regressions, pushed close dates …), after each successful sync. */
+  dealEvents?(now: Date): Promise<unknown>;
+  /** Scheduled reports due at `now` (each claims its own slot in the ledger). */
+  subscriptions?(now: Date): Promise<unknown>;
 }
 
 export interface SchedulerOptions {
@@ -73,6 +78,7 @@ export interface TickReport {
   snapshot?: SlotOutcome<unknown>['status'];
   alerts?: SlotOutcome<unknown>['status'];
   dashboard?: SlotOutcome<unknown>['status'];
+  dealEvents?: SlotOutcome<unknown>['status'];
   digests: { slot: string; status: SlotOutcome<unknown>['status'] | 'skipped'; late: boolean }[];
 }
 
@@ -252,11 +258,26 @@ export class Scheduler {
         await this.digestsDue(now, report);
         const alerts = jobs.alerts;
         if (outcome.status === 'ok' && alerts) report.alerts = (await runInSlot(db, 'alerts', slot, now, () => alerts(now), { log: this.log })).status;
+        const dealEvents = jobs.dealEvents;
+        if (outcome.status === 'ok' && dealEvents) report.dealEvents = (await runInSlot(db, 'deal_events', slot, now, () => dealEvents(now), { log: this.log })).status;
+        await this.subscriptionsDue(now);
         return report;
       }
     }
     await this.digestsDue(now, report);
+    await this.subscriptionsDue(now);
     return report;
+  }
+
+  /** Scheduled reports: they claim their own ledger slots; a failure is theirs to record. */
+  private async subscriptionsDue(now: Date): Promise<void> {
+    const run = this.opts.jobs.subscriptions;
+    if (!run) return;
+    try {
+      await run(now);
+    } catch (err) {
+      this.log(`subscriptions: ${(err as Error).message}`);
+    }
   }
 
   /** Runs the latest digest slot not yet in the ledger (late if need be); records older or too-late ones as skipped. */
@@ -311,6 +332,10 @@ export interface StartSchedulerDeps {
   log: (line: string) => void;
   /** Slack user of a CRM owner, looked up when not yet known (alerts @-mention owners). */
   slackUserForOwner?: (ownerId: string) => Promise<string | null>;
+  /** The DM channel with a Slack user (deal events to owners; subscriptions to a DM). */
+  openDm?: (userId: string) => Promise<string>;
+  /** Scheduled reports (src/jobs/subscriptions.ts), run at every tick. */
+  subscriptions?: (now: Date) => Promise<unknown>;
   clock?: () => Date;
 }
 
@@ -336,6 +361,22 @@ export async function startScheduler(deps: StartSchedulerDeps): Promise<{ schedu
       const channel = t.alertChannel;
       return channel ? (now: Date) => runAlertsJob({ ...jc.alerts, channel, timeZone: t.timeZone, slackUserForOwner: deps.slackUserForOwner }, now) : undefined;
     },
+    dealEvents: (now: Date) =>
+      runDealEventsJob(
+        {
+          db: deps.db,
+          crm: deps.config.CRM,
+          poster: {
+            post: (channel, c) => deps.messenger.post(channel, c),
+            reply: (channel, threadTs, c) => deps.messenger.reply(channel, threadTs, c),
+            openDm: deps.openDm ?? (() => Promise.reject(new Error('no way to open a DM here'))),
+          },
+          slackUserForOwner: deps.slackUserForOwner,
+          log: deps.log,
+        },
+        now,
+      ),
+    ...(deps.subscriptions ? { subscriptions: deps.subscriptions } : {}),
     ...(deps.config.DASHBOARD_CRON
       ? { dashboard: (now: Date) => writeDashboardIfChanged({ db: deps.db, config: deps.config, log: deps.log }, now).then((r) => ({ written: r.written, reason: r.reason })) }
       : {}),
