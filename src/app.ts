@@ -14,6 +14,9 @@ import { createSyncJob, type SyncJob } from './jobs/sync.js';
 import { describeSyncSchedule } from './jobs/scheduler.js';
 import { registerCommands } from './listeners/commands.js';
 import { registerSettings } from './listeners/settings.js';
+import { registerSurfaces } from './listeners/surfaces.js';
+import type { SubscriptionRunner } from './jobs/subscriptions.js';
+import { createSubscriptionRunner } from '../commands/subscribe.js';
 import { OwnerDirectory } from './slack-owners.js';
 import { createSlackLogger } from './slack-logger.js';
 import { COMMAND_HANDLERS } from '../commands/registry.js';
@@ -43,6 +46,8 @@ export interface DealcastApp {
   app: App;
   slack: SlackDelivery;
   deps: CommandDeps;
+  /** Scheduled reports: the scheduler ticks it; the subscription buttons use it. */
+  subscriptions: SubscriptionRunner;
   mode: 'socket' | 'http';
   /** Verifies the token (auth.test) and starts receiving; in HTTP mode resolves with the port. */
   start(): Promise<{ mode: 'socket' | 'http'; port?: number; botUserId: string | null; team: string | null }>;
@@ -81,6 +86,8 @@ export function createDealcastApp(opts: CreateAppOptions): DealcastApp {
   };
   registerCommands(app, { ...COMMAND_HANDLERS, ...opts.handlers }, deps);
   registerSettings(app, deps);
+  const subscriptions = createSubscriptionRunner(deps);
+  registerSurfaces(app, deps, subscriptions);
   app.error(async (err) => {
     opts.log(`slack: unhandled error: ${err.message}`);
   });
@@ -90,6 +97,7 @@ export function createDealcastApp(opts: CreateAppOptions): DealcastApp {
     app,
     slack,
     deps,
+    subscriptions,
     mode: socketMode ? 'socket' : 'http',
     async start() {
       try {

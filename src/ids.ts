@@ -64,6 +64,10 @@ export type ChartCommandKey = (typeof CHART_COMMANDS)[number];
 export const CALLBACK_IDS = {
   /** The admin settings modal (/dealcast settings). */
   settingsModal: 'dealcast_settings',
+  /** The deal-events and visibility modal (/dealcast events). */
+  eventsModal: 'dealcast_events',
+  /** The subscription modal (/dealcast subscribe without arguments, or Edit). */
+  subscriptionModal: 'dealcast_subscription',
 } as const;
 
 /** action_ids of interactive elements. */
@@ -82,6 +86,16 @@ export const ACTION_IDS = {
   settingsStageIncluded: 'settings_stage_included',
   /** Settings modal: the element of each channel / schedule / threshold input (its block_id says which). */
   settingsField: 'settings_field',
+  /** Deal-events modal: the element of each input (its block_id says which). */
+  eventsField: 'events_field',
+  /** Subscription modal: the element of each input (its block_id says which). */
+  subscriptionField: 'subscription_field',
+  /** /dealcast subscriptions: buttons on each row (value = subscription id). */
+  subscriptionSendNow: 'subscription_send_now',
+  subscriptionPause: 'subscription_pause',
+  subscriptionResume: 'subscription_resume',
+  subscriptionEdit: 'subscription_edit',
+  subscriptionDelete: 'subscription_delete',
 } as const;
 
 /** block_ids. Unique within one message or view; stable so state and errors can be addressed. */
@@ -119,4 +133,30 @@ export const BLOCK_IDS = {
   /** Followed by the threshold's name: settings_threshold_dropPercent … */
   settingsThresholdPrefix: 'settings_threshold_',
   settingsFooter: 'settings_footer',
+  /** Deal-events and visibility modal. */
+  eventsHeader: 'events_header',
+  eventsIntro: 'events_intro',
+  eventsChannel: 'events_channel',
+  eventsKinds: 'events_kinds',
+  eventsDm: 'events_dm',
+  eventsBigAmount: 'events_big_amount',
+  eventsBigCurrency: 'events_big_currency',
+  visibilityHeader: 'visibility_header',
+  visibilityScope: 'visibility_scope',
+  visibilityTeams: 'visibility_teams',
+  /** Subscription modal. */
+  subscriptionReport: 'subscription_report',
+  subscriptionFilters: 'subscription_filters',
+  subscriptionWhere: 'subscription_where',
+  subscriptionFrequency: 'subscription_frequency',
+  subscriptionDays: 'subscription_days',
+  subscriptionTime: 'subscription_time',
+  subscriptionTimeZone: 'subscription_timezone',
+  subscriptionSkip: 'subscription_skip',
+  /** /dealcast subscriptions list: a header, then one section + actions per subscription (`<prefix><id>`). */
+  subscriptionsHeader: 'subscriptions_header',
+  subscriptionRowPrefix: 'subscription_row_',
+  subscriptionActionsPrefix: 'subscription_actions_',
+  /** A scheduled report's footer (who it runs as, what scope, how to manage it). */
+  subscriptionFooter: 'subscription_footer',
 } as const;

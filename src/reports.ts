@@ -51,6 +51,11 @@ export interface ReportOptions {
   limit?: number;
   /** reps: false for CRMs whose activity data we cannot use (default: all but Attio). */
   activitiesAvailable?: boolean;
+  /**
+   * The owners the asker may see (scoped visibility, src/access/visibility.ts); undefined =
+   * everything. An owner filter outside it matches nothing.
+   */
+  scopeOwnerIds?: readonly string[];
 }
 
 const DEFAULT_LOOKBACK_DAYS = 365;
@@ -210,6 +215,10 @@ export function computeReport<N extends ReportName>(db: Db, crm: CrmName | strin
   if (Number.isNaN(opts.now.getTime())) throw new UsageError('The report date is not a valid date.');
   const { currency } = ensureDerivedFresh(db, crm);
   const f = resolveFilters(db, crm, opts.filters ?? {}, opts.now);
+  if (opts.scopeOwnerIds) {
+    const scope = opts.scopeOwnerIds;
+    f.facts.ownerIds = f.facts.ownerIds ? f.facts.ownerIds.filter((id) => scope.includes(id)) : [...scope];
+  }
   const nowS = Math.floor(opts.now.getTime() / 1000);
   const ctx: Ctx = {
     db,

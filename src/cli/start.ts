@@ -61,6 +61,7 @@ export async function run(argv: string[], io: CliIo, opts: StartOptions = {}): P
         messenger: jobsSlackMessenger(config, log),
         slackUserForOwner: (ownerId) => dc.deps.owners.slackUserForOwner(ownerId),
         openDm: (userId) => dc.slack.openDm(userId),
+        subscriptions: (now) => dc.subscriptions.tick(now),
       }),
     );
     scheduler.catch((err: unknown) => log(`scheduler: could not start: ${describeError(err)}`));

@@ -1,0 +1,14 @@
+/**
+ * The visibility scope of a Slack user right now: the admin setting, whether they are an admin
+ * (checked on the server, never taken from a payload) and their CRM owner (matched by email).
+ */
+import { isDealcastAdmin } from '../src/slack-admins.js';
+import { readVisibility, scopeOf, type ViewerScope } from '../src/access/visibility.js';
+import type { CommandDeps } from './command-context.js';
+
+export async function viewerScope(userId: string, deps: Pick<CommandDeps, 'db' | 'config' | 'slack' | 'owners'>): Promise<ViewerScope> {
+  const setting = readVisibility(deps.db);
+  const admin = await isDealcastAdmin(userId, deps.config, deps.slack).catch(() => false);
+  const owner = await deps.owners.ownerForSlackUser(userId).catch(() => null);
+  return scopeOf(setting, { admin, ownerId: owner?.id ?? null });
+}

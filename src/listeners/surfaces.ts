@@ -1,0 +1,53 @@
+/**
+ * Registers the interactions of deal events, subscriptions and visibility with Bolt, thinly:
+ * block actions are acked at once and then handled; a view_submission is acked with its
+ * validation result. Every handler re-checks permissions on the server (commands/).
+ */
+import type { App } from '@slack/bolt';
+import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
+import { describeError } from '../errors.js';
+import type { SubscriptionRunner } from '../jobs/subscriptions.js';
+import { onEventsSubmit } from '../../commands/dealcast-events.js';
+import { onSubscriptionAction, type SubscriptionAction } from '../../commands/subscribe.js';
+import type { CommandDeps } from '../../commands/command-context.js';
+
+interface ActionLike {
+  action_id: string;
+  value?: string;
+}
+
+const SUBSCRIPTION_ACTIONS: Record<string, SubscriptionAction['actionId']> = {
+  [ACTION_IDS.subscriptionSendNow]: 'send_now',
+  [ACTION_IDS.subscriptionPause]: 'pause',
+  [ACTION_IDS.subscriptionResume]: 'resume',
+  [ACTION_IDS.subscriptionDelete]: 'delete',
+};
+
+export function registerSurfaces(app: App, deps: CommandDeps, runner: SubscriptionRunner): void {
+  app.view(CALLBACK_IDS.eventsModal, async ({ ack, body, view }) => {
+    try {
+      const r = await onEventsSubmit({ userId: body.user.id, callbackId: view.callback_id, values: view.state.values as never }, deps);
+      await ack(r);
+    } catch (err) {
+      deps.log(`events: submission by ${body.user.id} failed: ${describeError(err)}`);
+      await ack();
+    }
+  });
+
+  app.action({ type: 'block_actions', action_id: new RegExp(`^(${Object.keys(SUBSCRIPTION_ACTIONS).join('|')})$`) }, async ({ ack, body, action }) => {
+    await ack();
+    const a = action as unknown as ActionLike;
+    const b = body as { user: { id: string }; channel?: { id: string }; response_url?: string };
+    const id = Number(a.value);
+    if (!Number.isInteger(id)) return;
+    try {
+      await onSubscriptionAction(
+        { userId: b.user.id, channelId: b.channel?.id ?? '', actionId: SUBSCRIPTION_ACTIONS[a.action_id]!, subscriptionId: id, responseUrl: b.response_url },
+        deps,
+        runner,
+      );
+    } catch (err) {
+      deps.log(`subscriptions: ${a.action_id} of #${id} by ${b.user.id} failed: ${describeError(err)}`);
+    }
+  });
+}
