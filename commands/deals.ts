@@ -13,7 +13,7 @@ import { dealsList, DEALS_LIST_DEFAULT } from '../src/views/deals-list.js';
 import { usageMessage } from '../src/views/help.js';
 import { listStages } from '../store/stages.js';
 import { replyTarget, type CommandHandler, type CommandDeps } from './command-context.js';
-import { describeFilters, freshnessOf, resolveFilters, yieldToEventLoop } from './report-command.js';
+import { describeFilters, freshnessOf, resolveFilters, scopeFor, scopeNote, yieldToEventLoop } from './report-command.js';
 
 export const DEALS_ARGS: ArgSpec = { filters: ['owner', 'pipeline', 'source', 'since', 'stage'], flags: ['stuck'] };
 
@@ -47,13 +47,14 @@ export const handleDealsCommand: CommandHandler = async (req, deps) => {
   const now = deps.now();
   const stage = args.stage ? stageMatcher(args.stage, deps) : null;
   const filters = await resolveFilters(args, req, deps);
+  const scope = await scopeFor(req, deps, filters);
   // Stuck: the report's own rule (2x the stage average). Otherwise every open deal (threshold 0).
   const needAll = !args.stuck || stage !== null;
   await yieldToEventLoop();
-  const report = computeReport(deps.db, deps.crm, 'deals', { filters, now, limit: needAll ? ALL_ROWS : DEALS_LIST_DEFAULT, ...(args.stuck ? {} : { threshold: 0 }) });
+  const report = computeReport(deps.db, deps.crm, 'deals', { filters, now, limit: needAll ? ALL_ROWS : DEALS_LIST_DEFAULT, ...(args.stuck ? {} : { threshold: 0 }), scopeOwnerIds: scope.ownerIds ?? undefined });
   let deals = stage ? report.deals.filter(stage.test) : report.deals;
   if (!args.stuck) deals = [...deals].sort((a, b) => (b.amount ?? 0) - (a.amount ?? 0));
-  const extra = [...(stage ? [`stage ${stage.label}`] : []), ...(args.stuck ? ['stuck'] : [])];
+  const extra = [...(stage ? [`stage ${stage.label}`] : []), ...(args.stuck ? ['stuck'] : []), ...scopeNote(scope)];
   const message = dealsList(deals, {
     title: args.stuck ? 'Stuck deals' : 'Open deals',
     currency: report.currency,

@@ -16,6 +16,9 @@ import { reportSummary } from '../src/views/report-summary.js';
 import { lastSuccessfulRun } from '../store/sync-runs.js';
 import { replyTarget, type CommandDeps, type CommandRequest } from './command-context.js';
 import { resolveTeamSettings } from '../src/team-settings.js';
+import { UsageError } from '../src/errors.js';
+import type { ViewerScope } from '../src/access/visibility.js';
+import { viewerScope } from './viewer-scope.js';
 
 /** The arguments each chart command takes (usage hints in src/ids.ts say the same). */
 export const REPORT_ARGS: Record<ChartCommandKey, ArgSpec> = {
@@ -56,6 +59,21 @@ export function describeFilters(applied: ReportFilters, args: CommandArgs, extra
   return parts.join(' · ');
 }
 
+/**
+ * The asker's visibility scope, with an owner filter outside it refused in one sentence (rather
+ * than an empty report that looks like "no deals").
+ */
+export async function scopeFor(req: CommandRequest, deps: CommandDeps, filters: ReportFilters): Promise<ViewerScope> {
+  const scope = await viewerScope(req.userId, deps);
+  if (scope.ownerIds !== null && filters.owner !== undefined && !scope.ownerIds.includes(filters.owner)) {
+    throw new UsageError(`You can see ${scope.label ?? 'only some deals'} (an admin setting), so not that owner's deals.`, 'Leave out owner:, or use owner:me.');
+  }
+  return scope;
+}
+
+/** "visible to your own deals" when a scope narrows the report. */
+export const scopeNote = (scope: ViewerScope): string[] => (scope.label ? [`visible to ${scope.label}`] : []);
+
 export function freshnessOf(deps: CommandDeps, now: Date): Freshness {
   return { syncedAt: lastSuccessfulRun(deps.db, deps.crm)?.startedAt ?? null, now, timeZone: resolveTeamSettings(deps.db, deps.config).timeZone };
 }
@@ -70,9 +88,10 @@ export async function runReportCommand(key: ChartCommandKey, req: CommandRequest
   const args = parsed.args;
   const now = deps.now();
   const filters = await resolveFilters(args, req, deps);
+  const scope = await scopeFor(req, deps, filters);
   await yieldToEventLoop();
-  const report = computeReport(deps.db, deps.crm, key, { filters, now });
-  const summary = reportSummary(key, report, { filterText: describeFilters(report.filters, args), freshness: freshnessOf(deps, now), requestedBy: req.userId });
+  const report = computeReport(deps.db, deps.crm, key, { filters, now, scopeOwnerIds: scope.ownerIds ?? undefined });
+  const summary = reportSummary(key, report, { filterText: describeFilters(report.filters, args, scopeNote(scope)), freshness: freshnessOf(deps, now), requestedBy: req.userId });
   // computeReport's result is the report for `key`; TypeScript cannot tie the two through a union.
   const spec = buildChart(key, report as never);
   await yieldToEventLoop();

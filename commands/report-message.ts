@@ -59,6 +59,9 @@ export async function buildReportMessage(
   const filters = await resolveFilters(args, { command: '/dealcast', text: filterText, userId: who.userId, channelId: '' }, deps);
   const scopeOwnerIds = who.scope.ownerIds ?? undefined;
   const scopeNote = who.scope.label ? [`visible to ${who.scope.label}`] : [];
+  if (who.scope.ownerIds !== null && filters.owner !== undefined && !who.scope.ownerIds.includes(filters.owner)) {
+    throw new UsageError(`<@${who.userId}> can see ${who.scope.label ?? 'only some deals'} (an admin setting), so not that owner's deals.`);
+  }
   await yieldToEventLoop();
   const footer = who.footer ? [{ type: 'context' as const, block_id: BLOCK_IDS.subscriptionFooter, elements: [{ type: 'mrkdwn' as const, text: clip(who.footer, 3000) }] }] : [];
   if ((CHART_COMMANDS as readonly string[]).includes(report)) {

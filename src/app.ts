@@ -17,6 +17,7 @@ import { registerSettings } from './listeners/settings.js';
 import { registerSurfaces } from './listeners/surfaces.js';
 import type { SubscriptionRunner } from './jobs/subscriptions.js';
 import { createSubscriptionRunner } from '../commands/subscribe.js';
+import { HomePublisher } from './delivery/home.js';
 import { OwnerDirectory } from './slack-owners.js';
 import { createSlackLogger } from './slack-logger.js';
 import { COMMAND_HANDLERS } from '../commands/registry.js';
@@ -48,6 +49,8 @@ export interface DealcastApp {
   deps: CommandDeps;
   /** Scheduled reports: the scheduler ticks it; the subscription buttons use it. */
   subscriptions: SubscriptionRunner;
+  /** App Home tabs (views.publish), per user. */
+  home: HomePublisher;
   mode: 'socket' | 'http';
   /** Verifies the token (auth.test) and starts receiving; in HTTP mode resolves with the port. */
   start(): Promise<{ mode: 'socket' | 'http'; port?: number; botUserId: string | null; team: string | null }>;
@@ -87,7 +90,8 @@ export function createDealcastApp(opts: CreateAppOptions): DealcastApp {
   registerCommands(app, { ...COMMAND_HANDLERS, ...opts.handlers }, deps);
   registerSettings(app, deps);
   const subscriptions = createSubscriptionRunner(deps);
-  registerSurfaces(app, deps, subscriptions);
+  const home = new HomePublisher(slack);
+  registerSurfaces(app, deps, subscriptions, home);
   app.error(async (err) => {
     opts.log(`slack: unhandled error: ${err.message}`);
   });
@@ -98,6 +102,7 @@ export function createDealcastApp(opts: CreateAppOptions): DealcastApp {
     slack,
     deps,
     subscriptions,
+    home,
     mode: socketMode ? 'socket' : 'http',
     async start() {
       try {

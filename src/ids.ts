@@ -49,7 +49,7 @@ export const COMMANDS = {
   dealcast: {
     command: '/dealcast',
     description: 'dealcast itself: help, sync status and data freshness, sync now and settings (admins), the dashboard page by DM',
-    usageHint: 'help | status | sync | settings | dashboard',
+    usageHint: 'help | status | sync | settings | events | dashboard | subscribe <report> [filters] [schedule] | subscriptions',
   },
 } as const satisfies Record<string, CommandInfo>;
 
@@ -157,6 +157,17 @@ export const BLOCK_IDS = {
   subscriptionsHeader: 'subscriptions_header',
   subscriptionRowPrefix: 'subscription_row_',
   subscriptionActionsPrefix: 'subscription_actions_',
+  /** App Home. At-risk rows are `<prefix><index>`. */
+  homeHeader: 'home_header',
+  homeMine: 'home_mine',
+  homeForecast: 'home_forecast',
+  homeAtRisk: 'home_at_risk',
+  homeRiskPrefix: 'home_risk_',
+  homeTeam: 'home_team',
+  homeSubscriptions: 'home_subscriptions',
+  homeEvents: 'home_events',
+  homeAdmin: 'home_admin',
+  homeFooter: 'home_footer',
   /** A scheduled report's footer (who it runs as, what scope, how to manage it). */
   subscriptionFooter: 'subscription_footer',
 } as const;

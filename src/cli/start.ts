@@ -8,6 +8,10 @@ import { describeError } from '../errors.js';
 import { createSyncJob } from '../jobs/sync.js';
 import { startScheduler } from '../jobs/scheduler.js';
 import { jobsSlackMessenger } from './job-messenger.js';
+import { refreshRecentHomes } from '../../commands/app-home.js';
+
+/** After a sync, App Homes opened within this long are published again. */
+const HOME_REFRESH_WITHIN_MS = 24 * 60 * 60 * 1000;
 import { redactSecrets } from '../config.js';
 import { lastSuccessfulRun } from '../../store/sync-runs.js';
 import { cliConfig, openStore, parseFlags, type CliIo } from './io.js';
@@ -62,6 +66,7 @@ export async function run(argv: string[], io: CliIo, opts: StartOptions = {}): P
         slackUserForOwner: (ownerId) => dc.deps.owners.slackUserForOwner(ownerId),
         openDm: (userId) => dc.slack.openDm(userId),
         subscriptions: (now) => dc.subscriptions.tick(now),
+        afterSync: () => refreshRecentHomes(dc.deps, dc.home, HOME_REFRESH_WITHIN_MS),
       }),
     );
     scheduler.catch((err: unknown) => log(`scheduler: could not start: ${describeError(err)}`));

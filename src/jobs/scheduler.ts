@@ -336,6 +336,8 @@ export interface StartSchedulerDeps {
   openDm?: (userId: string) => Promise<string>;
   /** Scheduled reports (src/jobs/subscriptions.ts), run at every tick. */
   subscriptions?: (now: Date) => Promise<unknown>;
+  /** After each successful sync and its deal events (App Home refreshes). */
+  afterSync?: (now: Date) => Promise<unknown>;
   clock?: () => Date;
 }
 
@@ -361,8 +363,8 @@ export async function startScheduler(deps: StartSchedulerDeps): Promise<{ schedu
       const channel = t.alertChannel;
       return channel ? (now: Date) => runAlertsJob({ ...jc.alerts, channel, timeZone: t.timeZone, slackUserForOwner: deps.slackUserForOwner }, now) : undefined;
     },
-    dealEvents: (now: Date) =>
-      runDealEventsJob(
+    dealEvents: async (now: Date) => {
+      const r = await runDealEventsJob(
         {
           db: deps.db,
           crm: deps.config.CRM,
@@ -375,7 +377,10 @@ export async function startScheduler(deps: StartSchedulerDeps): Promise<{ schedu
           log: deps.log,
         },
         now,
-      ),
+      );
+      await deps.afterSync?.(now).catch((err: unknown) => deps.log(`after sync: ${(err as Error).message}`));
+      return r;
+    },
     ...(deps.subscriptions ? { subscriptions: deps.subscriptions } : {}),
     ...(deps.config.DASHBOARD_CRON
       ? { dashboard: (now: Date) => writeDashboardIfChanged({ db: deps.db, config: deps.config, log: deps.log }, now).then((r) => ({ written: r.written, reason: r.reason })) }

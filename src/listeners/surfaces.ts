@@ -9,6 +9,8 @@ import { describeError } from '../errors.js';
 import type { SubscriptionRunner } from '../jobs/subscriptions.js';
 import { onEventsSubmit } from '../../commands/dealcast-events.js';
 import { onSubscriptionAction, type SubscriptionAction } from '../../commands/subscribe.js';
+import { publishHome } from '../../commands/app-home.js';
+import type { HomePublisher } from '../delivery/home.js';
 import type { CommandDeps } from '../../commands/command-context.js';
 
 interface ActionLike {
@@ -23,7 +25,16 @@ const SUBSCRIPTION_ACTIONS: Record<string, SubscriptionAction['actionId']> = {
   [ACTION_IDS.subscriptionDelete]: 'delete',
 };
 
-export function registerSurfaces(app: App, deps: CommandDeps, runner: SubscriptionRunner): void {
+export function registerSurfaces(app: App, deps: CommandDeps, runner: SubscriptionRunner, home: HomePublisher): void {
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab !== 'home') return;
+    try {
+      await publishHome(event.user, deps, home);
+    } catch (err) {
+      deps.log(`home: could not publish for ${event.user}: ${describeError(err)}`);
+    }
+  });
+
   app.view(CALLBACK_IDS.eventsModal, async ({ ack, body, view }) => {
     try {
       const r = await onEventsSubmit({ userId: body.user.id, callbackId: view.callback_id, values: view.state.values as never }, deps);
