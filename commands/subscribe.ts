@@ -18,10 +18,12 @@ import { isDealcastAdmin } from '../src/slack-admins.js';
 import { resolveTeamSettings } from '../src/team-settings.js';
 import { jobContext } from '../src/jobs/context.js';
 import { runDigestJob } from '../src/jobs/digest.js';
-import { describeSchedule, nextSlot, scheduleWord, type Schedule, type ScheduleWords } from '../src/jobs/subscription-schedule.js';
+import { describeSchedule, isZone, nextSlot, scheduleWord, type Schedule, type ScheduleWords } from '../src/jobs/subscription-schedule.js';
+import { subscriptionModal, readSubscriptionState, type SubscriptionForm } from '../src/views/subscription-modal.js';
+import { BLOCK_IDS } from '../src/ids.js';
 import { SubscriptionRunner } from '../src/jobs/subscriptions.js';
 import { subscriptionsList, type ListRow } from '../src/views/subscriptions.js';
-import { createSubscription, deleteSubscription, getSubscription, listSubscriptions, setPaused, type Subscription } from '../store/subscriptions.js';
+import { createSubscription, deleteSubscription, getSubscription, listSubscriptions, setPaused, updateSubscription, type Subscription } from '../store/subscriptions.js';
 import { buildReportMessage, checkFilters, isSubscribable, SUBSCRIBABLE, type SubscribableReport } from './report-message.js';
 import { viewerScope } from './viewer-scope.js';
 import { replyTarget, type CommandDeps, type CommandRequest } from './command-context.js';
@@ -71,8 +73,13 @@ async function canManage(sub: Subscription, userId: string, deps: CommandDeps): 
 
 export async function handleSubscribe(req: CommandRequest, deps: CommandDeps): Promise<void> {
   const target = replyTarget(req);
-  if (!req.text.trim() || /^\s*help\s*$/i.test(req.text)) {
+  if (/^\s*help\s*$/i.test(req.text)) {
     await deps.slack.replyEphemeral(target, { text: SUBSCRIBE_USAGE });
+    return;
+  }
+  if (!req.text.trim()) {
+    if (req.triggerId) await openSubscriptionModal(req.triggerId, req.userId, req.channelId, deps);
+    else await deps.slack.replyEphemeral(target, { text: SUBSCRIBE_USAGE });
     return;
   }
   let p: ParsedSubscribe;
@@ -84,10 +91,7 @@ export async function handleSubscribe(req: CommandRequest, deps: CommandDeps): P
   }
   const now = deps.now();
   let timeZone = p.words.timeZone;
-  if (!timeZone) {
-    const tz = await deps.slack.userInfo(req.userId).then((u) => u.tz, () => null);
-    timeZone = tz ?? resolveTeamSettings(deps.db, deps.config).timeZone;
-  }
+  if (!timeZone) timeZone = await defaultTimeZone(req.userId, deps);
   const schedule: Schedule = {
     frequency: p.words.frequency ?? 'weekdays',
     days: p.words.days ?? [],
@@ -95,30 +99,118 @@ export async function handleSubscribe(req: CommandRequest, deps: CommandDeps): P
     timeZone,
     skipDates: p.words.skipDates ?? [],
   };
+  const r = await createWithConfirmation({ userId: req.userId, channelId: req.channelId, toDm: p.words.toDm === true, report: p.report, filters: p.filters, schedule }, deps);
+  if (!r.ok) {
+    await deps.slack.replyEphemeral(target, { text: r.hint });
+    return;
+  }
+  await deps.slack.replyEphemeral(target, {
+    text: `:white_check_mark: Subscribed: *${p.report}*${p.filters ? ` \`${p.filters}\`` : ''}, ${describeSchedule(schedule)}. Next: ${fmtNext(nextSlot(schedule, now), schedule.timeZone) ?? 'none soon'}. See /dealcast subscriptions to send it now, pause, edit or delete it.`,
+  });
+}
+
+/** The subscriber's Slack time zone (users.info), else the team's. */
+async function defaultTimeZone(userId: string, deps: CommandDeps): Promise<string> {
+  const tz = await deps.slack.userInfo(userId).then((u) => u.tz, () => null);
+  return tz && isZone(tz) ? tz : resolveTeamSettings(deps.db, deps.config).timeZone;
+}
+
+const NOT_IN_CHANNEL_HINT =
+  ":lock: I'm not in this channel, so I could not post the report here. Invite me with `/invite @dealcast` and subscribe again, or choose your direct messages (`to:dm`). Nothing was saved.";
+
+/**
+ * Posts a confirmation where the report will go, then saves the subscription. When the bot is
+ * not in that channel (a private channel it was not invited to), nothing is saved.
+ */
+async function createWithConfirmation(
+  s: { userId: string; channelId: string; toDm: boolean; report: SubscribableReport; filters: string; schedule: Schedule },
+  deps: CommandDeps,
+): Promise<{ ok: true; sub: Subscription } | { ok: false; hint: string }> {
   // A DM with someone else is no place for the bot: send those to the caller's own DM.
-  const toDm = p.words.toDm === true || req.channelId.startsWith('D');
-  const where = toDm ? 'dm' : req.channelId;
-  const sched = describeSchedule(schedule);
-  const confirm: MessageContent = {
-    text: `:calendar: <@${req.userId}> subscribed ${toDm ? 'themselves' : 'this channel'} to *${p.report}*${p.filters ? ` (${p.filters})` : ''}, ${sched}. Manage it with /dealcast subscriptions.`,
-  };
+  const toDm = s.toDm || !s.channelId || s.channelId.startsWith('D');
+  const where = toDm ? 'dm' : s.channelId;
+  const sched = describeSchedule(s.schedule);
   try {
-    const channel = toDm ? await deps.slack.openDm(req.userId) : req.channelId;
-    await deps.slack.postMessage(channel, confirm);
+    const channel = toDm ? await deps.slack.openDm(s.userId) : s.channelId;
+    await deps.slack.postMessage(channel, {
+      text: `:calendar: <@${s.userId}> subscribed ${toDm ? 'themselves' : 'this channel'} to *${s.report}*${s.filters ? ` (${s.filters})` : ''}, ${sched}. Manage it with /dealcast subscriptions.`,
+    });
   } catch (err) {
-    if (isNotInChannel(err)) {
-      await deps.slack.replyEphemeral(target, {
-        text: `:lock: I'm not in this channel, so I could not post the report here. Invite me with \`/invite @dealcast\` and subscribe again, or add \`to:dm\` to get it in your direct messages. Nothing was saved. (Slack said ${slackErrorOf(err)}.)`,
-      });
-      return;
-    }
+    if (isNotInChannel(err)) return { ok: false, hint: `${NOT_IN_CHANNEL_HINT} (Slack said ${slackErrorOf(err)}.)` };
     throw err;
   }
-  const sub = createSubscription(deps.db, { ownerUserId: req.userId, target: where, report: p.report, filters: p.filters, ...schedule }, now.toISOString());
-  deps.log(`subscriptions: ${req.userId} subscribed ${where} to ${p.report} (${sched}) as #${sub.id}`);
-  await deps.slack.replyEphemeral(target, {
-    text: `:white_check_mark: Subscribed: *${p.report}*${p.filters ? ` \`${p.filters}\`` : ''}, ${sched}. Next: ${fmtNext(nextSlot(schedule, now), schedule.timeZone) ?? 'none soon'}. See /dealcast subscriptions to send it now, pause, edit or delete it.`,
-  });
+  const sub = createSubscription(deps.db, { ownerUserId: s.userId, target: where, report: s.report, filters: s.filters, ...s.schedule }, deps.now().toISOString());
+  deps.log(`subscriptions: ${s.userId} subscribed ${where} to ${s.report} (${sched}) as #${sub.id}`);
+  return { ok: true, sub };
+}
+
+/** Opens the subscription modal, empty or filled with an existing subscription. */
+export async function openSubscriptionModal(triggerId: string, userId: string, channelId: string, deps: CommandDeps, existing?: Subscription): Promise<void> {
+  const form: SubscriptionForm = existing
+    ? { id: existing.id, channel: existing.target === 'dm' ? channelId : existing.target, report: existing.report, filters: existing.filters, toDm: existing.target === 'dm', frequency: existing.frequency, days: existing.days, time: existing.time, timeZone: existing.timeZone, skipDates: existing.skipDates }
+    : { id: null, channel: channelId, report: 'pipeline', filters: '', toDm: false, frequency: 'weekdays', days: [], time: '08:00', timeZone: await defaultTimeZone(userId, deps), skipDates: [] };
+  await deps.slack.openView(triggerId, subscriptionModal(form, SUBSCRIBABLE));
+}
+
+export type SubscriptionSubmitResult = { response_action: 'errors'; errors: Record<string, string> } | { response_action: 'clear' };
+
+/** Validates and saves the modal: a new subscription (after the channel check) or an edit (owner or admin only). */
+export async function onSubscriptionSubmit(input: { userId: string; values: Parameters<typeof readSubscriptionState>[0]; privateMetadata?: string }, deps: CommandDeps): Promise<SubscriptionSubmitResult> {
+  const d = readSubscriptionState(input.values, input.privateMetadata);
+  const errors: Record<string, string> = {};
+  if (!isSubscribable(d.report)) errors[BLOCK_IDS.subscriptionReport] = 'Choose a report.';
+  else {
+    try {
+      checkFilters(d.report, d.filters);
+    } catch (err) {
+      errors[BLOCK_IDS.subscriptionFilters] = describeError(err).split('\n')[0]!.slice(0, 1900);
+    }
+  }
+  const frequency = (['daily', 'weekdays', 'weekly', 'monthly'] as const).find((x) => x === d.frequency) ?? 'weekdays';
+  let days: number[] = [];
+  if (frequency === 'weekly') {
+    if (!d.weekdays.length) errors[BLOCK_IDS.subscriptionDays] = 'Tick at least one weekday.';
+    days = d.weekdays;
+  }
+  if (frequency === 'monthly') {
+    const w = scheduleWord('day', d.monthDays);
+    if (!d.monthDays.trim() || typeof w === 'string' || w === null) errors[BLOCK_IDS.subscriptionMonthDays] = 'List days of the month from 1 to 31, e.g. 1,15.';
+    else days = w.days ?? [];
+  }
+  const time = scheduleWord('at', d.time);
+  if (typeof time === 'string' || time === null) errors[BLOCK_IDS.subscriptionTime] = 'Choose a time.';
+  if (!isZone(d.timeZone.trim())) errors[BLOCK_IDS.subscriptionTimeZone] = 'Write an IANA time zone, e.g. Europe/Berlin or Asia/Tokyo.';
+  let skipDates: string[] = [];
+  if (d.skip.trim()) {
+    const w = scheduleWord('skip', d.skip);
+    if (typeof w === 'string' || w === null) errors[BLOCK_IDS.subscriptionSkip] = typeof w === 'string' ? w : 'Dates as YYYY-MM-DD, separated by commas.';
+    else skipDates = w.skipDates ?? [];
+  }
+  if (Object.keys(errors).length) return { response_action: 'errors', errors };
+  const schedule: Schedule = { frequency, days, time: (time as ScheduleWords).time!, timeZone: d.timeZone.trim(), skipDates };
+  const report = d.report as SubscribableReport;
+  if (d.id !== null) {
+    const sub = getSubscription(deps.db, d.id);
+    if (!sub) return { response_action: 'errors', errors: { [BLOCK_IDS.subscriptionReport]: 'That subscription no longer exists.' } };
+    if (!(await canManage(sub, input.userId, deps))) return { response_action: 'errors', errors: { [BLOCK_IDS.subscriptionReport]: `Only <@${sub.ownerUserId}> or a dealcast admin can change it.` } };
+    const target = d.toDm ? 'dm' : sub.target === 'dm' ? d.channel || 'dm' : sub.target;
+    updateSubscription(deps.db, sub.id, { target, report, filters: d.filters.trim(), ...schedule }, deps.now().toISOString());
+    deps.log(`subscriptions: #${sub.id} edited by ${input.userId}`);
+    return { response_action: 'clear' };
+  }
+  const r = await createWithConfirmation({ userId: input.userId, channelId: d.channel, toDm: d.toDm, report, filters: d.filters.trim(), schedule }, deps);
+  if (!r.ok) return { response_action: 'errors', errors: { [BLOCK_IDS.subscriptionWhere]: r.hint.replace(/`/g, '').slice(0, 1900) } };
+  return { response_action: 'clear' };
+}
+
+/** Edit on the list: the modal, filled (owner or admin only). */
+export async function onSubscriptionEdit(a: { userId: string; channelId: string; subscriptionId: number; triggerId?: string; responseUrl?: string }, deps: CommandDeps): Promise<void> {
+  const sub = getSubscription(deps.db, a.subscriptionId);
+  const tell = (text: string) => (a.responseUrl ? deps.slack.postToResponseUrl(a.responseUrl, { response_type: 'ephemeral', replace_original: false, text }) : deps.slack.postEphemeral(a.channelId, a.userId, { text }));
+  if (!sub) return tell(':grey_question: That subscription no longer exists.');
+  if (!(await canManage(sub, a.userId, deps))) return tell(`:no_entry: Only <@${sub.ownerUserId}> or a dealcast admin can change that subscription.`);
+  if (!a.triggerId) return tell('Slack sent no trigger for a dialog; click Edit again.');
+  await openSubscriptionModal(a.triggerId, a.userId, a.channelId, deps, sub);
 }
 
 /** The list as the viewer sees it: this channel's subscriptions and their own. */

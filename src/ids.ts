@@ -150,6 +150,7 @@ export const BLOCK_IDS = {
   subscriptionWhere: 'subscription_where',
   subscriptionFrequency: 'subscription_frequency',
   subscriptionDays: 'subscription_days',
+  subscriptionMonthDays: 'subscription_month_days',
   subscriptionTime: 'subscription_time',
   subscriptionTimeZone: 'subscription_timezone',
   subscriptionSkip: 'subscription_skip',

@@ -4,11 +4,11 @@
  * validation result. Every handler re-checks permissions on the server (commands/).
  */
 import type { App } from '@slack/bolt';
-import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
+import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
 import { describeError } from '../errors.js';
 import type { SubscriptionRunner } from '../jobs/subscriptions.js';
 import { onEventsSubmit } from '../../commands/dealcast-events.js';
-import { onSubscriptionAction, type SubscriptionAction } from '../../commands/subscribe.js';
+import { onSubscriptionAction, onSubscriptionEdit, onSubscriptionSubmit, type SubscriptionAction } from '../../commands/subscribe.js';
 import { publishHome } from '../../commands/app-home.js';
 import type { HomePublisher } from '../delivery/home.js';
 import type { CommandDeps } from '../../commands/command-context.js';
@@ -42,6 +42,26 @@ export function registerSurfaces(app: App, deps: CommandDeps, runner: Subscripti
     } catch (err) {
       deps.log(`events: submission by ${body.user.id} failed: ${describeError(err)}`);
       await ack();
+    }
+  });
+
+  app.view(CALLBACK_IDS.subscriptionModal, async ({ ack, body, view }) => {
+    try {
+      await ack(await onSubscriptionSubmit({ userId: body.user.id, values: view.state.values as never, privateMetadata: view.private_metadata }, deps));
+    } catch (err) {
+      deps.log(`subscriptions: modal submission by ${body.user.id} failed: ${describeError(err)}`);
+      await ack({ response_action: 'errors', errors: { [BLOCK_IDS.subscriptionReport]: `Not saved: ${describeError(err).split('\n')[0]}` } });
+    }
+  });
+
+  app.action({ type: 'block_actions', action_id: ACTION_IDS.subscriptionEdit }, async ({ ack, body, action }) => {
+    await ack();
+    const a = action as unknown as ActionLike;
+    const b = body as { user: { id: string }; channel?: { id: string }; response_url?: string; trigger_id?: string };
+    try {
+      await onSubscriptionEdit({ userId: b.user.id, channelId: b.channel?.id ?? '', subscriptionId: Number(a.value), triggerId: b.trigger_id, responseUrl: b.response_url }, deps);
+    } catch (err) {
+      deps.log(`subscriptions: edit of #${a.value} by ${b.user.id} failed: ${describeError(err)}`);
     }
   });
 

@@ -13,6 +13,7 @@ import { getSubscription, listSubscriptions } from '../../store/subscriptions.js
 import { createSubscriptionRunner, parseSubscribe } from '../../commands/subscribe.js';
 import { recentJobRuns } from '../../store/job-runs.js';
 import { MAX_FAILURES } from '../../src/jobs/subscriptions.js';
+import { ModalSession } from '../helpers/slack-modal.js';
 
 let now = new Date('2026-11-24T07:00:00Z'); // Tuesday
 let fake: FakeSlack;
@@ -40,7 +41,7 @@ async function command(text: string, opts: { user?: string; channel?: string } =
   return c!.params as { text: string; blocks?: Record<string, any>[] };
 }
 
-async function click(actionId: string, value: string, opts: { user?: string; channel?: string } = {}) {
+async function click(actionId: string, value: string, opts: { user?: string; channel?: string; wait?: boolean } = {}) {
   const id = `A-${Math.random().toString(36).slice(2)}`;
   const r = await sendInteraction(t.url, {
     type: 'block_actions',
@@ -55,6 +56,7 @@ async function click(actionId: string, value: string, opts: { user?: string; cha
     actions: [{ type: 'button', action_id: actionId, block_id: `subscription_actions_${value}`, value, action_ts: '1790000000.000002' }],
   });
   expect(r.status).toBe(200);
+  if (opts.wait === false) return null;
   const [c] = await fake.waitForCalls('response_url', 1, (x: RecordedCall) => x.path === id);
   return c!.params as { text: string; replace_original?: boolean; blocks?: Record<string, any>[] };
 }
@@ -95,25 +97,25 @@ describe('subscriptions', () => {
     const listed = JSON.stringify(list.blocks);
     for (const a of ['subscription_send_now', 'subscription_pause', 'subscription_edit', 'subscription_delete']) expect(listed).toContain(a);
     expect(listed).toContain('Next: Wed 25 Nov, 09:30');
-    const sent = await click('subscription_send_now', String(sub!.id));
+    const sent = (await click('subscription_send_now', String(sub!.id)))!;
     expect(sent.replace_original).toBe(true);
     expect(JSON.stringify(sent.blocks)).toContain('Sent *pipeline* now');
     expect(shares('C0REPORTS')).toHaveLength(2);
 
     // Someone else cannot pause it.
-    const refused = await click('subscription_pause', String(sub!.id), { user: 'U0OTHER' });
+    const refused = (await click('subscription_pause', String(sub!.id), { user: 'U0OTHER' }))!;
     expect(JSON.stringify(refused.blocks)).toContain('Only <@U0MARIA> or a dealcast admin');
     expect(getSubscription(t.db, sub!.id)!.paused).toBe(false);
 
     // Pause: the next slot posts nothing, even after a restart.
-    const paused = await click('subscription_pause', String(sub!.id));
+    const paused = (await click('subscription_pause', String(sub!.id)))!;
     expect(JSON.stringify(paused.blocks)).toContain('Paused *pipeline*');
     expect(JSON.stringify(paused.blocks)).toContain('subscription_resume');
     await t.app.subscriptions.tick(new Date('2026-11-25T08:30:00Z'));
     expect(shares('C0REPORTS')).toHaveLength(2);
 
     // Delete.
-    const deleted = await click('subscription_delete', String(sub!.id));
+    const deleted = (await click('subscription_delete', String(sub!.id)))!;
     expect(JSON.stringify(deleted.blocks)).toContain('Deleted *pipeline*');
     expect(getSubscription(t.db, sub!.id)).toBeNull();
     expect(listSubscriptions(t.db, { target: 'C0REPORTS' })).toHaveLength(0);
@@ -163,6 +165,44 @@ describe('subscriptions', () => {
     const r = await t.app.subscriptions.tick(new Date('2026-12-04T10:00:00Z'));
     expect(r.ran.filter((x) => x.id === sub.id)).toEqual([]);
   });
+});
+
+describe('the subscription modal', () => {
+  it('creates from /dealcast subscribe without arguments, and Edit changes it', async () => {
+    const id = `R-${Math.random().toString(36).slice(2)}`;
+    await sendCommand(t.url, { command: '/dealcast', text: 'subscribe', channel_id: 'C0MODAL', user_id: 'U0MARIA', response_url: fake.responseUrl(id) });
+    const [open] = await fake.waitForCalls('views.open');
+    const modal = new ModalSession(open!);
+    expect(modal.view.callback_id).toBe('dealcast_subscription');
+    expect(modal.block('subscription_timezone').element.initial_value).toBe('Europe/Berlin');
+    modal.selectOption('subscription_report', 'subscription_field', 'forecast');
+    modal.typeText('subscription_filters', 'subscription_field', 'owner:nobody-at-all');
+    modal.selectOption('subscription_frequency', 'subscription_field', 'weekly');
+    const user = { id: 'U0MARIA', name: 'maria' };
+    let r = await sendInteraction(t.url, modal.viewSubmission(user));
+    // No weekday ticked yet: the modal stays open with the error beside the field.
+    expect(JSON.parse(r.body)).toMatchObject({ response_action: 'errors', errors: { subscription_days: 'Tick at least one weekday.' } });
+    modal.set('subscription_days', 'subscription_field', { selected_options: [{ text: { type: 'plain_text', text: 'Fri' }, value: '5' }] });
+    modal.typeText('subscription_filters', 'subscription_field', 'pipeline:"Enterprise"');
+    modal.set('subscription_time', 'subscription_field', { selected_time: '16:45' });
+    r = await sendInteraction(t.url, modal.viewSubmission(user));
+    expect(JSON.parse(r.body)).toEqual({ response_action: 'clear' });
+    const [sub] = listSubscriptions(t.db, { target: 'C0MODAL' });
+    expect(sub).toMatchObject({ report: 'forecast', filters: 'pipeline:"Enterprise"', frequency: 'weekly', days: [5], time: '16:45', timeZone: 'Europe/Berlin' });
+
+    fake.reset();
+    await click('subscription_edit', String(sub!.id), { channel: 'C0MODAL', wait: false });
+    const [edit] = await fake.waitForCalls('views.open');
+    const em = new ModalSession(edit!);
+    expect(em.block('subscription_time').element.initial_time).toBe('16:45');
+    em.set('subscription_time', 'subscription_field', { selected_time: '07:15' });
+    r = await sendInteraction(t.url, em.viewSubmission(user));
+    expect(JSON.parse(r.body)).toEqual({ response_action: 'clear' });
+    expect(getSubscription(t.db, sub!.id)).toMatchObject({ time: '07:15', days: [5], target: 'C0MODAL' });
+    // Nobody else can save an edit of it.
+    r = await sendInteraction(t.url, em.viewSubmission({ id: 'U0OTHER', name: 'other' }));
+    expect(JSON.parse(r.body)).toMatchObject({ response_action: 'errors' });
+  }, 30_000);
 });
 
 describe('parseSubscribe', () => {
