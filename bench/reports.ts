@@ -11,8 +11,8 @@ import { openDb, type Db } from '../store/db.js';
 import { refreshDerived } from '../store/deal-facts.js';
 import { createDemoConnector } from '../src/connectors/demo.js';
 import { runSync } from '../src/sync/engine.js';
-import { computeReport, REPORT_NAMES } from '../src/reports.js';
-import { renderReportPng } from '../src/cli/report.js';
+import { computeReport, REPORT_NAMES } from '../src/reports/compute.js';
+import { renderReportPng } from '../src/reports/render.js';
 import { isChartName } from '../charts/index.js';
 import { fmtMs, timeIt } from './stats.js';
 

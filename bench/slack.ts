@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { buildChart } from '../charts/index.js';
 import { renderPng } from '../charts/render.js';
 import { createDealcastApp } from '../src/app.js';
-import { computeReport } from '../src/reports.js';
+import { computeReport } from '../src/reports/compute.js';
 import { loadConfig } from '../src/config.js';
 import { createDemoConnector } from '../src/connectors/demo.js';
 import { runSync } from '../src/sync/engine.js';

@@ -10,7 +10,7 @@ import { openDb } from '../store/db.js';
 import { dealUpserter } from '../store/deals.js';
 import { createDemoConnector } from '../src/connectors/demo.js';
 import { runSync } from '../src/sync/engine.js';
-import type { DealRow } from '../src/connectors/types.js';
+import type { DealRow } from '../src/model/rows.js';
 import { peakRssMb } from './stats.js';
 
 const fmt = new Intl.NumberFormat('en-US');

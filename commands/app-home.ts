@@ -4,11 +4,11 @@
  * deals always, their team's totals when they are in a team and the scope allows it, sync
  * health only for admins.
  */
-import { isDealcastAdmin } from '../src/slack-admins.js';
+import { isDealcastAdmin } from '../src/delivery/slack-admins.js';
 import { readVisibility } from '../src/access/visibility.js';
-import { computeReport } from '../src/reports.js';
-import { resolveTeamSettings } from '../src/team-settings.js';
-import { staleCutoff } from '../src/jobs/scheduler.js';
+import { computeReport } from '../src/reports/compute.js';
+import { resolveTeamSettings } from '../src/settings/team.js';
+import { staleCutoff } from '../src/jobs/cron.js';
 import { dealsAtRisk, forecastRange, openValue } from '../src/metrics/home.js';
 import { homeView } from '../src/views/home.js';
 import type { HomePublisher } from '../src/delivery/home.js';

@@ -5,7 +5,7 @@
 import type { Config } from '../src/config.js';
 import type { SlackDelivery, ReplyTarget } from '../src/delivery/slack.js';
 import type { SyncJob } from '../src/jobs/sync.js';
-import type { OwnerDirectory } from '../src/slack-owners.js';
+import type { OwnerDirectory } from '../src/delivery/slack-owners.js';
 import type { Db } from '../store/db.js';
 
 export interface CommandRequest {

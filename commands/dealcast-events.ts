@@ -5,7 +5,7 @@
  * audit row per changed value.
  */
 import { CALLBACK_IDS, BLOCK_IDS } from '../src/ids.js';
-import { isDealcastAdmin } from '../src/slack-admins.js';
+import { isDealcastAdmin } from '../src/delivery/slack-admins.js';
 import { DEAL_EVENT_KINDS, type DealEventKind } from '../src/metrics/deal-events.js';
 import { DEAL_EVENT_SETTING_KEYS, readDealEventConfig } from '../src/jobs/deal-event-settings.js';
 import { VISIBILITY_KEYS, readVisibility, type Team, type VisibilityScope } from '../src/access/visibility.js';

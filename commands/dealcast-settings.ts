@@ -14,9 +14,9 @@
 import type { types } from '@slack/bolt';
 import { CALLBACK_IDS, ACTION_IDS, BLOCK_IDS } from '../src/ids.js';
 import { describeError } from '../src/errors.js';
-import { isDealcastAdmin } from '../src/slack-admins.js';
-import { calibrationHintsFor, refreshReportTables } from '../src/settings-metrics.js';
-import { loadSettingsSnapshot, saveSettings, validateSettings, type SettingsSnapshot, type StageDraft } from '../src/settings-change.js';
+import { isDealcastAdmin } from '../src/delivery/slack-admins.js';
+import { calibrationHintsFor, refreshReportTables } from '../src/settings/metrics.js';
+import { loadSettingsSnapshot, saveSettings, validateSettings, type SettingsSnapshot, type StageDraft } from '../src/settings/change.js';
 import {
   MODAL_LIMITS,
   STAGES_PER_PAGE,

@@ -10,13 +10,13 @@
  * - dashboard: the self-contained dashboard page, sent to the caller by DM (encrypted when
  *   DASHBOARD_PASSWORD is set; deal names as DASHBOARD_DEAL_NAMES says).
  */
-import { parseCommandArgs } from '../src/command-args.js';
+import { parseCommandArgs } from './command-args.js';
 import { describeError } from '../src/errors.js';
 import { buildDashboardFile } from '../src/dashboard/build.js';
-import { isDealcastAdmin } from '../src/slack-admins.js';
+import { isDealcastAdmin } from '../src/delivery/slack-admins.js';
 import { helpMessage, usageMessage } from '../src/views/help.js';
 import { statusMessage } from '../src/views/status.js';
-import { resolveTeamSettings } from '../src/team-settings.js';
+import { resolveTeamSettings } from '../src/settings/team.js';
 import { openSettings } from './dealcast-settings.js';
 import { openEventsSettings } from './dealcast-events.js';
 import { handleSubscribe, handleSubscriptionsList } from './subscribe.js';

@@ -4,11 +4,11 @@
  * within Slack's block limits. `stuck` lists deals in their stage at least twice the stage's
  * historical average, most stuck first; without it, open deals biggest first.
  */
-import { OPEN_CANONICAL_STAGES } from '../src/canonical-stages.js';
-import { parseCommandArgs, type ArgSpec } from '../src/command-args.js';
+import { OPEN_CANONICAL_STAGES } from '../src/model/canonical-stages.js';
+import { parseCommandArgs, type ArgSpec } from './command-args.js';
 import { UsageError } from '../src/errors.js';
 import type { DealListRow } from '../src/metrics/report-types.js';
-import { computeReport } from '../src/reports.js';
+import { computeReport } from '../src/reports/compute.js';
 import { dealsList, DEALS_LIST_DEFAULT } from '../src/views/deals-list.js';
 import { usageMessage } from '../src/views/help.js';
 import { listStages } from '../store/stages.js';

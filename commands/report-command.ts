@@ -6,16 +6,16 @@
  */
 import { buildChart } from '../charts/index.js';
 import { renderPng } from '../charts/render.js';
-import { describeSince, parseCommandArgs, type ArgSpec, type CommandArgs } from '../src/command-args.js';
+import { describeSince, parseCommandArgs, type ArgSpec, type CommandArgs } from './command-args.js';
 import type { ChartCommandKey } from '../src/ids.js';
 import type { ReportFilters } from '../src/metrics/report-types.js';
-import { computeReport } from '../src/reports.js';
+import { computeReport } from '../src/reports/compute.js';
 import type { Freshness } from '../src/views/freshness.js';
 import { usageMessage } from '../src/views/help.js';
 import { reportSummary } from '../src/views/report-summary.js';
 import { lastSuccessfulRun } from '../store/sync-runs.js';
 import { replyTarget, type CommandDeps, type CommandRequest } from './command-context.js';
-import { resolveTeamSettings } from '../src/team-settings.js';
+import { resolveTeamSettings } from '../src/settings/team.js';
 import { UsageError } from '../src/errors.js';
 import type { ViewerScope } from '../src/access/visibility.js';
 import { viewerScope } from './viewer-scope.js';

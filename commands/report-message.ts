@@ -5,11 +5,11 @@
  */
 import { buildChart } from '../charts/index.js';
 import { renderPng } from '../charts/render.js';
-import { parseCommandArgs, type ArgSpec } from '../src/command-args.js';
+import { parseCommandArgs, type ArgSpec } from './command-args.js';
 import { UsageError } from '../src/errors.js';
 import type { ChartFile, MessageContent } from '../src/delivery/slack.js';
 import { formatReport } from '../src/cli/report-format.js';
-import { computeReport, isReportName } from '../src/reports.js';
+import { computeReport, isReportName } from '../src/reports/compute.js';
 import type { ViewerScope } from '../src/access/visibility.js';
 import { dealsList, DEALS_LIST_DEFAULT } from '../src/views/deals-list.js';
 import { reportSummary } from '../src/views/report-summary.js';

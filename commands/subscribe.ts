@@ -11,11 +11,11 @@
  * - The runner's `send` renders the report with its creator's scope (and says so in the
  *   message) and posts it; a digest subscription posts the team digest.
  */
-import { tokenize } from '../src/command-args.js';
+import { tokenize } from './command-args.js';
 import { describeError, UsageError } from '../src/errors.js';
 import { isNotInChannel, slackErrorOf, slackMessenger, type MessageContent } from '../src/delivery/slack.js';
-import { isDealcastAdmin } from '../src/slack-admins.js';
-import { resolveTeamSettings } from '../src/team-settings.js';
+import { isDealcastAdmin } from '../src/delivery/slack-admins.js';
+import { resolveTeamSettings } from '../src/settings/team.js';
 import { jobContext } from '../src/jobs/context.js';
 import { runDigestJob } from '../src/jobs/digest.js';
 import { describeSchedule, isZone, nextSlot, scheduleWord, type Schedule, type ScheduleWords } from '../src/jobs/subscription-schedule.js';

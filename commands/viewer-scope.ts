@@ -2,7 +2,7 @@
  * The visibility scope of a Slack user right now: the admin setting, whether they are an admin
  * (checked on the server, never taken from a payload) and their CRM owner (matched by email).
  */
-import { isDealcastAdmin } from '../src/slack-admins.js';
+import { isDealcastAdmin } from '../src/delivery/slack-admins.js';
 import { readVisibility, scopeOf, type ViewerScope } from '../src/access/visibility.js';
 import type { CommandDeps } from './command-context.js';
 

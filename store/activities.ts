@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import type { ActivityRow, ActivityType } from '../src/connectors/types.js';
+import type { ActivityRow, ActivityType } from '../src/model/rows.js';
 
 export interface Activity {
   id: string;

@@ -6,7 +6,7 @@
  * run, new deals, a stage-map edit), so a forgotten refresh costs time, never wrong numbers.
  */
 import type { Db } from './db.js';
-import { autoMapStage, isCanonicalStage } from '../src/canonical-stages.js';
+import { autoMapStage, isCanonicalStage } from '../src/model/canonical-stages.js';
 import { deriveDealFact, type DealFact, type DealForFacts, type HistoryForFacts, type StageInfo } from '../src/metrics/deal-facts.js';
 import { getSetting, setSetting } from './settings.js';
 import { listStages } from './stages.js';

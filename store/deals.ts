@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import type { DealRow, DealStatus } from '../src/connectors/types.js';
+import type { DealRow, DealStatus } from '../src/model/rows.js';
 
 export interface Deal {
   id: string;

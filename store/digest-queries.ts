@@ -3,7 +3,7 @@
  * canonical stage. Plain rows out; the digest view ranks and words them.
  */
 import type { Db } from './db.js';
-import { canonicalDepth, isCanonicalStage } from '../src/canonical-stages.js';
+import { canonicalDepth, isCanonicalStage } from '../src/model/canonical-stages.js';
 
 export interface MovedDeal {
   id: string;

@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import type { OwnerRow } from '../src/connectors/types.js';
+import type { OwnerRow } from '../src/model/rows.js';
 
 export interface Owner {
   id: string;

@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import type { PipelineRow } from '../src/connectors/types.js';
+import type { PipelineRow } from '../src/model/rows.js';
 
 export interface Pipeline {
   id: string;

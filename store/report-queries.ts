@@ -5,7 +5,7 @@
  * function that finishes it. Times are epoch seconds, days are epoch days (UTC).
  */
 import type { Db } from './db.js';
-import type { ActivityType } from '../src/connectors/types.js';
+import type { ActivityType } from '../src/model/rows.js';
 import type { OpenByStageRow } from '../src/metrics/pipeline.js';
 import type { OpenByCloseDayRow, WonByDayRow } from '../src/metrics/forecast.js';
 import type { ClosedByDepthRow, StageProbabilityInput } from '../src/metrics/probabilities.js';
@@ -15,9 +15,9 @@ import type { ClosedByDayRow, CreatedByDayRow } from '../src/metrics/velocity.js
 import type { ActualAtPointRow, ClosedByDayDepthRow, PipelineAtPointRow } from '../src/metrics/backtest.js';
 import type { BySourceRow } from '../src/metrics/sources.js';
 import type { OpenDealCandidate } from '../src/metrics/stuck-deals.js';
-import { isCanonicalStage } from '../src/canonical-stages.js';
+import { isCanonicalStage } from '../src/model/canonical-stages.js';
 
-/** Filters resolved to ids (src/report-filters.ts resolves names, emails and dates). */
+/** Filters resolved to ids (src/reports/filters.ts resolves names, emails and dates). */
 export interface FactFilter {
   pipelineIds?: string[];
   ownerIds?: string[];

@@ -3,7 +3,7 @@
  * filling them from the CRM's own history without touching dates already known.
  */
 import type { Db } from './db.js';
-import type { StageHistoryRow } from '../src/connectors/types.js';
+import type { StageHistoryRow } from '../src/model/rows.js';
 
 /**
  * Live deals with no known entry into their current stage: no history row for it, or no

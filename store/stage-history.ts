@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import type { StageHistoryRow } from '../src/connectors/types.js';
+import type { StageHistoryRow } from '../src/model/rows.js';
 
 export type HistorySource = 'crm' | 'observed' | 'backfill' | 'import';
 

@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import { autoMapStage, isCanonicalStage, type CanonicalStage } from '../src/canonical-stages.js';
+import { autoMapStage, isCanonicalStage, type CanonicalStage } from '../src/model/canonical-stages.js';
 import { listStages } from './stages.js';
 
 export interface StageMapEntry {

@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import type { StageRow } from '../src/connectors/types.js';
+import type { StageRow } from '../src/model/rows.js';
 
 export interface Stage {
   id: string;

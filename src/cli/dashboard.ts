@@ -13,7 +13,7 @@ import { packDashboard, writeFileAtomic } from '../dashboard/dashboard-file.js';
 import { kpiFigures } from '../dashboard/page.js';
 import { formatMoney, formatPercent } from '../dashboard/page-format.js';
 import { cliConfig, openStore, parseFlags, parseNow, type CliIo } from './io.js';
-import { resolveTeamSettings } from '../team-settings.js';
+import { resolveTeamSettings } from '../settings/team.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(

@@ -6,10 +6,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../../store/db.js';
-import { computeReport, REPORT_NAMES } from '../reports.js';
+import { computeReport, REPORT_NAMES } from '../reports/compute.js';
 import type { ReportByName } from '../metrics/report-types.js';
 import { CHART_NAMES } from '../../charts/index.js';
-import { renderReportPng } from './report.js';
+import { renderReportPng } from '../reports/render.js';
 import { money, pct } from './report-format.js';
 import type { CliIo } from './io.js';
 

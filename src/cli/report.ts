@@ -8,10 +8,10 @@ import { writeFileSync } from 'node:fs';
 import type { Db } from '../../store/db.js';
 import { countDeals } from '../../store/deals.js';
 import { UsageError } from '../errors.js';
-import { computeReport, isReportName, REPORT_NAMES } from '../reports.js';
+import { computeReport, isReportName, REPORT_NAMES } from '../reports/compute.js';
 import { formatReport } from './report-format.js';
-import { buildChart, CHART_NAMES, isChartName, type ChartName, type ChartReports } from '../../charts/index.js';
-import { renderPng } from '../../charts/render.js';
+import { CHART_NAMES, isChartName, type ChartReports } from '../../charts/index.js';
+import { renderReportPng } from '../reports/render.js';
 import { cliConfig, openStore, parseFlags, parseIntFlag, parseNow, type CliIo } from './io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -78,9 +78,4 @@ function closeQuietly(db: Db): void {
   } catch {
     // already closed
   }
-}
-
-/** The chart for a report as PNG bytes (charts/ builds the spec, charts/render.ts rasterises it). */
-export async function renderReportPng<N extends ChartName>(name: N, report: ChartReports[N]): Promise<Buffer> {
-  return renderPng(buildChart(name, report));
 }

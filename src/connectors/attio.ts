@@ -16,11 +16,12 @@
  *   owner), so `capabilities.activities` is false and the rep scoreboard says so.
  */
 import { z } from 'zod';
-import { inferClosedFlags } from '../canonical-stages.js';
+import { inferClosedFlags } from '../model/canonical-stages.js';
 import type { Config } from '../config.js';
 import type { CrmHttpOptions } from '../sync/http.js';
 import { parsePayload } from '../sync/payload-shape.js';
-import type { Connector, CrmHttp, DealRow, OwnerRow, Page, PipelineRow, ReadContext, StageHistoryRow, StageRow, Stream } from './types.js';
+import type { DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
+import type { Connector, CrmHttp, Page, ReadContext, Stream } from '../sync/connector.js';
 
 export const ATTIO_LABEL = 'Attio';
 /** Records per query page (Attio's default and documented page size). */

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { autoMapStage, canonicalDepth, inferClosedFlags } from '../canonical-stages.js';
+import { autoMapStage, canonicalDepth, inferClosedFlags } from '../model/canonical-stages.js';
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import {
@@ -41,7 +41,8 @@ import {
   type DecimalMark,
   type ParsedDate,
 } from './csv-values.js';
-import type { Connector, DealRow, OwnerRow, Page, PipelineRow, ReadContext, StageHistoryRow, StageRow, Stream } from './types.js';
+import type { DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
+import type { Connector, Page, ReadContext, Stream } from '../sync/connector.js';
 
 export interface CsvConnectorOptions {
   /** The deals export. */

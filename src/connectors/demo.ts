@@ -13,18 +13,8 @@
  * and deals without close dates. The two anomalies tied to `now` (the drop, the quiet rep) are
  * anchored to it on purpose, so that every demo run shows them.
  */
-import type {
-  ActivityRow,
-  ActivityType,
-  Connector,
-  DealRow,
-  OwnerRow,
-  Page,
-  PipelineRow,
-  StageHistoryRow,
-  StageRow,
-  Stream,
-} from './types.js';
+import type { ActivityRow, ActivityType, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
+import type { Connector, Page, Stream } from '../sync/connector.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;

@@ -19,7 +19,8 @@ import type { Config } from '../config.js';
 import { followTokens, keysetByTime, type TimeWindow } from '../sync/paging.js';
 import { parsePayload } from '../sync/payload-shape.js';
 import type { CrmHttpOptions } from '../sync/http.js';
-import type { ActivityRow, Connector, CrmHttp, CrmRequest, DealRow, OwnerRow, Page, PipelineRow, ReadContext, StageHistoryRow, StageRow } from './types.js';
+import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
+import type { Connector, CrmHttp, CrmRequest, Page, ReadContext } from '../sync/connector.js';
 
 const LABEL = 'HubSpot';
 export const HUBSPOT_SCOPES = [

@@ -9,7 +9,7 @@ import { createHubspotConnector, hubspotHttpOptions } from './hubspot.js';
 import { createPipedriveConnector, pipedriveHttpOptions } from './pipedrive.js';
 import { createSalesforceConnector, salesforceHttpOptions } from './salesforce.js';
 import { ATTIO_STATUS_NOTES, attioHttpOptions, attioOptionsFromConfig, createAttioConnector } from './attio.js';
-import type { Connector, CrmHttp } from './types.js';
+import type { Connector, CrmHttp } from '../sync/connector.js';
 import type { Db } from '../../store/db.js';
 import { createCrmHttp, type Clock, type CrmHttpOptions } from '../sync/http.js';
 import { trackFieldFill } from '../sync/schema-drift.js';

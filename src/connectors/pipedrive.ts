@@ -21,7 +21,8 @@ import type { Config } from '../config.js';
 import { followTokens, mapConcurrent } from '../sync/paging.js';
 import { parsePayload } from '../sync/payload-shape.js';
 import type { CrmHttpOptions } from '../sync/http.js';
-import type { ActivityRow, Connector, CrmHttp, CrmRequest, DealRow, OwnerRow, Page, ReadContext, StageHistoryRow, StageRow } from './types.js';
+import type { ActivityRow, DealRow, OwnerRow, StageHistoryRow, StageRow } from '../model/rows.js';
+import type { Connector, CrmHttp, CrmRequest, Page, ReadContext } from '../sync/connector.js';
 
 const LABEL = 'Pipedrive';
 export const PIPEDRIVE_AUTH_HINT =

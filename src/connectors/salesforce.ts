@@ -24,20 +24,8 @@ import { PayloadShapeError } from '../errors.js';
 import type { CrmHttpOptions } from '../sync/http.js';
 import { createClientCredentialsSession } from '../sync/oauth-client-credentials.js';
 import { parsePayload } from '../sync/payload-shape.js';
-import type {
-  ActivityRow,
-  ActivityType,
-  Connector,
-  CrmHttp,
-  DealRow,
-  OwnerRow,
-  Page,
-  PipelineRow,
-  ReadContext,
-  StageHistoryRow,
-  StageRow,
-  Stream,
-} from './types.js';
+import type { ActivityRow, ActivityType, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
+import type { Connector, CrmHttp, Page, ReadContext, Stream } from '../sync/connector.js';
 
 export const SALESFORCE_LABEL = 'Salesforce';
 /** The one pipeline every opportunity belongs to. */

@@ -9,10 +9,10 @@ import type { Db } from '../../store/db.js';
 import { lastSuccessfulRun } from '../../store/sync-runs.js';
 import type { Config } from '../config.js';
 import type { ReportFilters } from '../metrics/report-types.js';
-import { computeReport } from '../reports.js';
+import { computeReport } from '../reports/compute.js';
 import { packDashboard, type DashboardFile } from './dashboard-file.js';
 import { DASHBOARD_CHARTS, withoutDealNames, type DashboardChartName, type DashboardPageInput, type DashboardReports } from './page.js';
-import { resolveTeamSettings } from '../team-settings.js';
+import { resolveTeamSettings } from '../settings/team.js';
 
 /** Deals listed in the page's table (the most overdue first); the page says how many exist. */
 export const DASHBOARD_DEAL_LIMIT = 2000;

@@ -1,7 +1,7 @@
 /**
  * The dashboard page builder: report objects + chart SVGs → one self-contained HTML string.
  * Pure: no clock, no database, no file system. Everything the page shows comes from the report
- * objects of src/reports.ts (the same JSON `dealcast report <name> --json` prints) and from the
+ * objects of src/reports/compute.ts (the same JSON `dealcast report <name> --json` prints) and from the
  * Slack charts' Vega-Lite specs rendered to SVG.
  *
  * Self-contained means: one inline <style>, one inline <script> (deals table filter/sort), inline

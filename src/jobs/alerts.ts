@@ -28,7 +28,7 @@ import {
   type StuckDealFacts,
 } from '../views/alerts.js';
 import { formatMoney, formatPercent } from '../views/numbers.js';
-import { readAlertSettings, type AlertSettings } from './alert-settings.js';
+import { readAlertSettings, type AlertSettings } from '../settings/alerts.js';
 import type { ReportProvider } from './digest.js';
 import { addDays, businessHoursBetween, localDay } from './local-time.js';
 import { fillSnapshotGaps, type PipelineSource } from './snapshot.js';

@@ -1,20 +1,20 @@
 /**
- * Builds the jobs' dependencies from the configuration: the reports (src/reports.ts), the
+ * Builds the jobs' dependencies from the configuration: the reports (src/reports/compute.ts), the
  * pipeline history (snapshots and their reconstruction), the charts, and a messenger. The app
  * (`dealcast start`), the CLI (`dealcast digest|alerts`) and the demo all wire jobs here, so they
  * run the same code.
  */
 import type { Config } from '../config.js';
 import type { Db } from '../../store/db.js';
-import { computeReport } from '../reports.js';
-import { renderReportPng } from '../cli/report.js';
+import { computeReport } from '../reports/compute.js';
+import { renderReportPng } from '../reports/render.js';
 import type { Messenger } from '../delivery/messenger.js';
 import type { DigestCharts, DigestDeps, ReportProvider } from './digest.js';
 import type { AlertDeps } from './alerts.js';
 import type { SnapshotDeps } from './snapshot.js';
 import { pipelineHistory } from './pipeline-history.js';
-import { staleCutoff } from './scheduler.js';
-import { resolveTeamSettings } from '../team-settings.js';
+import { staleCutoff } from './cron.js';
+import { resolveTeamSettings } from '../settings/team.js';
 
 export function reportProvider(db: Db, crm: string): ReportProvider {
   return (name, opts) => computeReport(db, crm, name, opts);

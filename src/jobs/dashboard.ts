@@ -13,7 +13,7 @@ import type { Db } from '../../store/db.js';
 import type { Config } from '../config.js';
 import { collectDashboard } from '../dashboard/build.js';
 import { writeDashboardFileIfChanged, type WriteResult } from '../dashboard/dashboard-file.js';
-import { resolveTeamSettings } from '../team-settings.js';
+import { resolveTeamSettings } from '../settings/team.js';
 
 export interface DashboardJobDeps {
   db: Db;

@@ -17,7 +17,7 @@ import { digestView, type DigestData, type DigestKpis } from '../views/digest.js
 import { addDays, localDay, previousBusinessDay } from './local-time.js';
 import { fillSnapshotGaps, type PipelineSource } from './snapshot.js';
 
-/** The reports the jobs read (computeReport in src/reports.ts, bound to one database and CRM). */
+/** The reports the jobs read (computeReport in src/reports/compute.ts, bound to one database and CRM). */
 export type ReportProvider = <N extends ReportName>(
   name: N,
   opts: { now: Date; filters?: ReportFilters; months?: number; threshold?: number; minSample?: number; limit?: number },
@@ -38,7 +38,7 @@ export interface DigestDeps {
   charts?: DigestCharts;
   /**
    * Data synced before this instant is stale: the second most recent SYNC_CRON slot, i.e. older
-   * than twice the sync interval (scheduler.ts staleCutoff).
+   * than twice the sync interval (cron.ts staleCutoff).
    */
   staleCutoff: (now: Date) => Date;
   log?: (line: string) => void;

@@ -11,7 +11,7 @@ import type { Db } from '../../store/db.js';
 import { listPipelines } from '../../store/pipelines.js';
 import { earliestCreated, openPipelineAt } from '../../store/report-queries.js';
 import { ensureDerivedFresh } from '../../store/deal-facts.js';
-import { OPEN_CANONICAL_STAGES } from '../canonical-stages.js';
+import { OPEN_CANONICAL_STAGES } from '../model/canonical-stages.js';
 import type { ReportProvider } from './digest.js';
 import type { PipelineCell, PipelineSource } from './snapshot.js';
 

@@ -1,5 +1,5 @@
 /**
- * The scheduler: the only user of node-cron. node-cron supplies the cron grammar, time-zone
+ * The scheduler (with cron.ts, the only users of node-cron). node-cron supplies the cron grammar, time-zone
  * matching (DEALCAST_TIMEZONE) and a once-a-minute timer; everything that must survive a
  * restart lives in the job ledger (job_runs), so each slot runs exactly once:
  *
@@ -22,7 +22,8 @@ import { digestDetail, runDigestJob } from './digest.js';
 import { runAlertsJob } from './alerts.js';
 import { runSnapshotJob } from './snapshot.js';
 import { jobContext } from './context.js';
-import { resolveTeamSettings } from '../team-settings.js';
+import { CronMatcher, floorMinute } from './cron.js';
+import { resolveTeamSettings } from '../settings/team.js';
 import type { SyncJob } from './sync.js';
 import { markInterruptedJobRuns, slotsRecorded } from '../../store/job-runs.js';
 import { runInSlot, skipSlot, type SlotOutcome } from './ledger.js';
@@ -80,61 +81,6 @@ export interface TickReport {
   dashboard?: SlotOutcome<unknown>['status'];
   dealEvents?: SlotOutcome<unknown>['status'];
   digests: { slot: string; status: SlotOutcome<unknown>['status'] | 'skipped'; late: boolean }[];
-}
-
-const floorMinute = (d: Date) => new Date(Math.floor(d.getTime() / MINUTE) * MINUTE);
-
-/** A cron expression in a time zone, for matching only (never started). */
-export class CronMatcher {
-  private readonly task: ScheduledTask;
-  constructor(
-    readonly expression: string,
-    readonly timeZone: string,
-  ) {
-    this.task = createTask(expression, () => undefined, { timezone: timeZone, name: `matcher ${expression}` });
-  }
-  /** Does the minute starting at `d` (seconds ignored) match? */
-  matches(d: Date): boolean {
-    return this.task.match(floorMinute(d));
-  }
-  /** Matching minutes in (from, to], oldest first. */
-  between(from: Date, to: Date): Date[] {
-    const out: Date[] = [];
-    for (let t = floorMinute(from).getTime() + MINUTE; t <= to.getTime(); t += MINUTE) if (this.task.match(new Date(t))) out.push(new Date(t));
-    return out;
-  }
-  /** The first matching minute after `at`, looking ahead at most `maxMs`. */
-  next(at: Date, maxMs = 8 * 24 * HOUR): Date | null {
-    const stop = at.getTime() + maxMs;
-    for (let t = floorMinute(at).getTime() + MINUTE; t <= stop; t += MINUTE) if (this.task.match(new Date(t))) return new Date(t);
-    return null;
-  }
-  /** The `n`-th most recent matching minute at or before `at` (n = 1 the latest), looking back at most `maxMs`. */
-  previous(at: Date, n: number, maxMs = 8 * 24 * HOUR): Date | null {
-    let seen = 0;
-    const stop = at.getTime() - maxMs;
-    for (let t = floorMinute(at).getTime(); t >= stop; t -= MINUTE) {
-      if (this.task.match(new Date(t)) && ++seen === n) return new Date(t);
-    }
-    return null;
-  }
-  destroy(): void {
-    void this.task.destroy();
-  }
-}
-
-/**
- * Data is stale when the last successful sync started before the second most recent sync slot:
- * one missed sync is normal, two are not. For a regular schedule that is "older than twice the
- * sync interval"; for one that pauses overnight it does not cry wolf every morning.
- */
-export function staleCutoff(syncCron: string, timeZone: string, now: Date): Date {
-  const m = new CronMatcher(syncCron, timeZone);
-  try {
-    return m.previous(now, 2) ?? new Date(now.getTime() - 8 * 24 * HOUR);
-  } finally {
-    m.destroy();
-  }
 }
 
 export class Scheduler {

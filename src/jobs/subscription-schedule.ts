@@ -8,7 +8,7 @@
  *
  * A monthly day the month does not have (31 in April) has no slot that month.
  */
-import { CronMatcher } from './scheduler.js';
+import { CronMatcher } from './cron.js';
 import { localDay } from './local-time.js';
 import type { Frequency } from '../../store/subscriptions.js';
 

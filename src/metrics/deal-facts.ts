@@ -4,7 +4,7 @@
  * This is the ONE definition of "reached a stage" and "time in stage"; store/deal-facts.ts runs
  * it over every deal after a sync and keeps the result in the deal_facts table.
  */
-import { canonicalDepth, type CanonicalStage } from '../canonical-stages.js';
+import { canonicalDepth, type CanonicalStage } from '../model/canonical-stages.js';
 
 export const STATUS_CODE = { open: 0, won: 1, lost: 2 } as const;
 /** Canonical stage codes as stored: funnel depth, with Closed Lost as 5. */

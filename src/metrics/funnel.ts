@@ -1,5 +1,5 @@
 /** Cumulative funnel and stage conversion over a creation cohort. */
-import { CANONICAL_STAGES } from '../canonical-stages.js';
+import { CANONICAL_STAGES } from '../model/canonical-stages.js';
 import type { FunnelStageRow } from './report-types.js';
 import { round } from './periods.js';
 

@@ -1,5 +1,5 @@
 /** Pipeline by stage: open deals per open canonical stage — count, value, weighted value. */
-import { OPEN_CANONICAL_STAGES } from '../canonical-stages.js';
+import { OPEN_CANONICAL_STAGES } from '../model/canonical-stages.js';
 import type { Probabilities } from './probabilities.js';
 import type { PipelineReport } from './report-types.js';
 import { round } from './periods.js';

@@ -2,7 +2,7 @@
  * Win probabilities: calibration from history, the CRM's own, admin overrides, and which one
  * weights each deal. The one definition of "weighted value".
  */
-import { DEFAULT_CANONICAL_PROBABILITY, OPEN_CANONICAL_STAGES, type CanonicalStage } from '../canonical-stages.js';
+import { DEFAULT_CANONICAL_PROBABILITY, OPEN_CANONICAL_STAGES, type CanonicalStage } from '../model/canonical-stages.js';
 import type { CalibrationReport, CalibrationRow } from './report-types.js';
 
 /** A CRM stage as the probability rules see it. */

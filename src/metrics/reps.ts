@@ -1,5 +1,5 @@
 /** Rep scoreboard: activity in the period, open pipeline now, won value in the period. */
-import type { ActivityType } from '../connectors/types.js';
+import type { ActivityType } from '../model/rows.js';
 import type { RepRow } from './report-types.js';
 import { round } from './periods.js';
 

@@ -3,7 +3,7 @@
  * historical mean days in that stage (time-in-stage.ts over the look-back cohort). A stage's
  * mean is used only when at least `minSample` deals have left that stage.
  */
-import { OPEN_CANONICAL_STAGES } from '../canonical-stages.js';
+import { OPEN_CANONICAL_STAGES } from '../model/canonical-stages.js';
 import type { DealListRow } from './report-types.js';
 import type { TimeInStageRow } from './time-in-stage.js';
 import { dayToIso, DAY_S, round } from './periods.js';

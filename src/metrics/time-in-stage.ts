@@ -1,5 +1,5 @@
 /** Time spent in each open canonical stage, from stage history (completed visits only). */
-import { OPEN_CANONICAL_STAGES } from '../canonical-stages.js';
+import { OPEN_CANONICAL_STAGES } from '../model/canonical-stages.js';
 import { medianOfCounts, round } from './periods.js';
 
 /**

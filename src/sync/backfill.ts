@@ -5,7 +5,7 @@
  */
 import type { Db } from '../../store/db.js';
 import { dealsMissingStageDates, fillStageDates } from '../../store/stage-backfill.js';
-import type { Connector, CrmHttp } from '../connectors/types.js';
+import type { Connector, CrmHttp } from './connector.js';
 
 export interface BackfillResult {
   /** Deals that were missing a date for their current stage. */

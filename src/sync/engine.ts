@@ -21,7 +21,8 @@ import { insertStageHistory, refreshStageEnteredAt } from '../../store/stage-his
 import { upsertActivities } from '../../store/activities.js';
 import { getCursor, saveCursor } from '../../store/sync-cursors.js';
 import { finishRun, lastSuccessfulRun, markAbandonedRuns, recentRuns, startRun, updateRunCounts } from '../../store/sync-runs.js';
-import { STREAM_ORDER, type Connector, type CrmHttp, type Page, type StreamName, type StreamRows } from '../connectors/types.js';
+import { STREAM_ORDER, type StreamName, type StreamRows } from '../model/rows.js';
+import type { Connector, CrmHttp, Page, Stream } from './connector.js';
 import { describeError } from '../errors.js';
 import { refreshDerived, type RefreshResult } from '../../store/deal-facts.js';
 import { createProgress } from './progress.js';
@@ -122,7 +123,7 @@ export async function runSync(db: Db, connector: Connector, opts: SyncOptions = 
 
   try {
     for (const name of STREAM_ORDER) {
-      const stream = connector.streams[name] as import('../connectors/types.js').Stream<StreamRows[typeof name]> | undefined;
+      const stream = connector.streams[name] as Stream<StreamRows[typeof name]> | undefined;
       if (!stream) continue;
       const cursor = full || !stream.incremental ? null : getCursor(db, crm, name);
       counts[name] = 0;

@@ -20,7 +20,7 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import pRetry, { AbortError } from 'p-retry';
-import type { CrmHttp, CrmRequest, CrmResponse } from '../connectors/types.js';
+import type { CrmHttp, CrmRequest, CrmResponse } from './connector.js';
 import { CrmAuthError, CrmHttpError, CrmNetworkError, CrmRateLimitError, PayloadShapeError, type CrmRequestInfo } from '../errors.js';
 import { RollingWindowLimiter, systemClock, type Clock, type RateLimit } from './rate-limiter.js';
 import { headerValue, parseRetryAfter, throttleWait } from './retry-timing.js';

@@ -2,7 +2,7 @@
  * Paging strategies shared by connectors. A connector says how to build a request and where
  * the next-page token lives; these loops do the walking, so no connector hand-rolls one.
  */
-import type { CrmHttp, CrmRequest } from '../connectors/types.js';
+import type { CrmHttp, CrmRequest } from './connector.js';
 
 /**
  * Token paging: request, read the next token from the body, repeat until there is none

@@ -8,7 +8,8 @@
  */
 import type { Db } from '../../store/db.js';
 import { recordFieldFill, type FieldFill, type SchemaDrift } from '../../store/schema-drift.js';
-import type { Connector, Stream, StreamName, StreamRows } from '../connectors/types.js';
+import type { StreamName, StreamRows } from '../model/rows.js';
+import type { Connector, Stream } from './connector.js';
 
 /** Fields whose blanks mean something (derived fields such as closedAt are blank by nature). */
 export const TRACKED_FIELDS: Partial<Record<StreamName, string[]>> = {

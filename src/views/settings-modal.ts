@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import type { types } from '@slack/bolt';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
-import { CANONICAL_STAGES, OPEN_CANONICAL_STAGES, isCanonicalStage, type CanonicalStage } from '../canonical-stages.js';
+import { CANONICAL_STAGES, OPEN_CANONICAL_STAGES, isCanonicalStage, type CanonicalStage } from '../model/canonical-stages.js';
 import { SLACK_LIMITS } from '../delivery/slack.js';
 import {
   generalDraftOf,
@@ -29,8 +29,8 @@ import {
   type SettingsSnapshot,
   type StageDraft,
   type StageSetting,
-} from '../settings-change.js';
-import { ALERT_THRESHOLDS, ALERT_THRESHOLD_NAMES, type AlertThresholdName } from '../team-settings.js';
+} from '../settings/change.js';
+import { ALERT_THRESHOLDS, ALERT_THRESHOLD_NAMES, type AlertThresholdName } from '../settings/team.js';
 
 type View = types.ModalView;
 type KnownBlock = types.KnownBlock;

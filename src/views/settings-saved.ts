@@ -4,7 +4,7 @@
  */
 import type { types } from '@slack/bolt';
 import { SLACK_LIMITS } from '../delivery/slack.js';
-import type { ChangeLine } from '../settings-change.js';
+import type { ChangeLine } from '../settings/change.js';
 import { escapeMrkdwn } from './numbers.js';
 
 type KnownBlock = types.KnownBlock;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attioInstant, createAttioConnector, historyRows, lastChange, mapWithConcurrency, toDealRow, toOwnerRow, toStageRow, type AttioValues } from '../../src/connectors/attio.js';
-import type { Connector, CrmHttp, StreamName, StreamRows } from '../../src/connectors/types.js';
+import type { StreamName, StreamRows } from '../../src/model/rows.js';
+import type { Connector, CrmHttp } from '../../src/sync/connector.js';
 import { runSync } from '../../src/sync/engine.js';
 import { closeDeal, createCrmModel, moveDeal, archiveDeal } from '../fakes/crm-model.js';
 import { attioExpected, ATTIO_TOKEN, recordId, startAttioFake, type AttioFake } from '../fakes/attio.js';

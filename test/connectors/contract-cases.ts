@@ -9,7 +9,8 @@ import { HUBSPOT_TOKEN, hubspotExpected, startHubspotFake } from '../fakes/hubsp
 import { PIPEDRIVE_TOKEN, pipedriveExpected, startPipedriveFake } from '../fakes/pipedrive.js';
 import { oppId, SALESFORCE_TOKEN, salesforceExpected, startSalesforceFake } from '../fakes/salesforce.js';
 import { ATTIO_TOKEN, attioExpected, recordId, startAttioFake } from '../fakes/attio.js';
-import type { ActivityRow, CrmName, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../../src/connectors/types.js';
+import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../../src/model/rows.js';
+import type { CrmName } from '../../src/sync/connector.js';
 
 export interface ExpectedRows {
   pipelines: PipelineRow[];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDemoConnector, DemoCrm } from '../../src/connectors/demo.js';
-import type { DealRow, Stream, StreamRows } from '../../src/connectors/types.js';
+import type { DealRow, StreamRows } from '../../src/model/rows.js';
+import type { Stream } from '../../src/sync/connector.js';
 
 const NOW = new Date('2026-11-24T09:00:00Z');
 const DAY = 86_400_000;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHubspotConnector, hubspotHttpOptions } from '../../src/connectors/hubspot.js';
-import type { Connector, CrmHttp, StreamName, StreamRows } from '../../src/connectors/types.js';
+import type { StreamName, StreamRows } from '../../src/model/rows.js';
+import type { Connector, CrmHttp } from '../../src/sync/connector.js';
 import { createCrmHttp } from '../../src/sync/http.js';
 import { PayloadShapeError } from '../../src/errors.js';
 import { loadConfig } from '../../src/config.js';

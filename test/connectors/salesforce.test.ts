@@ -10,7 +10,8 @@ import {
   taskType,
   toDealRow,
 } from '../../src/connectors/salesforce.js';
-import type { Connector, CrmHttp, StreamName, StreamRows } from '../../src/connectors/types.js';
+import type { StreamName, StreamRows } from '../../src/model/rows.js';
+import type { Connector, CrmHttp } from '../../src/sync/connector.js';
 import { runSync } from '../../src/sync/engine.js';
 import { closeDeal, createCrmModel, editDeal, moveDeal, archiveDeal } from '../fakes/crm-model.js';
 import { oppId, salesforceExpected, SALESFORCE_API_VERSION, SALESFORCE_TOKEN, startSalesforceFake, type SalesforceFake } from '../fakes/salesforce.js';

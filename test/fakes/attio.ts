@@ -12,7 +12,7 @@
  * archived model deals simply vanish. With `list` set, the pipeline is a list whose entries
  * carry the stage while name, value and owner stay on the parent deal records.
  */
-import type { DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../../src/connectors/types.js';
+import type { DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../../src/model/rows.js';
 import type { CrmModel, ModelDeal } from './crm-model.js';
 import { startFakeServer, type CrmDialect, type FakeKnobs, type FakeRequest, type FakeResponse, type FakeServer, type WindowLimit } from './fake-server.js';
 

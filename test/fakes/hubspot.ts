@@ -6,7 +6,7 @@
  * `metadata.probability` strings, `propertiesWithHistory` newest first, v4 association batch
  * reads, Bearer tokens, the 10-second rolling limit plus a separate per-second search limit.
  */
-import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../../src/connectors/types.js';
+import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../../src/model/rows.js';
 import type { CrmModel, ModelActivity, ModelDeal } from './crm-model.js';
 import { decodeCursor, encodeCursor, startFakeServer, type CrmDialect, type FakeKnobs, type FakeResponse, type FakeServer, type WindowLimit } from './fake-server.js';
 

@@ -5,7 +5,7 @@
  * v1 users and per-deal changelog (`YYYY-MM-DD HH:MM:SS` times, newest first, cursor paging);
  * `x-api-token` auth; a rolling 2-second burst limit with x-ratelimit-* headers.
  */
-import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../../src/connectors/types.js';
+import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../../src/model/rows.js';
 import type { CrmModel, ModelDeal } from './crm-model.js';
 import { decodeCursor, encodeCursor, startFakeServer, type CrmDialect, type FakeKnobs, type FakeResponse, type FakeServer, type WindowLimit } from './fake-server.js';
 

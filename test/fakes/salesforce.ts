@@ -12,7 +12,7 @@
  * not have with INVALID_FIELD, as an org would: asking for Subject or Description works (the
  * data is there) and is caught by the tests reading the request log instead.
  */
-import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../../src/connectors/types.js';
+import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../../src/model/rows.js';
 import type { CrmModel, ModelDeal } from './crm-model.js';
 import { startFakeServer, type CrmDialect, type FakeKnobs, type FakeRequest, type FakeResponse, type FakeServer } from './fake-server.js';
 

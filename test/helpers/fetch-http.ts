@@ -3,7 +3,7 @@
  * base URL + path + query, JSON in and out, and an Error naming the status and body on any
  * non-2xx answer. The real door (src/sync/http.ts) is what production uses.
  */
-import type { CrmHttp, CrmRequest, CrmResponse } from '../../src/connectors/types.js';
+import type { CrmHttp, CrmRequest, CrmResponse } from '../../src/sync/connector.js';
 
 export class FetchHttpError extends Error {
   constructor(

@@ -5,7 +5,8 @@
  * same deal go into its thread.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Connector, DealRow, StageRow } from '../../src/connectors/types.js';
+import type { Connector } from '../../src/sync/connector.js';
+import type { DealRow, StageRow } from '../../src/model/rows.js';
 import { runSync } from '../../src/sync/engine.js';
 import { SlackDelivery, slackMessenger } from '../../src/delivery/slack.js';
 import { ChannelQueue } from '../../src/delivery/channel-queue.js';

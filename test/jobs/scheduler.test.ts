@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createScheduler, describeSyncSchedule, staleCutoff, startScheduler, type ScheduledJobs, type Scheduler } from '../../src/jobs/scheduler.js';
+import { createScheduler, describeSyncSchedule, startScheduler, type ScheduledJobs, type Scheduler } from '../../src/jobs/scheduler.js';
+import { staleCutoff } from '../../src/jobs/cron.js';
 import type { SyncJob } from '../../src/jobs/sync.js';
 import { loadConfig } from '../../src/config.js';
 import { RecordingMessenger } from '../../src/delivery/messenger.js';
@@ -9,7 +10,7 @@ import { tempDb } from '../helpers/db.js';
 import { runSync } from '../../src/sync/engine.js';
 import { createDemoConnector } from '../../src/connectors/demo.js';
 import { setSetting } from '../../store/settings.js';
-import { TEAM_SETTING_KEYS } from '../../src/team-settings.js';
+import { TEAM_SETTING_KEYS } from '../../src/settings/team.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {

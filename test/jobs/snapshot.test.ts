@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDemoConnector } from '../../src/connectors/demo.js';
 import { runSync } from '../../src/sync/engine.js';
-import { computeReport } from '../../src/reports.js';
+import { computeReport } from '../../src/reports/compute.js';
 import { fillSnapshotGaps, runSnapshotJob, type SnapshotDeps } from '../../src/jobs/snapshot.js';
 import { pipelineHistory } from '../../src/jobs/pipeline-history.js';
 import { reportProvider } from '../../src/jobs/context.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db.js';
 import { createDemoConnector } from '../../src/connectors/demo.js';
 import { runSync } from '../../src/sync/engine.js';
-import { computeReport, REPORT_NAMES } from '../../src/reports.js';
+import { computeReport, REPORT_NAMES } from '../../src/reports/compute.js';
 import type { ReportByName } from '../../src/metrics/report-types.js';
 import type { Db } from '../../store/db.js';
 import { refreshDerived } from '../../store/deal-facts.js';

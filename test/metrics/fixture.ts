@@ -24,7 +24,7 @@ import { mapNewStages } from '../../store/stage-map.js';
 import { upsertOwners } from '../../store/owners.js';
 import { dealUpserter } from '../../store/deals.js';
 import { insertStageHistory } from '../../store/stage-history.js';
-import type { DealRow, StageHistoryRow, StageRow } from '../../src/connectors/types.js';
+import type { DealRow, StageHistoryRow, StageRow } from '../../src/model/rows.js';
 
 export const CRM = 'hubspot';
 export const NOW = new Date('2026-06-15T12:00:00Z');

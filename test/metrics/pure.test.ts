@@ -6,7 +6,7 @@ import { backtest, wape } from '../../src/metrics/backtest.js';
 import { forecastByMonth } from '../../src/metrics/forecast.js';
 import { cumulativeFunnel } from '../../src/metrics/funnel.js';
 import { medianOfCounts, isoToDay, weekStart, dayToIso } from '../../src/metrics/periods.js';
-import { parseSince } from '../../src/report-filters.js';
+import { parseSince } from '../../src/reports/filters.js';
 
 const stages = new Map<string, StageInfo>([
   ['lead', { canonical: 'Lead', included: true }],

@@ -1,5 +1,5 @@
 /** Small stage maps for the settings tests: written to a temp store the way a sync writes them. */
-import type { PipelineRow, StageRow } from '../../src/connectors/types.js';
+import type { PipelineRow, StageRow } from '../../src/model/rows.js';
 import type { Db } from '../../store/db.js';
 import { upsertPipelines } from '../../store/pipelines.js';
 import { mapNewStages } from '../../store/stage-map.js';

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { ACTION_IDS, BLOCK_IDS } from '../../src/ids.js';
-import { loadSettingsSnapshot, validateSettings, type SettingsSnapshot } from '../../src/settings-change.js';
+import { loadSettingsSnapshot, validateSettings, type SettingsSnapshot } from '../../src/settings/change.js';
 import {
   STAGES_PER_PAGE,
   applyCalibrated,

@@ -5,12 +5,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
-import { diffSettings, loadSettingsSnapshot, saveSettings, storedSetting, validateSettings, generalDraftOf } from '../../src/settings-change.js';
-import { ALERT_THRESHOLDS, TEAM_SETTING_KEYS, cronAtTime, digestTimeOfCron, readAlertThresholds, resolveTeamSettings, type AlertThresholdDef } from '../../src/team-settings.js';
+import { diffSettings, loadSettingsSnapshot, saveSettings, storedSetting, validateSettings, generalDraftOf } from '../../src/settings/change.js';
+import { ALERT_THRESHOLDS, TEAM_SETTING_KEYS, cronAtTime, digestTimeOfCron, readAlertThresholds, resolveTeamSettings, type AlertThresholdDef } from '../../src/settings/team.js';
 import { getStageMap, stagesNeedingReview } from '../../store/stage-map.js';
 import { setSetting } from '../../store/settings.js';
 import { tempDb } from '../helpers/db.js';
-import { ALERT_SETTINGS, readAlertSettings } from '../../src/jobs/alert-settings.js';
+import { ALERT_SETTINGS, readAlertSettings } from '../../src/settings/alerts.js';
 import { seedTwoPipelines } from './fixtures.js';
 import type { Db } from '../../store/db.js';
 
@@ -121,7 +121,7 @@ describe('resolveTeamSettings', () => {
 });
 
 describe('alert thresholds agree with the alerts job', () => {
-  // The alerts job (src/jobs/alert-settings.ts) reads the same keys; keys, defaults and ranges must agree.
+  // The alerts job (src/settings/alerts.ts) reads the same keys; keys, defaults and ranges must agree.
   it('same keys, defaults and ranges', () => {
     for (const def of Object.values(ALERT_THRESHOLDS) as AlertThresholdDef[]) {
       const theirs = (ALERT_SETTINGS as Record<string, { fallback: number; schema: { safeParse(v: unknown): { success: boolean } } }>)[def.key];

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDemoConnector } from '../../src/connectors/demo.js';
 import { runSync } from '../../src/sync/engine.js';
-import type { Connector, DealRow, StageRow } from '../../src/connectors/types.js';
+import type { DealRow, StageRow } from '../../src/model/rows.js';
+import type { Connector } from '../../src/sync/connector.js';
 import { getCursor } from '../../store/sync-cursors.js';
 import { lastRun } from '../../store/sync-runs.js';
 import { getDeal } from '../../store/deals.js';

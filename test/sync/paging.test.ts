@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { followTokens, keysetByTime, mapConcurrent, type TimeWindow } from '../../src/sync/paging.js';
-import type { CrmHttp, CrmRequest } from '../../src/connectors/types.js';
+import type { CrmHttp, CrmRequest } from '../../src/sync/connector.js';
 
 interface Item {
   id: string;

@@ -3,13 +3,13 @@
  * --since 90d|12w|6m|YYYY-MM-DD) resolved to ids and dates, with a clear message when one
  * matches nothing.
  */
-import type { Db } from '../store/db.js';
-import { listOwners } from '../store/owners.js';
-import { listPipelines } from '../store/pipelines.js';
-import { listSources, type FactFilter } from '../store/report-queries.js';
-import { UsageError } from './errors.js';
-import type { ReportFilters } from './metrics/report-types.js';
-import { dayToIso, epochDay, isoToDay, monthStart } from './metrics/periods.js';
+import type { Db } from '../../store/db.js';
+import { listOwners } from '../../store/owners.js';
+import { listPipelines } from '../../store/pipelines.js';
+import { listSources, type FactFilter } from '../../store/report-queries.js';
+import { UsageError } from '../errors.js';
+import type { ReportFilters } from '../metrics/report-types.js';
+import { dayToIso, epochDay, isoToDay, monthStart } from '../metrics/periods.js';
 
 /**
  * `since` as a start day (epoch day, UTC): '90d' = 90 days before today, '12w' = 12 weeks,

@@ -4,12 +4,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db.js';
-import { computeReport } from '../../src/reports.js';
+import { computeReport } from '../../src/reports/compute.js';
 import { saveStageMap } from '../../store/stage-map.js';
 import { upsertActivities } from '../../store/activities.js';
 import { refreshDerived } from '../../store/deal-facts.js';
 import { UsageError } from '../../src/errors.js';
-import { addDeals, CRM, NOW, seedFixture } from './fixture.js';
+import { addDeals, CRM, NOW, seedFixture } from '../metrics/fixture.js';
 import type { Db } from '../../store/db.js';
 
 let t: ReturnType<typeof tempDb>;

@@ -4,8 +4,8 @@
  * with one audit row per changed value. Transport-free: the Slack modal (src/views/
  * settings-modal.ts) turns view state into a draft; tests call these directly too.
  */
-import { CANONICAL_STAGES, OPEN_CANONICAL_STAGES, isCanonicalStage, type CanonicalStage } from './canonical-stages.js';
-import type { Config } from './config.js';
+import { CANONICAL_STAGES, OPEN_CANONICAL_STAGES, isCanonicalStage, type CanonicalStage } from '../model/canonical-stages.js';
+import type { Config } from '../config.js';
 import {
   ALERT_THRESHOLDS,
   ALERT_THRESHOLD_NAMES,
@@ -16,12 +16,12 @@ import {
   readAlertThresholds,
   resolveTeamSettings,
   type AlertThresholdName,
-} from './team-settings.js';
-import type { Db } from '../store/db.js';
-import { listPipelines } from '../store/pipelines.js';
-import { addAudit, getSetting, setSetting } from '../store/settings.js';
-import { getStageMap, saveStageMap, type StageMapUpdate } from '../store/stage-map.js';
-import { listStages } from '../store/stages.js';
+} from './team.js';
+import type { Db } from '../../store/db.js';
+import { listPipelines } from '../../store/pipelines.js';
+import { addAudit, getSetting, setSetting } from '../../store/settings.js';
+import { getStageMap, saveStageMap, type StageMapUpdate } from '../../store/stage-map.js';
+import { listStages } from '../../store/stages.js';
 
 /** One CRM stage as the settings show it. Probabilities are fractions 0..1. */
 export interface StageSetting {

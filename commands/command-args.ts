@@ -12,17 +12,12 @@
  * HTML entities; both forms of a mention are understood. Parsing is pure: resolving an owner to
  * a CRM owner or a duration to a date happens later, with the database and `now`.
  */
+import type { OwnerArg } from '../src/delivery/slack-owners.js';
 
 export type FilterKey = 'owner' | 'pipeline' | 'source' | 'since' | 'stage';
 export type FlagKey = 'stuck';
 
-/** Who `owner:` names. */
-export type OwnerArg =
-  | { kind: 'me' }
-  /** A Slack user, from an escaped mention `<@U123|maria>`. */
-  | { kind: 'slack'; userId: string; label: string | null }
-  /** A name typed as text (`owner:maria`, `owner:"Maria Lopez"`, unescaped `@maria`). */
-  | { kind: 'name'; name: string };
+export type { OwnerArg };
 
 /** A window start: N days/weeks/months/years back from now, or a calendar date. */
 export type SinceArg = { kind: 'relative'; amount: number; unit: 'd' | 'w' | 'm' | 'y'; text: string } | { kind: 'date'; date: string; text: string };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSince, parseCommandArgs, sinceToDate, tokenize, type ArgSpec } from '../src/command-args.js';
+import { describeSince, parseCommandArgs, sinceToDate, tokenize, type ArgSpec } from '../../commands/command-args.js';
 
 const REPORT: ArgSpec = { filters: ['owner', 'pipeline', 'source', 'since'] };
 const DEALS: ArgSpec = { filters: ['owner', 'pipeline', 'source', 'since', 'stage'], flags: ['stuck'] };

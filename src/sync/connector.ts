@@ -1,100 +1,13 @@
 /**
- * What a connector provides: the CRM's pipelines and stages, owners, deals, activities and
- * stage history, each as a stream of pages. A connector describes its streams and maps the
- * CRM's JSON to these rows; paging state, retries, rate limits, cursors and writes belong to
- * src/sync/. Rows never carry contact emails, phone numbers, or activity subjects/bodies.
+ * What a connector provides to the sync engine: each stream of rows (src/model/rows.ts) as
+ * pages. A connector describes its streams and maps the CRM's JSON to rows; paging state,
+ * retries, rate limits, cursors and writes belong to src/sync/. The engine reads connectors
+ * only through this contract.
  */
 import type { CrmName } from '../config.js';
+import type { StageHistoryRow, StreamName, StreamRows } from '../model/rows.js';
 
 export type { CrmName };
-
-/** ISO-8601 instant in UTC, e.g. '2026-11-24T08:00:00.000Z'. */
-export type IsoInstant = string;
-/** Calendar date, 'YYYY-MM-DD'. */
-export type IsoDate = string;
-
-export interface PipelineRow {
-  id: string;
-  name: string;
-  position: number;
-  deleted?: boolean;
-}
-
-export interface StageRow {
-  id: string;
-  pipelineId: string;
-  name: string;
-  /** Order within its pipeline, ascending from the first stage. */
-  position: number;
-  /** The CRM's own win probability (0..1), or null when the CRM keeps none. */
-  probability: number | null;
-  isClosed: boolean;
-  isWon: boolean;
-  deleted?: boolean;
-}
-
-export interface OwnerRow {
-  id: string;
-  name: string;
-  /** The rep's own work email (used only to match a Slack user). */
-  email: string | null;
-  active: boolean;
-}
-
-export type DealStatus = 'open' | 'won' | 'lost';
-
-export interface DealRow {
-  id: string;
-  name: string;
-  amount: number | null;
-  currency: string | null;
-  pipelineId: string | null;
-  stageId: string | null;
-  ownerId: string | null;
-  source: string | null;
-  createdAt: IsoInstant;
-  /** Expected close date. */
-  closeDate: IsoDate | null;
-  /** When it was actually won or lost. */
-  closedAt: IsoInstant | null;
-  /** null: derive from the stage's closed/won flags. */
-  status: DealStatus | null;
-  /** When the deal entered its current stage, if the CRM says. */
-  stageEnteredAt?: IsoInstant | null;
-  modifiedAt: IsoInstant | null;
-  /** The CRM reports it deleted/archived: keep it, mark it deleted. */
-  deleted?: boolean;
-}
-
-export type ActivityType = 'call' | 'email' | 'meeting' | 'task';
-
-export interface ActivityRow {
-  id: string;
-  type: ActivityType;
-  ownerId: string | null;
-  dealId: string | null;
-  occurredAt: IsoInstant;
-  deleted?: boolean;
-}
-
-export interface StageHistoryRow {
-  dealId: string;
-  stageId: string;
-  enteredAt: IsoInstant;
-}
-
-export interface StreamRows {
-  pipelines: PipelineRow;
-  stages: StageRow;
-  owners: OwnerRow;
-  deals: DealRow;
-  stage_history: StageHistoryRow;
-  activities: ActivityRow;
-}
-export type StreamName = keyof StreamRows;
-
-/** The order the engine syncs streams in (parents before children). */
-export const STREAM_ORDER: StreamName[] = ['pipelines', 'stages', 'owners', 'deals', 'stage_history', 'activities'];
 
 export interface Page<T> {
   rows: T[];

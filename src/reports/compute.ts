@@ -3,25 +3,25 @@
  * from. It refreshes the derived deal facts if the data changed, resolves filters, runs the
  * store's aggregations and hands their rows to the pure metric functions in src/metrics/.
  */
-import type { Db } from '../store/db.js';
-import type { CrmName } from './config.js';
-import { ensureDerivedFresh } from '../store/deal-facts.js';
-import { listOwners } from '../store/owners.js';
-import * as q from '../store/report-queries.js';
-import { UsageError } from './errors.js';
-import { resolveFilters, type ResolvedFilters } from './report-filters.js';
-import type { ReportBase, ReportByName, ReportFilters, ReportName } from './metrics/report-types.js';
-import { calibrate, type Probabilities } from './metrics/probabilities.js';
-import { pipelineByStage } from './metrics/pipeline.js';
-import { forecastByMonth } from './metrics/forecast.js';
-import { cumulativeFunnel } from './metrics/funnel.js';
-import { timeInStage } from './metrics/time-in-stage.js';
-import { salesVelocity } from './metrics/velocity.js';
-import { backtest, BACKTEST_HORIZON_DAYS } from './metrics/backtest.js';
-import { repScoreboard } from './metrics/reps.js';
-import { stageAverages, stuckCutoffs, stuckDeals, STUCK_MIN_SAMPLE, STUCK_THRESHOLD } from './metrics/stuck-deals.js';
-import { sourcingBreakdown } from './metrics/sources.js';
-import { DAY_S, dayToIso, epochDay, monthStart, weekStart } from './metrics/periods.js';
+import type { Db } from '../../store/db.js';
+import type { CrmName } from '../config.js';
+import { ensureDerivedFresh } from '../../store/deal-facts.js';
+import { listOwners } from '../../store/owners.js';
+import * as q from '../../store/report-queries.js';
+import { UsageError } from '../errors.js';
+import { resolveFilters, type ResolvedFilters } from './filters.js';
+import type { ReportBase, ReportByName, ReportFilters, ReportName } from '../metrics/report-types.js';
+import { calibrate, type Probabilities } from '../metrics/probabilities.js';
+import { pipelineByStage } from '../metrics/pipeline.js';
+import { forecastByMonth } from '../metrics/forecast.js';
+import { cumulativeFunnel } from '../metrics/funnel.js';
+import { timeInStage } from '../metrics/time-in-stage.js';
+import { salesVelocity } from '../metrics/velocity.js';
+import { backtest, BACKTEST_HORIZON_DAYS } from '../metrics/backtest.js';
+import { repScoreboard } from '../metrics/reps.js';
+import { stageAverages, stuckCutoffs, stuckDeals, STUCK_MIN_SAMPLE, STUCK_THRESHOLD } from '../metrics/stuck-deals.js';
+import { sourcingBreakdown } from '../metrics/sources.js';
+import { DAY_S, dayToIso, epochDay, monthStart, weekStart } from '../metrics/periods.js';
 
 export const REPORT_NAMES: readonly ReportName[] = ['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'deals', 'sources', 'quality', 'backtest'];
 

@@ -5,7 +5,7 @@
  */
 import { LogLevel, type Logger } from '@slack/bolt';
 import { inspect } from 'node:util';
-import { redactSecrets, type Config } from './config.js';
+import { redactSecrets, type Config } from '../config.js';
 
 const ORDER: Record<string, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 

@@ -5,15 +5,15 @@
  * admin overrides left out, so the admin sees what history says, not their own number back; and
  * the refresh of the derived report tables after the stage map changed.
  */
-import { OPEN_CANONICAL_STAGES, isCanonicalStage } from './canonical-stages.js';
-import { CALIBRATION_MIN_SAMPLE, calibrate } from './metrics/probabilities.js';
-import { epochDay } from './metrics/periods.js';
-import type { CalibrationHints } from './views/settings-modal.js';
-import type { Db } from '../store/db.js';
-import { ensureDerivedFresh, refreshDerived } from '../store/deal-facts.js';
-import { closedByDepth, stageProbabilityInputs } from '../store/report-queries.js';
+import { OPEN_CANONICAL_STAGES, isCanonicalStage } from '../model/canonical-stages.js';
+import { CALIBRATION_MIN_SAMPLE, calibrate } from '../metrics/probabilities.js';
+import { epochDay } from '../metrics/periods.js';
+import type { CalibrationHints } from '../views/settings-modal.js';
+import type { Db } from '../../store/db.js';
+import { ensureDerivedFresh, refreshDerived } from '../../store/deal-facts.js';
+import { closedByDepth, stageProbabilityInputs } from '../../store/report-queries.js';
 
-/** Same look-back as the reports' calibration (src/reports.ts DEFAULT_LOOKBACK_DAYS). */
+/** Same look-back as the reports' calibration (src/reports/compute.ts DEFAULT_LOOKBACK_DAYS). */
 export const SETTINGS_CALIBRATION_LOOKBACK_DAYS = 365;
 
 export function calibrationHintsFor(db: Db, crm: string, pipelineId: string, now: Date): CalibrationHints {

@@ -7,13 +7,20 @@
  *   users.lookupByEmail; found links are stored with setOwnerSlackUser, misses are cached for
  *   an hour so a rep without Slack does not cost a call every time.
  */
-import type { Db } from '../store/db.js';
-import { listOwners, setOwnerSlackUser, type Owner } from '../store/owners.js';
-import type { SlackDelivery } from './delivery/slack.js';
-import { UsageError } from './errors.js';
-import type { OwnerArg } from './command-args.js';
+import type { Db } from '../../store/db.js';
+import { listOwners, setOwnerSlackUser, type Owner } from '../../store/owners.js';
+import type { SlackDelivery } from './slack.js';
+import { UsageError } from '../errors.js';
 
 const MISS_TTL_MS = 60 * 60 * 1000;
+
+/** Who `owner:` names in a slash command. */
+export type OwnerArg =
+  | { kind: 'me' }
+  /** A Slack user, from an escaped mention `<@U123|maria>`. */
+  | { kind: 'slack'; userId: string; label: string | null }
+  /** A name typed as text (`owner:maria`, `owner:"Maria Lopez"`, unescaped `@maria`). */
+  | { kind: 'name'; name: string };
 
 export interface ResolvedOwner {
   id: string;

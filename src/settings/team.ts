@@ -6,13 +6,13 @@
  * scheduler and the settings modal alike.
  *
  * The alert thresholds use the keys, units and ranges the alerts job reads
- * (src/jobs/alert-settings.ts on the jobs branch): the drop is stored as a fraction (0.2 = 20%),
+ * (src/settings/alerts.ts): the drop is stored as a fraction (0.2 = 20%),
  * the quiet period in days.
  */
 import { z } from 'zod';
-import type { Config } from './config.js';
-import type { Db } from '../store/db.js';
-import { getSetting } from '../store/settings.js';
+import type { Config } from '../config.js';
+import type { Db } from '../../store/db.js';
+import { getSetting } from '../../store/settings.js';
 
 /** Settings-table keys for channels and schedule. */
 export const TEAM_SETTING_KEYS = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { autoMapStage, type StageForMapping } from '../src/canonical-stages.js';
+import { autoMapStage, type StageForMapping } from '../../src/model/canonical-stages.js';
 
 const pipeline = (...names: string[]): StageForMapping[] => names.map((name, position) => ({ name, position, isClosed: false, isWon: false }));
 const mapAll = (stages: StageForMapping[]) => stages.map((s) => autoMapStage(s, stages));
