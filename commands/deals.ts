@@ -13,7 +13,8 @@ import { dealsList, DEALS_LIST_DEFAULT } from '../src/views/deals-list.js';
 import { usageMessage } from '../src/views/help.js';
 import { listStages } from '../store/stages.js';
 import { replyTarget, type CommandHandler, type CommandDeps } from './command-context.js';
-import { describeFilters, freshnessOf, resolveFilters, scopeFor, scopeNote, yieldToEventLoop } from './report-command.js';
+import { describeFilters, freshnessOf, resolveFilters, scopeFor, scopeNote, stateOf, yieldToEventLoop } from './report-command.js';
+import { controlsFor } from './report-actions.js';
 
 export const DEALS_ARGS: ArgSpec = { filters: ['owner', 'pipeline', 'source', 'since', 'stage'], flags: ['stuck'] };
 
@@ -65,5 +66,7 @@ export const handleDealsCommand: CommandHandler = async (req, deps) => {
     requestedBy: req.userId,
     emptyText: args.stuck ? 'No deals are stuck: every open deal is within twice its stage’s usual time.' : 'No open deals match.',
   });
+  // Controls re-run the list with other filters; stage: and stuck have no control, so a list using them has none.
+  if (!stage && !args.stuck) message.blocks.push(...controlsFor({ r: 'deals', ...stateOf(filters, args) }, scope, deps));
   await deps.slack.deliverReport(target, message);
 };

@@ -19,6 +19,7 @@ import { resolveTeamSettings } from '../src/settings/team.js';
 import { UsageError } from '../src/errors.js';
 import type { ViewerScope } from '../src/access/visibility.js';
 import { viewerScope } from './viewer-scope.js';
+import { controlsFor } from './report-actions.js';
 
 /** The arguments each chart command takes (usage hints in src/ids.ts say the same). */
 export const REPORT_ARGS: Record<ChartCommandKey, ArgSpec> = {
@@ -74,6 +75,16 @@ export async function scopeFor(req: CommandRequest, deps: CommandDeps, filters: 
 /** "visible to your own deals" when a scope narrows the report. */
 export const scopeNote = (scope: ViewerScope): string[] => (scope.label ? [`visible to ${scope.label}`] : []);
 
+/** The filters as a report message's control state (owner by CRM id). */
+export function stateOf(filters: ReportFilters, args: CommandArgs): { o?: string; p?: string; s?: string; w?: string } {
+  return {
+    ...(filters.owner ? { o: filters.owner } : {}),
+    ...(args.pipeline ? { p: args.pipeline } : {}),
+    ...(args.source ? { s: args.source } : {}),
+    ...(args.since ? { w: args.since.text } : {}),
+  };
+}
+
 export function freshnessOf(deps: CommandDeps, now: Date): Freshness {
   return { syncedAt: lastSuccessfulRun(deps.db, deps.crm)?.startedAt ?? null, now, timeZone: resolveTeamSettings(deps.db, deps.config).timeZone };
 }
@@ -92,6 +103,7 @@ export async function runReportCommand(key: ChartCommandKey, req: CommandRequest
   await yieldToEventLoop();
   const report = computeReport(deps.db, deps.crm, key, { filters, now, scopeOwnerIds: scope.ownerIds ?? undefined });
   const summary = reportSummary(key, report, { filterText: describeFilters(report.filters, args, scopeNote(scope)), freshness: freshnessOf(deps, now), requestedBy: req.userId });
+  summary.blocks.push(...controlsFor({ r: key, ...stateOf(filters, args) }, scope, deps));
   // computeReport's result is the report for `key`; TypeScript cannot tie the two through a union.
   const spec = buildChart(key, report as never);
   await yieldToEventLoop();

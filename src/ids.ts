@@ -86,6 +86,15 @@ export const ACTION_IDS = {
   settingsStageIncluded: 'settings_stage_included',
   /** Settings modal: the element of each channel / schedule / threshold input (its block_id says which). */
   settingsField: 'settings_field',
+  /** Report message controls: selects re-render the message in place; the state rides in the buttons' values. */
+  reportPeriod: 'report_period',
+  reportPipeline: 'report_pipeline',
+  reportOwner: 'report_owner',
+  reportSource: 'report_source',
+  reportDealsBehind: 'report_deals_behind',
+  reportCsv: 'report_csv',
+  /** The deals table's Previous/Next (value = state and page). */
+  reportDealsPage: 'report_deals_page',
   /** Deal-events modal: the element of each input (its block_id says which). */
   eventsField: 'events_field',
   /** Subscription modal: the element of each input (its block_id says which). */
@@ -104,6 +113,11 @@ export const BLOCK_IDS = {
   reportHeadline: 'report_headline',
   reportFilters: 'report_filters',
   reportFreshness: 'report_freshness',
+  reportControls: 'report_controls',
+  reportButtons: 'report_buttons',
+  dealsTable: 'deals_table',
+  dealsTableHeader: 'deals_table_header',
+  dealsTableNav: 'deals_table_nav',
   dealsHeader: 'deals_header',
   /** Followed by the row index: deals_row_0, deals_row_1, ... */
   dealsRowPrefix: 'deals_row_',

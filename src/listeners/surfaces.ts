@@ -10,6 +10,7 @@ import type { SubscriptionRunner } from '../jobs/subscriptions.js';
 import { onEventsSubmit } from '../../commands/dealcast-events.js';
 import { onSubscriptionAction, onSubscriptionEdit, onSubscriptionSubmit, type SubscriptionAction } from '../../commands/subscribe.js';
 import { publishHome } from '../../commands/app-home.js';
+import { onDealsBehind, onDealsPage, onReportCsv, onReportSelect, type ControlClick } from '../../commands/report-actions.js';
 import type { HomePublisher } from '../delivery/home.js';
 import type { CommandDeps } from '../../commands/command-context.js';
 
@@ -44,6 +45,49 @@ export function registerSurfaces(app: App, deps: CommandDeps, runner: Subscripti
       await ack();
     }
   });
+
+  const controls: [string, (c: ControlClick, d: CommandDeps) => Promise<void>][] = [
+    [ACTION_IDS.reportPeriod, onReportSelect],
+    [ACTION_IDS.reportPipeline, onReportSelect],
+    [ACTION_IDS.reportOwner, onReportSelect],
+    [ACTION_IDS.reportSource, onReportSelect],
+    [ACTION_IDS.reportDealsBehind, onDealsBehind],
+    [ACTION_IDS.reportDealsPage, onDealsPage],
+    [ACTION_IDS.reportCsv, onReportCsv],
+  ];
+  for (const [actionId, handle] of controls) {
+    app.action({ type: 'block_actions', action_id: actionId }, async ({ ack, body, action }) => {
+      await ack();
+      const a = action as unknown as ActionLike & { selected_option?: { value: string } | null };
+      const b = body as {
+        user: { id: string };
+        channel?: { id: string };
+        container?: { message_ts?: string; channel_id?: string };
+        message?: { ts?: string; thread_ts?: string; blocks?: unknown };
+        response_url?: string;
+      };
+      const channelId = b.channel?.id ?? b.container?.channel_id ?? '';
+      const messageTs = b.container?.message_ts ?? b.message?.ts ?? '';
+      if (!channelId || !messageTs) return;
+      try {
+        await handle(
+          {
+            userId: b.user.id,
+            channelId,
+            messageTs,
+            threadTs: b.message?.thread_ts && b.message.thread_ts !== messageTs ? b.message.thread_ts : undefined,
+            actionId: a.action_id,
+            value: a.selected_option?.value ?? a.value ?? '',
+            blocks: b.message?.blocks,
+            responseUrl: b.response_url,
+          },
+          deps,
+        );
+      } catch (err) {
+        deps.log(`report: ${a.action_id} by ${b.user.id} failed: ${describeError(err)}`);
+      }
+    });
+  }
 
   app.view(CALLBACK_IDS.subscriptionModal, async ({ ack, body, view }) => {
     try {
