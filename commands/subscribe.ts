@@ -22,6 +22,7 @@ import { describeSchedule, isZone, nextSlot, scheduleWord, type Schedule, type S
 import { subscriptionModal, readSubscriptionState, type SubscriptionForm } from '../src/views/subscription-modal.js';
 import { BLOCK_IDS } from '../src/ids.js';
 import { SubscriptionRunner } from '../src/jobs/subscriptions.js';
+import { syncDefaultDigest } from '../src/jobs/default-digest.js';
 import { subscriptionsList, type ListRow } from '../src/views/subscriptions.js';
 import { createSubscription, deleteSubscription, getSubscription, listSubscriptions, setPaused, updateSubscription, type Subscription } from '../store/subscriptions.js';
 import { buildReportMessage, checkFilters, isSubscribable, SUBSCRIBABLE, type SubscribableReport } from './report-message.js';
@@ -68,7 +69,7 @@ const fmtNext = (d: Date | null, tz: string) =>
   d ? d.toLocaleString('en-GB', { timeZone: tz, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hour12: false }) : null;
 
 async function canManage(sub: Subscription, userId: string, deps: CommandDeps): Promise<boolean> {
-  return sub.ownerUserId === userId || (await isDealcastAdmin(userId, deps.config, deps.slack).catch(() => false));
+  return (sub.ownerUserId === userId && !sub.isDefault) || (await isDealcastAdmin(userId, deps.config, deps.slack).catch(() => false));
 }
 
 export async function handleSubscribe(req: CommandRequest, deps: CommandDeps): Promise<void> {
@@ -209,6 +210,7 @@ export async function onSubscriptionEdit(a: { userId: string; channelId: string;
   const tell = (text: string) => (a.responseUrl ? deps.slack.postToResponseUrl(a.responseUrl, { response_type: 'ephemeral', replace_original: false, text }) : deps.slack.postEphemeral(a.channelId, a.userId, { text }));
   if (!sub) return tell(':grey_question: That subscription no longer exists.');
   if (!(await canManage(sub, a.userId, deps))) return tell(`:no_entry: Only <@${sub.ownerUserId}> or a dealcast admin can change that subscription.`);
+  if (sub.isDefault) return tell('The team digest follows the team settings: change its channel, time and time zone with /dealcast settings. You can send it now, pause it or delete it here.');
   if (!a.triggerId) return tell('Slack sent no trigger for a dialog; click Edit again.');
   await openSubscriptionModal(a.triggerId, a.userId, a.channelId, deps, sub);
 }
@@ -287,6 +289,9 @@ export function createSubscriptionRunner(deps: CommandDeps): SubscriptionRunner 
     hintFor: (err) =>
       isNotInChannel(err) ? 'I am not in that channel (a private channel needs an invitation): invite me with /invite @dealcast.' : undefined,
     send: (sub, channel, now) => sendSubscription(sub, channel, now, deps),
+    beforeTick: (now) => {
+      syncDefaultDigest(deps.db, resolveTeamSettings(deps.db, deps.config), deps.config.DEALCAST_ADMINS[0] ?? '', now);
+    },
   });
 }
 

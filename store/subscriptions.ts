@@ -129,3 +129,9 @@ export function recordFailure(db: Db, id: number, error: string, now: string): {
 export function markFailureNotified(db: Db, id: number): void {
   db.prepare('UPDATE subscriptions SET failure_notified = 1 WHERE id = ?').run(id);
 }
+
+/** The team digest's subscription row, live or deleted (a deleted one is not recreated). */
+export function defaultSubscription(db: Db): (Subscription & { deleted: boolean }) | null {
+  const r = db.prepare(`SELECT ${COLS}, deleted_at AS deletedAt FROM subscriptions WHERE is_default = 1 ORDER BY id LIMIT 1`).get() as (Row & { deletedAt: string | null }) | undefined;
+  return r ? { ...toSub(r), deleted: r.deletedAt !== null } : null;
+}

@@ -29,6 +29,7 @@ import { markInterruptedJobRuns, slotsRecorded } from '../../store/job-runs.js';
 import { runInSlot, skipSlot, type SlotOutcome } from './ledger.js';
 import { localDay } from './local-time.js';
 import { runDealEventsJob } from './deal-events.js';
+import { defaultSubscription } from '../../store/subscriptions.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -300,6 +301,8 @@ export async function startScheduler(deps: StartSchedulerDeps): Promise<{ schedu
     snapshot: (now) => runSnapshotJob({ ...jc.snapshot, timeZone: team().timeZone }, now),
     // No channel = no job (not a failure every slot); present again once a channel is chosen.
     get digest() {
+      // With subscriptions running, the team digest is their default subscription (src/jobs/default-digest.ts).
+      if (deps.subscriptions && defaultSubscription(deps.db)) return undefined;
       const t = team();
       const channel = t.digestChannel;
       return channel ? (now: Date, opts: { lateFor?: Date }) => runDigestJob({ ...jc.digest, channel, timeZone: t.timeZone }, now, opts).then(digestDetail) : undefined;

@@ -44,6 +44,8 @@ export interface SubscriptionRunnerDeps {
   notify(userId: string, content: MessageContent): Promise<void>;
   /** A hint for a Slack error string (not_in_channel → invite the bot). */
   hintFor?(err: unknown): string | undefined;
+  /** Runs first at every tick (keeps the team digest's subscription in step with the settings). */
+  beforeTick?(now: Date): void;
 }
 
 export interface SubscriptionTick {
@@ -65,6 +67,11 @@ export class SubscriptionRunner {
     const maxLateMs = this.deps.maxLateHours * HOUR;
     const scanFrom = Math.max(now.getTime() - maxLateMs, (this.lastScan?.getTime() ?? 0) - MINUTE);
     this.lastScan = now;
+    try {
+      this.deps.beforeTick?.(now);
+    } catch (err) {
+      this.deps.log(`subscriptions: ${describeError(err).split('\n')[0]}`);
+    }
     for (const sub of listSubscriptions(this.deps.db, { activeOnly: true })) {
       try {
         await this.runDue(sub, now, scanFrom, out);
@@ -77,8 +84,9 @@ export class SubscriptionRunner {
 
   private async runDue(sub: Subscription, now: Date, scanFrom: number, out: SubscriptionTick): Promise<void> {
     const { db } = this.deps;
-    // Slots from the minute the subscription was created onwards (between() is (from, to]).
-    const from = new Date(Math.max(scanFrom, Date.parse(sub.createdAt) - MINUTE));
+    // Only slots after the minute the subscription was created (between() is (from, to]): a
+    // slot that began before it existed is not its to send.
+    const from = new Date(Math.max(scanFrom, Date.parse(sub.createdAt)));
     const slots = slotsBetween(sub, from, now);
     if (!slots.length) return;
     const job = subscriptionJob(sub.id);

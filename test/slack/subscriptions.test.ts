@@ -216,3 +216,40 @@ describe('parseSubscribe', () => {
     expect(() => parseSubscribe('reps owner:me')).toThrow(/does not take `owner:`/);
   });
 });
+
+describe('the team digest is the default subscription', () => {
+  it('is created from the team settings, posts at its slot once, follows a settings change, and stays off once deleted', async () => {
+    const f2 = await startFakeSlack();
+    let clock = new Date('2026-11-23T12:00:00Z'); // Monday
+    const t2 = await startTestApp(f2, { now: () => clock, env: { DIGEST_CHANNEL: 'C0DIGEST', DIGEST_CRON: '0 8 * * 1-5', DEALCAST_TIMEZONE: 'Europe/Berlin', DEMO_DEALS: '200' } });
+    try {
+      await t2.app.deps.sync.run({ now: new Date('2026-11-23T11:00:00Z') });
+      await t2.app.subscriptions.tick(clock);
+      const [def] = listSubscriptions(t2.db, { target: 'C0DIGEST' });
+      expect(def).toMatchObject({ report: 'digest', isDefault: true, frequency: 'weekdays', time: '08:00', timeZone: 'Europe/Berlin', ownerUserId: 'U0ADMIN' });
+      // 08:00 Berlin on Tuesday is 07:00 UTC.
+      let r = await t2.app.subscriptions.tick(new Date('2026-11-24T07:00:30Z'));
+      expect(r.ran).toEqual([{ id: def!.id, slot: '2026-11-24T07:00:00.000Z', status: 'ok', late: false }]);
+      const digests = () => f2.calls('chat.postMessage').filter((c) => c.params.channel === 'C0DIGEST' && !c.params.thread_ts);
+      expect(digests()).toHaveLength(1);
+      r = await createSubscriptionRunner(t2.app.deps).tick(new Date('2026-11-24T07:02:00Z'));
+      expect(r.ran).toEqual([]);
+      expect(digests()).toHaveLength(1);
+
+      // An admin moves the digest to 09:15 in /dealcast settings: the subscription follows.
+      t2.db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES ('digest.time', '"09:15"', '2026-11-24T07:10:00.000Z')`).run();
+      await t2.app.subscriptions.tick(new Date('2026-11-24T07:11:00Z'));
+      expect(getSubscription(t2.db, def!.id)).toMatchObject({ time: '09:15' });
+
+      // Deleting it turns the digest off for good (it is not recreated from the settings).
+      clock = new Date('2026-11-24T07:12:00Z');
+      t2.db.prepare('UPDATE subscriptions SET deleted_at = ? WHERE id = ?').run(clock.toISOString(), def!.id);
+      await t2.app.subscriptions.tick(new Date('2026-11-25T08:15:00Z'));
+      expect(listSubscriptions(t2.db, { target: 'C0DIGEST' })).toHaveLength(0);
+      expect(digests()).toHaveLength(1);
+    } finally {
+      await t2.stop();
+      await f2.stop();
+    }
+  }, 60_000);
+});
