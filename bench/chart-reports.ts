@@ -56,7 +56,7 @@ export function sampleFunnel(): FunnelReport {
   return {
     ...base,
     filters: { since: '2026-05-28' },
-    stages: names.map((stage, i) => ({ stage, reached: reached[i], conversion_to_next: i < names.length - 1 ? reached[i + 1] / reached[i] : null })),
+    stages: names.map((stage, i) => ({ stage, reached: reached[i]!, conversion_to_next: i < names.length - 1 ? reached[i + 1]! / reached[i]! : null })),
     win_rate: 0.27,
   };
 }
@@ -72,7 +72,7 @@ export function sampleVelocity(): VelocityReport {
     return { period: isoDay(start + i * 7 * 86_400_000), velocity: (open * win * avg) / cycle, open_deals: open, win_rate: win, avg_won: avg, cycle_days: cycle };
   });
   const last = points[points.length - 1];
-  return { ...base, granularity: 'week', points, current: { velocity: last.velocity, open_deals: last.open_deals, win_rate: last.win_rate, avg_won: last.avg_won, cycle_days: last.cycle_days } };
+  return { ...base, granularity: 'week', points, current: { velocity: last!.velocity, open_deals: last!.open_deals, win_rate: last!.win_rate, avg_won: last!.avg_won, cycle_days: last!.cycle_days } };
 }
 
 export function sampleReps(): RepsReport {
@@ -161,7 +161,7 @@ export function variedReports(i: number): ChartReports {
     }),
     funnel: stamp({
       ...r.funnel,
-      stages: r.funnel.stages.map((s, k) => ({ ...s, reached: reached[k], conversion_to_next: k < reached.length - 1 ? reached[k + 1] / reached[k] : null })),
+      stages: r.funnel.stages.map((s, k) => ({ ...s, reached: reached[k]!, conversion_to_next: k < reached.length - 1 ? reached[k + 1]! / reached[k]! : null })),
       win_rate: (r.funnel.win_rate ?? 0) * f,
     }),
     velocity: stamp({

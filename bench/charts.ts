@@ -105,7 +105,7 @@ export async function benchCharts(opts: { rounds?: number; oursPerRound?: number
   process.stdout.write(
     `ours: build the spec + render a 2x PNG from a new report each time; ${rounds * oursPerRound} renders per chart after 5 warm-up renders; ` +
       `"first" is the chart's first render in this process (cold caches). Chromium renders new report variants too. ` +
-      `1-min load average: ${load.toFixed(1)} before ours, ${loadAfterOurs.toFixed(1)} after, ${loadavg()[0].toFixed(1)} after Chromium (2 cores).\n`,
+      `1-min load average: ${load!.toFixed(1)} before ours, ${loadAfterOurs!.toFixed(1)} after, ${loadavg()[0]!.toFixed(1)} after Chromium (2 cores).\n`,
   );
   if (browser) {
     process.stdout.write(
@@ -208,6 +208,6 @@ async function openChromium(): Promise<ChromiumRenderer> {
 }
 
 function printTable(rows: string[][]): void {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  for (const r of rows) process.stdout.write(`${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}\n`);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  for (const r of rows) process.stdout.write(`${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}\n`);
 }

@@ -33,8 +33,8 @@ parentPort!.on('message', async (msg: { type: 'stats' } | { type: 'edit'; n: num
     const at = new Date(msg.at);
     const open = model.deals.filter((d) => d.status === 'open' && d.archivedAt === null);
     for (let i = 0; i < msg.n && i < open.length; i++) {
-      if (i % 2) editDeal(model, open[i].id, at, { amount: 1000 + i });
-      else moveDeal(model, open[i].id, model.pipelines[0].stages[model.pipelines[0].stages.length - 1].id, at);
+      if (i % 2) editDeal(model, open[i]!.id, at, { amount: 1000 + i });
+      else moveDeal(model, open[i]!.id, model.pipelines[0]!.stages[model.pipelines[0]!.stages.length - 1]!.id, at);
     }
     parentPort!.postMessage({ type: 'edited' });
   }

@@ -101,7 +101,7 @@ async function benchOne(plan: Plan, dir: string): Promise<void> {
     const achieved = http.stats.requests / secs;
     const ratio = achieved / allowedPerSec;
     console.log(
-      `${plan.crm}: full sync of ${fmt.format(result.counts.deals)} deals, ${fmt.format(result.counts.stage_history)} history rows, ${result.counts.activities === undefined ? 'no activities (the CRM offers none)' : `${fmt.format(result.counts.activities)} activities`}`,
+      `${plan.crm}: full sync of ${fmt.format(result.counts.deals ?? 0)} deals, ${fmt.format(result.counts.stage_history ?? 0)} history rows, ${result.counts.activities === undefined ? 'no activities (the CRM offers none)' : `${fmt.format(result.counts.activities)} activities`}`,
     );
     console.log(
       `  ${fmt.format(http.stats.requests)} requests in ${secs.toFixed(1)} s at window ×${plan.scale} (≈ ${fmt.format(Math.round(secs / plan.scale))} s at the real window): ` +
@@ -117,7 +117,7 @@ async function benchOne(plan: Plan, dir: string): Promise<void> {
     const secs2 = (performance.now() - t1) / 1000;
     const stats2 = await ask<{ requests: number; throttled: number }>(worker, { type: 'stats' }, 'stats');
     console.log(
-      `  incremental after 2,000 changed deals: ${fmt.format(inc.counts.deals)} deals, ${fmt.format(inc.counts.stage_history)} history rows, ` +
+      `  incremental after 2,000 changed deals: ${fmt.format(inc.counts.deals ?? 0)} deals, ${fmt.format(inc.counts.stage_history ?? 0)} history rows, ` +
         `${fmt.format(http.stats.requests - before)} requests in ${secs2.toFixed(1)} s (≈ ${fmt.format(Math.round(secs2 / plan.scale))} s real); 429s ${stats2.throttled - stats.throttled}`,
     );
   } finally {

@@ -95,10 +95,10 @@ async function benchSize(deals: number): Promise<void> {
     const byCommand = new Map<string, number[]>();
     for (let i = 0; i < REQUESTS; i++) {
       const cmd = COMMANDS[i % COMMANDS.length];
-      const r = await one(cmd);
+      const r = await one(cmd!);
       acks.push(r.ack);
       totals.push(r.total);
-      byCommand.set(cmd, [...(byCommand.get(cmd) ?? []), r.total]);
+      byCommand.set(cmd!, [...(byCommand.get(cmd!) ?? []), r.total]);
     }
     acks.sort((a, b) => a - b);
     totals.sort((a, b) => a - b);
@@ -106,7 +106,7 @@ async function benchSize(deals: number): Promise<void> {
     const ackP99 = percentile(acks, 99);
     const target = TARGET_P95_MS[deals];
     console.log(
-      `  command -> PNG uploaded, ${REQUESTS} requests: p50 ${fmtMs(percentile(totals, 50))}  p95 ${fmtMs(p95)}  target < ${fmtMs(target)}  ${p95 < target ? 'OK' : 'MISSED'}`,
+      `  command -> PNG uploaded, ${REQUESTS} requests: p50 ${fmtMs(percentile(totals, 50))}  p95 ${fmtMs(p95)}  target < ${fmtMs(target!)}  ${p95 < target! ? 'OK' : 'MISSED'}`,
     );
     console.log(`  acknowledgement: p50 ${fmtMs(percentile(acks, 50))}  p99 ${fmtMs(ackP99)}  target < ${TARGET_ACK_P99_MS} ms  ${ackP99 < TARGET_ACK_P99_MS ? 'OK' : 'MISSED'}`);
     // Where the time goes: the report (SQLite + metrics) and the chart (spec + PNG), in-process.
@@ -126,7 +126,7 @@ async function benchSize(deals: number): Promise<void> {
       compute.sort((a, b) => a - b);
       render.sort((a, b) => a - b);
       console.log(
-        `    ${cmd.padEnd(10)} p50 ${fmtMs(percentile(xs, 50))}  max ${fmtMs(xs[xs.length - 1])}   (report ${fmtMs(compute[1])}, chart ${fmtMs(render[1])})`,
+        `    ${cmd.padEnd(10)} p50 ${fmtMs(percentile(xs, 50))}  max ${fmtMs(xs[xs.length - 1]!)}   (report ${fmtMs(compute[1]!)}, chart ${fmtMs(render[1]!)})`,
       );
     }
     await sender.terminate();

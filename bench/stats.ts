@@ -2,7 +2,7 @@
 export function percentile(sortedMs: number[], p: number): number {
   if (!sortedMs.length) return NaN;
   const i = Math.min(sortedMs.length - 1, Math.ceil((p / 100) * sortedMs.length) - 1);
-  return sortedMs[Math.max(0, i)];
+  return sortedMs[Math.max(0, i)]!;
 }
 
 export async function timeIt(n: number, fn: () => Promise<unknown> | unknown): Promise<{ median: number; p95: number; p99: number; samples: number[] }> {

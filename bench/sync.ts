@@ -38,7 +38,7 @@ export async function benchSync(deals = 100_000): Promise<void> {
     });
     streamMs[last] = performance.now() - t;
     const total = Object.values(streamMs).reduce((a, b) => a + b, 0);
-    const dealsPerSec = result.counts.deals / (streamMs.deals / 1000);
+    const dealsPerSec = result.counts.deals! / (streamMs.deals! / 1000);
     console.log(`full sync of ${fmt.format(deals)} demo deals: ${(total / 1000).toFixed(2)} s in all`);
     for (const [s, ms] of Object.entries(streamMs)) {
       console.log(`  ${s.padEnd(14)} ${fmt.format(result.counts[s] ?? 0).padStart(10)} rows  ${(ms / 1000).toFixed(2)} s  ${fmt.format(Math.round((result.counts[s] ?? 0) / (ms / 1000)))} rows/s`);

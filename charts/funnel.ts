@@ -12,6 +12,11 @@ export const FUNNEL_TITLE = 'Conversion funnel';
 const BAR = 22;
 const STEP = 52;
 
+/** "↓ 40% moved on to Proposal" under a stage, or null for the last stage. */
+function conversionLabel(conversion: number | null | undefined, next: { stage: string } | undefined): string | null {
+  return conversion == null || !next ? null : `↓ ${formatPercent(conversion)} moved on to ${truncateLabel(next.stage)}`;
+}
+
 export function funnelChart(report: FunnelReport, opts?: ChartOptions): VegaLiteSpec {
   const stages = report.stages ?? [];
   const top = stages[0]?.reached ?? 0;
@@ -20,7 +25,7 @@ export function funnelChart(report: FunnelReport, opts?: ChartOptions): VegaLite
     stage: truncateLabel(s.stage),
     reached: s.reached,
     label: `${formatCount(s.reached)} · ${formatPercent(s.reached / top)}`,
-    conversion: s.conversion_to_next == null || i === stages.length - 1 ? null : `↓ ${formatPercent(s.conversion_to_next)} moved on to ${truncateLabel(stages[i + 1].stage)}`,
+    conversion: conversionLabel(s.conversion_to_next, stages[i + 1]),
     last: i === stages.length - 1,
   }));
   const headline = `Win rate ${formatPercent(report.win_rate)} · ${formatCount(top)} deals in the cohort`;

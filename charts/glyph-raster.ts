@@ -140,19 +140,19 @@ export async function glyphMasks(draws: GlyphDraw[]): Promise<PlacedMasks> {
   for (let i = 0; i < n; i++) {
     const d = draws[i];
     // Far off any card (vega places what it is given): skipped, before Int32 positions wrap.
-    if (!(Math.abs(d.x) < FAR && Math.abs(d.y) < FAR)) continue;
-    const [ix, qx] = quantise(d.x);
-    const [iy, qy] = quantise(d.y);
+    if (!(Math.abs(d!.x) < FAR && Math.abs(d!.y) < FAR)) continue;
+    const [ix, qx] = quantise(d!.x);
+    const [iy, qy] = quantise(d!.y);
     px[i] = ix;
     py[i] = iy;
     variant[i] = qy * SUPERSAMPLE + qx;
-    const key = `${d.face}|${d.unit}|${d.angle}|${d.id}`;
+    const key = `${d!.face}|${d!.unit}|${d!.angle}|${d!.id}`;
     const e = cache.get(key);
     entries[i] = e;
     keys[i] = key;
     if (e === undefined && !missing.has(key)) {
       stats.misses++;
-      missing.set(key, d);
+      missing.set(key, d!);
     }
   }
   if (missing.size) {
@@ -178,13 +178,13 @@ export async function glyphMasks(draws: GlyphDraw[]): Promise<PlacedMasks> {
     for (let i = 0; i < n; i++) {
       if (entries[i] !== undefined || keys[i] === undefined) continue;
       for (const f of found) {
-        entries[i] = f.get(keys[i]);
+        entries[i] = f.get(keys[i]!);
         if (entries[i]) break;
       }
     }
     // The render that rasterised a shape caches it; a shape over the whole bound is used, not kept.
     if (mine) {
-      for (const [key, e] of found[0]) {
+      for (const [key, e] of found[0]!) {
         if (cache.has(key) || e.bytes > limitBytes) continue;
         evict(e.bytes);
         cache.set(key, e);
@@ -200,14 +200,14 @@ export async function glyphMasks(draws: GlyphDraw[]): Promise<PlacedMasks> {
       continue;
     }
     const v = variant[i];
-    let m = e.variants[v];
+    let m = e.variants[v!];
     if (m === undefined) {
-      m = e.shape && boxMean(e.shape, v & SS_MASK, v >> SS_SHIFT);
-      e.variants[v] = m;
+      m = e.shape && boxMean(e.shape, v! & SS_MASK, v! >> SS_SHIFT);
+      e.variants[v!] = m;
       const bytes = maskBytes(m);
       e.bytes += bytes;
       // Only a cached entry's growth counts against the bound (an evicted one is garbage soon).
-      if (cache.get(keys[i]) === e) {
+      if (cache.get(keys[i]!) === e) {
         cachedBytes += bytes;
         evict(0);
       }
@@ -240,13 +240,13 @@ export function boxMean(shape: GlyphMask, qx: number, qy: number): GlyphMask | n
     const rowIn = y * sw;
     for (let x = 0; x < sw; x++) {
       const a = alpha[rowIn + x];
-      if (a) sums[rowOut + ((x + x0) >> SS_SHIFT)] += a;
+      if (a) sums[rowOut + ((x + x0) >> SS_SHIFT)]! += a;
     }
   }
   const out = new Uint8Array(width * height);
   let any = false;
   for (let k = 0; k < out.length; k++) {
-    const v = (sums[k] + VARIANTS / 2) >> (2 * SS_SHIFT);
+    const v = (sums[k]! + VARIANTS / 2) >> (2 * SS_SHIFT);
     out[k] = v;
     if (v) any = true;
   }
@@ -311,8 +311,8 @@ async function rasteriseAtlas(missing: Map<string, GlyphDraw>): Promise<Map<stri
       [bx1, by0],
       [bx1, by1],
     ]) {
-      const x = unit * (u * c + v * s);
-      const y = unit * (u * s - v * c);
+      const x = unit * (u! * c + v! * s);
+      const y = unit * (u! * s - v! * c);
       minX = Math.min(minX, x);
       maxX = Math.max(maxX, x);
       minY = Math.min(minY, y);
@@ -356,7 +356,7 @@ async function rasteriseAtlas(missing: Map<string, GlyphDraw>): Promise<Map<stri
 function rotation(angle: number): [number, number] {
   if (angle === 0) return [1, 0];
   const q = angle / 90;
-  if (Number.isInteger(q)) return ([[1, 0], [0, 1], [-1, 0], [0, -1]] as [number, number][])[((q % 4) + 4) % 4];
+  if (Number.isInteger(q)) return ([[1, 0], [0, 1], [-1, 0], [0, -1]] as [number, number][])[((q % 4) + 4) % 4]!;
   const r = (angle * Math.PI) / 180;
   return [Math.cos(r), Math.sin(r)];
 }
@@ -402,9 +402,9 @@ export function compositeGlyphs(image: RgbaImage, draws: GlyphDraw[], placed: Pl
   for (let i = 0; i < draws.length; i++) {
     const mask = placed.masks[i];
     if (!mask) continue;
-    const d = draws[i];
-    const left = placed.px[i] + mask.left;
-    const top = placed.py[i] + mask.top;
+    const d = draws[i]!;
+    const left = placed.px[i]! + mask.left;
+    const top = placed.py[i]! + mask.top;
     const xStart = Math.max(0, -left);
     const xEnd = Math.min(mask.width, width - left);
     const yStart = Math.max(0, -top);
@@ -417,21 +417,21 @@ export function compositeGlyphs(image: RgbaImage, draws: GlyphDraw[], placed: Pl
       for (let x = xStart; x < xEnd; x++, p += 4, q++) {
         const cov = mask.alpha[q];
         if (cov === 0) continue;
-        const a = opaque ? cov : Math.round(cov * d.alpha);
+        const a = opaque ? cov : Math.round(cov! * d!.alpha);
         if (a === 0) continue;
         const da = data[p + 3];
         if (da === 255) {
-          const ia = 255 - a;
-          data[p] = div255(r * a + data[p] * ia);
-          data[p + 1] = div255(g * a + data[p + 1] * ia);
-          data[p + 2] = div255(b * a + data[p + 2] * ia);
+          const ia = 255 - a!;
+          data[p] = div255(r * a! + data[p]! * ia);
+          data[p + 1] = div255(g * a! + data[p + 1]! * ia);
+          data[p + 2] = div255(b * a! + data[p + 2]! * ia);
         } else {
           // Over a translucent pixel (a chart without a background): the general form.
-          const rest = (da * (255 - a)) / 255;
-          const outA = a + rest;
-          data[p] = Math.round((r * a + data[p] * rest) / outA);
-          data[p + 1] = Math.round((g * a + data[p + 1] * rest) / outA);
-          data[p + 2] = Math.round((b * a + data[p + 2] * rest) / outA);
+          const rest = (da! * (255 - a!)) / 255;
+          const outA = a! + rest;
+          data[p] = Math.round((r * a! + data[p]! * rest) / outA);
+          data[p + 1] = Math.round((g * a! + data[p + 1]! * rest) / outA);
+          data[p + 2] = Math.round((b * a! + data[p + 2]! * rest) / outA);
           data[p + 3] = Math.round(outA);
         }
       }

@@ -263,7 +263,7 @@ function restoreGuideOrder(mark: SceneMark): void {
   if (!items?.length) return;
   if (mark.role && GUIDE_ROLE.test(mark.role) && items.every((it) => typeof it.datum?.index === 'number')) {
     const index = (it: (typeof items)[number]) => it.datum!.index as number;
-    if (items.some((it, i) => i > 0 && index(items[i - 1]) > index(it))) items.sort((a, b) => index(a) - index(b));
+    if (items.some((it, i) => i > 0 && index(items[i - 1]!) > index(it))) items.sort((a, b) => index(a) - index(b));
   }
   if (mark.marktype === 'group') for (const group of items) for (const child of group.items ?? []) restoreGuideOrder(child);
 }

@@ -71,7 +71,7 @@ function cosSin(deg: number): [number, number] {
   const q = deg / 90;
   if (Number.isInteger(q)) {
     const k = ((q % 4) + 4) % 4;
-    return ([[1, 0], [0, 1], [-1, 0], [0, -1]] as [number, number][])[k];
+    return ([[1, 0], [0, 1], [-1, 0], [0, -1]] as [number, number][])[k]!;
   }
   const r = (deg * Math.PI) / 180;
   return [Math.cos(r), Math.sin(r)];
@@ -90,18 +90,18 @@ export function parseTransform(s: string): Matrix | null {
     const step = TRANSFORM_STEP.exec(s);
     if (!step) return null;
     pos = TRANSFORM_STEP.lastIndex;
-    const args = step[2].trim().split(/[\s,]+/).map(Number);
+    const args = step[2]!.trim().split(/[\s,]+/).map(Number);
     if (args.some((n) => !Number.isFinite(n))) return null;
     if (step[1] === 'translate') {
       if (args.length < 1 || args.length > 2) return null;
-      m = multiply(m, [1, 0, 0, 1, args[0], args[1] ?? 0]);
+      m = multiply(m, [1, 0, 0, 1, args[0]!, args[1] ?? 0]);
     } else {
       if (args.length !== 1 && args.length !== 3) return null;
       const [cx, cy] = args.length === 3 ? [args[1], args[2]] : [0, 0];
-      const [c, sn] = cosSin(args[0]);
-      m = multiply(m, [1, 0, 0, 1, cx, cy]);
+      const [c, sn] = cosSin(args[0]!);
+      m = multiply(m, [1, 0, 0, 1, cx!, cy!]);
       m = multiply(m, [c, sn, -sn, c, 0, 0]);
-      m = multiply(m, [1, 0, 0, 1, -cx, -cy]);
+      m = multiply(m, [1, 0, 0, 1, -cx!, -cy!]);
     }
   }
   return m;
@@ -114,14 +114,14 @@ export function parseColor(s: string): [number, number, number, number] | null {
   const v = s.trim().toLowerCase();
   let m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/.exec(v);
   if (m) {
-    const h = m[1].length === 3 ? [...m[1]].map((c) => c + c).join('') : m[1];
-    return [parseInt(h.slice(0, 2), 16), parseInt(h.slice(2, 4), 16), parseInt(h.slice(4, 6), 16), 1];
+    const h = m[1]!.length === 3 ? [...m[1]!].map((c) => c + c).join('') : m[1];
+    return [parseInt(h!.slice(0, 2), 16), parseInt(h!.slice(2, 4), 16), parseInt(h!.slice(4, 6), 16), 1];
   }
   m = /^rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*([\d.]+)\s*)?\)$/.exec(v);
   if (m) {
     const [r, g, b] = [m[1], m[2], m[3]].map(Number);
     const a = m[4] === undefined ? 1 : Number(m[4]);
-    if ([r, g, b].every((n) => Number.isInteger(n) && n <= 255) && a >= 0 && a <= 1) return [r, g, b, a];
+    if ([r, g, b].every((n) => Number.isInteger(n) && n! <= 255) && a >= 0 && a <= 1) return [r!, g!, b!, a];
     return null;
   }
   const named = NAMED_COLORS[v];
@@ -180,7 +180,7 @@ interface Frame {
 }
 
 function attrNames(attrs: string): string[] {
-  return [...attrs.matchAll(/\s([^\s=]+)="/g)].map((m) => m[1]);
+  return [...attrs.matchAll(/\s([^\s=]+)="/g)].map((m) => m[1]!);
 }
 
 /** vega quotes every attribute with "; anything else (name='v', name = "v") is not read here. */
@@ -211,10 +211,10 @@ export function splitSvgText(svg: string, scale: number): SplitSvg {
     const top = stack[stack.length - 1];
 
     if (closing) {
-      if (stack.length > 1 && top.tag === name) {
+      if (stack.length > 1 && top!.tag === name) {
         stack.pop();
         // An element with nothing written inside it, e.g. a group whose only child was text.
-        if (name === 'g' && out.length === top.mark + 1) {
+        if (name === 'g' && out.length === top!.mark + 1) {
           out.pop();
           continue;
         }
@@ -233,10 +233,10 @@ export function splitSvgText(svg: string, scale: number): SplitSvg {
       const content = svg.slice(last, end);
       last = end + '</text>'.length;
       tag.lastIndex = last;
-      const placed = placeText(attrs, content, top);
+      const placed = placeText(attrs!, content, top!);
       if (placed === null) {
         fallbacks++;
-        out.push(outlineTextElement(attrs, content));
+        out.push(outlineTextElement(attrs!, content));
       } else {
         for (const g of placed) glyphs.push(g);
       }
@@ -244,37 +244,37 @@ export function splitSvgText(svg: string, scale: number): SplitSvg {
     }
 
     if (selfClosing) {
-      if (!top.inDefs && SHAPES.has(name) && drawsNothing(attrs, top)) continue;
+      if (!top!.inDefs && SHAPES.has(name!) && drawsNothing(attrs!, top!)) continue;
       if (name === 'g' || name === 'text') continue; // empty: draws nothing
-      out.push(top.inDefs ? whole : whole.replace(INERT_ATTR, ''));
+      out.push(top!.inDefs ? whole : whole.replace(INERT_ATTR, ''));
       continue;
     }
 
-    const frame: Frame = { ...top, tag: name, mark: out.length };
+    const frame: Frame = { ...top!, tag: name!, mark: out.length };
     if (name === 'g' || (name === 'svg' && stack.length === 1)) {
-      if (unusualQuoting(attrs)) frame.exact = false;
-      for (const a of attrNames(attrs)) {
+      if (unusualQuoting(attrs!)) frame.exact = false;
+      for (const a of attrNames(attrs!)) {
         if (INERT_ATTR_NAME.test(a) || NEUTRAL_GROUP_ATTRS.has(a) || (name === 'svg' && ROOT_ATTRS.has(a))) continue;
-        if (a === 'opacity' && attrValue(attrs, a) === '1') continue;
+        if (a === 'opacity' && attrValue(attrs!, a) === '1') continue;
         frame.exact = false;
       }
       if (name === 'svg') {
-        const w = attrValue(attrs, 'width');
-        const h = attrValue(attrs, 'height');
-        const viewBox = attrValue(attrs, 'viewBox');
+        const w = attrValue(attrs!, 'width');
+        const h = attrValue(attrs!, 'height');
+        const viewBox = attrValue(attrs!, 'viewBox');
         if (viewBox !== undefined && viewBox.trim().split(/[\s,]+/).map(Number).join(' ') !== `0 0 ${Number(w)} ${Number(h)}`) frame.exact = false;
       }
-      const t = attrValue(attrs, 'transform');
+      const t = attrValue(attrs!, 'transform');
       if (t !== undefined) {
         const local = parseTransform(t);
-        frame.matrix = local && top.matrix ? multiply(top.matrix, local) : null;
+        frame.matrix = local && top!.matrix ? multiply(top!.matrix, local) : null;
       }
-      frame.fill = attrValue(attrs, 'fill') ?? top.fill;
-      frame.fillOpacity = attrValue(attrs, 'fill-opacity') ?? top.fillOpacity;
-      frame.stroke = attrValue(attrs, 'stroke') ?? top.stroke;
+      frame.fill = attrValue(attrs!, 'fill') ?? top!.fill;
+      frame.fillOpacity = attrValue(attrs!, 'fill-opacity') ?? top!.fillOpacity;
+      frame.stroke = attrValue(attrs!, 'stroke') ?? top!.stroke;
     } else {
       frame.exact = false;
-      if (DEFS_TAGS.has(name)) frame.inDefs = true;
+      if (DEFS_TAGS.has(name!)) frame.inDefs = true;
     }
     stack.push(frame);
     out.push(frame.inDefs ? whole : whole.replace(INERT_ATTR, ''));

@@ -120,35 +120,35 @@ function glyphOutline(f: LoadedFace, id: number): GlyphOutline {
       }
       const a = c.args.map((n) => Math.round(n / OUTLINE_UNIT));
       for (let i = 0; i < a.length; i += 2) {
-        box[0] = Math.min(box[0], a[i]);
-        box[1] = Math.min(box[1], a[i + 1]);
-        box[2] = Math.max(box[2], a[i]);
-        box[3] = Math.max(box[3], a[i + 1]);
+        box[0] = Math.min(box[0], a[i]!);
+        box[1] = Math.min(box[1], a[i + 1]!);
+        box[2] = Math.max(box[2], a[i]!);
+        box[3] = Math.max(box[3], a[i + 1]!);
       }
       if (o === null) {
-        o = { x0: a[0], y0: a[1], rest: '', box };
-        cx = sx = a[0];
-        cy = sy = a[1];
+        o = { x0: a[0]!, y0: a[1]!, rest: '', box };
+        cx = sx = a[0]!;
+        cy = sy = a[1]!;
         continue;
       }
       let seg = RELATIVE[c.command];
       for (let i = 0; i < a.length; i += 2) {
-        const dx = a[i] - cx;
-        const dy = a[i + 1] - cy;
+        const dx = a[i]! - cx;
+        const dy = a[i + 1]! - cy;
         seg += `${i && dx >= 0 ? ' ' : ''}${dx}${dy >= 0 ? ' ' : ''}${dy}`;
       }
       rest += seg;
-      cx = a[a.length - 2];
-      cy = a[a.length - 1];
+      cx = a[a.length - 2]!;
+      cy = a[a.length - 1]!;
       if (c.command === 'moveTo') {
         sx = cx;
         sy = cy;
       }
     }
     if (o) o.rest = rest;
-    f.outlines.set(id, o);
+    f.outlines.set(id, o!);
   }
-  return o;
+  return o!;
 }
 
 /** Bound on cached text lines per face: labels repeat across renders (stages, ticks, legends). */
@@ -250,8 +250,8 @@ export function parseTextElement(attrs: string, content: string): SvgTextElement
   if (content.includes('<tspan')) {
     let dy = 0;
     for (const m of content.matchAll(/<tspan([^>]*)>([\s\S]*?)<\/tspan>/g)) {
-      dy += parseFloat(attrValue(m[1], 'dy') ?? '0') || 0;
-      lines.push({ text: unescapeXml(m[2]), dy });
+      dy += parseFloat(attrValue(m[1]!, 'dy') ?? '0') || 0;
+      lines.push({ text: unescapeXml(m[2]!), dy });
     }
   } else {
     lines.push({ text: unescapeXml(content), dy: 0 });

@@ -71,7 +71,7 @@ function computeAffixes(currency: string): [string, string] {
     return ['', ` ${currency}`];
   }
   const i = parts.findIndex((p) => p.type === 'currency');
-  const symbol = i >= 0 ? parts[i].value : currency;
+  const symbol = parts[i]?.value ?? currency;
   const firstNumber = parts.findIndex((p) => p.type === 'integer');
   // A letter symbol ("CHF", "kr") reads better with a space between it and the number.
   const spaced = /\p{L}$/u.test(symbol) ? ' ' : '';
@@ -140,7 +140,7 @@ export function formatMonth(month: string): string {
 export function formatMonthShort(month: string): string {
   const m = /^(\d{4})-(\d{2})/.exec(month);
   if (!m) return month;
-  return `${MONTHS[Number(m[2]) - 1] ?? m[2]} '${m[1].slice(2)}`;
+  return `${MONTHS[Number(m[2]) - 1] ?? m[2]} '${m[1]!.slice(2)}`;
 }
 
 /** '2026-11-24…' → 'Nov 24, 2026'. */

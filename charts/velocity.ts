@@ -18,7 +18,7 @@ export function velocityChart(report: VelocityReport, opts?: ChartOptions): Vega
     : undefined;
   const values = points.map((p) => ({ period: p.period, velocity: p.velocity }));
   const byWeek = report.granularity === 'week';
-  const last = values[values.length - 1];
+  const last = values[values.length - 1]!;
   return chartSpec(report, VELOCITY_TITLE, headline, opts, {
     datasets: { [TABLE]: values, last: [last] },
     body: {

@@ -79,7 +79,7 @@ export function tokenize(text: string): { tokens: Token[]; problems: string[] } 
   const s = text.trim();
   let i = 0;
   while (i < s.length) {
-    while (i < s.length && /\s/.test(s[i])) i++;
+    while (i < s.length && /\s/.test(s.charAt(i))) i++;
     if (i >= s.length) break;
     const start = i;
     let key: string | null = null;
@@ -87,12 +87,12 @@ export function tokenize(text: string): { tokens: Token[]; problems: string[] } 
     // key: letters and underscores followed by a colon
     const keyMatch = /^([A-Za-z_]+):/.exec(s.slice(i));
     if (keyMatch) {
-      key = keyMatch[1].toLowerCase();
+      key = keyMatch[1]!.toLowerCase();
       i += keyMatch[0].length;
     }
     const c = s[i];
     if (c !== undefined && c in QUOTES) {
-      const ends = QUOTES[c].map((q) => s.indexOf(q, i + 1)).filter((e) => e > i);
+      const ends = (QUOTES[c] ?? []).map((q) => s.indexOf(q, i + 1)).filter((e) => e > i);
       const end = ends.length ? Math.min(...ends) : -1;
       if (end < 0) {
         problems.push(`The quote in \`${s.slice(start)}\` is never closed.`);
@@ -112,7 +112,7 @@ export function tokenize(text: string): { tokens: Token[]; problems: string[] } 
         i = end + 1;
       }
     } else {
-      while (i < s.length && !/\s/.test(s[i])) i++;
+      while (i < s.length && !/\s/.test(s.charAt(i))) i++;
       value = s.slice(start + (key ? key.length + 1 : 0), i);
     }
     tokens.push({ key, value: value.trim(), raw: s.slice(start, i) });
@@ -123,7 +123,7 @@ export function tokenize(text: string): { tokens: Token[]; problems: string[] } 
 function parseOwner(value: string): OwnerArg | string {
   const v = value.trim();
   const m = MENTION.exec(v);
-  if (m) return { kind: 'slack', userId: m[1], label: m[2] ? m[2] : null };
+  if (m) return { kind: 'slack', userId: m[1]!, label: m[2] ? m[2] : null };
   const name = unescapeSlackText(v).replace(/^@/, '').trim();
   if (!name) return 'says whose deals: owner:me, owner:@maria or owner:"Maria Lopez".';
   if (name.toLowerCase() === 'me') return { kind: 'me' };
@@ -135,7 +135,7 @@ export function parseSince(value: string): SinceArg | string {
   const d = DURATION.exec(v);
   if (d) {
     const amount = Number(d[1]);
-    const unit = d[2].toLowerCase() as keyof typeof UNITS;
+    const unit = d[2]!.toLowerCase() as keyof typeof UNITS;
     const days = amount * { d: 1, w: 7, m: 31, y: 366 }[unit];
     if (amount === 0) return 'needs a period longer than zero, like 7d or 3m.';
     if (days > MAX_SINCE_DAYS) return 'reaches back more than ten years; use a shorter period.';

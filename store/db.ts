@@ -62,7 +62,7 @@ export function schemaVersion(db: Db): number {
 }
 
 export function migrate(db: Db, migrations: Migration[], targetVersion?: number): void {
-  const latest = migrations.length ? migrations[migrations.length - 1].version : 0;
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
   const current = schemaVersion(db);
   if (current > latest) {
     db.close();

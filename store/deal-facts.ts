@@ -259,9 +259,11 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
       let after = '';
       for (;;) {
         const deals = page.all(crm, after) as (DealForFacts & { srcSig: string })[];
-        if (!deals.length) break;
-        const last = deals[deals.length - 1].id;
-        writeChunk(deals, hist.all(crm, deals[0].id, last) as (HistoryForFacts & { dealId: string })[]);
+        const first = deals[0];
+        const lastDeal = deals[deals.length - 1];
+        if (!first || !lastDeal) break;
+        const last = lastDeal.id;
+        writeChunk(deals, hist.all(crm, first.id, last) as (HistoryForFacts & { dealId: string })[]);
         after = last;
       }
     } else {

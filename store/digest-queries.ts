@@ -62,12 +62,11 @@ export function advancedBetween(db: Db, crm: string, since: string, until: strin
   const depth = (c: string) => (isCanonicalStage(c) ? canonicalDepth(c) : 0);
   const moved = new Map<string, { from: string; to: string }>();
   let i = 0;
-  while (i < entries.length) {
-    const id = entries[i].dealId;
+  for (let head = entries[0]; head; head = entries[i]) {
+    const id = head.dealId;
     let before: string | null = null;
     let deepestIn: string | null = null;
-    for (; i < entries.length && entries[i].dealId === id; i++) {
-      const e = entries[i];
+    for (let e = entries[i]; e && e.dealId === id; e = entries[++i]) {
       if (e.enteredAt < since) before = e.canonical;
       else if (deepestIn === null || depth(e.canonical) > depth(deepestIn)) deepestIn = e.canonical;
     }

@@ -27,6 +27,11 @@ export interface FactFilter {
 }
 
 const STATUS = ['open', 'won', 'lost'] as const;
+function statusOf(code: number): (typeof STATUS)[number] {
+  const s = STATUS[code];
+  if (s === undefined) throw new Error(`deal_facts holds an unknown status code ${code}`);
+  return s;
+}
 
 /** `AND …` for the filters, with its parameters. */
 function where(f: FactFilter, alias = ''): { sql: string; params: unknown[] } {
@@ -141,7 +146,7 @@ export function cohortByDepth(db: Db, crm: string, f: FactFilter, fromS: number,
   const sums = new Map<string, CohortByDepthRow>();
   for (const x of rows) {
     const key = `${x.deepest}/${x.status}`;
-    const row = sums.get(key) ?? { deepest: x.deepest, status: STATUS[x.status], count: 0 };
+    const row = sums.get(key) ?? { deepest: x.deepest, status: statusOf(x.status), count: 0 };
     row.count += x.count;
     sums.set(key, row);
   }
@@ -162,7 +167,7 @@ export function daysInStage(db: Db, crm: string, f: FactFilter, fromS: number, t
          FROM deal_facts INDEXED BY deal_facts_cohort WHERE crm = ? AND ${r.sql}${w.sql}`,
       )
       .get(...params) as Record<string, number>;
-    return [0, 1, 2, 3].map((d) => ({ depth: d, days: -1, count: sums[`n${d}`], sumDays: sums[`s${d}`] }));
+    return [0, 1, 2, 3].map((d) => ({ depth: d, days: -1, count: sums[`n${d}`] ?? 0, sumDays: sums[`s${d}`] ?? 0 }));
   }
   const one = (d: number) =>
     `SELECT ${d} AS depth, CAST(days${d} AS INTEGER) AS days, COUNT(*) AS count, TOTAL(days${d}) AS sumDays FROM deal_facts INDEXED BY deal_facts_cohort
@@ -265,7 +270,7 @@ export function bySource(db: Db, crm: string, f: FactFilter, fromS: number, toS:
   const sums = new Map<string, BySourceRow>();
   for (const x of rows) {
     const key = `${x.source ?? ''}\u0000${x.status}`;
-    const row = sums.get(key) ?? { source: x.source, status: STATUS[x.status], count: 0, value: 0 };
+    const row = sums.get(key) ?? { source: x.source, status: statusOf(x.status), count: 0, value: 0 };
     row.count += x.count;
     row.value += x.value;
     sums.set(key, row);

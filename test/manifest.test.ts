@@ -55,7 +55,7 @@ describe('manifest.yml', () => {
     expect(ok).toBe(true);
     // and the validator does catch a broken manifest
     const broken = structuredClone(manifest) as typeof manifest & { extra?: boolean };
-    broken.features.slash_commands[0].command = 'pipeline';
+    broken.features.slash_commands[0]!.command = 'pipeline';
     broken.extra = true;
     expect(validate(broken)).toBe(false);
   });

@@ -247,7 +247,7 @@ export async function mapWithConcurrency<T, R>(items: T[], limit: number, fn: (i
     while (!failed && next < items.length) {
       const i = next++;
       try {
-        out[i] = await fn(items[i]);
+        out[i] = await fn(items[i]!);
       } catch (err) {
         failed = true;
         throw err;
@@ -375,7 +375,7 @@ export function createAttioConnector(opts: AttioConnectorOptions): Connector {
   /** Stage history of these deals, up to ATTIO_HISTORY_CONCURRENCY requests in flight. */
   async function historyOf(http: CrmHttp, ids: string[]): Promise<StageHistoryRow[]> {
     const values = await mapWithConcurrency(ids, ATTIO_HISTORY_CONCURRENCY, (id) => stageValues(http, id));
-    return ids.flatMap((id, k) => historyRows(id, values[k]));
+    return ids.flatMap((id, k) => historyRows(id, values[k] ?? []));
   }
 
   const stageHistory: Stream<StageHistoryRow> = {

@@ -122,9 +122,9 @@ export function stageEnteredColumnsOf(headers: string[], explicit: Record<string
   for (const h of headers) {
     const m = DATE_ENTERED_RE.exec(h.trim());
     if (!m) continue;
-    const inner = m[1];
+    const inner = m[1]!;
     const p = /^(.*)\s+\(([^()]+)\)$/.exec(inner);
-    out.push(p ? { header: h, stage: p[1].trim(), pipeline: p[2].trim() } : { header: h, stage: inner.trim(), pipeline: null });
+    out.push(p ? { header: h, stage: p[1]!.trim(), pipeline: p[2]!.trim() } : { header: h, stage: inner.trim(), pipeline: null });
   }
   for (const [stage, header] of Object.entries(explicit)) out.push({ header, stage, pipeline: null });
   return out;

@@ -84,7 +84,7 @@ function zoneOffsetMs(t: number, timeZone: string): number {
   }
   const p: Record<string, number> = {};
   for (const part of f.formatToParts(new Date(t))) if (part.type !== 'literal') p[part.type] = Number(part.value);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
   return asUtc - Math.floor(t / 1000) * 1000;
 }
 
@@ -114,14 +114,14 @@ export function parseDateCell(raw: string, order: DateOrder, timeZone: string): 
     const a = Number(m[1]);
     const b = Number(m[2]);
     y = Number(m[3]);
-    if (m[3].length === 2) y += y < 70 ? 2000 : 1900;
+    if (m[3]!.length === 2) y += y < 70 ? 2000 : 1900;
     if (order === 'dmy') [d, mo] = [a, b];
     else if (order === 'mdy') [mo, d] = [a, b];
     else throw new Error(`'${v}' is day/month order, but dates in this file are year-month-day`);
-  } else if ((m = DAY_MONTH_NAME_RE.exec(v)) && MONTHS[m[2].toLowerCase()]) {
-    [d, mo, y] = [Number(m[1]), MONTHS[m[2].toLowerCase()], Number(m[3])];
-  } else if ((m = MONTH_NAME_DAY_RE.exec(v)) && MONTHS[m[1].toLowerCase()]) {
-    [mo, d, y] = [MONTHS[m[1].toLowerCase()], Number(m[2]), Number(m[3])];
+  } else if ((m = DAY_MONTH_NAME_RE.exec(v)) && MONTHS[m[2]!.toLowerCase()]) {
+    [d, mo, y] = [Number(m[1]), MONTHS[m[2]!.toLowerCase()]!, Number(m[3])];
+  } else if ((m = MONTH_NAME_DAY_RE.exec(v)) && MONTHS[m[1]!.toLowerCase()]) {
+    [mo, d, y] = [MONTHS[m[1]!.toLowerCase()]!, Number(m[2]), Number(m[3])];
   } else {
     throw new Error(`'${v}' is not a date`);
   }
@@ -178,7 +178,7 @@ function takeCurrency(v: string): { rest: string; currency: string | null } {
   let currency: string | null = null;
   const code = /^([A-Z]{3})\s*(?=[-(\d.,])|(?<=[\d.,)])\s*([A-Z]{3})$/.exec(rest);
   if (code) {
-    currency = code[1] ?? code[2];
+    currency = code[1] ?? code[2] ?? null;
     rest = rest.replace(code[0], '');
   }
   for (const [sym, iso] of CURRENCY_SYMBOLS) {

@@ -146,9 +146,9 @@ function sniffDelimiter(text: string): string {
   let quoted = false;
   for (const ch of firstLine) {
     if (ch === '"') quoted = !quoted;
-    else if (!quoted && ch in counts) counts[ch]++;
+    else if (!quoted && ch in counts) counts[ch] = (counts[ch] ?? 0) + 1;
   }
-  const [best, n] = Object.entries(counts).sort((a, b) => b[1] - a[1])[0];
+  const [best, n] = Object.entries(counts).sort((a, b) => b[1] - a[1])[0] ?? [',', 0];
   return n > 0 ? best : ',';
 }
 
@@ -192,7 +192,7 @@ function readTable(path: string, what: string): Table {
   if (records.length === 0) {
     throw new UsageError(`The ${what} ${path} is empty.`, 'Export the deals again with a header row, then retry.');
   }
-  const headers = records[0].record.map((h) => h.replace(/^\ufeff/, '').trim());
+  const headers = records[0]!.record.map((h) => h.replace(/^\ufeff/, '').trim());
   const rows: [number, string[]][] = [];
   let footerLines = 0;
   let blankRows = 0;
@@ -592,7 +592,7 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
     list.sort((a, b) => {
       const ra = rank(a);
       const rb = rank(b);
-      for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i] < rb[i] ? -1 : 1;
+      for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i]! < rb[i]! ? -1 : 1;
       return 0;
     });
     list.forEach((s, position) => {
@@ -623,7 +623,7 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
   for (const rows of historyByDeal.values()) {
     rows.sort((a, b) => (a.at.instant < b.at.instant ? -1 : a.at.instant > b.at.instant ? 1 : 0));
     rows.forEach((h, i) => {
-      if (i > 0 && rows[i - 1].stage.id === h.stage.id) repeats++;
+      if (rows[i - 1]?.stage.id === h.stage.id) repeats++;
       else entries.push(h);
     });
   }

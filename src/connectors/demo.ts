@@ -30,6 +30,8 @@ export interface DemoOptions {
   pageSize?: number;
 }
 
+type OpenStageDef = [string, string, number, number, number];
+
 interface PipelineDef {
   id: string;
   name: string;
@@ -37,11 +39,11 @@ interface PipelineDef {
   medianAmount: number;
   amountSigma: number;
   /** Open stages in order: [id, name, CRM probability, probability of advancing, mean days]. */
-  open: [string, string, number, number, number][];
+  open: [OpenStageDef, ...OpenStageDef[]];
   cycleDays: number;
 }
 
-const PIPELINES: PipelineDef[] = [
+const PIPELINES: readonly [PipelineDef, PipelineDef] = [
   {
     id: 'new-business',
     name: 'New Business',
@@ -117,8 +119,10 @@ function normal(r: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
 }
 
-function pick<T>(r: () => number, items: T[]): T {
-  return items[Math.floor(r() * items.length)];
+function pick<T>(r: () => number, items: readonly T[]): T {
+  const item = items[Math.floor(r() * items.length)];
+  if (item === undefined) throw new Error('demo data: nothing to pick from');
+  return item;
 }
 
 function pickWeighted<T>(r: () => number, items: T[], weight: (t: T) => number): T {
@@ -127,7 +131,9 @@ function pickWeighted<T>(r: () => number, items: T[], weight: (t: T) => number):
     x -= weight(t);
     if (x <= 0) return t;
   }
-  return items[items.length - 1];
+  const last = items[items.length - 1];
+  if (last === undefined) throw new Error('demo data: nothing to pick from');
+  return last;
 }
 
 interface Rep {
@@ -224,7 +230,7 @@ export class DemoCrm {
     let outcome: DealLife['outcome'] = 'open';
     const stuckAt = r() < 0.05 ? Math.floor(r() * pipeline.open.length) : -1;
     for (let i = 0; i < pipeline.open.length; i++) {
-      const [, , , pAdvance, meanDays] = pipeline.open[i];
+      const [, , , pAdvance, meanDays] = pipeline.open[i]!;
       let days = meanDays * Math.exp(normal(r) * 0.8 - 0.32); // lognormal, mean ≈ meanDays, long tail
       if (i === stuckAt) days *= 6 + r() * 6;
       const advances = r() < Math.min(0.97, pAdvance * owner.skill * sourceMult);
@@ -239,14 +245,14 @@ export class DemoCrm {
       if (i + 1 < pipeline.open.length - 1 && r() < 0.04) {
         i++;
       }
-      const next = i + 1 < pipeline.open.length ? pipeline.open[i + 1][0] : `${pipeline.id === 'enterprise' ? 'ent' : 'nb'}-won`;
+      const next = pipeline.open[i + 1]?.[0] ?? `${pipeline.id === 'enterprise' ? 'ent' : 'nb'}-won`;
       transitions.push({ stageId: next, at: t });
       if (i + 1 >= pipeline.open.length) outcome = 'won';
     }
     // Reps set an expected close date near the real end of the deal, a little optimistic and
     // noisy; 5% of deals have none while open.
     const cd = r();
-    const end = transitions[transitions.length - 1].at;
+    const end = transitions[transitions.length - 1]!.at;
     const closeDate = cd < 0.05 ? null : Math.max(createdAt + 7 * DAY, end - 10 * DAY + normal(r) * 14 * DAY);
     return { k, id: `D-${k}`, name, pipeline, owner, source, amount, createdAt, closeDate, transitions, outcome };
   }
@@ -266,6 +272,7 @@ export class DemoCrm {
       }
     }
     const last = history[history.length - 1];
+    if (!last) throw new Error(`demo data: deal ${life.id} has no stage at ${new Date(this.now).toISOString()}`);
     const status = last.stageId.endsWith('-won') ? 'won' : last.stageId.endsWith('-lost') ? 'lost' : 'open';
     const iso = (ms: number) => new Date(ms).toISOString();
     return {
@@ -422,7 +429,7 @@ export function createDemoConnector(opts: DemoOptions): Connector {
           (function* () {
             for (let day = fromDay; day <= lastDay; day++) {
               for (let i = 0; i < crm.reps.length; i++) {
-                for (const a of crm.activitiesOn(crm.reps[i], i, day)) if (Date.parse(a.occurredAt) >= since) yield a;
+                for (const a of crm.activitiesOn(crm.reps[i]!, i, day)) if (Date.parse(a.occurredAt) >= since) yield a;
               }
             }
           })(),

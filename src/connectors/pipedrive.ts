@@ -122,9 +122,10 @@ export function toActivityRow(a: PdActivity): ActivityRow {
 /** Stage entries from a deal's changelog: the first stage at add time, then each move. */
 export function historyFromChangelog(dealId: string, addedAt: string, changes: z.infer<typeof changeSchema>[]): StageHistoryRow[] {
   const moves = changes.filter((c) => c.field_key === 'stage_id').sort((a, b) => a.time.localeCompare(b.time));
-  if (!moves.length) return [];
+  const first = moves[0];
+  if (!first) return [];
   const rows: StageHistoryRow[] = [];
-  if (moves[0].old_value !== null && moves[0].old_value !== undefined) rows.push({ dealId, stageId: String(moves[0].old_value), enteredAt: iso(addedAt) });
+  if (first.old_value !== null && first.old_value !== undefined) rows.push({ dealId, stageId: String(first.old_value), enteredAt: iso(addedAt) });
   for (const m of moves) if (m.new_value !== null && m.new_value !== undefined) rows.push({ dealId, stageId: String(m.new_value), enteredAt: v1ToIso(m.time) });
   return rows;
 }
@@ -145,7 +146,7 @@ const byUpdate = (ctx: ReadContext) => {
   const since = sinceMs(ctx);
   return { sort_by: 'update_time', sort_direction: 'asc', ...(since !== null ? { updated_since: rfc3339(since) } : {}) };
 };
-const maxUpdate = (rows: { update_time: string }[]) => rows.reduce((m, r) => (r.update_time > m ? r.update_time : m), rows[0].update_time);
+const maxUpdate = (rows: { update_time: string }[]) => rows.reduce((m, r) => (r.update_time > m ? r.update_time : m), rows[0]!.update_time);
 
 async function* dealPages(ctx: ReadContext): AsyncGenerator<Page<DealRow>> {
   // Deleted and archived deals first, without checkpoints (see the cursor rule).
@@ -170,7 +171,7 @@ async function historyOf(http: CrmHttp, deals: PdDeal[], since: number | null): 
   const logs = await mapConcurrent(moved, CHANGELOG_CONCURRENCY, (d) => changelog(http, String(d.id)));
   return [
     ...unmoved.map((d) => ({ dealId: String(d.id), stageId: String(d.stage_id), enteredAt: iso(d.add_time) })),
-    ...moved.flatMap((d, i) => historyFromChangelog(String(d.id), d.add_time, logs[i])),
+    ...moved.flatMap((d, i) => historyFromChangelog(String(d.id), d.add_time, logs[i] ?? [])),
   ];
 }
 

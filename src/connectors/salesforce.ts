@@ -394,8 +394,9 @@ export function createSalesforceConnector(opts: SalesforceConnectorOptions): Con
       const where = incremental ? ` WHERE SystemModstamp >= ${incrementalFrom(ctx.cursor!, overlapMs)}` : '';
       const soql = `SELECT ${fields.join(', ')} FROM Opportunity${where} ORDER BY SystemModstamp ASC, Id ASC`;
       for await (const records of soqlPages(ctx.http, soql, opportunity, { all: incremental })) {
-        if (records.length === 0) continue;
-        yield { rows: records.map(toDealRow), checkpoint: sfInstant(records[records.length - 1].SystemModstamp) };
+        const last = records[records.length - 1];
+        if (!last) continue;
+        yield { rows: records.map(toDealRow), checkpoint: sfInstant(last.SystemModstamp) };
       }
     },
   };
@@ -467,7 +468,7 @@ export function createSalesforceConnector(opts: SalesforceConnectorOptions): Con
       for await (const records of soqlPages(ctx.http, eventSoql, event, { all: incremental })) yield { rows: records.map(eventToActivity) };
       // The last stream: say how much of the org's daily allocation is in use (all integrations).
       if (apiUsage) {
-        const [used, max] = apiUsage.split('/').map(Number);
+        const [used = 0, max = 0] = apiUsage.split('/').map(Number);
         ctx.log(`Salesforce API requests used in the last 24 hours: ${used.toLocaleString('en-US')} of ${max.toLocaleString('en-US')} (${Math.round((100 * used) / max)}%).`);
       }
     },

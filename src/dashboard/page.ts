@@ -80,7 +80,7 @@ export const FINGERPRINT_META = 'dealcast-content-sha256';
 /** Reads the fingerprint back from a rendered page (null when there is none). */
 export function readFingerprint(html: string): string | null {
   const m = new RegExp(`<meta name="${FINGERPRINT_META}" content="([0-9a-f]{64})">`).exec(html);
-  return m ? m[1] : null;
+  return m?.[1] ?? null;
 }
 
 /** Renders the page and its content fingerprint. */
@@ -221,7 +221,9 @@ export function kpiFigures(r: Pick<DashboardReports, 'pipeline' | 'forecast' | '
 function kpiRow(r: DashboardReports, currency: string): string {
   const k = kpiFigures(r);
   const months = r.forecast.months;
-  const span = months.length ? `${formatMonth(months[0].month)}${months.length > 1 ? ` – ${formatMonth(months[months.length - 1].month)}` : ''}` : 'no months';
+  const firstMonth = months[0];
+  const lastMonth = months[months.length - 1];
+  const span = firstMonth && lastMonth ? `${formatMonth(firstMonth.month)}${months.length > 1 ? ` – ${formatMonth(lastMonth.month)}` : ''}` : 'no months';
   const v = r.velocity.current;
   const closed = v.won_deals !== undefined && v.lost_deals !== undefined ? `${formatCount(v.won_deals)} won, ${formatCount(v.lost_deals)} lost` : 'won ÷ (won + lost)';
   const window = v.window_from ? `closed since ${formatDay(v.window_from)}` : 'recently closed deals';
@@ -241,7 +243,7 @@ ${kpi('sales-velocity', 'Sales velocity', k.sales_velocity, formatMoney(k.sales_
  */
 export function scopeSvgIds(svg: string, prefix: string): string {
   const ids = new Map<string, string>();
-  for (const m of svg.matchAll(/\sid="([^"]+)"/g)) if (!ids.has(m[1])) ids.set(m[1], `${prefix}-${ids.size + 1}`);
+  for (const [, id = ''] of svg.matchAll(/\sid="([^"]+)"/g)) if (!ids.has(id)) ids.set(id, `${prefix}-${ids.size + 1}`);
   if (!ids.size) return svg;
   return svg
     .replace(/(\sid=")([^"]+)(")/g, (all, a: string, id: string, b: string) => (ids.has(id) ? `${a}${ids.get(id)}${b}` : all))

@@ -152,7 +152,7 @@ export function readUnlockPayload(html: string): EncryptedPayload | null {
   const m = /<script type="application\/json" id="dealcast-payload">([^<]*)<\/script>/.exec(html);
   if (!m) return null;
   try {
-    const p = JSON.parse(m[1]) as EncryptedPayload;
+    const p = JSON.parse(m[1] ?? '') as EncryptedPayload;
     return p && typeof p === 'object' && typeof p.ciphertext === 'string' ? p : null;
   } catch {
     return null;

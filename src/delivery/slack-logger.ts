@@ -13,7 +13,7 @@ export function createSlackLogger(config: Config, write: (line: string) => void)
   let level: LogLevel = (config.LOG_LEVEL as LogLevel) ?? LogLevel.INFO;
   let name = 'slack';
   const emit = (lvl: string, msg: unknown[]) => {
-    if (ORDER[lvl] < ORDER[level]) return;
+    if ((ORDER[lvl] ?? 0) < (ORDER[level] ?? 0)) return;
     const text = msg.map((m) => (typeof m === 'string' ? m : inspect(m, { depth: 3, breakLength: Infinity }))).join(' ');
     // Bearer tokens of any kind, even ones not in the config (e.g. from a payload).
     const scrubbed = redactSecrets(config, text).replace(/\bxox[abposr]-[A-Za-z0-9-]+/g, 'xox?-[redacted]').replace(/\bxapp-[A-Za-z0-9-]+/g, 'xapp-[redacted]');

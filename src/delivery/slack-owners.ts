@@ -97,8 +97,8 @@ export class OwnerDirectory {
       const o = await this.ownerForSlackUser(arg.userId);
       if (o) return { id: o.id, name: o.name };
       if (arg.label) {
-        const byName = this.findByName(arg.label);
-        if (byName.length === 1) return { id: byName[0].id, name: byName[0].name };
+        const [only, ...more] = this.findByName(arg.label);
+        if (only && !more.length) return { id: only.id, name: only.name };
       }
       throw new UsageError(
         `<@${arg.userId}> has no CRM owner with the same email address.`,
@@ -106,7 +106,8 @@ export class OwnerDirectory {
       );
     }
     const matches = this.findByName(arg.name);
-    if (matches.length === 1) return { id: matches[0].id, name: matches[0].name };
+    const only = matches.length === 1 ? matches[0] : undefined;
+    if (only) return { id: only.id, name: only.name };
     if (matches.length > 1) {
       throw new UsageError(
         `\`owner:${arg.name}\` matches ${matches.length} owners: ${matches.slice(0, 5).map((o) => o.name).join(', ')}${matches.length > 5 ? ', …' : ''}.`,

@@ -281,11 +281,12 @@ async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, find
     else if (e.fingerprint !== f.fingerprint || now.getTime() - Date.parse(e.lastAlertedAt) >= quietMs) due.push(f);
     else outcome.quiet++;
   }
-  if (!due.length) return outcome;
+  const head = due[0];
+  if (!head) return outcome;
 
   const describedMax = kind === 'stuck_deal' ? settings['alerts.stuck.max_replies'] : due.length;
   const described = due.slice(0, describedMax);
-  const first = due[0].facts;
+  const first = head.facts;
   const summary: RootSummary = {
     kind,
     currency: first.currency,

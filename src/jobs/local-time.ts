@@ -21,7 +21,7 @@ function parts(date: Date, tz: string): { year: number; month: number; day: numb
   }
   const p: Record<string, string> = {};
   for (const x of f.formatToParts(date)) p[x.type] = x.value;
-  const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(p.weekday);
+  const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(p.weekday ?? '');
   return { year: Number(p.year), month: Number(p.month), day: Number(p.day), weekday, hour: Number(p.hour), minute: Number(p.minute) };
 }
 

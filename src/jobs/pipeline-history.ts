@@ -50,7 +50,9 @@ export function pipelineHistory(db: Db, crm: string, reports: ReportProvider): P
       const out: PipelineCell[][] = instants.map(() => []);
       for (const r of openPipelineAt(db, crm, instants.map((d) => Math.floor(d.getTime() / 1000)))) {
         const stage = OPEN_CANONICAL_STAGES[r.depth];
-        out[r.point].push({ pipelineId: r.pipelineId ?? NO_PIPELINE, canonical: stage, count: r.count, value: r.value, weighted: r.value * probability(stage) });
+        const cells = out[r.point];
+        if (stage === undefined || !cells) continue;
+        cells.push({ pipelineId: r.pipelineId ?? NO_PIPELINE, canonical: stage, count: r.count, value: r.value, weighted: r.value * probability(stage) });
       }
       return out;
     },

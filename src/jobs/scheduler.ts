@@ -236,8 +236,10 @@ export class Scheduler {
     this.lastDigestScan = now;
     // between() is (from, to]; include `from`'s own minute on the first scan.
     const slots = this.digest.between(new Date(from.getTime() - MINUTE), now);
-    if (!slots.length) return;
-    const recorded = slotsRecorded(db, 'digest', slots[0].toISOString(), slots[slots.length - 1].toISOString());
+    const firstSlot = slots[0];
+    const lastSlot = slots[slots.length - 1];
+    if (!firstSlot || !lastSlot) return;
+    const recorded = slotsRecorded(db, 'digest', firstSlot.toISOString(), lastSlot.toISOString());
     const open = slots.filter((s) => !recorded.has(s.toISOString()));
     const maxLateMs = this.opts.digestMaxLateHours * HOUR;
     // A digest due while this process syncs waits for the sync, so it reads fresh data.

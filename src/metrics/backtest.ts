@@ -63,8 +63,8 @@ export function backtest(
     let forecastCrm = 0;
     for (const r of pipeline) {
       if (r.point !== i) continue;
-      forecast += r.value * probs.byDepth[r.depth];
-      forecastCrm += r.value * probs.crmByDepth[r.depth];
+      forecast += r.value * probs.byDepth[r.depth]!;
+      forecastCrm += r.value * probs.crmByDepth[r.depth]!;
     }
     const act = actual.filter((a) => a.point === i).reduce((a, r) => a + r.value, 0);
     return { date: dayToIso(t), forecast: round(forecast), forecast_crm: round(forecastCrm), actual: round(act) };

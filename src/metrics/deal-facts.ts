@@ -106,8 +106,9 @@ export function deriveDealFact(deal: DealForFacts, history: HistoryForFacts[], s
     path.push({ code: canonicalCode(s.canonical), t: toEpochS(h.enteredAt) });
   }
   path.sort((a, b) => a.t - b.t);
-  const lastT = path.length ? path[path.length - 1].t : created;
-  const last = path.length ? path[path.length - 1].code : -1;
+  const lastStep = path[path.length - 1];
+  const lastT = lastStep ? lastStep.t : created;
+  const last = lastStep ? lastStep.code : -1;
   if (deal.status === 'open') {
     if (last !== canonical) {
       const entered = deal.stageEnteredAt ? toEpochS(deal.stageEnteredAt) : created;
@@ -119,7 +120,7 @@ export function deriveDealFact(deal: DealForFacts, history: HistoryForFacts[], s
   }
 
   let deepest = 0;
-  const at: (number | null)[] = [created, null, null, null];
+  const at: [number | null, number | null, number | null, number | null] = [created, null, null, null];
   for (const p of path) {
     const depth = p.code === LOST_CODE ? -1 : p.code;
     if (depth > deepest) deepest = depth;
@@ -127,14 +128,13 @@ export function deriveDealFact(deal: DealForFacts, history: HistoryForFacts[], s
   }
 
   // Visits: runs of the same canonical code.
-  const days: (number | null)[] = [null, null, null, null];
+  const days: [number | null, number | null, number | null, number | null] = [null, null, null, null];
   let stageSince: number | null = null;
   for (let i = 0; i < path.length; ) {
+    const { code, t: start } = path[i]!;
     let j = i + 1;
-    while (j < path.length && path[j].code === path[i].code) j++;
-    const start = path[i].t;
-    const end = j < path.length ? path[j].t : null;
-    const code = path[i].code;
+    while (j < path.length && path[j]!.code === code) j++;
+    const end = path[j]?.t ?? null;
     if (end !== null && code <= 3) days[code] = (days[code] ?? 0) + Math.max(0, end - start) / DAY_S;
     if (end === null) stageSince = start;
     i = j;

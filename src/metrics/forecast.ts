@@ -40,19 +40,19 @@ export function forecastByMonth(
   const starts = Array.from({ length: n + 1 }, (_, i) => monthStart(opts.today, i));
   const months: ForecastMonthRow[] = starts.slice(0, n).map((s) => ({ month: monthLabel(s), pipeline: 0, weighted: 0, weighted_crm: 0, won: 0 }));
   const idx = (day: number): number => {
-    for (let i = 0; i < n; i++) if (day >= starts[i] && day < starts[i + 1]) return i;
+    for (let i = 0; i < n; i++) if (day >= starts[i]! && day < starts[i + 1]!) return i;
     return -1;
   };
   for (const r of open) {
-    const i = idx(r.closeDay);
-    if (i < 0) continue;
-    months[i].pipeline += r.value;
-    months[i].weighted += r.value * probs.forStage(r.stageId, r.depth);
-    months[i].weighted_crm += r.value * probs.crmForStage(r.stageId, r.depth);
+    const m = months[idx(r.closeDay)];
+    if (!m) continue;
+    m.pipeline += r.value;
+    m.weighted += r.value * probs.forStage(r.stageId, r.depth);
+    m.weighted_crm += r.value * probs.crmForStage(r.stageId, r.depth);
   }
   for (const r of won) {
-    const i = idx(r.day);
-    if (i >= 0) months[i].won += r.value;
+    const m = months[idx(r.day)];
+    if (m) m.won += r.value;
   }
   for (const m of months) {
     m.pipeline = round(m.pipeline);

@@ -25,11 +25,11 @@ export interface FunnelBody {
 export function cumulativeFunnel(rows: CohortByDepthRow[], cohort: { from: string; to: string }): FunnelBody {
   const depths = CANONICAL_STAGES.slice(0, 5);
   const reached = depths.map((_, d) => rows.filter((r) => r.deepest >= d).reduce((a, r) => a + r.count, 0));
-  const stages: FunnelStageRow[] = depths.map((stage, d) => ({
-    stage,
-    reached: reached[d],
-    conversion_to_next: d < depths.length - 1 && reached[d] > 0 ? round(reached[d + 1] / reached[d], 4) : null,
-  }));
+  const stages: FunnelStageRow[] = depths.map((stage, d) => {
+    const here = reached[d] ?? 0;
+    const next = reached[d + 1];
+    return { stage, reached: here, conversion_to_next: next !== undefined && here > 0 ? round(next / here, 4) : null };
+  });
   const sum = (s: CohortByDepthRow['status']) => rows.filter((r) => r.status === s).reduce((a, r) => a + r.count, 0);
   const won = sum('won');
   const lost = sum('lost');

@@ -30,7 +30,7 @@ export function median(sortedOrNot: number[]): number | null {
   if (!sortedOrNot.length) return null;
   const xs = [...sortedOrNot].sort((a, b) => a - b);
   const mid = xs.length >> 1;
-  return xs.length % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
+  return xs.length % 2 ? xs[mid]! : (xs[mid - 1]! + xs[mid]!) / 2;
 }
 
 /** Median of a distribution given as (value, count) pairs. */
@@ -44,7 +44,7 @@ export function medianOfCounts(rows: { value: number; count: number }[]): number
       seen += r.count;
       if (k < seen) return r.value;
     }
-    return xs[xs.length - 1].value;
+    return xs[xs.length - 1]!.value;
   };
   return n % 2 ? at((n - 1) / 2) : (at(n / 2 - 1) + at(n / 2)) / 2;
 }

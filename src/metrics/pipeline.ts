@@ -19,7 +19,7 @@ export type PipelineBody = Pick<PipelineReport, 'stages' | 'total'>;
 export function pipelineByStage(rows: OpenByStageRow[], probs: Pick<Probabilities, 'forStage'>): PipelineBody {
   const stages = OPEN_CANONICAL_STAGES.map((stage) => ({ stage: stage as string, count: 0, value: 0, weighted: 0 }));
   for (const r of rows) {
-    const s = stages[Math.max(0, Math.min(3, r.depth))];
+    const s = stages[Math.max(0, Math.min(3, r.depth))]!;
     s.count += r.count;
     s.value += r.value;
     s.weighted += r.value * probs.forStage(r.stageId, r.depth);

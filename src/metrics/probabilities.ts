@@ -108,7 +108,7 @@ export function calibrate(stages: StageProbabilityInput[], closed: ClosedByDepth
     },
     crmForStage(stageId, depth) {
       const s = stageId ? byId.get(stageId) : undefined;
-      return s?.crmProbability ?? DEFAULT_CANONICAL_PROBABILITY[OPEN_CANONICAL_STAGES[clampDepth(depth)]];
+      return s?.crmProbability ?? DEFAULT_CANONICAL_PROBABILITY[OPEN_CANONICAL_STAGES[clampDepth(depth)]!];
     },
   };
 }

@@ -55,7 +55,7 @@ export function dealRow(d: OpenDealCandidate, averages: (number | null)[], now: 
     id: d.id,
     name: d.name,
     amount: d.amount,
-    stage: OPEN_CANONICAL_STAGES[d.depth],
+    stage: OPEN_CANONICAL_STAGES[d.depth]!,
     crm_stage: d.crmStage,
     owner: d.owner,
     pipeline: d.pipeline,

@@ -99,7 +99,7 @@ export function salesVelocity(closed: ClosedByDayRow[], created: CreatedByDayRow
   const trailing = opts.trailingDays ?? 90;
   const starts = periodStarts(opts.fromDay, opts.today, opts.granularity);
   const points: VelocityPoint[] = starts.map((start, i) => {
-    const end = Math.min(i + 1 < starts.length ? starts[i + 1] : opts.today + 1, opts.today + 1);
+    const end = Math.min(starts[i + 1] ?? opts.today + 1, opts.today + 1);
     // Open at `end` = open now − created since `end` + closed since `end`.
     let open = opts.openNow;
     for (const c of created) if (c.day >= end) open -= c.count;

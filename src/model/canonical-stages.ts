@@ -27,9 +27,11 @@ export const DEFAULT_CANONICAL_PROBABILITY: Record<CanonicalStage, number> = {
   'Closed Lost': 0,
 };
 
+const WON_NAME = /closed?\s*[-_ ]?\s*won|\bwon\b|signed|booked/i;
+const LOST_NAME = /closed?\s*[-_ ]?\s*lost|\blost\b|disqualif|churn|dead|rejected/i;
 const NAME_RULES: [RegExp, CanonicalStage][] = [
-  [/closed?\s*[-_ ]?\s*won|\bwon\b|signed|booked/i, 'Closed Won'],
-  [/closed?\s*[-_ ]?\s*lost|\blost\b|disqualif|churn|dead|rejected/i, 'Closed Lost'],
+  [WON_NAME, 'Closed Won'],
+  [LOST_NAME, 'Closed Lost'],
   [/negotiat|contract|legal|commit|verbal|decision|closing|review|procurement/i, 'Negotiation'],
   [/propos|quot|pricing|present|solution|evaluation|value prop|perception|trial|pilot/i, 'Proposal'],
   [/qualif|discovery|demo|meeting|appointment|needs|analysis|contact made|engag|id\.? decision/i, 'Qualified'],
@@ -67,14 +69,14 @@ export function autoMapStage(stage: StageForMapping, openSiblings: StageForMappi
     const d = guess(later);
     if (d > 0) depth = Math.min(depth, d);
   }
-  return OPEN_CANONICAL_STAGES[depth];
+  return OPEN_CANONICAL_STAGES[depth]!;
 }
 
 /**
  * For CRMs that keep no closed/won flags (Attio, CSV): infer them from the stage name.
  */
 export function inferClosedFlags(name: string): { isClosed: boolean; isWon: boolean } {
-  if (NAME_RULES[0][0].test(name)) return { isClosed: true, isWon: true };
-  if (NAME_RULES[1][0].test(name)) return { isClosed: true, isWon: false };
+  if (WON_NAME.test(name)) return { isClosed: true, isWon: true };
+  if (LOST_NAME.test(name)) return { isClosed: true, isWon: false };
   return { isClosed: false, isWon: false };
 }

@@ -176,7 +176,7 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
       total: cand.total,
       threshold,
       min_sample: minSample,
-      stage_avg_days: times.map((t, d) => ({ stage: t.stage, avg_days: averages[d], sample: t.sample })),
+      stage_avg_days: times.map((t, d) => ({ stage: t.stage, avg_days: averages[d] ?? null, sample: t.sample })),
     };
   },
 
@@ -202,7 +202,9 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
     const days: number[] = [];
     for (let d = first; d <= lastPoint; d += 7) days.push(d);
     const stages = q.stageProbabilityInputs(c.db, c.crm, c.f.facts.pipelineIds);
-    const closed = days.length ? q.closedByDayDepth(c.db, c.crm, teamFilter(c), days[0] - lookback, days[days.length - 1]) : [];
+    const firstDay = days[0];
+    const lastDay = days[days.length - 1];
+    const closed = firstDay !== undefined && lastDay !== undefined ? q.closedByDayDepth(c.db, c.crm, teamFilter(c), firstDay - lookback, lastDay) : [];
     const weekly = q.weeklyBacktestRows(c.db, c.crm, c.f.facts, days);
     const body = backtest(stages, closed, weekly.pipeline, weekly.actual, { days, lookbackDays: lookback, minSample: c.opts.calibrationMinSample });
     return { ...c.base, ...body, horizon_days: horizon };

@@ -58,17 +58,19 @@ export function resolveFilters(db: Db, crm: string, filters: ReportFilters, now:
     const want = filters.pipeline.trim().toLowerCase();
     const pipelines = listPipelines(db, crm);
     const hit = pipelines.filter((p) => p.id.toLowerCase() === want || p.name.toLowerCase() === want);
-    if (!hit.length) throw new UsageError(`No pipeline is called "${filters.pipeline}".`, `Pipelines: ${listSome(pipelines.map((p) => p.name))}.`);
+    const first = hit[0];
+    if (!first) throw new UsageError(`No pipeline is called "${filters.pipeline}".`, `Pipelines: ${listSome(pipelines.map((p) => p.name))}.`);
     facts.pipelineIds = hit.map((p) => p.id);
-    echo.pipeline = hit[0].name;
+    echo.pipeline = first.name;
   }
   if (filters.owner !== undefined && filters.owner.trim() !== '') {
     const want = filters.owner.trim().toLowerCase();
     const owners = listOwners(db, crm);
     const hit = owners.filter((o) => o.id.toLowerCase() === want || o.name.toLowerCase() === want || (o.email ?? '').toLowerCase() === want);
-    if (!hit.length) throw new UsageError(`No deal owner matches "${filters.owner}".`, `Give a name or email; owners: ${listSome(owners.map((o) => o.name))}.`);
+    const first = hit[0];
+    if (!first) throw new UsageError(`No deal owner matches "${filters.owner}".`, `Give a name or email; owners: ${listSome(owners.map((o) => o.name))}.`);
     facts.ownerIds = hit.map((o) => o.id);
-    echo.owner = hit[0].name;
+    echo.owner = first.name;
   }
   if (filters.source !== undefined && filters.source.trim() !== '') {
     const want = filters.source.trim().toLowerCase();

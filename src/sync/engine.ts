@@ -136,7 +136,7 @@ export async function runSync(db: Db, connector: Connector, opts: SyncOptions = 
             const capped = page.checkpoint < startedAt ? page.checkpoint : startedAt;
             saveCursor(db, crm, name, capped, startedAt);
           }
-          counts[name] += page.rows.length;
+          counts[name] = (counts[name] ?? 0) + page.rows.length;
           updateRunCounts(db, runId, counts);
           opts.afterPageWrite?.(name, pageIndex);
         })();

@@ -200,9 +200,10 @@ export function createCrmHttp(opts: CrmHttpOptions): CrmHttpClient {
   const dispatcher: Dispatcher = opts.dispatcher ?? ownAgent!;
   const limiters = new Map<string, RollingWindowLimiter>();
   const limiterFor = (bucket: string): RollingWindowLimiter => {
-    const key = opts.rateLimits[bucket] ? bucket : 'default';
+    const own = opts.rateLimits[bucket];
+    const key = own ? bucket : 'default';
     let l = limiters.get(key);
-    if (!l) limiters.set(key, (l = new RollingWindowLimiter(opts.rateLimits[key], clock)));
+    if (!l) limiters.set(key, (l = new RollingWindowLimiter(own ?? opts.rateLimits.default, clock)));
     return l;
   };
   const stats: CrmHttpStats = { requests: 0, throttled: 0, retried: 0, pacedMs: 0, throttledMs: 0 };

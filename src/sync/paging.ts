@@ -60,10 +60,11 @@ export async function* keysetByTime<T>(http: CrmHttp, spec: KeysetSearch<T>, fro
     const req = spec.request(window);
     const res = await http.request<unknown>(req);
     const items = spec.parse(res.body, req);
-    if (items.length === 0) return;
+    const lastItem = items[items.length - 1];
+    if (lastItem === undefined) return;
     const ts: number = window.ts;
     const fresh = items.filter((i) => !(spec.timeOf(i) === ts && seenAtTs.has(spec.idOf(i))));
-    const lastTs = spec.timeOf(items[items.length - 1]);
+    const lastTs = spec.timeOf(lastItem);
     if (fresh.length) yield { items: fresh, checkpoint: lastTs };
     if (items.length < spec.limit) return;
     if (lastTs === ts) {
@@ -76,8 +77,9 @@ export async function* keysetByTime<T>(http: CrmHttp, spec: KeysetSearch<T>, fro
         const fresh2 = tied.filter((i) => !seenAtTs.has(spec.idOf(i)));
         for (const i of tied) seenAtTs.add(spec.idOf(i));
         if (fresh2.length) yield { items: fresh2, checkpoint: ts };
-        if (tied.length < spec.limit) break;
-        afterId = spec.idOf(tied[tied.length - 1]);
+        const lastTied = tied[tied.length - 1];
+        if (tied.length < spec.limit || lastTied === undefined) break;
+        afterId = spec.idOf(lastTied);
       }
       window = { kind: 'from', ts, inclusive: false };
       seenAtTs = new Set();
@@ -95,7 +97,7 @@ export async function mapConcurrent<I, O>(items: I[], concurrency: number, fn: (
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
-      out[i] = await fn(items[i]);
+      out[i] = await fn(items[i]!);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));

@@ -63,7 +63,7 @@ export class RollingWindowLimiter {
       else if (this.slots.length >= this.limit.requests) {
         // The slot whose expiry brings us under the limit.
         const ats = this.slots.map((s) => s.at).sort((a, b) => a - b);
-        const freeAt = ats[this.slots.length - this.limit.requests] + this.windowMs;
+        const freeAt = ats[this.slots.length - this.limit.requests]! + this.windowMs;
         // In flight: poll briefly for its answer.
         waitMs = Number.isFinite(freeAt) ? freeAt - now : Math.max(1, Math.ceil(this.limit.perMs / 200));
       }

@@ -44,7 +44,7 @@ export function trackFieldFill(connector: Connector): FieldFillTracker {
           for (const row of page.rows as unknown as Record<string, unknown>[]) {
             if (row.deleted === true) continue;
             fill.rows++;
-            for (const f of fields) if (!blank(row[f])) fill.populated[f]++;
+            for (const f of fields) if (!blank(row[f])) fill.populated[f] = (fill.populated[f] ?? 0) + 1;
           }
           yield page;
         }

@@ -46,7 +46,7 @@ export const REPORT_TITLES: Record<ChartCommandKey, string> = {
 };
 
 function monthLabel(ym: string): string {
-  const [y, m] = ym.split('-').map(Number);
+  const [y = NaN, m = NaN] = ym.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, 1)).toLocaleString('en-US', { month: 'short', year: 'numeric', timeZone: 'UTC' });
 }
 

@@ -65,6 +65,6 @@ export function statusMessage(f: StatusFacts): { text: string; blocks: KnownBloc
   } else {
     blocks.push({ type: 'context', block_id: BLOCK_IDS.statusReview, elements: [{ type: 'mrkdwn', text: 'All CRM stages are mapped; none need review.' }] });
   }
-  const text = `dealcast status: ${lines[0].replace(/^:[a-z_]+: /, '')} ${f.needsReview.length} stage(s) need review.`;
+  const text = `dealcast status: ${(lines[0] ?? '').replace(/^:[a-z_]+: /, '')} ${f.needsReview.length} stage(s) need review.`;
   return { text, blocks };
 }

@@ -37,7 +37,7 @@ function compare(a: Decoded, b: Decoded, tolerance = 8): { within: number; meanD
   for (let i = 0; i < n; i++) {
     let worst = 0;
     for (let c = 0; c < 4; c++) {
-      const d = Math.abs(a.data[i * 4 + c] - b.data[i * 4 + c]);
+      const d = Math.abs(a.data[i * 4 + c]! - b.data[i * 4 + c]!);
       sum += d;
       if (d > worst) worst = d;
     }
@@ -53,7 +53,7 @@ function compare(a: Decoded, b: Decoded, tolerance = 8): { within: number; meanD
  */
 function premultiplied(img: Decoded): Decoded {
   const data = Buffer.from(img.data);
-  for (let i = 0; i < data.length; i += 4) for (let c = 0; c < 3; c++) data[i + c] = Math.round((data[i + c] * data[i + 3]) / 255);
+  for (let i = 0; i < data.length; i += 4) for (let c = 0; c < 3; c++) data[i + c] = Math.round((data[i + c]! * data[i + 3]!) / 255);
   return { ...img, data };
 }
 
@@ -66,7 +66,7 @@ function inkBox(img: Decoded): { x0: number; y0: number; x1: number; y1: number 
   for (let y = 0; y < img.height; y++) {
     for (let x = 0; x < img.width; x++) {
       const i = (y * img.width + x) * 4;
-      if (img.data[i] < 250 || img.data[i + 1] < 250 || img.data[i + 2] < 250) {
+      if (img.data[i]! < 250 || img.data[i + 1]! < 250 || img.data[i + 2]! < 250) {
         x0 = Math.min(x0, x);
         x1 = Math.max(x1, x);
         y0 = Math.min(y0, y);
@@ -204,7 +204,7 @@ describe('glyph compositing matches the outlined reference', () => {
       [0.5, 0],
       [-0.5, 0.5],
     ]) {
-      const shifted = await renderShifted(spec, dx, dy);
+      const shifted = await renderShifted(spec, dx!, dy!);
       const exact = compare(shifted, reference);
       // Measured 95.5–96.7% within, mean 0.77–2.4: well outside what the compositor may do.
       expect(exact.within, `(${dx}, ${dy}) px`).toBeLessThan(0.98);
@@ -318,7 +318,7 @@ describe('glyph placement', () => {
     expectSameAsQuantised(ours, await quantisedReference(spec));
     // The darkest pixel is the colour at half strength over white: (255 + 220) / 2, (255 + 38) / 2, …
     let darkest = 0;
-    for (let i = 0; i < ours.data.length; i += 4) if (ours.data[i + 1] < ours.data[darkest + 1]) darkest = i;
+    for (let i = 0; i < ours.data.length; i += 4) if (ours.data[i + 1]! < ours.data[darkest + 1]!) darkest = i;
     expect(ours.data[darkest]).toBeCloseTo(238, -1);
     expect(ours.data[darkest + 1]).toBeCloseTo(147, -1);
     expect(ours.data[darkest + 2]).toBeCloseTo(147, -1);
@@ -381,7 +381,7 @@ describe('glyph placement', () => {
       [0.5, 44],
       [0.5, 44],
     ]);
-    expect(fine.glyphs[0].x).toBe(13);
+    expect(fine.glyphs[0]!.x).toBe(13);
   });
 
   it('drops what draws nothing and keeps what draws', () => {

@@ -94,7 +94,7 @@ describe('specShapeKey', () => {
   it.each(CHART_NAMES)('gives %s the same key for reports of one shape, and no report figure is in it', (name) => {
     const reports = sameShapeReports(name);
     const specs = reports.map((r) => spec(name, r));
-    const key = specShapeKey(specs[0]);
+    const key = specShapeKey(specs[0]!);
     for (const s of specs) expect(specShapeKey(s)).toBe(key);
     // The sample and the hand-built fixture are of one shape too (velocity's fixture has few
     // enough periods for point markers, a different mark).
@@ -138,7 +138,7 @@ describe('renderSvg with pooled Views', () => {
     let viewsAfterFirstRound = 0;
     for (let round = 0; round < 4; round++) {
       for (const [c, name] of CHART_NAMES.entries()) {
-        const s = spec(name, rounds[c][round] as never);
+        const s = spec(name, rounds[c]![round] as never);
         expect(sameIds(await renderSvg(s)), `${name}, report ${round + 1}`).toBe(sameIds(await freshSvg(s)));
       }
       if (round === 0) viewsAfterFirstRound = viewPoolStats().views;

@@ -16,7 +16,7 @@ async function marginsAreWhite(png: Buffer, band = 6): Promise<boolean> {
     for (let x = 0; x < width; x++) {
       if (!inBandY && x >= band && x < width - band) continue;
       const i = (y * width + x) * channels;
-      if (data[i] < 255 || data[i + 1] < 255 || data[i + 2] < 255) return false;
+      if (data[i]! < 255 || data[i + 1]! < 255 || data[i + 2]! < 255) return false;
     }
   }
   return true;
@@ -32,7 +32,7 @@ async function checkPng(png: Buffer, width: number) {
   expect(meta.height).toBeGreaterThan(200);
   // Not blank: a white card with dark text and coloured marks has real variance.
   const stats = await sharp(png).stats();
-  expect(stats.channels[0].stdev).toBeGreaterThan(15);
+  expect(stats.channels[0]!.stdev).toBeGreaterThan(15);
   expect(stats.isOpaque).toBe(true);
   return meta;
 }

@@ -84,8 +84,8 @@ describe('every chart', () => {
     expect(values(s).length).toBeGreaterThan(0);
     const names: string[] = s.params.map((p: Json) => p.name);
     const exprs = [...JSON.stringify(s).matchAll(/"expr":"([^"]*)"/g)].map((m) => m[1]);
-    for (const e of exprs) expect(e.match(/[A-Za-z_]\w*/g)!.some((id) => names.includes(id)), e).toBe(true);
-    for (const n of names) expect(exprs.some((e) => new RegExp(`\\b${n}\\b`).test(e)), n).toBe(true);
+    for (const e of exprs) expect(e!.match(/[A-Za-z_]\w*/g)!.some((id) => names.includes(id)), e).toBe(true);
+    for (const n of names) expect(exprs.some((e) => new RegExp(`\\b${n}\\b`).test(e!)), n).toBe(true);
   });
 
   it('takes title and subtitle overrides', () => {
@@ -205,7 +205,7 @@ describe('reps', () => {
   });
   it('shows at most 10 reps and says so', () => {
     const r = chartReports().reps;
-    const many = { ...r, reps: Array.from({ length: 14 }, (_, i) => ({ ...r.reps[0], owner: `Rep ${i}`, owner_id: `r${i}`, won_value: i })) };
+    const many = { ...r, reps: Array.from({ length: 14 }, (_, i) => ({ ...r.reps[0]!, owner: `Rep ${i}`, owner_id: `r${i}`, won_value: i })) };
     const s = spec('reps', many);
     expect(values(s)).toHaveLength(10);
     expect(values(s)[0].owner).toBe('Rep 13');

@@ -47,7 +47,7 @@ describe.each(CONTRACT_CASES)('dealcast backfill: $crm', (c) => {
     const db = openDb(t.path);
     cleanups.push(() => void db.close());
     for (const id of moved.slice(1)) expect(getDeal(db, c.crm, id)!.stageEnteredAt).toBe(wanted.get(id));
-    expect(getDeal(db, c.crm, moved[0])!.stageEnteredAt).toBe('2020-01-01T00:00:00.000Z');
+    expect(getDeal(db, c.crm, moved[0]!)!.stageEnteredAt).toBe('2020-01-01T00:00:00.000Z');
     const restored = db.prepare(`SELECT COUNT(*) FROM deal_stage_history WHERE crm = ? AND source = 'backfill'`).pluck().get(c.crm) as number;
     expect(restored).toBe(c.expected(model).stage_history.filter((h) => moved.includes(h.dealId)).length);
 

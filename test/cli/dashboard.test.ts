@@ -65,7 +65,7 @@ const kpiText = (id: string, v: number) => (id === 'win-rate' ? `${(v * 100).toF
 
 function kpisInHtml(html: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const m of html.matchAll(/<li class="kpi" id="kpi-([a-z-]+)"><h2>[^<]*<\/h2><p class="value" data-value="([^"]*)">/g)) out[m[1]] = Number(m[2]);
+  for (const m of html.matchAll(/<li class="kpi" id="kpi-([a-z-]+)"><h2>[^<]*<\/h2><p class="value" data-value="([^"]*)">/g)) out[m[1]!] = Number(m[2]);
   return out;
 }
 

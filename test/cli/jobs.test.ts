@@ -56,7 +56,7 @@ describe('dealcast digest', () => {
     expect(r.code).toBe(0);
     const [msg] = payloads(r.out);
     expect(msg).toMatchObject({ method: 'chat.postMessage', channel: '#digest (DIGEST_CHANNEL is not set)' });
-    expect(JSON.stringify(msg.blocks)).toContain('Pipeline digest · Tue 24 Nov');
+    expect(JSON.stringify(msg!.blocks)).toContain('Pipeline digest · Tue 24 Nov');
     expect(r.err).toContain('Dry run: nothing was posted.');
     expect(r.err).not.toContain('digest: posted');
   });

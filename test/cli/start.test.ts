@@ -59,7 +59,7 @@ describe('dealcast start', () => {
     const r = await sendCommand(`http://127.0.0.1:${port}`, { command: '/dealcast', text: 'status', response_url: fake.responseUrl('start-status') });
     expect(r.status).toBe(200);
     const [reply] = await fake.waitForCalls('response_url', 1, (c) => c.path === 'start-status');
-    expect(JSON.stringify(reply.params.blocks)).toContain('Last sync full');
+    expect(JSON.stringify(reply!.params.blocks)).toContain('Last sync full');
     stop();
     await out.line(/^exit 0$/);
     expect(out.lines.join('\n')).not.toContain(fake.token);
@@ -79,7 +79,7 @@ describe('dealcast start', () => {
       fake.reset();
       const started = app.start().catch((e: unknown) => e);
       const [open] = await fake.waitForCalls('apps.connections.open');
-      expect(open.authorization).toBe('Bearer xapp-1-A0-fake-app-token');
+      expect(open!.authorization).toBe('Bearer xapp-1-A0-fake-app-token');
       await started;
       await app.stop().catch(() => undefined);
       expect(logs.join('\n')).not.toContain('xapp-1-A0-fake-app-token');

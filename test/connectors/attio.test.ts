@@ -132,7 +132,7 @@ describe('Attio connector on the fake workspace', () => {
     const http = fetchHttp(fake.url, { authorization: `Bearer ${ATTIO_TOKEN}` });
     const conn = createAttioConnector({ object: 'deals', stageAttribute: 'stage', pageSize: 5 });
     fake.knobs.beforePage = (route, page) => {
-      if (route === 'records' && page === 1) model.deals.push({ ...model.deals[0], id: '7777', name: 'Fresh', createdAt: new Date(NOW.getTime() - 1000).toISOString(), history: [{ stageId: model.deals[0].history[0].stageId, enteredAt: new Date(NOW.getTime() - 1000).toISOString() }], status: 'open', closedAt: null });
+      if (route === 'records' && page === 1) model.deals.push({ ...model.deals[0]!, id: '7777', name: 'Fresh', createdAt: new Date(NOW.getTime() - 1000).toISOString(), history: [{ stageId: model.deals[0]!.history[0]!.stageId, enteredAt: new Date(NOW.getTime() - 1000).toISOString() }], status: 'open', closedAt: null }!!!!!);
     };
     const deals = await readAll(conn, 'deals', http);
     expect(deals).toHaveLength(13);
@@ -165,10 +165,10 @@ describe('Attio connector on the fake workspace', () => {
       model.now = later;
       const open = model.deals.filter((d) => d.status === 'open');
       const moved = open[0];
-      const target = model.pipelines.find((p) => p.id === moved.pipelineId)!.stages.find((s) => s.id !== moved.stageId)!;
-      moveDeal(model, moved.id, target.id, new Date(NOW.getTime() + HOUR));
-      closeDeal(model, open[1].id, false, new Date(NOW.getTime() + HOUR));
-      archiveDeal(model, open[2].id, new Date(NOW.getTime() + HOUR));
+      const target = model.pipelines.find((p) => p.id === moved!.pipelineId)!.stages.find((s) => s.id !== moved!.stageId)!;
+      moveDeal(model, moved!.id, target.id, new Date(NOW.getTime() + HOUR));
+      closeDeal(model, open[1]!.id, false, new Date(NOW.getTime() + HOUR));
+      archiveDeal(model, open[2]!.id, new Date(NOW.getTime() + HOUR));
       fake.log.length = 0;
       const second = await runSync(t.db, conn, { http, now: later });
       expect(second.mode).toBe('incremental');
@@ -176,14 +176,14 @@ describe('Attio connector on the fake workspace', () => {
       const filtered = fake.log.find((r) => r.path.endsWith('/records/query') && (r.body as { filter?: unknown }).filter);
       expect(filtered?.body).toMatchObject({ filter: { stage: { active_from: { $gte: '2026-11-24T08:55:00.000Z' } } } });
       const row = (id: string) => t.db.prepare('SELECT * FROM deals WHERE crm = ? AND id = ?').get('attio', recordId(id)) as Record<string, unknown>;
-      expect(row(open[1].id).status).toBe('lost');
-      expect(row(open[1].id).closed_at).toBe(new Date(NOW.getTime() + HOUR).toISOString());
-      expect(row(moved.id).stage_entered_at).toBe(new Date(NOW.getTime() + HOUR).toISOString());
+      expect(row(open[1]!.id).status).toBe('lost');
+      expect(row(open[1]!.id).closed_at).toBe(new Date(NOW.getTime() + HOUR).toISOString());
+      expect(row(moved!.id).stage_entered_at).toBe(new Date(NOW.getTime() + HOUR).toISOString());
       // Attio deletes records outright: an incremental read cannot see it, the next full sync marks it deleted.
-      expect(row(open[2].id).deleted_at).toBeNull();
+      expect(row(open[2]!.id).deleted_at).toBeNull();
       const third = await runSync(t.db, conn, { http, now: new Date(later.getTime() + HOUR), full: true });
       expect(third.deleted).toBe(1);
-      expect(row(open[2].id).deleted_at).not.toBeNull();
+      expect(row(open[2]!.id).deleted_at).not.toBeNull();
     } finally {
       t.cleanup();
     }

@@ -35,7 +35,7 @@ afterEach(async () => {
 
 async function setup(c: ContractCase, opts: { deals?: number; knobs?: Partial<FakeKnobs> } = {}) {
   const model = createCrmModel({ now: NOW, deals: opts.deals ?? 120, seed: 11 });
-  model.deals[7].archivedAt = '2026-11-20T00:00:00.000Z';
+  model.deals[7]!.archivedAt = '2026-11-20T00:00:00.000Z';
   const fake = await c.start(model, { pageSize: 25, ...opts.knobs });
   const clock = virtualClock();
   const config = loadConfig({ env: c.env(fake.url), envFile: null });
@@ -101,16 +101,16 @@ describe.each(CONTRACT_CASES)('connector contract: $crm', (c) => {
     await sync(NOW, true);
     const t1 = new Date(NOW.getTime() + HOUR);
     const open = model.deals.filter((d) => d.status === 'open' && d.archivedAt === null);
-    editDeal(model, open[0].id, t1, { amount: 4242, name: 'Renamed' });
-    moveDeal(model, open[1].id, model.pipelines[1].stages[1].id, new Date(t1.getTime() + 60_000)); // to another pipeline
-    closeDeal(model, open[2].id, true, new Date(t1.getTime() + 120_000));
+    editDeal(model, open[0]!.id, t1, { amount: 4242, name: 'Renamed' });
+    moveDeal(model, open[1]!.id, model.pipelines[1]!.stages[1]!.id, new Date(t1.getTime() + 60_000)); // to another pipeline
+    closeDeal(model, open[2]!.id, true, new Date(t1.getTime() + 120_000));
     const now2 = new Date(NOW.getTime() + 2 * HOUR);
     const result = await sync(now2);
     expect(result.mode).toBe('incremental');
     expect(result.counts.deals).toBe(c.dealsReadWhole ? model.deals.filter((d) => d.archivedAt === null).length : 3);
     const want = c.expected(model);
     expectStoreMatches(db, c.crm, want);
-    const movedId = (c.dealId ?? ((id: string) => id))(open[1].id);
+    const movedId = (c.dealId ?? ((id: string) => id))(open[1]!.id);
     // Moved to the other pipeline (in CRMs that have more than one).
     expect(getDeal(db, c.crm, movedId)).toMatchObject({ pipelineId: want.deals.find((d) => d.id === movedId)!.pipelineId });
     expect(getCursor(db, c.crm, c.cursorStream ?? 'deals')).toBe(now2.toISOString());
@@ -120,7 +120,7 @@ describe.each(CONTRACT_CASES)('connector contract: $crm', (c) => {
     const { model, fake, db, sync } = await setup(c);
     await sync(NOW, true);
     const before = dumpData(db);
-    editDeal(model, model.deals[0].id, new Date(NOW.getTime() + HOUR), { amount: 1 });
+    editDeal(model, model.deals[0]!.id, new Date(NOW.getTime() + HOUR), { amount: 1 });
     fake.fail({ status: 401, times: 1, match: c.dealsPath });
     const sent = fake.log.length;
     const err = await sync(new Date(NOW.getTime() + 2 * HOUR)).catch((e: unknown) => e);
@@ -181,8 +181,8 @@ describe.each(CONTRACT_CASES)('connector contract: $crm', (c) => {
     await sync(new Date(NOW.getTime() + HOUR), true);
     const drift = listOpenSchemaDrift(db, c.crm);
     expect(drift.map((d) => `${d.stream}.${d.field}`)).toEqual(['deals.source']);
-    expect(describeSchemaDrift(drift[0])).toMatch(/blank on all \d+ rows/);
-    model.deals[0].source = 'Referral';
+    expect(describeSchemaDrift(drift[0]!)).toMatch(/blank on all \d+ rows/);
+    model.deals[0]!.source = 'Referral';
     await sync(new Date(NOW.getTime() + 2 * HOUR), true);
     expect(listOpenSchemaDrift(db, c.crm)).toEqual([]);
   });

@@ -62,14 +62,14 @@ describe('recognises each CRM export on sight', () => {
       createdAt: '2026-03-02T09:15:00.000Z',
       closeDate: '2026-04-30',
       closedAt: null,
-      ownerId: owners[0].id,
+      ownerId: owners[0]!.id,
     });
     // Closed by stage name; the close time is the precise "Date entered Closed Won" time.
     expect(d['9002']).toMatchObject({ status: 'won', amount: 48000, closedAt: '2026-03-20T16:45:00.000Z', stageEnteredAt: '2026-03-20T16:45:00.000Z' });
     expect(d['9003']).toMatchObject({ status: 'lost', amount: 7250.5, closedAt: '2026-03-05T00:00:00.000Z' });
-    expect(d['9004']).toMatchObject({ amount: null, ownerId: null, pipelineId: pipelines[1].id });
+    expect(d['9004']).toMatchObject({ amount: null, ownerId: null, pipelineId: pipelines[1]!.id });
     // Stages of one pipeline, open ones first, then won, then lost.
-    const sales = stages.filter((s) => s.pipelineId === pipelines[0].id).map((s) => [s.position, s.name, s.isClosed, s.isWon]);
+    const sales = stages.filter((s) => s.pipelineId === pipelines[0]!.id).map((s) => [s.position, s.name, s.isClosed, s.isWon]);
     expect(sales).toEqual([
       [0, 'Appointment Scheduled', false, false],
       [1, 'Closed Won', true, true],
@@ -108,7 +108,7 @@ describe('recognises each CRM export on sight', () => {
     expect(report.warnings.join('\n')).toContain('Stage "Closed Lost"');
     const d = byId(deals);
     expect(d['0068d000002OrZqAAK']).toMatchObject({ status: 'lost', createdAt: '2026-03-14T00:00:00.000Z', closeDate: '2026-03-24', modifiedAt: '2026-03-25T16:11:00.000Z' });
-    expect(d['0068d000002OrZuAAK'].amount).toBeNull();
+    expect(d['0068d000002OrZuAAK']!.amount).toBeNull();
     // OwnerId is an id: kept as the owner's id (and name, as no name column exists).
     expect(owners[0]).toEqual({ id: '0058d000002C3D2AAK', name: '0058d000002C3D2AAK', email: null, active: true });
   });
@@ -134,7 +134,7 @@ describe('recognises each CRM export on sight', () => {
     expect(pipelines.map((p) => p.name)).toEqual(['Default pipeline', 'Renewals']);
     // Pipedrive keeps won/lost on the deal, not the stage: every stage is open.
     expect(stages.every((s) => !s.isClosed)).toBe(true);
-    expect(stages.filter((s) => s.pipelineId === pipelines[0].id).map((s) => s.name)).toEqual(['Qualified', 'Demo Scheduled', 'Proposal Made', 'Negotiations Started']);
+    expect(stages.filter((s) => s.pipelineId === pipelines[0]!.id).map((s) => s.name)).toEqual(['Qualified', 'Demo Scheduled', 'Proposal Made', 'Negotiations Started']);
     const d = byId(deals);
     expect(d['102']).toMatchObject({ status: 'won', closedAt: '2026-03-03T15:20:00.000Z', currency: 'EUR', amount: 38000, stageEnteredAt: null });
     expect(d['103']).toMatchObject({ status: 'lost', closedAt: '2026-02-25T11:00:00.000Z' });
@@ -155,7 +155,7 @@ describe('recognises each CRM export on sight', () => {
     expect(d['1C1I7A6R']).toMatchObject({ name: 'Cancity – GTX Plus Basic', status: 'won', amount: 1054, createdAt: '2016-10-20T00:00:00.000Z', closedAt: '2017-03-01T00:00:00.000Z' });
     expect(d['HAXMC4IX']).toMatchObject({ status: 'open', amount: null, stageEnteredAt: '2016-10-25T00:00:00.000Z' });
     // A Prospecting deal has no date at all: created = the file's latest date, and the report says so.
-    expect(d['ZZZZ0001'].createdAt).toBe('2017-03-11T00:00:00.000Z');
+    expect(d['ZZZZ0001']!.createdAt).toBe('2017-03-11T00:00:00.000Z');
     expect(report.warnings.join('\n')).toContain('1 deal has no date at all');
     expect(stageHistory.filter((h) => h.dealId === 'UP409DSB').map((h) => h.enteredAt)).toEqual(['2016-10-30T00:00:00.000Z', '2017-03-05T00:00:00.000Z']);
   });
@@ -239,8 +239,8 @@ describe('bad rows', () => {
     const { report, deals } = read({ path: open });
     expect(deals.map((d) => d.id)).toEqual(['1']);
     expect(report.deals.rejected).toHaveLength(1);
-    expect(report.deals.rejected[0].row).toBe(3);
-    expect(report.deals.rejected[0].reason).toMatch(/malformed.*Quote Not Closed.*swallowed/);
+    expect(report.deals.rejected[0]!.row).toBe(3);
+    expect(report.deals.rejected[0]!.reason).toMatch(/malformed.*Quote Not Closed.*swallowed/);
     expect(report.deals.rowsRead).toBe(2);
   });
 
@@ -266,8 +266,8 @@ describe('dates that do not say their order', () => {
     } catch (err) {
       expect((err as UsageError).hint).toContain('CSV_DATE_ORDER=dmy');
     }
-    expect(read({ path: fx('ambiguous-dates.csv'), dateOrder: 'dmy' }).deals[0].closeDate).toBe('2026-04-03');
-    expect(read({ path: fx('ambiguous-dates.csv'), dateOrder: 'mdy' }).deals[0].closeDate).toBe('2026-03-04');
+    expect(read({ path: fx('ambiguous-dates.csv'), dateOrder: 'dmy' }).deals[0]!.closeDate).toBe('2026-04-03');
+    expect(read({ path: fx('ambiguous-dates.csv'), dateOrder: 'mdy' }).deals[0]!.closeDate).toBe('2026-03-04');
   });
 
   it('with both orders in one file, takes the more common one and rejects the rows that do not fit', () => {

@@ -75,7 +75,7 @@ describe('demo CRM', () => {
         if (life.createdAt > at) continue;
         // The deal's natural life (no freeze): open at `at` if its last transition by then is an open stage.
         const seen = life.transitions.filter((tr) => tr.at <= at);
-        const last = seen[seen.length - 1].stageId;
+        const last = seen[seen.length - 1]!.stageId;
         if (!last.endsWith('-won') && !last.endsWith('-lost')) v += life.amount ?? 0;
       }
       return v;
@@ -87,11 +87,11 @@ describe('demo CRM', () => {
   it('never emits contact data: rows carry only the documented fields', async () => {
     const conn = createDemoConnector({ now: NOW });
     const [deal] = await collect<'deals'>(conn.streams.deals);
-    expect(Object.keys(deal).sort()).toEqual(
+    expect(Object.keys(deal!).sort()).toEqual(
       ['amount', 'closeDate', 'closedAt', 'createdAt', 'currency', 'id', 'modifiedAt', 'name', 'ownerId', 'pipelineId', 'source', 'stageEnteredAt', 'stageId', 'status'].sort(),
     );
     const [act] = await collect<'activities'>(conn.streams.activities);
-    expect(Object.keys(act).sort()).toEqual(['dealId', 'id', 'occurredAt', 'ownerId', 'type']);
+    expect(Object.keys(act!).sort()).toEqual(['dealId', 'id', 'occurredAt', 'ownerId', 'type']);
   });
 
   it('reads only changes after a cursor (with overlap)', async () => {

@@ -60,26 +60,26 @@ describe('HubSpot connector against the fake', () => {
     fake.knobs.beforePage = (route) => {
       if (route === 'deals-search' && !edited) {
         edited = true;
-        editDeal(model, model.deals[10_240].id, new Date('2026-11-24T11:00:00Z'), { amount: 1 });
+        editDeal(model, model.deals[10_240]!.id, new Date('2026-11-24T11:00:00Z'), { amount: 1 });
       }
     };
     const { rows, checkpoints } = await readAll(connector, 'deals', http, '2026-11-24T09:30:00.000Z');
     const ids = new Set(rows.map((r) => r.id));
     expect(ids.size).toBe(10_200 + model.deals.slice(10_200).filter((d) => Date.parse(d.modifiedAt) >= Date.parse('2026-11-24T09:25:00Z')).length);
-    expect(rows.find((r) => r.id === model.deals[10_240].id)?.amount).toBe(1);
+    expect(rows.find((r) => r.id === model.deals[10_240]!.id)?.amount).toBe(1);
     expect(fake.log.some((r) => r.status === 400)).toBe(false);
     expect(checkpoints.filter(Boolean).at(-1)).toBe('2026-11-24T11:00:00.000Z');
   });
 
   it('incremental history and activities read only what changed', async () => {
     const { model, http, connector } = await setup(80);
-    moveDeal(model, model.deals[3].id, '22', new Date('2026-11-24T12:00:00Z'));
+    moveDeal(model, model.deals[3]!.id, '22', new Date('2026-11-24T12:00:00Z'));
     const hist = (await readAll(connector, 'stage_history', http, '2026-11-24T11:00:00.000Z')).rows;
-    expect(new Set(hist.map((h) => h.dealId))).toEqual(new Set([model.deals[3].id]));
-    expect(hist.at(-1)).toEqual({ dealId: model.deals[3].id, stageId: '22', enteredAt: '2026-11-24T12:00:00.000Z' });
-    model.activities[0].modifiedAt = '2026-11-24T12:00:00.000Z';
+    expect(new Set(hist.map((h) => h.dealId))).toEqual(new Set([model.deals[3]!.id]));
+    expect(hist.at(-1)).toEqual({ dealId: model.deals[3]!.id, stageId: '22', enteredAt: '2026-11-24T12:00:00.000Z' });
+    model.activities[0]!.modifiedAt = '2026-11-24T12:00:00.000Z';
     const acts = (await readAll(connector, 'activities', http, '2026-11-24T11:00:00.000Z')).rows;
-    expect(acts).toEqual([{ id: `${model.activities[0].type}:${model.activities[0].id}`, type: model.activities[0].type, ownerId: model.activities[0].ownerId, dealId: model.activities[0].dealId, occurredAt: model.activities[0].occurredAt }]);
+    expect(acts).toEqual([{ id: `${model.activities[0]!.type}:${model.activities[0]!.id}`, type: model.activities[0]!.type, ownerId: model.activities[0]!.ownerId, dealId: model.activities[0]!.dealId, occurredAt: model.activities[0]!.occurredAt }]);
   });
 
   it('an answer of the wrong shape fails as a shape error naming the field', async () => {

@@ -35,8 +35,8 @@ const key = (h: { dealId: string; stageId: string; enteredAt: string }) => `${h.
 describe('Pipedrive connector against the fake', () => {
   it('reads every stream as the model says, without asking for contact data', async () => {
     const { model, fake, http, connector } = await setup(90, { pageSize: 25 });
-    model.deals[5].archivedAt = '2026-11-20T00:00:00.000Z';
-    model.deals[6].shelved = true;
+    model.deals[5]!.archivedAt = '2026-11-20T00:00:00.000Z';
+    model.deals[6]!.shelved = true;
     const want = pipedriveExpected(model);
     expect(await readAll(connector, 'pipelines', http)).toEqual(want.pipelines);
     expect(await readAll(connector, 'stages', http)).toEqual(want.stages);
@@ -51,15 +51,15 @@ describe('Pipedrive connector against the fake', () => {
 
   it('incremental reads pick up only changed deals and only moved deals\' changelogs', async () => {
     const { model, fake, http, connector } = await setup(200);
-    editDeal(model, model.deals[1].id, new Date('2026-11-24T12:00:00Z'), { amount: 5 });
-    moveDeal(model, model.deals[2].id, '23', new Date('2026-11-24T12:30:00Z'));
+    editDeal(model, model.deals[1]!.id, new Date('2026-11-24T12:00:00Z'), { amount: 5 });
+    moveDeal(model, model.deals[2]!.id, '23', new Date('2026-11-24T12:30:00Z'));
     const deals = await readAll(connector, 'deals', http, '2026-11-24T11:00:00.000Z');
-    expect(deals.map((d) => d.id).sort()).toEqual([model.deals[1].id, model.deals[2].id].sort());
-    expect(deals.find((d) => d.id === model.deals[2].id)).toMatchObject({ pipelineId: '2', stageId: '23', stageEnteredAt: '2026-11-24T12:30:00.000Z' });
+    expect(deals.map((d) => d.id).sort()).toEqual([model.deals[1]!.id, model.deals[2]!.id].sort());
+    expect(deals.find((d) => d.id === model.deals[2]!.id)).toMatchObject({ pipelineId: '2', stageId: '23', stageEnteredAt: '2026-11-24T12:30:00.000Z' });
     fake.log.length = 0;
     const hist = await readAll(connector, 'stage_history', http, '2026-11-24T11:00:00.000Z');
-    expect(fake.log.filter((r) => r.path.includes('/changelog')).map((r) => r.path)).toEqual([`/v1/deals/${model.deals[2].id}/changelog`]);
-    expect(hist.at(-1)).toEqual({ dealId: model.deals[2].id, stageId: '23', enteredAt: '2026-11-24T12:30:00.000Z' });
+    expect(fake.log.filter((r) => r.path.includes('/changelog')).map((r) => r.path)).toEqual([`/v1/deals/${model.deals[2]!.id}/changelog`]);
+    expect(hist.at(-1)).toEqual({ dealId: model.deals[2]!.id, stageId: '23', enteredAt: '2026-11-24T12:30:00.000Z' });
     const sent = fake.log.find((r) => r.path === '/api/v2/deals')!;
     expect(sent.query.updated_since).toBe('2026-11-24T10:59:00Z');
   });

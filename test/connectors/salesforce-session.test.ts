@@ -46,9 +46,9 @@ describe('Salesforce session', () => {
     const expired = fake.log.filter((r) => r.status === 401);
     expect(expired).toHaveLength(1);
     // The refused request was sent again with the new token and succeeded.
-    const i = fake.log.indexOf(expired[0]);
-    expect(fake.log[i + 1].path).toBe('/services/oauth2/token');
-    expect(fake.log[i + 2]).toMatchObject({ path: expired[0].path, status: 200 });
+    const i = fake.log.indexOf(expired[0]!);
+    expect(fake.log[i + 1]!.path).toBe('/services/oauth2/token');
+    expect(fake.log[i + 2]).toMatchObject({ path: expired[0]!.path, status: 200 });
   });
 
   it('renews only once per request: a second INVALID_SESSION_ID fails with what to set', async () => {

@@ -140,10 +140,10 @@ describe('Salesforce connector on the fake org', () => {
     try {
       const target = model.deals[0];
       fake.knobs.beforePage = (route, page) => {
-        if (route === 'query Opportunity' && page === 3) editDeal(model, target.id, new Date(NOW.getTime() + 60_000), { amount: 777 });
+        if (route === 'query Opportunity' && page === 3) editDeal(model, target!.id, new Date(NOW.getTime() + 60_000), { amount: 777 });
       };
       await runSync(t.db, conn, { http, now: NOW });
-      const amount = () => t.db.prepare('SELECT amount FROM deals WHERE crm = ? AND id = ?').pluck().get('salesforce', oppId(target.id));
+      const amount = () => t.db.prepare('SELECT amount FROM deals WHERE crm = ? AND id = ?').pluck().get('salesforce', oppId(target!.id));
       expect(amount()).not.toBe(777);
       fake.knobs.beforePage = undefined;
       const second = await runSync(t.db, conn, { http, now: new Date(NOW.getTime() + HOUR) });
@@ -175,12 +175,12 @@ describe('Salesforce connector on the fake org', () => {
       const later = new Date(NOW.getTime() + 2 * HOUR);
       model.now = later;
       const open = model.deals.filter((d) => d.status === 'open');
-      editDeal(model, open[0].id, new Date(NOW.getTime() + HOUR), { amount: 123_456 });
+      editDeal(model, open[0]!.id, new Date(NOW.getTime() + HOUR), { amount: 123_456 });
       const moved = open[1];
-      const target = model.pipelines.find((p) => p.id === moved.pipelineId)!.stages.find((s) => s.id !== moved.stageId)!;
-      moveDeal(model, moved.id, target.id, new Date(NOW.getTime() + HOUR));
-      closeDeal(model, open[2].id, true, new Date(NOW.getTime() + HOUR));
-      archiveDeal(model, open[3].id, new Date(NOW.getTime() + HOUR));
+      const target = model.pipelines.find((p) => p.id === moved!.pipelineId)!.stages.find((s) => s.id !== moved!.stageId)!;
+      moveDeal(model, moved!.id, target.id, new Date(NOW.getTime() + HOUR));
+      closeDeal(model, open[2]!.id, true, new Date(NOW.getTime() + HOUR));
+      archiveDeal(model, open[3]!.id, new Date(NOW.getTime() + HOUR));
       fake.queries.length = 0;
       const second = await runSync(t.db, conn, { http, now: later });
       expect(second.mode).toBe('incremental');
@@ -190,14 +190,14 @@ describe('Salesforce connector on the fake org', () => {
       expect(dealQuery).toContain('IsDeleted');
       expect(fake.log.some((r) => r.path.endsWith('/queryAll') && /FROM Opportunity /.test(r.query.q ?? ''))).toBe(true);
       const row = (id: string) => t.db.prepare('SELECT * FROM deals WHERE crm = ? AND id = ?').get('salesforce', oppId(id)) as Record<string, unknown>;
-      expect(row(open[0].id).amount).toBe(123_456);
-      expect(row(moved.id).stage_id).toBe(target.name);
-      expect(row(open[2].id).status).toBe('won');
-      expect(row(open[3].id).deleted_at).not.toBeNull();
+      expect(row(open[0]!.id).amount).toBe(123_456);
+      expect(row(moved!.id).stage_id).toBe(target.name);
+      expect(row(open[2]!.id).status).toBe('won');
+      expect(row(open[3]!.id).deleted_at).not.toBeNull();
       // History of the changed opportunities is re-read whole, and the new entries land.
-      const hist = t.db.prepare('SELECT stage_id FROM deal_stage_history WHERE crm = ? AND deal_id = ? ORDER BY entered_at').pluck().all('salesforce', oppId(moved.id));
+      const hist = t.db.prepare('SELECT stage_id FROM deal_stage_history WHERE crm = ? AND deal_id = ? ORDER BY entered_at').pluck().all('salesforce', oppId(moved!.id));
       expect(hist[hist.length - 1]).toBe(target.name);
-      expect(fake.queries.some((q) => q.includes(`OpportunityId IN ('${oppId(moved.id)}'`) || q.includes(`'${oppId(moved.id)}'`))).toBe(true);
+      expect(fake.queries.some((q) => q.includes(`OpportunityId IN ('${oppId(moved!.id)}'`) || q.includes(`'${oppId(moved!.id)}'`))).toBe(true);
     } finally {
       t.cleanup();
     }

@@ -41,7 +41,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
     const html = locked.bytes.toString('utf8');
     const payload = readUnlockPayload(html)!;
     const body = Buffer.from(payload.ciphertext, 'base64');
-    body[Math.floor(body.length / 2)] ^= 0x20;
+    body[Math.floor(body.length / 2)]! ^= 0x20;
     writeFileSync(join(dir, 'tampered.html'), html.replace(payload.ciphertext, body.toString('base64')));
     plainUrl = pathToFileURL(join(dir, 'plain.html')).href;
     lockedUrl = pathToFileURL(join(dir, 'locked.html')).href;

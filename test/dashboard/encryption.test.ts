@@ -19,7 +19,7 @@ async function reason(p: Promise<unknown>): Promise<string> {
 
 function flipCiphertextByte(p: EncryptedPayload, index: number): EncryptedPayload {
   const body = Buffer.from(p.ciphertext, 'base64');
-  body[index] ^= 0x01;
+  body[index]! ^= 0x01;
   return { ...p, ciphertext: body.toString('base64') };
 }
 

@@ -20,8 +20,8 @@ describe('ChannelQueue', () => {
     await Promise.all([q.post('C1', { text: 'a' }), q.post('C1', { text: 'b' }), q.post('C2', { text: 'x' }), q.post('C1', { text: 'c' })]);
     expect(sent.filter((s) => s.channel === 'C1').map((s) => s.text)).toEqual(['a', 'b', 'c']);
     const c1 = sent.filter((s) => s.channel === 'C1').map((s) => s.at);
-    expect(c1[1] - c1[0]).toBeGreaterThanOrEqual(1000);
-    expect(c1[2] - c1[1]).toBeGreaterThanOrEqual(1000);
+    expect(c1[1]! - c1[0]!).toBeGreaterThanOrEqual(1000);
+    expect(c1[2]! - c1[1]!).toBeGreaterThanOrEqual(1000);
   });
 
   it('waits the Retry-After of a rate-limited send and sends it again, losing nothing', async () => {

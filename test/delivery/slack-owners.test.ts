@@ -42,7 +42,7 @@ describe('OwnerDirectory', () => {
 
   it('CRM owner -> Slack user with users.lookupByEmail; misses are cached for an hour', async () => {
     expect(await dir.slackUserForOwner('o3')).toBe('UTOM');
-    expect(fake.calls('users.lookupByEmail')[0].params.email).toBe('tom@acme.test');
+    expect(fake.calls('users.lookupByEmail')[0]!.params.email).toBe('tom@acme.test');
     expect(await dir.slackUserForOwner('o3')).toBe('UTOM'); // stored link, no call
     expect(fake.calls('users.lookupByEmail')).toHaveLength(1);
     expect(await dir.slackUserForOwner('o4')).toBeNull();

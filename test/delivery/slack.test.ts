@@ -26,14 +26,14 @@ describe('SlackDelivery', () => {
     const out = await slack.deliverReport({ channelId: 'C1', userId: 'U1' }, content, chart);
     expect(out.where).toBe('channel');
     const [get] = fake.calls('files.getUploadURLExternal');
-    expect(get.params).toMatchObject({ filename: 'pipeline.png', length: String(PNG.length) });
-    expect(get.authorization).toBe(`Bearer ${fake.token}`);
+    expect(get!.params).toMatchObject({ filename: 'pipeline.png', length: String(PNG.length) });
+    expect(get!.authorization).toBe(`Bearer ${fake.token}`);
     const [up] = fake.calls('upload');
-    expect(up.bytes?.equals(PNG)).toBe(true);
+    expect(up!.bytes?.equals(PNG)).toBe(true);
     const [done] = fake.calls('files.completeUploadExternal');
-    expect(done.params.channel_id).toBe('C1');
-    expect(done.params.blocks).toEqual(content.blocks);
-    expect(out.fileId).toBe((done.params.files as { id: string }[])[0].id);
+    expect(done!.params.channel_id).toBe('C1');
+    expect(done!.params.blocks).toEqual(content.blocks);
+    expect(out.fileId).toBe((done!.params.files as { id: string }[])[0]!.id);
     expect(fake.calls('files.upload')).toHaveLength(0);
   });
 
@@ -43,12 +43,12 @@ describe('SlackDelivery', () => {
     const out = await slack.deliverReport({ channelId: 'C_OUT', userId: 'U7', responseUrl }, content, chart);
     expect(out).toMatchObject({ where: 'dm', channel: 'DU7' });
     const [eph] = fake.responses('cmd1');
-    expect(eph.response_type).toBe('ephemeral');
-    expect(String(eph.text)).toContain('/invite @dealcast');
-    expect(fake.calls('conversations.open')[0].params.users).toBe('U7');
+    expect(eph!.response_type).toBe('ephemeral');
+    expect(String(eph!.text)).toContain('/invite @dealcast');
+    expect(fake.calls('conversations.open')[0]!.params.users).toBe('U7');
     const completes = fake.calls('files.completeUploadExternal');
     expect(completes.map((c) => c.params.channel_id)).toEqual(['C_OUT', 'DU7']);
-    expect(completes[1].status).toBe(200);
+    expect(completes[1]!.status).toBe(200);
   });
 
   it('not_in_channel with an expired response_url still DMs the report', async () => {
@@ -97,7 +97,7 @@ describe('SlackDelivery', () => {
       ['reply 3', root.ts],
     ]);
     await paced.updateMessage('C3', root.ts, { text: 'root (3 open)' });
-    expect(fake.calls('chat.update')[0].params).toMatchObject({ channel: 'C3', ts: root.ts, text: 'root (3 open)' });
+    expect(fake.calls('chat.update')[0]!.params).toMatchObject({ channel: 'C3', ts: root.ts, text: 'root (3 open)' });
   });
 
   it('users: info with admin flags and email, lookupByEmail hit and miss', async () => {
@@ -113,7 +113,7 @@ describe('SlackDelivery', () => {
     const opened = await slack.openView('trigger-1', view);
     expect(opened.id).toMatch(/^V/);
     await slack.updateView(opened.id, view, opened.hash);
-    expect(fake.calls('views.update')[0].params).toMatchObject({ view_id: opened.id, hash: opened.hash });
+    expect(fake.calls('views.update')[0]!.params).toMatchObject({ view_id: opened.id, hash: opened.hash });
   });
 
   it('names Slack limits as constants', () => {

@@ -67,7 +67,7 @@ function stageValues(model: CrmModel, d: ModelDeal) {
   if (d.closedAt) es.push({ id: d.status === 'won' ? WON_ID : LOST_ID, at: d.closedAt });
   return es.map((e, i) => ({
     active_from: attioTime(e.at),
-    active_until: es[i + 1] ? attioTime(es[i + 1].at) : null,
+    active_until: es[i + 1] ? attioTime(es[i + 1]!.at) : null,
     created_by_actor: actor,
     attribute_type: 'status',
     status: {
@@ -233,9 +233,9 @@ export function attioDialect(model: CrmModel, knobs: () => FakeKnobs, opts: Atti
       if (req.method === 'POST' && p === '/v2/objects/deals/records/query') return query('records', (req.body ?? {}) as never, record);
       if (list && req.method === 'POST' && p === `/v2/lists/${list}/entries/query`) return query('entries', (req.body ?? {}) as never, entry);
       const rv = /^\/v2\/objects\/deals\/records\/([^/]+)\/attributes\/stage\/values$/.exec(p);
-      if (rv && req.method === 'GET' && !list) return history(liveOnly(lookup().byRecord.get(rv[1])), req.query);
+      if (rv && req.method === 'GET' && !list) return history(liveOnly(lookup().byRecord.get(rv[1]!)), req.query);
       const ev = list ? new RegExp(`^/v2/lists/${list}/entries/([^/]+)/attributes/stage/values$`).exec(p) : null;
-      if (ev && req.method === 'GET') return history(liveOnly(lookup().byEntry.get(ev[1])), req.query);
+      if (ev && req.method === 'GET') return history(liveOnly(lookup().byEntry.get(ev[1]!)), req.query);
       return apiError(404, 'invalid_request_error', 'not_found', `Unknown route ${req.method} ${p}`);
     },
   };
@@ -268,7 +268,7 @@ export function attioExpected(model: CrmModel, opts: AttioFakeOptions = {}) {
   const liveDeals = model.deals.filter((d) => d.archivedAt === null);
   const deals: DealRow[] = liveDeals.map((d) => {
     const cur = stageValues(model, d).slice(-1)[0];
-    const entered = new Date(d.closedAt ?? d.history[d.history.length - 1].enteredAt).toISOString();
+    const entered = new Date(d.closedAt ?? d.history[d.history.length - 1]!.enteredAt).toISOString();
     // The fake writes the last edit as the value's active_from; a deal without a value shows none.
     const modified = [d.createdAt, ...(d.amount === null ? [] : [d.modifiedAt]), entered].map((s) => new Date(s).toISOString()).sort().pop()!;
     return {
@@ -277,7 +277,7 @@ export function attioExpected(model: CrmModel, opts: AttioFakeOptions = {}) {
       amount: d.amount,
       currency: d.amount === null ? null : d.currency,
       pipelineId,
-      stageId: cur.status.id.status_id,
+      stageId: cur!.status.id.status_id,
       ownerId: d.ownerId ? memberId(d.ownerId) : null,
       source: d.source,
       createdAt: new Date(d.createdAt).toISOString(),

@@ -107,18 +107,18 @@ export function createCrmModel(opts: ModelOptions): CrmModel {
       id: '1',
       name: 'New business',
       position: 0,
-      stages: ['Lead', 'Qualified', 'Demo', 'Proposal', 'Negotiation'].map((name, i) => ({ id: String(11 + i), name, position: i, probability: [0.1, 0.2, 0.4, 0.6, 0.8][i] })),
+      stages: ['Lead', 'Qualified', 'Demo', 'Proposal', 'Negotiation'].map((name, i) => ({ id: String(11 + i), name, position: i, probability: [0.1, 0.2, 0.4, 0.6, 0.8][i]! })),
     },
     {
       id: '2',
       name: 'Renewals',
       position: 1,
-      stages: ['Due', 'In talks', 'Committed'].map((name, i) => ({ id: String(21 + i), name, position: i, probability: [0.5, 0.7, 0.9][i] })),
+      stages: ['Due', 'In talks', 'Committed'].map((name, i) => ({ id: String(21 + i), name, position: i, probability: [0.5, 0.7, 0.9][i]! })),
     },
   ];
   const owners: ModelOwner[] = ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Katherine Johnson'].map((n, i) => {
     const [firstName, lastName] = n.split(' ');
-    return { id: String(501 + i), firstName, lastName, email: `${firstName.toLowerCase()}@example.com`, active: i !== 3 };
+    return { id: String(501 + i), firstName: firstName!, lastName: lastName!, email: `${firstName!.toLowerCase()}@example.com`, active: i !== 3 };
   });
   const deals: ModelDeal[] = [];
   const activities: ModelActivity[] = [];
@@ -127,13 +127,13 @@ export function createCrmModel(opts: ModelOptions): CrmModel {
   for (let i = 0; i < n; i++) {
     const p = pipelines[rand() < 0.8 ? 0 : 1];
     const created = nowMs - Math.floor(rand() * 400 * DAY) - DAY;
-    const steps = Math.floor(rand() * p.stages.length);
-    const history: ModelStageEntry[] = [{ stageId: p.stages[0].id, enteredAt: isoSec(created) }];
+    const steps = Math.floor(rand() * p!.stages.length);
+    const history: ModelStageEntry[] = [{ stageId: p!.stages[0]!.id, enteredAt: isoSec(created) }];
     let t = created;
     for (let s = 1; s <= steps; s++) {
       t += Math.floor(rand() * 20 * DAY) + 3600_000;
       if (t >= nowMs - 3600_000) break;
-      history.push({ stageId: p.stages[s].id, enteredAt: isoSec(t) });
+      history.push({ stageId: p!.stages[s]!.id, enteredAt: isoSec(t) });
     }
     const roll = rand();
     let status: ModelDeal['status'] = 'open';
@@ -143,7 +143,7 @@ export function createCrmModel(opts: ModelOptions): CrmModel {
       status = roll < 0.2 ? 'won' : 'lost';
       closedAt = isoSec(closeT);
     }
-    const last = closedAt ? Date.parse(closedAt) : Date.parse(history[history.length - 1].enteredAt);
+    const last = closedAt ? Date.parse(closedAt) : Date.parse(history[history.length - 1]!.enteredAt);
     const modified = Math.min(nowMs - 600_000, last + Math.floor(rand() * 2 * DAY));
     const id = String(1000 + i);
     deals.push({
@@ -151,10 +151,10 @@ export function createCrmModel(opts: ModelOptions): CrmModel {
       name: `Deal ${id}`,
       amount: rand() < 0.05 ? null : Math.round(rand() * 500) * 100,
       currency: 'USD',
-      pipelineId: p.id,
-      stageId: history[history.length - 1].stageId,
-      ownerId: rand() < 0.03 ? null : owners[Math.floor(rand() * owners.length)].id,
-      source: SOURCES[Math.floor(rand() * SOURCES.length)],
+      pipelineId: p!.id,
+      stageId: history[history.length - 1]!.stageId,
+      ownerId: rand() < 0.03 ? null : owners[Math.floor(rand() * owners.length)]!.id,
+      source: SOURCES[Math.floor(rand() * SOURCES.length)]!,
       createdAt: isoSec(created),
       closeDate: rand() < 0.1 ? null : new Date(created + Math.floor(rand() * 120 * DAY)).toISOString().slice(0, 10),
       status,
@@ -170,8 +170,8 @@ export function createCrmModel(opts: ModelOptions): CrmModel {
       const at = created + Math.floor(rand() * Math.max(1, nowMs - created - 600_000));
       activities.push({
         id: String(90000 + activities.length),
-        type: (['call', 'email', 'meeting'] as const)[Math.floor(rand() * 3)],
-        ownerId: deals[deals.length - 1].ownerId,
+        type: (['call', 'email', 'meeting'] as const)[Math.floor(rand() * 3)]!,
+        ownerId: deals[deals.length - 1]!.ownerId,
         dealId: id,
         occurredAt: isoSec(at),
         modifiedAt: isoSec(at + 1000),

@@ -118,11 +118,11 @@ export async function startFakeServer(dialect: CrmDialect, knobs: Partial<FakeKn
     let remaining = Number.MAX_SAFE_INTEGER;
     if (limit) {
       const w = windows.get(bucket) ?? [];
-      while (w.length && w[0] <= arrived - limit.perMs) w.shift();
+      while (w.length && w[0]! <= arrived - limit.perMs) w.shift();
       if (w.length >= limit.requests) {
         throttled++;
         windows.set(bucket, w);
-        return send(dialect.throttled(bucket, w[0] + limit.perMs - arrived));
+        return send(dialect.throttled(bucket, w[0]! + limit.perMs - arrived));
       }
       w.push(arrived);
       windows.set(bucket, w);

@@ -60,7 +60,7 @@ function activityProperties(a: ModelActivity): Record<string, string | null> {
 function pick(all: Record<string, string | null>, names: string[] | null): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   const want = names ?? ['dealname', 'amount', 'closedate', 'pipeline', 'dealstage'];
-  for (const n of [...want, 'hs_object_id', 'hs_lastmodifieddate', 'createdate']) if (n in all) out[n] = all[n];
+  for (const n of [...want, 'hs_object_id', 'hs_lastmodifieddate', 'createdate']) if (n in all) out[n] = all[n]!;
   return out;
 }
 
@@ -116,7 +116,7 @@ export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDial
       if (rest.length > limit) break;
     }
     const page = rest.slice(0, limit);
-    const next = rest.length > limit ? encodeCursor({ id: page[page.length - 1].id, n: (cursor?.n ?? 0) + 1 }) : null;
+    const next = rest.length > limit ? encodeCursor({ id: page[page.length - 1]!.id, n: (cursor?.n ?? 0) + 1 }) : null;
     return { page, paging: next ? { paging: { next: { after: next, link: `?after=${next}` } } } : {} };
   };
   const propList = (q: URLSearchParams, name: string) => {
@@ -283,7 +283,7 @@ export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDial
           return search(`${act[1]}-search`, req.body as never, items().map((a) => ({ id: a.id, props: activityProperties(a), render: (props: string[] | null) => render(a, props, false) })));
         }
         if (req.method === 'GET') {
-          const { page, paging } = list(act[1], items, q, 100);
+          const { page, paging } = list(act[1]!, items, q, 100);
           const assoc = propList(q, 'associations')?.includes('deals') ?? false;
           return { status: 200, body: { results: page.map((a) => render(a, propList(q, 'properties'), assoc)), ...paging } };
         }
@@ -306,7 +306,7 @@ export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDial
 
 function pickActivity(all: Record<string, string | null>, names: string[] | null): Record<string, string | null> {
   const out: Record<string, string | null> = {};
-  for (const n of [...(names ?? []), 'hs_object_id', 'hs_lastmodifieddate', 'hs_createdate']) if (n in all) out[n] = all[n];
+  for (const n of [...(names ?? []), 'hs_object_id', 'hs_lastmodifieddate', 'hs_createdate']) if (n in all) out[n] = all[n]!;
   return out;
 }
 

@@ -15,7 +15,7 @@ export const PIPEDRIVE_LIMITS: Record<string, WindowLimit> = { default: { reques
 
 const v1Time = (iso: string) => iso.replace('T', ' ').slice(0, 19);
 const rfc3339 = (iso: string) => `${iso.slice(0, 19)}Z`;
-const stageChangeTime = (d: ModelDeal) => (d.history.length > 1 ? d.history[d.history.length - 1].enteredAt : null);
+const stageChangeTime = (d: ModelDeal) => (d.history.length > 1 ? d.history[d.history.length - 1]!.enteredAt : null);
 
 function renderDeal(d: ModelDeal) {
   return {
@@ -99,7 +99,7 @@ export function pipedriveDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDi
     if (c) rows = rows.filter((x) => (desc ? x.k < c.k || (x.k === c.k && x.id < c.id) : x.k > c.k || (x.k === c.k && x.id > c.id)));
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    const next = rows.length > limit ? encodeCursor({ k: last.k, id: last.id, n: (c?.n ?? 0) + 1 }) : null;
+    const next = rows.length > limit ? encodeCursor({ k: last!.k, id: last!.id, n: (c?.n ?? 0) + 1 }) : null;
     return { status: 200, body: envelope(page.map((x) => render(x.m)), next) };
   };
   const orderCache = new Map<string, { sig: number; rows: unknown[] }>();
@@ -231,17 +231,17 @@ export function pipedriveDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDi
       }
       const one = /^\/api\/v2\/deals\/(\d+)$/.exec(p);
       if (one) {
-        const d = dealById(one[1]);
+        const d = dealById(one[1]!);
         return d ? { status: 200, body: { success: true, data: renderDeal(d) } } : { status: 404, body: { success: false, error: 'Deal not found', errorCode: 404 } };
       }
       const cl = /^\/v1\/deals\/(\d+)\/changelog$/.exec(p);
       if (cl) {
-        const d = dealById(cl[1]);
+        const d = dealById(cl[1]!);
         if (!d) return { status: 404, body: { success: false, error: 'Deal not found', errorCode: 404 } };
         const changes: { field_key: string; old_value: unknown; new_value: unknown; time: string }[] = [];
         for (let i = 1; i < d.history.length; i++) {
-          changes.push({ field_key: 'stage_id', old_value: Number(d.history[i - 1].stageId), new_value: Number(d.history[i].stageId), time: d.history[i].enteredAt });
-          changes.push({ field_key: 'value', old_value: 100, new_value: 200, time: d.history[i].enteredAt });
+          changes.push({ field_key: 'stage_id', old_value: Number(d.history[i - 1]!.stageId), new_value: Number(d.history[i]!.stageId), time: d.history[i]!.enteredAt });
+          changes.push({ field_key: 'value', old_value: 100, new_value: 200, time: d.history[i]!.enteredAt });
         }
         const all = changes
           .reverse()
@@ -282,7 +282,7 @@ export function pipedriveExpected(model: CrmModel) {
     closeDate: d.closeDate,
     closedAt: d.closedAt ? rfc3339(d.closedAt).replace('Z', '.000Z') : null,
     status: d.status,
-    stageEnteredAt: rfc3339(d.history[d.history.length - 1].enteredAt).replace('Z', '.000Z'),
+    stageEnteredAt: rfc3339(d.history[d.history.length - 1]!.enteredAt).replace('Z', '.000Z'),
     modifiedAt: rfc3339(d.modifiedAt).replace('Z', '.000Z'),
     deleted: d.archivedAt !== null,
   }));

@@ -254,12 +254,12 @@ export function parseSoql(q: string): ParsedSoql {
     for (const part of m[3].split(/\s+AND\s+/i)) {
       const inList = /^(\w+)\s+IN\s*\((.*)\)$/is.exec(part.trim());
       if (inList) {
-        where.push({ field: inList[1], op: 'IN', value: inList[2].split(',').map(parseLiteral) });
+        where.push({ field: inList[1]!, op: 'IN', value: inList[2]!.split(',').map(parseLiteral) });
         continue;
       }
       const cmp = /^(\w+)\s*(>=|<=|!=|=|>|<)\s*(.+)$/s.exec(part.trim());
       if (!cmp) throw new SoqlError('MALFORMED_QUERY', `unexpected token: '${part.trim()}'`);
-      where.push({ field: cmp[1], op: cmp[2] as Condition['op'], value: parseLiteral(cmp[3]) });
+      where.push({ field: cmp[1]!, op: cmp[2] as Condition['op'], value: parseLiteral(cmp[3]!) });
     }
   }
   const orderBy = (m[4] ?? '')
@@ -268,9 +268,9 @@ export function parseSoql(q: string): ParsedSoql {
     .filter(Boolean)
     .map((s) => {
       const [field, dir] = s.split(/\s+/);
-      return { field, desc: (dir ?? '').toUpperCase() === 'DESC' };
+      return { field: field!, desc: (dir ?? '').toUpperCase() === 'DESC' };
     });
-  return { fields: m[1].split(',').map((f) => f.trim()), object: m[2], where, orderBy };
+  return { fields: m[1]!.split(',').map((f) => f.trim()), object: m[2]!, where, orderBy };
 }
 
 const isTime = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v);
@@ -433,10 +433,10 @@ export function salesforceDialect(org: () => SalesforceOrg, knobs: () => FakeKno
         return runQuery(q, p.endsWith('queryAll'));
       }
       const more = new RegExp(`^${base}/(?:query|queryAll)/(01gFAKE\\d+)-\\d+$`).exec(p);
-      if (more) return servePage(more[1]);
+      if (more) return servePage(more[1]!);
       if (p === `${base}/sobjects/Opportunity/describe`) {
         const obj = org().Opportunity;
-        return { status: 200, body: { name: 'Opportunity', label: 'Opportunity', keyPrefix: '006', queryable: true, fields: obj.fields.map((name) => ({ name, label: name, type: name === 'Id' ? 'id' : 'string' })) } };
+        return { status: 200, body: { name: 'Opportunity', label: 'Opportunity', keyPrefix: '006', queryable: true, fields: obj!.fields.map((name) => ({ name, label: name, type: name === 'Id' ? 'id' : 'string' })) } };
       }
       return err(404, 'NOT_FOUND', 'The requested resource does not exist');
     },
@@ -514,7 +514,7 @@ export function salesforceExpected(model: CrmModel, opts: SalesforceFakeOptions 
     .flatMap((d) => {
       const out: StageHistoryRow[] = [];
       for (const e of entries(model, d)) {
-        if (out.length && out[out.length - 1].stageId === e.stage) continue;
+        if (out.length && out[out.length - 1]!.stageId === e.stage) continue;
         out.push({ dealId: oppId(d.id), stageId: e.stage, enteredAt: new Date(e.at).toISOString() });
       }
       return out;

@@ -130,19 +130,19 @@ describe('alerts job', () => {
     ]);
     const roots = posts(messenger.calls);
     expect(roots).toHaveLength(3);
-    expect(textOf(roots[0])).toContain('open pipeline is $700K, 30% below its 7-day average of $1M (alert threshold 20%)');
+    expect(textOf(roots[0]!)).toContain('open pipeline is $700K, 30% below its 7-day average of $1M (alert threshold 20%)');
     // Maria: Thu 10:00 -> Tue 09:00 is 95 hours, 47 of them at the weekend: 71 working hours.
-    expect(textOf(roots[1])).toContain('1 rep has logged no calls');
+    expect(textOf(roots[1]!)).toContain('1 rep has logged no calls');
     const rs = replies(messenger.calls);
     expect(rs).toHaveLength(3);
-    for (const [i, reply] of rs.entries()) expect(reply.threadTs).toBe(roots[i].ts);
+    for (const [i, reply] of rs.entries()) expect(reply.threadTs).toBe(roots[i]!.ts);
     // The days averaged, oldest first; the ones rebuilt from stage history are starred.
-    expect(textOf(rs[0])).toContain('Tue 17 $1M* · Wed 18 $1M* · Thu 19 $1M* · Fri 20 $1M* · Sat 21 $1M · Sun 22 $1M · Mon 23 $1M');
-    expect(textOf(rs[1])).toContain('<@U0MARIA> (Maria Lopez)');
-    expect(textOf(rs[1])).toContain('last logged activity Thu 19 Nov, 10:00 (71 hours ago, weekends not counted)');
-    expect(textOf(rs[2])).toContain('Deal d1');
-    expect(textOf(rs[2])).toContain('owner <@U0MARIA>');
-    expect(textOf(rs[2])).toContain('for 84 days, usually 21 days (4.0×)');
+    expect(textOf(rs[0]!)).toContain('Tue 17 $1M* · Wed 18 $1M* · Thu 19 $1M* · Fri 20 $1M* · Sat 21 $1M · Sun 22 $1M · Mon 23 $1M');
+    expect(textOf(rs[1]!)).toContain('<@U0MARIA> (Maria Lopez)');
+    expect(textOf(rs[1]!)).toContain('last logged activity Thu 19 Nov, 10:00 (71 hours ago, weekends not counted)');
+    expect(textOf(rs[2]!)).toContain('Deal d1');
+    expect(textOf(rs[2]!)).toContain('owner <@U0MARIA>');
+    expect(textOf(rs[2]!)).toContain('for 84 days, usually 21 days (4.0×)');
     expect(listAlerts(db).map((a) => [a.kind, a.subject, a.state])).toEqual([
       ['pipeline_drop', 'pipeline', 'open'],
       ['rep_inactive', 'o1', 'open'],
@@ -164,8 +164,8 @@ describe('alerts job', () => {
     expect(r.kinds.find((k) => k.kind === 'stuck_deal')?.announced).toBe(1);
     expect(posts(messenger.calls)).toHaveLength(2);
     expect(listAlerts(db, { kind: 'stuck_deal' })).toHaveLength(1);
-    expect(listAlerts(db, { kind: 'stuck_deal' })[0].rootTs).toBe(posts(messenger.calls)[1].ts);
-    expect(textOf(posts(messenger.calls)[1])).toContain('Alerted before and still the case.');
+    expect(listAlerts(db, { kind: 'stuck_deal' })[0]!.rootTs).toBe(posts(messenger.calls)[1]!.ts);
+    expect(textOf(posts(messenger.calls)[1]!)).toContain('Alerted before and still the case.');
   });
 
   it('replies in the original thread when a subject resolves and updates that root with the new count', async () => {
@@ -196,8 +196,8 @@ describe('alerts job', () => {
     ]);
     const ups = updates(messenger.calls);
     expect(ups.map((u) => u.ts)).toEqual([repRoot.ts, stuckRoot.ts]);
-    expect(textOf(ups[1])).toContain('1 of 2 resolved · 1 still open');
-    expect(textOf(ups[0])).toContain('All resolved');
+    expect(textOf(ups[1]!)).toContain('1 of 2 resolved · 1 still open');
+    expect(textOf(ups[0]!)).toContain('All resolved');
     expect(posts(messenger.calls)).toHaveLength(0);
   });
 
@@ -209,7 +209,7 @@ describe('alerts job', () => {
     world.pipelineValue = 950_000;
     await runAlertsJob(deps, new Date(NOW.getTime() + 3600_000));
     const last = replies(messenger.calls).at(-1)!;
-    expect(last.threadTs).toBe(root.ts);
+    expect(last.threadTs).toBe(root!.ts);
     expect(last.content.text).toBe('Resolved: open pipeline recovered to $950K, 5% below the 7-day average.');
   });
 
@@ -220,7 +220,7 @@ describe('alerts job', () => {
     for (const d of world.stuck) insertDeal(db, d.id, 's-prop', d.amount!);
     await runAlertsJob(deps, NOW);
     expect(posts(messenger.calls)).toHaveLength(1);
-    expect(textOf(posts(messenger.calls)[0])).toContain('5 open deals have been in their stage more than 2× as long as usual, worth $150K. The 3 largest are in the thread');
+    expect(textOf(posts(messenger.calls)[0]!)).toContain('5 open deals have been in their stage more than 2× as long as usual, worth $150K. The 3 largest are in the thread');
     expect(replies(messenger.calls).map((r) => r.content.text.split(' ·')[0])).toEqual(['Deal d4', 'Deal d3', 'Deal d2']);
     await runAlertsJob(deps, new Date(NOW.getTime() + 15 * 60_000));
     expect(posts(messenger.calls)).toHaveLength(1);
@@ -230,7 +230,7 @@ describe('alerts job', () => {
     const before = replies(messenger.calls).length;
     await runAlertsJob(deps, new Date(NOW.getTime() + 30 * 60_000));
     expect(replies(messenger.calls)).toHaveLength(before);
-    expect(textOf(updates(messenger.calls)[0])).toContain('1 of 5 resolved · 4 still open');
+    expect(textOf(updates(messenger.calls)[0]!)).toContain('1 of 5 resolved · 4 still open');
   });
 
   it('looks up the Slack user of an owner not matched yet, to @-mention them', async () => {
@@ -240,7 +240,7 @@ describe('alerts job', () => {
     const asked: string[] = [];
     await runAlertsJob({ ...deps, slackUserForOwner: async (id) => (asked.push(id), id === 'o2' ? 'U0SAM' : null) }, NOW);
     expect(asked).toEqual(['o2']);
-    expect(textOf(replies(messenger.calls)[0])).toContain('owner <@U0SAM>');
+    expect(textOf(replies(messenger.calls)[0]!)).toContain('owner <@U0SAM>');
   });
 
   it('ignores an out-of-range threshold in settings and says so', async () => {

@@ -117,7 +117,7 @@ describe('digest through Slack', () => {
       await c.stop();
     }
     const digests = roots(posts(w.fake, 'CDIGEST'));
-    expect(digests.map((c) => (c.params.blocks as { text?: { text: string } }[])[0].text!.text)).toEqual([
+    expect(digests.map((c) => (c.params.blocks as { text?: { text: string } }[])[0]!.text!.text)).toEqual([
       'Pipeline digest · Mon 23 Nov',
       'Pipeline digest · Tue 24 Nov',
       'Pipeline digest · Wed 25 Nov',
@@ -130,9 +130,9 @@ describe('digest through Slack', () => {
       expect(blocksText(c)).not.toContain('Posted late');
     }
     // Tuesday's digest compares with Monday's; Monday's "since" is Friday.
-    expect(blocksText(digests[1])).toContain('vs Mon');
-    expect(blocksText(digests[1])).toContain('Since Mon 08:00');
-    expect(blocksText(digests[0])).toContain('Since Fri 08:00');
+    expect(blocksText(digests[1]!)).toContain('vs Mon');
+    expect(blocksText(digests[1]!)).toContain('Since Mon 08:00');
+    expect(blocksText(digests[0]!)).toContain('Since Fri 08:00');
   });
 
   it('posts a digest missed while down once, marked late, and skips one more than 4 hours late', async () => {
@@ -147,9 +147,9 @@ describe('digest through Slack', () => {
     await c.tick('2026-11-24T10:45:00Z');
     const digests = roots(posts(w.fake, 'CDIGEST'));
     expect(digests).toHaveLength(1);
-    expect(blocksText(digests[0])).toContain('Posted late: due at 08:00');
+    expect(blocksText(digests[0]!)).toContain('Posted late: due at 08:00');
     // No sync has run in this world yet: the digest says so first.
-    expect((digests[0].params.blocks as { text: { text: string } }[])[0].text.text).toMatch(/^:warning: \*No successful CRM sync yet\*/);
+    expect((digests[0]!.params.blocks as { text: { text: string } }[])[0]!.text.text).toMatch(/^:warning: \*No successful CRM sync yet\*/);
     expect(getJobRun(c.db, 'digest', '2026-11-24T08:00:00.000Z')).toMatchObject({ status: 'ok', late: true });
 
     await c.tick('2026-11-25T12:30:00Z');
@@ -241,7 +241,7 @@ describe('alerts through Slack', () => {
     expect(all.filter((c) => c.status === 429)).toHaveLength(2);
     expect(all.filter((c) => c.status === 200)).toHaveLength(expected);
     // The first message was the one refused twice, and it went out before anything else.
-    expect(all[0].params.text).toBe(all[2].params.text);
+    expect(all[0]!.params.text).toBe(all[2]!.params.text);
     expect(w.clock.sleeps.filter((s) => s === 7000)).toHaveLength(2);
     expect(l.messenger.rateLimitedWaitMs).toBe(14_000);
     // Replies keep their thread.

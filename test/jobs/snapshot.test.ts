@@ -51,8 +51,8 @@ describe('snapshot job', () => {
     // Reconstructing "now" gives exactly what the report counts now: one model, not two.
     const [atNow] = deps.pipeline.at([NOW], NOW);
     const report = computeReport(db, 'demo', 'pipeline', { now: NOW });
-    expect(atNow.reduce((a, c) => a + c.count, 0)).toBe(report.total.count);
-    expect(atNow.reduce((a, c) => a + c.value, 0)).toBeCloseTo(report.total.value, 2);
+    expect(atNow!.reduce((a, c) => a + c.count, 0)).toBe(report.total.count);
+    expect(atNow!.reduce((a, c) => a + c.value, 0)).toBeCloseTo(report.total.value, 2);
     // The pipeline changes from day to day (it is history, not today's copy).
     expect(new Set(days.map((d) => Math.round(d.value))).size).toBeGreaterThan(10);
   });

@@ -50,26 +50,26 @@ describe('reports over the demo CRM', () => {
     expect(cal.map((s) => s.source)).toEqual(['history', 'history', 'history', 'history']);
     for (const s of cal) expect(s.sample).toBeGreaterThanOrEqual(20);
     // Later stages win more often; the demo's conversion is below its CRM's own numbers at Proposal.
-    expect(cal[3].probability).toBeGreaterThan(cal[0].probability);
-    expect(cal[2].probability).toBeLessThan(cal[2].crm_probability!);
+    expect(cal[3]!.probability).toBeGreaterThan(cal[0]!.probability);
+    expect(cal[2]!.probability).toBeLessThan(cal[2]!.crm_probability!);
   });
 
   it('funnel counts never grow with depth, and match the deals created in the cohort', () => {
     const f = reports.funnel;
-    for (let i = 1; i < f.stages.length; i++) expect(f.stages[i].reached).toBeLessThanOrEqual(f.stages[i - 1].reached);
+    for (let i = 1; i < f.stages.length; i++) expect(f.stages[i]!.reached).toBeLessThanOrEqual(f.stages[i - 1]!.reached);
     const created = db
       .prepare(`SELECT COUNT(*) FROM deals WHERE crm = 'demo' AND deleted_at IS NULL AND created_at >= ? AND created_at <= ?`)
       .pluck()
       .get(`${f.cohort!.from}T00:00:00.000Z`, NOW.toISOString()) as number;
-    expect(f.stages[0].reached).toBe(created);
-    expect(f.stages[4].reached).toBe(f.cohort!.won);
+    expect(f.stages[0]!.reached).toBe(created);
+    expect(f.stages[4]!.reached).toBe(f.cohort!.won);
   });
 
   it('forecast months are the current and next two; their pipeline is part of the open pipeline', () => {
     expect(reports.forecast.months.map((m) => m.month)).toEqual(['2026-11', '2026-12', '2027-01']);
     const inMonths = reports.forecast.months.reduce((a, m) => a + m.pipeline, 0);
     expect(inMonths).toBeLessThanOrEqual(reports.pipeline.total.value);
-    expect(reports.forecast.months[0].won).toBeGreaterThan(0);
+    expect(reports.forecast.months[0]!.won).toBeGreaterThan(0);
   });
 
   it('sources add up to the deals created in the last year', () => {
@@ -87,7 +87,7 @@ describe('reports over the demo CRM', () => {
     const d = reports.deals;
     expect(d.total).toBeGreaterThan(0);
     for (const r of d.deals) expect(r.stuck_ratio!).toBeGreaterThanOrEqual(2);
-    for (let i = 1; i < d.deals.length; i++) expect(d.deals[i].stuck_ratio!).toBeLessThanOrEqual(d.deals[i - 1].stuck_ratio!);
+    for (let i = 1; i < d.deals.length; i++) expect(d.deals[i]!.stuck_ratio!).toBeLessThanOrEqual(d.deals[i - 1]!.stuck_ratio!);
   });
 
   it('the rep who stopped logging activity shows it', () => {

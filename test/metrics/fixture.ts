@@ -61,7 +61,7 @@ export function addDeals(db: Db, deals: FixtureDeal[], crm = CRM): void {
   const upsert = dealUpserter(db, crm);
   const flags = new Map(STAGES.map((s) => [s.id, { isClosed: s.isClosed, isWon: s.isWon }]));
   const rows: DealRow[] = deals.map((d) => {
-    const [stageId, since] = d.path[d.path.length - 1];
+    const [stageId, since] = d.path[d.path.length - 1]!;
     const f = flags.get(stageId)!;
     return {
       id: d.id,

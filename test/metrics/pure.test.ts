@@ -100,8 +100,8 @@ describe('calibrate', () => {
       ['history', 20, 0.5],
       ['crm', 10, 0.8],
     ]);
-    expect(p.calibration.stages[1].crm_probability).toBeNull();
-    expect(p.calibration.stages[3].history_probability).toBe(1);
+    expect(p.calibration.stages[1]!.crm_probability).toBeNull();
+    expect(p.calibration.stages[3]!.history_probability).toBe(1);
   });
 
   it('falls back below the sample minimum: to the CRM probability, else the default', () => {
@@ -137,7 +137,7 @@ describe('backtest (pure)', () => {
     const r = backtest(inputs(), closed, [{ point: 0, depth: 0, value: 1000 }, { point: 1, depth: 0, value: 1000 }], [{ point: 0, value: 200 }], { days: [t, t + 7] });
     expect(r.points[0]).toEqual({ date: '2026-03-02', forecast: 175, forecast_crm: 100, actual: 200 });
     // A week later all 130 are known: (106 + 1)/140.
-    expect(r.points[1].forecast).toBeCloseTo((1000 * 107) / 140, 2);
+    expect(r.points[1]!.forecast).toBeCloseTo((1000 * 107) / 140, 2);
   });
 
   it('WAPE is Σ|forecast − actual| ÷ Σ actual, null without actuals', () => {

@@ -88,7 +88,7 @@ describe('pipeline and calibration', () => {
     const lead = r.calibration!.stages[0];
     expect(lead).toMatchObject({ stage: 'Lead', source: 'crm', probability: 0.1, sample: 5, crm_probability: 0.1 });
     // Won D2 D6 D7 of 5 → raw history 0.6, reported but not used.
-    expect(lead.history_probability).toBeCloseTo(0.6, 10);
+    expect(lead!.history_probability).toBeCloseTo(0.6, 10);
     expect(r.calibration!.stages.map((s) => s.source)).toEqual(['crm', 'crm', 'crm', 'crm']);
   });
 
@@ -127,7 +127,7 @@ describe('pipeline and calibration', () => {
     const r = report('pipeline');
     // D3 sits in the excluded stage: gone. D1/D2's visits to it no longer count either.
     expect(r.total).toEqual({ count: 2, value: 27000, weighted: 10700 });
-    expect(report('funnel').stages[0].reached).toBe(6);
+    expect(report('funnel').stages[0]!.reached).toBe(6);
   });
 });
 
@@ -180,8 +180,8 @@ describe('forecast', () => {
   it('weighted uses calibrated probabilities, weighted_crm always the CRM’s own', () => {
     const r = report('forecast', { calibrationMinSample: 2 });
     // June: D5 20,000 × 8/14 = 11,428.57 calibrated vs 20,000 × 50% = 10,000 CRM.
-    expect(r.months[0].weighted).toBeCloseTo(11428.57, 2);
-    expect(r.months[0].weighted_crm).toBe(10000);
+    expect(r.months[0]!.weighted).toBeCloseTo(11428.57, 2);
+    expect(r.months[0]!.weighted_crm).toBe(10000);
   });
 });
 
@@ -288,9 +288,9 @@ describe('backtest', () => {
     // 04-27: P1 closes within 30 days; closed before then: D6, D1, D2, D4 = 4 < 20 → CRM 10% → 100.
     expect(after.points[3]).toMatchObject({ date: '2026-04-27', forecast: 100, forecast_crm: 100 });
     // 05-04: now 29 closed deals (27 won: D6, D2 and the 25) ≥ 20 → (27 + 10·0.1)/(29 + 10) = 28/39 → 717.95.
-    expect(before.points[4].forecast).toBe(100);
-    expect(after.points[4].forecast).toBeCloseTo(717.95, 2);
-    expect(after.points[4].forecast_crm).toBe(100);
+    expect(before.points[4]!.forecast).toBe(100);
+    expect(after.points[4]!.forecast).toBeCloseTo(717.95, 2);
+    expect(after.points[4]!.forecast_crm).toBe(100);
   });
 
   it('compares forecasts with the value actually won in the next 30 days', () => {

@@ -86,7 +86,7 @@ describe('ack first', () => {
     expect(fake.responses('slow')).toHaveLength(0); // the work has not finished, yet Slack has its ack
     releaseSlow();
     await fake.waitForCalls('response_url', 1, (c) => c.path === 'slow');
-    expect(fake.responses('slow')[0].text).toBe('slow done');
+    expect(fake.responses('slow')[0]!.text).toBe('slow done');
   });
 });
 
@@ -95,16 +95,16 @@ describe('/dealcast', () => {
     const r = await sendCommand(t.url, { command: '/dealcast', text: 'help', response_url: fake.responseUrl('help') });
     expect(r.status).toBe(200);
     const [reply] = (await fake.waitForCalls('response_url', 1, (c) => c.path === 'help')).map((c) => c.params);
-    expect(reply.response_type).toBe('ephemeral');
-    const text = JSON.stringify(reply.blocks);
+    expect(reply!.response_type).toBe('ephemeral');
+    const text = JSON.stringify(reply!.blocks);
     for (const c of ['/pipeline', '/forecast', '/funnel', '/velocity', '/reps', '/deals', '/dealcast']) expect(text).toContain(c);
   });
 
   it('status: last sync, freshness in the team time zone, deal counts', async () => {
     await sendCommand(t.url, { command: '/dealcast', text: 'status', response_url: fake.responseUrl('status') });
     const [reply] = (await fake.waitForCalls('response_url', 1, (c) => c.path === 'status')).map((c) => c.params);
-    expect(reply.response_type).toBe('ephemeral');
-    const text = JSON.stringify(reply.blocks);
+    expect(reply!.response_type).toBe('ephemeral');
+    const text = JSON.stringify(reply!.blocks);
     expect(text).toContain('Last sync full');
     expect(text).toContain('Data as of 24 Nov 2026, 08:45 UTC (15 min ago)');
     expect(text).toMatch(/\d+ open · \d+ won · \d+ lost/);
@@ -116,7 +116,7 @@ describe('/dealcast', () => {
     try {
       await sendCommand(t.url, { command: '/dealcast', text: 'status', response_url: fake.responseUrl('review') });
       const [reply] = (await fake.waitForCalls('response_url', 1, (c) => c.path === 'review')).map((c) => c.params);
-      expect(JSON.stringify(reply.blocks)).toContain('1 stage need review');
+      expect(JSON.stringify(reply!.blocks)).toContain('1 stage need review');
     } finally {
       t.db.prepare('UPDATE stage_map SET needs_review = 0').run();
     }
@@ -125,16 +125,16 @@ describe('/dealcast', () => {
   it('an unknown subcommand answers with usage and what was wrong', async () => {
     await sendCommand(t.url, { command: '/dealcast', text: 'frobnicate', response_url: fake.responseUrl('bad') });
     const [reply] = (await fake.waitForCalls('response_url', 1, (c) => c.path === 'bad')).map((c) => c.params);
-    expect(reply.response_type).toBe('ephemeral');
-    expect(String(reply.text)).toContain('Unknown argument `frobnicate`');
-    expect(String(reply.text)).toContain('/dealcast help | status | sync');
+    expect(reply!.response_type).toBe('ephemeral');
+    expect(String(reply!.text)).toContain('Unknown argument `frobnicate`');
+    expect(String(reply!.text)).toContain('/dealcast help | status | sync');
   });
 
   it('sync: refused for a non-admin (checked with users.info)', async () => {
     await sendCommand(t.url, { command: '/dealcast', text: 'sync', user_id: 'U0MARIA', response_url: fake.responseUrl('sync-no') });
     const [reply] = (await fake.waitForCalls('response_url', 1, (c) => c.path === 'sync-no')).map((c) => c.params);
-    expect(String(reply.text)).toContain('Only dealcast admins');
-    expect(fake.calls('users.info')[0].params.user).toBe('U0MARIA');
+    expect(String(reply!.text)).toContain('Only dealcast admins');
+    expect(fake.calls('users.info')[0]!.params.user).toBe('U0MARIA');
   });
 
   it('sync: runs for a workspace admin and for DEALCAST_ADMINS, and says how it went', async () => {

@@ -21,8 +21,8 @@ beforeAll(async () => {
   t = await startTestApp(fake, { now: () => NOW });
   await t.app.deps.sync.run({ now: new Date('2026-11-24T08:30:00Z') });
   const owner = listOwners(t.db, 'demo')[0];
-  maria = { id: owner.id, name: owner.name };
-  fake.addUser({ id: 'U0MARIA', name: 'maria', email: owner.email! });
+  maria = { id: owner!.id, name: owner!.name };
+  fake.addUser({ id: 'U0MARIA', name: 'maria', email: owner!.email! });
   fake.addUser({ id: 'U0NOCRM', name: 'guest', email: 'guest@elsewhere.test' });
 }, 60_000);
 afterAll(async () => {
@@ -41,9 +41,9 @@ async function chart(command: string, text = '', channel = 'C0REPORTS', user = '
   expect(r.status).toBe(200);
   expect(r.body).toBe('');
   const [done] = await fake.waitForCalls('files.completeUploadExternal', 1, (c) => c.status === 200 && c.params.channel_id === channel);
-  const fileId = (done.params.files as { id: string }[])[0].id;
+  const fileId = (done!.params.files as { id: string }[])[0]!.id;
   const png = fake.uploads.get(fileId)!;
-  return { done, png, blocks: JSON.stringify(done.params.blocks) };
+  return { done, png, blocks: JSON.stringify(done!.params.blocks) };
 }
 
 function expectPng(png: Buffer) {
@@ -55,7 +55,7 @@ function expectPng(png: Buffer) {
 
 async function ephemeral(id: string): Promise<Record<string, unknown>> {
   const [c] = await fake.waitForCalls('response_url', 1, (x: RecordedCall) => x.path === id);
-  return c.params;
+  return c!.params;
 }
 
 describe('chart commands post a PNG and a summary into the channel', () => {
@@ -67,10 +67,10 @@ describe('chart commands post a PNG and a summary into the channel', () => {
     expect(blocks).toContain('Filter: none (all deals)');
     expect(blocks).toContain('Data as of 24 Nov 2026, 08:30 UTC (30 min ago)');
     const [get] = fake.calls('files.getUploadURLExternal');
-    expect(get.params.filename).toBe('pipeline-2026-11-24.png');
-    expect(Number(get.params.length)).toBe(png.length);
-    expect(String(get.params.alt_text ?? get.params.alt_txt)).toContain('Open pipeline chart');
-    expect((done.params.files as { title: string }[])[0].title).toBe('Open pipeline');
+    expect(get!.params.filename).toBe('pipeline-2026-11-24.png');
+    expect(Number(get!.params.length)).toBe(png.length);
+    expect(String(get!.params.alt_text ?? get!.params.alt_txt)).toContain('Open pipeline chart');
+    expect((done!.params.files as { title: string }[])[0]!.title).toBe('Open pipeline');
     expect(fake.calls('files.upload')).toHaveLength(0);
   });
 
@@ -119,23 +119,23 @@ describe('/deals', () => {
   it('lists open deals biggest first within block limits, with "and N more"', async () => {
     await sendCommand(t.url, { command: '/deals', channel_id: 'C0DEALS', response_url: fake.responseUrl('deals') });
     const [post] = await fake.waitForCalls('chat.postMessage', 1, (c) => c.params.channel === 'C0DEALS');
-    const blocks = post.params.blocks as { block_id?: string; text?: { text: string } }[];
+    const blocks = post!.params.blocks as { block_id?: string; text?: { text: string } }[];
     expect(blocks.length).toBeLessThanOrEqual(50);
     const rows = blocks.filter((b) => b.block_id?.startsWith('deals_row_'));
     expect(rows.length).toBe(15);
-    const amounts = rows.map((r) => r.text!.text.split('\n')[1].split(' · ')[0]);
+    const amounts = rows.map((r) => r.text!.text.split('\n')[1]!.split(' · ')[0]);
     expect(amounts[0]).toMatch(/^\$/);
     expect(JSON.stringify(blocks)).toMatch(/…and \d+ more/);
-    expect(String(post.params.text)).toMatch(/^Open deals: \d+ deals/);
+    expect(String(post!.params.text)).toMatch(/^Open deals: \d+ deals/);
   });
 
   it('stage:Proposal stuck lists stuck deals in that stage', async () => {
     await sendCommand(t.url, { command: '/deals', text: 'stage:Proposal stuck', channel_id: 'C0DEALS', response_url: fake.responseUrl('stuck') });
     const [post] = await fake.waitForCalls('chat.postMessage', 1, (c) => c.params.channel === 'C0DEALS');
-    const json = JSON.stringify(post.params.blocks);
+    const json = JSON.stringify(post!.params.blocks);
     expect(json).toContain('Stuck deals');
     expect(json).toContain('Filter: stage Proposal · stuck');
-    const rows = (post.params.blocks as { block_id?: string; text?: { text: string } }[]).filter((b) => b.block_id?.startsWith('deals_row_'));
+    const rows = (post!.params.blocks as { block_id?: string; text?: { text: string } }[]).filter((b) => b.block_id?.startsWith('deals_row_'));
     for (const r of rows) {
       expect(r.text!.text).toContain('Proposal');
       expect(r.text!.text).toContain(':hourglass_flowing_sand:');
@@ -199,7 +199,7 @@ describe('delivery problems', () => {
     const reply = await ephemeral('notin');
     expect(String(reply.text)).toContain('/invite @dealcast');
     const [dm] = await fake.waitForCalls('files.completeUploadExternal', 1, (c) => c.status === 200 && c.params.channel_id === 'DU0MARIA');
-    const png = fake.uploads.get((dm.params.files as { id: string }[])[0].id)!;
+    const png = fake.uploads.get((dm!.params.files as { id: string }[])[0]!.id)!;
     expectPng(png);
   });
 
@@ -228,7 +228,7 @@ describe('/dealcast dashboard', () => {
     expect(r.status).toBe(200);
     expect(String((await ephemeral('dash')).text)).toContain('by DM');
     const [done] = await fake.waitForCalls('files.completeUploadExternal', 1, (c) => c.status === 200 && c.params.channel_id === 'DU0MARIA');
-    const html = fake.uploads.get((done.params.files as { id: string }[])[0].id)!.toString('utf8');
+    const html = fake.uploads.get((done!.params.files as { id: string }[])[0]!.id)!.toString('utf8');
     expect(html.startsWith('<!DOCTYPE html>') || html.startsWith('<!doctype html>')).toBe(true);
     expect(html).toContain('Content-Security-Policy'); // no external requests: the page forbids every load
     expect(html).toContain('Open pipeline');

@@ -24,7 +24,7 @@ function schemaOf(path: string): string[] {
 
 describe('store migrations', () => {
   const migrations = loadMigrations();
-  const latest = migrations[migrations.length - 1].version;
+  const latest = migrations[migrations.length - 1]!.version;
 
   it('numbers migrations 1..n without gaps', () => {
     expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));

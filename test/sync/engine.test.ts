@@ -40,7 +40,7 @@ function tinyCrm(deals: DealRow[], stages: StageRow[], opts: { history?: boolean
           const rows = deals.filter((d) => !cursor || d.modifiedAt! >= cursor).sort((a, b) => a.modifiedAt!.localeCompare(b.modifiedAt!));
           for (let i = 0; i < rows.length; i += 2) {
             const chunk = rows.slice(i, i + 2);
-            yield { rows: chunk, checkpoint: chunk[chunk.length - 1].modifiedAt };
+            yield { rows: chunk, checkpoint: chunk[chunk.length - 1]!.modifiedAt };
           }
         },
       },
@@ -98,8 +98,8 @@ describe('sync engine', () => {
     const a = dumpData(inc);
     const b = dumpData(fresh);
     // Deals that left the 15-month window are still here (only a full sync marks them deleted).
-    const live = (rows: unknown[]) => (rows as { id: string; deleted_at: string | null }[]).filter((x) => b.deals.some((y) => (y as { id: string }).id === x.id));
-    expect(live(a.deals)).toEqual(b.deals);
+    const live = (rows: unknown[]) => (rows as { id: string; deleted_at: string | null }[]).filter((x) => b.deals!.some((y) => (y as { id: string }).id === x.id));
+    expect(live(a.deals!)).toEqual(b.deals);
     await runSync(inc, demo(later), { now: later, full: true });
     const afterFull = dumpData(inc);
     expect((afterFull.deals as { deleted_at: string | null }[]).filter((x) => !x.deleted_at)).toEqual(b.deals);

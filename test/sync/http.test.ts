@@ -55,8 +55,8 @@ describe('the HTTP door: status table', () => {
     const { http } = client(`${s.url}/api`);
     const r = await http.request<{ ok: boolean }>({ path: '/v2/deals', query: { limit: 5, cursor: undefined } });
     expect(r.body).toEqual({ ok: true });
-    expect(s.seen[0].url).toBe('/api/v2/deals?limit=5');
-    expect(s.seen[0].headers.authorization).toBe('Bearer sekret-token-123');
+    expect(s.seen[0]!.url).toBe('/api/v2/deals?limit=5');
+    expect(s.seen[0]!.headers.authorization).toBe('Bearer sekret-token-123');
   });
 
   it('401 and 403 fail at once with what to do', async () => {
@@ -153,7 +153,7 @@ describe('the HTTP door: status table', () => {
     const arrivals: number[] = [];
     let throttled = 0;
     const s = await serve((_q, res, _n, now) => {
-      while (arrivals.length && arrivals[0] <= now - 200) arrivals.shift();
+      while (arrivals.length && arrivals[0]! <= now - 200) arrivals.shift();
       if (arrivals.length >= 10) {
         throttled++;
         return json(res, 429, {}, { 'retry-after': '1' });

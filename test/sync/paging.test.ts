@@ -50,8 +50,8 @@ describe('keyset paging on modified time', () => {
   it('an item edited mid-walk is read again later instead of being skipped', async () => {
     const items: Item[] = Array.from({ length: 50 }, (_, i) => ({ id: String(i), t: i * 10 }));
     const http = searchApi(items, 10, (n) => {
-      if (n === 2) items[3].t = 10_000; // edited after the walk passed it
-      if (n === 3) items[45].t = 10_001; // edited before the walk reached it
+      if (n === 2) items[3]!.t = 10_000; // edited after the walk passed it
+      if (n === 3) items[45]!.t = 10_001; // edited before the walk reached it
     });
     const { seen } = await walk(http, 10);
     expect(new Set(seen)).toEqual(new Set(items.map((i) => i.id)));

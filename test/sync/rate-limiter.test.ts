@@ -14,7 +14,7 @@ describe('rolling-window rate limiter', () => {
       done();
     }
     // Each answer arrives 3 ms after its start: the 101st start comes a full window after it.
-    for (let i = 100; i < starts.length; i++) expect(starts[i] - (starts[i - 100] + 3)).toBeGreaterThan(10_000);
+    for (let i = 100; i < starts.length; i++) expect(starts[i]! - (starts[i - 100]! + 3)).toBeGreaterThan(10_000);
     const rate = 1000 / (clock.now() / 1000);
     expect(rate / 10).toBeGreaterThan(0.95); // allowed: 10 per second
   });
