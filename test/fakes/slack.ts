@@ -96,6 +96,8 @@ export class FakeSlack {
   private readonly notMember = new Set<string>();
   /** Answer every request after this many ms (simulates Slack's latency in benchmarks). */
   latencyMs = 0;
+  /** Socket Mode: apps.connections.open with this app token answers `socketUrl` (test/fakes/socket-mode.ts). */
+  socketMode: { appToken: string; url: string } | null = null;
 
   constructor(opts: { token?: string } = {}) {
     this.token = opts.token ?? 'xoxb-fake-token';
@@ -264,6 +266,7 @@ export class FakeSlack {
     let out: { status: number; answer: unknown };
     const failure = this.takeFailure(method, params);
     if (failure) out = this.sendFailure(send, failure);
+    else if (method === 'apps.connections.open' && this.socketMode && tokenSent === this.socketMode.appToken) out = send(200, { ok: true, url: this.socketMode.url });
     else if (tokenSent !== this.token) out = send(200, { ok: false, error: tokenSent ? 'invalid_auth' : 'not_authed' });
     else out = send(200, this.answer(method, params));
     this.record({ method, params, authorization, path: url.pathname, ...out });
