@@ -13,6 +13,7 @@ import { listOwners } from '../../store/owners.js';
 import { listSubscriptions } from '../../store/subscriptions.js';
 import { readVisibility } from '../../src/access/visibility.js';
 import { readDealEventConfig } from '../../src/jobs/deal-event-settings.js';
+import { refreshRecentHomes } from '../../commands/app-home.js';
 
 const NOW = new Date('2026-11-24T09:00:00Z');
 let fake: FakeSlack;
@@ -155,5 +156,12 @@ describe('scoped visibility', () => {
     const [bobPub] = await fake.waitForCalls('views.publish', 1);
     expect(bobPub!.params.user_id).toBe('U0BOB');
     expect(fake.calls('views.publish')).toHaveLength(1);
+
+    // Opened again at once: not published again (Slack's limits); after a sync, everyone who
+    // opened it recently gets a fresh Home.
+    await sendEvent(t.url, { type: 'app_home_opened', user: 'U0BOB', channel: 'D0BOB', tab: 'home', event_ts: '1790000000.000500' });
+    fake.reset();
+    expect(await refreshRecentHomes(t.app.deps, t.app.home, 60_000)).toBe(3);
+    expect(fake.calls('views.publish').map((c) => c.params.user_id).sort()).toEqual(['U0ADMIN', 'U0BOB', 'U0MARIA']);
   }, 30_000);
 });
