@@ -38,12 +38,15 @@ function sourceFiles(dir: string): string[] {
 const MODULE_NODES = new Set(['ImportDeclaration', 'ExportNamedDeclaration', 'ExportAllDeclaration', 'ImportExpression', 'TSImportType']);
 
 /** Every module specifier a file names: imports, re-exports, import() and import('…').Type. */
-export function specifiers(file: string, text: string): string[] {
+function specifiers(file: string, text: string): string[] {
   const { program, errors } = parseSync(file, text);
   if (errors.length) throw new Error(`${file}: ${errors[0]?.message}`);
   const found: string[] = [];
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const n = node as { type?: string; source?: { value?: unknown } };
     if (n.type && MODULE_NODES.has(n.type) && typeof n.source?.value === 'string') found.push(n.source.value);
@@ -80,7 +83,7 @@ function importGraph(): Map<string, Set<string>> {
 }
 
 /** Strongly connected components with more than one file (Tarjan), each sorted. */
-export function cycles(graph: Map<string, Set<string>>): string[][] {
+function cycles(graph: Map<string, Set<string>>): string[][] {
   let index = 0;
   const idx = new Map<string, number>();
   const low = new Map<string, number>();

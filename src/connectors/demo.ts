@@ -305,9 +305,9 @@ export class DemoCrm {
     const out: StageRow[] = [];
     for (const p of PIPELINES) {
       const prefix = p.id === 'enterprise' ? 'ent' : 'nb';
-      p.open.forEach(([id, name, prob], i) =>
-        out.push({ id, pipelineId: p.id, name, position: i, probability: prob, isClosed: false, isWon: false }),
-      );
+      for (const [i, [id, name, prob]] of p.open.entries()) {
+        out.push({ id, pipelineId: p.id, name, position: i, probability: prob, isClosed: false, isWon: false });
+      }
       out.push({ id: `${prefix}-won`, pipelineId: p.id, name: 'Closed Won', position: p.open.length, probability: 1, isClosed: true, isWon: true });
       out.push({ id: `${prefix}-lost`, pipelineId: p.id, name: 'Closed Lost', position: p.open.length + 1, probability: 0, isClosed: true, isWon: false });
     }

@@ -42,7 +42,7 @@ describe.each(CONTRACT_CASES)('dealcast backfill: $crm', (c) => {
     const out: string[] = [];
     const io = { stdout: (s: string) => out.push(s), stderr: (s: string) => out.push(s), env };
     expect(await run([], io)).toBe(0);
-    expect(out.at(-1)).toMatch(new RegExp(`^6 of 6 deals gained stage-entry dates`));
+    expect(out.at(-1)).toMatch(/^6 of 6 deals gained stage-entry dates/);
 
     const db = openDb(t.path);
     cleanups.push(() => void db.close());

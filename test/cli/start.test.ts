@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/start.js';
 import { createDealcastApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { FakeSlack, startFakeSlack } from '../fakes/slack.js';
+import { type FakeSlack, startFakeSlack } from '../fakes/slack.js';
 import { tempDb } from '../helpers/db.js';
 import { sendCommand, TEST_SIGNING_SECRET } from '../helpers/slack-requests.js';
 

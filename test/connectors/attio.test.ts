@@ -132,7 +132,7 @@ describe('Attio connector on the fake workspace', () => {
     const http = fetchHttp(fake.url, { authorization: `Bearer ${ATTIO_TOKEN}` });
     const conn = createAttioConnector({ object: 'deals', stageAttribute: 'stage', pageSize: 5 });
     fake.knobs.beforePage = (route, page) => {
-      if (route === 'records' && page === 1) model.deals.push({ ...model.deals[0]!, id: '7777', name: 'Fresh', createdAt: new Date(NOW.getTime() - 1000).toISOString(), history: [{ stageId: model.deals[0]!.history[0]!.stageId, enteredAt: new Date(NOW.getTime() - 1000).toISOString() }], status: 'open', closedAt: null }!!!!!);
+      if (route === 'records' && page === 1) model.deals.push({ ...model.deals[0]!, id: '7777', name: 'Fresh', createdAt: new Date(NOW.getTime() - 1000).toISOString(), history: [{ stageId: model.deals[0]!.history[0]!.stageId, enteredAt: new Date(NOW.getTime() - 1000).toISOString() }], status: 'open', closedAt: null }!);
     };
     const deals = await readAll(conn, 'deals', http);
     expect(deals).toHaveLength(13);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SlackDelivery } from '../../src/delivery/slack.js';
 import { OwnerDirectory } from '../../src/delivery/slack-owners.js';
 import { listOwners, upsertOwners } from '../../store/owners.js';
-import { FakeSlack, startFakeSlack } from '../fakes/slack.js';
+import { type FakeSlack, startFakeSlack } from '../fakes/slack.js';
 import { tempDb } from '../helpers/db.js';
 
 let fake: FakeSlack;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LogLevel } from '@slack/bolt';
 import { SlackApiError, SlackDelivery, SLACK_LIMITS } from '../../src/delivery/slack.js';
-import { FakeSlack, startFakeSlack } from '../fakes/slack.js';
+import { type FakeSlack, startFakeSlack } from '../fakes/slack.js';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
 let fake: FakeSlack;

@@ -73,7 +73,7 @@ export function blockKitProblems(view: Json): string[] {
       case 'static_select': {
         const opts = (el.options ?? []) as Json[];
         if (!opts.length || opts.length > 100) p.push(`${where}: 1-100 options required (${opts.length})`);
-        opts.forEach((o, i) => option(o, `${where}.options[${i}]`));
+        for (const [i, o] of opts.entries()) option(o, `${where}.options[${i}]`);
         if (new Set(opts.map((o) => o.value)).size !== opts.length) p.push(`${where}: duplicate option values`);
         if (el.initial_option && !opts.some((o) => sameOption(o, el.initial_option))) p.push(`${where}: initial_option matches no option exactly`);
         if (!inInput && !el.placeholder) p.push(`${where}: a select in an actions block needs a placeholder`);
@@ -82,7 +82,7 @@ export function blockKitProblems(view: Json): string[] {
       case 'checkboxes': {
         const opts = (el.options ?? []) as Json[];
         if (!opts.length || opts.length > 10) p.push(`${where}: 1-10 options required`);
-        opts.forEach((o, i) => option(o, `${where}.options[${i}]`));
+        for (const [i, o] of opts.entries()) option(o, `${where}.options[${i}]`);
         for (const io of (el.initial_options ?? []) as Json[]) if (!opts.some((o) => sameOption(o, io))) p.push(`${where}: initial_options entry matches no option exactly`);
         break;
       }

@@ -30,7 +30,9 @@ export function fetchHttp(baseUrl: string, headers: Record<string, string>): Crm
       const text = await res.text();
       if (!res.ok) throw new FetchHttpError(res.status, text);
       const out: Record<string, string> = {};
-      res.headers.forEach((v, k) => (out[k] = v));
+      res.headers.forEach((v, k) => {
+        out[k] = v;
+      });
       return { status: res.status, headers: out, body: (text ? JSON.parse(text) : undefined) as T };
     },
   };

@@ -18,7 +18,9 @@ import type { Db } from '../../store/db.js';
 import { tempDb } from '../helpers/db.js';
 
 const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((f) => f()));
+afterEach(() => {
+  for (const f of cleanups.splice(0)) f();
+});
 
 const NOW = new Date('2026-11-24T09:00:00Z'); // a Tuesday
 const base = { currency: 'USD', filters: {}, as_of: NOW.toISOString() };

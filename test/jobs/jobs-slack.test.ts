@@ -12,13 +12,13 @@ import { runSync } from '../../src/sync/engine.js';
 import { ChannelQueue } from '../../src/delivery/channel-queue.js';
 import { SlackDelivery, slackMessenger } from '../../src/delivery/slack.js';
 import { jobContext } from '../../src/jobs/context.js';
-import { createScheduler, type Scheduler } from '../../src/jobs/scheduler.js';
+import { createScheduler } from '../../src/jobs/scheduler.js';
 import { digestDetail, runDigestJob } from '../../src/jobs/digest.js';
 import { runAlertsJob } from '../../src/jobs/alerts.js';
 import { runSnapshotJob } from '../../src/jobs/snapshot.js';
 import { getJobRun } from '../../store/job-runs.js';
 import { listAlerts } from '../../store/alert-log.js';
-import { openDb, type Db } from '../../store/db.js';
+import { openDb } from '../../store/db.js';
 import { startFakeSlack, type FakeSlack, type RecordedCall } from '../fakes/slack.js';
 import { tempDb } from '../helpers/db.js';
 
@@ -250,4 +250,3 @@ describe('alerts through Slack', () => {
   });
 });
 
-export type { Db, Scheduler };

@@ -9,7 +9,9 @@ import { dayTotals, listSnapshotDay } from '../../store/snapshots.js';
 import { tempDb } from '../helpers/db.js';
 
 const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((f) => f()));
+afterEach(() => {
+  for (const f of cleanups.splice(0)) f();
+});
 
 const NOW = new Date('2026-11-24T06:30:00Z');
 

@@ -16,7 +16,7 @@ export function seedTwoPipelines(db: Db, crm = 'demo'): void {
   const stages: StageRow[] = [];
   for (const p of pipelines) {
     const names = ['Appointment scheduled', 'Qualified to buy', 'Presentation scheduled', 'Decision maker bought-in', 'Contract sent'];
-    names.forEach((name, i) => stages.push({ id: `${p.id}-${i}`, pipelineId: p.id, name, position: i, probability: [0.2, 0.4, 0.6, 0.8, 0.9][i]!, isClosed: false, isWon: false }));
+    for (const [i, name] of names.entries()) stages.push({ id: `${p.id}-${i}`, pipelineId: p.id, name, position: i, probability: [0.2, 0.4, 0.6, 0.8, 0.9][i]!, isClosed: false, isWon: false });
     stages.push({ id: `${p.id}-won`, pipelineId: p.id, name: 'Closed won', position: 5, probability: 1, isClosed: true, isWon: true });
     stages.push({ id: `${p.id}-lost`, pipelineId: p.id, name: 'Closed lost', position: 6, probability: 0, isClosed: true, isWon: false });
   }

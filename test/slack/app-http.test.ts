@@ -3,7 +3,7 @@
  * work, /dealcast help|status|sync answer as they should, and secrets never reach the logs.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeSlack, startFakeSlack } from '../fakes/slack.js';
+import { type FakeSlack, startFakeSlack } from '../fakes/slack.js';
 import { startTestApp, type TestApp } from '../helpers/slack-app.js';
 import { sendCommand, sign, TEST_SIGNING_SECRET, commandBody } from '../helpers/slack-requests.js';
 import { createDealcastApp } from '../../src/app.js';

@@ -5,7 +5,7 @@
  * arguments, owner:me, the not-in-channel fallback, rate limits and failures.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeSlack, startFakeSlack, type RecordedCall } from '../fakes/slack.js';
+import { type FakeSlack, startFakeSlack, type RecordedCall } from '../fakes/slack.js';
 import { startTestApp, type TestApp } from '../helpers/slack-app.js';
 import { sendCommand } from '../helpers/slack-requests.js';
 import { listOwners } from '../../store/owners.js';

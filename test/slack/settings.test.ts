@@ -7,7 +7,7 @@
  * --json`; audit rows exist; the admin gets a DM listing what changed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeSlack, startFakeSlack, type RecordedCall } from '../fakes/slack.js';
+import { type FakeSlack, startFakeSlack, type RecordedCall } from '../fakes/slack.js';
 import { startTestApp, type TestApp } from '../helpers/slack-app.js';
 import { sendCommand, sendInteraction } from '../helpers/slack-requests.js';
 import { ModalSession } from '../helpers/slack-modal.js';

@@ -12,7 +12,9 @@ import { dumpData, tempDb } from '../helpers/db.js';
 
 const NOW = new Date('2026-11-24T09:00:00Z');
 const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((f) => f()));
+afterEach(() => {
+  for (const f of cleanups.splice(0)) f();
+});
 function db() {
   const t = tempDb();
   cleanups.push(t.cleanup);
