@@ -3,7 +3,7 @@
  * anywhere (filesUploadV2 with no channel), then chat.update swaps the message's blocks and its
  * file (file_ids). Beside src/delivery/slack.ts, whose client, retry budget and error type it uses.
  */
-import { webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import { SLACK_LIMITS, SlackApiError, slackErrorOf, type ChartFile, type MessageContent, type SlackDelivery } from './slack.js';
 
 async function call<T>(method: string, run: () => Promise<T>): Promise<T> {

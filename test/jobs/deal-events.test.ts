@@ -15,7 +15,7 @@ import { runDealEventsJob } from '../../src/jobs/deal-events.js';
 import { DEAL_EVENT_SETTING_KEYS } from '../../src/jobs/deal-event-settings.js';
 import { detectDealEvents, type CurrentDeal, type StageInfo, type WatchedDeal } from '../../src/metrics/deal-events.js';
 import { setSetting } from '../../store/settings.js';
-import { openDb, type Db } from '../../store/db.js';
+import { openDb } from '../../store/db.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { tempDb } from '../helpers/db.js';
 
@@ -256,4 +256,3 @@ describe('detectDealEvents', () => {
   });
 });
 
-export type { Db };

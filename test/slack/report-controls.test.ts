@@ -6,7 +6,7 @@
  * scope (a rep scoped to own deals cannot reach another rep's deals through a button or a CSV).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeSlack, startFakeSlack, type RecordedCall } from '../fakes/slack.js';
+import { type FakeSlack, startFakeSlack, type RecordedCall } from '../fakes/slack.js';
 import { startTestApp, type TestApp } from '../helpers/slack-app.js';
 import { sendCommand, sendInteraction } from '../helpers/slack-requests.js';
 import { listOwners } from '../../store/owners.js';

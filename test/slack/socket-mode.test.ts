@@ -4,7 +4,7 @@
  * as envelopes. Each is acked by envelope_id and its work lands on the fake Web API.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeSlack, startFakeSlack } from '../fakes/slack.js';
+import { type FakeSlack, startFakeSlack } from '../fakes/slack.js';
 import { FakeSocketMode } from '../fakes/socket-mode.js';
 import { startTestApp, type TestApp } from '../helpers/slack-app.js';
 import { listOwners } from '../../store/owners.js';

@@ -5,7 +5,7 @@
  * and nothing is saved; a failing subscription tells its owner once and pauses itself.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeSlack, startFakeSlack, type RecordedCall } from '../fakes/slack.js';
+import { type FakeSlack, startFakeSlack, type RecordedCall } from '../fakes/slack.js';
 import { startTestApp, type TestApp } from '../helpers/slack-app.js';
 import { sendCommand, sendInteraction } from '../helpers/slack-requests.js';
 import { listOwners } from '../../store/owners.js';

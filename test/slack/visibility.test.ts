@@ -5,7 +5,7 @@
  * is published on app_home_opened.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeSlack, startFakeSlack, type RecordedCall } from '../fakes/slack.js';
+import { type FakeSlack, startFakeSlack, type RecordedCall } from '../fakes/slack.js';
 import { startTestApp, type TestApp } from '../helpers/slack-app.js';
 import { sendCommand, sendEvent, sendInteraction } from '../helpers/slack-requests.js';
 import { ModalSession } from '../helpers/slack-modal.js';
