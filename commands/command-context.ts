@@ -45,6 +45,11 @@ export function teamTimeZone(deps: Pick<CommandDeps, 'db' | 'config'>): string {
   return resolveTeamSettings(deps.db, deps.config).timeZone;
 }
 
+/** What every report a command computes shares: the team's calendar and the reporting currency. */
+export function teamReportOptions(deps: Pick<CommandDeps, 'db' | 'config'>): { timeZone: string; currency: string | null } {
+  return { timeZone: teamTimeZone(deps), currency: deps.config.DEALCAST_CURRENCY ?? null };
+}
+
 export type CommandHandler = (req: CommandRequest, deps: CommandDeps) => Promise<void>;
 
 export function replyTarget(req: CommandRequest): ReplyTarget {

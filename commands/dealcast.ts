@@ -5,6 +5,8 @@
  * - sync: admins only (DEALCAST_ADMINS, or Slack workspace admins/owners): sync now, then say
  *   how it went. A sync already running is joined, not doubled.
  * - settings: admins only: the settings modal (commands/dealcast-settings.ts).
+ * - events: admins only: deal-event feed and visibility settings (commands/dealcast-events.ts).
+ * - subscribe / subscriptions: scheduled reports (commands/subscribe.ts).
  * - dashboard: the self-contained dashboard page, sent to the caller by DM (encrypted when
  *   DASHBOARD_PASSWORD is set; deal names as DASHBOARD_DEAL_NAMES says).
  */
@@ -15,6 +17,8 @@ import { helpMessage, usageMessage } from '../src/views/help.js';
 import { statusMessage } from '../src/views/status.js';
 import { resolveTeamSettings } from '../src/settings/resolve.js';
 import { openSettings } from './dealcast-settings.js';
+import { openEventsSettings } from './dealcast-events.js';
+import { handleSubscribe, handleSubscriptionsList } from './subscribe.js';
 import { countDeals } from '../store/deals.js';
 import { listPipelines } from '../store/pipelines.js';
 import { stagesNeedingReview } from '../store/stage-map.js';
@@ -22,7 +26,7 @@ import { lastRun, lastSuccessfulRun } from '../store/sync-runs.js';
 import { listOpenSchemaDrift } from '../store/schema-drift.js';
 import { replyTarget, type CommandDeps, type CommandHandler, type CommandRequest } from './command-context.js';
 
-const SUBCOMMANDS = ['status', 'sync', 'settings', 'dashboard'] as const;
+const SUBCOMMANDS = ['status', 'sync', 'settings', 'events', 'dashboard'] as const;
 
 export function statusFacts(deps: CommandDeps) {
   const { db, crm } = deps;
@@ -98,6 +102,13 @@ async function sendDashboard(req: CommandRequest, deps: CommandDeps): Promise<vo
 
 export const handleDealcastCommand: CommandHandler = async (req, deps) => {
   const target = replyTarget(req);
+  // subscribe takes a report, filters and a schedule of its own grammar (commands/subscribe.ts).
+  const first = /^\s*(subscribe|subscriptions)\b\s*([\s\S]*)$/i.exec(req.text);
+  if (first) {
+    if (first[1]!.toLowerCase() === 'subscribe') await handleSubscribe({ ...req, text: first[2] ?? '' }, deps);
+    else await handleSubscriptionsList(req, deps);
+    return;
+  }
   const parsed = parseCommandArgs(req.text, { filters: [], words: SUBCOMMANDS });
   if (!parsed.ok) {
     await deps.slack.replyEphemeral(target, usageMessage('dealcast', parsed.problems));
@@ -119,6 +130,10 @@ export const handleDealcastCommand: CommandHandler = async (req, deps) => {
   }
   if (sub === 'settings') {
     await openSettings(req, deps);
+    return;
+  }
+  if (sub === 'events') {
+    await openEventsSettings(req, deps);
     return;
   }
   if (sub === 'dashboard') {

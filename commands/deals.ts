@@ -11,7 +11,8 @@ import { dealsList, DEALS_LIST_DEFAULT } from '../src/views/deals-list.js';
 import { usageMessage } from '../src/views/help.js';
 import { listStages } from '../store/stages.js';
 import { replyTarget, teamTimeZone, type CommandHandler, type CommandDeps } from './command-context.js';
-import { describeFilters, freshnessOf, resolveFilters } from './report-command.js';
+import { describeFilters, freshnessOf, resolveFilters, scopeFor, scopeNote, stateOf } from './report-command.js';
+import { controlsFor } from './report-actions.js';
 
 export const DEALS_ARGS: ArgSpec = { filters: ['owner', 'pipeline', 'source', 'since', 'stage'], flags: ['stuck'] };
 
@@ -41,6 +42,7 @@ export const handleDealsCommand: CommandHandler = async (req, deps) => {
   const now = deps.now();
   const stage = args.stage ? stageFilter(args.stage, deps) : null;
   const filters = await resolveFilters(args, req, deps);
+  const scope = await scopeFor(req, deps, filters);
   // Stuck: the report's own rule (2x the stage average), most stuck first. Otherwise every open
   // deal (threshold 0), biggest first. Either way only the first screenful leaves SQL, and the
   // work runs off the event loop.
@@ -55,9 +57,10 @@ export const handleDealsCommand: CommandHandler = async (req, deps) => {
       limit: DEALS_LIST_DEFAULT,
       ...(args.stuck ? {} : { threshold: 0, order: 'amount' as const }),
       ...(stage ? { stage: stage.filter } : {}),
+      scopeOwnerIds: scope.ownerIds ?? undefined,
     },
   });
-  const extra = [...(stage ? [`stage ${stage.label}`] : []), ...(args.stuck ? ['stuck'] : [])];
+  const extra = [...(stage ? [`stage ${stage.label}`] : []), ...(args.stuck ? ['stuck'] : []), ...scopeNote(scope)];
   const message = dealsList(report.deals, {
     title: args.stuck ? 'Stuck deals' : 'Open deals',
     currency: report.currency,
@@ -68,5 +71,7 @@ export const handleDealsCommand: CommandHandler = async (req, deps) => {
     requestedBy: req.userId,
     emptyText: args.stuck ? 'No deals are stuck: every open deal is within twice its stage’s usual time.' : 'No open deals match.',
   });
+  // Controls re-run the list with other filters; stage: and stuck have no control, so a list using them has none.
+  if (!stage && !args.stuck) message.blocks.push(...controlsFor({ r: 'deals', ...stateOf(filters, args) }, scope, deps));
   await deps.slack.deliverReport(target, message);
 };

@@ -15,6 +15,10 @@ import { lastSuccessfulRun } from '../store/sync-runs.js';
 import { replyTarget, teamTimeZone, type CommandDeps, type CommandRequest } from './command-context.js';
 import { resolveTeamSettings } from '../src/settings/resolve.js';
 import { localDay } from '../src/time/calendar.js';
+import { UsageError } from '../src/errors.js';
+import type { ViewerScope } from '../src/access/visibility.js';
+import { viewerScope } from './viewer-scope.js';
+import { controlsFor } from './report-actions.js';
 
 /** The arguments each chart command takes (usage hints in src/ids.ts say the same). */
 export const REPORT_ARGS: Record<ChartCommandKey, ArgSpec> = {
@@ -50,6 +54,31 @@ export function describeFilters(applied: ReportFilters, args: CommandArgs, extra
   return parts.join(' · ');
 }
 
+/**
+ * The asker's visibility scope, with an owner filter outside it refused in one sentence (rather
+ * than an empty report that looks like "no deals").
+ */
+export async function scopeFor(req: CommandRequest, deps: CommandDeps, filters: ReportFilters): Promise<ViewerScope> {
+  const scope = await viewerScope(req.userId, deps);
+  if (scope.ownerIds !== null && filters.owner !== undefined && !scope.ownerIds.includes(filters.owner)) {
+    throw new UsageError(`You can see ${scope.label ?? 'only some deals'} (an admin setting), so not that owner's deals.`, 'Leave out owner:, or use owner:me.');
+  }
+  return scope;
+}
+
+/** "visible to your own deals" when a scope narrows the report. */
+export const scopeNote = (scope: ViewerScope): string[] => (scope.label ? [`visible to ${scope.label}`] : []);
+
+/** The filters as a report message's control state (owner by CRM id). */
+export function stateOf(filters: ReportFilters, args: CommandArgs): { o?: string; p?: string; s?: string; w?: string } {
+  return {
+    ...(filters.owner ? { o: filters.owner } : {}),
+    ...(args.pipeline ? { p: args.pipeline } : {}),
+    ...(args.source ? { s: args.source } : {}),
+    ...(args.since ? { w: args.since.text } : {}),
+  };
+}
+
 export function freshnessOf(deps: CommandDeps, now: Date): Freshness {
   return { syncedAt: lastSuccessfulRun(deps.db, deps.crm)?.startedAt ?? null, now, timeZone: teamTimeZone(deps) };
 }
@@ -64,11 +93,18 @@ export async function runReportCommand(key: ChartCommandKey, req: CommandRequest
   const args = parsed.args;
   const now = deps.now();
   const filters = await resolveFilters(args, req, deps);
+  const scope = await scopeFor(req, deps, filters);
   const timeZone = teamTimeZone(deps);
   // The report and its chart are computed off the event loop (a worker in `dealcast start`).
-  const { report, png } = await deps.reports.run({ crm: deps.crm, name: key, opts: { filters, now, timeZone, currency: deps.config.DEALCAST_CURRENCY ?? null }, chart: { scale: CHART_SCALE } });
+  const { report, png } = await deps.reports.run({
+    crm: deps.crm,
+    name: key,
+    opts: { filters, now, timeZone, currency: deps.config.DEALCAST_CURRENCY ?? null, scopeOwnerIds: scope.ownerIds ?? undefined },
+    chart: { scale: CHART_SCALE },
+  });
   if (!png) throw new Error(`${key}: no chart was drawn`);
-  const summary = reportSummary(key, report, { filterText: describeFilters(report.filters, args), freshness: freshnessOf(deps, now), requestedBy: req.userId });
+  const summary = reportSummary(key, report, { filterText: describeFilters(report.filters, args, scopeNote(scope)), freshness: freshnessOf(deps, now), requestedBy: req.userId });
+  summary.blocks.push(...controlsFor({ r: key, ...stateOf(filters, args) }, scope, deps));
   await deps.slack.deliverReport(target, summary, {
     png,
     filename: `${key}-${localDay(now, timeZone)}.png`,

@@ -21,6 +21,10 @@ import { createSyncJob, type SyncJob } from './jobs/sync.js';
 import { describeSyncSchedule } from './jobs/scheduler.js';
 import { registerCommands } from './listeners/commands.js';
 import { registerSettings } from './listeners/settings.js';
+import { registerSurfaces } from './listeners/surfaces.js';
+import type { SubscriptionRunner } from './jobs/subscriptions.js';
+import { createSubscriptionRunner } from '../commands/subscribe.js';
+import { HomePublisher } from './delivery/home.js';
 import { OwnerDirectory } from './delivery/slack-owners.js';
 import { AdminCheck } from './delivery/slack-admins.js';
 import { createSlackLogger } from './delivery/slack-logger.js';
@@ -63,6 +67,10 @@ export interface DealcastApp {
   app: App;
   slack: SlackDelivery;
   deps: CommandDeps;
+  /** Scheduled reports: the scheduler ticks it; the subscription buttons use it. */
+  subscriptions: SubscriptionRunner;
+  /** App Home tabs (views.publish), per user. */
+  home: HomePublisher;
   mode: 'socket' | 'http';
   /** Repeated deliveries seen and skipped. */
   dedupe: DeliveryDedupe;
@@ -129,6 +137,9 @@ export function createDealcastApp(opts: CreateAppOptions): DealcastApp {
   };
   registerCommands(app, { ...COMMAND_HANDLERS, ...opts.handlers }, deps);
   registerSettings(app, deps);
+  const subscriptions = createSubscriptionRunner(deps);
+  const home = new HomePublisher(slack);
+  registerSurfaces(app, deps, subscriptions, home);
   app.error(async (err) => {
     opts.log(`slack: unhandled error: ${err.message}`);
   });
@@ -138,6 +149,8 @@ export function createDealcastApp(opts: CreateAppOptions): DealcastApp {
     app,
     slack,
     deps,
+    subscriptions,
+    home,
     mode: socketMode ? 'socket' : 'http',
     dedupe,
     socket,

@@ -49,7 +49,7 @@ export const COMMANDS = {
   dealcast: {
     command: '/dealcast',
     description: 'dealcast itself: help, sync status and data freshness, sync now and settings (admins), the dashboard page by DM',
-    usageHint: 'help | status | sync | settings | dashboard',
+    usageHint: 'help | status | sync | settings | events | dashboard | subscribe <report> [filters] [schedule] | subscriptions',
   },
 } as const satisfies Record<string, CommandInfo>;
 
@@ -64,6 +64,10 @@ export type ChartCommandKey = (typeof CHART_COMMANDS)[number];
 export const CALLBACK_IDS = {
   /** The admin settings modal (/dealcast settings). */
   settingsModal: 'dealcast_settings',
+  /** The deal-events and visibility modal (/dealcast events). */
+  eventsModal: 'dealcast_events',
+  /** The subscription modal (/dealcast subscribe without arguments, or Edit). */
+  subscriptionModal: 'dealcast_subscription',
 } as const;
 
 /** action_ids of interactive elements. */
@@ -82,6 +86,25 @@ export const ACTION_IDS = {
   settingsStageIncluded: 'settings_stage_included',
   /** Settings modal: the element of each channel / schedule / threshold input (its block_id says which). */
   settingsField: 'settings_field',
+  /** Report message controls: selects re-render the message in place; the state rides in the buttons' values. */
+  reportPeriod: 'report_period',
+  reportPipeline: 'report_pipeline',
+  reportOwner: 'report_owner',
+  reportSource: 'report_source',
+  reportDealsBehind: 'report_deals_behind',
+  reportCsv: 'report_csv',
+  /** The deals table's Previous/Next (value = state and page). */
+  reportDealsPage: 'report_deals_page',
+  /** Deal-events modal: the element of each input (its block_id says which). */
+  eventsField: 'events_field',
+  /** Subscription modal: the element of each input (its block_id says which). */
+  subscriptionField: 'subscription_field',
+  /** /dealcast subscriptions: buttons on each row (value = subscription id). */
+  subscriptionSendNow: 'subscription_send_now',
+  subscriptionPause: 'subscription_pause',
+  subscriptionResume: 'subscription_resume',
+  subscriptionEdit: 'subscription_edit',
+  subscriptionDelete: 'subscription_delete',
 } as const;
 
 /** block_ids. Unique within one message or view; stable so state and errors can be addressed. */
@@ -90,6 +113,11 @@ export const BLOCK_IDS = {
   reportHeadline: 'report_headline',
   reportFilters: 'report_filters',
   reportFreshness: 'report_freshness',
+  reportControls: 'report_controls',
+  reportButtons: 'report_buttons',
+  dealsTable: 'deals_table',
+  dealsTableHeader: 'deals_table_header',
+  dealsTableNav: 'deals_table_nav',
   dealsHeader: 'deals_header',
   /** Followed by the row index: deals_row_0, deals_row_1, ... */
   dealsRowPrefix: 'deals_row_',
@@ -100,6 +128,8 @@ export const BLOCK_IDS = {
   statusData: 'status_data',
   statusReview: 'status_review',
   notice: 'notice',
+  /** A deal-event message (one section). */
+  dealEvent: 'deal_event',
   /** Settings modal. Stage rows are `<prefix><render revision>_<stage id>`: a new revision makes Slack show new initial values. */
   settingsIntro: 'settings_intro',
   settingsPipeline: 'settings_pipeline',
@@ -117,4 +147,42 @@ export const BLOCK_IDS = {
   /** Followed by the threshold's name: settings_threshold_dropPercent … */
   settingsThresholdPrefix: 'settings_threshold_',
   settingsFooter: 'settings_footer',
+  /** Deal-events and visibility modal. */
+  eventsHeader: 'events_header',
+  eventsIntro: 'events_intro',
+  eventsChannel: 'events_channel',
+  eventsKinds: 'events_kinds',
+  eventsDm: 'events_dm',
+  eventsBigAmount: 'events_big_amount',
+  eventsBigCurrency: 'events_big_currency',
+  visibilityHeader: 'visibility_header',
+  visibilityScope: 'visibility_scope',
+  visibilityTeams: 'visibility_teams',
+  /** Subscription modal. */
+  subscriptionReport: 'subscription_report',
+  subscriptionFilters: 'subscription_filters',
+  subscriptionWhere: 'subscription_where',
+  subscriptionFrequency: 'subscription_frequency',
+  subscriptionDays: 'subscription_days',
+  subscriptionMonthDays: 'subscription_month_days',
+  subscriptionTime: 'subscription_time',
+  subscriptionTimeZone: 'subscription_timezone',
+  subscriptionSkip: 'subscription_skip',
+  /** /dealcast subscriptions list: a header, then one section + actions per subscription (`<prefix><id>`). */
+  subscriptionsHeader: 'subscriptions_header',
+  subscriptionRowPrefix: 'subscription_row_',
+  subscriptionActionsPrefix: 'subscription_actions_',
+  /** App Home. At-risk rows are `<prefix><index>`. */
+  homeHeader: 'home_header',
+  homeMine: 'home_mine',
+  homeForecast: 'home_forecast',
+  homeAtRisk: 'home_at_risk',
+  homeRiskPrefix: 'home_risk_',
+  homeTeam: 'home_team',
+  homeSubscriptions: 'home_subscriptions',
+  homeEvents: 'home_events',
+  homeAdmin: 'home_admin',
+  homeFooter: 'home_footer',
+  /** A scheduled report's footer (who it runs as, what scope, how to manage it). */
+  subscriptionFooter: 'subscription_footer',
 } as const;

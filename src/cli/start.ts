@@ -9,6 +9,10 @@ import type { SocketHealth } from '../delivery/socket-mode.js';
 import { describeError } from '../errors.js';
 import { createSyncJob } from '../jobs/sync.js';
 import { startScheduler } from '../jobs/scheduler.js';
+import { refreshRecentHomes } from '../../commands/app-home.js';
+
+/** After a sync, App Homes opened within this long are published again. */
+const HOME_REFRESH_WITHIN_MS = 24 * 60 * 60 * 1000;
 import { redactSecrets } from '../config.js';
 import { lastSuccessfulRun } from '../../store/sync-runs.js';
 import { cliConfig, escapeControl, openStore, parseFlags, type CliIo } from './io.js';
@@ -108,6 +112,9 @@ export async function run(argv: string[], io: CliIo, opts: StartOptions = {}): P
         log,
         messenger: dc.slack.messenger({ fallbackUsers: config.DEALCAST_ADMINS }),
         slackUserForOwner: (ownerId) => dc.deps.owners.slackUserForOwner(ownerId),
+        openDm: (userId) => dc.slack.openDm(userId),
+        subscriptions: (now) => dc.subscriptions.tick(now),
+        afterSync: () => refreshRecentHomes(dc.deps, dc.home, HOME_REFRESH_WITHIN_MS),
       }),
     );
     scheduler.catch((err: unknown) => log(`scheduler: could not start: ${describeError(err)}`));

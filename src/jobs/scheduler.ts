@@ -30,6 +30,8 @@ import { markInterruptedJobRuns, slotsRecorded } from '../../store/job-runs.js';
 import { runInSlot, skipSlot, type Claim, type SlotOutcome } from './ledger.js';
 import { localDay } from '../time/calendar.js';
 import { CronSchedule } from '../time/cron.js';
+import { runDealEventsJob } from './deal-events.js';
+import { defaultSubscription } from '../../store/subscriptions.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -51,6 +53,10 @@ export interface ScheduledJobs {
   digest?(now: Date, opts: { lateFor?: Date; claim?: Claim }): Promise<unknown>;
   /** Rewrites the dashboard page when it changed. Left out when DASHBOARD_CRON is unset. */
   dashboard?(now: Date): Promise<unknown>;
+  /** Deal events (won, regressions, pushed close dates …), after each successful sync. */
+  dealEvents?(now: Date): Promise<unknown>;
+  /** Scheduled reports due at `now` (each claims its own slot in the ledger). */
+  subscriptions?(now: Date): Promise<unknown>;
 }
 
 export interface SchedulerOptions {
@@ -80,6 +86,7 @@ export interface TickReport {
   snapshot?: SlotOutcome<unknown>['status'];
   alerts?: SlotOutcome<unknown>['status'];
   dashboard?: SlotOutcome<unknown>['status'];
+  dealEvents?: SlotOutcome<unknown>['status'];
   digests: { slot: string; status: SlotOutcome<unknown>['status'] | 'skipped'; late: boolean }[];
 }
 
@@ -199,11 +206,26 @@ export class Scheduler {
         const alerts = jobs.alerts;
         if (outcome.status === 'ok' && alerts)
           report.alerts = (await runInSlot(db, 'alerts', slot, now, (claim) => alerts(now, claim), { log: this.log, adoptOrphans: true, crashAt: this.opts.crashAt })).status;
+        const dealEvents = jobs.dealEvents;
+        if (outcome.status === 'ok' && dealEvents) report.dealEvents = (await runInSlot(db, 'deal_events', slot, now, () => dealEvents(now), { log: this.log })).status;
+        await this.subscriptionsDue(now);
         return report;
       }
     }
     await this.digestsDue(now, report);
+    await this.subscriptionsDue(now);
     return report;
+  }
+
+  /** Scheduled reports: they claim their own ledger slots; a failure is theirs to record. */
+  private async subscriptionsDue(now: Date): Promise<void> {
+    const run = this.opts.jobs.subscriptions;
+    if (!run) return;
+    try {
+      await run(now);
+    } catch (err) {
+      this.log(`subscriptions: ${(err as Error).message}`);
+    }
   }
 
   /** Runs the latest digest slot not yet in the ledger (late if need be); records older or too-late ones as skipped. */
@@ -266,6 +288,12 @@ export interface StartSchedulerDeps {
   log: (line: string) => void;
   /** Slack user of a CRM owner, looked up when not yet known (alerts @-mention owners). */
   slackUserForOwner?: (ownerId: string) => Promise<string | null>;
+  /** The DM channel with a Slack user (deal events to owners; subscriptions to a DM). */
+  openDm?: (userId: string) => Promise<string>;
+  /** Scheduled reports (src/jobs/subscriptions.ts), run at every tick. */
+  subscriptions?: (now: Date) => Promise<unknown>;
+  /** After each successful sync and its deal events (App Home refreshes). */
+  afterSync?: (now: Date) => Promise<unknown>;
   clock?: () => Date;
 }
 
@@ -282,6 +310,8 @@ export async function startScheduler(deps: StartSchedulerDeps): Promise<{ schedu
     snapshot: (now) => runSnapshotJob({ ...jc.snapshot, timeZone: team().timeZone }, now),
     // No channel = no job (not a failure every slot); present again once a channel is chosen.
     get digest() {
+      // With subscriptions running, the team digest is their default subscription (src/jobs/default-digest.ts).
+      if (deps.subscriptions && defaultSubscription(deps.db)) return undefined;
       const t = team();
       const channel = t.digestChannel;
       return channel ? (now: Date, opts: { lateFor?: Date; claim?: Claim }) => runDigestJob({ ...jc.digest, channel, timeZone: t.timeZone }, now, opts).then(digestDetail) : undefined;
@@ -291,6 +321,25 @@ export async function startScheduler(deps: StartSchedulerDeps): Promise<{ schedu
       const channel = t.alertChannel;
       return channel ? (now: Date, claim?: Claim) => runAlertsJob({ ...jc.alerts, channel, timeZone: t.timeZone, slackUserForOwner: deps.slackUserForOwner }, now, claim) : undefined;
     },
+    dealEvents: async (now: Date) => {
+      const r = await runDealEventsJob(
+        {
+          db: deps.db,
+          crm: deps.config.CRM,
+          poster: {
+            post: (channel, c) => deps.messenger.post(channel, c),
+            reply: (channel, threadTs, c) => deps.messenger.reply(channel, threadTs, c),
+            openDm: deps.openDm ?? (() => Promise.reject(new Error('no way to open a DM here'))),
+          },
+          slackUserForOwner: deps.slackUserForOwner,
+          log: deps.log,
+        },
+        now,
+      );
+      await deps.afterSync?.(now).catch((err: unknown) => deps.log(`after sync: ${(err as Error).message}`));
+      return r;
+    },
+    ...(deps.subscriptions ? { subscriptions: deps.subscriptions } : {}),
     ...(deps.config.DASHBOARD_CRON
       ? { dashboard: (now: Date) => writeDashboardIfChanged({ db: deps.db, config: deps.config, log: deps.log }, now).then((r) => ({ written: r.written, reason: r.reason })) }
       : {}),

@@ -70,6 +70,11 @@ export interface ReportOptions {
    * common; undefined = as last asked.
    */
   currency?: string | null;
+  /**
+   * The owners the asker may see (scoped visibility, src/access/visibility.ts); undefined =
+   * everything. An owner filter outside it matches nothing.
+   */
+  scopeOwnerIds?: readonly string[];
 }
 
 const DEFAULT_LOOKBACK_DAYS = 365;
@@ -380,6 +385,10 @@ function staleDataNotes(db: Db, crm: string, at: Date, tz: string): string[] {
 function build<N extends ReportName>(db: Db, crm: string, name: N, opts: ReportOptions, notes: string[]): ReportByName[N] {
   const { currency } = reportingMoney(db, crm, { currency: opts.currency });
   const f = resolveFilters(db, crm, opts.filters ?? {}, opts.now, opts.timeZone);
+  if (opts.scopeOwnerIds) {
+    const scope = opts.scopeOwnerIds;
+    f.facts.ownerIds = f.facts.ownerIds ? f.facts.ownerIds.filter((id) => scope.includes(id)) : [...scope];
+  }
   const unconverted = q.unconvertedDeals(db, crm, f.facts);
   const nowS = Math.floor(opts.now.getTime() / 1000);
   const ctx: Ctx = {

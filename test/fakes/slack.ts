@@ -342,6 +342,13 @@ export class FakeSlack {
       case 'views.open':
         if (!p.trigger_id) return { ok: false, error: 'invalid_trigger_id' };
         return { ok: true, view: { id: `V${++this.seq}`, hash: `h${this.seq}`, ...(p.view as object) } };
+      case 'views.push':
+        if (!p.trigger_id) return { ok: false, error: 'invalid_trigger_id' };
+        return { ok: true, view: { id: `V${++this.seq}`, hash: `h${this.seq}`, ...(p.view as object) } };
+      case 'views.publish':
+        if (!p.user_id) return { ok: false, error: 'invalid_arguments' };
+        if ((p.view as { type?: string } | undefined)?.type !== 'home') return { ok: false, error: 'invalid_arguments' };
+        return { ok: true, view: { id: `V${++this.seq}`, hash: `h${this.seq}`, ...(p.view as object) } };
       case 'views.update':
         return { ok: true, view: { id: p.view_id ?? `V${++this.seq}`, hash: `h${++this.seq}`, ...(p.view as object) } };
       default:

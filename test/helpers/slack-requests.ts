@@ -80,3 +80,23 @@ export function sendCommand(appUrl: string, fields: CommandFields, opts: SendOpt
 export function sendInteraction(appUrl: string, payload: Record<string, unknown>, opts: SendOptions = {}): Promise<{ status: number; body: string }> {
   return postSigned(appUrl, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), opts);
 }
+
+/** POSTs a signed Events API callback (JSON, as Slack sends events) wrapping `event`. */
+export async function sendEvent(appUrl: string, event: Record<string, unknown>, opts: SendOptions = {}): Promise<{ status: number; body: string }> {
+  const body = JSON.stringify({
+    token: 'deprecated-verification-token',
+    team_id: 'T0FAKE',
+    api_app_id: 'A0DEALCAST',
+    event,
+    type: 'event_callback',
+    event_id: `Ev${Math.random().toString(36).slice(2, 12).toUpperCase()}`,
+    event_time: Math.floor(Date.now() / 1000),
+  });
+  const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  const res = await fetch(`${appUrl}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(opts.secret ?? TEST_SIGNING_SECRET, ts, body) },
+    body,
+  });
+  return { status: res.status, body: await res.text() };
+}

@@ -1,0 +1,73 @@
+/**
+ * Scoped visibility: what a non-admin may see, as an admin chose in /dealcast events:
+ * - 'all'  — everything (the default, and dealcast's behaviour before this setting existed);
+ * - 'team' — the deals of every owner in the caller's team(s) (teams set in the modal: each
+ *   team a list of CRM owners); a caller in no team sees their own deals;
+ * - 'own'  — only the deals the caller owns in the CRM.
+ * Admins (DEALCAST_ADMINS, workspace admins/owners) always see everything. A caller whose Slack
+ * email matches no CRM owner sees no deals under 'team' or 'own'. Every surface (commands,
+ * buttons and menus, App Home, subscriptions, CSV downloads) asks `viewerScope` and applies it.
+ */
+import { z } from 'zod';
+import type { Db } from '../../store/db.js';
+import { getSetting } from '../../store/settings.js';
+
+export type VisibilityScope = 'all' | 'team' | 'own';
+export const VISIBILITY_SCOPES: readonly VisibilityScope[] = ['all', 'team', 'own'];
+
+export const VISIBILITY_KEYS = {
+  scope: 'visibility.scope',
+  /** [{ name, ownerIds }] */
+  teams: 'visibility.teams',
+} as const;
+
+export interface Team {
+  name: string;
+  ownerIds: string[];
+}
+
+const teamsSchema = z.array(z.object({ name: z.string().min(1).max(80), ownerIds: z.array(z.string()).max(500) })).max(100);
+
+export function readVisibility(db: Db): { scope: VisibilityScope; teams: Team[] } {
+  const s = z.enum(['all', 'team', 'own']).safeParse(getSetting<unknown>(db, VISIBILITY_KEYS.scope, 'all'));
+  const t = teamsSchema.safeParse(getSetting<unknown>(db, VISIBILITY_KEYS.teams, []));
+  return { scope: s.success ? s.data : 'all', teams: t.success ? t.data : [] };
+}
+
+/** What one viewer may see. `ownerIds` null = everything. */
+export interface ViewerScope {
+  ownerIds: string[] | null;
+  /** "your deals", "team Sales East", or null for everything. */
+  label: string | null;
+  /** The viewer's own CRM owner id, when known. */
+  ownerId: string | null;
+  admin: boolean;
+}
+
+export const EVERYTHING: ViewerScope = { ownerIds: null, label: null, ownerId: null, admin: true };
+
+/** Pure: the scope of a viewer given the setting, whether they are an admin and their CRM owner. */
+export function scopeOf(setting: { scope: VisibilityScope; teams: Team[] }, viewer: { admin: boolean; ownerId: string | null }): ViewerScope {
+  if (viewer.admin || setting.scope === 'all') return { ownerIds: null, label: null, ownerId: viewer.ownerId, admin: viewer.admin };
+  const own = viewer.ownerId ? [viewer.ownerId] : [];
+  if (setting.scope === 'own' || !viewer.ownerId) return { ownerIds: own, label: 'your own deals', ownerId: viewer.ownerId, admin: false };
+  const teams = setting.teams.filter((t) => t.ownerIds.includes(viewer.ownerId!));
+  if (!teams.length) return { ownerIds: own, label: 'your own deals (you are in no team)', ownerId: viewer.ownerId, admin: false };
+  const ids = [...new Set(teams.flatMap((t) => t.ownerIds))];
+  return { ownerIds: ids, label: `team ${teams.map((t) => t.name).join(', ')}`, ownerId: viewer.ownerId, admin: false };
+}
+
+/** May this viewer see deals of `ownerId`? */
+export function canSeeOwner(scope: ViewerScope, ownerId: string | null): boolean {
+  return scope.ownerIds === null || (ownerId !== null && scope.ownerIds.includes(ownerId));
+}
+
+/**
+ * Narrows a requested owner filter to the scope: the ids the report may read, or null for "no
+ * narrowing". An owner outside the scope yields an empty list (the report shows nothing).
+ */
+export function scopedOwnerIds(scope: ViewerScope, requested: string[] | undefined): string[] | undefined {
+  if (scope.ownerIds === null) return requested;
+  if (!requested) return scope.ownerIds;
+  return requested.filter((id) => scope.ownerIds!.includes(id));
+}
