@@ -17,7 +17,7 @@ import type { OwnerArg } from '../src/delivery/slack-owners.js';
 import { describeSince, parseSinceText, type SinceArg } from '../src/time/parse.js';
 
 export type FilterKey = 'owner' | 'pipeline' | 'source' | 'since' | 'stage';
-export type FlagKey = 'stuck';
+export type FlagKey = 'stuck' | 'closing';
 
 export type { OwnerArg };
 
@@ -32,6 +32,8 @@ export interface CommandArgs {
   since?: SinceArg;
   stage?: string;
   stuck: boolean;
+  /** `closing`: open deals by expected close date, soonest first (/deals). */
+  closing: boolean;
   /** Bare words that were not flags (the subcommand of /dealcast, e.g. 'status'). */
   words: string[];
 }
@@ -136,7 +138,7 @@ export function parseSince(value: string): SinceArg | string {
 
 /** Parses command text against what the command accepts. Every problem is listed, not just the first. */
 export function parseCommandArgs(text: string, spec: ArgSpec): ParseResult {
-  const args: CommandArgs = { help: false, stuck: false, words: [] };
+  const args: CommandArgs = { help: false, stuck: false, closing: false, words: [] };
   const { tokens, problems } = tokenize(text);
   const seen = new Set<string>();
   const accepted = new Set<string>(spec.filters);
@@ -152,6 +154,7 @@ export function parseCommandArgs(text: string, spec: ArgSpec): ParseResult {
         args.help = true;
       } else if (flags.has(lower)) {
         args.stuck = args.stuck || lower === 'stuck';
+        args.closing = args.closing || lower === 'closing';
       } else if (words.has(lower)) {
         args.words.push(lower);
       } else if (DURATION.test(word) && accepted.has('since')) {

@@ -14,7 +14,7 @@ import { replyTarget, teamTimeZone, type CommandHandler, type CommandDeps } from
 import { describeFilters, freshnessOf, resolveFilters, scopeFor, scopeNote, stateOf } from './report-command.js';
 import { controlsFor } from './report-actions.js';
 
-export const DEALS_ARGS: ArgSpec = { filters: ['owner', 'pipeline', 'source', 'since', 'stage'], flags: ['stuck'] };
+export const DEALS_ARGS: ArgSpec = { filters: ['owner', 'pipeline', 'source', 'since', 'stage'], flags: ['stuck', 'closing'] };
 
 /**
  * `stage:` as typed -> the report's stage filter: a canonical stage (Proposal) or the open CRM
@@ -55,12 +55,13 @@ export const handleDealsCommand: CommandHandler = async (req, deps) => {
       timeZone: teamTimeZone(deps),
       currency: deps.config.DEALCAST_CURRENCY ?? null,
       limit: DEALS_LIST_DEFAULT,
-      ...(args.stuck ? {} : { threshold: 0, order: 'amount' as const }),
+      ...(args.stuck ? {} : { threshold: 0 }),
+      ...(args.closing ? { order: 'close' as const } : args.stuck ? {} : { order: 'amount' as const }),
       ...(stage ? { stage: stage.filter } : {}),
       scopeOwnerIds: scope.ownerIds ?? undefined,
     },
   });
-  const extra = [...(stage ? [`stage ${stage.label}`] : []), ...(args.stuck ? ['stuck'] : []), ...scopeNote(scope)];
+  const extra = [...(stage ? [`stage ${stage.label}`] : []), ...(args.stuck ? ['stuck'] : []), ...(args.closing ? ['soonest close first'] : []), ...scopeNote(scope)];
   const message = dealsList(report.deals, {
     title: args.stuck ? 'Stuck deals' : 'Open deals',
     currency: report.currency,
@@ -72,6 +73,6 @@ export const handleDealsCommand: CommandHandler = async (req, deps) => {
     emptyText: args.stuck ? 'No deals are stuck: every open deal is within twice its stage’s usual time.' : 'No open deals match.',
   });
   // Controls re-run the list with other filters; stage: and stuck have no control, so a list using them has none.
-  if (!stage && !args.stuck) message.blocks.push(...controlsFor({ r: 'deals', ...stateOf(filters, args) }, scope, deps));
+  if (!stage && !args.stuck && !args.closing) message.blocks.push(...controlsFor({ r: 'deals', ...stateOf(filters, args) }, scope, deps));
   await deps.slack.deliverReport(target, message);
 };

@@ -43,8 +43,8 @@ export const COMMANDS = {
   },
   deals: {
     command: '/deals',
-    description: 'List open deals, biggest first; add "stuck" for deals stuck in their stage',
-    usageHint: '[stage:Proposal] [stuck] [owner:@maria|me] [pipeline:"Enterprise"] | help',
+    description: 'List open deals: biggest first, "closing" soonest close first, "stuck" stuck in stage',
+    usageHint: '[stage:Proposal] [stuck] [closing] [owner:@maria|me] [pipeline:"Enterprise"] | help',
   },
   dealcast: {
     command: '/dealcast',

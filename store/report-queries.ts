@@ -463,7 +463,7 @@ export function stuckCandidates(
   crm: string,
   f: FactFilter,
   cutoffs: (number | null)[],
-  opts: { limit: number; nowS: number; order?: 'overdue' | 'amount'; canonical?: number; stageIds?: string[] },
+  opts: { limit: number; nowS: number; order?: 'overdue' | 'amount' | 'close'; canonical?: number; stageIds?: string[] },
 ): { total: number; rows: OpenDealCandidate[] } {
   const conds = cutoffs.map((c, d) => (c === null ? null : `(f.canonical = ${d} AND f.stage_since <= ${Math.floor(c)})`)).filter(Boolean);
   if (!conds.length) return { total: 0, rows: [] };
@@ -487,7 +487,12 @@ export function stuckCandidates(
     .map((c, d) => (c === null ? null : `WHEN ${d} THEN (${now} - f.stage_since) * 1.0 / MAX(1, ${now} - ${Math.floor(c)})`))
     .filter(Boolean)
     .join(' ');
-  const order = opts.order === 'amount' ? 'COALESCE(f.amount, 0) DESC, f.deal_id' : `CASE f.canonical ${over} ELSE 0 END DESC`;
+  const order =
+    opts.order === 'amount'
+      ? 'COALESCE(f.amount, 0) DESC, f.deal_id'
+      : opts.order === 'close'
+        ? 'f.close_day IS NULL, f.close_day, COALESCE(f.amount, 0) DESC, f.deal_id'
+        : `CASE f.canonical ${over} ELSE 0 END DESC`;
   const rows = db
     .prepare(
       `SELECT f.deal_id AS id, d.name AS name, f.amount AS amount, f.amount_original AS amountOriginal, f.currency_original AS currencyOriginal, f.canonical AS depth, COALESCE(s.name, f.stage_id, '') AS crmStage,

@@ -1,6 +1,7 @@
 /**
  * `dealcast report <name> [--json] [--out FILE.png] [--pipeline NAME] [--owner NAME|EMAIL]
- * [--source NAME] [--since 90d|12w|YYYY-MM-DD] [--now ISO] [--months N] [--granularity week|month]`:
+ * [--source NAME] [--since 90d|12w|YYYY-MM-DD] [--now ISO] [--months N] [--granularity week|month]
+ * [--sort stuck|amount|close] [--limit N]`:
  * one report from the local copy of the CRM, as a compact table, as JSON (stable keys), or as a
  * chart PNG.
  */
@@ -27,6 +28,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       now: { type: 'string' },
       months: { type: 'string' },
       granularity: { type: 'string' },
+      sort: { type: 'string' },
+      limit: { type: 'string' },
       db: { type: 'string' },
     },
     'report',
@@ -41,6 +44,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (values.granularity !== undefined && values.granularity !== 'week' && values.granularity !== 'month') {
     throw new UsageError(`--granularity must be week or month (got "${values.granularity}").`);
+  }
+  const sort = values.sort;
+  if (sort !== undefined && (name !== 'deals' || !['stuck', 'amount', 'close'].includes(sort))) {
+    throw new UsageError(
+      name !== 'deals' ? '--sort is for the deals report.' : `--sort must be stuck, amount or close (got "${sort}").`,
+      'dealcast report deals --sort amount (every open deal, biggest first) | --sort close (soonest expected close first) | --sort stuck (the default: stuck deals, most overdue first)',
+    );
   }
   if (values.out !== undefined && !/\.png$/i.test(values.out)) throw new UsageError(`--out must name a .png file (got "${values.out}").`);
   if (values.out !== undefined && !isChartName(name)) {
@@ -62,6 +72,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       months: parseIntFlag(values.months, 'months', 1, 24),
       currency: config.DEALCAST_CURRENCY ?? null,
       granularity: values.granularity as 'week' | 'month' | undefined,
+      ...(sort === 'amount' || sort === 'close' ? { threshold: 0, order: sort } : {}),
+      ...(values.limit !== undefined ? { limit: parseIntFlag(values.limit, 'limit', 1, 100_000) } : {}),
     });
     if (values.out && isChartName(name)) {
       const png = await renderReportPng(name, report as ChartReports[typeof name]);

@@ -54,7 +54,7 @@ export interface ReportOptions {
   /** funnel: cohort of deals created in the last N days when no `since` (default 180). */
   cohortDays?: number;
   /** deals: most overdue first (default) or biggest first; paged in SQL either way. */
-  order?: 'overdue' | 'amount';
+  order?: 'overdue' | 'amount' | 'close';
   /** deals: only deals in this canonical stage (0 Lead … 3 Negotiation) or these CRM stages. */
   stage?: { canonical?: number; stageIds?: string[] };
   /** deals: stuck when days in stage >= threshold × the stage's mean (default 2). */
@@ -298,9 +298,13 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
       ...(c.opts.stage?.stageIds ? { stageIds: c.opts.stage.stageIds } : {}),
     });
     const averages = stageAverages(times, minSample);
+    const listed = stuckDeals(cand.rows, times, stuckOpts);
+    // stuckDeals ranks by how stuck; the SQL page was cut in the asked order, so list it in that order.
+    if (c.opts.order === 'amount') listed.sort((a, b) => (b.amount ?? 0) - (a.amount ?? 0));
+    else if (c.opts.order === 'close') listed.sort((a, b) => (a.close_date ?? '9999').localeCompare(b.close_date ?? '9999') || (b.amount ?? 0) - (a.amount ?? 0));
     return {
       ...c.base,
-      deals: c.opts.order === 'amount' ? stuckDeals(cand.rows, times, stuckOpts).sort((a, b) => (b.amount ?? 0) - (a.amount ?? 0)) : stuckDeals(cand.rows, times, stuckOpts),
+      deals: listed,
       total: cand.total,
       threshold,
       min_sample: minSample,

@@ -42,6 +42,27 @@ describe('dealcast report', () => {
     );
   });
 
+  it('deals --sort lists every open deal biggest first or soonest close first, paged by --limit', async () => {
+    const all = JSON.parse((await cli('deals', '--json', '--now', NOW, '--sort', 'amount', '--limit', '100000')).out);
+    const pipeline = JSON.parse((await cli('pipeline', '--json', '--now', NOW)).out);
+    // Every open deal, not only the stuck ones: as many as the pipeline counts.
+    expect(all.total).toBe(pipeline.total.count);
+    expect(all.deals).toHaveLength(all.total);
+    const amounts = all.deals.map((d: { amount: number | null }) => d.amount ?? 0);
+    expect(amounts).toEqual([...amounts].sort((a: number, b: number) => b - a));
+    const close = JSON.parse((await cli('deals', '--json', '--now', NOW, '--sort', 'close', '--limit', '20')).out);
+    expect(close.deals).toHaveLength(20);
+    expect(close.total).toBe(all.total);
+    const days = close.deals.map((d: { close_date: string | null }) => d.close_date ?? '9999');
+    expect(days).toEqual([...days].sort());
+    // The soonest expected close among all open deals comes first.
+    const soonest = all.deals.map((d: { close_date: string | null }) => d.close_date ?? '9999').sort()[0];
+    expect(close.deals[0].close_date).toBe(soonest);
+    const bad = await cli('deals', '--sort', 'name');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--sort must be stuck, amount or close/);
+  });
+
   it('prints a compact table by default, with filters echoed', async () => {
     const r = await cli('pipeline', '--now', NOW, '--pipeline', 'new business', '--since', '90d');
     expect(r.code).toBe(0);
