@@ -13,6 +13,7 @@
  * and deals without close dates. The two anomalies tied to `now` (the drop, the quiet rep) are
  * anchored to it on purpose, so that every demo run shows them.
  */
+import { seededRandom, standardNormal } from '../metrics/random.js';
 import type { ActivityRow, ActivityType, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
 import type { Connector, Page, Stream } from '../sync/connector.js';
 
@@ -102,23 +103,6 @@ function hash3(seed: number, a: number, b: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
-/** mulberry32: small, fast, good enough for synthetic data. */
-function rng(state: number): () => number {
-  let s = state >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function normal(r: () => number): number {
-  const u = Math.max(r(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
-}
-
 function pick<T>(r: () => number, items: readonly T[]): T {
   const item = items[Math.floor(r() * items.length)];
   if (item === undefined) throw new Error('demo data: nothing to pick from');
@@ -191,7 +175,7 @@ export class DemoCrm {
     const repCount = 8 + Math.floor(this.size / 5000);
     this.reps = [];
     for (let i = 0; i < repCount; i++) {
-      const r = rng(hash3(this.seed, i, 7001));
+      const r = seededRandom(hash3(this.seed, i, 7001));
       const first = FIRST[i % FIRST.length];
       const last = LAST[(i * 7 + Math.floor(i / FIRST.length)) % LAST.length];
       const suffix = i >= FIRST.length ? ` ${Math.floor(i / FIRST.length) + 1}` : '';
@@ -212,7 +196,7 @@ export class DemoCrm {
 
   /** Deal k's whole life, independent of `now` (except the drop). */
   life(k: number): DealLife {
-    const r = rng(hash3(this.seed, k, 1));
+    const r = seededRandom(hash3(this.seed, k, 1));
     const pipeline = r() < PIPELINES[0].share ? PIPELINES[0] : PIPELINES[1];
     const owner = pick(r, this.repsByPipeline.get(pipeline.id)!);
     const [source, , sourceMult] = pickWeighted(r, SOURCES, (s) => s[1]);
@@ -221,7 +205,7 @@ export class DemoCrm {
     let amount: number | null;
     if (a < 0.02) amount = 0;
     else if (a < 0.03) amount = null;
-    else amount = Math.round((pipeline.medianAmount * Math.exp(normal(r) * pipeline.amountSigma)) / 50) * 50;
+    else amount = Math.round((pipeline.medianAmount * Math.exp(standardNormal(r) * pipeline.amountSigma)) / 50) * 50;
     const name = `${pick(r, CO_A)}${pick(r, CO_B)} ${pick(r, CO_C)} – ${pick(r, PRODUCTS)}`;
 
     // Walk the stages: advance with the stage's probability (scaled by rep and source), else lose.
@@ -231,7 +215,7 @@ export class DemoCrm {
     const stuckAt = r() < 0.05 ? Math.floor(r() * pipeline.open.length) : -1;
     for (let i = 0; i < pipeline.open.length; i++) {
       const [, , , pAdvance, meanDays] = pipeline.open[i]!;
-      let days = meanDays * Math.exp(normal(r) * 0.8 - 0.32); // lognormal, mean ≈ meanDays, long tail
+      let days = meanDays * Math.exp(standardNormal(r) * 0.8 - 0.32); // lognormal, mean ≈ meanDays, long tail
       if (i === stuckAt) days *= 6 + r() * 6;
       const advances = r() < Math.min(0.97, pAdvance * owner.skill * sourceMult);
       if (!advances) {
@@ -253,7 +237,7 @@ export class DemoCrm {
     // noisy; 5% of deals have none while open.
     const cd = r();
     const end = transitions[transitions.length - 1]!.at;
-    const closeDate = cd < 0.05 ? null : Math.max(createdAt + 7 * DAY, end - 10 * DAY + normal(r) * 14 * DAY);
+    const closeDate = cd < 0.05 ? null : Math.max(createdAt + 7 * DAY, end - 10 * DAY + standardNormal(r) * 14 * DAY);
     return { k, id: `D-${k}`, name, pipeline, owner, source, amount, createdAt, closeDate, transitions, outcome };
   }
 
@@ -265,7 +249,7 @@ export class DemoCrm {
     if (life.pipeline.id === 'enterprise' && this.dropAt <= this.now && (life.amount ?? 0) >= life.pipeline.medianAmount * 0.5) {
       const openAtDrop = life.createdAt < this.dropAt && !life.transitions.some((tr) => tr.at <= this.dropAt && tr.stageId.endsWith('-won') ) &&
         !life.transitions.some((tr) => tr.at <= this.dropAt && tr.stageId === lostId);
-      const hit = rng(hash3(this.seed, life.k, 2))() < 0.85;
+      const hit = seededRandom(hash3(this.seed, life.k, 2))() < 0.85;
       if (openAtDrop && hit) {
         history = life.transitions.filter((tr) => tr.at <= this.dropAt);
         history.push({ stageId: lostId, at: this.dropAt });
@@ -323,7 +307,7 @@ export class DemoCrm {
     const start = EPOCH + day * DAY;
     const weekday = new Date(start).getUTCDay();
     const weekend = weekday === 0 || weekday === 6;
-    const r = rng(hash3(this.seed, day, 10_000 + repIndex));
+    const r = seededRandom(hash3(this.seed, day, 10_000 + repIndex));
     const n = weekend ? (r() < 0.15 ? 1 : 0) : 3 + Math.floor(r() * 7);
     const out: ActivityRow[] = [];
     const types: [ActivityType, number][] = [
@@ -349,7 +333,7 @@ export class DemoCrm {
   }
 
   private ownerOf(k: number): string {
-    const r = rng(hash3(this.seed, k, 1));
+    const r = seededRandom(hash3(this.seed, k, 1));
     const pipeline = r() < PIPELINES[0].share ? PIPELINES[0] : PIPELINES[1];
     return pick(r, this.repsByPipeline.get(pipeline.id)!).id;
   }

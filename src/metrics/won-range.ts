@@ -4,6 +4,7 @@
  * simulated deal by deal (seeded, so the same inputs give the same range) and widened by the
  * model's own past errors. `forecastWonRange` is the one entry point other reports build on.
  */
+import { seededRandom, standardNormal } from './random.js';
 import {
   buildObservations,
   closedInWindow,
@@ -254,25 +255,9 @@ export function newDealCount(inp: NewDealInputs, a: number, b: number): number {
   return inp.ratePerDay * s;
 }
 
-/** mulberry32, seeded: the same inputs give the same range. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gauss(r: () => number): number {
-  return Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r());
-}
-
 function poisson(r: () => number, mu: number): number {
   if (mu <= 0) return 0;
-  if (mu > 50) return Math.max(0, Math.round(mu + Math.sqrt(mu) * gauss(r)));
+  if (mu > 50) return Math.max(0, Math.round(mu + Math.sqrt(mu) * standardNormal(r)));
   const l = Math.exp(-mu);
   let k = 0;
   let p = 1;
@@ -310,7 +295,7 @@ export function simulateWon(
   opts: { runs?: number; seed?: number } = {},
 ): SimulatedRange {
   const runs = opts.runs ?? SIMULATION_RUNS;
-  const r = prng(opts.seed ?? RANGE_SEED);
+  const r = seededRandom(opts.seed ?? RANGE_SEED);
   const variance = (d: { amount: number; p: number }) => d.amount * d.amount * d.p * (1 - d.p);
   const live = open.filter((d) => d.p > 0 && d.amount !== 0);
   let restMean = 0;
@@ -334,7 +319,7 @@ export function simulateWon(
   for (let i = 0; i < runs; i++) {
     let t = 0;
     for (let k = 0; k < amounts.length; k++) if (r() < probs[k]!) t += amounts[k]!;
-    if (restSd > 0 || restMean > 0) t += Math.max(0, restMean + restSd * gauss(r));
+    if (restSd > 0 || restMean > 0) t += Math.max(0, restMean + restSd * standardNormal(r));
     for (const f of newDeals) {
       const n = poisson(r, f.count);
       for (let k = 0; k < n; k++) t += f.sizes[Math.floor(r() * f.sizes.length)]!;
