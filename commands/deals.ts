@@ -10,7 +10,7 @@ import { UsageError } from '../src/errors.js';
 import { dealsList, DEALS_LIST_DEFAULT } from '../src/views/deals-list.js';
 import { usageMessage } from '../src/views/help.js';
 import { listStages } from '../store/stages.js';
-import { replyTarget, teamTimeZone, type CommandHandler, type CommandDeps } from './command-context.js';
+import { replyTarget, teamReportOptions, type CommandHandler, type CommandDeps } from './command-context.js';
 import { describeFilters, freshnessOf, resolveFilters, scopeFor, scopeNote, stateOf } from './report-command.js';
 import { controlsFor } from './report-actions.js';
 
@@ -52,8 +52,7 @@ export const handleDealsCommand: CommandHandler = async (req, deps) => {
     opts: {
       filters,
       now,
-      timeZone: teamTimeZone(deps),
-      currency: deps.config.DEALCAST_CURRENCY ?? null,
+      ...teamReportOptions(deps),
       limit: DEALS_LIST_DEFAULT,
       ...(args.stuck ? {} : { threshold: 0 }),
       ...(args.closing ? { order: 'close' as const } : args.stuck ? {} : { order: 'amount' as const }),

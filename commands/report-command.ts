@@ -12,7 +12,7 @@ import type { Freshness } from '../src/views/freshness.js';
 import { usageMessage } from '../src/views/help.js';
 import { reportSummary } from '../src/views/report-summary.js';
 import { lastSuccessfulRun } from '../store/sync-runs.js';
-import { replyTarget, teamTimeZone, type CommandDeps, type CommandRequest } from './command-context.js';
+import { replyTarget, teamReportOptions, teamTimeZone, type CommandDeps, type CommandRequest } from './command-context.js';
 import { resolveTeamSettings } from '../src/settings/resolve.js';
 import { localDay } from '../src/time/calendar.js';
 import { UsageError } from '../src/errors.js';
@@ -94,12 +94,12 @@ export async function runReportCommand(key: ChartCommandKey, req: CommandRequest
   const now = deps.now();
   const filters = await resolveFilters(args, req, deps);
   const scope = await scopeFor(req, deps, filters);
-  const timeZone = teamTimeZone(deps);
+  const team = teamReportOptions(deps);
   // The report and its chart are computed off the event loop (a worker in `dealcast start`).
   const { report, png } = await deps.reports.run({
     crm: deps.crm,
     name: key,
-    opts: { filters, now, timeZone, currency: deps.config.DEALCAST_CURRENCY ?? null, scopeOwnerIds: scope.ownerIds ?? undefined },
+    opts: { ...team, filters, now, scopeOwnerIds: scope.ownerIds ?? undefined },
     chart: { scale: CHART_SCALE },
   });
   if (!png) throw new Error(`${key}: no chart was drawn`);
@@ -107,7 +107,7 @@ export async function runReportCommand(key: ChartCommandKey, req: CommandRequest
   summary.blocks.push(...controlsFor({ r: key, ...stateOf(filters, args) }, scope, deps));
   await deps.slack.deliverReport(target, summary, {
     png,
-    filename: `${key}-${localDay(now, timeZone)}.png`,
+    filename: `${key}-${localDay(now, team.timeZone)}.png`,
     title: summary.title,
     // The chart may shorten names; the alt text gives them in full.
     altText: [summary.altText, chartRowsAltText(key, report as never)].filter(Boolean).join(' '),

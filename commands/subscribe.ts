@@ -17,7 +17,8 @@ import { isNotInChannel, slackErrorOf, type MessageContent } from '../src/delive
 import { resolveTeamSettings } from '../src/settings/resolve.js';
 import { jobContext } from '../src/jobs/context.js';
 import { runDigestJob } from '../src/jobs/digest.js';
-import { describeSchedule, isZone, nextSlot, scheduleWord, type Schedule, type ScheduleWords } from '../src/jobs/subscription-schedule.js';
+import { describeSchedule, nextSlot, scheduleWord, type Schedule, type ScheduleWords } from '../src/jobs/subscription-schedule.js';
+import { isTimeZone } from '../src/time/calendar.js';
 import { subscriptionModal, readSubscriptionState, type SubscriptionForm } from '../src/views/subscription-modal.js';
 import { BLOCK_IDS } from '../src/ids.js';
 import { SubscriptionRunner } from '../src/jobs/subscriptions.js';
@@ -112,7 +113,7 @@ export async function handleSubscribe(req: CommandRequest, deps: CommandDeps): P
 /** The subscriber's Slack time zone (users.info), else the team's. */
 async function defaultTimeZone(userId: string, deps: CommandDeps): Promise<string> {
   const tz = await deps.slack.userInfo(userId).then((u) => u.tz, () => null);
-  return tz && isZone(tz) ? tz : resolveTeamSettings(deps.db, deps.config).timeZone;
+  return tz && isTimeZone(tz) ? tz : resolveTeamSettings(deps.db, deps.config).timeZone;
 }
 
 const NOT_IN_CHANNEL_HINT =
@@ -179,7 +180,7 @@ export async function onSubscriptionSubmit(input: { userId: string; values: Para
   }
   const time = scheduleWord('at', d.time);
   if (typeof time === 'string' || time === null) errors[BLOCK_IDS.subscriptionTime] = 'Choose a time.';
-  if (!isZone(d.timeZone.trim())) errors[BLOCK_IDS.subscriptionTimeZone] = 'Write an IANA time zone, e.g. Europe/Berlin or Asia/Tokyo.';
+  if (!isTimeZone(d.timeZone.trim())) errors[BLOCK_IDS.subscriptionTimeZone] = 'Write an IANA time zone, e.g. Europe/Berlin or Asia/Tokyo.';
   let skipDates: string[] = [];
   if (d.skip.trim()) {
     const w = scheduleWord('skip', d.skip);

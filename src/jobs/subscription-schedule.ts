@@ -102,7 +102,7 @@ export function scheduleWord(key: string | null, value: string): ScheduleWords |
     case 'at':
       return HHMM.test(v) ? { time: normaliseTime(v) } : `\`at:${v}\` is not a time of day; write at:08:30 (24-hour).`;
     case 'tz':
-      return isZone(v) ? { timeZone: v } : `\`tz:${v}\` is not a time zone; write an IANA name such as tz:Europe/Berlin or tz:Asia/Tokyo.`;
+      return isTimeZone(v) ? { timeZone: v } : `\`tz:${v}\` is not a time zone; write an IANA name such as tz:Europe/Berlin or tz:Asia/Tokyo.`;
     case 'on': {
       const days = lower.split(',').filter(Boolean);
       if (!days.length || !days.every((d) => d in WEEKDAYS)) return `\`on:${v}\`: list weekdays as on:mon,wed,fri.`;
@@ -132,4 +132,3 @@ function normaliseTime(t: string): string {
   return `${m[1]!.padStart(2, '0')}:${m[2]}`;
 }
 
-export const isZone = isTimeZone;
