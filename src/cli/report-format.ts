@@ -142,8 +142,8 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
 
   deals: (r) =>
     [
-      header(`Stuck deals (≥ ${r.threshold ?? 2}× the stage's average time)`, r),
-      `${num(r.total)} stuck${r.deals.length < r.total ? `, showing ${r.deals.length}` : ''}`,
+      header(r.threshold === 0 ? 'Open deals' : `Stuck deals (≥ ${r.threshold ?? 2}× the stage's average time)`, r),
+      `${num(r.total)} ${r.threshold === 0 ? 'open' : 'stuck'}${r.deals.length < r.total ? `, showing ${r.deals.length}` : ''}`,
       table(
         ['Deal', 'Amount', 'Stage', 'Owner', 'Days', 'Avg', 'Ratio', 'Close date'],
         r.deals.map((d) => [

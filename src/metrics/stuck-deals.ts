@@ -33,6 +33,8 @@ export function stageAverages(times: TimeInStageRow[], minSample = STUCK_MIN_SAM
 export function stuckCutoffs(times: TimeInStageRow[], opts: StuckOptions): (number | null)[] {
   const nowS = opts.now.getTime() / 1000;
   const threshold = opts.threshold ?? STUCK_THRESHOLD;
+  // Threshold 0 lists every open deal: a stage with too little history for an average still counts.
+  if (threshold <= 0) return stageAverages(times, opts.minSample).map(() => Math.floor(nowS));
   return stageAverages(times, opts.minSample).map((avg) => (avg === null ? null : Math.floor(nowS - threshold * avg * DAY_S)));
 }
 
@@ -78,6 +80,7 @@ export function stuckDeals(candidates: OpenDealCandidate[], times: TimeInStageRo
   const nowS = opts.now.getTime() / 1000;
   const isStuck = (c: OpenDealCandidate): boolean => {
     const avg = averages[c.depth];
+    if (threshold <= 0) return true;
     return c.stageSince !== null && avg != null && (nowS - c.stageSince) / DAY_S >= threshold * avg;
   };
   return candidates
