@@ -46,10 +46,11 @@ export function subtitleLines(report: ReportBase, headline: string | undefined, 
   const lines: string[] = [];
   if (headline) lines.push(headline);
   const filters = describeFilters(report.filters);
-  const asOf = report.as_of ? `as of ${formatDate(report.as_of)}` : '';
+  const asOf = report.as_of ? `as of ${formatDate(report.as_of_day ?? report.as_of)}` : '';
   const context = [filters, asOf, report.currency ? `amounts in ${report.currency}` : ''].filter(Boolean).join(' · ');
   if (context) lines.push(context);
-  if (report.notes?.some((n) => n.startsWith('Rebuilt as of'))) lines.push('rebuilt from stage history · amounts are today’s');
+  const rebuilt = report.notes?.find((n) => n.startsWith('Rebuilt as of'));
+  if (rebuilt) lines.push(rebuilt.includes('weekly deal snapshot') ? 'rebuilt from stage history and weekly deal snapshots' : 'rebuilt from stage history · amounts are today’s');
   else if (report.notes?.[0]) lines.push(report.notes[0]);
   const u = report.unconverted;
   if (u?.deals) lines.push(`${u.deals} ${u.deals === 1 ? 'deal' : 'deals'} in ${u.currencies.map((c) => c.currency).join(', ')} left out: no rate to ${report.currency}`);
@@ -109,7 +110,7 @@ export function chartSpec(report: ReportBase, title: string, headline: string | 
 export function noDataSpec(report: ReportBase, title: string, opts: ChartOptions | undefined): VegaLiteSpec {
   const filterLine = describeFilters(report.filters);
   const lines = ['No data for this filter', filterLine ? filterLine : 'Nothing to show yet for this period.'];
-  const frameOpts = { title: opts?.title, subtitle: opts?.subtitle ?? (report.as_of ? `as of ${formatDate(report.as_of)}` : '') };
+  const frameOpts = { title: opts?.title, subtitle: opts?.subtitle ?? (report.as_of ? `as of ${formatDate(report.as_of_day ?? report.as_of)}` : '') };
   return chartSpec(report, title, undefined, frameOpts, {
     datasets: { [TABLE]: lines.map((text, i) => ({ text, i })) },
     body: {

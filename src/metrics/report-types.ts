@@ -29,6 +29,10 @@ export interface ReportBase {
   filters: ReportFilters;
   /** The `now` the report was computed for. */
   as_of: string;
+  /** The team's day at `as_of`, YYYY-MM-DD in `time_zone` (what charts and messages call "as of"). */
+  as_of_day?: string;
+  /** The team's IANA time zone: every day, week and month of the report is in it. */
+  time_zone?: string;
   /** What the reader must know about these figures (rebuilt for a past moment, data far older than as_of …). */
   notes?: string[];
 }

@@ -410,6 +410,8 @@ function build<N extends ReportName>(db: Db, crm: string, name: N, opts: ReportO
       ...(unconverted.length ? { unconverted: { deals: unconverted.reduce((a, u) => a + u.deals, 0), currencies: unconverted } } : {}),
       filters: f.echo,
       as_of: opts.now.toISOString(),
+      as_of_day: localDay(opts.now, opts.timeZone),
+      time_zone: opts.timeZone,
       ...(notes.length ? { notes } : {}),
     },
     cache: {},

@@ -140,3 +140,12 @@ describe('the pipeline as it stood at a past moment', () => {
     }
   });
 });
+
+describe('the as-of day is the team’s', () => {
+  it('Tokyo at 00:00 on 15 June (15:00 UTC on the 14th) is "as of Jun 15" in the chart and JSON', async () => {
+    const { subtitleLines } = await import('../../charts/frame.js');
+    const r = computeReport(db, CRM, 'pipeline', { timeZone: 'Asia/Tokyo', now: new Date('2026-06-14T15:00:00Z') });
+    expect(r).toMatchObject({ as_of: '2026-06-14T15:00:00.000Z', as_of_day: '2026-06-15', time_zone: 'Asia/Tokyo' });
+    expect(subtitleLines(r, undefined, undefined).join('\n')).toContain('as of Jun 15, 2026');
+  });
+});
