@@ -26,6 +26,10 @@ export interface AsOfInfo {
   stageUnknown: number;
   /** The CRM keeps no stage history: stages before this moment (the first sync) are not known. */
   historyFrom: string | null;
+  /** Deals open at the moment whose amount, currency, expected close date and owner came from a weekly deal snapshot taken by then. */
+  fromSnapshots: number;
+  /** The newest snapshot day used (null when none was). */
+  snapshotDay: string | null;
 }
 
 export type AsOfFact = DealFact & { amountOriginal: number | null; currencyOriginal: string | null; createdKnown: number };
@@ -92,6 +96,9 @@ export function factsAsOf(db: Db, crm: string, at: Date | null, opts: { currency
   const history = db
     .prepare('SELECT deal_id AS dealId, stage_id AS stageId, entered_at AS enteredAt FROM deal_stage_history WHERE crm = ? ORDER BY deal_id, entered_at')
     .all(crm) as (HistoryForFacts & { dealId: string })[];
+  const snapshots = Number.isFinite(t) ? snapshotsAsOf(db, crm, new Date(t).toISOString()) : new Map<string, SnapshotAsOf>();
+  let fromSnapshots = 0;
+  let snapshotDay: string | null = null;
   const byDeal = new Map<string, HistoryForFacts[]>();
   for (const h of history) {
     let list = byDeal.get(h.dealId);
@@ -100,12 +107,21 @@ export function factsAsOf(db: Db, crm: string, at: Date | null, opts: { currency
   }
   const facts: AsOfFact[] = [];
   let stageUnknown = 0;
-  for (const d of deals) {
+  for (const row of deals) {
+    // A deal still open at `t` is shown with what the CRM said of it then, when a weekly snapshot
+    // taken by `t` has it; a deal closed by `t` keeps its final (today's) amount.
+    const snap = snapshots.get(row.id);
+    const openThen = row.closedAt === null || Date.parse(row.closedAt) > t;
+    const d: DealRowForAsOf = snap && openThen ? withSnapshot(row, snap) : row;
     const then = Number.isFinite(t) ? dealAsOf(d, byDeal.get(d.id) ?? [], flags, firstOpen, t) : { deal: d, history: byDeal.get(d.id) ?? [], stageUnknown: false };
     if (!then) continue;
     const fact = deriveDealFact(then.deal, then.history, stageInfo);
     if (!fact) continue;
     if (then.stageUnknown) stageUnknown++;
+    if (d !== row && snap) {
+      fromSnapshots++;
+      if (snapshotDay === null || snap.day > snapshotDay) snapshotDay = snap.day;
+    }
     const m = convertFact(money.convert, d);
     facts.push({ ...fact, amount: m.amount, amountOriginal: d.amount, currencyOriginal: m.currency, createdKnown: d.createdKnown });
   }
@@ -121,8 +137,36 @@ export function factsAsOf(db: Db, crm: string, at: Date | null, opts: { currency
       deals: facts.length,
       stageUnknown,
       historyFrom: observedOnly && firstSync && t < Date.parse(firstSync) ? firstSync : null,
+      fromSnapshots,
+      snapshotDay,
     },
   };
+}
+
+interface SnapshotAsOf {
+  day: string;
+  amount: number | null;
+  currency: string | null;
+  closeDate: string | null;
+  ownerId: string | null;
+}
+
+/** Each deal's newest weekly snapshot taken at or before `atIso` (store/deal-snapshots.ts). */
+function snapshotsAsOf(db: Db, crm: string, atIso: string): Map<string, SnapshotAsOf> {
+  // SQLite takes the bare columns from the row holding MAX(day).
+  const rows = db
+    .prepare(
+      `SELECT deal_id AS dealId, MAX(day) AS day, amount, currency, close_date AS closeDate, owner_id AS ownerId
+       FROM deal_snapshots WHERE crm = ? AND taken_at <= ? GROUP BY deal_id`,
+    )
+    .all(crm, atIso) as (SnapshotAsOf & { dealId: string })[];
+  return new Map(rows.map(({ dealId, ...r }) => [dealId, r]));
+}
+
+/** The deal with the snapshot's amount, currency, close date and owner (the CRM's own home-currency amount only if the amount is unchanged). */
+function withSnapshot(d: DealRowForAsOf, s: SnapshotAsOf): DealRowForAsOf {
+  const same = s.amount === d.amount && s.currency === d.currency;
+  return { ...d, amount: s.amount, currency: s.currency, amountHome: same ? d.amountHome : null, closeDate: s.closeDate, ownerId: s.ownerId };
 }
 
 /**

@@ -357,9 +357,10 @@ function asOfNotes(info: AsOfInfo, at: Date, tz: string): string[] {
   if (info.deals === 0 && info.dataFrom && Date.parse(info.dataFrom) > at.getTime()) {
     return [`No deal in the data existed yet on ${when}: the first was created on ${day(info.dataFrom)}. Nothing to report as of then.`];
   }
-  const notes = [
-    `Rebuilt as of ${when} from stage history: which deals existed, their stages and whether they were open are as they were then; amounts and expected close dates are today's (earlier values are not kept).`,
-  ];
+  const open = info.fromSnapshots
+    ? `for ${info.fromSnapshots} open ${info.fromSnapshots === 1 ? 'deal' : 'deals'} the amount, expected close date and owner are from the weekly deal snapshot (newest used: ${info.snapshotDay}), for the rest they are today's`
+    : `amounts and expected close dates are today's (no weekly deal snapshot was taken by then)`;
+  const notes = [`Rebuilt as of ${when} from stage history: which deals existed, their stages and whether they were open are as they were then; ${open}.`];
   if (info.stageUnknown) {
     notes.push(`${info.stageUnknown} of the ${info.deals} deals that existed then had no stage recorded yet; they are counted in the first stage recorded for them.`);
   }

@@ -92,6 +92,31 @@ describe('the pipeline as it stood at a past moment', () => {
     expect(f.cohort).toMatchObject({ from: '2025-10-14', deals: 3, won: 0, lost: 1, open: 2 });
   });
 
+  it('amounts, close dates and owners come from the weekly deal snapshot taken by then, for deals still open then', () => {
+    // The snapshot of 2026-04-06 saw D2 (open, Negotiation since 04-05) at 8,000 closing 2026-05-31
+    // with owner o2; today D2 is won at 10,000.
+    db.prepare(
+      `INSERT INTO deal_snapshots (crm, day, deal_id, pipeline_id, stage_id, canonical, amount, currency, close_date, owner_id, taken_at)
+       VALUES (?, '2026-04-06', 'D2', 'p1', NULL, 3, 8000, 'USD', '2026-05-31', 'o2', '2026-04-06T06:00:00.000Z')`,
+    ).run(CRM);
+    // 04-12: D2 open in Negotiation at its snapshot amount: 5,000 (D3) + 8,000 = 13,000, not 15,000.
+    const r = pipelineAt('2026-04-12T00:00:00Z');
+    expect(rows(r)).toEqual([
+      ['Lead', 0, 0],
+      ['Qualified', 1, 5_000],
+      ['Proposal', 0, 0],
+      ['Negotiation', 1, 8_000],
+    ]);
+    expect(r.total).toMatchObject({ count: 2, value: 13_000 });
+    expect(r.notes?.[0]).toMatch(/for 1 open deal the amount, expected close date and owner are from the weekly deal snapshot \(newest used: 2026-04-06\)/);
+    const d2 = factsAsOf(db, CRM, new Date('2026-04-12T00:00:00Z')).facts.find((f) => f.dealId === 'D2')!;
+    expect(d2).toMatchObject({ amount: 8000, ownerId: 'o2' });
+    // Before the snapshot was taken, and after D2 was won (04-20), today's values stand.
+    expect(pipelineAt('2026-03-12T00:00:00Z').total).toMatchObject({ count: 2, value: 14_000 });
+    const won = factsAsOf(db, CRM, new Date('2026-05-25T00:00:00Z')).facts.find((f) => f.dealId === 'D2')!;
+    expect(won).toMatchObject({ amount: 10_000, ownerId: 'o1' });
+  });
+
   it('exposes the per-deal states as plain facts', () => {
     const { facts, info } = factsAsOf(db, CRM, new Date('2026-04-12T00:00:00Z'));
     const byId = new Map(facts.map((f) => [f.dealId, f]));
