@@ -5,7 +5,6 @@
  * health only for admins.
  */
 import { readVisibility } from '../src/access/visibility.js';
-import { computeReport } from '../src/reports/compute.js';
 import { resolveTeamSettings } from '../src/settings/resolve.js';
 import { staleCutoff } from '../src/jobs/cron.js';
 import { dealsAtRisk, forecastRange, openValue } from '../src/metrics/home.js';
@@ -30,7 +29,7 @@ export async function buildHome(userId: string, deps: CommandDeps): Promise<type
   let stuckIds = new Set<string>();
   if (owner && mine.length) {
     try {
-      const r = computeReport(deps.db, deps.crm, 'deals', { ...teamReportOptions(deps), now, scopeOwnerIds: [owner.id], limit: 1000 });
+      const { report: r } = await deps.reports.run({ crm: deps.crm, name: 'deals', opts: { ...teamReportOptions(deps), now, scopeOwnerIds: [owner.id], limit: 1000 } });
       stuckIds = new Set(r.deals.filter((d) => (d.stuck_ratio ?? 0) >= 2).map((d) => d.id));
     } catch (err) {
       deps.log(`home: stuck deals for ${userId}: ${describeError(err).split('\n')[0]}`);

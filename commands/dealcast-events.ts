@@ -10,7 +10,8 @@ import { DEAL_EVENT_SETTING_KEYS, readDealEventConfig } from '../src/jobs/deal-e
 import { VISIBILITY_KEYS, readVisibility, type Team, type VisibilityScope } from '../src/access/visibility.js';
 import { eventsSettingsView, readEventsState, type EventsDraft } from '../src/views/events-settings-modal.js';
 import { listOwners } from '../store/owners.js';
-import { addAudit, getSetting, setSetting } from '../store/settings.js';
+import { saveRegisteredSettings } from '../src/settings/change.js';
+import type { SettingKey } from '../src/settings/registry.js';
 import { NOT_ADMIN_TEXT } from './dealcast-settings.js';
 import { replyTarget, type CommandDeps, type CommandRequest } from './command-context.js';
 
@@ -92,8 +93,7 @@ export async function onEventsSubmit(input: { userId: string; callbackId?: strin
   const r = validateEventsDraft(readEventsState(input.values), owners);
   if (!r.ok) return { response_action: 'errors', errors: r.errors };
   const v = r.values;
-  const at = deps.now().toISOString();
-  const writes: [string, unknown][] = [
+  const writes: [SettingKey, unknown][] = [
     [DEAL_EVENT_SETTING_KEYS.channel, v.channel],
     [DEAL_EVENT_SETTING_KEYS.kinds, v.kinds],
     [DEAL_EVENT_SETTING_KEYS.dmOwners, v.dmOwners],
@@ -102,14 +102,8 @@ export async function onEventsSubmit(input: { userId: string; callbackId?: strin
     [VISIBILITY_KEYS.scope, v.scope],
     [VISIBILITY_KEYS.teams, v.teams],
   ];
-  deps.db.transaction(() => {
-    for (const [key, value] of writes) {
-      const old = getSetting<unknown>(deps.db, key, undefined);
-      if (JSON.stringify(old) === JSON.stringify(value)) continue;
-      setSetting(deps.db, key, value, at, input.userId);
-      addAudit(deps.db, at, input.userId, key, old, value);
-    }
-  })();
+  // Validated against the registry and audited, like every other setting.
+  saveRegisteredSettings(deps.db, writes, input.userId, deps.now());
   deps.log(`events: saved by ${input.userId} (feed ${v.channel ?? 'off'}, visibility ${v.scope})`);
   return { response_action: 'clear' };
 }

@@ -10,16 +10,13 @@
  *   message's thread, 20 rows a page with Previous/Next (chat.update of that reply);
  * - "Download CSV": the report's rows as a CSV file uploaded into the thread.
  */
-import { buildChart } from '../charts/index.js';
-import { renderPng } from '../charts/render.js';
-import { computeReport } from '../src/reports/compute.js';
 import { UsageError } from '../src/errors.js';
 import type { ViewerScope } from '../src/access/visibility.js';
 import type { ChartFile, MessageContent } from '../src/delivery/slack.js';
 import { updateReportMessage, uploadUnshared } from '../src/delivery/report-update.js';
 import { reportSummary } from '../src/views/report-summary.js';
 import { dealsList, DEALS_LIST_DEFAULT } from '../src/views/deals-list.js';
-import { applyChoice, dealsTablePage, decodeState, reportControls, reportRows, stateFilters, stateOfBlocks, toCsv, type ReportState } from '../src/views/report-controls.js';
+import { applyChoice, DEALS_PAGE_ROWS, dealsTablePage, decodeState, reportControls, reportRows, stateFilters, stateOfBlocks, toCsv, type ReportState } from '../src/views/report-controls.js';
 import { listOwners } from '../store/owners.js';
 import { listPipelines } from '../store/pipelines.js';
 import { listSources } from '../store/report-queries.js';
@@ -71,9 +68,9 @@ export async function renderControlled(state: ReportState, userId: string, deps:
   const scopeOwnerIds = scope.ownerIds ?? undefined;
   const controls = controlsFor(state, scope, deps);
   if (state.r === 'deals') {
-    const r = computeReport(deps.db, deps.crm, 'deals', { ...teamReportOptions(deps), filters, now, limit: 10_000_000, threshold: 0, scopeOwnerIds });
-    const deals = [...r.deals].sort((a, b) => (b.amount ?? 0) - (a.amount ?? 0));
-    const m = dealsList(deals, {
+    // Only the first screenful leaves SQL, biggest first; `total` still counts every match.
+    const { report: r } = await deps.reports.run({ crm: deps.crm, name: 'deals', opts: { ...teamReportOptions(deps), filters, now, limit: DEALS_LIST_DEFAULT, threshold: 0, order: 'amount', scopeOwnerIds } });
+    const m = dealsList(r.deals, {
       title: 'Open deals',
       currency: r.currency,
       filterText: describe(r.filters, scope),
@@ -85,9 +82,9 @@ export async function renderControlled(state: ReportState, userId: string, deps:
     });
     return { content: { text: m.text, blocks: [...m.blocks, ...controls] } };
   }
-  const r = computeReport(deps.db, deps.crm, state.r, { ...teamReportOptions(deps), filters, now, scopeOwnerIds });
+  const { report: r, png } = await deps.reports.run({ crm: deps.crm, name: state.r, opts: { ...teamReportOptions(deps), filters, now, scopeOwnerIds }, chart: { scale: CHART_SCALE } });
   const summary = reportSummary(state.r, r, { filterText: describe(r.filters, scope), freshness: freshnessOf(deps, now), requestedBy: userId });
-  const png = await renderPng(buildChart(state.r, r as never), { scale: CHART_SCALE });
+  if (!png) throw new Error(`${state.r}: the chart was not drawn`);
   return {
     content: { text: summary.text, blocks: [...summary.blocks, ...controls] },
     chart: { png, filename: `${state.r}-${now.toISOString().slice(0, 10)}.png`, title: summary.title, altText: summary.altText },
@@ -131,11 +128,17 @@ export async function onReportSelect(c: ControlClick, deps: CommandDeps): Promis
   deps.log(`report: ${next.r} re-rendered by ${c.userId} (${JSON.stringify(stateFilters(next))})`);
 }
 
-async function openDealsFor(state: ReportState, userId: string, deps: CommandDeps) {
+/** The open deals up to the end of table page `page` (biggest first, cut in SQL), and how many match in all. */
+async function openDealsFor(state: ReportState, userId: string, deps: CommandDeps, page: number) {
   const scope = await viewerScope(userId, deps);
   checkOwner(state, scope);
-  const r = computeReport(deps.db, deps.crm, 'deals', { ...teamReportOptions(deps), filters: stateFilters(state), now: deps.now(), limit: 10_000_000, threshold: 0, scopeOwnerIds: scope.ownerIds ?? undefined });
-  return { deals: [...r.deals].sort((a, b) => (b.amount ?? 0) - (a.amount ?? 0)), currency: r.currency, scope };
+  const limit = (Math.max(0, Math.floor(page)) + 1) * DEALS_PAGE_ROWS;
+  const { report: r } = await deps.reports.run({
+    crm: deps.crm,
+    name: 'deals',
+    opts: { ...teamReportOptions(deps), filters: stateFilters(state), now: deps.now(), limit, threshold: 0, order: 'amount', scopeOwnerIds: scope.ownerIds ?? undefined },
+  });
+  return { deals: r.deals, total: r.total, currency: r.currency, scope };
 }
 
 /** "Deals behind this": page 1 of the table, in the message's thread. */
@@ -143,8 +146,8 @@ export async function onDealsBehind(c: ControlClick, deps: CommandDeps): Promise
   const state = decodeState(c.value);
   if (!state) return refuse(c, deps, 'This message is too old; run the command again.');
   try {
-    const { deals, currency, scope } = await openDealsFor(state, c.userId, deps);
-    const page = dealsTablePage(deals, currency, state, 0, scope.label ? `visible to ${scope.label}` : null);
+    const { deals, total, currency, scope } = await openDealsFor(state, c.userId, deps, 0);
+    const page = dealsTablePage(deals, currency, state, 0, scope.label ? `visible to ${scope.label}` : null, total);
     await deps.slack.postMessage(c.channelId, { text: `${page.text} (asked by <@${c.userId}>)`, blocks: page.blocks }, { threadTs: c.threadTs ?? c.messageTs });
   } catch (err) {
     if (err instanceof UsageError) return refuse(c, deps, `:no_entry: ${err.message}`);
@@ -163,8 +166,10 @@ export async function onDealsPage(c: ControlClick, deps: CommandDeps): Promise<v
   const state = parsed ? decodeState(JSON.stringify({ ...parsed, g: undefined })) : null;
   if (!state) return refuse(c, deps, 'This table is too old; press "Deals behind this" again.');
   try {
-    const { deals, currency, scope } = await openDealsFor(state, c.userId, deps);
-    const page = dealsTablePage(deals, currency, state, Number(parsed?.g ?? 0), scope.label ? `visible to ${scope.label}` : null);
+    const want = Number(parsed?.g ?? 0);
+    const g = Number.isFinite(want) ? want : 0;
+    const { deals, total, currency, scope } = await openDealsFor(state, c.userId, deps, g);
+    const page = dealsTablePage(deals, currency, state, g, scope.label ? `visible to ${scope.label}` : null, total);
     await updateReportMessage(deps.slack, c.channelId, c.messageTs, page);
   } catch (err) {
     if (err instanceof UsageError) return refuse(c, deps, `:no_entry: ${err.message}`);
@@ -181,7 +186,11 @@ export async function onReportCsv(c: ControlClick, deps: CommandDeps): Promise<v
     checkOwner(state, scope);
     const now = deps.now();
     const opts = { ...teamReportOptions(deps), filters: stateFilters(state), now, scopeOwnerIds: scope.ownerIds ?? undefined };
-    const report = state.r === 'deals' ? computeReport(deps.db, deps.crm, 'deals', { ...opts, limit: 10_000_000, threshold: 0 }) : computeReport(deps.db, deps.crm, state.r, opts);
+    // The CSV has every row the clicker may see, so the deals are all computed, in the worker.
+    const { report } =
+      state.r === 'deals'
+        ? await deps.reports.run({ crm: deps.crm, name: 'deals', opts: { ...opts, limit: 10_000_000, threshold: 0 } })
+        : await deps.reports.run({ crm: deps.crm, name: state.r, opts });
     const rows = reportRows(report);
     const csv = toCsv(rows);
     const filename = `${state.r}-${now.toISOString().slice(0, 10)}.csv`;

@@ -3,21 +3,17 @@
  * their scope applied (src/access/visibility.ts), the chart rendered when the report has one.
  * Subscriptions and "Send now" use it; it is the slash commands' flow without the reply.
  */
-import { buildChart } from '../charts/index.js';
-import { renderPng } from '../charts/render.js';
 import { parseCommandArgs, type ArgSpec } from './command-args.js';
 import { UsageError } from '../src/errors.js';
 import type { ChartFile, MessageContent } from '../src/delivery/slack.js';
 import { formatReport } from '../src/cli/report-format.js';
-import { computeReport, isReportName } from '../src/reports/compute.js';
+import { isReportName } from '../src/reports/compute.js';
 import type { ViewerScope } from '../src/access/visibility.js';
 import { dealsList, DEALS_LIST_DEFAULT } from '../src/views/deals-list.js';
 import { reportSummary } from '../src/views/report-summary.js';
 import { clip } from '../src/views/numbers.js';
-import type { ReportName } from '../src/metrics/report-types.js';
 import { BLOCK_IDS, CHART_COMMANDS, type ChartCommandKey } from '../src/ids.js';
 import { REPORT_ARGS, describeFilters, freshnessOf, resolveFilters } from './report-command.js';
-import { yieldToEventLoop } from '../src/reports/work.js';
 import { teamReportOptions, type CommandDeps } from './command-context.js';
 
 /** What `/dealcast subscribe` offers: every report, and the digest. */
@@ -63,22 +59,21 @@ export async function buildReportMessage(
   if (who.scope.ownerIds !== null && filters.owner !== undefined && !who.scope.ownerIds.includes(filters.owner)) {
     throw new UsageError(`<@${who.userId}> can see ${who.scope.label ?? 'only some deals'} (an admin setting), so not that owner's deals.`);
   }
-  await yieldToEventLoop();
   const footer = who.footer ? [{ type: 'context' as const, block_id: BLOCK_IDS.subscriptionFooter, elements: [{ type: 'mrkdwn' as const, text: clip(who.footer, 3000) }] }] : [];
   if ((CHART_COMMANDS as readonly string[]).includes(report)) {
     const name = report as ChartCommandKey;
-    const r = computeReport(deps.db, deps.crm, name as ReportName, { ...teamReportOptions(deps), filters, now, scopeOwnerIds });
+    const { report: r, png } = await deps.reports.run({ crm: deps.crm, name, opts: { ...teamReportOptions(deps), filters, now, scopeOwnerIds }, chart: { scale: CHART_SCALE } });
     const summary = reportSummary(name, r, { filterText: describeFilters(r.filters, args, scopeNote), freshness: freshnessOf(deps, now) });
-    const png = await renderPng(buildChart(name, r as never), { scale: CHART_SCALE });
+    if (!png) throw new Error(`${report}: the chart was not drawn`);
     return {
       content: { text: summary.text, blocks: [...summary.blocks, ...footer] },
       chart: { png, filename: `${report}-${now.toISOString().slice(0, 10)}.png`, title: summary.title, altText: summary.altText },
     };
   }
   if (report === 'deals') {
-    const r = computeReport(deps.db, deps.crm, 'deals', { ...teamReportOptions(deps), filters, now, limit: 10_000_000, threshold: 0, scopeOwnerIds });
-    const deals = [...r.deals].sort((a, b) => (b.amount ?? 0) - (a.amount ?? 0));
-    const m = dealsList(deals, {
+    // Only the first screenful leaves SQL, biggest first; `total` still counts every match.
+    const { report: r } = await deps.reports.run({ crm: deps.crm, name: 'deals', opts: { ...teamReportOptions(deps), filters, now, limit: DEALS_LIST_DEFAULT, threshold: 0, order: 'amount', scopeOwnerIds } });
+    const m = dealsList(r.deals, {
       title: 'Open deals',
       currency: r.currency,
       filterText: describeFilters(r.filters, args, scopeNote),
@@ -90,7 +85,7 @@ export async function buildReportMessage(
     return { content: { text: m.text, blocks: [...m.blocks, ...footer] } };
   }
   // sources, quality, backtest: the CLI's compact table.
-  const r = computeReport(deps.db, deps.crm, report, { ...teamReportOptions(deps), filters, now, scopeOwnerIds });
+  const { report: r } = await deps.reports.run({ crm: deps.crm, name: report, opts: { ...teamReportOptions(deps), filters, now, scopeOwnerIds } });
   const title = `${report[0]!.toUpperCase()}${report.slice(1)} report`;
   const filterLine = describeFilters(r.filters, args, scopeNote);
   return {

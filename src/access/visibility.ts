@@ -8,11 +8,11 @@
  * email matches no CRM owner sees no deals under 'team' or 'own'. Every surface (commands,
  * buttons and menus, App Home, subscriptions, CSV downloads) asks `viewerScope` and applies it.
  */
-import { z } from 'zod';
 import type { Db } from '../../store/db.js';
-import { getSetting } from '../../store/settings.js';
+import type { Team, VisibilityScope } from '../settings/registry.js';
+import { resolveConstantSetting } from '../settings/resolve.js';
 
-export type VisibilityScope = 'all' | 'team' | 'own';
+export type { Team, VisibilityScope };
 export const VISIBILITY_SCOPES: readonly VisibilityScope[] = ['all', 'team', 'own'];
 
 export const VISIBILITY_KEYS = {
@@ -21,17 +21,9 @@ export const VISIBILITY_KEYS = {
   teams: 'visibility.teams',
 } as const;
 
-export interface Team {
-  name: string;
-  ownerIds: string[];
-}
-
-const teamsSchema = z.array(z.object({ name: z.string().min(1).max(80), ownerIds: z.array(z.string()).max(500) })).max(100);
-
+/** The visibility setting in effect (keys, schemas and defaults in src/settings/registry.ts). */
 export function readVisibility(db: Db): { scope: VisibilityScope; teams: Team[] } {
-  const s = z.enum(['all', 'team', 'own']).safeParse(getSetting<unknown>(db, VISIBILITY_KEYS.scope, 'all'));
-  const t = teamsSchema.safeParse(getSetting<unknown>(db, VISIBILITY_KEYS.teams, []));
-  return { scope: s.success ? s.data : 'all', teams: t.success ? t.data : [] };
+  return { scope: resolveConstantSetting(db, VISIBILITY_KEYS.scope) ?? 'all', teams: resolveConstantSetting(db, VISIBILITY_KEYS.teams) ?? [] };
 }
 
 /** What one viewer may see. `ownerIds` null = everything. */

@@ -2,12 +2,14 @@
  * Deal-event settings, stored in the settings table (the admin edits them in the deal-events
  * modal, /dealcast events): where the feed goes, whether owners also get a DM, which kinds are
  * announced, and the big-deal threshold with its currency. A stored value that is not valid is
- * ignored, never obeyed.
+ * ignored, never obeyed. The keys, schemas and defaults are in the settings registry
+ * (src/settings/registry.ts).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Db } from '../../store/db.js';
-import { getSetting } from '../../store/settings.js';
-import { DEAL_EVENT_KINDS, type DealEventKind, type DealEventSettings } from '../metrics/deal-events.js';
+import { settingDef } from '../settings/registry.js';
+import { resolveConstantSetting } from '../settings/resolve.js';
+import { DEAL_EVENT_KINDS, type DealEventSettings } from '../metrics/deal-events.js';
 
 export const DEAL_EVENT_SETTING_KEYS = {
   /** Channel id the feed goes to; unset = no feed (events are still recorded). */
@@ -21,19 +23,9 @@ export const DEAL_EVENT_SETTING_KEYS = {
   bigDealCurrency: 'deal_events.big_deal.currency',
 } as const;
 
-const channelSchema = z.string().regex(/^[CG][A-Z0-9]{2,}$/);
-const kindsSchema = z.array(z.enum(DEAL_EVENT_KINDS as [DealEventKind, ...DealEventKind[]]));
-const amountSchema = z.number().positive().finite();
-const currencySchema = z.string().regex(/^[A-Z]{3}$/);
-
 export interface DealEventConfig extends DealEventSettings {
   channel: string | null;
   dmOwners: boolean;
-}
-
-function read<T>(db: Db, key: string, schema: z.ZodType<T>, fallback: T): T {
-  const parsed = schema.safeParse(getSetting<unknown>(db, key, null));
-  return parsed.success ? parsed.data : fallback;
 }
 
 /** The most common currency among live deals (the threshold's default currency). */
@@ -48,12 +40,13 @@ export function mainCurrency(db: Db, crm: string): string | null {
 
 export function readDealEventConfig(db: Db, crm: string): DealEventConfig {
   return {
-    channel: read(db, DEAL_EVENT_SETTING_KEYS.channel, channelSchema.nullable(), null),
-    dmOwners: read(db, DEAL_EVENT_SETTING_KEYS.dmOwners, z.boolean(), false),
-    kinds: new Set(read(db, DEAL_EVENT_SETTING_KEYS.kinds, kindsSchema, [...DEAL_EVENT_KINDS])),
-    bigDealAmount: read(db, DEAL_EVENT_SETTING_KEYS.bigDealAmount, amountSchema.nullable(), null),
-    bigDealCurrency: read(db, DEAL_EVENT_SETTING_KEYS.bigDealCurrency, currencySchema.nullable(), null) ?? mainCurrency(db, crm),
+    channel: resolveConstantSetting(db, DEAL_EVENT_SETTING_KEYS.channel),
+    dmOwners: resolveConstantSetting(db, DEAL_EVENT_SETTING_KEYS.dmOwners) ?? false,
+    kinds: new Set(resolveConstantSetting(db, DEAL_EVENT_SETTING_KEYS.kinds) ?? DEAL_EVENT_KINDS),
+    bigDealAmount: resolveConstantSetting(db, DEAL_EVENT_SETTING_KEYS.bigDealAmount),
+    bigDealCurrency: resolveConstantSetting(db, DEAL_EVENT_SETTING_KEYS.bigDealCurrency) ?? mainCurrency(db, crm),
   };
 }
 
-export { channelSchema as dealEventChannelSchema, currencySchema as dealEventCurrencySchema };
+export const dealEventChannelSchema = settingDef(DEAL_EVENT_SETTING_KEYS.channel).schema as z.ZodType<string>;
+export const dealEventCurrencySchema = settingDef(DEAL_EVENT_SETTING_KEYS.bigDealCurrency).schema as z.ZodType<string>;

@@ -331,6 +331,32 @@ export function saveSettings(db: Db, snapshot: SettingsSnapshot, change: Setting
   return lines;
 }
 
+/**
+ * Saves registered settings edited outside the settings modal (the /dealcast events modal): each
+ * value is checked against its registry schema (null = unset), unchanged values are skipped, and
+ * every change is written with one audit row, all in one transaction. Throws, saving nothing, if
+ * a value does not pass its schema. Returns the keys that changed.
+ */
+export function saveRegisteredSettings(db: Db, writes: readonly (readonly [SettingKey, unknown])[], userId: string, now: Date): SettingKey[] {
+  for (const [key, value] of writes) {
+    if (value === null) continue;
+    const parsed = settingDef(key).schema.safeParse(value);
+    if (!parsed.success) throw new Error(`setting ${key}: ${parsed.error.issues[0]?.message ?? 'invalid'} (${JSON.stringify(value)})`);
+  }
+  const at = now.toISOString();
+  const changed: SettingKey[] = [];
+  db.transaction(() => {
+    for (const [key, value] of writes) {
+      const old = getSetting<unknown>(db, key, undefined);
+      if (JSON.stringify(old) === JSON.stringify(value)) continue;
+      setSetting(db, key, value, at, userId);
+      addAudit(db, at, userId, key, old, value);
+      changed.push(key);
+    }
+  }).immediate();
+  return changed;
+}
+
 /** The settings table's stored value for a key (undefined when unset); for tests and the CLI. */
 export function storedSetting(db: Db, key: string): unknown {
   return getSetting<unknown>(db, key, undefined);

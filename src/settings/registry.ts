@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { isTimeZone } from '../time/calendar.js';
 import type { Config } from '../config.js';
+import { DEAL_EVENT_KINDS, type DealEventKind } from '../metrics/deal-events.js';
 
 /** The part of the configuration settings fall back to. */
 export type SettingsConfig = Pick<Config, 'DIGEST_CHANNEL' | 'ALERT_CHANNEL' | 'DEALCAST_TIMEZONE' | 'DIGEST_CRON'>;
@@ -55,6 +56,11 @@ export type ModalPlacement =
       /** Stored value -> what the admin types, and back (percent for a fraction); identity when absent. */
       toTyped?: (stored: number) => number;
       fromTyped?: (typed: number) => number;
+    }
+  | {
+      /** Edited in the /dealcast events modal (commands/dealcast-events.ts), which draws its own fields. */
+      section: 'events';
+      label: string;
     };
 
 export interface SettingDef<T> {
@@ -107,7 +113,72 @@ const constant =
   (): T =>
     v;
 
+const eventsChannel = z.string().regex(/^[CG][A-Z0-9]{2,}$/);
+const currencyCode = z.string().regex(/^[A-Z]{3}$/);
+export type VisibilityScope = 'all' | 'team' | 'own';
+export interface Team {
+  name: string;
+  ownerIds: string[];
+}
+const teamsSchema: z.ZodType<Team[]> = z.array(z.object({ name: z.string().min(1).max(80), ownerIds: z.array(z.string()).max(500) })).max(100);
+
 export const SETTINGS = {
+  'deal_events.channel': define<string>({
+    key: 'deal_events.channel',
+    schema: eventsChannel,
+    fallback: constant(null),
+    changedBy: 'admin',
+    modal: { section: 'events', label: 'Deal events channel' },
+    doc: 'Channel id (C…/G…) the deal-event feed goes to; unset = no feed (events are still recorded).',
+  }),
+  'deal_events.dm_owners': define<boolean>({
+    key: 'deal_events.dm_owners',
+    schema: z.boolean(),
+    fallback: constant(false),
+    changedBy: 'admin',
+    modal: { section: 'events', label: 'Also DM the deal owner' },
+    doc: 'true: each deal event also goes to the deal owner’s DM.',
+  }),
+  'deal_events.kinds': define<DealEventKind[]>({
+    key: 'deal_events.kinds',
+    schema: z.array(z.enum(DEAL_EVENT_KINDS as [DealEventKind, ...DealEventKind[]])),
+    fallback: constant([...DEAL_EVENT_KINDS]),
+    changedBy: 'admin',
+    modal: { section: 'events', label: 'Events to announce' },
+    doc: `The deal-event kinds announced (${DEAL_EVENT_KINDS.join(', ')}); default all.`,
+  }),
+  'deal_events.big_deal.amount': define<number>({
+    key: 'deal_events.big_deal.amount',
+    schema: z.number().positive().finite(),
+    fallback: constant(null),
+    changedBy: 'admin',
+    modal: { section: 'events', label: 'Big new deal from' },
+    doc: 'A new deal at or above this amount is announced as a big deal; unset = off.',
+  }),
+  'deal_events.big_deal.currency': define<string>({
+    key: 'deal_events.big_deal.currency',
+    schema: currencyCode,
+    fallback: constant(null),
+    changedBy: 'admin',
+    modal: { section: 'events', label: 'Big deal currency' },
+    doc: 'ISO code of the big-deal amount; unset = the most common currency among live deals.',
+  }),
+  'visibility.scope': define<VisibilityScope>({
+    key: 'visibility.scope',
+    schema: z.enum(['all', 'team', 'own']),
+    fallback: constant('all' as VisibilityScope),
+    changedBy: 'admin',
+    modal: { section: 'events', label: 'Who sees which deals' },
+    doc: "What a non-admin may see: 'all' deals, their 'team' (teams below), or their 'own'. Admins always see everything.",
+  }),
+  'visibility.teams': define<Team[]>({
+    key: 'visibility.teams',
+    schema: teamsSchema,
+    fallback: constant([]),
+    changedBy: 'admin',
+    modal: { section: 'events', label: 'Teams' },
+    doc: 'Teams for the visibility scope: [{ name, ownerIds }] (CRM owner ids), at most 100 teams of 500 owners.',
+  }),
   'digest.channel': define<string>({
     key: 'digest.channel',
     schema: channelId,

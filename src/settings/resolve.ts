@@ -38,6 +38,15 @@ export function resolveSetting<K extends SettingKey>(db: Db, config: SettingsCon
   return { value: def.fallback(config) as SettingValue<K> | null, source: 'env' };
 }
 
+/** Settings whose fallback is a constant, not the environment: readable without the configuration. */
+export type ConstantSettingKey = `deal_events.${string}` | `visibility.${string}`;
+const NO_ENV: SettingsConfig = { DIGEST_CRON: '', DEALCAST_TIMEZONE: 'UTC' };
+
+/** A constant-fallback setting's value in effect (a stored value that is not valid is ignored, never obeyed). */
+export function resolveConstantSetting<K extends Extract<SettingKey, ConstantSettingKey>>(db: Db, key: K, log?: Log): SettingValue<K> | null {
+  return resolveSetting(db, NO_ENV, key, log).value;
+}
+
 /** DIGEST_CRON with its minute and hour replaced by `time` ('HH:MM'); days of week/month kept. */
 export function cronAtTime(cron: string, time: string): string {
   const m = HHMM.exec(time);

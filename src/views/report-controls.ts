@@ -128,9 +128,13 @@ export function stateOfBlocks(blocks: unknown): ReportState | null {
   return null;
 }
 
-/** One page of the deals as a table block, with Previous/Next buttons carrying the page. */
-export function dealsTablePage(deals: DealListRow[], currency: string, state: ReportState, page: number, scopeNote: string | null): { text: string; blocks: KnownBlock[] } {
-  const pages = Math.max(1, Math.ceil(deals.length / DEALS_PAGE_ROWS));
+/**
+ * One page of the deals as a table block, with Previous/Next buttons carrying the page.
+ * `deals` are the rows from the first up to at least the end of `page` (or all of them);
+ * `total` is how many match in all (default: `deals.length`).
+ */
+export function dealsTablePage(deals: DealListRow[], currency: string, state: ReportState, page: number, scopeNote: string | null, total: number = deals.length): { text: string; blocks: KnownBlock[] } {
+  const pages = Math.max(1, Math.ceil(total / DEALS_PAGE_ROWS));
   const p = Math.min(Math.max(0, page), pages - 1);
   const rows = deals.slice(p * DEALS_PAGE_ROWS, (p + 1) * DEALS_PAGE_ROWS);
   const cell = (text: string) => ({ type: 'raw_text' as const, text: clip(text || '—', 200) });
@@ -154,12 +158,12 @@ export function dealsTablePage(deals: DealListRow[], currency: string, state: Re
   const val = (n: number) => clip(JSON.stringify({ ...state, g: n }), 2000);
   if (p > 0) nav.push({ type: 'button', action_id: ACTION_IDS.reportDealsPage, text: plain('Previous'), value: val(p - 1) });
   if (p < pages - 1) nav.push({ type: 'button', action_id: ACTION_IDS.reportDealsPage, text: plain('Next'), value: val(p + 1) });
-  const head = `*Open deals behind this report* · ${deals.length} deal${deals.length === 1 ? '' : 's'} · page ${p + 1} of ${pages}${scopeNote ? ` · ${scopeNote}` : ''}`;
+  const head = `*Open deals behind this report* · ${total} deal${total === 1 ? '' : 's'} · page ${p + 1} of ${pages}${scopeNote ? ` · ${scopeNote}` : ''}`;
   const blocks: KnownBlock[] = [{ type: 'section', block_id: BLOCK_IDS.dealsTableHeader, text: { type: 'mrkdwn', text: clip(head, 3000) } }];
   if (rows.length) blocks.push(table);
   else blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'No open deals match.' }] });
   if (nav.length) blocks.push({ type: 'actions', block_id: BLOCK_IDS.dealsTableNav, elements: nav });
-  return { text: `Open deals behind this report: ${deals.length} (page ${p + 1} of ${pages})`, blocks };
+  return { text: `Open deals behind this report: ${total} (page ${p + 1} of ${pages})`, blocks };
 }
 
 /** A report's rows as CSV (RFC 4180 quoting; cells that a spreadsheet would run as a formula are prefixed with '). */

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
-import { diffSettings, loadSettingsSnapshot, saveSettings, storedSetting, validateSettings, generalDraftOf } from '../../src/settings/change.js';
+import { diffSettings, loadSettingsSnapshot, saveRegisteredSettings, saveSettings, storedSetting, validateSettings, generalDraftOf } from '../../src/settings/change.js';
 import { MODAL_NUMBER_FIELDS, SETTINGS, SETTING_KEYS, digestTimeOfCron, settingDef } from '../../src/settings/registry.js';
 import { cronAtTime, readAlertSettings, readModalNumbers, resolveSetting, resolveTeamSettings } from '../../src/settings/resolve.js';
 import { getStageMap, stagesNeedingReview } from '../../store/stage-map.js';
@@ -13,6 +13,9 @@ import { setSetting } from '../../store/settings.js';
 import { tempDb } from '../helpers/db.js';
 import { seedTwoPipelines } from './fixtures.js';
 import type { Db } from '../../store/db.js';
+import { readVisibility } from '../../src/access/visibility.js';
+import { readDealEventConfig } from '../../src/jobs/deal-event-settings.js';
+import { DEAL_EVENT_KINDS } from '../../src/metrics/deal-events.js';
 
 const NOW = new Date('2026-11-24T09:00:00Z');
 let db: Db;
@@ -160,5 +163,49 @@ describe('the settings registry', () => {
       'alerts.stuck.ratio': 3,
       'alerts.quiet_days': 2,
     });
+  });
+});
+
+describe('deal-event and visibility settings live in the registry', () => {
+  const KEYS = ['deal_events.channel', 'deal_events.dm_owners', 'deal_events.kinds', 'deal_events.big_deal.amount', 'deal_events.big_deal.currency', 'visibility.scope', 'visibility.teams'] as const;
+
+  it('are registered, admin-changed in the events modal, with their defaults', () => {
+    for (const key of KEYS) {
+      expect(SETTING_KEYS).toContain(key);
+      expect(settingDef(key).changedBy).toBe('admin');
+      expect(settingDef(key).modal?.section).toBe('events');
+    }
+    expect(readVisibility(db)).toEqual({ scope: 'all', teams: [] });
+    const ev = readDealEventConfig(db, 'demo');
+    expect([ev.channel, ev.dmOwners, [...ev.kinds], ev.bigDealAmount]).toEqual([null, false, [...DEAL_EVENT_KINDS], null]);
+  });
+
+  it('reads go through the resolver: a stored value that fails its schema is ignored, a valid one obeyed', () => {
+    setSetting(db, 'visibility.scope', 'everyone', NOW.toISOString());
+    setSetting(db, 'visibility.teams', [{ name: '', ownerIds: ['o1'] }], NOW.toISOString());
+    setSetting(db, 'deal_events.big_deal.amount', -5, NOW.toISOString());
+    setSetting(db, 'deal_events.kinds', ['won', 'nonsense'], NOW.toISOString());
+    expect(readVisibility(db)).toEqual({ scope: 'all', teams: [] });
+    expect(readDealEventConfig(db, 'demo').bigDealAmount).toBeNull();
+    expect([...readDealEventConfig(db, 'demo').kinds]).toEqual([...DEAL_EVENT_KINDS]);
+    setSetting(db, 'visibility.scope', 'own', NOW.toISOString());
+    setSetting(db, 'visibility.teams', [{ name: '山田チーム', ownerIds: ['o1'] }], NOW.toISOString());
+    expect(readVisibility(db)).toEqual({ scope: 'own', teams: [{ name: '山田チーム', ownerIds: ['o1'] }] });
+  });
+
+  it('writes are validated against the registry and audited; an invalid value saves nothing', () => {
+    expect(() => saveRegisteredSettings(db, [['visibility.scope', 'team'], ['deal_events.big_deal.currency', 'euro']], 'U0ADMIN', NOW)).toThrow(/deal_events.big_deal.currency/);
+    expect(storedSetting(db, 'visibility.scope')).toBeUndefined();
+    expect(audit()).toEqual([]);
+    const changed = saveRegisteredSettings(db, [['visibility.scope', 'team'], ['deal_events.channel', null], ['deal_events.big_deal.currency', 'JPY']], 'U0ADMIN', NOW);
+    expect(changed).toEqual(['visibility.scope', 'deal_events.channel', 'deal_events.big_deal.currency']);
+    expect(audit().map((a) => [a.userId, a.what, a.new])).toEqual([
+      ['U0ADMIN', 'visibility.scope', '"team"'],
+      ['U0ADMIN', 'deal_events.channel', 'null'],
+      ['U0ADMIN', 'deal_events.big_deal.currency', '"JPY"'],
+    ]);
+    // Saving the same values again changes nothing and adds no audit row.
+    expect(saveRegisteredSettings(db, [['visibility.scope', 'team'], ['deal_events.big_deal.currency', 'JPY']], 'U0ADMIN', NOW)).toEqual([]);
+    expect(audit()).toHaveLength(3);
   });
 });

@@ -12,6 +12,19 @@ import { sendCommand, sendInteraction } from '../helpers/slack-requests.js';
 import { listOwners } from '../../store/owners.js';
 import { setSetting } from '../../store/settings.js';
 import { VISIBILITY_KEYS } from '../../src/access/visibility.js';
+import { InlineReports, type ReportTask, type ReportWork } from '../../src/reports/work.js';
+import { DEALS_PAGE_ROWS } from '../../src/views/report-controls.js';
+import { computeReport } from '../../src/reports/compute.js';
+
+/** Every report the app asks for, in order: the controls must compute through deps.reports, never inline. */
+const tasks: ReportTask[] = [];
+const counting = (work: ReportWork): ReportWork => ({
+  run: (task) => {
+    tasks.push(structuredClone(task));
+    return work.run(task);
+  },
+  close: () => work.close(),
+});
 
 const NOW = new Date('2026-11-24T09:00:00Z');
 const MSG_TS = '1790000000.000500';
@@ -23,7 +36,7 @@ let bDeals: string[];
 
 beforeAll(async () => {
   fake = await startFakeSlack();
-  t = await startTestApp(fake, { now: () => NOW });
+  t = await startTestApp(fake, { now: () => NOW, reports: (db) => counting(new InlineReports(db)) });
   await t.app.deps.sync.run({ now: new Date('2026-11-24T08:30:00Z') });
   const owners = listOwners(t.db, 'demo');
   a = owners[0]!;
@@ -77,8 +90,11 @@ describe('report controls', () => {
     expect(owner.options.map((o: Json) => o.value)).toContain(b.id);
     expect(owner.options.length).toBeLessThanOrEqual(100);
     fake.reset();
+    tasks.length = 0;
     await act('U0MARIA', blocks, { type: 'static_select', action_id: 'report_owner', selected_option: { text: { type: 'plain_text', text: b.name }, value: b.id } });
     const [update] = await fake.waitForCalls('chat.update');
+    // The report and its PNG were made by the report workers, not on the event loop.
+    expect(tasks.map((x) => [x.name, x.chart?.scale, x.opts.filters?.owner])).toEqual([['pipeline', 2, b.id]]);
     expect(update!.params.ts).toBe(MSG_TS);
     expect(update!.params.channel).toBe('C0REPORTS');
     const shares = fake.calls('files.completeUploadExternal');
@@ -99,6 +115,7 @@ describe('report controls', () => {
   it('"Deals behind this" posts a paged table block into the thread; Next updates it in place', async () => {
     const blocks = await pipelineMessage();
     fake.reset();
+    tasks.length = 0;
     const button = element(blocks, 'report_deals_behind');
     await act('U0MARIA', blocks, { type: 'button', action_id: 'report_deals_behind', value: button.value });
     const [post] = await fake.waitForCalls('chat.postMessage', 1, (c) => c.params.thread_ts === MSG_TS);
@@ -106,22 +123,34 @@ describe('report controls', () => {
     const table = reply.find((x) => x.type === 'table')!;
     expect(table.rows[0].map((c: Json) => c.text)).toEqual(['Deal', 'Amount', 'Stage', 'Owner', 'Days in stage', 'Close date']);
     expect(table.rows.length).toBe(21); // header + 20
-    expect(JSON.stringify(reply)).toMatch(/page 1 of \d+/);
+    // Every open deal, biggest first; only the first page's rows left SQL, and the count is all of them.
+    const all = computeReport(t.db, 'demo', 'deals', { now: NOW, limit: 10_000_000, threshold: 0, order: 'amount', timeZone: 'UTC' });
+    const pages = Math.ceil(all.total / DEALS_PAGE_ROWS);
+    expect(pages).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(reply)).toContain(`${all.total} deals · page 1 of ${pages}`);
+    expect(table.rows.slice(1).map((r: Json[]) => r[0]!.text)).toEqual(all.deals.slice(0, DEALS_PAGE_ROWS).map((d) => d.name));
+    expect(tasks.map((x) => [x.name, x.opts.limit, x.opts.order, x.opts.threshold])).toEqual([['deals', DEALS_PAGE_ROWS, 'amount', 0]]);
     const next = element(reply, 'report_deals_page');
     fake.reset();
+    tasks.length = 0;
     const replyTs = (post!.answer as { ts: string }).ts;
     await act('U0MARIA', reply, { type: 'button', action_id: 'report_deals_page', value: next.value }, { ts: replyTs, threadTs: MSG_TS });
     const [upd] = await fake.waitForCalls('chat.update');
     expect(upd!.params.ts).toBe(replyTs);
-    expect(JSON.stringify(upd!.params.blocks)).toMatch(/page 2 of \d+/);
+    expect(JSON.stringify(upd!.params.blocks)).toContain(`page 2 of ${pages}`);
+    const table2 = (upd!.params.blocks as Json[]).find((x) => x.type === 'table')!;
+    expect(table2.rows.slice(1).map((r: Json[]) => r[0]!.text)).toEqual(all.deals.slice(DEALS_PAGE_ROWS, 2 * DEALS_PAGE_ROWS).map((d) => d.name));
+    expect(tasks.map((x) => [x.name, x.opts.limit])).toEqual([['deals', 2 * DEALS_PAGE_ROWS]]);
   }, 30_000);
 
   it('"Download CSV" uploads the report rows into the thread', async () => {
     const blocks = await pipelineMessage();
     fake.reset();
+    tasks.length = 0;
     await act('U0MARIA', blocks, { type: 'button', action_id: 'report_csv', value: element(blocks, 'report_csv').value });
     const [share] = await fake.waitForCalls('files.completeUploadExternal', 1, (c) => c.params.channel_id === 'C0REPORTS');
     expect(share!.params.thread_ts).toBe(MSG_TS);
+    expect(tasks.map((x) => [x.name, x.chart])).toEqual([['pipeline', undefined]]);
     const [get] = fake.calls('files.getUploadURLExternal');
     expect(get!.params.filename).toBe('pipeline-2026-11-24.csv');
     const csv = fake.uploads.get((share!.params.files as { id: string }[])[0]!.id)!.toString('utf8');

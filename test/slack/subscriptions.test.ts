@@ -14,6 +14,10 @@ import { createSubscriptionRunner, parseSubscribe } from '../../commands/subscri
 import { recentJobRuns } from '../../store/job-runs.js';
 import { MAX_FAILURES } from '../../src/jobs/subscriptions.js';
 import { ModalSession } from '../helpers/slack-modal.js';
+import { InlineReports, type ReportTask } from '../../src/reports/work.js';
+
+/** The reports the app asked deps.reports for: subscription posts are computed and drawn there, off the event loop. */
+const tasks: ReportTask[] = [];
 
 let now = new Date('2026-11-24T07:00:00Z'); // Tuesday
 let fake: FakeSlack;
@@ -21,7 +25,13 @@ let t: TestApp;
 
 beforeAll(async () => {
   fake = await startFakeSlack();
-  t = await startTestApp(fake, { now: () => now });
+  t = await startTestApp(fake, {
+    now: () => now,
+    reports: (db) => {
+      const inline = new InlineReports(db);
+      return { run: (task) => (tasks.push(structuredClone(task)), inline.run(task)), close: () => inline.close() };
+    },
+  });
   await t.app.deps.sync.run({ now: new Date('2026-11-24T06:30:00Z') });
   const owner = listOwners(t.db, 'demo')[0]!;
   fake.addUser({ id: 'U0MARIA', name: 'maria', email: owner.email!, tz: 'Europe/Berlin' });
@@ -97,10 +107,12 @@ describe('subscriptions', () => {
     const listed = JSON.stringify(list.blocks);
     for (const a of ['subscription_send_now', 'subscription_pause', 'subscription_edit', 'subscription_delete']) expect(listed).toContain(a);
     expect(listed).toContain('Next: Wed 25 Nov, 09:30');
+    tasks.length = 0;
     const sent = (await click('subscription_send_now', String(sub!.id)))!;
     expect(sent.replace_original).toBe(true);
     expect(JSON.stringify(sent.blocks)).toContain('Sent *pipeline* now');
     expect(shares('C0REPORTS')).toHaveLength(2);
+    expect(tasks.map((x) => [x.name, x.chart?.scale])).toEqual([['pipeline', 2]]);
 
     // Someone else cannot pause it.
     const refused = (await click('subscription_pause', String(sub!.id), { user: 'U0OTHER' }))!;

@@ -14,6 +14,10 @@ import { listSubscriptions } from '../../store/subscriptions.js';
 import { readVisibility } from '../../src/access/visibility.js';
 import { readDealEventConfig } from '../../src/jobs/deal-event-settings.js';
 import { refreshRecentHomes } from '../../commands/app-home.js';
+import { InlineReports, type ReportTask } from '../../src/reports/work.js';
+
+/** The reports the app asked deps.reports for: the App Home's stuck deals are computed there, off the event loop. */
+const tasks: ReportTask[] = [];
 
 const NOW = new Date('2026-11-24T09:00:00Z');
 let fake: FakeSlack;
@@ -25,7 +29,13 @@ let aDeals: string[];
 
 beforeAll(async () => {
   fake = await startFakeSlack();
-  t = await startTestApp(fake, { now: () => NOW });
+  t = await startTestApp(fake, {
+    now: () => NOW,
+    reports: (db) => {
+      const inline = new InlineReports(db);
+      return { run: (task) => (tasks.push(structuredClone(task)), inline.run(task)), close: () => inline.close() };
+    },
+  });
   await t.app.deps.sync.run({ now: new Date('2026-11-24T08:30:00Z') });
   const owners = listOwners(t.db, 'demo');
   a = owners[0]!;
@@ -126,9 +136,11 @@ describe('scoped visibility', () => {
   });
 
   it('the App Home is published on app_home_opened with my deals only; admins also get sync health', async () => {
+    tasks.length = 0;
     const r = await sendEvent(t.url, { type: 'app_home_opened', user: 'U0MARIA', channel: 'D0MARIA', tab: 'home', event_ts: '1790000000.000100' });
     expect(r.status).toBe(200);
     const [pub] = await fake.waitForCalls('views.publish', 1, (c) => c.params.user_id === 'U0MARIA');
+    expect(tasks.map((x) => [x.name, x.opts.scopeOwnerIds])).toEqual([['deals', [a.id]]]);
     const view = pub!.params.view as { type: string; blocks: { block_id?: string }[] };
     expect(view.type).toBe('home');
     expect(view.blocks.length).toBeLessThanOrEqual(100);
