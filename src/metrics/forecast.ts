@@ -112,6 +112,7 @@ export function forecastMonthsWithRange(
       open_deals: n.open_deals,
       warm_up: n.warm_up,
       run_rate: round(rr),
+      credibility: round(n.credibility, 3),
       error_scale: opts.errorScale === null ? null : round(opts.errorScale, 3),
     },
   };

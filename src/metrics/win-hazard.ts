@@ -55,7 +55,7 @@ const STAGES = 4;
 const ROW = 1 + OUTCOMES;
 const CELLS = STAGES * BUCKETS * ROW;
 
-/** Prior strengths (in deal-weeks): a cell leans on its pipeline's stage rate, that on the global stage rate. */
+/** Prior strengths (in deal-weeks): a cell leans on the next younger cell of its stage (the youngest on the pipeline's stage rate), that on the global stage rate. */
 export const CELL_PRIOR = 20;
 export const PIPELINE_PRIOR = 50;
 
@@ -187,8 +187,12 @@ export interface HazardTable {
  * Shrunk weekly rates for one pipeline:
  *   global(c, o)   = Σ_all pipelines, buckets x / Σ n                       (0 with no data)
  *   pipe(c, o)     = (x_pc + PIPELINE_PRIOR · global(c, o)) / (n_pc + PIPELINE_PRIOR)
- *   cell(c, b, o)  = (x_pcb + CELL_PRIOR · pipe(c, o)) / (n_pcb + CELL_PRIOR)
- * Rates of the six outcomes of a cell sum to 1 at every level.
+ *   cell(c, 0, o)  = (x_pc0 + CELL_PRIOR · pipe(c, o)) / (n_pc0 + CELL_PRIOR)
+ *   cell(c, b, o)  = (x_pcb + CELL_PRIOR · cell(c, b−1, o)) / (n_pcb + CELL_PRIOR)   for b ≥ 1
+ * A thin old cell leans on the ages just younger, not on the stage average: most of a stage's
+ * exposure is young deals, whose rates are usually far higher than a deal that has sat for
+ * months (on the Salesforce export, a Lead's weekly won rate falls from 12% in its second week
+ * to under 1% after 13 weeks). Rates of the six outcomes of a cell sum to 1 at every level.
  */
 export function fitHazards(counts: Map<string, CellCounts>, pipeline: string, priors = { cell: CELL_PRIOR, pipeline: PIPELINE_PRIOR }): HazardTable {
   const global = new Float64Array(STAGES * OUTCOMES);
@@ -220,7 +224,11 @@ export function fitHazards(counts: Map<string, CellCounts>, pipeline: string, pr
       const base = (c * BUCKETS + b) * ROW;
       const n = own[base]!;
       exposure[c * BUCKETS + b] = n;
-      for (let o = 0; o < OUTCOMES; o++) rates[(c * BUCKETS + b) * OUTCOMES + o] = n + priors.cell > 0 ? (own[base + 1 + o]! + priors.cell * pipe[o]!) / (n + priors.cell) : pipe[o]!;
+      for (let o = 0; o < OUTCOMES; o++) {
+        // The youngest bucket leans on the stage's rate; each older one on the bucket just younger.
+        const prior = b === 0 ? pipe[o]! : rates[(c * BUCKETS + b - 1) * OUTCOMES + o]!;
+        rates[(c * BUCKETS + b) * OUTCOMES + o] = n + priors.cell > 0 ? (own[base + 1 + o]! + priors.cell * prior) / (n + priors.cell) : prior;
+      }
     }
   }
   return { rates, exposure };
