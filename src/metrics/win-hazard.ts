@@ -12,7 +12,7 @@
  * model with its constants; the tests work the numbers by hand.
  */
 import type { PathVisit } from './deal-facts.js';
-import { weekStart } from '../time/calendar.js';
+import { weekStart as calendarWeekStart } from '../time/calendar.js';
 
 const DAY_S = 86_400;
 const WEEK_S = 7 * DAY_S;
@@ -98,6 +98,13 @@ export interface Observations {
 }
 
 export function buildObservations(deals: DealHistory[], opts: { fromDay: number; toDay: number }): Observations {
+  // A few hundred distinct days among 100k deals: look each Monday up in the calendar once.
+  const mondays = new Map<number, number>();
+  const weekStart = (day: number): number => {
+    let m = mondays.get(day);
+    if (m === undefined) mondays.set(day, (m = calendarWeekStart(day)));
+    return m;
+  };
   const firstDay = weekStart(opts.fromDay) + 7;
   const weeks = Math.max(0, Math.floor((weekStart(opts.toDay) - firstDay) / 7) + 1);
   const pipelines = [...new Set(deals.map((d) => d.pipeline))].sort();
@@ -147,6 +154,22 @@ export function buildObservations(deals: DealHistory[], opts: { fromDay: number;
   for (const arr of raw) for (let e = 1; e <= weeks; e++) for (let k = 0; k < CELLS; k++) arr[e * CELLS + k]! += arr[(e - 1) * CELLS + k]!;
   for (const arr of closedRaw) for (let e = 1; e <= weeks; e++) arr[e]! += arr[e - 1]!;
   return { firstDay, weeks, pipelines, cum: raw, closedCum: closedRaw };
+}
+
+/**
+ * The observations of a deal list from its first creation day to `toDay`, kept per list: a set
+ * built to a later day answers every earlier window exactly as one built to that day would
+ * (observations are filed by the week they end and windows cut at their own date), so the
+ * backtest and the live forecast share one.
+ */
+const observationCache = new WeakMap<DealHistory[], { fromDay: number; toDay: number; obs: Observations }>();
+
+export function observationsOf(deals: DealHistory[], fromDay: number, toDay: number): Observations {
+  const hit = observationCache.get(deals);
+  if (hit && hit.fromDay === fromDay && hit.toDay >= toDay) return hit.obs;
+  const obs = buildObservations(deals, { fromDay, toDay });
+  observationCache.set(deals, { fromDay, toDay, obs });
+  return obs;
 }
 
 /** Raw counts per (stage, bucket): [n, won, lost, open0..3] for the observations ending in (fromDay, toDay]. */

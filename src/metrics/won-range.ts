@@ -5,7 +5,7 @@
  * model's own past errors. `forecastWonRange` is the one entry point other reports build on.
  */
 import {
-  buildObservations,
+  observationsOf,
   closedInWindow,
   curveWeeks,
   fitHazards,
@@ -326,14 +326,22 @@ export function simulateWon(
   let restVar = 0;
   let exact = live;
   if (live.length > EXACT_DEALS) {
+    // The EXACT_DEALS largest variances (ties: the earlier deal), largest first, without sorting them all.
     const v = Float64Array.from(live, variance);
-    const order = Array.from(live, (_, i) => i).sort((x, y) => v[y]! - v[x]!);
-    exact = order.map((i) => live[i]!);
-    for (let i = EXACT_DEALS; i < exact.length; i++) {
-      restMean += exact[i]!.amount * exact[i]!.p;
-      restVar += variance(exact[i]!);
+    const threshold = v.slice().sort()[v.length - EXACT_DEALS]!;
+    let above = 0;
+    for (let i = 0; i < v.length; i++) if (v[i]! > threshold) above++;
+    let tiesLeft = EXACT_DEALS - above;
+    const chosen: number[] = [];
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]!;
+      if (x > threshold || (x === threshold && tiesLeft-- > 0)) chosen.push(i);
+      else {
+        restMean += live[i]!.amount * live[i]!.p;
+        restVar += x;
+      }
     }
-    exact = exact.slice(0, EXACT_DEALS);
+    exact = chosen.sort((x, y) => v[y]! - v[x]! || x - y).map((i) => live[i]!);
   }
   const amounts = Float64Array.from(exact, (d) => d.amount);
   const probs = Float64Array.from(exact, (d) => d.p);
@@ -421,11 +429,13 @@ export function rangeFor(
   open: { d: DealHistory; c: number; daysInStage: number }[],
   a: number,
   b: number,
-  opts: { scale?: number | null; runs?: number; seed?: number; runRate?: number } = {},
+  opts: { scale?: number | null; runs?: number; seed?: number; runRate?: number; p?: ArrayLike<number> } = {},
 ): WonRange {
-  const items = open.map((o) => ({
+  // `p`: each open deal's P(won in [a, b)) when the caller has it already.
+  const given = opts.p;
+  const items = open.map((o, k) => ({
     amount: model.value(o.d),
-    p: Math.max(0, model.pWon(o.d.pipeline, o.c, o.daysInStage, b) - model.pWon(o.d.pipeline, o.c, o.daysInStage, a)),
+    p: given ? given[k]! : Math.max(0, model.pWon(o.d.pipeline, o.c, o.daysInStage, b) - model.pWon(o.d.pipeline, o.c, o.daysInStage, a)),
   }));
   const fresh = [...model.newDeals.values()].map((n) => ({ count: newDealCount(n, a, b), sizes: n.sizes, mean: n.meanSize }));
   const openValue = items.reduce((s, x) => s + x.amount * x.p, 0);
@@ -452,7 +462,7 @@ export function forecastWonRange(
 ): WonRange {
   const T = Math.floor(opts.now.getTime() / 1000);
   const a = opts.fromDays ?? 0;
-  const obs = buildObservations(deals, { fromDay: minCreatedDay(deals), toDay: Math.floor(T / DAY_S) });
+  const obs = observationsOf(deals, minCreatedDay(deals), Math.floor(T / DAY_S));
   const model = fitModel(deals, obs, T, opts.days, { lookbackDays: opts.lookbackDays });
   const rr = runRate(deals, T, opts.days - a);
   return rangeFor(model, openAt(deals, T), a, opts.days, { scale: opts.scale, runs: opts.runs, seed: opts.seed, runRate: rr });
