@@ -30,6 +30,8 @@ interface Stamp {
   dealsMaxRowid?: number;
   /** The latest sync run's id at the refresh: a sync since means deals may have changed. */
   lastRun?: string | null;
+  /** Counts the refreshes that rewrote facts: results computed from the facts are reused while it stands (factsFingerprint). */
+  generation?: number;
 }
 
 const stampKey = (crm: string) => `derived:deal_facts:${crm}`;
@@ -308,7 +310,7 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
         .pluck()
         .get(crm) as string | undefined) ?? 'USD';
     const currency = !full && saved?.currency ? saved.currency : counted();
-    setState(db, stampKey(crm), { ...stamp, currency, ...signals } satisfies Stamp, new Date().toISOString());
+    setState(db, stampKey(crm), { ...stamp, currency, ...signals, generation: (saved?.generation ?? 0) + 1 } satisfies Stamp, new Date().toISOString());
   }).immediate();
   if (!full) {
     // Deals removed outright (not marked deleted: the demo starting afresh) leave facts behind.

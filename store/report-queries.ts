@@ -352,11 +352,15 @@ export function earliestCreated(db: Db, crm: string, f: FactFilter): number | nu
 }
 
 /**
- * A fingerprint of one CRM's derived facts: the refresh stamp and sums that change when any
- * fact row does. Results computed from the facts can be reused while it is unchanged.
+ * A fingerprint of one CRM's derived facts: the refresh stamp, whose generation goes up with
+ * every refresh that rewrites facts (store/deal-facts.ts), and the row count. Results computed
+ * from the facts can be reused while it is unchanged. A stamp from before generations were kept
+ * falls back to sums over every fact row (a scan: 150 ms at 100k deals).
  */
 export function factsFingerprint(db: Db, crm: string): string {
-  const stamp = db.prepare('SELECT value || updated_at FROM settings WHERE key = ?').pluck().get(`derived:deal_facts:${crm}`) as string | undefined;
+  const stamp = db.prepare('SELECT value FROM internal_state WHERE key = ?').pluck().get(`derived:deal_facts:${crm}`) as string | undefined;
+  const generation = stamp === undefined ? undefined : (JSON.parse(stamp) as { generation?: number }).generation;
+  if (generation !== undefined) return `${generation}|${db.prepare('SELECT COUNT(*) FROM deal_facts WHERE crm = ?').pluck().get(crm)}`;
   const sums = db
     .prepare('SELECT COUNT(*) AS n, MAX(rowid) AS r, TOTAL(amount) AS a, TOTAL(closed) AS c, TOTAL(created) AS k, TOTAL(length(path)) AS p FROM deal_facts WHERE crm = ?')
     .get(crm);

@@ -3,7 +3,7 @@
  * comments. Weeks run Monday to Monday; 2026-01-05 is a Monday.
  */
 import { describe, expect, it } from 'vitest';
-import { buildObservations, fitHazards, hazardRows, windowCounts, winCurves, winWithin, type DealHistory } from '../../src/metrics/win-hazard.js';
+import { buildObservations, fitHazards, hazardRows, observationsOf, windowCounts, winCurves, winWithin, type DealHistory } from '../../src/metrics/win-hazard.js';
 import { newDealCount, newDealInputs, simulateWon, errorScale, widen, rangeFor, type FittedModel } from '../../src/metrics/won-range.js';
 import { backtestForecast } from '../../src/metrics/backtest.js';
 import { isoToDay } from '../../src/time/calendar.js';
@@ -52,6 +52,12 @@ describe('hazard table for two stages', () => {
     expect(winWithin(V, 2, 0, 10)).toBeCloseTo(0.25 + (3 / 7) * 0.25, 12);
     // A deal 9 days into Negotiation (bucket 1) is won within a week for sure here.
     expect(winWithin(V, 3, 9, 7)).toBeCloseTo(1, 12);
+  });
+
+  it('answers a window the same from observations built to a later day (shared by backtest and forecast)', () => {
+    const later = observationsOf(deals, T0, T0 + 70);
+    expect(observationsOf(deals, T0, T0 + 28)).toBe(later); // reused, not rebuilt
+    for (const to of [T0 + 7, T0 + 14, T0 + 21, T0 + 28]) expect(windowCounts(later, T0 + 7, to)).toEqual(windowCounts(obs, T0 + 7, to));
   });
 
   it('uses only weeks that ended inside the learning window', () => {
