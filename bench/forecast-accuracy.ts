@@ -2,12 +2,17 @@
  * Forecast accuracy on the demo CRM (seed 42) at 1,500 and 6,000 deals: the honest backtest's
  * WAPE, bias and P10–P90 coverage over its warm weeks, beside the run-rate and CRM-probability
  * baselines. Targets (docs/metrics.md): WAPE ≤ 30% at 1,500 deals and ≤ 16% at 6,000, bias
- * 0.9–1.1, coverage 70–90%.
+ * 0.9–1.1, coverage 70–90%. Then the speed of the same reports at 100k deals, cold (a fresh
+ * database handle: nothing computed yet, as after a sync) and warm.
  */
 import { openDb } from '../store/db.js';
 import { createDemoConnector } from '../src/connectors/demo.js';
 import { runSync } from '../src/sync/engine.js';
 import { computeReport } from '../src/reports/compute.js';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fmtMs } from './stats.js';
 
 const NOW = new Date('2026-11-24T08:00:00Z');
 const SEED = 42;
@@ -27,6 +32,44 @@ export async function benchForecastAccuracy(sizes: number[] = [1500, 6000], now 
         `  ${String(deals).padStart(6)} deals  ${r.warm_points}/${r.points.length} warm weeks  WAPE ${pct(r.wape)} (target ≤ ${pct(target)})  bias ${r.bias?.toFixed(3) ?? '—'}  ` +
           `P10–P90 coverage ${pct(r.coverage)}  | run-rate WAPE ${pct(r.wape_run_rate)}  CRM-probability WAPE ${pct(r.wape_crm)}  (${ms.toFixed(0)} ms)  ${ok ? 'OK' : 'MISSED'}`,
       );
+    } finally {
+      db.close();
+    }
+  }
+}
+
+/**
+ * Cold and warm time of `report backtest` and `report forecast` at 100k demo deals. Cold = a new
+ * database handle, so the deal histories, observations and backtest are all computed; warm =
+ * the same handle again (what a slash command finds until the next sync changes the facts).
+ */
+export async function benchForecastSpeed(deals = 100_000, now = NOW): Promise<void> {
+  const path = join(tmpdir(), `dealcast-bench-forecast-${SEED}-${deals}-${now.toISOString().slice(0, 10)}.db`);
+  if (!existsSync(path)) {
+    const building = `${path}.building`;
+    for (const s of ['', '-wal', '-shm']) rmSync(building + s, { force: true });
+    const t = performance.now();
+    const db = openDb(building);
+    await runSync(db, createDemoConnector({ seed: SEED, deals, now }), { now });
+    computeReport(db, 'demo', 'pipeline', { now, timeZone: 'UTC' }); // derived tables built
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    renameSync(building, path);
+    console.log(`  generated ${deals} demo deals in ${fmtMs(performance.now() - t)}`);
+  }
+  const time = (db: ReturnType<typeof openDb>, name: 'backtest' | 'forecast') => {
+    const t = performance.now();
+    computeReport(db, 'demo', name, { now, timeZone: 'UTC' });
+    return performance.now() - t;
+  };
+  for (const first of ['backtest', 'forecast'] as const) {
+    const db = openDb(path);
+    try {
+      computeReport(db, 'demo', 'pipeline', { now, timeZone: 'UTC' }); // page cache, derived check
+      const cold = time(db, first);
+      const warmB = time(db, 'backtest');
+      const warmF = time(db, 'forecast');
+      console.log(`  ${deals} deals: ${first} cold ${fmtMs(cold)}; then backtest ${fmtMs(warmB)}, forecast ${fmtMs(warmF)}  (a slash command: target well under 3 s cold)`);
     } finally {
       db.close();
     }

@@ -12,8 +12,12 @@ const BENCHES: Record<string, Bench> = {
   },
   charts: { title: 'Charts: spec + 2x PNG render per chart (median, p95), and vs headless Chromium', run: async () => (await import('./charts.js')).benchCharts() },
   forecast: {
-    title: 'Forecast accuracy: honest backtest on the demo (seed 42) at 1,500 and 6,000 deals',
-    run: async () => (await import('./forecast-accuracy.js')).benchForecastAccuracy(),
+    title: 'Forecast accuracy: honest backtest on the demo (seed 42) at 1,500 and 6,000 deals; backtest and forecast time at 100k deals',
+    run: async () => {
+      const m = await import('./forecast-accuracy.js');
+      await m.benchForecastAccuracy();
+      await m.benchForecastSpeed();
+    },
   },
   reports: { title: 'Reports: compute (and render) time per report at 100k and 1M demo deals', run: async () => (await import('./reports.js')).benchReports() },
   'sync-ack': {

@@ -37,6 +37,8 @@ interface Stamp {
   dealsMaxRowid?: number;
   /** The latest sync run's id at the refresh: a sync since means deals may have changed. */
   lastRun?: string | null;
+  /** Counts the refreshes that rewrote facts: results computed from the facts are reused while it stands (factsFingerprint). */
+  generation?: number;
 }
 
 const stampKey = (crm: string) => `derived:deal_facts:${crm}`;
@@ -344,7 +346,12 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
       // Fresh statistics let the planner pick the covering indexes the report queries rely on.
       db.exec('PRAGMA analysis_limit = 1000; ANALYZE deal_facts; ANALYZE deal_facts_weekly; ANALYZE deal_facts_closed_daily;');
     }
-    setState(db, stampKey(crm), { ...stamp, money: money.signature, currency: money.currency, ...signals } satisfies Stamp, new Date().toISOString());
+    setState(
+      db,
+      stampKey(crm),
+      { ...stamp, money: money.signature, currency: money.currency, ...signals, generation: (saved?.generation ?? 0) + 1 } satisfies Stamp,
+      new Date().toISOString(),
+    );
   }).immediate();
   if (!full) {
     // Deals removed outright (not marked deleted: the demo starting afresh) leave facts behind.

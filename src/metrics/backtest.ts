@@ -18,7 +18,7 @@
  * the weekly deal snapshot keeps it from now on).
  */
 import type { BacktestPoint, ReliabilityRow } from './report-types.js';
-import { buildObservations, stateAt, type DealHistory } from './win-hazard.js';
+import { observationsOf, stateAt, type DealHistory } from './win-hazard.js';
 import { errorScale, fitModel, minCreatedDay, rangeFor, runRate, type WonRange } from './won-range.js';
 import { round } from './periods.js';
 import { dayToIso } from '../time/calendar.js';
@@ -41,6 +41,11 @@ export interface BacktestOptions {
   crmByDepth: number[];
   runs?: number;
   seed?: number;
+  /**
+   * Build the weekly observations up to this day (default: the last point) so that a live
+   * forecast made later on the same deal list reuses them; what each point learns is unchanged.
+   */
+  observeToDay?: number;
 }
 
 export interface BacktestBody {
@@ -74,7 +79,7 @@ export function backtestForecast(deals: DealHistory[], opts: BacktestOptions): B
     error_scale: null,
   };
   if (!days.length || !deals.length) return empty;
-  const obs = buildObservations(deals, { fromDay: minCreatedDay(deals), toDay: days[days.length - 1]! });
+  const obs = observationsOf(deals, minCreatedDay(deals), Math.max(days[days.length - 1]!, opts.observeToDay ?? -Infinity));
 
   // Open deals at each date, and what actually happened: one pass per deal over the dates in its life.
   const openByPoint: { d: DealHistory; c: number; daysInStage: number }[][] = days.map(() => []);
@@ -101,20 +106,41 @@ export function backtestForecast(deals: DealHistory[], opts: BacktestOptions): B
     }
   }
 
-  const raw: { r: WonRange; crm: number; rr: number; p: number[]; won: boolean[] }[] = days.map((t, i) => {
+  // Reliability: predicted P(won within H) vs observed, over the open deals of warm points.
+  const reliability: ReliabilityRow[] = [];
+  for (let b = 0; b < RELIABILITY_EDGES.length - 1; b++) reliability.push({ from: RELIABILITY_EDGES[b]!, to: Math.min(1, RELIABILITY_EDGES[b + 1]!), deals: 0, predicted: 0, observed: 0 });
+  const bucketOf = (p: number): ReliabilityRow => {
+    let b = 0;
+    while (b < reliability.length - 1 && p >= RELIABILITY_EDGES[b + 1]!) b++;
+    return reliability[b]!;
+  };
+
+  const raw: { r: WonRange; crm: number; rr: number }[] = days.map((t, i) => {
     const T = t * DAY_S;
+    const end = T + H * DAY_S;
     const model = fitModel(deals, obs, T, H, { lookbackDays: opts.lookbackDays });
     const rr = runRate(deals, T, H);
     const open = openByPoint[i]!;
-    const r = rangeFor(model, open, 0, H, { runs: opts.runs, seed: (opts.seed ?? 42) ^ t, runRate: rr });
+    // Each open deal's P(won within H), once: for the range, the reliability panel.
+    const p = new Float64Array(open.length);
+    for (let k = 0; k < open.length; k++) p[k] = model.pWon(open[k]!.d.pipeline, open[k]!.c, open[k]!.daysInStage, H);
+    const r = rangeFor(model, open, 0, H, { runs: opts.runs, seed: (opts.seed ?? 42) ^ t, runRate: rr, p });
+    const closeWithin = new Map<string, number>();
     let crm = 0;
     for (const o of open) {
-      const q = 1 - (1 - (model.weeklyCloseRate.get(o.d.pipeline) ?? 0)) ** (H / 7);
+      let q = closeWithin.get(o.d.pipeline);
+      if (q === undefined) closeWithin.set(o.d.pipeline, (q = 1 - (1 - (model.weeklyCloseRate.get(o.d.pipeline) ?? 0)) ** (H / 7)));
       crm += model.value(o.d) * (opts.crmByDepth[o.c] ?? 0) * q;
     }
-    const p = open.map((o) => model.pWon(o.d.pipeline, o.c, o.daysInStage, H));
-    const won = open.map((o) => o.d.won && o.d.closed !== null && o.d.closed < T + H * DAY_S);
-    return { r, crm, rr, p, won };
+    if (!r.warm_up)
+      for (let k = 0; k < open.length; k++) {
+        const d = open[k]!.d;
+        const row = bucketOf(p[k]!);
+        row.deals++;
+        row.predicted += p[k]!;
+        if (d.won && d.closed !== null && d.closed < end) row.observed++;
+      }
+    return { r, crm, rr };
   });
 
   // Widen each range by the misses of earlier warm points whose window had ended by its date.
@@ -149,19 +175,6 @@ export function backtestForecast(deals: DealHistory[], opts: BacktestOptions): B
   const sumF = warm.reduce((s, p) => s + p.forecast, 0);
   const covered = warm.filter((p) => p.actual >= (p.forecast_p10 ?? 0) && p.actual <= (p.forecast_p90 ?? 0)).length;
 
-  // Reliability: predicted P(won within H) vs observed, over the open deals of warm points.
-  const reliability: ReliabilityRow[] = [];
-  for (let b = 0; b < RELIABILITY_EDGES.length - 1; b++) reliability.push({ from: RELIABILITY_EDGES[b]!, to: Math.min(1, RELIABILITY_EDGES[b + 1]!), deals: 0, predicted: 0, observed: 0 });
-  raw.forEach((x, i) => {
-    if (points[i]!.warm_up) return;
-    x.p.forEach((p, k) => {
-      const b = RELIABILITY_EDGES.findIndex((e, j) => j > 0 && p < e) - 1;
-      const row = reliability[Math.max(0, b)]!;
-      row.deals++;
-      row.predicted += p;
-      if (x.won[k]) row.observed++;
-    });
-  });
   for (const r of reliability) {
     r.predicted = r.deals ? round(r.predicted / r.deals, 4) : 0;
     r.observed = r.deals ? round(r.observed / r.deals, 4) : 0;

@@ -1,7 +1,7 @@
 /** Weighted forecast by expected close month. */
 import type { Probabilities } from './probabilities.js';
 import type { ForecastMonthRow, ForecastNext } from './report-types.js';
-import { buildObservations, type DealHistory } from './win-hazard.js';
+import { observationsOf, type DealHistory } from './win-hazard.js';
 import { fitModel, minCreatedDay, openAt, rangeFor, RANGE_SEED, runRate } from './won-range.js';
 import { round } from './periods.js';
 import { monthLabel, monthStart } from '../time/calendar.js';
@@ -85,7 +85,7 @@ export function forecastMonthsWithRange(
   const nowDays = T / 86_400;
   const ends = opts.monthStarts.slice(1).map((d) => Math.max(0, d - nowDays));
   const maxDays = Math.max(opts.horizonDays, ...ends);
-  const obs = buildObservations(deals, { fromDay: minCreatedDay(deals), toDay: Math.floor(nowDays) });
+  const obs = observationsOf(deals, minCreatedDay(deals), Math.floor(nowDays));
   const model = fitModel(deals, obs, T, maxDays, { lookbackDays: opts.lookbackDays });
   const open = openAt(deals, T);
   const seed = opts.seed ?? RANGE_SEED;
@@ -112,6 +112,7 @@ export function forecastMonthsWithRange(
       open_deals: n.open_deals,
       warm_up: n.warm_up,
       run_rate: round(rr),
+      credibility: round(n.credibility, 3),
       error_scale: opts.errorScale === null ? null : round(opts.errorScale, 3),
     },
   };

@@ -104,6 +104,8 @@ export interface ForecastNext {
   /** Too little history: `expected` is the run-rate. */
   warm_up: boolean;
   run_rate: number;
+  /** Weight of the model in `expected`, the rest being the run-rate: closed ÷ (closed + 100) (0 in warm-up). */
+  credibility: number;
   /** Past backtest misses the range was widened by (√ mean z²; null: not enough completed weeks). */
   error_scale: number | null;
 }

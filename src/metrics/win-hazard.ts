@@ -12,7 +12,7 @@
  * model with its constants; the tests work the numbers by hand.
  */
 import type { PathVisit } from './deal-facts.js';
-import { weekStart } from '../time/calendar.js';
+import { weekStart as calendarWeekStart } from '../time/calendar.js';
 
 const DAY_S = 86_400;
 const WEEK_S = 7 * DAY_S;
@@ -55,7 +55,7 @@ const STAGES = 4;
 const ROW = 1 + OUTCOMES;
 const CELLS = STAGES * BUCKETS * ROW;
 
-/** Prior strengths (in deal-weeks): a cell leans on its pipeline's stage rate, that on the global stage rate. */
+/** Prior strengths (in deal-weeks): a cell leans on the next younger cell of its stage (the youngest on the pipeline's stage rate), that on the global stage rate. */
 export const CELL_PRIOR = 20;
 export const PIPELINE_PRIOR = 50;
 
@@ -98,6 +98,13 @@ export interface Observations {
 }
 
 export function buildObservations(deals: DealHistory[], opts: { fromDay: number; toDay: number }): Observations {
+  // A few hundred distinct days among 100k deals: look each Monday up in the calendar once.
+  const mondays = new Map<number, number>();
+  const weekStart = (day: number): number => {
+    let m = mondays.get(day);
+    if (m === undefined) mondays.set(day, (m = calendarWeekStart(day)));
+    return m;
+  };
   const firstDay = weekStart(opts.fromDay) + 7;
   const weeks = Math.max(0, Math.floor((weekStart(opts.toDay) - firstDay) / 7) + 1);
   const pipelines = [...new Set(deals.map((d) => d.pipeline))].sort();
@@ -149,6 +156,22 @@ export function buildObservations(deals: DealHistory[], opts: { fromDay: number;
   return { firstDay, weeks, pipelines, cum: raw, closedCum: closedRaw };
 }
 
+/**
+ * The observations of a deal list from its first creation day to `toDay`, kept per list: a set
+ * built to a later day answers every earlier window exactly as one built to that day would
+ * (observations are filed by the week they end and windows cut at their own date), so the
+ * backtest and the live forecast share one.
+ */
+const observationCache = new WeakMap<DealHistory[], { fromDay: number; toDay: number; obs: Observations }>();
+
+export function observationsOf(deals: DealHistory[], fromDay: number, toDay: number): Observations {
+  const hit = observationCache.get(deals);
+  if (hit && hit.fromDay === fromDay && hit.toDay >= toDay) return hit.obs;
+  const obs = buildObservations(deals, { fromDay, toDay });
+  observationCache.set(deals, { fromDay, toDay, obs });
+  return obs;
+}
+
 /** Raw counts per (stage, bucket): [n, won, lost, open0..3] for the observations ending in (fromDay, toDay]. */
 export type CellCounts = Float64Array;
 
@@ -187,8 +210,12 @@ export interface HazardTable {
  * Shrunk weekly rates for one pipeline:
  *   global(c, o)   = Σ_all pipelines, buckets x / Σ n                       (0 with no data)
  *   pipe(c, o)     = (x_pc + PIPELINE_PRIOR · global(c, o)) / (n_pc + PIPELINE_PRIOR)
- *   cell(c, b, o)  = (x_pcb + CELL_PRIOR · pipe(c, o)) / (n_pcb + CELL_PRIOR)
- * Rates of the six outcomes of a cell sum to 1 at every level.
+ *   cell(c, 0, o)  = (x_pc0 + CELL_PRIOR · pipe(c, o)) / (n_pc0 + CELL_PRIOR)
+ *   cell(c, b, o)  = (x_pcb + CELL_PRIOR · cell(c, b−1, o)) / (n_pcb + CELL_PRIOR)   for b ≥ 1
+ * A thin old cell leans on the ages just younger, not on the stage average: most of a stage's
+ * exposure is young deals, whose rates are usually far higher than a deal that has sat for
+ * months (on the Salesforce export, a Lead's weekly won rate falls from 12% in its second week
+ * to under 1% after 13 weeks). Rates of the six outcomes of a cell sum to 1 at every level.
  */
 export function fitHazards(counts: Map<string, CellCounts>, pipeline: string, priors = { cell: CELL_PRIOR, pipeline: PIPELINE_PRIOR }): HazardTable {
   const global = new Float64Array(STAGES * OUTCOMES);
@@ -220,7 +247,11 @@ export function fitHazards(counts: Map<string, CellCounts>, pipeline: string, pr
       const base = (c * BUCKETS + b) * ROW;
       const n = own[base]!;
       exposure[c * BUCKETS + b] = n;
-      for (let o = 0; o < OUTCOMES; o++) rates[(c * BUCKETS + b) * OUTCOMES + o] = n + priors.cell > 0 ? (own[base + 1 + o]! + priors.cell * pipe[o]!) / (n + priors.cell) : pipe[o]!;
+      for (let o = 0; o < OUTCOMES; o++) {
+        // The youngest bucket leans on the stage's rate; each older one on the bucket just younger.
+        const prior = b === 0 ? pipe[o]! : rates[(c * BUCKETS + b - 1) * OUTCOMES + o]!;
+        rates[(c * BUCKETS + b) * OUTCOMES + o] = n + priors.cell > 0 ? (own[base + 1 + o]! + priors.cell * prior) / (n + priors.cell) : prior;
+      }
     }
   }
   return { rates, exposure };

@@ -6,7 +6,7 @@
  */
 import { seededRandom, standardNormal } from './random.js';
 import {
-  buildObservations,
+  observationsOf,
   closedInWindow,
   curveWeeks,
   fitHazards,
@@ -32,6 +32,15 @@ export const RUN_RATE_DAYS = 90;
 export const NEW_DEAL_PRIOR = 20;
 /** The conversion curve is learned up to this many days after creation (longer windows reuse its last value). */
 export const NEW_DEAL_MAX_DAYS = 180;
+/**
+ * Credibility of the model against the run-rate (prior strength, in closed deals): the point
+ * forecast is z · model + (1 − z) · run-rate with z = closed ÷ (closed + 100), closed = deals
+ * closed in the learning window. A model learned from 40 closed deals (the warm-up minimum) gets
+ * 29%, from 1,000 91%: a small history is one regime's worth of data and the model, which has no
+ * prior beyond that history in a one-pipeline CRM, should not be trusted alone.
+ */
+export const CREDIBILITY_CLOSED = 100;
+export const credibility = (closed: number): number => closed / (closed + CREDIBILITY_CLOSED);
 export const SIMULATION_RUNS = 400;
 /** Deals simulated one by one (the largest variance first); the rest enter as one normal term. */
 export const EXACT_DEALS = 120;
@@ -302,14 +311,22 @@ export function simulateWon(
   let restVar = 0;
   let exact = live;
   if (live.length > EXACT_DEALS) {
+    // The EXACT_DEALS largest variances (ties: the earlier deal), largest first, without sorting them all.
     const v = Float64Array.from(live, variance);
-    const order = Array.from(live, (_, i) => i).sort((x, y) => v[y]! - v[x]!);
-    exact = order.map((i) => live[i]!);
-    for (let i = EXACT_DEALS; i < exact.length; i++) {
-      restMean += exact[i]!.amount * exact[i]!.p;
-      restVar += variance(exact[i]!);
+    const threshold = v.slice().sort()[v.length - EXACT_DEALS]!;
+    let above = 0;
+    for (let i = 0; i < v.length; i++) if (v[i]! > threshold) above++;
+    let tiesLeft = EXACT_DEALS - above;
+    const chosen: number[] = [];
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]!;
+      if (x > threshold || (x === threshold && tiesLeft-- > 0)) chosen.push(i);
+      else {
+        restMean += live[i]!.amount * live[i]!.p;
+        restVar += x;
+      }
     }
-    exact = exact.slice(0, EXACT_DEALS);
+    exact = chosen.sort((x, y) => v[y]! - v[x]! || x - y).map((i) => live[i]!);
   }
   const amounts = Float64Array.from(exact, (d) => d.amount);
   const probs = Float64Array.from(exact, (d) => d.p);
@@ -363,7 +380,9 @@ export interface WonRange {
   /** The model is still warming up (too little history): expected is the run-rate, the range is the simulation's. */
   warm_up: boolean;
   open_deals: number;
-  /** Simulation mean and sd before widening (what past errors are measured against). */
+  /** Weight of the model in `expected` (the rest is the run-rate); 1 when no run-rate is given, 0 in warm-up. */
+  credibility: number;
+  /** The point forecast and the simulation's sd before widening (what past errors are measured against). */
   sim_mean: number;
   sim_sd: number;
 }
@@ -395,19 +414,26 @@ export function rangeFor(
   open: { d: DealHistory; c: number; daysInStage: number }[],
   a: number,
   b: number,
-  opts: { scale?: number | null; runs?: number; seed?: number; runRate?: number } = {},
+  opts: { scale?: number | null; runs?: number; seed?: number; runRate?: number; p?: ArrayLike<number> } = {},
 ): WonRange {
-  const items = open.map((o) => ({
+  // `p`: each open deal's P(won in [a, b)) when the caller has it already.
+  const given = opts.p;
+  const items = open.map((o, k) => ({
     amount: model.value(o.d),
-    p: Math.max(0, model.pWon(o.d.pipeline, o.c, o.daysInStage, b) - model.pWon(o.d.pipeline, o.c, o.daysInStage, a)),
+    p: given ? given[k]! : Math.max(0, model.pWon(o.d.pipeline, o.c, o.daysInStage, b) - model.pWon(o.d.pipeline, o.c, o.daysInStage, a)),
   }));
   const fresh = [...model.newDeals.values()].map((n) => ({ count: newDealCount(n, a, b), sizes: n.sizes, mean: n.meanSize }));
   const openValue = items.reduce((s, x) => s + x.amount * x.p, 0);
   const newValue = fresh.reduce((s, f) => s + f.count * f.mean, 0);
   const sim = simulateWon(items, fresh, { runs: opts.runs, seed: opts.seed });
-  const w = widen(sim, opts.scale ?? null);
-  const expected = model.warmUp && opts.runRate !== undefined ? opts.runRate : openValue + newValue;
-  return { open: openValue, new_deals: newValue, expected, ...w, warm_up: model.warmUp, open_deals: open.length, sim_mean: sim.mean, sim_sd: sim.sd };
+  const modelValue = openValue + newValue;
+  const z = opts.runRate === undefined ? 1 : model.warmUp ? 0 : credibility(model.closedInWindow);
+  const expected = opts.runRate === undefined ? modelValue : z * modelValue + (1 - z) * opts.runRate;
+  // The simulation is of the model alone: its range moves with the point forecast (not in warm-up, where the range stays the model's).
+  const shift = model.warmUp ? 0 : expected - modelValue;
+  const moved = { ...sim, p10: Math.max(0, sim.p10 + shift), p50: Math.max(0, sim.p50 + shift), p90: Math.max(0, sim.p90 + shift) };
+  const w = widen(moved, opts.scale ?? null);
+  return { open: openValue, new_deals: newValue, expected, ...w, warm_up: model.warmUp, open_deals: open.length, credibility: z, sim_mean: model.warmUp ? sim.mean : expected, sim_sd: sim.sd };
 }
 
 /**
@@ -421,7 +447,7 @@ export function forecastWonRange(
 ): WonRange {
   const T = Math.floor(opts.now.getTime() / 1000);
   const a = opts.fromDays ?? 0;
-  const obs = buildObservations(deals, { fromDay: minCreatedDay(deals), toDay: Math.floor(T / DAY_S) });
+  const obs = observationsOf(deals, minCreatedDay(deals), Math.floor(T / DAY_S));
   const model = fitModel(deals, obs, T, opts.days, { lookbackDays: opts.lookbackDays });
   const rr = runRate(deals, T, opts.days - a);
   return rangeFor(model, openAt(deals, T), a, opts.days, { scale: opts.scale, runs: opts.runs, seed: opts.seed, runRate: rr });

@@ -186,7 +186,7 @@ function runBacktest(c: Ctx): BacktestBody {
   if (!perDb) backtestCache.set(c.db, (perDb = new Map()));
   let body = perDb.get(key);
   if (!body) {
-    body = backtestForecast(histories(c, c.f.facts), { days, horizonDays: BACKTEST_HORIZON_DAYS, lookbackDays, crmByDepth });
+    body = backtestForecast(histories(c, c.f.facts), { days, horizonDays: BACKTEST_HORIZON_DAYS, lookbackDays, crmByDepth, observeToDay: c.today });
     if (perDb.size >= BACKTEST_CACHE_ENTRIES) perDb.delete(perDb.keys().next().value!);
     perDb.set(key, body);
   }

@@ -3,8 +3,8 @@
  * comments. Weeks run Monday to Monday; 2026-01-05 is a Monday.
  */
 import { describe, expect, it } from 'vitest';
-import { buildObservations, fitHazards, hazardRows, windowCounts, winCurves, winWithin, type DealHistory } from '../../src/metrics/win-hazard.js';
-import { newDealCount, newDealInputs, simulateWon, errorScale, widen } from '../../src/metrics/won-range.js';
+import { buildObservations, fitHazards, hazardRows, observationsOf, windowCounts, winCurves, winWithin, type DealHistory } from '../../src/metrics/win-hazard.js';
+import { newDealCount, newDealInputs, simulateWon, errorScale, widen, rangeFor, type FittedModel } from '../../src/metrics/won-range.js';
 import { backtestForecast } from '../../src/metrics/backtest.js';
 import { isoToDay } from '../../src/time/calendar.js';
 
@@ -54,6 +54,12 @@ describe('hazard table for two stages', () => {
     expect(winWithin(V, 3, 9, 7)).toBeCloseTo(1, 12);
   });
 
+  it('answers a window the same from observations built to a later day (shared by backtest and forecast)', () => {
+    const later = observationsOf(deals, T0, T0 + 70);
+    expect(observationsOf(deals, T0, T0 + 28)).toBe(later); // reused, not rebuilt
+    for (const to of [T0 + 7, T0 + 14, T0 + 21, T0 + 28]) expect(windowCounts(later, T0 + 7, to)).toEqual(windowCounts(obs, T0 + 7, to));
+  });
+
   it('uses only weeks that ended inside the learning window', () => {
     // Learning up to T0+7 sees week 1 only: Negotiation has no data and takes the (empty) global rate: stay.
     const early = fitHazards(windowCounts(obs, T0 + 7, T0 + 7), 'p', { cell: 0, pipeline: 0 });
@@ -88,6 +94,65 @@ describe('shrinkage of a thin cell', () => {
     // The raw 1/2 is pulled most of the way to the global 11/102.
     expect(cell).toBeGreaterThan(g);
     expect(cell).toBeLessThan(0.2);
+  });
+});
+
+describe('shrinkage along the ages of a stage', () => {
+  // One pipeline, Proposal (stage 2): 10 deal-weeks at 0 weeks in (4 won, 6 stayed), 5 at 1 week
+  // in (all stayed), none older. Cells are [n, won, lost, open 0..3] per (stage, bucket).
+  const counts = new Float64Array(4 * 7 * 7);
+  const cell = (stage: number, bucket: number) => (stage * 7 + bucket) * 7;
+  counts.set([10, 4, 0, 0, 0, 6, 0], cell(2, 0));
+  counts.set([5, 0, 0, 0, 0, 5, 0], cell(2, 1));
+  const h = fitHazards(new Map([['p', counts]]), 'p');
+  const won = (b: number) => hazardRows(h).find((r) => r.stage === 2 && r.bucket === b)!.won;
+
+  it('leans an older cell on the one just younger, the youngest on the stage rate', () => {
+    // One pipeline: global = pipeline = 4/15 won a week.
+    // bucket 0: (4 + 20 · 4/15) / (10 + 20) = 28/90
+    // bucket 1: (0 + 20 · 28/90) / (5 + 20) = 0.8 · 28/90
+    // bucket 2 (no data): bucket 1's rate, not the stage's 4/15
+    expect(won(0)).toBeCloseTo(28 / 90, 12);
+    expect(won(1)).toBeCloseTo(0.8 * (28 / 90), 12);
+    expect(won(2)).toBeCloseTo(0.8 * (28 / 90), 12);
+    expect(won(6)).toBeCloseTo(0.8 * (28 / 90), 12);
+    expect(won(2)).toBeLessThan(4 / 15);
+  });
+});
+
+describe('credibility of the model against the run-rate', () => {
+  // A model that gives every open deal p = 0.5 within the window, learned from 100 closed deals.
+  const model = (warmUp: boolean, closed: number): FittedModel => ({
+    at: 0,
+    warmUp,
+    closedInWindow: closed,
+    pWon: (_p, _c, _d, days) => (days > 0 ? 0.5 : 0),
+    newDeals: new Map(),
+    weeklyCloseRate: new Map(),
+    value: (d) => d.amount,
+  });
+  const open = [1000, 1000].map((amount) => ({ d: deal({ amount, path: [{ code: 3, t: at(T0) }] }), c: 3, daysInStage: 3 }));
+
+  it('mixes the model and the run-rate by closed ÷ (closed + 100), and moves the range with it', () => {
+    // Model: 2 × 1,000 × 0.5 = 1,000. Run-rate 3,000. z = 100 / 200 = 0.5 → 0.5 · 1,000 + 0.5 · 3,000 = 2,000.
+    const r = rangeFor(model(false, 100), open, 0, 30, { runRate: 3000, runs: 400, seed: 1 });
+    expect(r.open).toBe(1000);
+    expect(r.credibility).toBe(0.5);
+    expect(r.expected).toBe(2000);
+    // The simulated outcomes are 0, 1,000 or 2,000 (median 1,000): moved by +1,000.
+    const alone = rangeFor(model(false, 100), open, 0, 30, { runs: 400, seed: 1 });
+    expect(alone.expected).toBe(1000);
+    expect(alone.credibility).toBe(1);
+    expect(r.p50).toBe(alone.p50 + 1000);
+    expect(r.p90).toBe(alone.p90 + 1000);
+    // 300 closed deals: z = 0.75 → 0.75 · 1,000 + 0.25 · 3,000 = 1,500.
+    expect(rangeFor(model(false, 300), open, 0, 30, { runRate: 3000 }).expected).toBe(1500);
+  });
+
+  it('is the run-rate alone in warm-up', () => {
+    const r = rangeFor(model(true, 10), open, 0, 30, { runRate: 3000 });
+    expect(r.credibility).toBe(0);
+    expect(r.expected).toBe(3000);
   });
 });
 
