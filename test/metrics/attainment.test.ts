@@ -6,7 +6,7 @@ import { isoToDay } from '../../src/time/calendar.js';
 
 const s = (iso: string) => Date.parse(iso) / 1000;
 
-function deal(p: Partial<QuotaDeal> & { created: string; closed?: string; won?: boolean; amount: number }): QuotaDeal {
+function deal(p: Partial<Omit<QuotaDeal, 'created' | 'closed'>> & { created: string; closed?: string; won?: boolean; amount: number }): QuotaDeal {
   return {
     pipeline: p.pipeline ?? 'nb',
     amount: p.amount,
