@@ -16,7 +16,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   dashboard: { summary: 'write the self-contained dashboard page [--out FILE.html] [--password-env VAR]', load: () => import('./cli/dashboard.js') },
   backfill: { summary: 'fill missing stage-entry dates from the CRM\'s own history (safe to rerun) [--limit N]', load: () => import('./cli/backfill.js') },
   report: {
-    summary: 'one report as a table, --json or a chart --out FILE.png (pipeline, forecast, funnel, velocity, reps, deals, sources, quality, backtest)',
+    summary: 'one report as a table, --json or a chart --out FILE.png (pipeline, forecast, funnel, velocity, reps, deals, sources, quality, backtest, quota)',
     load: () => import('./cli/report.js'),
   },
   status: { summary: 'last sync per stream, row counts, freshness, stages needing review', load: () => import('./cli/status.js') },

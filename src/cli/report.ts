@@ -27,6 +27,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       now: { type: 'string' },
       months: { type: 'string' },
       granularity: { type: 'string' },
+      period: { type: 'string' },
       db: { type: 'string' },
     },
     'report',
@@ -36,11 +37,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (!name || positionals.length > 1 || !isReportName(name)) {
     throw new UsageError(
       name ? `There is no report called "${positionals.join(' ')}".` : 'Name a report.',
-      `dealcast report <${REPORT_NAMES.join('|')}> [--json] [--out FILE.png] [--pipeline NAME] [--owner NAME|EMAIL] [--source NAME] [--since 90d|YYYY-MM-DD] [--now ISO]`,
+      `dealcast report <${REPORT_NAMES.join('|')}> [--json] [--out FILE.png] [--pipeline NAME] [--owner NAME|EMAIL] [--source NAME] [--since 90d|YYYY-MM-DD] [--now ISO] [--period month|quarter|year]`,
     );
   }
   if (values.granularity !== undefined && values.granularity !== 'week' && values.granularity !== 'month') {
     throw new UsageError(`--granularity must be week or month (got "${values.granularity}").`);
+  }
+  if (values.period !== undefined && !['month', 'quarter', 'year'].includes(values.period)) {
+    throw new UsageError(`--period must be month, quarter or year (got "${values.period}").`);
   }
   if (values.out !== undefined && !/\.png$/i.test(values.out)) throw new UsageError(`--out must name a .png file (got "${values.out}").`);
   if (values.out !== undefined && !isChartName(name)) {
@@ -60,6 +64,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       filters: { pipeline: values.pipeline, owner: values.owner, source: values.source, since: values.since },
       months: parseIntFlag(values.months, 'months', 1, 24),
       granularity: values.granularity as 'week' | 'month' | undefined,
+      period: values.period as 'month' | 'quarter' | 'year' | undefined,
     });
     if (values.out && isChartName(name)) {
       const png = await renderReportPng(name, report as ChartReports[typeof name]);
