@@ -11,8 +11,8 @@
  *   - new page: a browser already running, one new page per render (the target: ours ≥ 25×);
  *   - cold: launch the browser for each render (a renderer without a browser pool);
  *   - warm page: re-render inside one page that stays open (the best a browser pool can do).
- * Ours is measured first with no browser running, as in production; the load average is
- * printed for both phases (numbers from a busy machine are not comparable).
+ * Ours and Chromium's renders alternate round by round, so both are measured under the same
+ * load (the machine is shared); the load average is printed after each chart.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHART_NAMES, type ChartName, type VegaLiteSpec, buildChart } from '../charts/index.js';
 import { renderPng } from '../charts/render.js';
-import { fontFilePaths } from '../charts/text-outline.js';
+import { CHART_FONTS, fontFiles } from '../charts/fonts.js';
 import { variedReports } from './chart-reports.js';
 import { fmtMs, percentile } from './stats.js';
 
@@ -44,47 +44,49 @@ export async function benchCharts(opts: { rounds?: number; oursPerRound?: number
   const coldRuns = opts.coldRuns ?? 3;
   const specFor = (name: ChartName, i: number) => buildChart(name, variedReports(i)[name] as never);
   const renderOurs = (name: ChartName, i: number) => renderPng(specFor(name, i));
-  const load = loadavg()[0];
+  const loads = [loadavg()[0]];
 
-  // Ours first, with no browser running (as in production: Chromium's background work would
-  // otherwise share the 2 cores); then Chromium's three ways, chart by chart.
-  const ours = new Map<ChartName, number[]>();
+  // Each chart's first render in the process, before anything else runs (cold caches).
   const first = new Map<ChartName, number>();
   let n = 0; // one report variant per render, never repeated
-  for (const name of CHART_NAMES) {
-    first.set(name, await time(() => renderOurs(name, n++)));
-    for (let i = 0; i < 5; i++) await renderOurs(name, n++); // warm-up: JIT
-    const samples: number[] = [];
-    for (let i = 0; i < rounds * oursPerRound; i++) {
-      const report = variedReports(n++)[name];
-      samples.push(await time(() => renderPng(buildChart(name, report as never))));
-    }
-    ours.set(name, samples);
-  }
-  const loadAfterOurs = loadavg()[0];
+  for (const name of CHART_NAMES) first.set(name, await time(() => renderOurs(name, n++)));
 
+  // Then, chart by chart, round by round: our renders and Chromium's, one after the other, so
+  // both see the same load (the machine is shared; a phase of ours followed by a phase of
+  // Chromium's compares two different machines). The browser sits idle during ours.
   const browser = existsSync(CHROMIUM) ? await openChromium() : null;
   const rows: string[][] = [];
   const header = ['chart', 'ours first', 'ours median', 'ours p95'];
   if (browser) header.push('chromium new page', 'ratio', `≥${TARGET_RATIO}×`, 'cold (launch)', 'ratio', 'warm page', 'ratio');
   try {
     for (const name of CHART_NAMES) {
-      const o = median(ours.get(name)!);
-      const row = [name, fmtMs(first.get(name)!), fmtMs(o), fmtMs(p95(ours.get(name)!))];
+      for (let i = 0; i < 5; i++) await renderOurs(name, n++); // warm-up: JIT
       if (browser) {
-        const newPage: number[] = [];
-        const warmPage: number[] = [];
-        const cold: number[] = [];
         for (let i = 0; i < 2; i++) {
           await browser.renderInNewPage(specFor(name, n++));
           await browser.renderInWarmPage(specFor(name, n++));
         }
-        for (let r = 0; r < rounds; r++) {
+      }
+      const ours: number[] = [];
+      const newPage: number[] = [];
+      const warmPage: number[] = [];
+      const cold: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        for (let i = 0; i < oursPerRound; i++) {
+          const report = variedReports(n++)[name];
+          ours.push(await time(() => renderPng(buildChart(name, report as never))));
+        }
+        if (browser) {
           const spec = specFor(name, n++);
           newPage.push(await time(() => browser.renderInNewPage(spec)));
           warmPage.push(await time(() => browser.renderInWarmPage(spec)));
           if (r < coldRuns) cold.push(await time(() => browser.renderCold(spec)));
         }
+      }
+      loads.push(loadavg()[0]);
+      const o = median(ours);
+      const row = [name, fmtMs(first.get(name)!), fmtMs(o), fmtMs(p95(ours))];
+      if (browser) {
         const ratio = median(newPage) / o;
         row.push(
           fmtMs(median(newPage)),
@@ -103,9 +105,9 @@ export async function benchCharts(opts: { rounds?: number; oursPerRound?: number
   }
   printTable([header, ...rows]);
   process.stdout.write(
-    `ours: build the spec + render a 2x PNG from a new report each time; ${rounds * oursPerRound} renders per chart after 5 warm-up renders; ` +
-      `"first" is the chart's first render in this process (cold caches). Chromium renders new report variants too. ` +
-      `1-min load average: ${load!.toFixed(1)} before ours, ${loadAfterOurs!.toFixed(1)} after, ${loadavg()[0]!.toFixed(1)} after Chromium (2 cores).\n`,
+    `ours: build the spec + render a 2x PNG from a new report each time; ${rounds * oursPerRound} renders per chart after 5 warm-up renders, ` +
+      `in ${rounds} rounds interleaved with Chromium's; "first" is the chart's first render in this process (cold caches). Chromium renders new report variants too. ` +
+      `1-min load average at the start and after each chart: ${loads.map((l) => (l ?? 0).toFixed(1)).join(', ')} (2 cores).\n`,
   );
   if (browser) {
     process.stdout.write(
@@ -122,11 +124,11 @@ function writeRenderPage(dir: string): string {
   // The browser bundles sit next to each package's main entry (build/).
   const vegaJs = join(dirname(require.resolve('vega')), 'vega.min.js');
   const vlJs = join(dirname(require.resolve('vega-lite')), 'vega-lite.min.js');
-  const fonts = fontFilePaths();
+  const fonts = fontFiles(CHART_FONTS[0]!);
   const html = `<!doctype html><html><head><meta charset="utf-8">
 <style>
 @font-face { font-family: Inter; font-weight: 400; src: url(${pathToFileURL(fonts.regular).href}) format('truetype'); }
-@font-face { font-family: Inter; font-weight: 600; src: url(${pathToFileURL(fonts.semibold).href}) format('truetype'); }
+@font-face { font-family: Inter; font-weight: 600; src: url(${pathToFileURL(fonts.bold).href}) format('truetype'); }
 body { margin: 0; background: #fff; }
 </style>
 <script src="${pathToFileURL(vegaJs).href}"></script>

@@ -1,9 +1,10 @@
 /**
  * Writes every chart, rendered from the representative reports, to a folder (default
  * /tmp/dealcast-charts) so a person can look at them: `npm run build && node
- * dist/bench/render-chart-samples.js [DIR]`. Also writes each chart's "no data" card and a
- * filtered, non-USD variant, and prints a hash of each PNG: running it once as is and once with
- * FONTCONFIG_FILE pointing at a config with no font directories must print the same hashes.
+ * dist/bench/render-chart-samples.js [DIR]`. Also writes each chart's "no data" card, a
+ * filtered, non-USD variant and charts whose names are in many scripts, and prints a hash of each
+ * PNG: the renderer points fontconfig at the fonts it installs, so the hashes do not depend on
+ * the host's fonts.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -45,7 +46,64 @@ export async function renderChartSamples(dir: string): Promise<string[]> {
   const noActivities = { ...reports.reps, activities_available: false };
   writeFileSync(join(dir, 'reps-no-activities.png'), await renderPng(buildChart('reps', noActivities)));
   written.push(join(dir, 'reps-no-activities.png'));
+  for (const [variant, report] of Object.entries(internationalReports(reports))) {
+    const name = variant.split('-')[0] as keyof ChartReports;
+    const file = join(dir, `${variant}${variant === name ? '-international' : ''}.png`);
+    writeFileSync(file, await renderPng(buildChart(name, report as never)));
+    written.push(file);
+  }
   return written;
+}
+
+/** Rep, source and stage names in Japanese, Chinese, Korean, Arabic, Hebrew, Thai, Devanagari, emoji. */
+export const INTERNATIONAL_NAMES = [
+  '山田太郎',
+  '张伟 (北京)',
+  '김민준',
+  'محمد العتيبي',
+  'דוד כהן',
+  'สมชาย ใจดี',
+  'अनन्या शर्मा',
+  'Zoë 🚀 Growth',
+  'Ελένη Παπαδοπούλου',
+  'Алексей Смирнов',
+  'Alexandra Montgomery-Smith',
+  'Alexandra Montgomery-Jones',
+];
+
+function internationalReports(reports: ChartReports): Record<string, Partial<ChartReports>[keyof ChartReports]> {
+  const repRow = reports.reps.reps[0]!;
+  // Names that shorten alike: Salesforce user ids equal in their first 14 characters, one family, one name twice.
+  const alike = ['005Hs00000AbCdEIAU', '005Hs00000AbCdFIAU', '005Hs00000AbCdGIAU', 'Alexandra Montgomery-Smith', 'Alexandra Montgomery-Jones', 'Alexandra Montgomery-Brown', 'John Smith', 'John Smith', 'Ana Martínez', 'Ben Okafor', 'Rep 11', 'Rep 12'];
+  return {
+    reps: {
+      ...reports.reps,
+      filters: { owner: 'محمد العتيبي', source: '展示会 🎪' },
+      reps: INTERNATIONAL_NAMES.slice(0, 10).map((owner, i) => ({ ...repRow, owner, owner_id: `u${i}`, won_value: 900_000 - i * 70_000 })),
+    },
+    'reps-alike': {
+      ...reports.reps,
+      reps: alike.map((owner, i) => ({ ...repRow, owner, owner_id: `a${i}`, won_value: 900_000 - i * 70_000 })),
+    },
+    sources: {
+      ...reports.sources,
+      currency: 'JPY',
+      sources: INTERNATIONAL_NAMES.slice(0, 8).map((source, i) => ({ source, count: 40 - i * 3, value: 90_000_000 - i * 9_000_000, won: 5, lost: 3 + i, win_rate: 5 / (8 + i) })),
+    },
+    pipeline: {
+      ...reports.pipeline,
+      currency: 'ILS',
+      stages: ['ליד', 'مؤهل', '提案', '협상', 'เจรจา', 'अनुबंध ✍️'].map((stage, i) => ({ stage, count: 30 - i * 4, value: 1_500_000 - i * 200_000, weighted: 200_000 + i * 50_000 })),
+    },
+    funnel: {
+      ...reports.funnel,
+      stages: ['リード', '資格確認済み', '提案 📄', 'محادثة', 'משא ומתן', 'ปิดการขาย'].map((stage, i, all) => ({
+        stage,
+        reached: 400 - i * 60,
+        conversion_to_next: i === all.length - 1 ? null : (340 - i * 60) / (400 - i * 60),
+      })),
+    },
+  };
 }
 
 function emptyReports(): ChartReports {

@@ -16,6 +16,10 @@ const BENCHES: Record<string, Bench> = {
     run: async () => (await import('./forecast-accuracy.js')).benchForecastAccuracy(),
   },
   reports: { title: 'Reports: compute (and render) time per report at 100k and 1M demo deals', run: async () => (await import('./reports.js')).benchReports() },
+  'sync-ack': {
+    title: 'Slash-command acknowledgement while the app syncs 100k deals (max < 1 s)',
+    run: async () => (await import('./sync-ack.js')).benchSyncAck(),
+  },
   slack: { title: 'Slack: slash command -> PNG uploaded (p50/p95 at 100k and 1M deals), ack p99', run: async () => (await import('./slack.js')).benchSlack() },
 };
 

@@ -4,7 +4,8 @@
  */
 import type { FunnelReport } from '../src/metrics/report-types.js';
 import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
-import { COLORS, FONT_SIZE, formatCount, formatPercent, truncateLabel } from './theme.js';
+import { uniqueLabels } from './labels.js';
+import { COLORS, FONT_SIZE, LABEL_LIMIT_PX, formatCount, formatPercent } from './theme.js';
 
 export const FUNNEL_TITLE = 'Conversion funnel';
 
@@ -13,19 +14,20 @@ const BAR = 22;
 const STEP = 52;
 
 /** "↓ 40% moved on to Proposal" under a stage, or null for the last stage. */
-function conversionLabel(conversion: number | null | undefined, next: { stage: string } | undefined): string | null {
-  return conversion == null || !next ? null : `↓ ${formatPercent(conversion)} moved on to ${truncateLabel(next.stage)}`;
-}
-
 export function funnelChart(report: FunnelReport, opts?: ChartOptions): VegaLiteSpec {
   const stages = report.stages ?? [];
   const top = stages[0]?.reached ?? 0;
   if (stages.length === 0 || top === 0) return noDataSpec(report, FUNNEL_TITLE, opts);
+  // Stage names are bold on this axis.
+  const names = uniqueLabels(
+    stages.map((s) => s.stage || '(no stage)'),
+    { maxPx: LABEL_LIMIT_PX, fontSize: FONT_SIZE.label, fontWeight: 600 },
+  );
   const values = stages.map((s, i) => ({
-    stage: truncateLabel(s.stage),
+    stage: names[i],
     reached: s.reached,
     label: `${formatCount(s.reached)} · ${formatPercent(s.reached / top)}`,
-    conversion: conversionLabel(s.conversion_to_next, stages[i + 1]),
+    conversion: s.conversion_to_next == null || i === stages.length - 1 ? null : `↓ ${formatPercent(s.conversion_to_next)} moved on to ${names[i + 1]!}`,
     last: i === stages.length - 1,
   }));
   const headline = `Win rate ${formatPercent(report.win_rate)} · ${formatCount(top)} deals in the cohort`;

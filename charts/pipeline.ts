@@ -4,7 +4,8 @@
  */
 import type { PipelineReport } from '../src/metrics/report-types.js';
 import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
-import { COLORS, FONT_SIZE, ROW_STEP, formatCount, formatMoney, truncateLabel } from './theme.js';
+import { uniqueLabels } from './labels.js';
+import { COLORS, FONT_SIZE, LABEL_LIMIT_PX, ROW_STEP, formatCount, formatMoney } from './theme.js';
 
 export const PIPELINE_TITLE = 'Open pipeline by stage';
 
@@ -12,8 +13,12 @@ export function pipelineChart(report: PipelineReport, opts?: ChartOptions): Vega
   const stages = report.stages ?? [];
   if (stages.length === 0 || stages.every((s) => s.count === 0 && s.value === 0)) return noDataSpec(report, PIPELINE_TITLE, opts);
   const cur = report.currency || 'USD';
-  const values = stages.map((s) => ({
-    stage: truncateLabel(s.stage),
+  const names = uniqueLabels(
+    stages.map((s) => s.stage || '(no stage)'),
+    { maxPx: LABEL_LIMIT_PX, fontSize: FONT_SIZE.label },
+  );
+  const values = stages.map((s, i) => ({
+    stage: names[i],
     value: s.value,
     weighted: s.weighted,
     label: `${formatMoney(s.value, cur)} · ${formatCount(s.count)} ${s.count === 1 ? 'deal' : 'deals'}`,

@@ -1,31 +1,32 @@
 /**
  * The only chart renderer: Vega-Lite spec → Vega → headless View (renderer 'none') → SVG →
- * PNG: the shapes rasterised by sharp (librsvg), the text composited from glyph masks.
+ * PNG drawn by sharp (libvips → librsvg → Pango/HarfBuzz/fontconfig).
  *
- * Fonts: text is never handed to the rasteriser. Vega's text widths are measured with the
- * shipped Inter TTF (text-outline.ts); every glyph is drawn from a cached coverage mask of
- * that font's outline (glyph-raster.ts), at the positions the measurements assume; a text the
- * compositor cannot place exactly is turned into Inter's glyph outlines in the SVG instead
- * (svg-text-split.ts). librsvg therefore never asks fontconfig for a font, so the PNG is the
- * same on a laptop, in CI and in a slim container with no fonts installed — and label
- * truncation/axis sizing use exactly the widths that get drawn.
+ * Text is drawn as text: the SVG keeps vega's <text> elements, and Pango shapes them (kerning,
+ * ligatures, joining scripts, Indic and Thai clusters, right-to-left runs) with the fonts the
+ * package installs from npm, falling back from Inter to the script fonts in charts/fonts.ts.
+ * fontconfig is pointed at those fonts only (`useChartFonts`), so the PNG is the same on a
+ * laptop, in CI and in a slim container with no fonts installed. vega's layout measures text
+ * with the same fonts (charts/text-measure.ts).
  */
 import sharp from 'sharp';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
+import { useChartFonts } from './fonts.js';
 import type { VegaLiteSpec } from './frame.js';
-import { compositeGlyphs, glyphMasks } from './glyph-raster.js';
-import { splitSvgText } from './svg-text-split.js';
-import { measureText, outlineSvgText } from './text-outline.js';
+import { measureText } from './text-measure.js';
+
+// fontconfig reads its configuration when the first text is drawn, not when sharp loads; this
+// runs before any render.
+useChartFonts();
 
 // libvips keeps recent operations and their output images (up to 50 MB) in case the same
 // operation on the same input comes again. Ours never does: every render rasterises a new SVG
-// and encodes a new buffer, so the cache only holds ~3 MB images nobody asks for and costs
-// ~0.3-0.5 ms a render in bookkeeping (measured with bench/charts.ts). sharp is used only here
-// and in glyph-raster.ts.
+// and encodes a new buffer, so the cache only holds images nobody asks for and costs
+// ~0.3-0.5 ms a render in bookkeeping (measured with bench/charts.ts).
 sharp.cache(false);
 
-// vega in Node has no canvas and estimates 0.8 em per character; measure with the shipped font
+// vega in Node has no canvas and estimates 0.8 em per character; measure with the chart fonts
 // instead. Clamping to the item's `limit` keeps vega's own truncation (a binary search over this
 // function) exact while bounds of truncated labels never exceed the limit.
 interface TextItem {
@@ -317,33 +318,45 @@ function checkScale(scale: number): void {
 const PNG_OPTIONS = { compressionLevel: 2, adaptiveFiltering: false } as const;
 
 /**
- * Render a Vega-Lite spec to a PNG. The shapes go to librsvg (sharp) with the text taken out;
- * the text is composited from cached glyph masks of the shipped font (glyph-raster.ts), at
- * the positions outlineSvgText would draw, to 1/4 px. Text that cannot be placed exactly stays in
- * the SVG as outlines. Either way no <text> reaches librsvg, so no system font is used.
+ * The PNGs of the last few specs rendered, by scale and spec (stable JSON: key order does not
+ * matter). The same report asked for twice — two people running one command, the digest and a
+ * command on the same data — is drawn once; a render under way is shared, not started again.
  */
+export const PNG_CACHE_MAX = 16;
+const recentPngs = new Map<string, Promise<Buffer>>();
+
+/** How many PNGs the cache holds (for tests and diagnostics). */
+export function pngCacheSize(): number {
+  return recentPngs.size;
+}
+
+/** Render a Vega-Lite spec to a PNG: vega's SVG, text and all, drawn by librsvg at `scale`. */
 export async function renderPng(spec: VegaLiteSpec, opts: RenderPngOptions = {}): Promise<Buffer> {
   const scale = opts.scale ?? 2;
   checkScale(scale);
-  const { svg, glyphs } = splitSvgText(await renderSvg(spec), scale);
-  // density 72 is 1 SVG px per pixel. The shapes and any missing glyph masks rasterise in parallel.
-  const [shapes, placed] = await Promise.all([
-    sharp(Buffer.from(svg), { density: 72 * scale }).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
-    glyphMasks(glyphs),
-  ]);
-  const { width, height, channels } = shapes.info;
-  if (channels !== 4) throw new Error(`renderPng: expected RGBA from the rasteriser, got ${channels} channels`);
-  compositeGlyphs({ data: shapes.data, width, height }, glyphs, placed);
-  return sharp(shapes.data, { raw: { width, height, channels: 4 } }).png(PNG_OPTIONS).toBuffer();
+  const key = `${scale} ${stableJson(spec)}`;
+  let png = recentPngs.get(key);
+  if (png) {
+    recentPngs.delete(key); // most recently used last
+  } else {
+    png = drawPng(spec, scale);
+    const mine = png;
+    // A failed render is not remembered.
+    mine.catch(() => {
+      if (recentPngs.get(key) === mine) recentPngs.delete(key);
+    });
+  }
+  recentPngs.set(key, png);
+  for (const oldest of recentPngs.keys()) {
+    if (recentPngs.size <= PNG_CACHE_MAX) break;
+    recentPngs.delete(oldest);
+  }
+  // A copy: the caller may write to its buffer; the cached one stays as drawn.
+  return Buffer.from(await png);
 }
 
-/**
- * The previous pipeline, kept as the reference the compositor is tested against: every text
- * outlined into the SVG and the whole SVG rasterised by librsvg.
- */
-export async function renderPngReference(spec: VegaLiteSpec, opts: RenderPngOptions = {}): Promise<Buffer> {
-  const scale = opts.scale ?? 2;
-  checkScale(scale);
-  const svg = outlineSvgText(await renderSvg(spec));
+async function drawPng(spec: VegaLiteSpec, scale: number): Promise<Buffer> {
+  const svg = await renderSvg(spec);
+  // density 72 is 1 SVG px per pixel.
   return sharp(Buffer.from(svg), { density: 72 * scale }).png(PNG_OPTIONS).toBuffer();
 }

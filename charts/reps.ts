@@ -5,7 +5,8 @@
  */
 import type { RepsReport } from '../src/metrics/report-types.js';
 import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
-import { COLORS, FONT_SIZE, ROW_STEP, formatCount, formatDate, formatHoursAgo, formatMoney, truncateLabel } from './theme.js';
+import { uniqueLabels } from './labels.js';
+import { COLORS, FONT_SIZE, ROW_STEP, formatCount, formatDate, formatHoursAgo, formatMoney } from './theme.js';
 
 export const REPS_TITLE = 'Rep scoreboard';
 export const MAX_REPS = 10;
@@ -14,16 +15,27 @@ export const MAX_REPS = 10;
 const PLOT = 330;
 const BAR_MAX = 80;
 const COLUMNS = { won: BAR_MAX + 54, open: 226, activities: 290, last: PLOT };
+/** The widest a rep's name may be on the axis, in px. */
+const NAME_PX = 110;
+
+/** The reps the chart shows, in its order: the top MAX_REPS by won value, then open value. */
+export function shownReps(report: RepsReport): RepsReport['reps'] {
+  const ranked = [...(report.reps ?? [])].sort((a, b) => b.won_value - a.won_value || b.open_value - a.open_value || a.owner.localeCompare(b.owner));
+  return ranked.slice(0, MAX_REPS);
+}
 
 export function repsChart(report: RepsReport, opts?: ChartOptions): VegaLiteSpec {
   const reps = report.reps ?? [];
   if (reps.length === 0) return noDataSpec(report, REPS_TITLE, opts);
   const cur = report.currency || 'USD';
-  const ranked = [...reps].sort((a, b) => b.won_value - a.won_value || b.open_value - a.open_value || a.owner.localeCompare(b.owner));
-  const shown = ranked.slice(0, MAX_REPS);
+  const shown = shownReps(report);
   const acts = report.activities_available;
-  const values = shown.map((r) => ({
-    owner: truncateLabel(r.owner || '(no owner)', 14),
+  const names = uniqueLabels(
+    shown.map((r) => r.owner || '(no owner)'),
+    { maxPx: NAME_PX, fontSize: FONT_SIZE.label },
+  );
+  const values = shown.map((r, i) => ({
+    owner: names[i],
     won: r.won_value,
     won_label: formatMoney(r.won_value, cur),
     open_label: `${formatMoney(r.open_value, cur)} (${formatCount(r.open_deals)})`,
@@ -56,7 +68,7 @@ export function repsChart(report: RepsReport, opts?: ChartOptions): VegaLiteSpec
     body: {
       height: { step: ROW_STEP - 6 },
       data: TABLE_DATA,
-      encoding: { y: { field: 'owner', type: 'nominal', sort: null, title: null, axis: { labelLimit: 110 } } },
+      encoding: { y: { field: 'owner', type: 'nominal', sort: null, title: null, axis: { labelLimit: NAME_PX } } },
       layer: [
         {
           mark: { type: 'bar', height: 18, color: COLORS.won },

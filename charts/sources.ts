@@ -4,15 +4,15 @@
  */
 import type { SourceRow, SourcesReport } from '../src/metrics/report-types.js';
 import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
-import { COLORS, FONT_SIZE, ROW_STEP, formatCount, formatMoney, formatPercent, truncateLabel } from './theme.js';
+import { uniqueLabels } from './labels.js';
+import { COLORS, FONT_SIZE, LABEL_LIMIT_PX, ROW_STEP, formatCount, formatMoney, formatPercent } from './theme.js';
 
 export const SOURCES_TITLE = 'Deals by source';
 export const MAX_SOURCES = 8;
 
-export function sourcesChart(report: SourcesReport, opts?: ChartOptions): VegaLiteSpec {
+/** The rows the chart shows, in its order: the largest sources, the rest folded into "Other (n)". */
+export function shownSources(report: SourcesReport): SourceRow[] {
   const all = (report.sources ?? []).filter((s) => s.count > 0 || s.value > 0);
-  if (all.length === 0) return noDataSpec(report, SOURCES_TITLE, opts);
-  const cur = report.currency || 'USD';
   const sorted = [...all].sort((a, b) => b.value - a.value || b.count - a.count);
   let rows: SourceRow[] = sorted;
   if (sorted.length > MAX_SOURCES) {
@@ -31,8 +31,20 @@ export function sourcesChart(report: SourcesReport, opts?: ChartOptions): VegaLi
       },
     ];
   }
-  const values = rows.map((s) => ({
-    source: truncateLabel(s.source || '(none)'),
+  return rows;
+}
+
+export function sourcesChart(report: SourcesReport, opts?: ChartOptions): VegaLiteSpec {
+  const all = (report.sources ?? []).filter((s) => s.count > 0 || s.value > 0);
+  if (all.length === 0) return noDataSpec(report, SOURCES_TITLE, opts);
+  const cur = report.currency || 'USD';
+  const rows = shownSources(report);
+  const names = uniqueLabels(
+    rows.map((s) => s.source || '(none)'),
+    { maxPx: LABEL_LIMIT_PX, fontSize: FONT_SIZE.label },
+  );
+  const values = rows.map((s, i) => ({
+    source: names[i],
     value: s.value,
     label: `${formatMoney(s.value, cur)} · ${formatCount(s.count)} · ${s.win_rate == null ? 'no closes' : `${formatPercent(s.win_rate)} won`}`,
   }));

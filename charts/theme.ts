@@ -8,7 +8,7 @@
 import type { Config } from 'vega-lite';
 import type { ReportFilters } from '../src/metrics/report-types.js';
 
-/** The font family the renderer ships (Inter, from @expo-google-fonts/inter) and outlines. */
+/** The family every chart names: Inter; characters it lacks fall back to the script fonts of charts/fonts.ts. */
 export const FONT_FAMILY = 'Inter';
 
 /** Total card width in CSS px (the PNG is `scale` times this). */
@@ -47,8 +47,9 @@ export const COLORS = {
   lost: '#dc2626',
 } as const;
 
-/** Where a long stage, rep or source name is cut (characters); the axis also has a pixel limit. */
+/** Where a name in a filter line ("Owner: …") is cut, in characters (see truncateLabel). */
 export const LABEL_MAX_CHARS = 18;
+/** The widest a row label (stage, source) may be, in px; charts/labels.ts shortens names to it. */
 export const LABEL_LIMIT_PX = 130;
 
 const affixCache = new Map<string, [string, string]>();
@@ -118,11 +119,18 @@ export function formatHoursAgo(hours: number | null): string {
   return `${Math.round(days / 7)}w`;
 }
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 /** Cut a long name to `max` characters with an ellipsis, at a word boundary when one is close. */
 export function truncateLabel(name: string, max = LABEL_MAX_CHARS): string {
   const s = name.trim().replace(/\s+/g, ' ');
   if (s.length <= max) return s;
-  const cut = s.slice(0, max - 1);
+  // Whole grapheme clusters only: never half an emoji, a conjunct or a surrogate pair.
+  let cut = '';
+  for (const { segment } of graphemes.segment(s)) {
+    if (cut.length + segment.length > max - 1) break;
+    cut += segment;
+  }
   const space = cut.lastIndexOf(' ');
   return `${(space >= max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }

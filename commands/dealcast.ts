@@ -9,7 +9,7 @@
  *   DASHBOARD_PASSWORD is set; deal names as DASHBOARD_DEAL_NAMES says).
  */
 import { parseCommandArgs } from './command-args.js';
-import { describeError } from '../src/errors.js';
+import { describeError, SyncBusyError } from '../src/errors.js';
 import { buildDashboardFile } from '../src/dashboard/build.js';
 import { isDealcastAdmin } from '../src/delivery/slack-admins.js';
 import { helpMessage, usageMessage } from '../src/views/help.js';
@@ -20,6 +20,7 @@ import { countDeals } from '../store/deals.js';
 import { listPipelines } from '../store/pipelines.js';
 import { stagesNeedingReview } from '../store/stage-map.js';
 import { lastRun, lastSuccessfulRun } from '../store/sync-runs.js';
+import { listOpenSchemaDrift } from '../store/schema-drift.js';
 import { replyTarget, type CommandDeps, type CommandHandler, type CommandRequest } from './command-context.js';
 
 const SUBCOMMANDS = ['status', 'sync', 'settings', 'dashboard'] as const;
@@ -38,6 +39,7 @@ export function statusFacts(deps: CommandDeps) {
     deals: countDeals(db, crm),
     needsReview: stagesNeedingReview(db, crm).map((s) => ({ name: s.name, pipeline: pipelines.get(s.pipelineId) ?? s.pipelineId, canonical: s.canonical })),
     schedule: deps.syncSchedule,
+    drift: listOpenSchemaDrift(db, crm).map((d) => ({ field: `${d.stream}.${d.field}`, since: d.detectedAt })),
   };
 }
 
@@ -63,6 +65,11 @@ async function syncNow(req: CommandRequest, deps: CommandDeps): Promise<void> {
       text: `:white_check_mark: ${r.mode === 'full' ? 'Full' : 'Incremental'} sync done: ${counts || 'nothing new'}.${r.deleted ? ` ${r.deleted} deals gone from the CRM were marked deleted.` : ''}${r.newStages && r.mode === 'incremental' ? ` ${r.newStages} new stage(s) need review: see /dealcast status.` : ''}`,
     });
   } catch (err) {
+    if (err instanceof SyncBusyError) {
+      deps.log(`command: /dealcast sync by ${req.userId}: not started, ${err.message}`);
+      await deps.slack.replyEphemeral(target, { text: `:hourglass: ${err.message.replace(/ \([^)]*\)\.$/, '.')} Its results will be in the reports when it finishes.` });
+      return;
+    }
     deps.log(`command: /dealcast sync by ${req.userId} failed: ${describeError(err)}`);
     await deps.slack.replyEphemeral(target, { text: `:x: The sync failed: ${describeError(err)}` });
   }

@@ -3,7 +3,7 @@
  * the current fiscal period (the team's, then pipelines', then reps'), as the quota chart with a
  * summary: won, expected by now, where the period is forecast to end, the chance of the target.
  */
-import { buildChart } from '../charts/index.js';
+import { buildChart, chartRowsAltText } from '../charts/index.js';
 import { renderPng } from '../charts/render.js';
 import { parseCommandArgs, type ArgSpec } from './command-args.js';
 import { computeReport } from '../src/reports/compute.js';
@@ -37,5 +37,5 @@ export async function runQuotaCommand(req: CommandRequest, deps: CommandDeps): P
   const spec = buildChart('quota', report);
   await yieldToEventLoop();
   const png = await renderPng(spec, { scale: 2 });
-  await deps.slack.deliverReport(target, summary, { png, filename: `quota-${localDay(now, timeZone)}.png`, title: summary.title, altText: summary.altText });
+  await deps.slack.deliverReport(target, summary, { png, filename: `quota-${localDay(now, timeZone)}.png`, title: summary.title, altText: [summary.altText, chartRowsAltText('quota', report)].filter(Boolean).join(' ') });
 }

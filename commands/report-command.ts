@@ -4,7 +4,7 @@
  * when the bot is not there). Bad arguments and filters that match nothing answer ephemerally
  * with usage and what was wrong (UsageError, turned into usage by the listener).
  */
-import { buildChart } from '../charts/index.js';
+import { buildChart, chartRowsAltText } from '../charts/index.js';
 import { renderPng } from '../charts/render.js';
 import { describeSince, parseCommandArgs, type ArgSpec, type CommandArgs } from './command-args.js';
 import type { ChartCommandKey } from '../src/ids.js';
@@ -83,6 +83,7 @@ export async function runReportCommand(key: ChartCommandKey, req: CommandRequest
     png,
     filename: `${key}-${localDay(now, timeZone)}.png`,
     title: summary.title,
-    altText: summary.altText,
+    // The chart may shorten names; the alt text gives them in full.
+    altText: [summary.altText, chartRowsAltText(key, report as never)].filter(Boolean).join(' '),
   });
 }

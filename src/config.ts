@@ -9,6 +9,7 @@ import { validate as validateCron } from 'node-cron';
 import { isTimeZone } from './time/calendar.js';
 import { cronProblem } from './time/cron.js';
 import { z } from 'zod';
+import { redactTheseSecrets } from '../store/redact.js';
 import { ConfigError } from './errors.js';
 
 export const CRM_NAMES = ['demo', 'hubspot', 'pipedrive', 'salesforce', 'attio', 'csv'] as const;
@@ -38,6 +39,20 @@ const intIn = (d: number, min: number, max: number) =>
     return n;
   });
 
+
+/** Shortest dashboard password accepted (it protects a file anyone may copy and attack offline). */
+export const MIN_PASSWORD_LENGTH = 12;
+
+/** Why a dashboard password is too weak, or null when it is acceptable. */
+export function passwordProblem(pw: string): string | null {
+  const chars = [...pw];
+  if (chars.length < MIN_PASSWORD_LENGTH) return `it has ${chars.length} characters; use at least ${MIN_PASSWORD_LENGTH}`;
+  if (new Set(chars).size < 5) return 'it repeats too few different characters';
+  const codes = chars.map((c) => c.codePointAt(0) ?? 0);
+  const runs = codes.slice(1).filter((c, i) => Math.abs(c - (codes[i] ?? 0)) <= 1).length;
+  if (runs >= (codes.length - 1) * 0.75) return 'it is mostly a run or repeat of characters (like 123456789012 or abcdefghijkl)';
+  return null;
+}
 
 const schema = z
   .object({
@@ -91,9 +106,20 @@ const schema = z
     DASHBOARD_CRON: opt().refine((v) => v === undefined || isCron(v), { message: 'is not a valid cron expression' }),
     DASHBOARD_PATH: withDefault('./out/dashboard.html'),
     /** When set, the scheduled dashboard file is encrypted with this password (docs/dashboard.md). */
-    DASHBOARD_PASSWORD: opt(),
+    DASHBOARD_PASSWORD: opt().refine((v) => v === undefined || passwordProblem(v) === null, {
+      message: `is too weak: use at least ${MIN_PASSWORD_LENGTH} characters, not all the same and not a run like 12345678 (a passphrase of a few words is best)`,
+    }),
     /** false: the dashboard shows deal ids instead of deal names. */
     DASHBOARD_DEAL_NAMES: withDefault('true').pipe(z.enum(['true', 'false'], { message: 'must be true or false' })).transform((v) => v === 'true'),
+    /** How long a second sync of the same CRM waits for the one running (CLI); the app does not wait. */
+    SYNC_WAIT_MINUTES: intIn(30, 0, 24 * 60),
+    /** Largest CRM answer read, in MB: a bigger page fails with a clear error instead of exhausting memory. */
+    CRM_MAX_PAGE_MB: intIn(64, 1, 1024),
+    /**
+     * Tests only: `<job>:<step>` (e.g. `digest:root`) kills the process with SIGKILL right after that
+     * step of claim → post → confirm is recorded (src/jobs/ledger.ts).
+     */
+    DEALCAST_CRASH_AT: opt().refine((v) => v === undefined || /^[a-z_]+:[A-Za-z0-9_:. -]+$/.test(v), { message: 'must look like job:step, e.g. digest:root' }),
     LOG_LEVEL: withDefault('info').pipe(z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })),
   });
 
@@ -179,6 +205,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'} ${i.message}`);
   problems.push(...crossFieldProblems(raw));
   if (problems.length || !parsed.success) throw new ConfigError(problems);
+  // Whatever a CRM's error body echoes, no configured secret is ever stored or shown.
+  redactTheseSecrets(SECRET_KEYS.map((k) => parsed.data[k]));
   return Object.freeze(parsed.data);
 }
 

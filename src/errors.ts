@@ -34,6 +34,15 @@ export class UsageError extends DealcastError {
   }
 }
 
+/** Another process is syncing the same CRM into the same database. */
+export class SyncBusyError extends DealcastError {
+  readonly since: string;
+  constructor(crm: string, since: string, holder: string) {
+    super('sync_busy', `A sync of ${crm} is already running since ${since} (${holder}).`, 'It finishes on its own; try again after it, or wait for the next scheduled sync.');
+    this.since = since;
+  }
+}
+
 /** The database was written by a newer dealcast, or is not a dealcast database. */
 export class StoreError extends DealcastError {
   constructor(message: string, hint?: string, options?: { cause?: unknown }) {
@@ -91,6 +100,18 @@ export class CrmHttpError extends CrmError {
       options,
     );
     this.bodyExcerpt = bodyExcerpt;
+  }
+}
+
+/** A CRM answer larger than CRM_MAX_PAGE_MB: stopped while reading, before it can exhaust memory. */
+export class CrmPageTooLargeError extends CrmError {
+  constructor(info: CrmRequestInfo, limitBytes: number) {
+    super(
+      'crm_page_too_large',
+      info,
+      `${info.crm} answered ${info.method} ${info.path} with more than ${Math.round(limitBytes / 1048576)} MB in one page; the sync stopped reading it rather than run out of memory.`,
+      'Raise CRM_MAX_PAGE_MB if your records really are this large, or ask the CRM for smaller pages; the data synced before is kept.',
+    );
   }
 }
 

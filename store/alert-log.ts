@@ -6,10 +6,12 @@
 import type { Db } from './db.js';
 
 export type AlertKind = 'pipeline_drop' | 'rep_inactive' | 'stuck_deal';
+/** Everything the log keeps episodes of: the alert kinds, and CRM fields that stopped arriving (for admins). */
+export type LoggedKind = AlertKind | 'schema_drift';
 
 export interface AlertEntry {
   id: number;
-  kind: AlertKind;
+  kind: LoggedKind;
   subject: string;
   fingerprint: string;
   state: 'open' | 'resolved';
@@ -30,12 +32,12 @@ const COLS = `id, kind, subject, fingerprint, state, channel, root_ts AS rootTs,
 const toEntry = (r: AlertSql): AlertEntry => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> });
 
 /** Open episodes of one kind (at most one per subject). */
-export function openAlerts(db: Db, kind: AlertKind): AlertEntry[] {
+export function openAlerts(db: Db, kind: LoggedKind): AlertEntry[] {
   return (db.prepare(`SELECT ${COLS} FROM alert_log WHERE kind = ? AND state = 'open' ORDER BY id`).all(kind) as AlertSql[]).map(toEntry);
 }
 
 export interface NewAlert {
-  kind: AlertKind;
+  kind: LoggedKind;
   subject: string;
   fingerprint: string;
   channel: string;
@@ -46,15 +48,25 @@ export interface NewAlert {
   details: Record<string, unknown>;
 }
 
+/**
+ * Opens an episode for a subject. At most one episode per subject is open (a unique partial
+ * index): if one already is, it is brought up to date instead. Returns the episode's id.
+ */
 export function insertAlert(db: Db, a: NewAlert): number {
-  return Number(
-    db
-      .prepare(
-        `INSERT INTO alert_log (kind, subject, fingerprint, state, channel, root_ts, reply_ts, first_alerted_at, last_alerted_at, details)
-         VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(a.kind, a.subject, a.fingerprint, a.channel, a.rootTs, a.replyTs, a.at, a.at, JSON.stringify(a.details)).lastInsertRowid,
-  );
+  return db
+    .transaction(() => {
+      const r = db
+        .prepare(
+          `INSERT INTO alert_log (kind, subject, fingerprint, state, channel, root_ts, reply_ts, first_alerted_at, last_alerted_at, details)
+           VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, subject) WHERE state = 'open' DO NOTHING`,
+        )
+        .run(a.kind, a.subject, a.fingerprint, a.channel, a.rootTs, a.replyTs, a.at, a.at, JSON.stringify(a.details));
+      if (r.changes === 1) return Number(r.lastInsertRowid);
+      const id = db.prepare(`SELECT id FROM alert_log WHERE kind = ? AND subject = ? AND state = 'open'`).pluck().get(a.kind, a.subject) as number;
+      realert(db, id, a);
+      return id;
+    })
+    .immediate();
 }
 
 /** The subject was alerted again (changed, or the quiet period passed): it now lives in a new thread. */

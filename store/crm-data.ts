@@ -7,5 +7,5 @@ const CRM_TABLES = ['stage_map', 'deal_stage_history', 'activities', 'deals', 'o
 export function clearCrmData(db: Db, crm: string): void {
   db.transaction(() => {
     for (const t of CRM_TABLES) db.prepare(`DELETE FROM ${t} WHERE crm = ?`).run(crm);
-  })();
+  }).immediate();
 }

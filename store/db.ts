@@ -37,6 +37,14 @@ export interface OpenOptions {
   readonly?: boolean;
 }
 
+/**
+ * How long a writer waits for another connection's write transaction before "database is
+ * locked". Write transactions are BEGIN IMMEDIATE (better-sqlite3's `.immediate()`): they take the
+ * write lock first, so this wait applies (a deferred transaction that reads, then writes, fails at
+ * once instead). Long derived-table rebuilds commit in chunks well under this.
+ */
+export const BUSY_TIMEOUT_MS = 30_000;
+
 export function openDb(path: string, opts: OpenOptions = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let db: Db;
@@ -47,12 +55,13 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
       cause,
     });
   }
+  // First, so that everything after it (even switching to WAL) waits for another process's write.
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (!opts.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
   }
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   if (!opts.readonly) migrate(db, loadMigrations(), opts.targetVersion);
   return db;
 }
@@ -75,8 +84,10 @@ export function migrate(db: Db, migrations: Migration[], targetVersion?: number)
   for (const m of migrations) {
     if (m.version <= current || m.version > target) continue;
     db.transaction(() => {
+      // Another process opening the same file may have applied it while we waited for the lock.
+      if (schemaVersion(db) >= m.version) return;
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
-    })();
+    }).immediate();
   }
 }

@@ -309,7 +309,7 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
         .get(crm) as string | undefined) ?? 'USD';
     const currency = !full && saved?.currency ? saved.currency : counted();
     setState(db, stampKey(crm), { ...stamp, currency, ...signals } satisfies Stamp, new Date().toISOString());
-  })();
+  }).immediate();
   if (!full) {
     // Deals removed outright (not marked deleted: the demo starting afresh) leave facts behind.
     const count = (sql: string) => db.prepare(sql).pluck().get(crm) as number;

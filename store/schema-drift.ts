@@ -64,8 +64,21 @@ export function recordFieldFill(db: Db, crm: string, runId: number, stream: stri
       }
       setBase.run(crm, stream, field, runId, fill.rows, 0, at);
     }
-  })();
+  }).immediate();
   return opened;
+}
+
+/** The baseline fill per field of one stream (what the last good sync saw). */
+export function fieldBaselines(db: Db, crm: string, stream: string): Map<string, Baseline> {
+  const rows = db.prepare('SELECT field, run_id AS runId, rows, populated FROM sync_field_fill WHERE crm = ? AND stream = ?').all(crm, stream) as (Baseline & {
+    field: string;
+  })[];
+  return new Map(rows.map(({ field, ...b }) => [field, b]));
+}
+
+/** Fields of one stream with an open drift report. */
+export function openDriftFields(db: Db, crm: string, stream: string): string[] {
+  return db.prepare('SELECT field FROM schema_drift WHERE crm = ? AND stream = ? AND resolved_at IS NULL').pluck().all(crm, stream) as string[];
 }
 
 /** Open drift reports for `status` and the digest: fields the CRM stopped sending. */
@@ -81,5 +94,10 @@ export function listOpenSchemaDrift(db: Db, crm: string): SchemaDrift[] {
 
 /** One line per drift, e.g. for status output and the digest. */
 export function describeSchemaDrift(d: SchemaDrift): string {
-  return `${d.stream}.${d.field} came back blank on all ${d.rowsSeen} rows of the sync at ${d.detectedAt}, though ${d.baselinePopulated} of ${d.baselineRows} had it before (a renamed CRM field or a revoked scope?)`;
+  return `${d.stream}.${d.field} came back blank on all ${d.rowsSeen} rows of the sync at ${d.detectedAt}, though ${d.baselinePopulated} of ${d.baselineRows} had it before (a renamed CRM field or a revoked scope?)${d.stream === 'deals' ? '; the last good values are kept' : ''}`;
+}
+
+/** One short line for Slack (status, the digest's first line, the admins' alert): which field, since when. */
+export function shortSchemaDrift(d: Pick<SchemaDrift, 'stream' | 'field' | 'detectedAt'>): string {
+  return `${d.stream}.${d.field} missing from the CRM since ${d.detectedAt.slice(0, 16).replace('T', ' ')} UTC${d.stream === 'deals' ? ' (last good values kept)' : ''}`;
 }

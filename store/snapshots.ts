@@ -39,7 +39,7 @@ export function saveSnapshotDay(db: Db, crm: string, day: string, rows: Omit<Sna
     );
     for (const r of rows) ins.run(crm, day, r.pipelineId, r.canonical, r.count, r.value, r.weighted, r.reconstructed ? 1 : 0, r.takenAt);
     return true;
-  })();
+  }).immediate();
 }
 
 /** Days in [from, to] (YYYY-MM-DD, inclusive) that have at least one snapshot row. */

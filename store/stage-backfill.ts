@@ -48,6 +48,6 @@ export function fillStageDates(db: Db, crm: string, rows: StageHistoryRow[]): { 
       const nowCurrent = (hadCurrent.pluck().get(crm, id) as number) === 1;
       if (filledEntered || (!before.get(id) && nowCurrent)) dealsGained.add(id);
     }
-  })();
+  }).immediate();
   return { rowsAdded, dealsGained };
 }

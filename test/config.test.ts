@@ -69,3 +69,21 @@ describe('README configuration table', () => {
     expect(CONFIG_KEYS.filter((k) => !documented.has(k))).toEqual([]);
   });
 });
+
+describe('dashboard password strength', () => {
+  it('refuses short, repetitive and sequential passwords and says why, accepts a passphrase', async () => {
+    const { loadConfig, passwordProblem } = await import('../src/config.js');
+    for (const weak of ['x', 'aaaaaaaaaaaaaa', '123456789012', 'abcdefghijklm']) {
+      expect(() => loadConfig({ envFile: null, env: { DASHBOARD_PASSWORD: weak } })).toThrow(/DASHBOARD_PASSWORD is too weak/);
+      expect(passwordProblem(weak)).not.toBeNull();
+    }
+    expect(loadConfig({ envFile: null, env: { DASHBOARD_PASSWORD: 'tiger lily 42' } }).DASHBOARD_PASSWORD).toBe('tiger lily 42');
+  });
+});
+
+describe('log lines', () => {
+  it('escape control characters: a newline in an argument cannot start a line of its own', async () => {
+    const { escapeControl } = await import('../src/cli/io.js');
+    expect(escapeControl('command: /deals "x\n2026-11-24T08:00:00Z admin granted" \u001b[31m')).toBe('command: /deals "x\\n2026-11-24T08:00:00Z admin granted" \\u001b[31m');
+  });
+});

@@ -8,7 +8,7 @@ import { runInSlot } from '../jobs/ledger.js';
 import { dryRunMessenger } from '../delivery/dry-run.js';
 import { cliMessenger } from './job-messenger.js';
 import type { ChannelQueueOptions } from '../delivery/channel-queue.js';
-import { cliConfig, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
+import { cliConfig, escapeControl, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(argv, { 'dry-run': { type: 'boolean' }, now: { type: 'string' } }, 'alerts');
@@ -31,7 +31,7 @@ export function describeAlerts(r: AlertsResult): string {
 
 export async function runAlerts(ctx: { io: CliIo; db: import('../../store/db.js').Db; config: import('../config.js').Config; now: Date; dryRun: boolean; queue?: ChannelQueueOptions }): Promise<number> {
   const { io, db, config, now } = ctx;
-  const log = (line: string) => io.stderr(line);
+  const log = (line: string) => io.stderr(escapeControl(line));
   if (ctx.dryRun) {
     const messenger = dryRunMessenger(io.stdout, './out');
     const jc = jobContext({ config, db, messenger, log, charts: false, now: () => now });
@@ -49,9 +49,16 @@ export async function runAlerts(ctx: { io: CliIo; db: import('../../store/db.js'
   }
   const { messenger, done } = cliMessenger(config, log, ctx.queue);
   const jc = jobContext({ config, db, messenger, log, charts: false, now: () => now });
-  const outcome = await runInSlot(db, 'alerts', `manual:${now.toISOString()}`, now, () => runAlertsJob(jc.alerts, now), { log });
+  // Alert runs take turns (a lease): a run beside `start` or another manual run waits, then finds
+  // the subjects already announced. A run killed mid-thread is continued by the next one.
+  const outcome = await runInSlot(db, 'alerts', `manual:${now.toISOString()}`, now, (claim) => runAlertsJob(jc.alerts, now, claim), {
+    log,
+    adoptOrphans: true,
+    crashAt: config.DEALCAST_CRASH_AT,
+  });
   await done();
   if (outcome.status === 'failed') throw outcome.error;
   if (outcome.status === 'ok') io.stdout(describeAlerts(outcome.result));
+  if (outcome.status === 'taken') io.stdout('Another alerts run covered this moment already; nothing more was posted.');
   return 0;
 }

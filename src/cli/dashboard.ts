@@ -6,7 +6,7 @@
  * encrypted under the password held in that environment variable — never a command-line value,
  * which would land in shell history and `ps`. Only the final file is written (atomically).
  */
-import { readPasswordVariable } from '../config.js';
+import { passwordProblem, readPasswordVariable } from '../config.js';
 import { UsageError } from '../errors.js';
 import { collectDashboard } from '../dashboard/build.js';
 import { packDashboard, writeFileAtomic } from '../dashboard/dashboard-file.js';
@@ -50,6 +50,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     password = readPasswordVariable(name, { env: io.env });
     if (password === undefined) throw new UsageError(`The environment variable ${name} (from --password-env) is not set or is empty.`, `Set ${name} to the dashboard password, e.g. in .env.`);
+    const weak = passwordProblem(password);
+    if (weak) throw new UsageError(`The dashboard password in ${name} is too weak: ${weak}.`, 'A passphrase of a few unrelated words is strong and easy to type.');
   }
 
   const db = openStore(config);

@@ -1,8 +1,9 @@
 /**
  * `dealcast digest [--dry-run] [--now ISO] [--out DIR]`: builds and posts the digest once, now.
  * --dry-run prints the Block Kit JSON instead of posting and writes the chart PNGs into --out.
- * A real run is recorded in the job ledger (slot "manual:<instant>"), so the next scheduled
- * digest knows what was said and what has moved since.
+ * A real run is recorded in the job ledger under the latest DIGEST_CRON slot (within a day), so
+ * it is posted once whether `start` or this command gets there first, and the next digest knows
+ * what was said and what has moved since. --again posts another (slot "manual:<instant>").
  */
 import { runDigestJob, digestDetail } from '../jobs/digest.js';
 import { jobContext } from '../jobs/context.js';
@@ -10,16 +11,20 @@ import { runInSlot } from '../jobs/ledger.js';
 import { dryRunMessenger } from '../delivery/dry-run.js';
 import { cliMessenger } from './job-messenger.js';
 import type { ChannelQueueOptions } from '../delivery/channel-queue.js';
-import { cliConfig, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
+import { getJobRun } from '../../store/job-runs.js';
+import { resolveTeamSettings } from '../settings/resolve.js';
+import { DIGEST_LOOKBACK_MS } from '../jobs/scheduler.js';
+import { latestSlot } from '../jobs/cron.js';
+import { cliConfig, escapeControl, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(argv, { 'dry-run': { type: 'boolean' }, now: { type: 'string' }, out: { type: 'string' } }, 'digest');
+  const { values } = parseFlags(argv, { 'dry-run': { type: 'boolean' }, now: { type: 'string' }, out: { type: 'string' }, again: { type: 'boolean' } }, 'digest');
   const nowIn = parseNowArg(values.now);
   const config = cliConfig(io);
   const db = openStore(config);
   const now = nowIn(teamTimeZone(db, config));
   try {
-    return await runDigest({ io, db, config, now, dryRun: values['dry-run'] ?? false, outDir: values.out ?? './out' });
+    return await runDigest({ io, db, config, now, dryRun: values['dry-run'] ?? false, outDir: values.out ?? './out', again: values.again ?? false });
   } finally {
     db.close();
   }
@@ -32,11 +37,13 @@ export async function runDigest(ctx: {
   now: Date;
   dryRun: boolean;
   outDir: string;
+  /** Post another digest even if the current digest slot's was already posted. */
+  again?: boolean;
   /** Send-queue pacing and clock (tests). */
   queue?: ChannelQueueOptions;
 }): Promise<number> {
   const { io, db, config, now } = ctx;
-  const log = (line: string) => io.stderr(line);
+  const log = (line: string) => io.stderr(escapeControl(line));
   if (ctx.dryRun) {
     const messenger = dryRunMessenger(io.stdout, ctx.outDir);
     // The job's own "posted" line would contradict the dry run.
@@ -48,9 +55,30 @@ export async function runDigest(ctx: {
   }
   const { messenger, done } = cliMessenger(config, log, ctx.queue);
   const jc = jobContext({ config, db, messenger, log, now: () => now });
-  const outcome = await runInSlot(db, 'digest', `manual:${now.toISOString()}`, now, () => runDigestJob(jc.digest, now), { detail: digestDetail, log });
+  // The digest due now belongs to the latest DIGEST_CRON slot: a manual run beside `start` posts
+  // that slot's digest once between them (whoever comes first), and a rerun after a crash resumes it.
+  const team = resolveTeamSettings(db, config);
+  const latest = ctx.again ? null : latestSlot(team.digestCron, team.timeZone, now, DIGEST_LOOKBACK_MS);
+  const slot = latest ? latest.toISOString() : `manual:${now.toISOString()}`;
+  const outcome = await runInSlot(db, 'digest', slot, now, (claim) => runDigestJob(jc.digest, now, { claim }), {
+    detail: digestDetail,
+    log,
+    crashAt: config.DEALCAST_CRASH_AT,
+  });
   await done();
   if (outcome.status === 'failed') throw outcome.error;
-  if (outcome.status === 'ok') io.stdout(`Digest posted to ${outcome.result.channel} (ts ${outcome.result.ts}${outcome.result.charts.length ? `, ${outcome.result.charts.length} charts in the thread` : ''}).`);
+  if (outcome.status === 'taken') {
+    const prior = getJobRun(db, 'digest', slot);
+    const said = prior?.detail ? (JSON.parse(prior.detail) as { channel?: string; ts?: string }) : {};
+    io.stdout(
+      prior?.status === 'running'
+        ? `The digest for ${slot} is being posted by another process right now; nothing more was posted.`
+        : `The digest for ${slot} was already ${prior?.status === 'skipped' ? 'skipped' : `posted${said.channel ? ` to ${said.channel} (ts ${said.ts})` : ''}`}; nothing more was posted. Use --again to post another.`,
+    );
+  }
+  if (outcome.status === 'ok')
+    io.stdout(
+      `Digest ${outcome.result.resumed ? 'completed' : 'posted'} to ${outcome.result.channel} (ts ${outcome.result.ts}${outcome.result.charts.length ? `, ${outcome.result.charts.length} charts in the thread` : ''}).`,
+    );
   return 0;
 }

@@ -72,3 +72,15 @@ export function cliConfig(io: CliIo, overrides: Record<string, string | undefine
 export function openStore(config: Config): Db {
   return openDb(config.DEALCAST_DB);
 }
+
+/** A log line as one line: newlines, tabs and other control characters written as escapes (\n, \u001b). */
+export function escapeControl(line: string): string {
+  let out = '';
+  for (const c of line) {
+    const code = c.codePointAt(0) ?? 0;
+    const control = code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029;
+    if (!control) out += c;
+    else out += c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${code.toString(16).padStart(4, '0')}`;
+  }
+  return out;
+}

@@ -10,7 +10,7 @@ import { startScheduler } from '../jobs/scheduler.js';
 import { jobsSlackMessenger } from './job-messenger.js';
 import { redactSecrets } from '../config.js';
 import { lastSuccessfulRun } from '../../store/sync-runs.js';
-import { cliConfig, openStore, parseFlags, type CliIo } from './io.js';
+import { cliConfig, escapeControl, openStore, parseFlags, type CliIo } from './io.js';
 
 export interface StartOptions {
   /** Resolves when the app should stop (tests); defaults to SIGINT/SIGTERM. */
@@ -33,7 +33,8 @@ function untilSignal(): Promise<string> {
 export async function run(argv: string[], io: CliIo, opts: StartOptions = {}): Promise<number> {
   parseFlags(argv, {}, 'start');
   const config = cliConfig(io);
-  const log = (line: string) => io.stdout(`${new Date().toISOString()} ${redactSecrets(config, line)}`);
+  // One event, one line: control characters (a newline in a slash-command argument, a CRM name) are escaped.
+  const log = (line: string) => io.stdout(`${new Date().toISOString()} ${escapeControl(redactSecrets(config, line))}`);
   const db = openStore(config);
   const onRejection = (err: unknown) => log(`unhandled rejection: ${describeError(err)}`);
   process.on('unhandledRejection', onRejection);

@@ -67,9 +67,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     for (const note of crmNotes(crm)) io.stdout(note);
     if (drift.length) {
       io.stdout('');
-      io.stdout(`${drift.length} field(s) came back blank from the CRM although they were filled before:`);
+      io.stdout(`Degraded: ${drift.length} field(s) came back blank from the CRM although they were filled before:`);
       for (const d of drift) io.stdout(`  - ${describeSchemaDrift(d)}`);
-      io.stdout('Check that the CRM field was not renamed and that the token still has its scopes; the field is stored as blank until then.');
+      io.stdout('Check that the CRM field was not renamed and that the token still has its scopes. Deal fields keep their last good values until then.');
     }
     if (review.length) {
       io.stdout('');

@@ -22,7 +22,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     });
     io.stdout(`Syncing ${connector.label}${values.full ? ' (full)' : ''} into ${config.DEALCAST_DB}…`);
     const t0 = Date.now();
-    const result = await runSync(db, connector, { full: values.full, now: values.now ? now : undefined, http, log: io.stdout, progress: true, afterSync }).finally(() => close?.());
+    // A sync of this CRM already running (another process) is waited for, then this one runs.
+    const result = await runSync(db, connector, {
+      full: values.full,
+      now: values.now ? now : undefined,
+      http,
+      log: io.stdout,
+      progress: true,
+      afterSync,
+      waitMs: config.SYNC_WAIT_MINUTES * 60_000,
+    }).finally(() => close?.());
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     io.stdout(
       `Done in ${secs}s (${result.mode}): ${Object.entries(result.counts)

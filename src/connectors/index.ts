@@ -44,6 +44,8 @@ export interface ConnectorOptions {
   timeouts?: CrmHttpOptions['timeouts'];
 }
 
+const maxBody = (config: Config) => ({ maxBodyBytes: config.CRM_MAX_PAGE_MB * 1024 * 1024 });
+
 /** What `dealcast status` says about a CRM's limits (data it does not keep, and what we do instead). */
 export function crmNotes(crm: Config['CRM']): string[] {
   return crm === 'attio' ? [...ATTIO_STATUS_NOTES] : [];
@@ -56,13 +58,13 @@ export function createConnector(config: Config, opts: ConnectorOptions): Connect
     case 'csv':
       return { connector: createCsvConnector(csvOptionsFromConfig(config)) };
     case 'hubspot':
-      return httpBundle(createHubspotConnector(), hubspotHttpOptions(config), opts);
+      return httpBundle(createHubspotConnector(), { ...hubspotHttpOptions(config), ...maxBody(config) }, opts);
     case 'pipedrive':
-      return httpBundle(createPipedriveConnector(), pipedriveHttpOptions(config), opts);
+      return httpBundle(createPipedriveConnector(), { ...pipedriveHttpOptions(config), ...maxBody(config) }, opts);
     case 'salesforce':
-      return httpBundle(createSalesforceConnector({ apiVersion: config.SALESFORCE_API_VERSION }), salesforceHttpOptions(config), opts);
+      return httpBundle(createSalesforceConnector({ apiVersion: config.SALESFORCE_API_VERSION }), { ...salesforceHttpOptions(config), ...maxBody(config) }, opts);
     case 'attio':
-      return httpBundle(createAttioConnector(attioOptionsFromConfig(config)), attioHttpOptions(config), opts);
+      return httpBundle(createAttioConnector(attioOptionsFromConfig(config)), { ...attioHttpOptions(config), ...maxBody(config) }, opts);
     default:
       throw new UsageError(`The ${config.CRM} connector is not available in this version yet.`, 'Set CRM=demo to try dealcast on built-in data.');
   }

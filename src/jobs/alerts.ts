@@ -13,13 +13,15 @@ import { getDeal } from '../../store/deals.js';
 import { listOwners } from '../../store/owners.js';
 import { dayTotals } from '../../store/snapshots.js';
 import { getStageMap } from '../../store/stage-map.js';
-import { insertAlert, openAlerts, realert, resolveAlert, rootCounts, type AlertEntry, type AlertKind } from '../../store/alert-log.js';
+import { insertAlert, openAlerts, realert, resolveAlert, rootCounts, type AlertEntry, type AlertKind, type LoggedKind } from '../../store/alert-log.js';
 import { DealcastError } from '../errors.js';
+import { listOpenSchemaDrift } from '../../store/schema-drift.js';
 import type { Messenger } from '../delivery/messenger.js';
 import {
   alertReplyView,
   alertResolvedView,
   alertRootView,
+  schemaDriftAlertView,
   subjectLabel,
   type AlertFacts,
   type PipelineDropFacts,
@@ -32,6 +34,7 @@ import { readAlertSettings, type AlertSettings } from '../settings/resolve.js';
 import type { ReportProvider } from './digest.js';
 import { addDays, businessHoursBetween, localDay } from '../time/calendar.js';
 import { fillSnapshotGaps, type PipelineSource } from './snapshot.js';
+import type { Claim } from './ledger.js';
 
 export interface AlertDeps {
   db: Db;
@@ -43,6 +46,8 @@ export interface AlertDeps {
   reports: ReportProvider;
   pipeline: PipelineSource;
   log?: (line: string) => void;
+  /** Slack users told about problems only an admin can fix (DEALCAST_ADMINS), e.g. a CRM field that stopped arriving. */
+  admins?: string[];
   /** Looks up (and remembers) a CRM owner's Slack user when owners.slack_user_id is not known yet. */
   slackUserForOwner?: (ownerId: string) => Promise<string | null>;
 }
@@ -58,7 +63,7 @@ export interface Finding {
 }
 
 export interface KindOutcome {
-  kind: AlertKind;
+  kind: LoggedKind;
   /** Subjects in alert condition now. */
   active: number;
   announced: number;
@@ -78,7 +83,11 @@ const DAY_MS = 86_400_000;
 /** Fewest daily snapshots the pipeline-drop average needs. */
 export const PIPELINE_DROP_MIN_DAYS = 3;
 
-export async function runAlertsJob(deps: AlertDeps, now: Date): Promise<AlertsResult> {
+/** Runs a posting step once per claim (src/jobs/ledger.ts); without a claim, just runs it. */
+type Once = <V>(key: string, fn: () => Promise<V>) => Promise<V>;
+const onceFor = (claim: Claim | undefined): Once => (claim ? (key, fn) => claim.once(key, fn) : (_key, fn) => fn());
+
+export async function runAlertsJob(deps: AlertDeps, now: Date, claim?: Claim): Promise<AlertsResult> {
   if (!deps.channel) {
     throw new DealcastError('alert_channel', 'ALERT_CHANNEL is not set, so there is nowhere to post alerts.', 'Choose an alert channel in Slack with /dealcast settings, or set ALERT_CHANNEL to a channel id (C…) the bot is in.');
   }
@@ -87,8 +96,10 @@ export async function runAlertsJob(deps: AlertDeps, now: Date): Promise<AlertsRe
   const out: AlertsResult = { kinds: [], skipped: detected.skipped };
   for (const kind of KINDS) {
     if (detected.skipped.some((s) => s.kind === kind)) continue;
-    out.kinds.push(await reconcile(deps, deps.channel, kind, detected.findings[kind], settings, now));
+    out.kinds.push(await reconcile(deps, deps.channel, kind, detected.findings[kind], settings, now, onceFor(claim)));
   }
+  const drift = await reconcileSchemaDrift(deps, deps.channel, now, onceFor(claim));
+  if (drift.active || drift.announced || drift.resolved) out.kinds.push(drift);
   const said = out.kinds.filter((k) => k.announced || k.resolved).map((k) => `${k.kind}: ${k.announced} new, ${k.resolved} resolved`);
   deps.log?.(`alerts: ${said.length ? said.join('; ') : 'nothing new'}`);
   return out;
@@ -234,10 +245,12 @@ function resolution(deps: Pick<AlertDeps, 'db' | 'crm'>, entry: AlertEntry, acti
       // Same stage and no longer over the line only because the stage average moved: still stuck in substance.
       return null;
     }
+    default:
+      return null;
   }
 }
 
-async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, findings: Finding[], settings: AlertSettings, now: Date): Promise<KindOutcome> {
+async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, findings: Finding[], settings: AlertSettings, now: Date, once: Once): Promise<KindOutcome> {
   const at = now.toISOString();
   const quietMs = settings['alerts.quiet_days'] * DAY_MS;
   const open = new Map(openAlerts(deps.db, kind).map((e) => [e.subject, e]));
@@ -261,7 +274,8 @@ async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, find
     const label = facts ? subjectLabel(facts) : entry.subject;
     // Only a subject described in the thread gets a reply there; one only counted in the summary
     // shows in the root's updated count.
-    if (entry.channel && entry.rootTs && entry.replyTs) await deps.messenger.reply(entry.channel, entry.rootTs, alertResolvedView(kind, label, reason));
+    const { channel: ch, rootTs, replyTs } = entry;
+    if (ch && rootTs && replyTs) await once(`resolved:${entry.id}`, () => deps.messenger.reply(ch, rootTs, alertResolvedView(kind, label, reason)));
     resolveAlert(deps.db, entry.id, at, { ...entry.details, resolution: reason });
     open.delete(entry.subject);
     outcome.resolved++;
@@ -301,15 +315,50 @@ async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, find
     timeZone: deps.timeZone,
   };
   for (const f of described) await mentionable(deps, f.facts);
-  const root = await deps.messenger.post(channel, alertRootView(summary));
+  // The root's ts is recorded before any reply: a run killed mid-thread is resumed into the same
+  // root, and each subject's reply is posted once.
+  const root = await once(`root:${kind}`, () => deps.messenger.post(channel, alertRootView(summary)).then(({ ts }) => ({ channel, ts })));
   outcome.rootTs = root.ts;
   for (const f of due) {
-    const reply = described.includes(f) ? await deps.messenger.reply(channel, root.ts, alertReplyView(f.facts, deps.timeZone)) : null;
+    const reply = described.includes(f) ? await once(`reply:${kind}:${f.subject}`, () => deps.messenger.reply(root.channel, root.ts, alertReplyView(f.facts, deps.timeZone))) : null;
     const details = { facts: f.facts, root: summary } as unknown as Record<string, unknown>;
     const e = open.get(f.subject);
-    if (e) realert(deps.db, e.id, { fingerprint: f.fingerprint, channel, rootTs: root.ts, replyTs: reply?.ts ?? null, at, details });
-    else insertAlert(deps.db, { kind, subject: f.subject, fingerprint: f.fingerprint, channel, rootTs: root.ts, replyTs: reply?.ts ?? null, at, details });
+    const entry = { fingerprint: f.fingerprint, channel: root.channel, rootTs: root.ts, replyTs: reply?.ts ?? null, at, details };
+    if (e) realert(deps.db, e.id, entry);
+    else insertAlert(deps.db, { kind, subject: f.subject, ...entry });
     outcome.announced++;
+  }
+  return outcome;
+}
+
+/**
+ * Schema drift, for the admins: one message per field the CRM stopped sending (mentioning
+ * DEALCAST_ADMINS), a reply in its thread when the field is back. Kept in the alert log like any
+ * subject, so it is said once.
+ */
+async function reconcileSchemaDrift(deps: AlertDeps, channel: string, now: Date, once: Once): Promise<KindOutcome> {
+  const kind: LoggedKind = 'schema_drift';
+  const at = now.toISOString();
+  const drift = listOpenSchemaDrift(deps.db, deps.crm);
+  const active = new Map(drift.map((d) => [`${d.stream}.${d.field}`, d]));
+  const outcome: KindOutcome = { kind, active: drift.length, announced: 0, resolved: 0, quiet: 0, rootTs: null };
+  for (const e of openAlerts(deps.db, kind)) {
+    if (active.has(e.subject)) {
+      outcome.quiet++;
+      active.delete(e.subject);
+      continue;
+    }
+    const { channel: ch, rootTs } = e;
+    if (ch && rootTs) await once(`resolved:${e.id}`, () => deps.messenger.reply(ch, rootTs, alertResolvedView(kind, `\`${e.subject}\``, 'is arriving from the CRM again.')));
+    resolveAlert(deps.db, e.id, at, { ...e.details, resolution: 'back' });
+    outcome.resolved++;
+  }
+  for (const [field, d] of active) {
+    const view = schemaDriftAlertView({ field, since: d.detectedAt, rowsSeen: d.rowsSeen, baselinePopulated: d.baselinePopulated, baselineRows: d.baselineRows }, deps.admins ?? [], deps.timeZone);
+    const root = await once(`root:${kind}:${field}`, () => deps.messenger.post(channel, view).then(({ ts }) => ({ channel, ts })));
+    insertAlert(deps.db, { kind, subject: field, fingerprint: d.detectedAt, channel: root.channel, rootTs: root.ts, replyTs: null, at, details: { since: d.detectedAt } });
+    outcome.announced++;
+    outcome.rootTs = root.ts;
   }
   return outcome;
 }

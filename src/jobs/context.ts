@@ -9,7 +9,7 @@ import type { Db } from '../../store/db.js';
 import { computeReport } from '../reports/compute.js';
 import { renderReportPng } from '../reports/render.js';
 import type { Messenger } from '../delivery/messenger.js';
-import type { DigestCharts, DigestDeps, ReportProvider } from './digest.js';
+import { DIGEST_CHART_TITLES, type DigestCharts, type DigestDeps, type ReportProvider } from './digest.js';
 import type { AlertDeps } from './alerts.js';
 import type { SnapshotDeps } from './snapshot.js';
 import { pipelineHistory } from './pipeline-history.js';
@@ -28,13 +28,13 @@ export function digestCharts(day: () => string): DigestCharts {
     {
       png: await renderReportPng('funnel', funnel),
       filename: `funnel-${day()}.png`,
-      title: 'Conversion funnel',
+      title: DIGEST_CHART_TITLES[0],
       altText: `Conversion funnel: ${funnel.stages.map((s) => `${s.stage} ${s.reached}`).join(', ')}.`,
     },
     {
       png: await renderReportPng('forecast', forecast),
       filename: `forecast-${day()}.png`,
-      title: 'Forecast by month',
+      title: DIGEST_CHART_TITLES[1],
       altText: `Forecast by month: ${forecast.months.map((m) => `${m.month} open deals ${Math.round(m.weighted)}, new deals ${Math.round(m.new_deals ?? 0)}, won ${Math.round(m.won)}${m.p10 !== undefined ? `, range ${Math.round(m.p10)}–${Math.round(m.p90 ?? 0)}` : ''}`).join('; ')}.`,
     },
   ];
@@ -65,6 +65,6 @@ export function jobContext(opts: { config: Config; db: Db; messenger: Messenger;
       charts: opts.charts === false ? undefined : digestCharts(() => localDay(opts.now(), resolveTeamSettings(db, config).timeZone)),
       staleCutoff: (now: Date) => staleCutoff(config.SYNC_CRON, resolveTeamSettings(db, config).timeZone, now),
     },
-    alerts: { ...base, channel: team.alertChannel ?? undefined, messenger, reports, pipeline },
+    alerts: { ...base, channel: team.alertChannel ?? undefined, messenger, reports, pipeline, admins: config.DEALCAST_ADMINS },
   };
 }

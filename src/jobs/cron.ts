@@ -17,3 +17,8 @@ export const floorMinute = (d: Date) => new Date(Math.floor(d.getTime() / MINUTE
 export function staleCutoff(syncCron: string, timeZone: string, now: Date): Date {
   return new CronSchedule(syncCron, timeZone).previous(now, 2, 8 * 24 * HOUR) ?? new Date(now.getTime() - 8 * 24 * HOUR);
 }
+
+/** The latest minute matching `cron` at or before `at`, at most `maxMs` back; null if none. */
+export function latestSlot(cron: string, timeZone: string, at: Date, maxMs: number): Date | null {
+  return new CronSchedule(cron, timeZone).previous(at, 1, maxMs);
+}

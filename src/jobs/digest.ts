@@ -7,6 +7,7 @@
  */
 import type { Db } from '../../store/db.js';
 import { lastSuccessfulRun } from '../../store/sync-runs.js';
+import { listOpenSchemaDrift } from '../../store/schema-drift.js';
 import { recentJobRuns } from '../../store/job-runs.js';
 import { dayTotals } from '../../store/snapshots.js';
 import { advancedBetween, closedBetween, createdBetween } from '../../store/digest-queries.js';
@@ -16,12 +17,16 @@ import type { ChartPng, MessageContent, Messenger } from '../delivery/messenger.
 import { digestView, type DigestData, type DigestKpis } from '../views/digest.js';
 import { addDays, daysBetween, localDay, previousBusinessDay, shiftDays } from '../time/calendar.js';
 import { fillSnapshotGaps, type PipelineSource } from './snapshot.js';
+import type { Claim } from './ledger.js';
 
 /** The reports the jobs read (computeReport in src/reports/compute.ts, bound to one database, CRM and the team's time zone). */
 export type ReportProvider = <N extends ReportName>(
   name: N,
   opts: { now: Date; filters?: ReportFilters; months?: number; threshold?: number; minSample?: number; limit?: number },
 ) => ReportByName[N];
+
+/** The charts in the digest's thread, by title (each uploaded once per slot). */
+export const DIGEST_CHART_TITLES = ['Conversion funnel', 'Forecast by month'] as const;
 
 /** Renders the digest's charts (charts/ spec builders + renderer). */
 export type DigestCharts = (reports: { funnel: ReportByName['funnel']; forecast: ReportByName['forecast'] }) => Promise<ChartPng[]>;
@@ -47,6 +52,8 @@ export interface DigestDeps {
 export interface DigestRunOptions {
   /** The scheduled slot this run is for, when it runs late (catch-up after downtime). */
   lateFor?: Date;
+  /** The ledger claim (src/jobs/ledger.ts): posts and uploads are recorded, and skipped on resume. */
+  claim?: Claim;
 }
 
 export interface DigestResult {
@@ -57,6 +64,8 @@ export interface DigestResult {
   kpis: DigestKpis;
   late: boolean;
   stale: boolean;
+  /** This run completed one an earlier process had started. */
+  resumed: boolean;
 }
 
 /** The stored detail of a digest run (job_runs.detail): what it said, to compare with next time. */
@@ -74,13 +83,23 @@ export async function runDigestJob(deps: DigestDeps, now: Date, opts: DigestRunO
   }
   const data = gatherDigest(deps, now, opts);
   const content = digestView(data);
-  const { ts } = await deps.messenger.post(deps.channel, content);
+  const claim = opts.claim;
+  const channel = deps.channel;
+  // The root message once per slot: a resumed run finds its ts and continues in its thread.
+  const post = () => deps.messenger.post(channel, content).then(({ ts }) => ({ channel, ts }));
+  const root = claim ? await claim.once<{ channel: string; ts: string }>('root', post) : await post();
   const posted: string[] = [];
   if (deps.charts) {
     try {
-      const pngs = await deps.charts({ funnel: data.reports.funnel, forecast: data.reports.forecast });
+      const titles: readonly string[] = DIGEST_CHART_TITLES;
+      const pending = !claim || titles.some((t) => !(`chart:${t}` in claim.progress));
+      const pngs = pending ? await deps.charts({ funnel: data.reports.funnel, forecast: data.reports.forecast }) : [];
+      for (const title of claim ? titles.filter((t) => `chart:${t}` in claim.progress) : []) posted.push(title);
       for (const png of pngs) {
-        await deps.messenger.upload(deps.channel, ts, png);
+        if (posted.includes(png.title)) continue;
+        const upload = () => deps.messenger.upload(root.channel, root.ts, png).then(() => true);
+        if (claim) await claim.once(`chart:${png.title}`, upload);
+        else await upload();
         posted.push(png.title);
       }
     } catch (err) {
@@ -88,8 +107,8 @@ export async function runDigestJob(deps: DigestDeps, now: Date, opts: DigestRunO
       deps.log?.(`digest: charts not posted (${(err as Error).message})`);
     }
   }
-  deps.log?.(`digest: posted to ${deps.channel}${data.late ? ' (late)' : ''}${data.stale ? ' (stale data)' : ''}`);
-  return { channel: deps.channel, ts, content, charts: posted, kpis: data.kpis, late: data.late !== null, stale: data.stale !== null };
+  deps.log?.(`digest: ${claim?.resumed ? 'completed (resumed) in' : 'posted to'} ${root.channel}${data.late ? ' (late)' : ''}${data.stale ? ' (stale data)' : ''}`);
+  return { channel: root.channel, ts: root.ts, content, charts: posted, kpis: data.kpis, late: data.late !== null, stale: data.stale !== null, resumed: claim?.resumed ?? false };
 }
 
 export function digestDetail(r: DigestResult): DigestRunDetail {
@@ -152,6 +171,7 @@ export function gatherDigest(deps: Omit<DigestDeps, 'messenger' | 'channel'>, no
     currency: pipeline.currency,
     late: opts.lateFor ? { slot: opts.lateFor.toISOString() } : null,
     stale,
+    drift: listOpenSchemaDrift(deps.db, deps.crm).map((x) => ({ field: `${x.stream}.${x.field}`, since: x.detectedAt })),
     kpis,
     prevDay: prevDay ? { day: prevDayDay, kpis: prevDay } : null,
     prevWeek: prevWeek ? { day: prevWeekDay, kpis: prevWeek } : null,

@@ -27,7 +27,7 @@ import { floorMinute } from './cron.js';
 import { resolveTeamSettings } from '../settings/resolve.js';
 import type { SyncJob } from './sync.js';
 import { markInterruptedJobRuns, slotsRecorded } from '../../store/job-runs.js';
-import { runInSlot, skipSlot, type SlotOutcome } from './ledger.js';
+import { runInSlot, skipSlot, type Claim, type SlotOutcome } from './ledger.js';
 import { localDay } from '../time/calendar.js';
 import { CronSchedule } from '../time/cron.js';
 
@@ -37,16 +37,18 @@ const HOUR = 60 * MINUTE;
 export const DIGEST_LOOKBACK_MS = 24 * HOUR;
 /** A digest that starts within this long of its slot is on time, not late. */
 export const DIGEST_ON_TIME_MS = 5 * MINUTE;
+/** Attempts a digest slot gets (a failure is tried again at the next tick, within the slot). */
+export const DIGEST_ATTEMPTS = 3;
 /** A ledger row still 'running' after this long belongs to a process that stopped. */
 export const INTERRUPTED_AFTER_MS = 6 * HOUR;
 
 export interface ScheduledJobs {
   sync(now: Date): Promise<unknown>;
   snapshot(now: Date): Promise<unknown>;
-  /** Left out when there is nowhere to post (ALERT_CHANNEL unset). */
-  alerts?(now: Date): Promise<unknown>;
+  /** Left out when there is nowhere to post (ALERT_CHANNEL unset). `claim` records its posts (src/jobs/ledger.ts). */
+  alerts?(now: Date, claim?: Claim): Promise<unknown>;
   /** `lateFor` is the slot's time when the digest runs late. Returns the detail to record. Left out when DIGEST_CHANNEL is unset. */
-  digest?(now: Date, opts: { lateFor?: Date }): Promise<unknown>;
+  digest?(now: Date, opts: { lateFor?: Date; claim?: Claim }): Promise<unknown>;
   /** Rewrites the dashboard page when it changed. Left out when DASHBOARD_CRON is unset. */
   dashboard?(now: Date): Promise<unknown>;
 }
@@ -69,6 +71,8 @@ export interface SchedulerOptions {
    * slot that a change moves into the past is not posted late.
    */
   schedule?: () => { timeZone: string; digestCron: string };
+  /** DEALCAST_CRASH_AT (tests): kill the process at this step of a job run. */
+  crashAt?: string;
 }
 
 export interface TickReport {
@@ -161,7 +165,7 @@ export class Scheduler {
     const dashboard = this.opts.jobs.dashboard;
     if (this.dashboard?.matches(now) && dashboard) {
       const slot = floorMinute(now).toISOString();
-      report.dashboard = (await runInSlot(this.opts.db, 'dashboard', slot, now, () => dashboard(now), { log: this.log })).status;
+      report.dashboard = (await runInSlot(this.opts.db, 'dashboard', slot, now, () => dashboard(now), { log: this.log, waitMs: 0, crashAt: this.opts.crashAt })).status;
     }
     return report;
   }
@@ -178,7 +182,7 @@ export class Scheduler {
         this.log(`sync ${slot} skipped: the previous sync is still running`);
         report.sync = 'busy';
       } else {
-        const run = runInSlot(db, 'sync', slot, now, () => jobs.sync(now), { log: this.log });
+        const run = runInSlot(db, 'sync', slot, now, () => jobs.sync(now), { log: this.log, waitMs: 0 });
         this.syncInFlight = run;
         let outcome: SlotOutcome<unknown>;
         try {
@@ -188,12 +192,13 @@ export class Scheduler {
         }
         report.sync = outcome.status;
         if (outcome.status === 'ok') {
-          report.snapshot = (await runInSlot(db, 'snapshot', localDay(now, this.timeZone), now, () => jobs.snapshot(now), { log: this.log })).status;
+          report.snapshot = (await runInSlot(db, 'snapshot', localDay(now, this.timeZone), now, () => jobs.snapshot(now), { log: this.log, waitMs: 0 })).status;
         }
         // The digest due now reads the data this sync just brought in.
         await this.digestsDue(now, report);
         const alerts = jobs.alerts;
-        if (outcome.status === 'ok' && alerts) report.alerts = (await runInSlot(db, 'alerts', slot, now, () => alerts(now), { log: this.log })).status;
+        if (outcome.status === 'ok' && alerts)
+          report.alerts = (await runInSlot(db, 'alerts', slot, now, (claim) => alerts(now, claim), { log: this.log, adoptOrphans: true, crashAt: this.opts.crashAt })).status;
         return report;
       }
     }
@@ -213,7 +218,8 @@ export class Scheduler {
     const firstSlot = slots[0];
     const lastSlot = slots[slots.length - 1];
     if (!firstSlot || !lastSlot) return;
-    const recorded = slotsRecorded(db, 'digest', firstSlot.toISOString(), lastSlot.toISOString());
+    // Slots done, skipped or being posted elsewhere; a slot whose run was interrupted or failed is due again.
+    const recorded = slotsRecorded(db, 'digest', firstSlot.toISOString(), lastSlot.toISOString(), DIGEST_ATTEMPTS);
     const open = slots.filter((s) => !recorded.has(s.toISOString()));
     const maxLateMs = this.opts.digestMaxLateHours * HOUR;
     // A digest due while this process syncs waits for the sync, so it reads fresh data.
@@ -234,7 +240,12 @@ export class Scheduler {
         continue;
       }
       const late = lateMs > DIGEST_ON_TIME_MS;
-      const outcome = await runInSlot(db, 'digest', slot, now, () => digest(now, late ? { lateFor: s } : {}), { late, log: this.log });
+      const outcome = await runInSlot(db, 'digest', slot, now, (claim) => digest(now, late ? { lateFor: s, claim } : { claim }), {
+        late,
+        log: this.log,
+        attempts: DIGEST_ATTEMPTS,
+        crashAt: this.opts.crashAt,
+      });
       if (late && outcome.status === 'ok') this.log(`digest ${slot} posted late (${Math.round(lateMs / MINUTE)} min after its slot)`);
       report.digests.push({ slot, status: outcome.status, late });
     }
@@ -273,12 +284,12 @@ export async function startScheduler(deps: StartSchedulerDeps): Promise<{ schedu
     get digest() {
       const t = team();
       const channel = t.digestChannel;
-      return channel ? (now: Date, opts: { lateFor?: Date }) => runDigestJob({ ...jc.digest, channel, timeZone: t.timeZone }, now, opts).then(digestDetail) : undefined;
+      return channel ? (now: Date, opts: { lateFor?: Date; claim?: Claim }) => runDigestJob({ ...jc.digest, channel, timeZone: t.timeZone }, now, opts).then(digestDetail) : undefined;
     },
     get alerts() {
       const t = team();
       const channel = t.alertChannel;
-      return channel ? (now: Date) => runAlertsJob({ ...jc.alerts, channel, timeZone: t.timeZone, slackUserForOwner: deps.slackUserForOwner }, now) : undefined;
+      return channel ? (now: Date, claim?: Claim) => runAlertsJob({ ...jc.alerts, channel, timeZone: t.timeZone, slackUserForOwner: deps.slackUserForOwner }, now, claim) : undefined;
     },
     ...(deps.config.DASHBOARD_CRON
       ? { dashboard: (now: Date) => writeDashboardIfChanged({ db: deps.db, config: deps.config, log: deps.log }, now).then((r) => ({ written: r.written, reason: r.reason })) }
@@ -291,6 +302,7 @@ export async function startScheduler(deps: StartSchedulerDeps): Promise<{ schedu
     digestCron: first.digestCron,
     digestMaxLateHours: deps.config.DIGEST_MAX_LATE_HOURS,
     dashboardCron: deps.config.DASHBOARD_CRON,
+    crashAt: deps.config.DEALCAST_CRASH_AT,
     log: deps.log,
     clock,
     schedule: () => {
@@ -301,7 +313,8 @@ export async function startScheduler(deps: StartSchedulerDeps): Promise<{ schedu
   });
   if (!first.digestChannel) deps.log('digest: no digest channel (DIGEST_CHANNEL, or /dealcast settings), so no digest will be posted until one is chosen');
   if (!first.alertChannel) deps.log('alerts: no alert channel (ALERT_CHANNEL, or /dealcast settings), so no alerts will be posted until one is chosen');
-  await scheduler.start();
+  const initial = await scheduler.start();
+  deps.log(`scheduler: started${initial.digests.length ? ` (digest ${initial.digests.map((d) => `${d.slot}: ${d.status}`).join(', ')})` : ''}`);
   return { scheduler, stop: () => scheduler.stop(), nextSync: () => scheduler.nextSync(clock()) };
 }
 

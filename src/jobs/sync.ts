@@ -45,6 +45,8 @@ export function createSyncJob(deps: SyncJobDeps): SyncJob {
             http,
             log: deps.log,
             afterSync,
+            // In the app: the report tables are rebuilt in a worker so slash commands stay answered.
+            derivedOffThread: true,
           });
           deps.log(
             `sync: ${r.mode} sync of ${connector.label} done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${Object.entries(r.counts)

@@ -7,6 +7,7 @@ import type { App } from '@slack/bolt';
 import { COMMANDS, COMMAND_KEYS, type CommandKey } from '../ids.js';
 import { DealcastError, describeError, UsageError } from '../errors.js';
 import { usageMessage } from '../views/help.js';
+import { escapeEntities } from '../views/numbers.js';
 import type { MessageContent } from '../delivery/slack.js';
 import { replyTarget, type CommandDeps, type CommandHandler, type CommandRequest } from '../../commands/command-context.js';
 
@@ -37,7 +38,8 @@ export async function runHandler(key: CommandKey, handler: CommandHandler, req: 
     await handler(req, deps);
     deps.log(`command: ${req.command} by ${req.userId} in ${req.channelId} answered in ${Date.now() - t0} ms`);
   } catch (err) {
-    const where = `${req.command} "${req.text}" by ${req.userId} in ${req.channelId}`;
+    // Quoted as JSON: a newline or a control character in the argument cannot start a log line of its own.
+    const where = `${req.command} ${JSON.stringify(req.text)} by ${req.userId} in ${req.channelId}`;
     if (err instanceof UsageError) {
       deps.log(`command: ${where}: ${err.message}`);
       await safeReply(deps, req, usageMessage(key, [describeError(err)]));
@@ -46,7 +48,7 @@ export async function runHandler(key: CommandKey, handler: CommandHandler, req: 
     const stack = !(err instanceof DealcastError) && err instanceof Error && err.stack ? `\n${err.stack}` : '';
     deps.log(`command: ${where} failed: ${describeError(err)}${stack}`);
     await safeReply(deps, req, {
-      text: `:x: Sorry, ${COMMANDS[key].command} failed: ${describeError(err).split('\n').join(' ')}`,
+      text: `:x: Sorry, ${COMMANDS[key].command} failed: ${escapeEntities(describeError(err).split('\n').join(' '))}`,
     });
   }
 }

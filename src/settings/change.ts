@@ -327,7 +327,7 @@ export function saveSettings(db: Db, snapshot: SettingsSnapshot, change: Setting
       setSetting(db, l.what, l.new, at, userId);
     }
     for (const l of lines) addAudit(db, at, userId, l.what, l.old, l.new);
-  })();
+  }).immediate();
   return lines;
 }
 

@@ -8,8 +8,13 @@
  *   sync twice leaves the data identical.
  * - A full sync marks deals that vanished from the CRM as deleted (kept, never erased).
  * - Stage history comes from the CRM when it keeps one, else from stage changes we observe.
+ * - One sync per CRM at a time, across processes: a lease in the database (store/leases.ts). A
+ *   second sync waits (opts.waitMs) or fails with SyncBusyError saying since when one runs.
+ *   Page transactions are BEGIN IMMEDIATE, so other writers wait on the busy timeout instead of
+ *   failing with "database is locked".
  * - Every run is recorded in sync_runs; a run left 'running' by a killed process is marked
- *   failed by the next run, and if it was a full sync the next run is full again.
+ *   failed by the next run (which holds the lease, so the killed one is certainly gone), and if
+ *   it was a full sync the next run is full again.
  */
 import type { Db } from '../../store/db.js';
 import { upsertPipelines } from '../../store/pipelines.js';
@@ -23,9 +28,13 @@ import { getCursor, saveCursor } from '../../store/sync-cursors.js';
 import { finishRun, lastSuccessfulRun, markAbandonedRuns, recentRuns, startRun, updateRunCounts } from '../../store/sync-runs.js';
 import { STREAM_ORDER, type StreamName, type StreamRows } from '../model/rows.js';
 import type { Connector, CrmHttp, Page, Stream } from './connector.js';
-import { describeError } from '../errors.js';
+import { describeError, SyncBusyError } from '../errors.js';
+import { holdLease, isHeld } from '../../store/leases.js';
 import { refreshDerived, type RefreshResult } from '../../store/deal-facts.js';
+import { refreshDerivedOffThread } from './derived-refresh.js';
 import { createProgress } from './progress.js';
+import { dealFieldGuard } from './field-guard.js';
+import { listOpenSchemaDrift, shortSchemaDrift } from '../../store/schema-drift.js';
 
 export interface SyncOptions {
   /** Re-read everything and mark vanished deals deleted. */
@@ -39,6 +48,17 @@ export interface SyncOptions {
   afterPageWrite?: (stream: StreamName, pageIndex: number) => void;
   /** Called after the data is complete, inside no transaction (derived tables, snapshots). */
   afterSync?: (db: Db, crm: string) => void;
+  /**
+   * Rebuild the report tables in a worker thread (the app: slash commands stay answered during a
+   * big sync). Default: in this thread.
+   */
+  derivedOffThread?: boolean;
+  /**
+   * One sync per CRM at a time (a lease in the database): how long to wait for a sync another
+   * process (or this one) is running. 0 (the default) fails at once with SyncBusyError saying
+   * since when it runs.
+   */
+  waitMs?: number;
 }
 
 export interface SyncResult {
@@ -52,6 +72,11 @@ export interface SyncResult {
   newStages: number;
   /** How the reports' per-deal facts were brought up to date (null if that failed). */
   derived: RefreshResult | null;
+  /**
+   * Fields the CRM stopped sending ('deals.amount'), with open drift reports: their columns keep
+   * the last good values and the run is recorded as degraded. Empty when all is well.
+   */
+  degraded: string[];
 }
 
 const noHttp: CrmHttp = {
@@ -71,10 +96,27 @@ function needsFull(db: Db, crm: string, asked: boolean): boolean {
 export async function runSync(db: Db, connector: Connector, opts: SyncOptions = {}): Promise<SyncResult> {
   const crm = connector.crm;
   const now = opts.now ?? new Date();
-  const startedAt = now.toISOString();
   const log = opts.log ?? (() => {});
   const http = opts.http ?? noHttp;
 
+  // One sync per CRM: whoever holds the lease is the only writer of this CRM's runs, so a run
+  // left 'running' while we hold it belongs to a process that is gone.
+  const lease = await holdLease(db, `sync:${crm}`, {
+    waitMs: opts.waitMs ?? 0,
+    onWait: (h) => log(`A sync of ${crm} is already running since ${h.acquiredAt} (${h.holder}); waiting for it to finish.`),
+    onTakeover: (h) => log(`Taking over the sync lease of ${h.holder}, which stopped without releasing it.`),
+  });
+  if (!isHeld(lease)) throw new SyncBusyError(crm, lease.heldBy.acquiredAt, lease.heldBy.holder);
+  try {
+    return await syncHoldingLease(db, connector, opts, now, log, http);
+  } finally {
+    lease.release();
+  }
+}
+
+async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions, now: Date, log: (line: string) => void, http: CrmHttp): Promise<SyncResult> {
+  const crm = connector.crm;
+  const startedAt = now.toISOString();
   const abandoned = markAbandonedRuns(db, crm, startedAt);
   if (abandoned.length) log(`Resuming after an interrupted sync (run ${abandoned.map((r) => r.id).join(', ')}).`);
   const firstSync = !lastSuccessfulRun(db, crm);
@@ -87,6 +129,8 @@ export async function runSync(db: Db, connector: Connector, opts: SyncOptions = 
   let newStages = 0;
 
   const upsertDeals = dealUpserter(db, crm);
+  const guard = dealFieldGuard(db, crm);
+  let heldBack: string[] = [];
   const loadStageFlags = () =>
     new Map(listStages(db, crm, { includeDeleted: true }).map((s) => [s.id, { isClosed: s.isClosed, isWon: s.isWon }]));
   let stageFlags = loadStageFlags();
@@ -106,7 +150,7 @@ export async function runSync(db: Db, connector: Connector, opts: SyncOptions = 
       case 'deals': {
         const rows = page.rows as StreamRows['deals'][];
         if (full) for (const r of rows) seenDeals.add(r.id);
-        upsertDeals(rows, { now: startedAt, stageFlags, observeHistory: !connector.capabilities.stageHistory });
+        upsertDeals(guard.guardPage(rows), { now: startedAt, stageFlags, observeHistory: !connector.capabilities.stageHistory });
         break;
       }
       case 'stage_history': {
@@ -139,9 +183,12 @@ export async function runSync(db: Db, connector: Connector, opts: SyncOptions = 
           counts[name] = (counts[name] ?? 0) + page.rows.length;
           updateRunCounts(db, runId, counts);
           opts.afterPageWrite?.(name, pageIndex);
-        })();
+        }).immediate();
         pageIndex++;
         progress.rows(name, counts[name]);
+        // Let the event loop breathe between pages (a connector whose pages are ready at once
+        // would otherwise hold it for the whole stream): slash commands are acked meanwhile.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       // The stream is complete: everything up to the sync's start has been seen.
       db.transaction(() => {
@@ -151,22 +198,27 @@ export async function runSync(db: Db, connector: Connector, opts: SyncOptions = 
           stageFlags = loadStageFlags();
         }
         if (name === 'deals' && full) deleted = markMissingDealsDeleted(db, crm, seenDeals, startedAt);
-      })();
+        if (name === 'deals') heldBack = guard.finish();
+      }).immediate();
       progress.done(name, counts[name]);
     }
     opts.afterSync?.(db, crm);
+    // Drift open after this run (reported by afterSync's field-fill tracker): degraded, not failed, not silent.
+    const drift = listOpenSchemaDrift(db, crm);
+    const degraded = [...new Set([...drift.map((d) => `${d.stream}.${d.field}`), ...heldBack.map((f) => `deals.${f}`)])].sort();
+    if (degraded.length) log(`Degraded: the CRM stopped sending ${drift.map(shortSchemaDrift).join('; ') || degraded.join(', ')}.`);
     // Keep the reports' per-deal facts current now, off the path of the next slash command.
     // The data is complete either way: a failure here is logged, and reports refresh lazily.
     let derived: RefreshResult | null = null;
     try {
-      derived = refreshDerived(db, crm);
+      derived = opts.derivedOffThread ? await refreshDerivedOffThread(db, crm) : refreshDerived(db, crm);
     } catch (err) {
       log(`Could not refresh report tables (reports will retry): ${describeError(err).split('\n')[0]}`);
     }
     // When the run really ended (never before it started, even when `now` is in the future).
     const finishedAt = new Date(Math.max(Date.now(), now.getTime())).toISOString();
-    finishRun(db, runId, 'ok', finishedAt, counts);
-    return { runId, mode, counts, deleted, startedAt, finishedAt, newStages, derived };
+    finishRun(db, runId, 'ok', finishedAt, counts, undefined, degraded);
+    return { runId, mode, counts, deleted, startedAt, finishedAt, newStages, derived, degraded };
   } catch (err) {
     finishRun(db, runId, 'failed', new Date(Math.max(Date.now(), now.getTime())).toISOString(), counts, describeError(err).split('\n')[0]);
     throw err;

@@ -21,7 +21,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import pRetry, { AbortError } from 'p-retry';
 import type { CrmHttp, CrmRequest, CrmResponse } from './connector.js';
-import { CrmAuthError, CrmHttpError, CrmNetworkError, CrmRateLimitError, PayloadShapeError, type CrmRequestInfo } from '../errors.js';
+import { CrmAuthError, CrmHttpError, CrmNetworkError, CrmPageTooLargeError, CrmRateLimitError, PayloadShapeError, type CrmRequestInfo } from '../errors.js';
 import { RollingWindowLimiter, systemClock, type Clock, type RateLimit } from './rate-limiter.js';
 import { headerValue, parseRetryAfter, throttleWait } from './retry-timing.js';
 
@@ -96,6 +96,8 @@ export interface CrmHttpOptions {
   clock?: Clock;
   /** Optional shared dispatcher (tests); otherwise a keep-alive Agent of our own. */
   dispatcher?: Dispatcher;
+  /** Largest answer read, in bytes (CRM_MAX_PAGE_MB); bigger fails with CrmPageTooLargeError. Default 64 MB. */
+  maxBodyBytes?: number;
   log?: (line: string) => void;
 }
 
@@ -149,6 +151,31 @@ const NETWORK_CODES = new Set([
   'EAI_AGAIN',
   'ENOTFOUND',
 ]);
+
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads an answer's body as text, at most `max` bytes: a declared Content-Length over the limit
+ * is refused before reading, and a body that grows past it is cut off (the socket destroyed) as
+ * soon as it does, so a 700 MB page costs at most `max` of memory and a clear error.
+ */
+async function readBounded(res: Dispatcher.ResponseData, max: number, info: CrmRequestInfo): Promise<string> {
+  const declared = Number(headerValue(res.headers, 'content-length') ?? NaN);
+  const tooLarge = () => {
+    res.body.destroy();
+    return new CrmPageTooLargeError({ ...info, status: res.statusCode }, max);
+  };
+  if (Number.isFinite(declared) && declared > max) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    const b = chunk as Buffer;
+    size += b.length;
+    if (size > max) throw tooLarge();
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
 
 /** Removes tokens, bearer values, and email addresses from text we are about to show. */
 export function redact(text: string, secrets: string[]): string {
@@ -207,6 +234,7 @@ export function createCrmHttp(opts: CrmHttpOptions): CrmHttpClient {
     return l;
   };
   const stats: CrmHttpStats = { requests: 0, throttled: 0, retried: 0, pacedMs: 0, throttledMs: 0 };
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   async function attempt<T>(req: CrmRequest, url: URL, info: CrmRequestInfo, limiter: RollingWindowLimiter): Promise<CrmResponse<T>> {
     const slot = await limiter.acquire();
@@ -230,9 +258,10 @@ export function createCrmHttp(opts: CrmHttpOptions): CrmHttpClient {
       });
       // The answer has begun: the CRM has counted this request by now.
       slot.done();
-      text = await res.body.text();
+      text = await readBounded(res, maxBody, info);
     } catch (err) {
       slot.done();
+      if (err instanceof CrmPageTooLargeError) throw new AbortError(err);
       const code = (err as { code?: string }).code ?? '';
       if (NETWORK_CODES.has(code) || /timeout|socket|ECONN/i.test(String((err as Error).message))) {
         throw new Retryable('network', info, `${code || 'network error'}: ${(err as Error).message}`, 0, { cause: err });

@@ -90,7 +90,7 @@ export function dealsList(deals: DealListRow[], ctx: DealsListContext): { text: 
   blocks.push(...tail);
   const value = deals.slice(0, rows.length).reduce((s, d) => s + (d.amount ?? 0), 0);
   const text = rows.length
-    ? `${ctx.title}: ${formatCount(ctx.total)} deals${ctx.filterText ? ` (${ctx.filterText})` : ''}; top ${rows.length} worth ${formatMoney(value, ctx.currency)} listed.`
+    ? `${ctx.title}: ${formatCount(ctx.total)} deals${ctx.filterText ? ` (${escapeMrkdwn(ctx.filterText)})` : ''}; top ${rows.length} worth ${formatMoney(value, ctx.currency)} listed.`
     : `${ctx.title}: ${ctx.emptyText ?? 'no open deals match'}.`;
   return { text, blocks };
 }

@@ -35,6 +35,8 @@ export interface DigestData {
   late: { slot: string } | null;
   /** Set when the last successful sync is older than twice the sync interval (or there is none). */
   stale: { lastSyncAt: string | null } | null;
+  /** Fields the CRM stopped sending (schema drift): their last good values are used. Empty when none. */
+  drift?: { field: string; since: string }[];
   kpis: DigestKpis;
   prevDay: { day: string; kpis: Partial<DigestKpis> } | null;
   prevWeek: { day: string; kpis: Partial<DigestKpis> } | null;
@@ -88,6 +90,12 @@ function field(title: string, value: string, changes: (string | null)[]): Block 
   return { type: 'mrkdwn', text: lines.join('\n') } as unknown as Block;
 }
 
+function driftLine(d: DigestData): string | null {
+  if (!d.drift?.length) return null;
+  const fields = d.drift.map((x) => `\`${x.field}\` since ${localClock(x.since, d.timeZone)}`).join(', ');
+  return `:warning: *The CRM stopped sending ${d.drift.length === 1 ? 'a field' : `${d.drift.length} fields`}*: ${fields}. These figures use the last good values. Check \`/dealcast status\`.`;
+}
+
 function staleLine(d: DigestData): string | null {
   if (!d.stale) return null;
   if (!d.stale.lastSyncAt) return ':warning: *No successful CRM sync yet*, so these figures may be empty or out of date. Check `/dealcast status`.';
@@ -134,7 +142,8 @@ export function digestView(d: DigestData): MessageContent {
   };
 
   const blocks: Block[] = [];
-  const stale = staleLine(d);
+  // Never silent: the first line says when the data is stale or degraded.
+  const stale = [staleLine(d), driftLine(d)].filter((l): l is string => l !== null).join('\n') || null;
   if (stale) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: stale } });
   blocks.push({ type: 'header', text: { type: 'plain_text', text: `Pipeline digest · ${dayLabel(d.day)}`, emoji: true } });
   if (d.late) {

@@ -4,7 +4,7 @@
  */
 import type { types } from '@slack/bolt';
 import { BLOCK_IDS, COMMANDS, COMMAND_KEYS, type CommandKey } from '../ids.js';
-import { escapeMrkdwn } from './numbers.js';
+import { escapeEntities } from './numbers.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -27,7 +27,7 @@ const ARGUMENT_NOTES = [
 
 function commandLine(key: CommandKey): string {
   const c = COMMANDS[key];
-  return `*${c.command}* ${escapeMrkdwn(c.usageHint)}\n${escapeMrkdwn(c.description)}`;
+  return `*${c.command}* ${escapeEntities(c.usageHint)}\n${escapeEntities(c.description)}`;
 }
 
 /** Usage for one command; `problems` (what was wrong) go first. */
@@ -37,7 +37,7 @@ export function usageMessage(key: CommandKey, problems: string[] = []): { text: 
     blocks.push({
       type: 'section',
       block_id: BLOCK_IDS.usageProblems,
-      text: { type: 'mrkdwn', text: `:warning: ${problems.map(escapeMrkdwn).join('\n:warning: ')}`.slice(0, 3000) },
+      text: { type: 'mrkdwn', text: `:warning: ${problems.map(escapeEntities).join('\n:warning: ')}`.slice(0, 3000) },
     });
   }
   blocks.push({ type: 'section', block_id: BLOCK_IDS.usage, text: { type: 'mrkdwn', text: commandLine(key) } });
@@ -47,7 +47,7 @@ export function usageMessage(key: CommandKey, problems: string[] = []): { text: 
   });
   if (key !== 'dealcast') blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ARGUMENT_NOTES }] });
   const text = problems.length
-    ? `${problems.join(' ')} Usage: ${COMMANDS[key].command} ${COMMANDS[key].usageHint}`
+    ? `${problems.map(escapeEntities).join(' ')} Usage: ${COMMANDS[key].command} ${COMMANDS[key].usageHint}`
     : `Usage: ${COMMANDS[key].command} ${COMMANDS[key].usageHint}`;
   return { text, blocks };
 }

@@ -42,9 +42,25 @@ export function formatDays(n: number | null | undefined): string {
   return `${count.format(Math.round(n))} d`;
 }
 
-/** Escapes text for Slack mrkdwn (&, <, > are control characters there). */
+/**
+ * Escapes text from the CRM or a person for Slack mrkdwn: &, <, > (so no `<!channel>` or
+ * `<@U…>` mention, no link) and the formatting markers.
+ */
 export function escapeMrkdwn(s: string): string {
+  return neutraliseFormatting(escapeEntities(s));
+}
+
+/** Only Slack's three control characters (&, <, >): for our own text, which may format on purpose. */
+export function escapeEntities(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Slack has no escape for *bold*, _italic_, ~strike~ or `code`: a zero-width space on each side of
+ * the marker keeps it from opening or closing formatting, and the text reads and copies the same.
+ */
+export function neutraliseFormatting(s: string): string {
+  return s.replace(/[*_~`]/g, '\u200B$&\u200B');
 }
 
 /** Trims to `max` characters with an ellipsis. */

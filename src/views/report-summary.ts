@@ -233,10 +233,11 @@ export function reportSummary(name: SummaryKey, report: unknown, ctx: SummaryCon
     block_id: BLOCK_IDS.reportFreshness,
     elements: [{ type: 'mrkdwn', text: `${freshnessLine(ctx.freshness)}${ctx.requestedBy ? ` · asked by <@${ctx.requestedBy}>` : ''}` }],
   });
+  // Fallback and notification text too: a filter typed by a person cannot mention @channel or format.
   const filterSuffix = ctx.filterText ? ` (${ctx.filterText})` : '';
   return {
     title: `${h.title}${filterSuffix}`,
-    text: `${h.title}${filterSuffix}: ${h.sentence}`,
+    text: `${h.title}${ctx.filterText ? ` (${escapeMrkdwn(ctx.filterText)})` : ''}: ${h.sentence}`,
     blocks,
     altText: `${h.title} chart${filterSuffix}. ${h.sentence}`,
   };

@@ -5,7 +5,7 @@
 import type { types } from '@slack/bolt';
 import { BLOCK_IDS } from '../ids.js';
 import { describeAgo, formatInstant, freshnessLine } from './freshness.js';
-import { clip, escapeMrkdwn, formatCount } from './numbers.js';
+import { clip, escapeEntities, escapeMrkdwn, formatCount } from './numbers.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -19,6 +19,8 @@ export interface StatusFacts {
   needsReview: { name: string; pipeline: string; canonical: string }[];
   /** Human description of the sync schedule ("every 15 minutes (*\/15 * * * *)"). */
   schedule: string;
+  /** Fields the CRM stopped sending (schema drift), kept at their last good values. */
+  drift?: { field: string; since: string }[];
 }
 
 const MAX_REVIEW_LISTED = 15;
@@ -27,6 +29,12 @@ export function statusMessage(f: StatusFacts): { text: string; blocks: KnownBloc
   const lines: string[] = [];
   if (!f.lastRun) {
     lines.push(':hourglass: Never synced yet. An admin can run `/dealcast sync`.');
+  } else if (f.lastRun.status === 'ok' && f.drift?.length) {
+    lines.push(
+      `:warning: Last sync ${f.lastRun.mode}, ${formatInstant(f.lastRun.startedAt, f.timeZone)} (${describeAgo(f.lastRun.startedAt, f.now)}), *degraded*: the CRM stopped sending ${f.drift
+        .map((x) => `\`${escapeEntities(x.field)}\` (since ${formatInstant(x.since, f.timeZone)})`)
+        .join(', ')}. Those values are kept as last synced; check the CRM field was not renamed and the token still has its scopes.`,
+    );
   } else if (f.lastRun.status === 'ok') {
     lines.push(`:white_check_mark: Last sync ${f.lastRun.mode}, ${formatInstant(f.lastRun.startedAt, f.timeZone)} (${describeAgo(f.lastRun.startedAt, f.now)}), succeeded.`);
   } else if (f.lastRun.status === 'running') {
@@ -35,7 +43,7 @@ export function statusMessage(f: StatusFacts): { text: string; blocks: KnownBloc
     lines.push(`:x: Last sync failed ${describeAgo(f.lastRun.startedAt, f.now)}: ${escapeMrkdwn(clip(f.lastRun.error ?? 'unknown error', 500))}`);
     if (f.lastSuccess) lines.push('Reports keep using the last good data.');
   }
-  lines.push(`Schedule: ${escapeMrkdwn(f.schedule)}`);
+  lines.push(`Schedule: ${escapeEntities(f.schedule)}`);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: `dealcast status · ${clip(f.crmLabel, 100)}` } },
     { type: 'section', block_id: BLOCK_IDS.statusSync, text: { type: 'mrkdwn', text: lines.join('\n') } },

@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { CHART_NAMES, buildChart, type VegaLiteSpec } from '../../charts/index.js';
-import { renderPng, renderSvg } from '../../charts/render.js';
-import { measureText, outlineSvgText } from '../../charts/text-outline.js';
+import { PNG_CACHE_MAX, pngCacheSize, renderPng, renderSvg } from '../../charts/render.js';
+import { measureText } from '../../charts/text-measure.js';
 import { CARD_WIDTH } from '../../charts/theme.js';
 import { sampleReports } from '../../bench/chart-reports.js';
 import { chartReports, emptyReports } from './chart-fixtures.js';
@@ -70,6 +70,33 @@ describe('renderPng', () => {
   });
 });
 
+describe('renderPng of a spec it has just rendered', () => {
+  it('draws an identical spec once, whatever its key order, and hands out copies', async () => {
+    const spec = buildChart('funnel', chartReports().funnel);
+    const [a, b] = await Promise.all([renderPng(spec), renderPng(spec)]);
+    const size = pngCacheSize();
+    const reordered = Object.fromEntries(Object.entries(spec).reverse()) as VegaLiteSpec;
+    const c = await renderPng(reordered);
+    expect(pngCacheSize()).toBe(size);
+    expect(b.equals(a) && c.equals(a)).toBe(true);
+    a.fill(0);
+    expect((await renderPng(spec)).equals(b)).toBe(true);
+    // Another scale or another report is another picture.
+    expect((await renderPng(spec, { scale: 1 })).equals(b)).toBe(false);
+    const other = chartReports().funnel;
+    other.stages[0]!.reached += 1;
+    expect((await renderPng(buildChart('funnel', other))).equals(b)).toBe(false);
+  });
+
+  it('keeps at most PNG_CACHE_MAX pictures', async () => {
+    const report = chartReports().pipeline;
+    for (let i = 0; i < PNG_CACHE_MAX + 3; i++) {
+      await renderPng(buildChart('pipeline', { ...report, total: { ...report.total, count: 1000 + i } }), { scale: 0.5 });
+    }
+    expect(pngCacheSize()).toBe(PNG_CACHE_MAX);
+  });
+});
+
 describe('renderSvg and text', () => {
   it('keeps text as text in the Inter family at the card width', async () => {
     const svg = await renderSvg(buildChart('pipeline', chartReports().pipeline));
@@ -79,28 +106,7 @@ describe('renderSvg and text', () => {
     expect(svg).toContain('>$1.2M · 30 deals</text>');
   });
 
-  it('turns every text element into glyph outlines, so no host font is ever looked up', async () => {
-    const svg = await renderSvg(buildChart('reps', chartReports().reps));
-    const outlined = outlineSvgText(svg);
-    expect(svg).toMatch(/<text/);
-    expect(outlined).not.toMatch(/<text|<tspan|font-family/);
-    // One path per line of text, in 4-font-unit steps scaled to the font size (13 px × 4 / 2048).
-    const textCount = svg.match(/<text/g)!.length;
-    const glyphPaths = outlined.match(/<path transform="translate\([^)]*\) scale\(0\.025390625,-0\.025390625\)" d="M/g) ?? [];
-    expect(glyphPaths.length).toBeGreaterThan(textCount / 2);
-  });
-
-  it('outlines multi-line and escaped text', () => {
-    const svg = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="100" height="50"><text text-anchor="end" transform="translate(90,20)" font-size="10px" fill="#111">A&amp;B<tspan x="0" dy="12">x</tspan></text><text transform="translate(1,1)">a&lt;b<tspan>c</tspan><tspan x="0" dy="12">d</tspan></text></svg>';
-    const out = outlineSvgText(svg);
-    expect(out).not.toContain('<text');
-    expect(out).toContain('transform="translate(90,20)" fill="#111"');
-    expect(out).toMatch(/translate\(0,12\)/);
-    // A label vega hid (labelOverlap) is dropped rather than drawn.
-    expect(outlineSvgText('<svg><text transform="translate(1,1)" opacity="0">$100K</text></svg>')).toBe('<svg></svg>');
-  });
-
-  it('measures text with the shipped font: wider letters are wider, weight matters, size scales', () => {
+  it('measures text with the chart fonts: wider letters are wider, weight matters, size scales', () => {
     expect(measureText('WWWW', 13)).toBeGreaterThan(measureText('iiii', 13) * 2);
     expect(measureText('Negotiation', 13, 600)).toBeGreaterThan(measureText('Negotiation', 13));
     expect(measureText('Negotiation', 26)).toBeCloseTo(measureText('Negotiation', 13) * 2, 6);

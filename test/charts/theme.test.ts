@@ -63,6 +63,11 @@ describe('truncateLabel and wrapLine', () => {
     expect(truncateLabel('Supercalifragilisticexpialidocious', 10)).toBe('Supercali…');
     expect(truncateLabel('Supercalifragilisticexpialidocious', 10)).toHaveLength(10);
   });
+  it('never cuts an emoji sequence, a surrogate pair or a conjunct in half', () => {
+    expect(truncateLabel('👨‍👩‍👧‍👦'.repeat(4), 14)).toBe('👨‍👩‍👧‍👦…');
+    expect(truncateLabel('𠮷'.repeat(10), 6)).toBe('𠮷𠮷…');
+    expect(truncateLabel('अनन्या शर्मा अनन्या शर्मा', 9)).toBe('अनन्या…');
+  });
   it('wraps long subtitle lines at the separators', () => {
     const line = 'Pipeline: Enterprise renewals EMEA · Owner: Chloé Dubois-Lefebvre · as of Nov 24, 2026';
     const lines = wrapLine(line, 60);

@@ -67,8 +67,17 @@ describe('dealcast digest', () => {
     expect(r.out).toMatch(/^Digest posted to CDIGEST \(ts \d+\.\d+/);
     expect(fake.calls('chat.postMessage').filter((c) => c.params.channel === 'CDIGEST' && !c.params.thread_ts)).toHaveLength(1);
     const db = openDb(t.path);
-    expect(recentJobRuns(db, 'digest')[0]).toMatchObject({ slot: `manual:${new Date(NOW).toISOString()}`, status: 'ok' });
+    // The run belongs to the DIGEST_CRON slot due (08:00 on weekdays), as the scheduler's would.
+    expect(recentJobRuns(db, 'digest')[0]).toMatchObject({ slot: new Date(NOW).toISOString(), status: 'ok' });
     db.close();
+    const env = { SLACK_BOT_TOKEN: fake.token, SLACK_API_URL: fake.apiUrl, DIGEST_CHANNEL: 'CDIGEST' };
+    const again = await cli(['digest', '--now', '2026-11-24T09:30:00Z'], env);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/^The digest for 2026-11-24T08:00:00.000Z was already posted to CDIGEST \(ts \d+\.\d+\); nothing more was posted/);
+    expect(fake.calls('chat.postMessage').filter((c) => c.params.channel === 'CDIGEST' && !c.params.thread_ts)).toHaveLength(1);
+    const forced = await cli(['digest', '--now', '2026-11-24T09:30:00Z', '--again'], env);
+    expect(forced.out).toMatch(/^Digest posted to CDIGEST/);
+    expect(fake.calls('chat.postMessage').filter((c) => c.params.channel === 'CDIGEST' && !c.params.thread_ts)).toHaveLength(2);
   });
 
   it('says what to set when there is no Slack token', async () => {

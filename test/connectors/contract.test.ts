@@ -177,14 +177,22 @@ describe.each(CONTRACT_CASES)('connector contract: $crm', (c) => {
     const { model, db, sync } = await setup(c);
     await sync(NOW, true);
     expect(listOpenSchemaDrift(db, c.crm)).toEqual([]);
+    const sourcesBefore = listDeals(db, c.crm).map((d) => [d.id, d.source]);
+    expect(sourcesBefore.filter(([, s]) => s !== null).length).toBeGreaterThan(10);
     for (const d of model.deals) d.source = null; // e.g. a renamed property or a revoked scope
     await sync(new Date(NOW.getTime() + HOUR), true);
     const drift = listOpenSchemaDrift(db, c.crm);
     expect(drift.map((d) => `${d.stream}.${d.field}`)).toEqual(['deals.source']);
     expect(describeSchemaDrift(drift[0]!)).toMatch(/blank on all \d+ rows/);
+    // The last good values are kept, and the run says it is degraded (not failed, not silent).
+    expect(listDeals(db, c.crm).map((d) => [d.id, d.source])).toEqual(sourcesBefore);
+    expect(lastRun(db, c.crm)).toMatchObject({ status: 'ok', degraded: ['deals.source'] });
     model.deals[0]!.source = 'Referral';
     await sync(new Date(NOW.getTime() + 2 * HOUR), true);
     expect(listOpenSchemaDrift(db, c.crm)).toEqual([]);
+    expect(lastRun(db, c.crm)?.degraded).toEqual([]);
+    // The field is back: what the CRM now says is stored, blanks included.
+    expect(listDeals(db, c.crm).filter((d) => d.source !== null).length).toBe(c.expected(model).deals.filter((d) => !d.deleted && d.source !== null).length);
   });
 });
 

@@ -26,6 +26,11 @@ export interface SalesforceFakeOptions {
   multiCurrency?: boolean;
   /** The org has opportunity record types: Opportunity has RecordTypeId. */
   recordTypes?: boolean;
+  /**
+   * Opportunity fields the org stops answering with (a field deleted or hidden mid-life): queries
+   * still name them, the records come back without values. Set on `fake.options` at any time.
+   */
+  dropFields?: string[];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -126,6 +131,7 @@ function objects(model: CrmModel, opts: SalesforceFakeOptions): Record<string, {
       ...(opts.recordTypes ? { RecordTypeId: RECORD_TYPE_ID } : {}),
     }),
   );
+  for (const r of opportunities) for (const f of opts.dropFields ?? []) delete r[f];
 
   const stageRows = stages.map((s, i) =>
     rec('OpportunityStage', stageRecordId(i + 1), {

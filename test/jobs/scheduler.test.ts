@@ -27,7 +27,9 @@ function recordingJobs(fail: Partial<Record<keyof ScheduledJobs, (now: Date) => 
   const runs: { job: string; now: string; lateFor?: string }[] = [];
   const job =
     (name: keyof ScheduledJobs) =>
-    async (now: Date, opts?: { lateFor?: Date }) => {
+    async (now: Date, arg?: unknown) => {
+      // The digest gets { lateFor?, claim }, the alerts job its claim, the others nothing.
+      const opts = arg as { lateFor?: Date } | undefined;
       runs.push({ job: name, now: now.toISOString(), ...(opts?.lateFor ? { lateFor: opts.lateFor.toISOString() } : {}) });
       if (fail[name]?.(now)) throw new Error(`${name} exploded`);
       return { ok: true };
@@ -238,7 +240,7 @@ describe('startScheduler (the app)', () => {
       run: async () => {
         calls++;
         if (calls === 1) throw new Error('CRM unreachable');
-        return { runId: 2, mode: 'incremental', counts: {}, deleted: 0, startedAt: '', finishedAt: '', newStages: 0, derived: null };
+        return { runId: 2, mode: 'incremental', counts: {}, deleted: 0, startedAt: '', finishedAt: '', newStages: 0, derived: null, degraded: [] };
       },
     };
     const logs: string[] = [];
@@ -250,6 +252,7 @@ describe('startScheduler (the app)', () => {
     expect(logs).toEqual([
       'digest: no digest channel (DIGEST_CHANNEL, or /dealcast settings), so no digest will be posted until one is chosen',
       'alerts: no alert channel (ALERT_CHANNEL, or /dealcast settings), so no alerts will be posted until one is chosen',
+      'scheduler: started',
     ]);
     expect((await s.scheduler.tick(at('2026-11-24T08:15:00Z'))).sync).toBe('failed');
     expect(logs.at(-1)).toBe('sync 2026-11-24T08:15:00.000Z failed: CRM unreachable (it runs again at its next slot)');
@@ -261,7 +264,7 @@ describe('startScheduler (the app)', () => {
     const { db } = database();
     const synced = at('2026-11-24T06:00:00Z');
     await runSync(db, createDemoConnector({ deals: 200, now: synced }), { now: synced });
-    const sync: SyncJob = { running: false, run: async () => ({ runId: 1, mode: 'incremental', counts: {}, deleted: 0, startedAt: '', finishedAt: '', newStages: 0, derived: null }) };
+    const sync: SyncJob = { running: false, run: async () => ({ runId: 1, mode: 'incremental', counts: {}, deleted: 0, startedAt: '', finishedAt: '', newStages: 0, derived: null, degraded: [] }) };
     const config = loadConfig({ envFile: null, env: { CRM: 'demo', SYNC_CRON: '0 0 1 1 *', DIGEST_CRON: '0 8 * * 1-5' } });
     const messenger = new RecordingMessenger();
     const logs: string[] = [];

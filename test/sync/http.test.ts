@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCrmHttp, redact, SERVER_ERROR_RETRIES, type CrmHttpOptions } from '../../src/sync/http.js';
-import { CrmAuthError, CrmHttpError, CrmNetworkError, CrmRateLimitError, PayloadShapeError } from '../../src/errors.js';
+import { CrmAuthError, CrmHttpError, CrmNetworkError, CrmPageTooLargeError, CrmRateLimitError, PayloadShapeError } from '../../src/errors.js';
 import { mapConcurrent } from '../../src/sync/paging.js';
 import { systemClock } from '../../src/sync/rate-limiter.js';
 import { virtualClock } from '../helpers/clock.js';
@@ -169,5 +169,32 @@ describe('the HTTP door: status table', () => {
 
   it('redacts tokens, bearer values and email addresses', () => {
     expect(redact('Authorization: Bearer abc.def-ghi token=xyz123 mail bob@corp.com sekret', ['sekret'])).toBe('Authorization: Bearer [redacted] token=[redacted] mail [email] [redacted]');
+  });
+});
+
+describe('the HTTP door: page size bound', () => {
+  it('a page over the limit fails with a clear error, whether declared or streamed, and is not retried', async () => {
+    const MB = 1024 * 1024;
+    const big = JSON.stringify({ results: [{ name: 'x'.repeat(3 * MB) }] });
+    const s = await serve((req, res) => {
+      if (req.url!.includes('declared')) {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big)) });
+        res.end(big);
+      } else {
+        // Chunked, no length: the limit must hold while reading.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        for (let i = 0; i < big.length; i += 64 * 1024) res.write(big.slice(i, i + 64 * 1024));
+        res.end();
+      }
+    });
+    const { http } = client(s.url, { maxBodyBytes: MB });
+    for (const path of ['/declared', '/streamed']) {
+      const err = await http.request({ path }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CrmPageTooLargeError);
+      expect((err as Error).message).toMatch(new RegExp(`testcrm answered GET ${path} with more than 1 MB in one page`));
+    }
+    expect(s.seen).toHaveLength(2);
+    const ok = await client(s.url, { maxBodyBytes: 8 * MB }).http.request<{ results: unknown[] }>({ path: '/streamed' });
+    expect(ok.body.results).toHaveLength(1);
   });
 });

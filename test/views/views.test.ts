@@ -125,3 +125,14 @@ describe('help', () => {
     expect(helpMessage().blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
   });
 });
+
+describe('CRM text in Slack', () => {
+  it('cannot format, mention or link: *bold* _italic_ ~strike~ `code`, <!channel>, <@U…>', async () => {
+    const { escapeMrkdwn } = await import('../../src/views/numbers.js');
+    const out = escapeMrkdwn('*Big* _deal_ ~gone~ `x` <!channel> <@U123> محمد 🎉');
+    expect(out).not.toMatch(/(^|\s)[*_~`][^\s\u200B]/);
+    expect(out).not.toContain('<!channel>');
+    expect(out).toContain('&lt;!channel&gt;');
+    expect(out.replace(/\u200B/g, '')).toBe('*Big* _deal_ ~gone~ `x` &lt;!channel&gt; &lt;@U123&gt; محمد 🎉');
+  });
+});
