@@ -47,8 +47,12 @@ export function subtitleLines(report: ReportBase, headline: string | undefined, 
   if (headline) lines.push(headline);
   const filters = describeFilters(report.filters);
   const asOf = report.as_of ? `as of ${formatDate(report.as_of)}` : '';
-  const context = [filters, asOf].filter(Boolean).join(' · ');
+  const context = [filters, asOf, report.currency ? `amounts in ${report.currency}` : ''].filter(Boolean).join(' · ');
   if (context) lines.push(context);
+  if (report.notes?.some((n) => n.startsWith('Rebuilt as of'))) lines.push('rebuilt from stage history · amounts are today’s');
+  else if (report.notes?.[0]) lines.push(report.notes[0]);
+  const u = report.unconverted;
+  if (u?.deals) lines.push(`${u.deals} ${u.deals === 1 ? 'deal' : 'deals'} in ${u.currencies.map((c) => c.currency).join(', ')} left out: no rate to ${report.currency}`);
   return lines.flatMap((l) => wrapLine(l));
 }
 

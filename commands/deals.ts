@@ -50,7 +50,7 @@ export const handleDealsCommand: CommandHandler = async (req, deps) => {
   // Stuck: the report's own rule (2x the stage average). Otherwise every open deal (threshold 0).
   const needAll = !args.stuck || stage !== null;
   await yieldToEventLoop();
-  const report = computeReport(deps.db, deps.crm, 'deals', { filters, now, timeZone: teamTimeZone(deps), limit: needAll ? ALL_ROWS : DEALS_LIST_DEFAULT, ...(args.stuck ? {} : { threshold: 0 }) });
+  const report = computeReport(deps.db, deps.crm, 'deals', { filters, now, timeZone: teamTimeZone(deps), currency: deps.config.DEALCAST_CURRENCY ?? null, limit: needAll ? ALL_ROWS : DEALS_LIST_DEFAULT, ...(args.stuck ? {} : { threshold: 0 }) });
   let deals = stage ? report.deals.filter(stage.test) : report.deals;
   if (!args.stuck) deals = [...deals].sort((a, b) => (b.amount ?? 0) - (a.amount ?? 0));
   const extra = [...(stage ? [`stage ${stage.label}`] : []), ...(args.stuck ? ['stuck'] : [])];

@@ -73,7 +73,7 @@ export async function runReportCommand(key: ChartCommandKey, req: CommandRequest
   const filters = await resolveFilters(args, req, deps);
   await yieldToEventLoop();
   const timeZone = teamTimeZone(deps);
-  const report = computeReport(deps.db, deps.crm, key, { filters, now, timeZone });
+  const report = computeReport(deps.db, deps.crm, key, { filters, now, timeZone, currency: deps.config.DEALCAST_CURRENCY ?? null });
   const summary = reportSummary(key, report, { filterText: describeFilters(report.filters, args), freshness: freshnessOf(deps, now), requestedBy: req.userId });
   // computeReport's result is the report for `key`; TypeScript cannot tie the two through a union.
   const spec = buildChart(key, report as never);

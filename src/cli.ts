@@ -4,6 +4,7 @@
  * `run(argv, io)`. Errors are one clear sentence plus what to do, with a non-zero exit.
  */
 import { describeError, DealcastError, UsageError } from './errors.js';
+import { describeSqliteError, lastOpenedDbPath } from '../store/db.js';
 import type { CliIo } from './cli/io.js';
 
 type Subcommand = { summary: string; load: () => Promise<{ run(argv: string[], io: CliIo): Promise<number> }> };
@@ -51,7 +52,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     const mod = await sub.load();
     return await mod.run(rest, io);
-  } catch (err) {
+  } catch (caught) {
+    // SQLite errors that surface mid-command (a lock, damage found while reading): one sentence.
+    const err = describeSqliteError(caught, lastOpenedDbPath() ?? 'DEALCAST_DB') ?? caught;
     io.stderr(`dealcast ${name}: ${describeError(err)}`);
     if (!(err instanceof DealcastError) && err instanceof Error && err.stack) io.stderr(err.stack);
     return err instanceof UsageError ? 2 : 1;

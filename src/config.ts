@@ -99,6 +99,10 @@ const schema = z
     ATTIO_OBJECT: withDefault('deals'),
     ATTIO_LIST: opt(),
     ATTIO_STAGE_ATTRIBUTE: withDefault('stage'),
+    /** The currency reports are in (ISO 4217); default: the CRM's company currency, else the most common. */
+    DEALCAST_CURRENCY: opt()
+      .refine((v) => v === undefined || /^[A-Za-z]{3}$/.test(v), { message: 'must be a three-letter currency code such as EUR' })
+      .transform((v) => v?.toUpperCase()),
     CSV_PATH: opt(),
     CSV_HISTORY_PATH: opt(),
     CSV_MAPPING_PATH: opt(),

@@ -13,9 +13,11 @@ import { listStages } from './stages.js';
 import { BACKTEST_HORIZON_DAYS } from '../src/metrics/backtest.js';
 import { DAY_S } from '../src/metrics/periods.js';
 import { weekStart } from '../src/time/calendar.js';
+import { chooseReportingCurrency, currencyConverter, moneySignature, type Converter } from '../src/metrics/money.js';
+import { loadCurrencySettings, mostCommonCurrency } from './currency-rates.js';
 
 /** Bump when the derivation rules change: every database rebuilds its facts once. */
-const FACTS_VERSION = 7;
+const FACTS_VERSION = 9;
 const CHUNK = 2000;
 /** Above about this many changed deals (marks are 4 per deal or so) a full rebuild is quicker than one by one. */
 const FULL_REBUILD_ABOVE = 50_000;
@@ -25,7 +27,12 @@ interface Stamp {
   /** Signature of the stage map's canonical stages and included flags. */
   stageMapSignature: string | null;
   stageMapRows: number;
+  /** The reporting currency the facts' amounts are in. */
   currency: string;
+  /** The reporting currency asked for (DEALCAST_CURRENCY); null = the CRM's own choice. */
+  asked?: string | null;
+  /** Reporting currency, base currency and rates the amounts were converted with (moneySignature). */
+  money?: string;
   /** MAX(rowid) of deals at the refresh (new deals raise it). */
   dealsMaxRowid?: number;
   /** The latest sync run's id at the refresh: a sync since means deals may have changed. */
@@ -34,8 +41,18 @@ interface Stamp {
 
 const stampKey = (crm: string) => `derived:deal_facts:${crm}`;
 
+/** The reporting currency and the converter into it, with the signature of what they depend on. */
+function moneyFor(db: Db, crm: string, asked: string | null, saved: Stamp | null, recount: boolean): { currency: string; convert: Converter; signature: string } {
+  const settings = loadCurrencySettings(db, crm);
+  // The most common currency is a scan of every deal: counted on a full rebuild, kept otherwise.
+  const keep = !recount && saved?.currency && (saved.asked ?? null) === asked;
+  const common = asked || settings.base ? null : keep ? saved.currency : mostCommonCurrency(db, crm);
+  const currency = chooseReportingCurrency(asked, settings.base, common);
+  return { currency, convert: currencyConverter(currency, settings), signature: moneySignature(currency, settings) };
+}
+
 /** What, besides the deals themselves (tracked by triggers), the facts depend on. */
-function currentStamp(db: Db, crm: string): Omit<Stamp, 'currency'> {
+function currentStamp(db: Db, crm: string, asked: string | null, saved: Stamp | null): Omit<Stamp, 'currency'> {
   // Only the canonical stage and the included flag shape the facts; the map has a few dozen rows.
   const map = db
     .prepare(
@@ -43,14 +60,22 @@ function currentStamp(db: Db, crm: string): Omit<Stamp, 'currency'> {
        FROM (SELECT stage_id, canonical, included FROM stage_map WHERE crm = ? ORDER BY stage_id)`,
     )
     .get(crm) as { sig: string | null; n: number };
-  return { version: FACTS_VERSION, stageMapSignature: map.sig, stageMapRows: map.n };
+  return { version: FACTS_VERSION, stageMapSignature: map.sig, stageMapRows: map.n, asked, money: moneyFor(db, crm, asked, saved, false).signature };
 }
 
 function sameStamp(saved: Stamp | null, now: Omit<Stamp, 'currency'>): saved is Stamp {
   return (
-    saved !== null && saved.version === now.version && saved.stageMapSignature === now.stageMapSignature && saved.stageMapRows === now.stageMapRows
+    saved !== null &&
+    saved.version === now.version &&
+    saved.stageMapSignature === now.stageMapSignature &&
+    saved.stageMapRows === now.stageMapRows &&
+    saved.money === now.money
   );
 }
+
+/** The reporting currency asked for: as given, else as last asked (callers without a config keep it). */
+const askedCurrency = (opt: string | null | undefined, saved: Stamp | null): string | null =>
+  opt === undefined ? (saved?.asked ?? null) : opt ? opt.toUpperCase() : null;
 
 /**
  * The deal columns facts are derived from, as one string: a deal whose string differs from the
@@ -59,7 +84,8 @@ function sameStamp(saved: Stamp | null, now: Omit<Stamp, 'currency'>): saved is 
 const DEAL_SIGNATURE = (a: string) =>
   `(COALESCE(${a}.stage_id, '') || '|' || ${a}.status || '|' || COALESCE(${a}.amount, '') || '|' || COALESCE(${a}.pipeline_id, '') || '|' ||
     COALESCE(${a}.owner_id, '') || '|' || COALESCE(${a}.source, '') || '|' || ${a}.created_at || '|' || COALESCE(${a}.close_date, '') || '|' ||
-    COALESCE(${a}.closed_at, '') || '|' || COALESCE(${a}.stage_entered_at, ''))`;
+    COALESCE(${a}.closed_at, '') || '|' || COALESCE(${a}.stage_entered_at, '') || '|' || COALESCE(${a}.currency, '') || '|' ||
+    COALESCE(${a}.amount_home, '') || '|' || ${a}.created_known)`;
 
 /** O(1) signals that deals may have changed: new rows, or a sync run since the last refresh. */
 function changeSignals(db: Db, crm: string): { dealsMaxRowid: number; lastRun: string | null } {
@@ -107,6 +133,20 @@ export function loadStageInfo(db: Db, crm: string): Map<string, StageInfo> {
     else out.set(s.id, { canonical: autoMapStage(s, stages.filter((o) => o.pipelineId === s.pipelineId && !o.deletedAt)), included: true });
   }
   return out;
+}
+
+/** The deal columns money conversion reads besides DealForFacts. */
+interface MoneyCols {
+  currency: string | null;
+  amountHome: number | null;
+  /** 0 when the created date is a placeholder. */
+  createdKnown?: number;
+}
+
+/** A deal's amount in the reporting currency; the rate is the one of its (expected or actual) close day. */
+export function convertFact(convert: Converter, d: Pick<DealForFacts, 'amount' | 'closeDate' | 'closedAt' | 'createdAt'> & MoneyCols) {
+  const day = d.closeDate?.slice(0, 10) ?? d.closedAt?.slice(0, 10) ?? d.createdAt.slice(0, 10);
+  return convert({ amount: d.amount, currency: d.currency, amountHome: d.amountHome, day });
 }
 
 /** What a deal contributes to the summary tables (the deal_facts columns they are built from). */
@@ -181,6 +221,8 @@ class SummaryDelta {
 export interface RefreshOptions {
   /** Rebuild every deal even if only some changed (after a stage-map edit this happens anyway). */
   full?: boolean;
+  /** The reporting currency asked for (DEALCAST_CURRENCY); null = the CRM's; undefined = as last asked. */
+  currency?: string | null;
 }
 
 export interface RefreshResult {
@@ -201,7 +243,8 @@ export interface RefreshResult {
 export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): RefreshResult {
   const t0 = performance.now();
   const saved = getState<Stamp | null>(db, stampKey(crm), null);
-  const stamp = currentStamp(db, crm);
+  const asked = askedCurrency(opts.currency, saved);
+  const stamp = currentStamp(db, crm, asked, saved);
   const signals = changeSignals(db, crm);
   let full = opts.full === true || !sameStamp(saved, stamp);
   const changed = full ? [] : changedDeals(db, crm, FULL_REBUILD_ABOVE + 1);
@@ -212,18 +255,19 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
   }
 
   const stages = loadStageInfo(db, crm);
-  const dealCols = `id, pipeline_id AS pipelineId, stage_id AS stageId, owner_id AS ownerId, source, amount, status,
+  const money = moneyFor(db, crm, asked, saved, full);
+  const dealCols = `id, pipeline_id AS pipelineId, stage_id AS stageId, owner_id AS ownerId, source, amount, currency, amount_home AS amountHome, created_known AS createdKnown, status,
     created_at AS createdAt, closed_at AS closedAt, close_date AS closeDate, stage_entered_at AS stageEnteredAt, ${DEAL_SIGNATURE('deals')} AS srcSig`;
   const insert = db.prepare(
     `INSERT INTO deal_facts (crm, deal_id, pipeline_id, stage_id, owner_id, source, amount, status, canonical, deepest, created, created_day,
-       closed, closed_day, close_day, stage_since, at1, at2, at3, days0, days1, days2, days3, path, deepest_open, src_sig)
+       closed, closed_day, close_day, stage_since, at1, at2, at3, days0, days1, days2, days3, path, deepest_open, src_sig, amount_original, currency_original, created_known)
      VALUES (@crm, @dealId, @pipelineId, @stageId, @ownerId, @source, @amount, @status, @canonical, @deepest, @created, @createdDay,
-       @closed, @closedDay, @closeDay, @stageSince, @at1, @at2, @at3, @days0, @days1, @days2, @days3, @path, @deepestOpen, @srcSig)`,
+       @closed, @closedDay, @closeDay, @stageSince, @at1, @at2, @at3, @days0, @days1, @days2, @days3, @path, @deepestOpen, @srcSig, @amountOriginal, @currencyOriginal, @createdKnown)`,
   );
   const skip = db.prepare('INSERT INTO deal_facts_skipped (crm, deal_id, src_sig) VALUES (?, ?, ?)');
   let derived = 0;
   const delta = new SummaryDelta();
-  const writeChunk = (deals: (DealForFacts & { srcSig: string })[], history: (HistoryForFacts & { dealId: string })[]) => {
+  const writeChunk = (deals: (DealForFacts & MoneyCols & { srcSig: string })[], history: (HistoryForFacts & { dealId: string })[]) => {
     const byDeal = new Map<string, HistoryForFacts[]>();
     for (const h of history) {
       let list = byDeal.get(h.dealId);
@@ -234,7 +278,9 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
       derived++;
       const fact: DealFact | null = deriveDealFact(d, byDeal.get(d.id) ?? [], stages);
       if (fact) {
-        insert.run({ crm, ...fact, srcSig: d.srcSig });
+        const m = convertFact(money.convert, d);
+        fact.amount = m.amount;
+        insert.run({ crm, ...fact, srcSig: d.srcSig, amountOriginal: d.amount, currencyOriginal: m.currency, createdKnown: d.createdKnown });
         if (!full) delta.add(fact, 1);
       } else skip.run(crm, d.id, d.srcSig);
     }
@@ -259,7 +305,7 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
       );
       let after = '';
       for (;;) {
-        const deals = page.all(crm, after) as (DealForFacts & { srcSig: string })[];
+        const deals = page.all(crm, after) as (DealForFacts & MoneyCols & { srcSig: string })[];
         const first = deals[0];
         const lastDeal = deals[deals.length - 1];
         if (!first || !lastDeal) break;
@@ -280,7 +326,7 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
           del.run(crm, id);
           unskip.run(crm, id);
         }
-        const deals = db.prepare(`SELECT ${dealCols} FROM deals WHERE crm = ? AND deleted_at IS NULL AND id IN (${marks})`).all(crm, ...part) as (DealForFacts & { srcSig: string })[];
+        const deals = db.prepare(`SELECT ${dealCols} FROM deals WHERE crm = ? AND deleted_at IS NULL AND id IN (${marks})`).all(crm, ...part) as (DealForFacts & MoneyCols & { srcSig: string })[];
         const history = db
           .prepare(
             `SELECT deal_id AS dealId, stage_id AS stageId, entered_at AS enteredAt FROM deal_stage_history
@@ -298,24 +344,14 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
       // Fresh statistics let the planner pick the covering indexes the report queries rely on.
       db.exec('PRAGMA analysis_limit = 1000; ANALYZE deal_facts; ANALYZE deal_facts_weekly; ANALYZE deal_facts_closed_daily;');
     }
-    // The dominant currency: recounted on a full rebuild (a scan of every deal); kept otherwise.
-    const counted = (): string =>
-      (db
-        .prepare(
-          `SELECT currency FROM deals WHERE crm = ? AND deleted_at IS NULL AND currency IS NOT NULL
-           GROUP BY currency ORDER BY COUNT(*) DESC, currency LIMIT 1`,
-        )
-        .pluck()
-        .get(crm) as string | undefined) ?? 'USD';
-    const currency = !full && saved?.currency ? saved.currency : counted();
-    setState(db, stampKey(crm), { ...stamp, currency, ...signals } satisfies Stamp, new Date().toISOString());
+    setState(db, stampKey(crm), { ...stamp, money: money.signature, currency: money.currency, ...signals } satisfies Stamp, new Date().toISOString());
   }).immediate();
   if (!full) {
     // Deals removed outright (not marked deleted: the demo starting afresh) leave facts behind.
     const count = (sql: string) => db.prepare(sql).pluck().get(crm) as number;
     const live = count('SELECT COUNT(*) FROM deals WHERE crm = ? AND deleted_at IS NULL');
     const known = count('SELECT COUNT(*) FROM deal_facts WHERE crm = ?') + count('SELECT COUNT(*) FROM deal_facts_skipped WHERE crm = ?');
-    if (live !== known) return refreshDerived(db, crm, { full: true });
+    if (live !== known) return refreshDerived(db, crm, { full: true, currency: asked });
   }
   return { mode: full ? 'full' : 'changed', deals: derived, ms: performance.now() - t0 };
 }
@@ -372,9 +408,10 @@ const SYNC_RUNNING_GRACE_MS = 2 * 3_600_000;
  * While a sync is running (it refreshes when it finishes), reports read the facts as of the last
  * refresh rather than rebuilding between its pages.
  */
-export function ensureDerivedFresh(db: Db, crm: string): { refreshed: boolean; currency: string } {
+export function ensureDerivedFresh(db: Db, crm: string, opts: { currency?: string | null } = {}): { refreshed: boolean; currency: string } {
   const saved = getState<Stamp | null>(db, stampKey(crm), null);
-  const stamp = currentStamp(db, crm);
+  const asked = askedCurrency(opts.currency, saved);
+  const stamp = currentStamp(db, crm, asked, saved);
   if (sameStamp(saved, stamp)) {
     const signals = changeSignals(db, crm);
     const changed =
@@ -387,6 +424,29 @@ export function ensureDerivedFresh(db: Db, crm: string): { refreshed: boolean; c
       | undefined;
     if (running && Math.abs(Date.now() - Date.parse(running)) < SYNC_RUNNING_GRACE_MS) return { refreshed: false, currency: saved.currency };
   }
-  refreshDerived(db, crm);
+  refreshDerived(db, crm, { currency: asked });
   return { refreshed: true, currency: getState<Stamp>(db, stampKey(crm), { currency: 'USD' } as Stamp).currency };
+}
+
+/**
+ * The reporting currency and converter the facts use now, read without writing (for facts built
+ * on the side: as of a past moment, or on a database opened read-only).
+ */
+export function reportingMoney(db: Db, crm: string, opts: { currency?: string | null } = {}): { currency: string; convert: Converter } {
+  const saved = getState<Stamp | null>(db, stampKey(crm), null);
+  const m = moneyFor(db, crm, askedCurrency(opts.currency, saved), saved, false);
+  return { currency: m.currency, convert: m.convert };
+}
+
+/** True when the derived facts are current (a read-only database can only use them then). */
+export function derivedIsFresh(db: Db, crm: string, opts: { currency?: string | null } = {}): boolean {
+  const saved = getState<Stamp | null>(db, stampKey(crm), null);
+  const stamp = currentStamp(db, crm, askedCurrency(opts.currency, saved), saved);
+  if (!sameStamp(saved, stamp)) return false;
+  const signals = changeSignals(db, crm);
+  return (
+    db.prepare('SELECT 1 FROM deal_facts_dirty WHERE crm = ? LIMIT 1').get(crm) === undefined &&
+    signals.dealsMaxRowid === saved.dealsMaxRowid &&
+    signals.lastRun === saved.lastRun
+  );
 }

@@ -45,7 +45,8 @@ export function createdBetween(db: Db, crm: string, since: string, until: string
 
 /**
  * Open deals that entered a deeper open canonical stage in [since, until) than the one they
- * were in just before the window (a deal new in the window counts from Lead).
+ * were in just before the window. A deal created in the window is new (createdBetween), listed
+ * once there and not again here.
  */
 export function advancedBetween(db: Db, crm: string, since: string, until: string): MovedDeal[] {
   const entries = db
@@ -53,12 +54,12 @@ export function advancedBetween(db: Db, crm: string, since: string, until: strin
       `SELECT h.deal_id AS dealId, m.canonical, h.entered_at AS enteredAt
        FROM deal_stage_history h JOIN stage_map m ON m.crm = h.crm AND m.stage_id = h.stage_id
        JOIN deals d ON d.crm = h.crm AND d.id = h.deal_id
-       WHERE h.crm = ? AND d.status = 'open' AND d.deleted_at IS NULL AND m.included = 1
+       WHERE h.crm = ? AND d.status = 'open' AND d.deleted_at IS NULL AND m.included = 1 AND d.created_at < ?
          AND h.deal_id IN (SELECT deal_id FROM deal_stage_history WHERE crm = ? AND entered_at >= ? AND entered_at < ?)
          AND h.entered_at < ?
        ORDER BY h.deal_id, h.entered_at`,
     )
-    .all(crm, crm, since, until, until) as { dealId: string; canonical: string; enteredAt: string }[];
+    .all(crm, since, crm, since, until, until) as { dealId: string; canonical: string; enteredAt: string }[];
   const depth = (c: string) => (isCanonicalStage(c) ? canonicalDepth(c) : 0);
   const moved = new Map<string, { from: string; to: string }>();
   let i = 0;

@@ -232,7 +232,7 @@ export function cohortByDepth(db: Db, crm: string, f: FactFilter, fromS: number,
   const r = range('created_day', 'created', fromS, toS);
   const rows = all<{ deepest: number; status: number; count: number }>(
     db,
-    `SELECT deepest, status, COUNT(*) AS count FROM deal_facts INDEXED BY deal_facts_cohort WHERE crm = ? AND ${r.sql}${w.sql}
+    `SELECT deepest, status, COUNT(*) AS count FROM deal_facts INDEXED BY deal_facts_cohort WHERE crm = ? AND ${r.sql}${w.sql} AND created_known = 1
      GROUP BY created_day, source, status, deepest`,
     [crm, ...r.params, ...w.params],
   );
@@ -399,7 +399,7 @@ export function bySource(db: Db, crm: string, f: FactFilter, fromS: number, toS:
   const rows = all<{ source: string | null; status: number; count: number; value: number }>(
     db,
     `SELECT source, status, COUNT(*) AS count, TOTAL(amount) AS value FROM deal_facts INDEXED BY deal_facts_cohort
-     WHERE crm = ? AND ${r.sql}${w.sql} GROUP BY created_day, source, status`,
+     WHERE crm = ? AND ${r.sql}${w.sql} AND created_known = 1 GROUP BY created_day, source, status`,
     [crm, ...r.params, ...w.params],
   );
   const sums = new Map<string, BySourceRow>();
@@ -477,7 +477,7 @@ export function stuckCandidates(
     .join(' ');
   const rows = db
     .prepare(
-      `SELECT f.deal_id AS id, d.name AS name, f.amount AS amount, f.canonical AS depth, COALESCE(s.name, f.stage_id, '') AS crmStage,
+      `SELECT f.deal_id AS id, d.name AS name, f.amount AS amount, f.amount_original AS amountOriginal, f.currency_original AS currencyOriginal, f.canonical AS depth, COALESCE(s.name, f.stage_id, '') AS crmStage,
               o.name AS owner, p.name AS pipeline, f.stage_since AS stageSince, f.close_day AS closeDay
        FROM (SELECT f.* ${base} ORDER BY CASE f.canonical ${over} ELSE 0 END DESC LIMIT ?) f
        JOIN deals d ON d.crm = f.crm AND d.id = f.deal_id
@@ -583,4 +583,91 @@ export function openPipelineAt(db: Db, crm: string, instants: number[]): { point
      GROUP BY 1, 2, 3`,
     [...instants.flatMap((t, i) => [i, t]), crm],
   );
+}
+
+/** Deals (in the filter) with an amount in a currency no rate converts: by currency, with their own-currency sums. */
+export function unconvertedDeals(db: Db, crm: string, f: FactFilter): { currency: string; deals: number; amount: number }[] {
+  const w = where(f);
+  return all(
+    db,
+    `SELECT COALESCE(currency_original, '?') AS currency, COUNT(*) AS deals, TOTAL(amount_original) AS amount FROM deal_facts
+     WHERE crm = ? AND amount IS NULL AND amount_original IS NOT NULL${w.sql} GROUP BY 1 ORDER BY 2 DESC, 1`,
+    [crm, ...w.params],
+  );
+}
+
+/** Deals by their own currency: how many, and how many have a converted amount. */
+export function currencyCoverage(db: Db, crm: string): { currency: string; deals: number; converted: number }[] {
+  return all(
+    db,
+    `SELECT COALESCE(currency_original, '?') AS currency, COUNT(*) AS deals, SUM(amount IS NOT NULL OR amount_original IS NULL) AS converted
+     FROM deal_facts WHERE crm = ? GROUP BY 1 ORDER BY 2 DESC, 1`,
+    [crm],
+  );
+}
+
+/** Deals (in the filter) whose created date is unknown: cohort reports leave them out and say how many. */
+export function createdUnknownCount(db: Db, crm: string, f: FactFilter): number {
+  const w = where({ ...f, createdFromS: undefined });
+  return db.prepare(`SELECT COUNT(*) FROM deal_facts WHERE crm = ? AND created_known = 0${w.sql}`).pluck().get(crm, ...w.params) as number;
+}
+
+/** Closed deals (in the filter) with no close date: on no day, so left out of win rates by period. */
+export function closedWithoutDateCount(db: Db, crm: string, f: FactFilter): number {
+  const w = where(f);
+  return db.prepare(`SELECT COUNT(*) FROM deal_facts WHERE crm = ? AND status <> 0 AND closed_day IS NULL${w.sql}`).pluck().get(crm, ...w.params) as number;
+}
+
+export interface DateAndAmountChecks {
+  /** Open deals with a negative amount (in their own currency). */
+  negative_amount: number;
+  /** Deals created before 2000-01-01 (a placeholder or a typo). */
+  created_before_2000: number;
+  /** Deals created after the report's moment (all live deals: a report rebuilt for a past moment has none in its facts). */
+  created_in_future: number;
+  /** Closed deals that closed before they were created, or open deals expected to close before they were created. */
+  close_before_created: number;
+}
+
+/** Amount and date checks over the filtered deals (the negative-amount check over open deals). */
+export function dateAndAmountChecks(db: Db, crm: string, f: FactFilter, nowS: number): DateAndAmountChecks {
+  const w = where(f);
+  return db
+    .prepare(
+      `SELECT COALESCE(SUM(status = 0 AND amount_original < 0), 0) AS negative_amount,
+              COALESCE(SUM(created < 946684800 AND created_known = 1), 0) AS created_before_2000,
+              (SELECT COUNT(*) FROM deals d WHERE d.crm = ? AND d.deleted_at IS NULL AND d.created_at > ?) AS created_in_future,
+              COALESCE(SUM(CASE WHEN status <> 0 THEN closed_day IS NOT NULL AND closed < created ELSE close_day < created_day END), 0) AS close_before_created
+       FROM deal_facts WHERE crm = ?${w.sql}`,
+    )
+    .get(crm, new Date(nowS * 1000).toISOString(), crm, ...w.params) as DateAndAmountChecks;
+}
+
+/** Open deals' converted amounts (for the outlier check). */
+export function openAmounts(db: Db, crm: string, f: FactFilter): { id: string; name: string; amount: number }[] {
+  const w = where(f, 'f');
+  return all(
+    db,
+    `SELECT f.deal_id AS id, COALESCE(d.name, f.deal_id) AS name, f.amount AS amount FROM deal_facts f JOIN deals d ON d.crm = f.crm AND d.id = f.deal_id
+     WHERE f.crm = ? AND f.status = 0 AND f.amount IS NOT NULL${w.sql}`,
+    [crm, ...w.params],
+  );
+}
+
+/** Deals by their own currency (in the filter). */
+export function dealsByCurrency(db: Db, crm: string, f: FactFilter): { currency: string; deals: number }[] {
+  const w = where(f);
+  return all(db, `SELECT COALESCE(currency_original, '?') AS currency, COUNT(*) AS deals FROM deal_facts WHERE crm = ?${w.sql} GROUP BY 1 ORDER BY 2 DESC, 1`, [crm, ...w.params]);
+}
+
+/** Every mapped stage with its pipeline's name (stage-name checks). */
+export function mappedStages(db: Db, crm: string, pipelineIds?: string[]): { stage: string; pipeline: string; canonical: string; pipelineId: string }[] {
+  const rows = db
+    .prepare(
+      `SELECT s.name AS stage, COALESCE(p.name, s.pipeline_id) AS pipeline, m.canonical, s.pipeline_id AS pipelineId FROM stages s
+       JOIN stage_map m ON m.crm = s.crm AND m.stage_id = s.id LEFT JOIN pipelines p ON p.crm = s.crm AND p.id = s.pipeline_id
+       WHERE s.crm = ? AND s.deleted_at IS NULL ORDER BY p.position, s.position`,
+    )
+    .all(crm) as { stage: string; pipeline: string; canonical: string; pipelineId: string }[];
+  return rows.filter((r) => !pipelineIds || pipelineIds.includes(r.pipelineId));
 }

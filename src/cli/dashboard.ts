@@ -12,8 +12,7 @@ import { collectDashboard } from '../dashboard/build.js';
 import { packDashboard, writeFileAtomic } from '../dashboard/dashboard-file.js';
 import { kpiFigures } from '../dashboard/page.js';
 import { formatMoney, formatPercent } from '../dashboard/page-format.js';
-import { cliConfig, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
-import { resolveTeamSettings } from '../settings/resolve.js';
+import { cliConfig, crmInDb, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(
@@ -54,15 +53,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (weak) throw new UsageError(`The dashboard password in ${name} is too weak: ${weak}.`, 'A passphrase of a few unrelated words is strong and easy to type.');
   }
 
-  const db = openStore(config);
+  const db = openStore(config, { forReading: true });
   const timeZone = teamTimeZone(db, config);
   const now = nowIn(timeZone);
   try {
-    const input = await collectDashboard(db, config.CRM, {
+    const input = await collectDashboard(db, crmInDb(db, config.CRM), {
       now,
       filters: { pipeline: values.pipeline, owner: values.owner, source: values.source, since: values.since },
       dealNames: values['no-deal-names'] ? false : config.DASHBOARD_DEAL_NAMES,
       timeZone,
+      currency: config.DEALCAST_CURRENCY ?? null,
     });
     const file = await packDashboard(input, { password });
     await writeFileAtomic(out, file.bytes);

@@ -6,7 +6,14 @@
  * the sync engine, then says what happened: deals imported new, deals updated in place, rows
  * rejected with their row numbers and reasons. Flags win over CSV_* settings.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseRatesFile } from '../metrics/money.js';
+import type { CurrencyInfo } from '../sync/connector.js';
+import { computeReport } from '../reports/compute.js';
+import { qualityHighlights } from './report-format.js';
+import { currencyCoverage } from '../../store/report-queries.js';
+import { loadCurrencySettings } from '../../store/currency-rates.js';
 import { createCsvConnector, csvOptionsFromConfig } from '../connectors/csv.js';
 import { DEAL_FIELDS, HISTORY_FIELDS, type CsvMapping, type DealField, type HistoryField } from '../connectors/csv-headers.js';
 import { UsageError } from '../errors.js';
@@ -47,6 +54,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       full: { type: 'boolean' },
       now: { type: 'string' },
       rejects: { type: 'string' },
+      rates: { type: 'string' },
     },
     'import-csv',
     true,
@@ -61,11 +69,29 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     CSV_DATE_ORDER: values['date-order'],
   });
   const mapping = parseMapFlags(values.map ?? []);
+  let money: CurrencyInfo | undefined;
+  if (values.rates) {
+    const path = values.rates;
+    try {
+      money = { ...parseRatesFile(readFileSync(path, 'utf8')), source: `rates file ${basename(path)}` };
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new UsageError(
+        e.code === 'ENOENT' ? `--rates: there is no file ${path}.` : `--rates ${path}: ${e.message}.`,
+        'A rates file is CSV with a "currency,rate" header: one unit of each currency in the base currency, the base itself at 1 (e.g. "USD,1" then "EUR,1.08"); an optional "date" column dates a rate.',
+      );
+    }
+  }
   const db = openStore(config);
   // Dates without a zone in the file are wall times of the team's zone (the admin's setting wins).
   const timeZone = teamTimeZone(db, config);
   const now = nowIn(timeZone);
   const connector = createCsvConnector({ ...csvOptionsFromConfig(config), timeZone, mapping });
+  // The engine saves the rates with the import, and the reports convert with them.
+  if (money) {
+    const rates = money;
+    connector.currencies = async () => rates;
+  }
   try {
     const before = countDeals(db, 'csv').total;
     io.stdout(`Importing ${config.CSV_PATH}${config.CSV_HISTORY_PATH ? ` with stage history ${config.CSV_HISTORY_PATH}` : ''} into ${config.DEALCAST_DB}…`);
@@ -80,6 +106,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         `${report.history ? `; stage history: ${report.history.accepted} rows accepted, ${report.history.rejected.length} rejected` : ''}` +
         `${result.deleted ? `; ${result.deleted} deals missing from this file marked deleted` : ''}.`,
     );
+    for (const line of moneySummary(db)) io.stdout(line);
+    const quality = qualityHighlights(computeReport(db, 'csv', 'quality', { timeZone, now }));
+    if (quality) io.stdout(quality);
     if (values.rejects) {
       const all = [...report.deals.rejected, ...(report.history?.rejected ?? [])];
       writeFileSync(values.rejects, ['file,row,reason', ...all.map((p) => [p.file, p.row, p.reason].map(csvField).join(','))].join('\n') + '\n');
@@ -91,3 +120,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+
+/** What the import summary says about money: the currencies seen, and those without a rate. */
+function moneySummary(db: import('../../store/db.js').Db): string[] {
+  const coverage = currencyCoverage(db, 'csv');
+  if (coverage.length <= 1 && coverage.every((c) => c.converted === c.deals)) return [];
+  const settings = loadCurrencySettings(db, 'csv');
+  const out = [`Amounts in ${coverage.length} currencies: ${coverage.map((c) => `${c.currency} ${c.deals}`).join(', ')}${settings.source ? ` (rates: ${settings.source})` : ''}.`];
+  const missing = coverage.filter((c) => c.converted < c.deals);
+  if (missing.length) {
+    out.push(
+      `No exchange rate for ${missing.map((c) => `${c.currency} (${c.deals - c.converted} deals)`).join(', ')}: those deals are left out of money totals. ` +
+        'Import again with --rates FILE (a "currency,rate" CSV) to include them.',
+    );
+  }
+  return out;
+}

@@ -69,8 +69,23 @@ export function cliConfig(io: CliIo, overrides: Record<string, string | undefine
   return loadConfig({ env: io.env, overrides });
 }
 
-export function openStore(config: Config): Db {
-  return openDb(config.DEALCAST_DB);
+/**
+ * The configured database. `forReading`: a command that only reads (report, status, dashboard):
+ * the file must exist, and a read-only file is opened read-only.
+ */
+export function openStore(config: Config, opts: { forReading?: boolean } = {}): Db {
+  return openDb(config.DEALCAST_DB, { forReading: opts.forReading });
+}
+
+/**
+ * The CRM whose data a read command shows: the configured one, or, when the database holds no
+ * deals of it but holds one other CRM's (a CSV import read with CRM left at its default), that one.
+ * The database remembers what it holds; CSV_PATH is needed only to import.
+ */
+export function crmInDb(db: Db, configured: string): string {
+  const held = db.prepare('SELECT crm, COUNT(*) AS n FROM deals WHERE deleted_at IS NULL GROUP BY crm').all() as { crm: string; n: number }[];
+  if (held.some((h) => h.crm === configured)) return configured;
+  return held.length === 1 && held[0] ? held[0].crm : configured;
 }
 
 /** A log line as one line: newlines, tabs and other control characters written as escapes (\n, \u001b). */

@@ -1,5 +1,6 @@
 /** Compact plain-text tables for `dealcast report <name>` (the JSON keeps the full figures). */
 import type { ReportBase, ReportByName, ReportName } from '../metrics/report-types.js';
+import { moneyNote } from '../views/money-note.js';
 
 const SYMBOL: Record<string, string> = { USD: '$', EUR: '€', GBP: '£', JPY: '¥', AUD: 'A$', CAD: 'C$' };
 
@@ -29,7 +30,14 @@ function header(title: string, r: ReportBase): string {
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
-  return `${title} — as of ${r.as_of.slice(0, 16).replace('T', ' ')} UTC${f ? ` — ${f}` : ''} (${r.currency})`;
+  const head = `${title} — as of ${r.as_of.slice(0, 16).replace('T', ' ')} UTC${f ? ` — ${f}` : ''} (amounts in ${r.currency})`;
+  return [head, ...reportNotes(r)].join('\n');
+}
+
+/** What a reader must know about the figures: deals left out of money totals. */
+export function reportNotes(r: ReportBase): string[] {
+  const note = moneyNote(r, money);
+  return [...(r.notes ?? []), ...(note ? [note] : [])].map((n) => `Note: ${n}`);
 }
 
 const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
@@ -140,7 +148,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
         ['Deal', 'Amount', 'Stage', 'Owner', 'Days', 'Avg', 'Ratio', 'Close date'],
         r.deals.map((d) => [
           d.name.length > 40 ? `${d.name.slice(0, 39)}…` : d.name,
-          money(d.amount, r.currency),
+          money(d.amount, r.currency) + (d.currency_original && d.currency_original !== r.currency ? ` (${money(d.amount_original, d.currency_original)})` : ''),
           d.stage,
           d.owner ?? '–',
           num(d.days_in_stage),
@@ -172,12 +180,33 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
           ['Close date missing', num(r.missing_close_date)],
           ['Close date passed', num(r.past_close_date)],
           ['No owner', num(r.no_owner)],
+          ['Amount negative', num(r.negative_amount)],
+          ['Amount far outside the rest', num(r.amount_outliers?.count)],
         ],
       ),
+      table(
+        ['Check (all deals)', 'Deals'],
+        [
+          ['Created before 2000', num(r.created_before_2000)],
+          ['Created after the report date', num(r.created_in_future)],
+          ['Closes before it was created', num(r.close_before_created)],
+          ['Amount in a currency with no rate', num(r.unconverted?.deals ?? 0)],
+        ],
+      ),
+      r.amount_outliers?.deals.length
+        ? `Outliers (median ${money(r.amount_outliers.median, r.currency)}): ${r.amount_outliers.deals
+            .slice(0, 5)
+            .map((d) => `${d.name} ${money(d.amount, r.currency)} (z ${d.z})`)
+            .join(', ')}`
+        : '',
+      r.currencies && r.currencies.length > 1 ? `Currencies: ${r.currencies.map((c) => `${c.currency} ${num(c.deals)}`).join(', ')} (amounts converted into ${r.currency})` : '',
+      r.stage_name_mismatches?.length
+        ? `Stage names that look mapped wrong: ${r.stage_name_mismatches.map((s) => `${s.stage} (${s.pipeline}) → ${s.canonical}, looks like ${s.looks_like}`).join('; ')}`
+        : '',
       r.needs_review_stages.length
         ? `Stages to review in the stage map: ${r.needs_review_stages.map((s) => `${s.stage} (${s.pipeline})`).join(', ')}`
         : 'Stage map: nothing to review.',
-    ].join('\n'),
+    ].filter(Boolean).join('\n'),
 
   backtest: (r) =>
     [
@@ -241,4 +270,20 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
 
 export function formatReport<N extends ReportName>(name: N, report: ReportByName[N]): string {
   return (formatters[name] as (r: ReportByName[N]) => string)(report);
+}
+
+/** The quality checks that found something, as one line (import summaries), or null when none did. */
+export function qualityHighlights(r: ReportByName['quality']): string | null {
+  const parts: string[] = [];
+  const add = (n: number | undefined, what: string) => {
+    if (n) parts.push(`${num(n)} ${what}`);
+  };
+  add(r.negative_amount, 'open deals with a negative amount');
+  add(r.amount_outliers?.count, `open deals with an amount far outside the rest (median ${money(r.amount_outliers?.median, r.currency)})`);
+  add(r.created_before_2000, 'deals created before 2000');
+  add(r.created_in_future, 'deals created after today');
+  add(r.close_before_created, 'deals that close before they were created');
+  add(r.unconverted?.deals, `deals in a currency with no exchange rate to ${r.currency}`);
+  add(r.stage_name_mismatches?.length, 'stages whose names look like another stage than the one they are mapped to');
+  return parts.length ? `Data quality: ${parts.join('; ')}. Details: dealcast report quality.` : null;
 }

@@ -12,7 +12,7 @@ import { computeReport, isReportName, REPORT_NAMES } from '../reports/compute.js
 import { formatReport } from './report-format.js';
 import { CHART_NAMES, isChartName, type ChartReports } from '../../charts/index.js';
 import { renderReportPng } from '../reports/render.js';
-import { cliConfig, openStore, parseFlags, parseIntFlag, parseNowArg, teamTimeZone, type CliIo } from './io.js';
+import { cliConfig, crmInDb, openStore, parseFlags, parseIntFlag, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(
@@ -52,17 +52,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const config = cliConfig(io, values.db ? { DEALCAST_DB: values.db } : {});
   const nowIn = parseNowArg(values.now);
-  const db = openStore(config);
+  const db = openStore(config, { forReading: true });
   const now = nowIn(teamTimeZone(db, config));
   try {
-    if (countDeals(db, config.CRM).total === 0) {
-      io.stderr(`No ${config.CRM} deals in ${config.DEALCAST_DB} yet: run "dealcast sync" first (or "dealcast demo" to try it on demo data).`);
+    const crm = crmInDb(db, config.CRM);
+    if (countDeals(db, crm).total === 0) {
+      io.stderr(`No ${crm} deals in ${config.DEALCAST_DB} yet: run "dealcast sync" first (or "dealcast demo" to try it on demo data).`);
     }
-    const report = computeReport(db, config.CRM, name, {
+    const report = computeReport(db, crm, name, {
       now,
       timeZone: teamTimeZone(db, config),
       filters: { pipeline: values.pipeline, owner: values.owner, source: values.source, since: values.since },
       months: parseIntFlag(values.months, 'months', 1, 24),
+      currency: config.DEALCAST_CURRENCY ?? null,
       granularity: values.granularity as 'week' | 'month' | undefined,
       period: values.period as 'month' | 'quarter' | 'year' | undefined,
     });

@@ -6,8 +6,10 @@ import { stagesNeedingReview } from '../../store/stage-map.js';
 import { countDeals } from '../../store/deals.js';
 import { describeSchemaDrift, listOpenSchemaDrift } from '../../store/schema-drift.js';
 import type { Db } from '../../store/db.js';
-import { cliConfig, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
+import { cliConfig, crmInDb, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 import { crmNotes } from '../connectors/index.js';
+import { newestDataAt } from '../../store/point-in-time.js';
+import { OLD_DATA_DAYS } from '../reports/compute.js';
 
 
 function tableCounts(db: Db, crm: string): Record<string, number> {
@@ -22,10 +24,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(argv, { now: { type: 'string' }, json: { type: 'boolean' } }, 'status');
   const nowIn = parseNowArg(values.now);
   const config = cliConfig(io);
-  const db = openStore(config);
+  const db = openStore(config, { forReading: true });
   const now = nowIn(teamTimeZone(db, config));
   try {
-    const crm = config.CRM;
+    const crm = crmInDb(db, config.CRM) as typeof config.CRM;
     const last = lastRun(db, crm);
     const ok = lastSuccessfulRun(db, crm);
     const deals = countDeals(db, crm);
@@ -64,6 +66,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(
       `Pipelines ${counts.pipelines}, stages ${counts.stages}, owners ${counts.owners}, stage history ${counts.deal_stage_history}, activities ${counts.activities}`,
     );
+    const newest = newestDataAt(db, crm);
+    if (newest) {
+      const days = Math.floor((now.getTime() - Date.parse(newest)) / 86_400_000);
+      io.stdout(`Newest date in the data: ${newest.slice(0, 10)}${days >= OLD_DATA_DAYS ? ` (${days} days ago)` : ''}.`);
+      if (days >= OLD_DATA_DAYS) {
+        io.stdout(`Reports of recent weeks will be empty: to see the data as it stood at its end, add --now ${newest.slice(0, 10)}T23:59:59Z to "dealcast report".`);
+      }
+    }
     for (const note of crmNotes(crm)) io.stdout(note);
     if (drift.length) {
       io.stdout('');

@@ -385,7 +385,8 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
       if (col[f] === undefined) return null;
       try {
         const d = parseDateCell(cell(cells, f), dateOrder, timeZone);
-        noteDate(d);
+        // An expected close date may lie in the future: it says nothing about when the export was taken.
+        if (f !== 'closeDate') noteDate(d);
         return d;
       } catch (err) {
         reasons.push(`${label(f)} ${(err as Error).message}`);
@@ -602,7 +603,13 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
   }
 
   // --- Deal rows.
-  const fallbackCreated = latest.instant;
+  // The newest date the file knows happened: any date but an open deal's expected close date.
+  let fallbackCreated = latest.instant;
+  for (const d of drafts) {
+    const closed = d.status ? d.status !== 'open' : flagsOf.get(d.stage.id)?.isClosed === true;
+    const c = closed ? d.closeDate?.instant : undefined;
+    if (c && (fallbackCreated === null || c > fallbackCreated)) fallbackCreated = c;
+  }
   let guessedCreated = 0;
   let closedWithoutDate = 0;
   const dealRows: DealRow[] = [];
@@ -653,10 +660,19 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
         null;
       if (!closedAt) closedWithoutDate++;
     }
-    const known = [d.created, ...d.entered.map((e) => e.at), d.closedAt, d.wonAt, d.lostAt].filter((x): x is ParsedDate => x !== null);
-    let createdAt = d.created?.instant ?? (known.length ? known.map((x) => x.instant).sort()[0] : null);
+    // No created column: the earliest date the deal is known to have (a stage entered, its close),
+    // never an expected close date (it may lie ahead).
+    const known = [d.created, ...d.entered.map((e) => e.at), d.closedAt, d.wonAt, d.lostAt]
+      .filter((x): x is ParsedDate => x !== null)
+      .map((x) => x.instant);
+    if (closedAt) known.push(closedAt);
+    let createdAt = d.created?.instant ?? (known.length ? known.sort()[0] : null);
+    let createdUnknown = false;
     if (!createdAt) {
+      // No date at all: a placeholder (the newest date the file has), marked unknown so cohort
+      // reports leave the deal out and count it.
       guessedCreated++;
+      createdUnknown = true;
       createdAt = fallbackCreated ?? new Date(0).toISOString();
     }
     if (!history) {
@@ -675,6 +691,7 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
       ownerId: d.ownerId,
       source: d.source,
       createdAt,
+      ...(createdUnknown ? { createdUnknown: true } : {}),
       closeDate: d.closeDate?.date ?? null,
       closedAt,
       status,
@@ -685,7 +702,7 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
   }
   if (guessedCreated) {
     warnings.push(
-      `${guessedCreated} deal${guessedCreated === 1 ? ' has' : 's have'} no date at all; their created date is set to the latest date in the file (${fallbackCreated?.slice(0, 10) ?? 'none'}), when the export was taken at the earliest.`,
+      `${guessedCreated} deal${guessedCreated === 1 ? ' has' : 's have'} no date at all; their created date is unknown: they count in the pipeline, and reports by creation cohort (funnel, sources) leave them out and say how many.`,
     );
   }
   if (closedWithoutDate) warnings.push(`${closedWithoutDate} closed deal${closedWithoutDate === 1 ? ' has' : 's have'} no close date; reports that need one skip them.`);

@@ -19,8 +19,9 @@ import type { Config } from '../config.js';
 import { followTokens, keysetByTime, type TimeWindow } from '../sync/paging.js';
 import { parsePayload } from '../sync/payload-shape.js';
 import type { CrmHttpOptions } from '../sync/http.js';
+import { CrmAuthError } from '../errors.js';
 import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
-import type { Connector, CrmHttp, CrmRequest, Page, ReadContext } from '../sync/connector.js';
+import type { Connector, CrmHttp, CrmRequest, CurrencyInfo, Page, ReadContext } from '../sync/connector.js';
 
 const LABEL = 'HubSpot';
 export const HUBSPOT_SCOPES = [
@@ -44,6 +45,7 @@ export const DEAL_PROPERTIES = [
   'dealname',
   'amount',
   'deal_currency_code',
+  'amount_in_home_currency',
   'pipeline',
   'dealstage',
   'hubspot_owner_id',
@@ -67,6 +69,7 @@ const dealProps = z.looseObject({
   dealname: prop,
   amount: numeric.nullable().optional().or(z.literal('')),
   deal_currency_code: prop,
+  amount_in_home_currency: numeric.nullable().optional().or(z.literal('')),
   pipeline: prop,
   dealstage: prop,
   hubspot_owner_id: prop,
@@ -125,6 +128,8 @@ export function toDealRow(o: DealObject): DealRow {
     name: p.dealname ?? '',
     amount: p.amount ? Number(p.amount) : null,
     currency: p.deal_currency_code ?? null,
+    // HubSpot's own conversion into the company currency (closed deals keep the rate they closed at).
+    amountHome: p.amount_in_home_currency ? Number(p.amount_in_home_currency) : null,
     pipelineId: p.pipeline ?? null,
     stageId: p.dealstage ?? null,
     ownerId: p.hubspot_owner_id || null,
@@ -292,10 +297,30 @@ async function* ownerPages(ctx: ReadContext): AsyncGenerator<Page<OwnerRow>> {
   }
 }
 
+/** The company currency (Settings API, currencies; scope settings.currencies.read). Newer versions answer `id`, older `currencyCode`. */
+const companyCurrency = z.looseObject({ id: z.string().optional(), currencyCode: z.string().optional() });
+
+/**
+ * HubSpot converts each deal itself (amount_in_home_currency, read with the deals); what is
+ * needed besides is the company currency those amounts are in. Without the scope the deals'
+ * own currencies are reported as they are (the most common one, others left out of totals).
+ */
+async function hubspotCurrencies(http: CrmHttp): Promise<CurrencyInfo> {
+  try {
+    const res = await http.request({ path: '/settings/v3/currencies/company-currency' });
+    const body = parsePayload(companyCurrency, res.body, LABEL, 'GET /settings/v3/currencies/company-currency');
+    return { base: body.currencyCode ?? body.id ?? null, rates: [], source: 'HubSpot company currency' };
+  } catch (err) {
+    if (err instanceof CrmAuthError || [401, 403].includes((err as { status?: number }).status ?? 0)) return { base: null, rates: [], source: 'HubSpot (no settings.currencies.read scope)' };
+    throw err;
+  }
+}
+
 export function createHubspotConnector(): Connector {
   return {
     crm: 'hubspot',
     label: LABEL,
+    currencies: hubspotCurrencies,
     authHint: HUBSPOT_AUTH_HINT,
     capabilities: { stageHistory: true, activities: true, probabilities: true, wonLostFlags: true },
     streams: {

@@ -22,7 +22,7 @@ import { followTokens, mapConcurrent } from '../sync/paging.js';
 import { parsePayload } from '../sync/payload-shape.js';
 import type { CrmHttpOptions } from '../sync/http.js';
 import type { ActivityRow, DealRow, OwnerRow, StageHistoryRow, StageRow } from '../model/rows.js';
-import type { Connector, CrmHttp, CrmRequest, Page, ReadContext } from '../sync/connector.js';
+import type { Connector, CrmHttp, CrmRequest, CurrencyInfo, Page, ReadContext } from '../sync/connector.js';
 
 const LABEL = 'Pipedrive';
 export const PIPEDRIVE_AUTH_HINT =
@@ -200,10 +200,38 @@ async function* historyFor(dealIds: string[], http: CrmHttp): AsyncGenerator<Sta
   }
 }
 
+// GET /v1/users/me (the company's default currency) and GET /v1/deals/summary (each currency's
+// total, and the same total converted into the default currency at Pipedrive's own rates).
+const meSchema = z.looseObject({ success: z.boolean(), data: z.looseObject({ default_currency: z.string().nullable().optional() }) });
+const summarySchema = z.looseObject({
+  success: z.boolean(),
+  data: z.looseObject({
+    values_total: z.record(z.string(), z.looseObject({ value: z.number(), count: z.number().optional(), value_converted: z.number().nullable().optional() })).nullable().optional(),
+  }),
+});
+
+/**
+ * Pipedrive publishes no exchange-rate table; what its API gives is each currency's deal total
+ * and that total converted into the company's default currency. Their ratio is the rate
+ * Pipedrive itself converts with, one per currency (undated: today's).
+ */
+async function pipedriveCurrencies(http: CrmHttp): Promise<CurrencyInfo> {
+  const me = parsePayload(meSchema, (await http.request({ path: '/v1/users/me' })).body, LABEL, 'GET /v1/users/me');
+  const base = me.data.default_currency ?? null;
+  const summary = parsePayload(summarySchema, (await http.request({ path: '/v1/deals/summary' })).body, LABEL, 'GET /v1/deals/summary');
+  const rates: CurrencyInfo['rates'] = [];
+  for (const [currency, t] of Object.entries(summary.data.values_total ?? {})) {
+    if (currency === base || !t.value || !t.value_converted) continue;
+    rates.push({ currency, startDate: null, endDate: null, perBase: t.value / t.value_converted });
+  }
+  return { base, rates, source: 'Pipedrive deal summary (converted totals)' };
+}
+
 export function createPipedriveConnector(): Connector {
   return {
     crm: 'pipedrive',
     label: LABEL,
+    currencies: pipedriveCurrencies,
     authHint: PIPEDRIVE_AUTH_HINT,
     // Pipedrive stages are never closed: won/lost is the deal's status.
     capabilities: { stageHistory: true, activities: true, probabilities: true, wonLostFlags: false },

@@ -25,7 +25,7 @@ import type { CrmHttpOptions } from '../sync/http.js';
 import { createClientCredentialsSession } from '../sync/oauth-client-credentials.js';
 import { parsePayload } from '../sync/payload-shape.js';
 import type { ActivityRow, ActivityType, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
-import type { Connector, CrmHttp, Page, ReadContext, Stream } from '../sync/connector.js';
+import type { Connector, CrmHttp, CurrencyInfo, Page, ReadContext, Stream } from '../sync/connector.js';
 
 export const SALESFORCE_LABEL = 'Salesforce';
 /** The one pipeline every opportunity belongs to. */
@@ -99,6 +99,12 @@ const opportunityStage = z.object({
 export type SalesforceStage = z.infer<typeof opportunityStage>;
 
 const user = z.object({ Id: str, Name: optStr, Email: optStr, IsActive: z.boolean() });
+
+// Multi-currency orgs (Object Reference, "CurrencyType" and "DatedConversionRate"): ConversionRate
+// is how many units of the currency one unit of the corporate currency is worth.
+const currencyType = z.object({ IsoCode: str, ConversionRate: z.number(), IsCorporate: z.boolean(), IsActive: z.boolean().optional() });
+const datedRate = z.object({ IsoCode: str, ConversionRate: z.number(), StartDate: str, NextStartDate: optStr });
+const organization = z.object({ DefaultCurrencyIsoCode: optStr });
 
 const historyRow = z.object({ Id: str, OpportunityId: str, StageName: optStr, CreatedDate: str });
 export type SalesforceHistory = z.infer<typeof historyRow>;
@@ -474,6 +480,37 @@ export function createSalesforceConnector(opts: SalesforceConnectorOptions): Con
     },
   };
 
+  /**
+   * The corporate currency and its rates: CurrencyType (multi-currency orgs), DatedConversionRate
+   * (advanced currency management), else the org's single currency. Each object exists only in
+   * orgs with the feature (a query on a missing object is a 400), so each is tried in turn.
+   */
+  async function currencies(http: CrmHttp): Promise<CurrencyInfo> {
+    const collect = async <S extends z.ZodType>(soql: string, schema: S): Promise<z.output<S>[] | null> => {
+      try {
+        const out: z.output<S>[] = [];
+        for await (const records of soqlPages(http, soql, schema)) out.push(...records);
+        return out;
+      } catch (err) {
+        // An object the org does not have: 400 INVALID_TYPE.
+        if ((err as { status?: unknown }).status === 400) return null;
+        throw err;
+      }
+    };
+    const types = await collect('SELECT IsoCode, ConversionRate, IsCorporate, IsActive FROM CurrencyType ORDER BY IsoCode ASC', currencyType);
+    if (types && types.length) {
+      const base = types.find((t) => t.IsCorporate)?.IsoCode ?? null;
+      const rates: CurrencyInfo['rates'] = types.filter((t) => !t.IsCorporate).map((t) => ({ currency: t.IsoCode, startDate: null, endDate: null, perBase: t.ConversionRate }));
+      const dated = await collect('SELECT IsoCode, ConversionRate, StartDate, NextStartDate FROM DatedConversionRate ORDER BY IsoCode ASC, StartDate ASC', datedRate);
+      for (const d of dated ?? []) {
+        if (d.IsoCode !== base) rates.push({ currency: d.IsoCode, startDate: d.StartDate.slice(0, 10), endDate: d.NextStartDate?.slice(0, 10) ?? null, perBase: d.ConversionRate });
+      }
+      return { base, rates, source: dated?.length ? 'Salesforce DatedConversionRate' : 'Salesforce CurrencyType' };
+    }
+    const org = await collect('SELECT DefaultCurrencyIsoCode FROM Organization', organization);
+    return { base: org?.[0]?.DefaultCurrencyIsoCode ?? null, rates: [], source: 'Salesforce organization currency' };
+  }
+
   return {
     crm: 'salesforce',
     label: SALESFORCE_LABEL,
@@ -481,6 +518,7 @@ export function createSalesforceConnector(opts: SalesforceConnectorOptions): Con
     streams: { pipelines, stages, owners, deals, stage_history: stageHistory, activities },
     authHint: SALESFORCE_AUTH_HINT,
     stageHistoryFor: (dealIds, http) => historyOf(http, dealIds),
+    currencies,
   };
 }
 

@@ -24,11 +24,13 @@ export interface CollectOptions {
   dealNames?: boolean;
   /** The team's time zone (resolveTeamSettings): the reports' calendar and the times shown. */
   timeZone: string;
+  /** The reporting currency (DEALCAST_CURRENCY; null = the CRM's). */
+  currency?: string | null;
 }
 
 /** Every report and chart the page needs, for one CRM's data in `db`, at `now`. */
 export async function collectDashboard(db: Db, crm: string, opts: CollectOptions): Promise<DashboardPageInput> {
-  const ro = { filters: opts.filters ?? {}, now: opts.now, timeZone: opts.timeZone };
+  const ro = { filters: opts.filters ?? {}, now: opts.now, timeZone: opts.timeZone, currency: opts.currency };
   const reports: DashboardReports = {
     pipeline: computeReport(db, crm, 'pipeline', ro),
     forecast: computeReport(db, crm, 'forecast', ro),
@@ -72,6 +74,7 @@ export async function buildDashboardFile(db: Db, config: Config, opts: BuildFile
     filters: opts.filters,
     dealNames: opts.dealNames ?? config.DASHBOARD_DEAL_NAMES,
     timeZone: resolveTeamSettings(db, config).timeZone,
+    currency: config.DEALCAST_CURRENCY ?? null,
   });
   return packDashboard(input, { password: opts.password ?? config.DASHBOARD_PASSWORD });
 }

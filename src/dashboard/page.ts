@@ -21,6 +21,7 @@ import type {
 import { cspMeta } from './csp.js';
 import { DEALS_TABLE_SCRIPT } from './deals-table-script.js';
 import { escapeHtml } from './html.js';
+import { moneyNote } from '../views/money-note.js';
 import { formatAge, formatCount, formatDay, formatDays, formatHoursAgo, formatInstant, formatMoney, formatMonth, formatPercent } from './page-format.js';
 import { PAGE_STYLE } from './page-style.js';
 import { localDay } from '../time/calendar.js';
@@ -174,7 +175,9 @@ function header(input: DashboardPageInput, stamps: Stamps): string {
     data = `${formatInstant(stamps.dataSyncedAt, input.timeZone)} (${formatAge(age)} before this page)`;
   }
   return `<header class="page">
-<div><h1>Sales dashboard</h1><p class="scope">${esc(crmLabel(input.crm))} · ${esc(filterLine(input.reports))} · ${esc(input.reports.pipeline.currency)}</p></div>
+<div><h1>Sales dashboard</h1><p class="scope">${esc(crmLabel(input.crm))} · ${esc(filterLine(input.reports))} · amounts in ${esc(input.reports.pipeline.currency)}</p>${
+    moneyNote(input.reports.pipeline) ? `<p class="scope" id="money-note">${esc(moneyNote(input.reports.pipeline) as string)}</p>` : ''
+  }</div>
 <dl class="stamps"><dt>Generated</dt><dd id="generated-at" data-iso="${esc(stamps.generatedAt ?? '')}">${esc(generated)}</dd><dt>Data as of</dt><dd id="data-as-of" data-iso="${esc(stamps.dataSyncedAt ?? '')}">${esc(data)}</dd></dl>
 </header>`;
 }

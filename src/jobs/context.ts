@@ -17,9 +17,9 @@ import { staleCutoff } from './cron.js';
 import { resolveTeamSettings } from '../settings/resolve.js';
 import { localDay } from '../time/calendar.js';
 
-/** Reports on one database and CRM, in the team's time zone in effect when each report runs. */
-export function reportProvider(db: Db, crm: string, timeZone: () => string): ReportProvider {
-  return (name, opts) => computeReport(db, crm, name, { ...opts, timeZone: timeZone() });
+/** Reports on one database and CRM, in the team's time zone in effect when each report runs, in the reporting currency. */
+export function reportProvider(db: Db, crm: string, timeZone: () => string, currency?: string | null): ReportProvider {
+  return (name, opts) => computeReport(db, crm, name, { currency, ...opts, timeZone: timeZone() });
 }
 
 /** The digest's thread: the conversion funnel and the forecast, as PNGs. */
@@ -51,7 +51,7 @@ export function jobContext(opts: { config: Config; db: Db; messenger: Messenger;
   const crm = config.CRM;
   // Channels and time zone saved in Slack (/dealcast settings) win over the environment.
   const team = resolveTeamSettings(db, config);
-  const reports = reportProvider(db, crm, () => resolveTeamSettings(db, config).timeZone);
+  const reports = reportProvider(db, crm, () => resolveTeamSettings(db, config).timeZone, config.DEALCAST_CURRENCY ?? null);
   const pipeline = pipelineHistory(db, crm, reports);
   const base = { db, crm, timeZone: team.timeZone, log };
   return {

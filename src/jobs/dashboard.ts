@@ -23,7 +23,7 @@ export interface DashboardJobDeps {
 
 export async function writeDashboardIfChanged(deps: DashboardJobDeps, now: Date): Promise<WriteResult> {
   const { db, config } = deps;
-  const input = await collectDashboard(db, config.CRM, { now, dealNames: config.DASHBOARD_DEAL_NAMES, timeZone: resolveTeamSettings(db, config).timeZone });
+  const input = await collectDashboard(db, config.CRM, { now, dealNames: config.DASHBOARD_DEAL_NAMES, timeZone: resolveTeamSettings(db, config).timeZone, currency: config.DEALCAST_CURRENCY ?? null });
   const result = await writeDashboardFileIfChanged(config.DASHBOARD_PATH, input, { password: config.DASHBOARD_PASSWORD });
   deps.log?.(
     result.written

@@ -185,7 +185,9 @@ export function deriveDealFact(deal: DealForFacts, history: HistoryForFacts[], s
     created,
     createdDay: Math.floor(created / DAY_S),
     closed,
-    closedDay: closed === null ? null : Math.floor(closed / DAY_S),
+    // A closed deal with no close date at all: it is closed (for existence, `closed` = created), but
+    // on no day, so win rates and won value by period leave it out (and reports count it).
+    closedDay: closed === null || !deal.closedAt ? null : Math.floor(closed / DAY_S),
     closeDay: deal.closeDate ? toEpochDay(deal.closeDate) : null,
     stageSince: deal.status === 'open' ? stageSince : null,
     at1: at[1],

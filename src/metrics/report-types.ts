@@ -17,12 +17,22 @@ export interface ReportFilters {
   since?: string;
 }
 
+/** Deals whose currency has no exchange rate into the reporting currency: left out of money totals. */
+export interface UnconvertedNote {
+  deals: number;
+  currencies: { currency: string; deals: number; amount: number }[];
+}
+
 export interface ReportBase {
-  /** The dominant currency of the deals reported on, e.g. 'USD'. */
+  /** The reporting currency every amount is in, e.g. 'USD' (deals in other currencies converted). */
   currency: string;
+  /** Deals in the filter whose amount could not be converted (no rate): counted, never summed. */
+  unconverted?: UnconvertedNote;
   filters: ReportFilters;
   /** The `now` the report was computed for. */
   as_of: string;
+  /** What the reader must know about these figures (rebuilt for a past moment, data far older than as_of …). */
+  notes?: string[];
 }
 
 export interface PipelineStageRow {
@@ -204,7 +214,11 @@ export interface SourcesReport extends ReportBase {
 export interface DealListRow {
   id: string;
   name: string;
+  /** In the reporting currency (null when the deal's currency has no rate). */
   amount: number | null;
+  /** The deal's own amount and currency, as the CRM has them. */
+  amount_original?: number | null;
+  currency_original?: string | null;
   stage: string;
   crm_stage: string;
   owner: string | null;
@@ -231,6 +245,19 @@ export interface QualityReport extends ReportBase {
   past_close_date: number;
   no_owner: number;
   needs_review_stages: { stage: string; pipeline: string }[];
+  /** Open deals with a negative amount. */
+  negative_amount?: number;
+  /** Open deals whose amount is far outside the rest (robust z-score above 3.5), largest first (at most 10 listed). */
+  amount_outliers?: { count: number; median: number | null; deals: { id: string; name: string; amount: number; z: number }[] };
+  /** Deals (open or closed) created before 2000, or after the report's moment. */
+  created_before_2000?: number;
+  created_in_future?: number;
+  /** Closed before created (or, open, expected to close before created). */
+  close_before_created?: number;
+  /** Deals by their own currency (more than one: amounts are converted into `currency`). */
+  currencies?: { currency: string; deals: number }[];
+  /** Stages whose name looks like another canonical stage than the one they are mapped to. */
+  stage_name_mismatches?: { stage: string; pipeline: string; canonical: string; looks_like: string }[];
 }
 
 export interface CalibrationRow {

@@ -40,6 +40,8 @@ export interface OpenDealCandidate {
   id: string;
   name: string;
   amount: number | null;
+  amountOriginal?: number | null;
+  currencyOriginal?: string | null;
   depth: number;
   crmStage: string;
   owner: string | null;
@@ -56,6 +58,8 @@ export function dealRow(d: OpenDealCandidate, averages: (number | null)[], now: 
     id: d.id,
     name: d.name,
     amount: d.amount,
+    amount_original: d.amountOriginal ?? d.amount,
+    currency_original: d.currencyOriginal ?? null,
     stage: OPEN_CANONICAL_STAGES[d.depth]!,
     crm_stage: d.crmStage,
     owner: d.owner,

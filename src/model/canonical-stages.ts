@@ -38,6 +38,12 @@ const NAME_RULES: [RegExp, CanonicalStage][] = [
   [/lead|new|prospect|inbound|first contact|open|unqualified|mql|prospecting/i, 'Lead'],
 ];
 
+/** The canonical stage a stage's name alone suggests, or null when the name says nothing. */
+export function canonicalByName(name: string): CanonicalStage | null {
+  for (const [re, canonical] of NAME_RULES) if (re.test(name)) return canonical;
+  return null;
+}
+
 export interface StageForMapping {
   name: string;
   position: number;

@@ -45,6 +45,10 @@ export interface DealRow {
   name: string;
   amount: number | null;
   currency: string | null;
+  /** The row gives no date to take the created date from: createdAt is a placeholder. */
+  createdUnknown?: boolean;
+  /** The amount in the CRM's company currency, as the CRM converted it (where it says). */
+  amountHome?: number | null;
   pipelineId: string | null;
   stageId: string | null;
   ownerId: string | null;

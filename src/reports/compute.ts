@@ -5,7 +5,8 @@
  */
 import type { Db } from '../../store/db.js';
 import type { CrmName } from '../config.js';
-import { ensureDerivedFresh } from '../../store/deal-facts.js';
+import { derivedIsFresh, ensureDerivedFresh, reportingMoney } from '../../store/deal-facts.js';
+import { needsReconstruction, newestDataAt, withFactsAsOf, type AsOfInfo } from '../../store/point-in-time.js';
 import { listOwners } from '../../store/owners.js';
 import * as q from '../../store/report-queries.js';
 import { UsageError } from '../errors.js';
@@ -22,8 +23,10 @@ import { forecastMonthsWithRange } from '../metrics/forecast.js';
 import { repScoreboard } from '../metrics/reps.js';
 import { stageAverages, stuckCutoffs, stuckDeals, STUCK_MIN_SAMPLE, STUCK_THRESHOLD } from '../metrics/stuck-deals.js';
 import { sourcingBreakdown } from '../metrics/sources.js';
+import { amountOutliers, stageNameMismatches, type MappedStage } from '../metrics/quality.js';
+import { isCanonicalStage } from '../model/canonical-stages.js';
 import { DAY_S } from '../metrics/periods.js';
-import { dayOf, dayStart, dayStartS, dayToIso, monthStart, todayIn, weekStart } from '../time/calendar.js';
+import { dayOf, dayStart, dayStartS, dayToIso, localDay, monthStart, todayIn, weekStart } from '../time/calendar.js';
 import { fiscalPeriodOf, FISCAL_PERIOD_KINDS, type FiscalPeriodKind } from '../time/fiscal.js';
 import { quotaAttainment } from '../metrics/attainment.js';
 import { quotaDeals } from '../../store/quota-queries.js';
@@ -62,10 +65,15 @@ export interface ReportOptions {
   minSample?: number;
   /** deals: rows listed (default 50; `total` counts them all). */
   limit?: number;
-  /** reps: false for CRMs whose activity data we cannot use (default: all but Attio). */
+  /** reps: false for CRMs whose activity data we cannot use (default: all but Attio and CSV). */
   activitiesAvailable?: boolean;
   /** quota: the period whose targets are measured: the current month, fiscal quarter (default) or fiscal year. */
   period?: FiscalPeriodKind;
+  /**
+   * The reporting currency (DEALCAST_CURRENCY); null = the CRM's company currency, else the most
+   * common; undefined = as last asked.
+   */
+  currency?: string | null;
 }
 
 const DEFAULT_LOOKBACK_DAYS = 365;
@@ -86,6 +94,22 @@ interface Ctx {
   opts: ReportOptions;
   base: ReportBase;
   cache: { fingerprint?: string; backtest?: BacktestBody };
+}
+
+/** The report base plus, for reports by creation cohort, how many deals have no known created date. */
+function withCohortNote(c: Ctx): ReportBase {
+  const unknown = q.createdUnknownCount(c.db, c.crm, c.f.facts);
+  if (!unknown) return c.base;
+  const note = `${unknown} ${unknown === 1 ? 'deal has' : 'deals have'} no known created date (no date at all in the import) and ${unknown === 1 ? 'is' : 'are'} left out of this cohort.`;
+  return { ...c.base, notes: [...(c.base.notes ?? []), note] };
+}
+
+/** The report base plus how many closed deals have no close date (left out of rates by period). */
+function withClosedNote(c: Ctx): ReportBase {
+  const n = q.closedWithoutDateCount(c.db, c.crm, c.f.facts);
+  if (!n) return c.base;
+  const note = `${n} closed ${n === 1 ? 'deal has' : 'deals have'} no close date, so the win rate by period is not shown (it would count wins and miss those losses); the funnel's cohort win rate counts every closed deal.`;
+  return { ...c.base, notes: [...(c.base.notes ?? []), note] };
 }
 
 /** The filters for "deals created since" reports. */
@@ -207,7 +231,7 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
     const toS = c.nowS + 1;
     const body = cumulativeFunnel(q.cohortByDepth(c.db, c.crm, c.f.facts, fromS, toS), { from: dayToIso(fromDay), to: dayToIso(c.today) });
     const times = timeInStage(q.daysInStage(c.db, c.crm, c.f.facts, fromS, toS, { histogram: true }));
-    return { ...c.base, ...body, time_in_stage: times };
+    return { ...withCohortNote(c), ...body, time_in_stage: times };
   },
 
   velocity(c) {
@@ -228,14 +252,21 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
       currentFromDay,
       cycleHistogram: q.cycleHistogram(c.db, c.crm, c.f.facts, startS(c, currentFromDay), c.nowS + 1),
     });
-    return { ...c.base, ...body };
+    // Closed deals with no close date (losses an export does not date) could have closed in any
+    // period: a win rate by period would count the wins and miss those losses. Not shown then.
+    if (q.closedWithoutDateCount(c.db, c.crm, c.f.facts) > 0) {
+      body.current.win_rate = null;
+      for (const p of body.points) p.win_rate = null;
+    }
+    return { ...withClosedNote(c), ...body };
   },
 
   reps(c) {
     const sinceDay = c.f.sinceDay ?? c.today - DEFAULT_REPS_DAYS;
     const since = dayStart(sinceDay, c.tz).toISOString();
     const until = c.now.toISOString();
-    const available = c.opts.activitiesAvailable ?? c.crm !== 'attio';
+    // Attio's API gives no usable activity data and a CSV export has none: "not available", not zeros.
+    const available = c.opts.activitiesAvailable ?? (c.crm !== 'attio' && c.crm !== 'csv');
     const owners = listOwners(c.db, c.crm);
     const ownerIds = c.f.facts.ownerIds ?? owners.map((o) => o.id);
     const rows = repScoreboard(
@@ -273,12 +304,22 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
   sources(c) {
     const fromDay = c.f.sinceDay ?? c.today - DEFAULT_SOURCES_DAYS;
     const rows = q.bySource(c.db, c.crm, c.f.facts, startS(c, fromDay), c.nowS + 1);
-    return { ...c.base, sources: sourcingBreakdown(rows), from: dayToIso(fromDay) };
+    return { ...withCohortNote(c), sources: sourcingBreakdown(rows), from: dayToIso(fromDay) };
   },
 
   quality(c) {
     const counts = q.openDataQuality(c.db, c.crm, createdSince(c), c.today);
-    return { ...c.base, ...counts, needs_review_stages: q.stagesToReview(c.db, c.crm, c.f.facts.pipelineIds) };
+    const outliers = amountOutliers(q.openAmounts(c.db, c.crm, createdSince(c)));
+    const stages = q.mappedStages(c.db, c.crm, c.f.facts.pipelineIds).filter((s) => isCanonicalStage(s.canonical)) as MappedStage[];
+    return {
+      ...c.base,
+      ...counts,
+      needs_review_stages: q.stagesToReview(c.db, c.crm, c.f.facts.pipelineIds),
+      ...q.dateAndAmountChecks(c.db, c.crm, createdSince(c), c.nowS),
+      amount_outliers: { count: outliers.outliers.length, median: outliers.median, deals: outliers.outliers.slice(0, 10).map((o) => ({ ...o, z: Math.round(o.z * 10) / 10 })) },
+      currencies: q.dealsByCurrency(c.db, c.crm, createdSince(c)),
+      stage_name_mismatches: stageNameMismatches(stages).map(({ stage, pipeline, canonical, looks_like }) => ({ stage, pipeline, canonical, looks_like })),
+    };
   },
 
   quota(c) {
@@ -336,8 +377,52 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
 export function computeReport<N extends ReportName>(db: Db, crm: CrmName | string, name: N, opts: ReportOptions): ReportByName[N] {
   if (!isReportName(name)) throw new UsageError(`There is no report called "${String(name)}".`, `Reports: ${REPORT_NAMES.join(', ')}.`);
   if (Number.isNaN(opts.now.getTime())) throw new UsageError('The report date is not a valid date.');
-  const { currency } = ensureDerivedFresh(db, crm);
+  const money = { currency: opts.currency };
+  // A moment before the data's latest state is rebuilt from stage history; a read-only database
+  // whose facts are stale builds them on the side. Otherwise the stored facts (kept fresh).
+  if (needsReconstruction(db, crm, opts.now)) return withFactsAsOf(db, crm, opts.now, money, (info) => build(db, crm, name, opts, asOfNotes(info, opts.now, opts.timeZone)));
+  if (db.readonly && !derivedIsFresh(db, crm, money)) return withFactsAsOf(db, crm, null, money, () => build(db, crm, name, opts, []));
+  ensureDerivedFresh(db, crm, money);
+  return build(db, crm, name, opts, staleDataNotes(db, crm, opts.now, opts.timeZone));
+}
+
+
+/** What a report rebuilt for a past moment can and cannot know. */
+function asOfNotes(info: AsOfInfo, at: Date, tz: string): string[] {
+  const day = (iso: string) => localDay(new Date(iso), tz);
+  const when = localDay(at, tz);
+  if (info.deals === 0 && info.dataFrom && Date.parse(info.dataFrom) > at.getTime()) {
+    return [`No deal in the data existed yet on ${when}: the first was created on ${day(info.dataFrom)}. Nothing to report as of then.`];
+  }
+  const notes = [
+    `Rebuilt as of ${when} from stage history: which deals existed, their stages and whether they were open are as they were then; amounts and expected close dates are today's (earlier values are not kept).`,
+  ];
+  if (info.stageUnknown) {
+    notes.push(`${info.stageUnknown} of the ${info.deals} deals that existed then had no stage recorded yet; they are counted in the first stage recorded for them.`);
+  }
+  if (info.historyFrom) notes.push(`This CRM keeps no stage history: stages before the first sync (${day(info.historyFrom)}) are the first ones seen.`);
+  return notes;
+}
+
+/** Days between the newest date in the data and the report's moment beyond which reports say the data is old. */
+export const OLD_DATA_DAYS = 60;
+
+/** When the newest date in the data is far before the report's moment, say so (and what to try). */
+function staleDataNotes(db: Db, crm: string, at: Date, tz: string): string[] {
+  const day = (iso: string) => localDay(new Date(iso), tz);
+  const newest = newestDataAt(db, crm);
+  if (!newest) return [];
+  const days = Math.floor((at.getTime() - Date.parse(newest)) / 86_400_000);
+  if (days < OLD_DATA_DAYS) return [];
+  return [
+    `The newest date in the data is ${day(newest)}, ${days} days before this report: recent windows may be empty. To see the data as it stood then, add --now ${day(newest)}T23:59:59Z.`,
+  ];
+}
+
+function build<N extends ReportName>(db: Db, crm: string, name: N, opts: ReportOptions, notes: string[]): ReportByName[N] {
+  const { currency } = reportingMoney(db, crm, { currency: opts.currency });
   const f = resolveFilters(db, crm, opts.filters ?? {}, opts.now, opts.timeZone);
+  const unconverted = q.unconvertedDeals(db, crm, f.facts);
   const nowS = Math.floor(opts.now.getTime() / 1000);
   const ctx: Ctx = {
     db,
@@ -348,7 +433,13 @@ export function computeReport<N extends ReportName>(db: Db, crm: CrmName | strin
     tz: opts.timeZone,
     f,
     opts,
-    base: { currency, filters: f.echo, as_of: opts.now.toISOString() },
+    base: {
+      currency,
+      ...(unconverted.length ? { unconverted: { deals: unconverted.reduce((a, u) => a + u.deals, 0), currencies: unconverted } } : {}),
+      filters: f.echo,
+      as_of: opts.now.toISOString(),
+      ...(notes.length ? { notes } : {}),
+    },
     cache: {},
   };
   return builders[name](ctx) as ReportByName[N];

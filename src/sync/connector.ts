@@ -6,6 +6,7 @@
  */
 import type { CrmName } from '../config.js';
 import type { StageHistoryRow, StreamName, StreamRows } from '../model/rows.js';
+import type { MoneySettings } from '../metrics/money.js';
 
 export type { CrmName };
 
@@ -66,6 +67,12 @@ export interface ConnectorCapabilities {
   wonLostFlags: boolean;
 }
 
+/** The CRM's company currency and the exchange rates it keeps (src/metrics/money.ts). */
+export interface CurrencyInfo extends MoneySettings {
+  /** Where they came from, for `status` and notes, e.g. 'Salesforce CurrencyType'. */
+  source: string;
+}
+
 export interface Connector {
   crm: CrmName;
   /** Human name, e.g. 'HubSpot'. */
@@ -79,4 +86,6 @@ export interface Connector {
    * to fill stage-entry dates that are missing). Absent when the CRM keeps none.
    */
   stageHistoryFor?: (dealIds: string[], http: CrmHttp) => AsyncIterable<StageHistoryRow[]>;
+  /** The CRM's company currency and exchange rates, read after each sync. Absent when it keeps none. */
+  currencies?: (http: CrmHttp) => Promise<CurrencyInfo>;
 }

@@ -32,6 +32,7 @@ import { describeError, SyncBusyError } from '../errors.js';
 import { holdLease, isHeld } from '../../store/leases.js';
 import { refreshDerived, type RefreshResult } from '../../store/deal-facts.js';
 import { refreshDerivedOffThread } from './derived-refresh.js';
+import { saveCurrencySettings } from '../../store/currency-rates.js';
 import { createProgress } from './progress.js';
 import { dealFieldGuard } from './field-guard.js';
 import { listOpenSchemaDrift, shortSchemaDrift } from '../../store/schema-drift.js';
@@ -201,6 +202,16 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
         if (name === 'deals') heldBack = guard.finish();
       }).immediate();
       progress.done(name, counts[name]);
+    }
+    if (connector.currencies) {
+      // Rates are read after the data (a deal may name a currency added since); without them the
+      // last rates stay and amounts in currencies without one are left out of totals, visibly.
+      try {
+        const info = await connector.currencies(http);
+        saveCurrencySettings(db, crm, info, info.source, startedAt);
+      } catch (err) {
+        log(`Could not read the CRM's currencies and exchange rates (reports keep the last ones): ${describeError(err).split('\n')[0]}`);
+      }
     }
     opts.afterSync?.(db, crm);
     // Drift open after this run (reported by afterSync's field-fill tracker): degraded, not failed, not silent.

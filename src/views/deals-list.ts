@@ -33,7 +33,15 @@ export interface DealsListContext {
 
 function dealLine(d: DealListRow, currency: string): string {
   const stage = d.crm_stage && d.crm_stage !== d.stage ? `${d.stage} (${d.crm_stage})` : d.stage;
-  const parts = [formatMoney(d.amount, currency), escapeMrkdwn(stage)];
+  const own = d.currency_original && d.currency_original !== currency ? d.currency_original : null;
+  // A deal in another currency shows both; one without a rate shows its own amount only.
+  const amount =
+    own && d.amount === null && d.amount_original != null
+      ? `${formatMoney(d.amount_original, own)} (no rate to ${currency})`
+      : own && d.amount_original != null
+        ? `${formatMoney(d.amount, currency)} (${formatMoney(d.amount_original, own)})`
+        : formatMoney(d.amount, currency);
+  const parts = [amount, escapeMrkdwn(stage)];
   if (d.owner) parts.push(escapeMrkdwn(d.owner));
   if (d.days_in_stage !== null) {
     const avg = d.stage_avg_days !== null ? `, avg ${formatDays(d.stage_avg_days)}` : '';
@@ -53,7 +61,12 @@ export function dealsList(deals: DealListRow[], ctx: DealsListContext): { text: 
     {
       type: 'context',
       block_id: BLOCK_IDS.reportFilters,
-      elements: [{ type: 'mrkdwn', text: clip(ctx.filterText ? `Filter: ${escapeMrkdwn(ctx.filterText)}` : 'Filter: none (all open deals)', 3000) }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: clip(`${ctx.filterText ? `Filter: ${escapeMrkdwn(ctx.filterText)}` : 'Filter: none (all open deals)'} · amounts in ${ctx.currency}`, 3000),
+        },
+      ],
     },
   ];
   const tail: KnownBlock[] = [

@@ -42,7 +42,20 @@ export interface DigestData {
   prevWeek: { day: string; kpis: Partial<DigestKpis> } | null;
   /** Won, lost, advanced to a deeper stage, and new (created, still open) since the last digest. */
   moved: { since: string; won: MovedDeal[]; lost: MovedDeal[]; advanced: MovedDeal[]; created?: MovedDeal[] };
-  quality: { openDeals: number; zeroAmount: number; missingAmount: number; missingCloseDate: number; pastCloseDate: number; needsReview: number };
+  quality: {
+    openDeals: number;
+    zeroAmount: number;
+    missingAmount: number;
+    missingCloseDate: number;
+    pastCloseDate: number;
+    needsReview: number;
+    /** Checks beyond the basics (absent in older callers): counted, named in one phrase each. */
+    negativeAmount?: number;
+    outliers?: number;
+    badDates?: number;
+    unconverted?: number;
+    stageNameMismatches?: number;
+  };
   /** Titles of the charts that follow in the thread. */
   chartsInThread: string[];
 }
@@ -124,6 +137,11 @@ function qualityLine(q: DigestData['quality']): string {
   if (q.zeroAmount + q.missingAmount) parts.push(`${formatCount(q.zeroAmount + q.missingAmount)} open deals at $0 or no amount`);
   if (q.missingCloseDate) parts.push(`${formatCount(q.missingCloseDate)} without a close date`);
   if (q.pastCloseDate) parts.push(`${formatCount(q.pastCloseDate)} past their close date`);
+  if (q.negativeAmount) parts.push(`${formatCount(q.negativeAmount)} with a negative amount`);
+  if (q.outliers) parts.push(`${formatCount(q.outliers)} with an amount far outside the rest`);
+  if (q.badDates) parts.push(`${formatCount(q.badDates)} with impossible dates`);
+  if (q.unconverted) parts.push(`${formatCount(q.unconverted)} in a currency with no exchange rate`);
+  if (q.stageNameMismatches) parts.push(`${formatCount(q.stageNameMismatches)} stage${q.stageNameMismatches === 1 ? ' whose name looks' : 's whose names look'} mapped wrong`);
   if (q.needsReview) parts.push(`${formatCount(q.needsReview)} CRM stage${q.needsReview === 1 ? '' : 's'} to review (\`/dealcast status\`)`);
   return parts.length ? `:broom: Data quality: ${parts.join(' · ')}` : ':broom: Data quality: no $0 deals, missing close dates or stages to review.';
 }

@@ -4,7 +4,8 @@
  */
 import type { types } from '@slack/bolt';
 import { BLOCK_IDS, type ChartCommandKey } from '../ids.js';
-import type { ForecastReport, FunnelReport, PipelineReport, QuotaReport, RepsReport, VelocityReport } from '../metrics/report-types.js';
+import type { ForecastReport, FunnelReport, PipelineReport, QuotaReport, ReportBase, RepsReport, VelocityReport } from '../metrics/report-types.js';
+import { currencyLine, moneyNote } from './money-note.js';
 import { freshnessLine, type Freshness } from './freshness.js';
 import { clip, escapeMrkdwn, formatCount, formatDays, formatMoney, formatPercent } from './numbers.js';
 import { localDay } from '../time/calendar.js';
@@ -223,6 +224,9 @@ export function reportSummary(name: SummaryKey, report: unknown, ctx: SummaryCon
     { type: 'section', block_id: BLOCK_IDS.reportHeadline, fields },
   ];
   if (h.note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(escapeMrkdwn(h.note), 3000) }] });
+  const base = report as ReportBase;
+  for (const note of base.notes ?? []) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(escapeMrkdwn(note), 3000) }] });
+  if (base.currency) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(escapeMrkdwn(currencyLine(base)), 3000) }] });
   blocks.push({
     type: 'context',
     block_id: BLOCK_IDS.reportFilters,
@@ -237,7 +241,7 @@ export function reportSummary(name: SummaryKey, report: unknown, ctx: SummaryCon
   const filterSuffix = ctx.filterText ? ` (${ctx.filterText})` : '';
   return {
     title: `${h.title}${filterSuffix}`,
-    text: `${h.title}${ctx.filterText ? ` (${escapeMrkdwn(ctx.filterText)})` : ''}: ${h.sentence}`,
+    text: `${h.title}${ctx.filterText ? ` (${escapeMrkdwn(ctx.filterText)})` : ''}: ${h.sentence}${moneyNote(base) ? ` ${moneyNote(base)}` : ''}`,
     blocks,
     altText: `${h.title} chart${filterSuffix}. ${h.sentence}`,
   };

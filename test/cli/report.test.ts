@@ -47,7 +47,7 @@ describe('dealcast report', () => {
   it('prints a compact table by default, with filters echoed', async () => {
     const r = await cli('pipeline', '--now', NOW, '--pipeline', 'new business', '--since', '90d');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^Open pipeline by stage — as of 2026-11-24 08:00 UTC — pipeline=New Business since=2026-08-26 \(USD\)/);
+    expect(r.out).toMatch(/^Open pipeline by stage — as of 2026-11-24 08:00 UTC — pipeline=New Business since=2026-08-26 \(amounts in USD\)/);
     expect(r.out).toMatch(/\nTotal\s+\d+\s+\$/);
   });
 

@@ -65,8 +65,16 @@ export interface ModelActivity {
   subject: string;
   body: string;
 }
+/** The CRM's company currency and exchange rates (perBase: units of the currency per unit of base). */
+export interface ModelCurrencies {
+  base: string;
+  rates: { currency: string; perBase: number; startDate?: string; endDate?: string | null }[];
+}
+
 export interface CrmModel {
   now: Date;
+  /** Multi-currency accounts: the company currency and the rates the CRM keeps. */
+  currencies?: ModelCurrencies;
   pipelines: ModelPipeline[];
   owners: ModelOwner[];
   deals: ModelDeal[];

@@ -26,12 +26,22 @@ function dealHistory(d: ModelDeal): { stageId: string; enteredAt: string }[] {
   return h;
 }
 
-function dealProperties(d: ModelDeal): Record<string, string | null> {
+/** HubSpot's amount_in_home_currency: the amount at the currency's rate to the company currency. */
+export function homeAmount(model: CrmModel, d: ModelDeal): number | null {
+  if (d.amount === null) return null;
+  const cur = model.currencies;
+  if (!cur || d.currency === cur.base) return d.amount;
+  const rate = cur.rates.find((r) => r.currency === d.currency && !r.startDate)?.perBase;
+  return rate ? Math.round((d.amount / rate) * 100) / 100 : d.amount;
+}
+
+function dealProperties(model: CrmModel, d: ModelDeal): Record<string, string | null> {
   const closed = d.status !== 'open';
   return {
     dealname: d.name,
     amount: d.amount === null ? null : String(d.amount),
     deal_currency_code: d.currency,
+    amount_in_home_currency: d.amount === null ? null : String(homeAmount(model, d)),
     pipeline: d.pipelineId,
     dealstage: hubspotStage(d),
     hubspot_owner_id: d.ownerId,
@@ -126,7 +136,7 @@ export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDial
   const badRequest = (message: string): FakeResponse => ({ status: 400, body: { status: 'error', message, correlationId: 'fake', category: 'VALIDATION_ERROR' } });
 
   const renderDeal = (d: ModelDeal, props: string[] | null, history: string[] | null) => ({
-    ...simpleObject(d.id, pick(dealProperties(d), props), d.createdAt, d.modifiedAt, d.archivedAt),
+    ...simpleObject(d.id, pick(dealProperties(model, d), props), d.createdAt, d.modifiedAt, d.archivedAt),
     ...(history?.includes('dealstage')
       ? {
           propertiesWithHistory: {
@@ -212,6 +222,9 @@ export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDial
     route(req) {
       const q = req.query;
       const p = req.path;
+      if (req.method === 'GET' && p === '/settings/v3/currencies/company-currency') {
+        return { status: 200, body: { id: model.currencies?.base ?? 'USD', createdAt: '2020-01-01T00:00:00Z' } };
+      }
       if (req.method === 'GET' && p === '/crm/v3/pipelines/deals') {
         return {
           status: 200,
@@ -261,7 +274,7 @@ export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDial
         return { status: 200, body: { results: page.map((d) => renderDeal(d, propList(q, 'properties'), history)), ...paging } };
       }
       if (req.method === 'POST' && p === '/crm/v3/objects/deals/search') {
-        return search('deals-search', req.body as never, liveDeals().map((d) => ({ id: d.id, props: dealProperties(d), render: (props: string[] | null) => renderDeal(d, props, null) })));
+        return search('deals-search', req.body as never, liveDeals().map((d) => ({ id: d.id, props: dealProperties(model, d), render: (props: string[] | null) => renderDeal(d, props, null) })));
       }
       if (req.method === 'POST' && p === '/crm/v3/objects/deals/batch/read') {
         const body = req.body as { inputs: { id: string }[]; properties?: string[]; propertiesWithHistory?: string[] };
@@ -333,6 +346,7 @@ export function hubspotExpected(model: CrmModel) {
       name: d.name,
       amount: d.amount,
       currency: d.currency,
+      amountHome: homeAmount(model, d),
       pipelineId: d.pipelineId,
       stageId: hubspotStage(d),
       ownerId: d.ownerId,

@@ -171,6 +171,31 @@ export function pipedriveDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDi
           (x) => x,
         );
       }
+      if (p === '/v1/users/me') {
+        return { status: 200, body: { success: true, data: { id: 1, name: 'API user', default_currency: model.currencies?.base ?? 'USD', locale: 'en_US', lang: 1, activated: true, is_admin: 1, timezone_name: 'Europe/Berlin', company_id: 1, company_name: 'Fake Co', company_domain: 'fake' } } };
+      }
+      if (p === '/v1/deals/summary') {
+        // Pipedrive's summary: each currency's total, and that total at its rate to the default currency.
+        const cur = model.currencies ?? { base: 'USD', rates: [] };
+        const totals = new Map<string, { value: number; count: number }>();
+        for (const d of model.deals) {
+          if (d.archivedAt !== null) continue;
+          const t = totals.get(d.currency) ?? { value: 0, count: 0 };
+          t.value += d.amount ?? 0;
+          t.count++;
+          totals.set(d.currency, t);
+        }
+        const rate = (c: string) => (c === cur.base ? 1 : cur.rates.find((r) => r.currency === c && !r.startDate)?.perBase);
+        const values_total = Object.fromEntries(
+          [...totals].map(([c, t]) => {
+            const r = rate(c);
+            const converted = r ? Math.round((t.value / r) * 100) / 100 : 0;
+            return [c, { value: t.value, count: t.count, value_converted: converted, value_formatted: `${t.value} ${c}`, value_converted_formatted: `${converted} ${cur.base}` }];
+          }),
+        );
+        const total = Object.values(values_total).reduce((a, v) => a + v.value_converted, 0);
+        return { status: 200, body: { success: true, data: { values_total, weighted_values_total: {}, total_count: model.deals.length, total_currency_converted_value: total, total_weighted_currency_converted_value: 0 } } };
+      }
       if (p === '/v1/users') {
         return {
           status: 200,

@@ -207,7 +207,31 @@ function objects(model: CrmModel, opts: SalesforceFakeOptions): Record<string, {
       }),
     );
 
+  // Currencies: CurrencyType and DatedConversionRate exist only in multi-currency orgs.
+  const cur = model.currencies ?? { base: 'USD', rates: [] };
+  const currencyObjects: Record<string, { fields: string[]; rows: SfRecord[] }> = opts.multiCurrency
+    ? {
+        CurrencyType: {
+          fields: ['Id', 'IsoCode', 'ConversionRate', 'DecimalPlaces', 'IsActive', 'IsCorporate', 'IsDeleted'],
+          rows: [
+            { currency: cur.base, perBase: 1 },
+            ...[...new Map(cur.rates.filter((r) => !r.startDate).map((r) => [r.currency, r])).values()],
+          ].map((r, i) =>
+            rec('CurrencyType', sfId('01L', String(i + 1)), { IsoCode: r.currency, ConversionRate: r.perBase, DecimalPlaces: 2, IsActive: true, IsCorporate: r.currency === cur.base, IsDeleted: false }),
+          ),
+        },
+        DatedConversionRate: {
+          fields: ['Id', 'IsoCode', 'ConversionRate', 'StartDate', 'NextStartDate', 'IsDeleted'],
+          rows: cur.rates
+            .filter((r) => r.startDate)
+            .map((r, i) => rec('DatedConversionRate', sfId('04w', String(i + 1)), { IsoCode: r.currency, ConversionRate: r.perBase, StartDate: r.startDate, NextStartDate: r.endDate ?? null, IsDeleted: false })),
+        },
+      }
+    : {};
+
   return {
+    ...currencyObjects,
+    Organization: { fields: ['Id', 'Name', 'DefaultCurrencyIsoCode', 'IsDeleted'], rows: [rec('Organization', '00DFAKE000000001AAA', { Name: 'Fake Org', DefaultCurrencyIsoCode: cur.base, IsDeleted: false })] },
     Opportunity: { fields: opportunityFields, rows: opportunities },
     OpportunityStage: { fields: ['Id', 'ApiName', 'MasterLabel', 'SortOrder', 'DefaultProbability', 'IsClosed', 'IsWon', 'IsActive', 'ForecastCategoryName', 'IsDeleted'], rows: stageRows },
     User: { fields: ['Id', 'Name', 'Email', 'IsActive', 'UserType', 'Phone', 'IsDeleted'], rows: users },

@@ -53,6 +53,8 @@ export interface FixtureDeal {
   closeDate?: string | null;
   /** Stage history rows are written unless false (a CRM that keeps none). */
   history?: boolean;
+  /** The deal's currency (default USD). */
+  currency?: string | null;
 }
 
 const at = (d: string) => (d.length === 10 ? `${d}T09:00:00.000Z` : d);
@@ -67,7 +69,7 @@ export function addDeals(db: Db, deals: FixtureDeal[], crm = CRM): void {
       id: d.id,
       name: `Deal ${d.id}`,
       amount: d.amount,
-      currency: 'USD',
+      currency: d.currency === undefined ? 'USD' : d.currency,
       pipelineId: d.pipelineId ?? 'p1',
       stageId,
       ownerId: d.ownerId === undefined ? 'o1' : d.ownerId,

@@ -1,0 +1,139 @@
+/**
+ * Each CRM's company currency and exchange rates, read from its fake in the CRM's wire format,
+ * saved by the sync and used to convert amounts for reports.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCrmModel, type CrmModel } from '../fakes/crm-model.js';
+import { SALESFORCE_API_VERSION, SALESFORCE_TOKEN, startSalesforceFake } from '../fakes/salesforce.js';
+import { HUBSPOT_TOKEN, startHubspotFake } from '../fakes/hubspot.js';
+import { PIPEDRIVE_TOKEN, startPipedriveFake } from '../fakes/pipedrive.js';
+import { createSalesforceConnector } from '../../src/connectors/salesforce.js';
+import { createHubspotConnector } from '../../src/connectors/hubspot.js';
+import { createPipedriveConnector } from '../../src/connectors/pipedrive.js';
+import { runSync } from '../../src/sync/engine.js';
+import { loadCurrencySettings } from '../../store/currency-rates.js';
+import { computeReport } from '../../src/reports/compute.js';
+import { fetchHttp } from '../helpers/fetch-http.js';
+import { tempDb } from '../helpers/db.js';
+import type { FakeServer } from '../fakes/fake-server.js';
+
+const NOW = new Date('2026-11-24T09:00:00Z');
+let fake: FakeServer | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+/** Every fourth deal in EUR, every fourth in JPY; 1 USD = 0.8 EUR = 150 JPY. */
+function multiCurrencyModel(dated = false): CrmModel {
+  const model = createCrmModel({ now: NOW, deals: 40 });
+  model.deals.forEach((d, i) => {
+    d.currency = i % 4 === 1 ? 'EUR' : i % 4 === 2 ? 'JPY' : 'USD';
+  });
+  model.currencies = {
+    base: 'USD',
+    rates: [
+      { currency: 'EUR', perBase: 0.8 },
+      { currency: 'JPY', perBase: 150 },
+      ...(dated ? [{ currency: 'EUR', perBase: 0.5, startDate: '2000-01-01', endDate: null }] : []),
+    ],
+  };
+  return model;
+}
+
+/** Σ amount of open deals in USD at the given rates (what the pipeline total must be). */
+function expectedOpenUsd(model: CrmModel, eur: number): number {
+  const rate: Record<string, number> = { USD: 1, EUR: eur, JPY: 150 };
+  return model.deals.filter((d) => d.status === 'open' && d.archivedAt === null).reduce((a, d) => a + (d.amount ?? 0) / (rate[d.currency] ?? NaN), 0);
+}
+
+describe('CRM currencies', () => {
+  it('Salesforce: corporate currency and CurrencyType rates, then dated rates (advanced currency management)', async () => {
+    const model = multiCurrencyModel();
+    const sf = await startSalesforceFake(model);
+    fake = sf;
+    const t = tempDb();
+    try {
+      const http = fetchHttp(sf.url, { authorization: `Bearer ${SALESFORCE_TOKEN}` });
+      await runSync(t.db, createSalesforceConnector({ apiVersion: SALESFORCE_API_VERSION }), { http, now: NOW });
+      const saved = loadCurrencySettings(t.db, 'salesforce');
+      expect(saved.base).toBe('USD');
+      expect(saved.rates.filter((r) => r.startDate === null).map((r) => [r.currency, r.perBase])).toEqual([
+        ['EUR', 0.8],
+        ['JPY', 150],
+      ]);
+      const r = computeReport(t.db, 'salesforce', 'pipeline', { timeZone: 'UTC', now: NOW, currency: null });
+      expect(r.currency).toBe('USD');
+      expect(r.total.value).toBeCloseTo(expectedOpenUsd(model, 0.8), 4);
+      expect(r.unconverted).toBeUndefined();
+
+      // The org turns on dated rates: EUR at 0.5 from 2000 on; every close date falls in it.
+      model.currencies = multiCurrencyModel(true).currencies;
+      await runSync(t.db, createSalesforceConnector({ apiVersion: SALESFORCE_API_VERSION }), { http, now: new Date(NOW.getTime() + 3_600_000) });
+      expect(loadCurrencySettings(t.db, 'salesforce').source).toBe('Salesforce DatedConversionRate');
+      const dated = computeReport(t.db, 'salesforce', 'pipeline', { timeZone: 'UTC', now: NOW, currency: null });
+      expect(dated.total.value).toBeCloseTo(expectedOpenUsd(model, 0.5), 4);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('Salesforce single-currency org: the organization currency, no rate queries refused as errors', async () => {
+    const model = createCrmModel({ now: NOW, deals: 10 });
+    model.currencies = { base: 'EUR', rates: [] };
+    const sf = await startSalesforceFake(model, {}, { multiCurrency: false, recordTypes: false });
+    fake = sf;
+    const t = tempDb();
+    try {
+      const http = fetchHttp(sf.url, { authorization: `Bearer ${SALESFORCE_TOKEN}` });
+      await runSync(t.db, createSalesforceConnector({ apiVersion: SALESFORCE_API_VERSION }), { http, now: NOW });
+      expect(loadCurrencySettings(t.db, 'salesforce')).toMatchObject({ base: 'EUR', rates: [] });
+      // Deals carry no currency in a single-currency org: they are in the org's currency.
+      expect(computeReport(t.db, 'salesforce', 'pipeline', { timeZone: 'UTC', now: NOW, currency: null }).currency).toBe('EUR');
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it("HubSpot: the company currency and each deal's amount_in_home_currency", async () => {
+    const model = multiCurrencyModel();
+    const hs = await startHubspotFake(model);
+    fake = hs;
+    const t = tempDb();
+    try {
+      const http = fetchHttp(hs.url, { authorization: `Bearer ${HUBSPOT_TOKEN}` });
+      await runSync(t.db, createHubspotConnector(), { http, now: NOW });
+      expect(loadCurrencySettings(t.db, 'hubspot')).toMatchObject({ base: 'USD', source: 'HubSpot company currency' });
+      const home = t.db.prepare("SELECT amount, currency, amount_home AS home FROM deals WHERE crm = 'hubspot' AND currency = 'JPY' AND amount > 0 LIMIT 1").get() as {
+        amount: number;
+        home: number;
+      };
+      expect(home.home).toBeCloseTo(home.amount / 150, 1);
+      const r = computeReport(t.db, 'hubspot', 'pipeline', { timeZone: 'UTC', now: NOW, currency: null });
+      expect(r.currency).toBe('USD');
+      expect(r.total.value).toBeCloseTo(expectedOpenUsd(model, 0.8), -1);
+      expect(r.unconverted).toBeUndefined();
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it("Pipedrive: the default currency and the rates implied by the deal summary's converted totals", async () => {
+    const model = multiCurrencyModel();
+    const pd = await startPipedriveFake(model);
+    fake = pd;
+    const t = tempDb();
+    try {
+      const http = fetchHttp(pd.url, { 'x-api-token': PIPEDRIVE_TOKEN });
+      await runSync(t.db, createPipedriveConnector(), { http, now: NOW });
+      const saved = loadCurrencySettings(t.db, 'pipedrive');
+      expect(saved.base).toBe('USD');
+      expect(saved.rates.find((r) => r.currency === 'EUR')?.perBase).toBeCloseTo(0.8, 4);
+      expect(saved.rates.find((r) => r.currency === 'JPY')?.perBase).toBeCloseTo(150, 1);
+      const r = computeReport(t.db, 'pipedrive', 'pipeline', { timeZone: 'UTC', now: NOW, currency: null });
+      expect(r.total.value).toBeCloseTo(expectedOpenUsd(model, 0.8), -1);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
