@@ -90,7 +90,7 @@ export interface Attainment {
   open_deals: number;
   /** open_pipeline ÷ still_needed (null when nothing is needed). */
   coverage: number | null;
-  /** Value win rate of the scope's deals closed in the last 365 days: won ÷ (won + lost). */
+  /** Value win rate of the scope's deals closed in the last 365 days: won ÷ (won + lost), a closed deal of unknown amount at the mean won amount. */
   win_rate: number | null;
   /** still_needed ÷ win_rate: the open pipeline it takes at that rate. */
   pipeline_needed: number | null;
@@ -191,13 +191,22 @@ export function quotaAttainment(deals: QuotaDeal[], target: QuotaTarget, period:
     openDeals++;
   }
   const fromS = T - CONVERSION_LOOKBACK_DAYS * DAY_S;
+  // A closed deal without a known amount (many exports zero a lost deal's value) counts at the
+  // mean won amount of the window, so it weighs as a typical deal instead of vanishing.
   let wonValue = 0;
-  let closedValue = 0;
+  let wonCount = 0;
+  let knownLost = 0;
+  let unknownClosed = 0;
   for (const d of mine) {
-    if (d.closed === null || d.closed < fromS || d.closed > T || d.amountKnown === false) continue;
-    closedValue += d.amount;
-    if (d.won) wonValue += d.amount;
+    if (d.closed === null || d.closed < fromS || d.closed > T) continue;
+    if (d.amountKnown === false) unknownClosed++;
+    else if (d.won) {
+      wonValue += d.amount;
+      wonCount++;
+    } else knownLost += d.amount;
   }
+  const typicalWon = wonCount > 0 ? wonValue / wonCount : 0;
+  const closedValue = wonValue + knownLost + unknownClosed * typicalWon;
   const winRate = closedValue > 0 ? wonValue / closedValue : null;
   const pipelineNeeded = winRate ? stillNeeded / winRate : null;
 
