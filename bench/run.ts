@@ -20,7 +20,7 @@ const BENCHES: Record<string, Bench> = {
     title: 'Slash-command acknowledgement while the app syncs 100k deals (max < 1 s)',
     run: async () => (await import('./sync-ack.js')).benchSyncAck(),
   },
-  slack: { title: 'Slack: slash command -> PNG uploaded (p50/p95 at 100k and 1M deals), ack p99', run: async () => (await import('./slack.js')).benchSlack() },
+  slack: { title: 'Slack: ack p50/p99/max under 30 concurrent heavy commands (HTTP, Socket Mode) at 100k and 1M deals, duplicates, reconnect after an outage', run: async () => (await import('./slack.js')).benchSlack() },
 };
 
 async function main(): Promise<void> {

@@ -6,6 +6,8 @@ import type { Config } from '../src/config.js';
 import type { SlackDelivery, ReplyTarget } from '../src/delivery/slack.js';
 import type { SyncJob } from '../src/jobs/sync.js';
 import type { OwnerDirectory } from '../src/delivery/slack-owners.js';
+import type { AdminCheck } from '../src/delivery/slack-admins.js';
+import type { ReportWork } from '../src/reports/work.js';
 import type { Db } from '../store/db.js';
 import { resolveTeamSettings } from '../src/settings/resolve.js';
 
@@ -27,7 +29,11 @@ export interface CommandDeps {
   crm: string;
   slack: SlackDelivery;
   owners: OwnerDirectory;
+  /** Who may run admin actions (cached for minutes). */
+  admins: AdminCheck;
   sync: SyncJob;
+  /** Computes reports and draws charts off the event loop (a worker pool in `dealcast start`). */
+  reports: ReportWork;
   now: () => Date;
   log: (line: string) => void;
   /** Human description of the sync schedule, for /dealcast status. */

@@ -14,7 +14,6 @@
 import type { types } from '@slack/bolt';
 import { CALLBACK_IDS, ACTION_IDS, BLOCK_IDS } from '../src/ids.js';
 import { describeError } from '../src/errors.js';
-import { isDealcastAdmin } from '../src/delivery/slack-admins.js';
 import { calibrationHintsFor, refreshReportTables } from '../src/settings/metrics.js';
 import { loadSettingsSnapshot, saveSettings, validateSettings, type SettingsSnapshot, type StageDraft } from '../src/settings/change.js';
 import {
@@ -61,7 +60,7 @@ function hints(deps: CommandDeps, pipelineId: string): CalibrationHints | null {
 /** /dealcast settings */
 export async function openSettings(req: CommandRequest, deps: CommandDeps): Promise<void> {
   const target = replyTarget(req);
-  if (!(await isDealcastAdmin(req.userId, deps.config, deps.slack))) {
+  if (!(await deps.admins.isAdmin(req.userId))) {
     deps.log(`settings: refused /dealcast settings for ${req.userId} (not an admin)`);
     await deps.slack.replyEphemeral(target, { text: NOT_ADMIN_TEXT });
     return;
@@ -110,7 +109,7 @@ export function isViewChangingAction(actionId: string): boolean {
 export async function onSettingsAction(input: SettingsActionInput, deps: CommandDeps): Promise<void> {
   const meta = decodeMeta(input.view.private_metadata);
   if (input.view.callback_id !== CALLBACK_IDS.settingsModal || !meta || !isViewChangingAction(input.actionId)) return;
-  if (!(await isDealcastAdmin(input.userId, deps.config, deps.slack))) {
+  if (!(await deps.admins.isAdmin(input.userId))) {
     deps.log(`settings: refused action ${input.actionId} by ${input.userId} (not an admin)`);
     await deps.slack.updateView(input.view.id, simpleView(`:no_entry: ${NOT_ADMIN_TEXT}`), input.view.hash);
     return;
@@ -171,22 +170,17 @@ export interface SettingsSubmission {
   view: { id: string; callback_id?: string; private_metadata?: string; state?: { values: ViewStateValues } };
 }
 
-export type SubmissionAck = { response_action: 'errors'; errors: Record<string, string> } | undefined;
+export type SubmissionAck =
+  | { response_action: 'errors'; errors: Record<string, string> }
+  | { response_action: 'update'; view: View }
+  | undefined;
 
-/**
- * Checks and saves a submission. Returns what to ack with (errors keep the modal open; undefined
- * closes it) and the work to do after the ack (refresh, confirmation).
- */
-export async function onSettingsSubmit(input: SettingsSubmission, deps: CommandDeps): Promise<{ ack: SubmissionAck; after?: () => Promise<void> }> {
-  const meta = decodeMeta(input.view.private_metadata);
-  const fail = (msg: string): { ack: SubmissionAck } => ({ ack: { response_action: 'errors', errors: { [BLOCK_IDS.settingsPipeline]: msg } } });
-  if (!meta) return fail('This form is out of date. Close it and run /dealcast settings again.');
-  if (!(await isDealcastAdmin(input.userId, deps.config, deps.slack))) {
-    deps.log(`settings: refused a settings submission by ${input.userId} (not an admin); nothing saved`);
-    return fail(`Not saved. ${NOT_ADMIN_TEXT}`);
-  }
+type Checked = { ok: true; snapshot: SettingsSnapshot; change: Parameters<typeof saveSettings>[2] } | { ok: false; ack: SubmissionAck; message: string };
+
+/** Staleness and validation of a submission: local work only (SQLite), nothing that waits on Slack. */
+function checkSubmission(input: SettingsSubmission, meta: ModalMeta, deps: CommandDeps): Checked {
+  const fail = (message: string): Checked => ({ ok: false, message, ack: { response_action: 'errors', errors: { [BLOCK_IDS.settingsPipeline]: message } } });
   if (meta.crm !== deps.crm) return fail(`This form was for ${meta.crm}; dealcast now reads ${deps.crm}. Close it and run /dealcast settings again.`);
-
   // Optimistic concurrency: the form shows values as they were when it opened; do not silently undo a newer save.
   const newer = lastAudit(deps.db);
   if (meta.a !== undefined && newer && newer.id > meta.a) {
@@ -200,18 +194,65 @@ export async function onSettingsSubmit(input: SettingsSubmission, deps: CommandD
   const checked = validateSettings(snapshot, state.drafts, state.general);
   if (!checked.ok) {
     deps.log(`settings: submission by ${input.userId} has ${checked.problems.length} problem(s); nothing saved`);
-    return { ack: { response_action: 'errors', errors: errorsForView(snapshot, meta, checked.problems) } };
+    return { ok: false, message: `Not saved: ${checked.problems.length} problem(s) in the form.`, ack: { response_action: 'errors', errors: errorsForView(snapshot, meta, checked.problems) } };
   }
-  const now = deps.now();
-  const lines = saveSettings(deps.db, snapshot, checked.change, input.userId, now);
-  deps.log(`settings: ${input.userId} saved ${lines.length} change(s): ${lines.map((l) => l.what).join(', ') || 'none'}`);
+  return { ok: true, snapshot, change: checked.change };
+}
+
+/**
+ * Checks and saves a submission. Returns what to ack with (errors keep the modal open; undefined
+ * closes it; an update shows "Saving…") and the work to do after the ack. Nothing before the ack
+ * waits on Slack: validation is local, and the admin check answers from the cache when it can
+ * (the admin was checked when the modal opened). When it cannot, the ack shows "Saving…" at
+ * once and the check, the save and the outcome follow in the modal (views.update).
+ */
+export async function onSettingsSubmit(input: SettingsSubmission, deps: CommandDeps): Promise<{ ack: SubmissionAck; after?: () => Promise<void> }> {
+  const meta = decodeMeta(input.view.private_metadata);
+  const fail = (msg: string): { ack: SubmissionAck } => ({ ack: { response_action: 'errors', errors: { [BLOCK_IDS.settingsPipeline]: msg } } });
+  if (!meta) return fail('This form is out of date. Close it and run /dealcast settings again.');
+  const admin = deps.admins.cached(input.userId);
+  if (admin === false) {
+    deps.log(`settings: refused a settings submission by ${input.userId} (not an admin); nothing saved`);
+    return fail(`Not saved. ${NOT_ADMIN_TEXT}`);
+  }
+  const checked = checkSubmission(input, meta, deps);
+  if (!checked.ok) return { ack: checked.ack };
+  if (admin === true) {
+    const lines = save(input.userId, checked, deps);
+    return { ack: undefined, after: async () => void (await afterSave(deps, input.userId, lines, checked.snapshot)) };
+  }
   return {
-    ack: undefined,
+    ack: { response_action: 'update', view: simpleView(':hourglass_flowing_sand: Saving your settings…') },
     after: async () => {
-      if (lines.some((l) => l.what.startsWith('stage_map:'))) refreshAfterSave(deps, snapshot);
-      await confirm(deps, input.userId, lines, snapshot);
+      const show = (text: string) => deps.slack.updateView(input.view.id, simpleView(text)).catch((err: unknown) => deps.log(`settings: could not update the modal for ${input.userId}: ${describeError(err)}`));
+      if (!(await deps.admins.isAdmin(input.userId))) {
+        deps.log(`settings: refused a settings submission by ${input.userId} (not an admin); nothing saved`);
+        await show(`:no_entry: Not saved. ${NOT_ADMIN_TEXT}`);
+        return;
+      }
+      // Checked again: another save may have landed while Slack was asked.
+      const again = checkSubmission(input, meta, deps);
+      if (!again.ok) {
+        await show(`:x: ${again.message}`);
+        return;
+      }
+      const lines = save(input.userId, again, deps);
+      const dmSent = await afterSave(deps, input.userId, lines, again.snapshot);
+      await show(`:white_check_mark: Saved ${lines.length} change${lines.length === 1 ? '' : 's'}.${dmSent ? ' I sent you the list by direct message.' : ''}`);
     },
   };
+}
+
+function save(userId: string, checked: Extract<Checked, { ok: true }>, deps: CommandDeps) {
+  const lines = saveSettings(deps.db, checked.snapshot, checked.change, userId, deps.now());
+  deps.log(`settings: ${userId} saved ${lines.length} change(s): ${lines.map((l) => l.what).join(', ') || 'none'}`);
+  return lines;
+}
+
+/** Refreshes derived tables and DMs the list of changes; true when the DM went out. */
+async function afterSave(deps: CommandDeps, userId: string, lines: ReturnType<typeof saveSettings>, snapshot: SettingsSnapshot): Promise<boolean> {
+  if (lines.some((l) => l.what.startsWith('stage_map:'))) refreshAfterSave(deps, snapshot);
+  return confirm(deps, userId, lines, snapshot);
 }
 
 function refreshAfterSave(deps: CommandDeps, snapshot: SettingsSnapshot): void {
@@ -223,11 +264,13 @@ function refreshAfterSave(deps: CommandDeps, snapshot: SettingsSnapshot): void {
   }
 }
 
-async function confirm(deps: CommandDeps, userId: string, lines: Parameters<typeof settingsSavedMessage>[0], snapshot: SettingsSnapshot): Promise<void> {
+async function confirm(deps: CommandDeps, userId: string, lines: Parameters<typeof settingsSavedMessage>[0], snapshot: SettingsSnapshot): Promise<boolean> {
   try {
     const dm = await deps.slack.openDm(userId);
     await deps.slack.postMessage(dm, settingsSavedMessage(lines, snapshot.crm));
+    return true;
   } catch (err) {
     deps.log(`settings: could not send the confirmation to ${userId}: ${describeError(err)}`);
+    return false;
   }
 }

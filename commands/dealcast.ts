@@ -11,7 +11,6 @@
 import { parseCommandArgs } from './command-args.js';
 import { describeError, SyncBusyError } from '../src/errors.js';
 import { buildDashboardFile } from '../src/dashboard/build.js';
-import { isDealcastAdmin } from '../src/delivery/slack-admins.js';
 import { helpMessage, usageMessage } from '../src/views/help.js';
 import { statusMessage } from '../src/views/status.js';
 import { resolveTeamSettings } from '../src/settings/resolve.js';
@@ -45,7 +44,7 @@ export function statusFacts(deps: CommandDeps) {
 
 async function syncNow(req: CommandRequest, deps: CommandDeps): Promise<void> {
   const target = replyTarget(req);
-  if (!(await isDealcastAdmin(req.userId, deps.config, deps.slack))) {
+  if (!(await deps.admins.isAdmin(req.userId))) {
     await deps.slack.replyEphemeral(target, {
       text: 'Only dealcast admins can start a sync: workspace admins and owners, and the people listed in DEALCAST_ADMINS. The next scheduled sync will run on its own.',
     });

@@ -7,31 +7,25 @@
 import { OPEN_CANONICAL_STAGES } from '../src/model/canonical-stages.js';
 import { parseCommandArgs, type ArgSpec } from './command-args.js';
 import { UsageError } from '../src/errors.js';
-import type { DealListRow } from '../src/metrics/report-types.js';
-import { computeReport } from '../src/reports/compute.js';
 import { dealsList, DEALS_LIST_DEFAULT } from '../src/views/deals-list.js';
 import { usageMessage } from '../src/views/help.js';
 import { listStages } from '../store/stages.js';
 import { replyTarget, teamTimeZone, type CommandHandler, type CommandDeps } from './command-context.js';
-import { describeFilters, freshnessOf, resolveFilters, yieldToEventLoop } from './report-command.js';
+import { describeFilters, freshnessOf, resolveFilters } from './report-command.js';
 
 export const DEALS_ARGS: ArgSpec = { filters: ['owner', 'pipeline', 'source', 'since', 'stage'], flags: ['stuck'] };
 
 /**
- * Rows asked of the report. The deals report ranks by how stuck a deal is and has no stage
- * filter, so "biggest first" and `stage:` need every candidate row; the stuck list alone needs
- * only the first screenful.
+ * `stage:` as typed -> the report's stage filter: a canonical stage (Proposal) or the open CRM
+ * stages of that name. The list is filtered, ordered and cut in SQL.
  */
-const ALL_ROWS = 10_000_000;
-
-/** `stage:` as typed -> a matcher over deal rows: a canonical stage (Proposal) or a CRM stage name. */
-function stageMatcher(stage: string, deps: CommandDeps): { label: string; test: (d: DealListRow) => boolean } {
+function stageFilter(stage: string, deps: CommandDeps): { label: string; filter: { canonical?: number; stageIds?: string[] } } {
   const want = stage.trim().toLowerCase();
-  const canonical = OPEN_CANONICAL_STAGES.find((s) => s.toLowerCase() === want);
-  if (canonical) return { label: canonical, test: (d) => d.stage === canonical };
+  const canonical = OPEN_CANONICAL_STAGES.findIndex((s) => s.toLowerCase() === want);
+  if (canonical >= 0) return { label: OPEN_CANONICAL_STAGES[canonical]!, filter: { canonical } };
   const crmStages = listStages(deps.db, deps.crm).filter((s) => !s.isClosed);
-  const hit = crmStages.find((s) => s.name.toLowerCase() === want);
-  if (hit) return { label: hit.name, test: (d) => d.crm_stage.toLowerCase() === want };
+  const hits = crmStages.filter((s) => s.name.toLowerCase() === want);
+  if (hits.length) return { label: hits[0]!.name, filter: { stageIds: hits.map((s) => s.id) } };
   const names = [...OPEN_CANONICAL_STAGES, ...new Set(crmStages.map((s) => s.name))].slice(0, 20);
   throw new UsageError(`No open stage is called "${stage}".`, `Stages: ${names.join(', ')}.`);
 }
@@ -45,21 +39,31 @@ export const handleDealsCommand: CommandHandler = async (req, deps) => {
   }
   const args = parsed.args;
   const now = deps.now();
-  const stage = args.stage ? stageMatcher(args.stage, deps) : null;
+  const stage = args.stage ? stageFilter(args.stage, deps) : null;
   const filters = await resolveFilters(args, req, deps);
-  // Stuck: the report's own rule (2x the stage average). Otherwise every open deal (threshold 0).
-  const needAll = !args.stuck || stage !== null;
-  await yieldToEventLoop();
-  const report = computeReport(deps.db, deps.crm, 'deals', { filters, now, timeZone: teamTimeZone(deps), currency: deps.config.DEALCAST_CURRENCY ?? null, limit: needAll ? ALL_ROWS : DEALS_LIST_DEFAULT, ...(args.stuck ? {} : { threshold: 0 }) });
-  let deals = stage ? report.deals.filter(stage.test) : report.deals;
-  if (!args.stuck) deals = [...deals].sort((a, b) => (b.amount ?? 0) - (a.amount ?? 0));
+  // Stuck: the report's own rule (2x the stage average), most stuck first. Otherwise every open
+  // deal (threshold 0), biggest first. Either way only the first screenful leaves SQL, and the
+  // work runs off the event loop.
+  const { report } = await deps.reports.run({
+    crm: deps.crm,
+    name: 'deals',
+    opts: {
+      filters,
+      now,
+      timeZone: teamTimeZone(deps),
+      currency: deps.config.DEALCAST_CURRENCY ?? null,
+      limit: DEALS_LIST_DEFAULT,
+      ...(args.stuck ? {} : { threshold: 0, order: 'amount' as const }),
+      ...(stage ? { stage: stage.filter } : {}),
+    },
+  });
   const extra = [...(stage ? [`stage ${stage.label}`] : []), ...(args.stuck ? ['stuck'] : [])];
-  const message = dealsList(deals, {
+  const message = dealsList(report.deals, {
     title: args.stuck ? 'Stuck deals' : 'Open deals',
     currency: report.currency,
     filterText: describeFilters(report.filters, args, extra),
     freshness: freshnessOf(deps, now),
-    total: stage ? deals.length : report.total,
+    total: report.total,
     limit: DEALS_LIST_DEFAULT,
     requestedBy: req.userId,
     emptyText: args.stuck ? 'No deals are stuck: every open deal is within twice its stage’s usual time.' : 'No open deals match.',

@@ -1,15 +1,13 @@
 /**
  * The flow every chart command shares: parse the arguments -> resolve who `owner:` means ->
- * computeReport -> Block Kit summary + Vega-Lite spec -> PNG -> upload into the channel (or DM
+ * computeReport + Vega-Lite spec -> PNG (off the event loop: deps.reports) -> Block Kit summary -> upload into the channel (or DM
  * when the bot is not there). Bad arguments and filters that match nothing answer ephemerally
  * with usage and what was wrong (UsageError, turned into usage by the listener).
  */
-import { buildChart, chartRowsAltText } from '../charts/index.js';
-import { renderPng } from '../charts/render.js';
+import { chartRowsAltText } from '../charts/index.js';
 import { describeSince, parseCommandArgs, type ArgSpec, type CommandArgs } from './command-args.js';
 import type { ChartCommandKey } from '../src/ids.js';
 import type { ReportFilters } from '../src/metrics/report-types.js';
-import { computeReport } from '../src/reports/compute.js';
 import type { Freshness } from '../src/views/freshness.js';
 import { usageMessage } from '../src/views/help.js';
 import { reportSummary } from '../src/views/report-summary.js';
@@ -30,11 +28,6 @@ export const REPORT_ARGS: Record<ChartCommandKey, ArgSpec> = {
 /** PNG scale: 2x reads sharply on retina screens and phones. */
 const CHART_SCALE = 2;
 
-/**
- * Lets pending I/O run (other commands' acks) between the synchronous heavy phases: SQLite
- * aggregation and rendering block the event loop for tens to hundreds of ms on large CRMs.
- */
-export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The filters as computeReport takes them: owner resolved to a CRM owner id. */
 export async function resolveFilters(args: CommandArgs, req: CommandRequest, deps: CommandDeps): Promise<ReportFilters> {
@@ -71,14 +64,11 @@ export async function runReportCommand(key: ChartCommandKey, req: CommandRequest
   const args = parsed.args;
   const now = deps.now();
   const filters = await resolveFilters(args, req, deps);
-  await yieldToEventLoop();
   const timeZone = teamTimeZone(deps);
-  const report = computeReport(deps.db, deps.crm, key, { filters, now, timeZone, currency: deps.config.DEALCAST_CURRENCY ?? null });
+  // The report and its chart are computed off the event loop (a worker in `dealcast start`).
+  const { report, png } = await deps.reports.run({ crm: deps.crm, name: key, opts: { filters, now, timeZone, currency: deps.config.DEALCAST_CURRENCY ?? null }, chart: { scale: CHART_SCALE } });
+  if (!png) throw new Error(`${key}: no chart was drawn`);
   const summary = reportSummary(key, report, { filterText: describeFilters(report.filters, args), freshness: freshnessOf(deps, now), requestedBy: req.userId });
-  // computeReport's result is the report for `key`; TypeScript cannot tie the two through a union.
-  const spec = buildChart(key, report as never);
-  await yieldToEventLoop();
-  const png = await renderPng(spec, { scale: CHART_SCALE });
   await deps.slack.deliverReport(target, summary, {
     png,
     filename: `${key}-${localDay(now, timeZone)}.png`,

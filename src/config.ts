@@ -75,6 +75,10 @@ const schema = z
     SLACK_APP_TOKEN: opt(),
     SLACK_API_URL: urlWithDefault('https://slack.com/api/'),
     PORT: intIn(3000, 1, 65535),
+    /** Socket Mode: exit non-zero after this many seconds without a connection (0: never). */
+    SOCKET_MODE_MAX_DOWN_SECONDS: intIn(600, 0, 7 * 24 * 3600),
+    /** Report workers computing and rendering off the main thread (0: one per core but one, at least 1). */
+    REPORT_WORKERS: intIn(0, 0, 64),
     DEMO_SEED: intIn(42, 0, 2 ** 31 - 1),
     DEMO_DEALS: intIn(1500, 10, 1_000_000),
     HUBSPOT_TOKEN: opt(),
@@ -117,6 +121,8 @@ const schema = z
     DASHBOARD_DEAL_NAMES: withDefault('true').pipe(z.enum(['true', 'false'], { message: 'must be true or false' })).transform((v) => v === 'true'),
     /** How long a second sync of the same CRM waits for the one running (CLI); the app does not wait. */
     SYNC_WAIT_MINUTES: intIn(30, 0, 24 * 60),
+    /** How long a write waits for another dealcast process's write to SQLite before it fails, in seconds. */
+    DB_BUSY_TIMEOUT_SECONDS: intIn(30, 0, 3600),
     /** Largest CRM answer read, in MB: a bigger page fails with a clear error instead of exhausting memory. */
     CRM_MAX_PAGE_MB: intIn(64, 1, 1024),
     /**

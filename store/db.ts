@@ -40,6 +40,8 @@ export interface OpenOptions {
    * nothing), and a file the process may not write is opened read-only instead of failing.
    */
   forReading?: boolean;
+  /** How long a write waits for another process's write lock (default BUSY_TIMEOUT_MS). */
+  busyTimeoutMs?: number;
 }
 
 /** SQLite's error codes, as one sentence with what to do. */
@@ -131,7 +133,7 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
   }
   try {
     // First, so that everything after it (even switching to WAL) waits for another process's write.
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
     // The first read: a file that is not SQLite, or is damaged, fails here rather than mid-command.
     try {
       db.pragma('schema_version');

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { BUSY_TIMEOUT_MS, type Db } from './db.js';
+import type { Db } from './db.js';
 
 export interface Lease {
   name: string;
@@ -52,6 +52,7 @@ export function holderGone(holder: string | null): boolean {
  * thread rebuilds the report tables). Returns undefined when the database was busy.
  */
 export function ifNotBusy<T>(db: Db, fn: () => T): T | undefined {
+  const before = db.pragma('busy_timeout', { simple: true }) as number;
   db.pragma('busy_timeout = 0');
   try {
     return fn();
@@ -59,7 +60,7 @@ export function ifNotBusy<T>(db: Db, fn: () => T): T | undefined {
     if ((err as { code?: string }).code === 'SQLITE_BUSY') return undefined;
     throw err;
   } finally {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`busy_timeout = ${before}`);
   }
 }
 

@@ -454,20 +454,32 @@ export function stagesToReview(db: Db, crm: string, pipelineIds?: string[]): { s
 
 /**
  * Open deals that entered their current canonical stage at or before the cutoff for that stage
- * (stuck-deals.ts computes the cutoffs), most overdue first within the limit, plus their count.
+ * (stuck-deals.ts computes the cutoffs), most overdue first (or biggest first) within the limit,
+ * plus their count. `canonical` / `stageIds` narrow to one stage; the paging is SQL's, so a
+ * list of 1M open deals never comes to JavaScript.
  */
 export function stuckCandidates(
   db: Db,
   crm: string,
   f: FactFilter,
   cutoffs: (number | null)[],
-  opts: { limit: number; nowS: number },
+  opts: { limit: number; nowS: number; order?: 'overdue' | 'amount'; canonical?: number; stageIds?: string[] },
 ): { total: number; rows: OpenDealCandidate[] } {
   const conds = cutoffs.map((c, d) => (c === null ? null : `(f.canonical = ${d} AND f.stage_since <= ${Math.floor(c)})`)).filter(Boolean);
   if (!conds.length) return { total: 0, rows: [] };
   const w = where(f, 'f');
-  const base = `FROM deal_facts f INDEXED BY deal_facts_open WHERE f.crm = ? AND f.status = 0 AND (${conds.join(' OR ')})${w.sql}`;
-  const params = [crm, ...w.params];
+  const stage: string[] = [];
+  const stageParams: unknown[] = [];
+  if (opts.canonical !== undefined) {
+    stage.push(' AND f.canonical = ?');
+    stageParams.push(opts.canonical);
+  }
+  if (opts.stageIds) {
+    stage.push(opts.stageIds.length ? ` AND f.stage_id IN (${opts.stageIds.map(() => '?').join(',')})` : ' AND 0');
+    stageParams.push(...opts.stageIds);
+  }
+  const base = `FROM deal_facts f INDEXED BY deal_facts_open WHERE f.crm = ? AND f.status = 0 AND (${conds.join(' OR ')})${w.sql}${stage.join('')}`;
+  const params = [crm, ...w.params, ...stageParams];
   const total = db.prepare(`SELECT COUNT(*) ${base}`).pluck().get(...params) as number;
   // Most overdue first: how far past its cutoff each deal is, relative to its stage's allowance.
   const now = Math.floor(opts.nowS);
@@ -475,11 +487,12 @@ export function stuckCandidates(
     .map((c, d) => (c === null ? null : `WHEN ${d} THEN (${now} - f.stage_since) * 1.0 / MAX(1, ${now} - ${Math.floor(c)})`))
     .filter(Boolean)
     .join(' ');
+  const order = opts.order === 'amount' ? 'COALESCE(f.amount, 0) DESC, f.deal_id' : `CASE f.canonical ${over} ELSE 0 END DESC`;
   const rows = db
     .prepare(
       `SELECT f.deal_id AS id, d.name AS name, f.amount AS amount, f.amount_original AS amountOriginal, f.currency_original AS currencyOriginal, f.canonical AS depth, COALESCE(s.name, f.stage_id, '') AS crmStage,
               o.name AS owner, p.name AS pipeline, f.stage_since AS stageSince, f.close_day AS closeDay
-       FROM (SELECT f.* ${base} ORDER BY CASE f.canonical ${over} ELSE 0 END DESC LIMIT ?) f
+       FROM (SELECT f.* ${base} ORDER BY ${order} LIMIT ?) f
        JOIN deals d ON d.crm = f.crm AND d.id = f.deal_id
        LEFT JOIN stages s ON s.crm = f.crm AND s.id = f.stage_id
        LEFT JOIN owners o ON o.crm = f.crm AND o.id = f.owner_id

@@ -7,7 +7,7 @@ import { jobContext } from '../jobs/context.js';
 import { runInSlot } from '../jobs/ledger.js';
 import { dryRunMessenger } from '../delivery/dry-run.js';
 import { cliMessenger } from './job-messenger.js';
-import type { ChannelQueueOptions } from '../delivery/channel-queue.js';
+import type { CliMessengerOptions } from './job-messenger.js';
 import { cliConfig, escapeControl, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -29,7 +29,7 @@ export function describeAlerts(r: AlertsResult): string {
   return [...kinds, ...skipped].join('\n');
 }
 
-export async function runAlerts(ctx: { io: CliIo; db: import('../../store/db.js').Db; config: import('../config.js').Config; now: Date; dryRun: boolean; queue?: ChannelQueueOptions }): Promise<number> {
+export async function runAlerts(ctx: { io: CliIo; db: import('../../store/db.js').Db; config: import('../config.js').Config; now: Date; dryRun: boolean; queue?: CliMessengerOptions }): Promise<number> {
   const { io, db, config, now } = ctx;
   const log = (line: string) => io.stderr(escapeControl(line));
   if (ctx.dryRun) {

@@ -10,7 +10,7 @@ import { jobContext } from '../jobs/context.js';
 import { runInSlot } from '../jobs/ledger.js';
 import { dryRunMessenger } from '../delivery/dry-run.js';
 import { cliMessenger } from './job-messenger.js';
-import type { ChannelQueueOptions } from '../delivery/channel-queue.js';
+import type { CliMessengerOptions } from './job-messenger.js';
 import { getJobRun } from '../../store/job-runs.js';
 import { resolveTeamSettings } from '../settings/resolve.js';
 import { DIGEST_LOOKBACK_MS } from '../jobs/scheduler.js';
@@ -40,7 +40,7 @@ export async function runDigest(ctx: {
   /** Post another digest even if the current digest slot's was already posted. */
   again?: boolean;
   /** Send-queue pacing and clock (tests). */
-  queue?: ChannelQueueOptions;
+  queue?: CliMessengerOptions;
 }): Promise<number> {
   const { io, db, config, now } = ctx;
   const log = (line: string) => io.stderr(escapeControl(line));

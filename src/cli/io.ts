@@ -74,7 +74,7 @@ export function cliConfig(io: CliIo, overrides: Record<string, string | undefine
  * the file must exist, and a read-only file is opened read-only.
  */
 export function openStore(config: Config, opts: { forReading?: boolean } = {}): Db {
-  return openDb(config.DEALCAST_DB, { forReading: opts.forReading });
+  return openDb(config.DEALCAST_DB, { forReading: opts.forReading, busyTimeoutMs: config.DB_BUSY_TIMEOUT_SECONDS * 1000 });
 }
 
 /**

@@ -4,10 +4,11 @@
  * sync runs at start when the database has never synced. Stops cleanly on SIGINT/SIGTERM.
  */
 import { createDealcastApp } from '../app.js';
+import { HEARTBEAT_MS, healthFilePath, writeConnectionStatus } from '../delivery/connection-health.js';
+import type { SocketHealth } from '../delivery/socket-mode.js';
 import { describeError } from '../errors.js';
 import { createSyncJob } from '../jobs/sync.js';
 import { startScheduler } from '../jobs/scheduler.js';
-import { jobsSlackMessenger } from './job-messenger.js';
 import { redactSecrets } from '../config.js';
 import { lastSuccessfulRun } from '../../store/sync-runs.js';
 import { cliConfig, escapeControl, openStore, parseFlags, type CliIo } from './io.js';
@@ -20,6 +21,8 @@ export interface StartOptions {
   /** HTTP bind address and port override (tests). */
   host?: string;
   port?: number;
+  /** Socket Mode tuning (tests). */
+  socket?: Parameters<typeof createDealcastApp>[0]['socket'];
 }
 
 function untilSignal(): Promise<string> {
@@ -39,9 +42,53 @@ export async function run(argv: string[], io: CliIo, opts: StartOptions = {}): P
   const onRejection = (err: unknown) => log(`unhandled rejection: ${describeError(err)}`);
   process.on('unhandledRejection', onRejection);
   const sync = createSyncJob({ db, config, log });
+  // Socket Mode that could not reconnect for SOCKET_MODE_MAX_DOWN_SECONDS ends the process with
+  // code 1, so a supervisor restarts it instead of leaving a process that hears nothing.
+  let socketDown: (h: SocketHealth) => void = () => undefined;
+  const down = new Promise<SocketHealth>((resolve) => (socketDown = resolve));
+  const healthPath = healthFilePath(config.DEALCAST_DB);
+  let heartbeat: NodeJS.Timeout | null = null;
   try {
-    const dc = createDealcastApp({ config, db, log, syncJob: sync, host: opts.host, port: opts.port });
-    const info = await dc.start();
+    let report: () => void = () => undefined;
+    const dc = createDealcastApp({
+      config,
+      db,
+      log,
+      syncJob: sync,
+      host: opts.host,
+      port: opts.port,
+      socket: opts.socket,
+      onSocketDown: (h) => socketDown(h),
+      onSocketHealth: () => report(),
+    });
+    if (healthPath) {
+      report = () => {
+        try {
+          writeConnectionStatus(healthPath, {
+            mode: dc.mode,
+            pid: process.pid,
+            updatedAt: new Date().toISOString(),
+            socket: dc.socket ? { ...dc.socket.health } : null,
+            duplicatesSkipped: dc.dedupe.duplicates,
+            rateLimited: dc.slack.limits.blocked(),
+          });
+        } catch (err) {
+          log(`status: could not write ${healthPath}: ${describeError(err)}`);
+        }
+      };
+      heartbeat = setInterval(report, HEARTBEAT_MS);
+      heartbeat.unref();
+    }
+    const started = dc.start();
+    const first = await Promise.race([started.then((info) => ({ info })), down.then((h) => ({ down: h }))]);
+    if ('down' in first) {
+      log(`slack: could not connect to Slack: ${first.down.lastError ?? 'unknown error'}; exiting with code 1`);
+      await dc.stop().catch(() => undefined);
+      await started.catch(() => undefined);
+      return 1;
+    }
+    const info = first.info;
+    report();
     log(
       `dealcast is running in ${info.mode === 'socket' ? 'Socket Mode' : `HTTP mode on port ${info.port} (endpoint /slack/events)`}` +
         `${info.team ? ` for ${info.team}` : ''}; CRM ${config.CRM}, database ${config.DEALCAST_DB}`,
@@ -59,18 +106,22 @@ export async function run(argv: string[], io: CliIo, opts: StartOptions = {}): P
         db,
         sync,
         log,
-        messenger: jobsSlackMessenger(config, log),
+        messenger: dc.slack.messenger({ fallbackUsers: config.DEALCAST_ADMINS }),
         slackUserForOwner: (ownerId) => dc.deps.owners.slackUserForOwner(ownerId),
       }),
     );
     scheduler.catch((err: unknown) => log(`scheduler: could not start: ${describeError(err)}`));
     opts.onStarted?.({ mode: info.mode, port: info.port });
-    const why = await (opts.stopWhen ?? untilSignal());
-    log(`stopping${typeof why === 'string' ? ` (${why})` : ''}`);
+    const why = await Promise.race([opts.stopWhen ?? untilSignal(), down.then(() => 'socket-down' as const)]);
+    log(`stopping${typeof why === 'string' ? ` (${why === 'socket-down' ? 'no Slack connection; a supervisor should restart dealcast' : why})` : ''}`);
     await (await scheduler.catch(() => null))?.stop();
+    // Posts already queued get a few seconds to go out (a channel under a long Retry-After does not hold the exit).
+    await Promise.race([dc.slack.drain(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     await dc.stop();
-    return 0;
+    report();
+    return why === 'socket-down' ? 1 : 0;
   } finally {
+    if (heartbeat) clearInterval(heartbeat);
     process.off('unhandledRejection', onRejection);
     // A sync still writing keeps its handle; the process exit closes it (the next start marks
     // that run interrupted and resumes).

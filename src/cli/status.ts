@@ -10,6 +10,7 @@ import { cliConfig, crmInDb, openStore, parseFlags, parseNowArg, teamTimeZone, t
 import { crmNotes } from '../connectors/index.js';
 import { newestDataAt } from '../../store/point-in-time.js';
 import { OLD_DATA_DAYS } from '../reports/compute.js';
+import { describeConnection, healthFilePath, readConnectionStatus } from '../delivery/connection-health.js';
 
 
 function tableCounts(db: Db, crm: string): Record<string, number> {
@@ -35,11 +36,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const review = stagesNeedingReview(db, crm);
     const cursors = listCursors(db, crm);
     const drift = listOpenSchemaDrift(db, crm);
+    const healthPath = healthFilePath(config.DEALCAST_DB);
+    const slack = healthPath ? readConnectionStatus(healthPath) : null;
     if (values.json) {
-      io.stdout(JSON.stringify({ crm, database: config.DEALCAST_DB, last_run: last, last_successful_run: ok, deals, counts, cursors, needs_review: review, schema_drift: drift, notes: crmNotes(crm) }, null, 2));
+      io.stdout(JSON.stringify({ crm, database: config.DEALCAST_DB, slack, last_run: last, last_successful_run: ok, deals, counts, cursors, needs_review: review, schema_drift: drift, notes: crmNotes(crm) }, null, 2));
       return 0;
     }
     io.stdout(`CRM: ${crm}    database: ${config.DEALCAST_DB}`);
+    for (const line of describeConnection(slack, now)) io.stdout(line);
     if (!last) {
       io.stdout('Never synced. Run "dealcast sync" (or "npm run demo" to try the demo CRM).');
       return 0;

@@ -13,12 +13,11 @@ export function messageAsText(content: MessageContent, indent = '  '): string {
   const lines: string[] = [];
   const add = (text: string, prefix = '') => lines.push(...text.split('\n').map((l) => `${indent}${prefix}${l}`));
   for (const b of content.blocks ?? ([] as Block[])) {
-    const text = (b.text as { text?: string } | undefined)?.text;
-    if (b.type === 'header' && text) add(text.toUpperCase());
+    if (b.type === 'header') add(b.text.text.toUpperCase());
     else if (b.type === 'section') {
-      if (text) add(text);
-      for (const f of (b.fields as { text: string }[] | undefined) ?? []) add(f.text, '| ');
-    } else if (b.type === 'context') for (const e of (b.elements as { text?: string }[] | undefined) ?? []) if (e.text) add(e.text, '  ');
+      if (b.text) add(b.text.text);
+      for (const f of b.fields ?? []) add(f.text, '| ');
+    } else if (b.type === 'context') for (const e of b.elements) if ('text' in e && e.text) add(e.text, '  ');
   }
   if (!lines.length) add(content.text);
   return lines.join('\n');

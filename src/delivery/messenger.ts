@@ -1,13 +1,15 @@
 /**
  * What the digest and alert jobs need from a chat platform: post, reply in a thread, update a
- * message, upload a chart into a thread. src/delivery/slack.ts implements it over the Web API;
- * the CLI's --dry-run and the tests implement it in memory. Views build the content; this only
- * carries it.
+ * message, upload a chart into a thread. src/delivery/slack.ts implements it over the Web API
+ * (through the same per-channel queue slash commands use); the CLI's --dry-run and the tests
+ * implement it in memory. Views build the content; this only carries it.
  */
+import type { types } from '@slack/bolt';
 
-/** Block Kit blocks as plain data (views build them; only delivery sends them). */
-export type Block = Record<string, unknown> & { type: string };
+/** A Block Kit block, typed by @slack/types (views build them; only delivery sends them). */
+export type Block = types.KnownBlock;
 
+/** The one message-content type: every message dealcast sends, from commands and jobs alike. */
 export interface MessageContent {
   /** Notification / fallback text; always given. */
   text: string;

@@ -59,6 +59,10 @@ export interface ReportOptions {
   calibrationMinSample?: number;
   /** funnel: cohort of deals created in the last N days when no `since` (default 180). */
   cohortDays?: number;
+  /** deals: most overdue first (default) or biggest first; paged in SQL either way. */
+  order?: 'overdue' | 'amount';
+  /** deals: only deals in this canonical stage (0 Lead … 3 Negotiation) or these CRM stages. */
+  stage?: { canonical?: number; stageIds?: string[] };
   /** deals: stuck when days in stage >= threshold × the stage's mean (default 2). */
   threshold?: number;
   /** deals: a stage's mean is used only when this many deals have left it (default 10). */
@@ -289,11 +293,17 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
     const limit = c.opts.limit ?? 50;
     const times = timeInStage(q.daysInStage(c.db, c.crm, teamFilter(c), c.nowS - lookback * DAY_S, c.nowS + 1, { histogram: false }));
     const stuckOpts = { now: c.now, threshold, minSample };
-    const cand = q.stuckCandidates(c.db, c.crm, createdSince(c), stuckCutoffs(times, stuckOpts), { limit, nowS: c.nowS });
+    const cand = q.stuckCandidates(c.db, c.crm, createdSince(c), stuckCutoffs(times, stuckOpts), {
+      limit,
+      nowS: c.nowS,
+      ...(c.opts.order ? { order: c.opts.order } : {}),
+      ...(c.opts.stage?.canonical !== undefined ? { canonical: c.opts.stage.canonical } : {}),
+      ...(c.opts.stage?.stageIds ? { stageIds: c.opts.stage.stageIds } : {}),
+    });
     const averages = stageAverages(times, minSample);
     return {
       ...c.base,
-      deals: stuckDeals(cand.rows, times, stuckOpts),
+      deals: c.opts.order === 'amount' ? stuckDeals(cand.rows, times, stuckOpts).sort((a, b) => (b.amount ?? 0) - (a.amount ?? 0)) : stuckDeals(cand.rows, times, stuckOpts),
       total: cand.total,
       threshold,
       min_sample: minSample,

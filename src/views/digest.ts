@@ -4,7 +4,10 @@
  * previous business day and the previous week, what moved since the last digest (top few by
  * value), and one data-quality line. Charts go in the thread (see docs/digest.md).
  */
+import type { types } from '@slack/bolt';
 import type { Block, MessageContent } from '../delivery/messenger.js';
+
+type MrkdwnElement = types.MrkdwnElement;
 import type { MovedDeal } from '../../store/digest-queries.js';
 import { clip, escapeMrkdwn, formatCount, formatMoney, formatPercent } from './numbers.js';
 
@@ -98,9 +101,9 @@ function ptsChange(now: number | null | undefined, then: number | null | undefin
   return `${d > 0 ? '▲' : '▼'} ${Math.abs(d).toFixed(1)} pts vs ${label}`;
 }
 
-function field(title: string, value: string, changes: (string | null)[]): Block {
+function field(title: string, value: string, changes: (string | null)[]): MrkdwnElement {
   const lines = [`*${title}*`, value, ...changes.filter((c): c is string => c !== null)];
-  return { type: 'mrkdwn', text: lines.join('\n') } as unknown as Block;
+  return { type: 'mrkdwn', text: lines.join('\n') };
 }
 
 function driftLine(d: DigestData): string | null {
@@ -171,7 +174,7 @@ export function digestView(d: DigestData): MessageContent {
     });
   }
 
-  const fields: Block[] = [
+  const fields: MrkdwnElement[] = [
     field('Open pipeline', `${formatMoney(k.openPipeline, c)} · ${formatCount(k.openDeals)} deals`, [
       pd ? relChange(k.openPipeline, pd.k.openPipeline, pd.label) : null,
       pw ? relChange(k.openPipeline, pw.k.openPipeline, pw.label) : null,

@@ -37,9 +37,13 @@ afterAll(() => {
 });
 
 async function cli(dbPath: string, ...argv: string[]) {
+  return cliWith({}, dbPath, ...argv);
+}
+
+async function cliWith(env: Record<string, string>, dbPath: string, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: { CRM: 'demo', DEALCAST_DB: dbPath } });
+  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: { CRM: 'demo', DEALCAST_DB: dbPath, ...env } });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -88,7 +92,8 @@ describe('database problems', () => {
     holder.pragma('journal_mode = DELETE');
     holder.exec('BEGIN EXCLUSIVE');
     try {
-      const r = await cli(path, 'sync');
+      // Waits DB_BUSY_TIMEOUT_SECONDS for the other writer, then says so.
+      const r = await cliWith({ DB_BUSY_TIMEOUT_SECONDS: '1' }, path, 'sync');
       expect(r.code).toBe(1);
       expect(r.err).toMatch(/is locked by another process.*\nTry again in a minute/);
       noStack(r.err);

@@ -105,7 +105,7 @@ describe('dealcast alerts', () => {
     const out: string[] = [];
     const io = { stdout: (s: string) => out.push(s), stderr: () => undefined };
     let clock = 0;
-    const queue = { now: () => clock, sleep: async (ms: number) => void (clock += ms) };
+    const queue = { clock: { now: () => clock, sleep: async (ms: number) => void (clock += ms) } };
     const db = openDb(t.path);
     expect(await runAlerts({ io, db, config, now: new Date(NOW), dryRun: false, queue })).toBe(0);
     const posted = fake.calls('chat.postMessage').filter((c) => c.params.channel === 'CALERTS').length;

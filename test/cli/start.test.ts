@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/start.js';
+import { run as runStatus } from '../../src/cli/status.js';
+import { startFakeSocketMode } from '../fakes/socket-mode.js';
 import { createDealcastApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack.js';
@@ -80,10 +82,47 @@ describe('dealcast start', () => {
       const started = app.start().catch((e: unknown) => e);
       const [open] = await fake.waitForCalls('apps.connections.open');
       expect(open!.authorization).toBe('Bearer xapp-1-A0-fake-app-token');
-      await started;
+      // No Socket Mode server here: it keeps trying until stopped.
       await app.stop().catch(() => undefined);
+      await started;
       expect(logs.join('\n')).not.toContain('xapp-1-A0-fake-app-token');
     } finally {
+      store.cleanup();
+    }
+  });
+
+  it('Socket Mode: shows its connection in dealcast status, stops cleanly on SIGTERM (exit 0), and exits 1 when Slack stays unreachable', async () => {
+    const sock = await startFakeSocketMode();
+    fake.socketModeUrl = sock.nextUrl;
+    const store = tempDb();
+    store.db.close();
+    const env = { CRM: 'demo', DEMO_DEALS: '100', DEALCAST_DB: store.path, SLACK_BOT_TOKEN: fake.token, SLACK_APP_TOKEN: fake.appToken, SLACK_API_URL: fake.apiUrl, SYNC_CRON: '0 0 1 1 *', SOCKET_MODE_MAX_DOWN_SECONDS: '1' };
+    const socket = { reconnect: { minMs: 5, maxMs: 40 }, pingIntervalMs: 0 };
+    try {
+      const out = capture();
+      let started: () => void = () => undefined;
+      const up = new Promise<void>((r) => (started = r));
+      const exit = run([], { stdout: out.push, stderr: out.push, env }, { socket, onStarted: () => started() });
+      await up;
+      await out.line(/dealcast is running in Socket Mode for Fake Team/);
+      const status: string[] = [];
+      expect(await runStatus([], { stdout: (s) => status.push(s), stderr: (s) => status.push(s), env })).toBe(0);
+      expect(status.join('\n')).toMatch(/Slack: Socket Mode connected since .* 0 reconnect\(s\)/);
+      // What a supervisor sends: the signal handler stops the app and the exit code is 0.
+      process.emit('SIGTERM');
+      expect(await exit).toBe(0);
+      await sock.waitFor(() => sock.open().length === 0, 'the app closing its connection');
+
+      // Slack unreachable: apps.connections.open keeps failing; after SOCKET_MODE_MAX_DOWN_SECONDS the exit code is 1.
+      fake.failNext('apps.connections.open', { status: 503 }, 100_000);
+      const out2 = capture();
+      const code = await run([], { stdout: out2.push, stderr: out2.push, env }, { socket, stopWhen: new Promise(() => undefined) });
+      expect(code).toBe(1);
+      expect(out2.lines.join('\n')).toMatch(/could not connect to Slack: .*503.*exiting with code 1/);
+    } finally {
+      fake.reset();
+      fake.socketModeUrl = null;
+      await sock.stop();
       store.cleanup();
     }
   });

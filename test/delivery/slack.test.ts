@@ -26,7 +26,9 @@ describe('SlackDelivery', () => {
     const out = await slack.deliverReport({ channelId: 'C1', userId: 'U1' }, content, chart);
     expect(out.where).toBe('channel');
     const [get] = fake.calls('files.getUploadURLExternal');
-    expect(get!.params).toMatchObject({ filename: 'pipeline.png', length: String(PNG.length) });
+    expect(get!.params).toMatchObject({ filename: 'pipeline.png', length: String(PNG.length), alt_txt: 'Pipeline chart' });
+    // The name files.getUploadURLExternal documents; the SDK's own spelling is not sent.
+    expect(get!.params.alt_text).toBeUndefined();
     expect(get!.authorization).toBe(`Bearer ${fake.token}`);
     const [up] = fake.calls('upload');
     expect(up!.bytes?.equals(PNG)).toBe(true);
@@ -51,6 +53,102 @@ describe('SlackDelivery', () => {
     expect(completes[1]!.status).toBe(200);
   });
 
+  it('says "sent you a DM" only after the DM went out, and says so when it could not', async () => {
+    fake.botNotIn('C_NO');
+    const responseUrl = fake.responseUrl('cmd-order');
+    await slack.deliverReport({ channelId: 'C_NO', userId: 'U9', responseUrl }, content, chart);
+    const order = fake.recorded.map((c) => c.method);
+    expect(order.lastIndexOf('files.completeUploadExternal')).toBeLessThan(order.indexOf('response_url'));
+    fake.reset();
+    fake.botNotIn('C_NO');
+    fake.failNext('conversations.open', { error: 'user_disabled' });
+    const failing = fake.responseUrl('cmd-fail');
+    await expect(slack.deliverReport({ channelId: 'C_NO', userId: 'U9', responseUrl: failing }, content, chart)).rejects.toThrow(/user_disabled/);
+    const [note] = fake.responses('cmd-fail');
+    expect(String(note!.text)).toContain('could not send you the report as a direct message');
+    expect(String(note!.text)).not.toContain('so I sent you');
+  });
+
+  it('a 429 in one channel delays only that channel: other channels, users.info and views.open go on', async () => {
+    const lines: string[] = [];
+    let t = 0;
+    const sleeps: number[] = [];
+    let release: () => void = () => undefined;
+    // Virtual time held by the test: the channel's Retry-After ends only when the test says so.
+    const clock = {
+      now: () => t,
+      sleep: (ms: number) =>
+        new Promise<void>((resolve) => {
+          sleeps.push(ms);
+          release = () => {
+            t += ms;
+            resolve();
+          };
+        }),
+    };
+    const s = new SlackDelivery({ token: fake.token, apiUrl: fake.apiUrl, retry: { retries: 0 }, postIntervalMs: 0, clock, log: (l) => lines.push(l) });
+    fake.failNext('chat.postMessage', { ratelimited: true, retryAfter: 30 }, 1, (p) => p.channel === 'CBUSY');
+    fake.addUser({ id: 'U1', name: 'maria' });
+    const busy = Promise.all([s.postMessage('CBUSY', { text: 'first' }), s.postMessage('CBUSY', { text: 'second' })]);
+    await fake.waitForCalls('chat.postMessage', 1, (c) => c.status === 429);
+    // CBUSY is waiting out its 30 s; everything else goes through meanwhile.
+    const other = await s.postMessage('COTHER', { text: 'elsewhere' });
+    const user = await s.userInfo('U1');
+    const view = await s.openView('trigger-1', { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] });
+    expect(other.ts).not.toBe('');
+    expect(user.id).toBe('U1');
+    expect(view.id).not.toBe('');
+    expect(t).toBe(0);
+    expect(fake.calls('chat.postMessage').filter((c) => c.params.channel === 'CBUSY')).toHaveLength(1);
+    release();
+    await busy;
+    const inBusy = fake.calls('chat.postMessage').filter((c) => c.params.channel === 'CBUSY');
+    expect(inBusy.map((c) => [c.params.text, c.status])).toEqual([
+      ['first', 429],
+      ['first', 200],
+      ['second', 200],
+    ]);
+    expect(sleeps).toEqual([30_000]);
+    expect(lines.some((l) => l.includes('rate limited in CBUSY'))).toBe(true);
+  });
+
+  it('a 429 on users.info blocks users.info only; views.open fails at once on its own 429 instead of waiting', async () => {
+    let t = 0;
+    const clock = { now: () => t, sleep: async (ms: number) => void (t += ms) };
+    const s = new SlackDelivery({ token: fake.token, apiUrl: fake.apiUrl, retry: { retries: 0 }, postIntervalMs: 0, clock });
+    fake.addUser({ id: 'U2', name: 'kim' });
+    fake.failNext('users.info', { ratelimited: true, retryAfter: 20 });
+    const u = await s.userInfo('U2');
+    expect(u.id).toBe('U2');
+    expect(t).toBe(20_000);
+    expect(s.limits.remainingMs('views.open')).toBe(0);
+    fake.failNext('views.open', { ratelimited: true, retryAfter: 5 });
+    const started = t;
+    await expect(s.openView('trig', { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] })).rejects.toMatchObject({ slackError: 'ratelimited' });
+    expect(t).toBe(started);
+  });
+
+  it("a job's post into a channel the bot is not in goes to the admins' DMs with an invite hint, once, and still fails", async () => {
+    let t = 0;
+    const lines: string[] = [];
+    const s = new SlackDelivery({ token: fake.token, apiUrl: fake.apiUrl, retry: { retries: 0 }, postIntervalMs: 0, clock: { now: () => t, sleep: async (ms) => void (t += ms) }, log: (l) => lines.push(l) });
+    const m = s.messenger({ fallbackUsers: ['U0A', 'U0B'] });
+    fake.botNotIn('CDIGESTX');
+    const digest = { text: 'Pipeline digest · 山田 محمد', blocks: [{ type: 'header' as const, text: { type: 'plain_text' as const, text: 'Pipeline digest' } }] };
+    await expect(m.post('CDIGESTX', digest)).rejects.toMatchObject({ slackError: 'not_in_channel' });
+    const dms = fake.calls('chat.postMessage').filter((c) => String(c.params.channel).startsWith('D'));
+    expect(dms.map((c) => c.params.channel)).toEqual(['DU0A', 'DU0B']);
+    const blocks = dms[0]!.params.blocks as { type: string; elements?: { text: string }[] }[];
+    expect(blocks[0]!.elements![0]!.text).toContain('/invite @dealcast');
+    expect(blocks[1]).toMatchObject({ type: 'header' });
+    expect(String(dms[0]!.params.text)).toContain('山田 محمد');
+    // The next tick tries the channel again, but the admins are not told twice the same day.
+    t += 60 * 60 * 1000;
+    await expect(m.post('CDIGESTX', digest)).rejects.toMatchObject({ slackError: 'not_in_channel' });
+    expect(fake.calls('chat.postMessage').filter((c) => String(c.params.channel).startsWith('D'))).toHaveLength(2);
+    expect(lines.some((l) => l.includes('admins were told already'))).toBe(true);
+  });
+
   it('not_in_channel with an expired response_url still DMs the report', async () => {
     fake.botNotIn('C_GONE');
     fake.failNext('response_url', { status: 404, body: 'expired_url' });
@@ -58,7 +156,7 @@ describe('SlackDelivery', () => {
     const s = new SlackDelivery({ token: fake.token, apiUrl: fake.apiUrl, retry: { retries: 0 }, postIntervalMs: 0, log: (l) => lines.push(l) });
     const out = await s.deliverReport({ channelId: 'C_GONE', userId: 'U8', responseUrl: fake.responseUrl('old') }, content, chart);
     expect(out).toMatchObject({ where: 'dm', channel: 'DU8' });
-    expect(lines.join('\n')).toContain('could not tell U8 about the DM: expired_url');
+    expect(lines.join('\n')).toContain('could not tell U8 where the report went: expired_url');
   });
 
   it('ratelimited: honours Retry-After and delivers', async () => {

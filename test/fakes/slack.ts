@@ -96,9 +96,14 @@ export class FakeSlack {
   private readonly notMember = new Set<string>();
   /** Answer every request after this many ms (simulates Slack's latency in benchmarks). */
   latencyMs = 0;
+  /** The app-level token apps.connections.open accepts. */
+  readonly appToken: string;
+  /** Where apps.connections.open points (a FakeSocketMode's next URL); unset: the method fails. */
+  socketModeUrl: (() => string) | null = null;
 
-  constructor(opts: { token?: string } = {}) {
+  constructor(opts: { token?: string; appToken?: string } = {}) {
     this.token = opts.token ?? 'xoxb-fake-token';
+    this.appToken = opts.appToken ?? 'xapp-1-A0-fake-app-token';
   }
 
   async start(): Promise<this> {
@@ -264,7 +269,11 @@ export class FakeSlack {
     let out: { status: number; answer: unknown };
     const failure = this.takeFailure(method, params);
     if (failure) out = this.sendFailure(send, failure);
-    else if (tokenSent !== this.token) out = send(200, { ok: false, error: tokenSent ? 'invalid_auth' : 'not_authed' });
+    else if (method === 'apps.connections.open') {
+      if (tokenSent !== this.appToken) out = send(200, { ok: false, error: tokenSent ? 'invalid_auth' : 'not_authed' });
+      else if (!this.socketModeUrl) out = send(200, { ok: false, error: 'internal_error' });
+      else out = send(200, { ok: true, url: this.socketModeUrl() });
+    } else if (tokenSent !== this.token) out = send(200, { ok: false, error: tokenSent ? 'invalid_auth' : 'not_authed' });
     else out = send(200, this.answer(method, params));
     this.record({ method, params, authorization, path: url.pathname, ...out });
   }
@@ -341,6 +350,6 @@ export class FakeSlack {
   }
 }
 
-export async function startFakeSlack(opts: { token?: string } = {}): Promise<FakeSlack> {
+export async function startFakeSlack(opts: { token?: string; appToken?: string } = {}): Promise<FakeSlack> {
   return new FakeSlack(opts).start();
 }

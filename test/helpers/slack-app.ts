@@ -20,7 +20,7 @@ export interface TestApp {
 
 export async function startTestApp(
   fake: FakeSlack,
-  opts: { env?: Record<string, string>; now?: () => Date } & Pick<CreateAppOptions, 'handlers' | 'syncJob'> = {},
+  opts: { env?: Record<string, string>; now?: () => Date; reports?: (db: Db, path: string) => CreateAppOptions['reports'] } & Pick<CreateAppOptions, 'handlers' | 'syncJob'> = {},
 ): Promise<TestApp> {
   const { db, path, cleanup } = tempDb();
   const config = loadConfig({
@@ -49,6 +49,7 @@ export async function startTestApp(
     postIntervalMs: 0,
     handlers: opts.handlers,
     syncJob: opts.syncJob,
+    ...(opts.reports ? { reports: opts.reports(db, path) } : {}),
   });
   const info = await app.start();
   return {

@@ -18,6 +18,9 @@ export interface CommandFields {
   trigger_id?: string;
 }
 
+let triggers = 0;
+
+/** A slash command's form body; each gets its own trigger_id unless one is given, as from Slack. */
 export function commandBody(f: CommandFields): string {
   return new URLSearchParams({
     token: 'deprecated-verification-token',
@@ -32,7 +35,7 @@ export function commandBody(f: CommandFields): string {
     api_app_id: 'A0DEALCAST',
     is_enterprise_install: 'false',
     response_url: f.response_url,
-    trigger_id: f.trigger_id ?? '1337.42.abcdef',
+    trigger_id: f.trigger_id ?? `1337.${++triggers}.abcdef`,
   }).toString();
 }
 
@@ -46,10 +49,12 @@ export interface SendOptions {
   timestamp?: number;
   /** Overrides the computed signature (forgery tests); null sends none. */
   signature?: string | null;
+  /** Extra headers (X-Slack-Retry-Num …). */
+  headers?: Record<string, string>;
 }
 
 /** POSTs a form body to the app's /slack/events signed exactly as Slack signs it; resolves with the ack. */
-async function postSigned(appUrl: string, body: string, opts: SendOptions): Promise<{ status: number; body: string }> {
+export async function postSigned(appUrl: string, body: string, opts: SendOptions): Promise<{ status: number; body: string }> {
   const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = {
     'content-type': 'application/x-www-form-urlencoded',
@@ -57,6 +62,7 @@ async function postSigned(appUrl: string, body: string, opts: SendOptions): Prom
   };
   const sig = opts.signature === undefined ? sign(opts.secret ?? TEST_SIGNING_SECRET, ts, body) : opts.signature;
   if (sig !== null) headers['x-slack-signature'] = sig;
+  Object.assign(headers, opts.headers);
   const res = await fetch(`${appUrl}/slack/events`, { method: 'POST', headers, body });
   return { status: res.status, body: await res.text() };
 }

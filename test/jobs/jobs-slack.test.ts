@@ -9,8 +9,7 @@ import sharp from 'sharp';
 import { loadConfig } from '../../src/config.js';
 import { createDemoConnector } from '../../src/connectors/demo.js';
 import { runSync } from '../../src/sync/engine.js';
-import { ChannelQueue } from '../../src/delivery/channel-queue.js';
-import { SlackDelivery, slackMessenger } from '../../src/delivery/slack.js';
+import { SlackDelivery } from '../../src/delivery/slack.js';
 import { jobContext } from '../../src/jobs/context.js';
 import { createScheduler } from '../../src/jobs/scheduler.js';
 import { digestDetail, runDigestJob } from '../../src/jobs/digest.js';
@@ -61,8 +60,8 @@ async function setup() {
   /** One process's life: its own database connection, Slack client and send queue. */
   const life = () => {
     const db = openDb(path);
-    const slack = new SlackDelivery({ token: fake.token, apiUrl: fake.apiUrl, retry: { retries: 0 }, postIntervalMs: 0, rateLimited: 'reject' });
-    const messenger = new ChannelQueue(slackMessenger(slack), { now: clock.now, sleep: clock.sleep, log: (l) => log.push(l) });
+    const slack = new SlackDelivery({ token: fake.token, apiUrl: fake.apiUrl, retry: { retries: 0 }, clock, log: (l) => log.push(l) });
+    const messenger = slack.messenger();
     let current = new Date(0);
     const jc = jobContext({ config, db, messenger, log: (l) => log.push(l), charts: false, now: () => current });
     const scheduler = createScheduler({
@@ -87,7 +86,7 @@ async function setup() {
       await scheduler.stop();
       db.close();
     };
-    return { db, jc, messenger, scheduler, tick, stop };
+    return { db, jc, slack, messenger, scheduler, tick, stop };
   };
   return { fake, config, clock, log, life, path };
 }
@@ -243,7 +242,7 @@ describe('alerts through Slack', () => {
     // The first message was the one refused twice, and it went out before anything else.
     expect(all[0]!.params.text).toBe(all[2]!.params.text);
     expect(w.clock.sleeps.filter((s) => s === 7000)).toHaveLength(2);
-    expect(l.messenger.rateLimitedWaitMs).toBe(14_000);
+    expect(l.slack.queue.rateLimitedWaitMs).toBe(14_000);
     // Replies keep their thread.
     const rootsTs = new Set(roots(all.filter((c) => c.status === 200)).map(tsOf));
     for (const r of threaded(all.filter((c) => c.status === 200))) expect(rootsTs.has(r.params.thread_ts as string)).toBe(true);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack.js';
 import { startTestApp, type TestApp } from '../helpers/slack-app.js';
-import { sendCommand, sign, TEST_SIGNING_SECRET, commandBody } from '../helpers/slack-requests.js';
+import { postSigned, sendCommand, sign, TEST_SIGNING_SECRET, commandBody } from '../helpers/slack-requests.js';
 import { createDealcastApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { SlackApiError } from '../../src/delivery/slack.js';
@@ -64,6 +64,18 @@ describe('request signing (Bolt HTTP receiver, signatureVerification on)', () =>
     expect(fake.responses('stale')).toHaveLength(0);
   });
 
+  it('refuses a correctly signed request dated more than 5 minutes in the future, and accepts one within the window', async () => {
+    const future = Math.floor(Date.now() / 1000) + 5 * 60 + 30;
+    const r = await sendCommand(t.url, { command: '/dealcast', text: 'help', response_url: fake.responseUrl('future') }, { timestamp: future });
+    expect(r.status).toBe(401);
+    expect(fake.responses('future')).toHaveLength(0);
+    expect(t.logs.some((l) => /refused a request timestamped \d+ s in the future/.test(l))).toBe(true);
+    const skewed = Math.floor(Date.now() / 1000) + 2 * 60;
+    const ok = await sendCommand(t.url, { command: '/dealcast', text: 'help', response_url: fake.responseUrl('skewed') }, { timestamp: skewed });
+    expect(ok.status).toBe(200);
+    await fake.waitForCalls('response_url', 1, (c) => c.path === 'skewed');
+  });
+
   it('refuses a body altered after signing', async () => {
     const ts = Math.floor(Date.now() / 1000);
     const signed = commandBody({ command: '/dealcast', text: 'help', response_url: fake.responseUrl('tamper') });
@@ -73,6 +85,26 @@ describe('request signing (Bolt HTTP receiver, signatureVerification on)', () =>
       body: signed.replace('help', 'sync'),
     });
     expect(res.status).toBe(401);
+  });
+});
+
+describe('exactly once', () => {
+  it("acks Slack's retries (X-Slack-Retry-Num) and an exact replay of a signed request without running the command again", async () => {
+    const body = commandBody({ command: '/dealcast', text: 'help', response_url: fake.responseUrl('once') });
+    const ts = Math.floor(Date.now() / 1000);
+    const first = await postSigned(t.url, body, { timestamp: ts });
+    expect(first.status).toBe(200);
+    await fake.waitForCalls('response_url', 1, (c) => c.path === 'once');
+    const retry1 = await postSigned(t.url, body, { timestamp: ts + 3, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    const retry2 = await postSigned(t.url, body, { timestamp: ts + 9, headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' } });
+    const replay = await postSigned(t.url, body, { timestamp: ts });
+    expect([retry1.status, retry2.status, replay.status]).toEqual([200, 200, 200]);
+    // A later, different command proves the earlier ones had their chance to run.
+    await sendCommand(t.url, { command: '/dealcast', text: 'help', response_url: fake.responseUrl('once-after') });
+    await fake.waitForCalls('response_url', 1, (c) => c.path === 'once-after');
+    expect(fake.responses('once')).toHaveLength(1);
+    expect(t.logs.filter((l) => l.includes('skipped a repeated delivery of /dealcast by U0MARIA'))).toHaveLength(3);
+    expect(t.logs.some((l) => l.includes("(Slack's retry 2)"))).toBe(true);
   });
 });
 

@@ -238,7 +238,7 @@ describe('delivery problems', () => {
     fake.failNext('files.getUploadURLExternal', { error: 'internal_error' }, 10);
     await sendCommand(t.url, { command: '/funnel', text: 'since:90d', channel_id: 'C0FAIL', response_url: fake.responseUrl('fail') });
     const reply = await ephemeral('fail');
-    expect(String(reply.text)).toBe(':x: Sorry, /funnel failed: Slack answered filesUploadV2 with internal_error.');
+    expect(String(reply.text)).toBe(':x: Sorry, /funnel failed: Slack answered files.getUploadURLExternal with internal_error.');
     expect(t.logs.some((l) => l.includes('/funnel "since:90d" by U0MARIA in C0FAIL failed'))).toBe(true);
     fake.reset();
     const { png } = await chart('/funnel');

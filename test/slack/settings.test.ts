@@ -34,6 +34,7 @@ beforeAll(async () => {
   fake = await startFakeSlack();
   fake.addUser({ id: 'U0MARIA', name: 'maria', email: 'maria@acme.test' });
   fake.addUser({ id: 'U0BOSS', name: 'boss', email: 'boss@acme.test', isAdmin: true });
+  fake.addUser({ id: 'U0OWNER', name: 'owner', isOwner: true });
   fake.addUser({ id: 'U0ADMIN', name: 'envadmin', email: 'ops@acme.test' });
   t = await startTestApp(fake, { now: () => NOW, env: { DEMO_DEALS: '1500', DIGEST_CHANNEL: 'C0DIGEST' } });
   await t.app.deps.sync.run({ now: new Date('2026-11-24T08:45:00Z') });
@@ -250,6 +251,30 @@ describe('/dealcast settings', () => {
     expect(map.get('big-stage-35')!.winProbability).toBe(0.77);
     expect(map.get('big-stage-10')!.mappedBy).toBe('auto');
     await fake.waitForCalls('chat.postMessage', 1, (c) => c.params.channel === 'DU0BOSS');
+  });
+
+  it('acks Save at once even when the admin check must ask Slack (and Slack is rate limiting users.info), then saves and says so', async () => {
+    fake.reset();
+    await sendCommand(t.url, { command: '/dealcast', text: 'settings', user_id: 'U0BOSS', response_url: fake.responseUrl('own'), trigger_id: '950.1.a' });
+    const [open] = await fake.waitForCalls('views.open');
+    const session = new ModalSession(open!);
+    session.update(lastCall(await fake.waitForCalls('views.update', 1)));
+    session.set(BLOCK_IDS.settingsAlertChannel, ACTION_IDS.settingsField, { selected_conversation: 'C0OWNERALERTS' });
+    // A workspace owner never checked before submits: users.info is rate limited for a second.
+    fake.failNext('users.info', { ratelimited: true, retryAfter: 1 });
+    const ack = await sendInteraction(t.url, session.viewSubmission({ id: 'U0OWNER', name: 'owner' }));
+    const body = JSON.parse(ack.body) as { response_action: string; view: { blocks: { text?: { text: string } }[] } };
+    expect(body.response_action).toBe('update');
+    expect(body.view.blocks[0]!.text!.text).toMatch(/Saving/);
+    // The ack went out before Slack had answered the admin check.
+    expect(fake.calls('users.info').filter((c) => c.status === 200 && c.params.user === 'U0OWNER')).toHaveLength(0);
+    const done = await fake.waitForCalls('views.update', 1, (c) => JSON.stringify(c.params.view).includes('Saved 1 change'));
+    expect(JSON.stringify(done[0]!.params.view)).toContain('I sent you the list by direct message');
+    // The DM went out before the modal said so.
+    const dm = fake.recorded.findIndex((c) => c.method === 'chat.postMessage' && c.params.channel === 'DU0OWNER');
+    expect(dm).toBeGreaterThanOrEqual(0);
+    expect(dm).toBeLessThan(fake.recorded.indexOf(done[0]!));
+    expect(resolveTeamSettings(t.db, t.config).alertChannel).toBe('C0OWNERALERTS');
   });
 
   it('does not let an older form undo a newer save', async () => {

@@ -50,7 +50,7 @@ const allText = (blocks: Block[]) => JSON.stringify(blocks);
 
 function checkLimits(blocks: Block[]) {
   expect(blocks.length).toBeLessThanOrEqual(50);
-  for (const b of blocks) {
+  for (const b of blocks as unknown as Record<string, unknown>[]) {
     const t = (b.text as { text?: string } | undefined)?.text;
     if (b.type === 'header') expect(t!.length).toBeLessThanOrEqual(150);
     if (b.type === 'section' && t) expect(t.length).toBeLessThanOrEqual(3000);
@@ -66,7 +66,7 @@ describe('digest view', () => {
     const m = digestView(data());
     checkLimits(m.blocks!);
     expect(m.blocks![0]).toMatchObject({ type: 'header', text: { text: 'Pipeline digest · Mon 23 Nov' } });
-    const fields = (m.blocks![1]!.fields as { text: string }[]).map((f) => f.text);
+    const fields = ((m.blocks![1] as { fields?: unknown }).fields as { text: string }[]).map((f) => f.text);
     expect(fields[0]).toBe('*Open pipeline*\n$4.2M · 312 deals\n▲ 5% vs Fri\n▼ 4.5% vs last wk');
     expect(fields[1]).toBe('*Forecast Nov*\n$1.1M ($400K won)\n▲ 10% vs Fri');
     expect(fields[3]).toBe('*Win rate (closed, 90 days)*\n27%\n▲ 2.0 pts vs Fri\n= vs last wk');
@@ -87,7 +87,7 @@ describe('digest view', () => {
 
   it('says the data is stale in its first line', () => {
     const m = digestView(data({ stale: { lastSyncAt: '2026-11-22T23:00:00.000Z' } }));
-    expect((m.blocks![0]!.text as { text: string }).text).toBe(':warning: *Data is stale*: the last successful CRM sync was 8 h ago (Mon 00:00). Check `/dealcast status`.');
+    expect((m.blocks![0] as { text?: { text: string } }).text!.text).toBe(':warning: *Data is stale*: the last successful CRM sync was 8 h ago (Mon 00:00). Check `/dealcast status`.');
     expect(m.text.split('\n')[0]).toBe(':warning: Data is stale: the last successful CRM sync was 8 h ago (Mon 00:00). Check /dealcast status.');
     const never = digestView(data({ stale: { lastSyncAt: null } }));
     expect(never.text.startsWith(':warning: No successful CRM sync yet')).toBe(true);

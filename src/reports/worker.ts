@@ -1,0 +1,43 @@
+/**
+ * A report worker thread (src/reports/pool.ts starts them): one read-only SQLite connection,
+ * then one task at a time: computeReport and, when asked, the chart PNG. Errors go back as
+ * plain data so the main thread can rebuild a UsageError (answered with usage) or say that the
+ * derived tables need a refresh (a write this connection cannot do).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { DealcastError, UsageError } from '../errors.js';
+import { openDb } from '../../store/db.js';
+import { doReportTask, type ReportTask } from './work.js';
+
+export interface WorkerRequest {
+  id: number;
+  task: ReportTask;
+}
+export type WorkerReply =
+  | { id: number; ok: true; report: unknown; png?: Uint8Array }
+  | { id: number; ok: false; error: { kind: 'usage' | 'dealcast' | 'readonly' | 'other'; code?: string; message: string; hint?: string; stack?: string } };
+
+const { dbPath } = workerData as { dbPath: string };
+const db = openDb(dbPath, { readonly: true });
+const port = parentPort!;
+
+port.on('message', (msg: WorkerRequest | 'close') => {
+  if (msg === 'close') {
+    db.close();
+    port.close();
+    return;
+  }
+  doReportTask(db, msg.task).then(
+    (out) => {
+      const png = out.png ? new Uint8Array(out.png.buffer, out.png.byteOffset, out.png.byteLength) : undefined;
+      const reply: WorkerReply = { id: msg.id, ok: true, report: out.report, ...(png ? { png } : {}) };
+      port.postMessage(reply, png && png.byteLength === png.buffer.byteLength ? [png.buffer as ArrayBuffer] : []);
+    },
+    (err: unknown) => {
+      const e = err as Error & { code?: string; hint?: string };
+      const kind = err instanceof UsageError ? 'usage' : e?.code === 'SQLITE_READONLY' ? 'readonly' : err instanceof DealcastError ? 'dealcast' : 'other';
+      const reply: WorkerReply = { id: msg.id, ok: false, error: { kind, code: e?.code, message: e?.message ?? String(err), hint: e?.hint, stack: e?.stack } };
+      port.postMessage(reply);
+    },
+  );
+});
