@@ -3,15 +3,16 @@
  * the current fiscal period (the team's, then pipelines', then reps'), as the quota chart with a
  * summary: won, expected by now, where the period is forecast to end, the chance of the target.
  */
-import { buildChart, chartRowsAltText } from '../charts/index.js';
-import { renderPng } from '../charts/render.js';
+import { chartRowsAltText } from '../charts/index.js';
 import { parseCommandArgs, type ArgSpec } from './command-args.js';
-import { computeReport } from '../src/reports/compute.js';
 import { usageMessage } from '../src/views/help.js';
 import { reportSummary } from '../src/views/report-summary.js';
 import { localDay } from '../src/time/calendar.js';
 import { replyTarget, teamTimeZone, type CommandDeps, type CommandRequest } from './command-context.js';
-import { describeFilters, freshnessOf, resolveFilters, yieldToEventLoop } from './report-command.js';
+import { describeFilters, freshnessOf, resolveFilters } from './report-command.js';
+
+/** PNG scale, as for the other chart commands. */
+const CHART_SCALE = 2;
 
 export const QUOTA_ARGS: ArgSpec = { filters: ['owner', 'pipeline'], words: ['month', 'quarter', 'year'] };
 
@@ -30,12 +31,20 @@ export async function runQuotaCommand(req: CommandRequest, deps: CommandDeps): P
   const period = (args.words[0] ?? 'quarter') as 'month' | 'quarter' | 'year';
   const now = deps.now();
   const filters = await resolveFilters(args, req, deps);
-  await yieldToEventLoop();
   const timeZone = teamTimeZone(deps);
-  const report = computeReport(deps.db, deps.crm, 'quota', { filters, now, timeZone, period });
+  // Computed off the event loop like every chart command (a worker in `dealcast start`).
+  const { report, png } = await deps.reports.run({
+    crm: deps.crm,
+    name: 'quota',
+    opts: { filters, now, timeZone, period, currency: deps.config.DEALCAST_CURRENCY ?? null },
+    chart: { scale: CHART_SCALE },
+  });
+  if (!png) throw new Error('quota: no chart was drawn');
   const summary = reportSummary('quota', report, { filterText: describeFilters(report.filters, args), freshness: freshnessOf(deps, now), requestedBy: req.userId });
-  const spec = buildChart('quota', report);
-  await yieldToEventLoop();
-  const png = await renderPng(spec, { scale: 2 });
-  await deps.slack.deliverReport(target, summary, { png, filename: `quota-${localDay(now, timeZone)}.png`, title: summary.title, altText: [summary.altText, chartRowsAltText('quota', report)].filter(Boolean).join(' ') });
+  await deps.slack.deliverReport(target, summary, {
+    png,
+    filename: `quota-${localDay(now, timeZone)}.png`,
+    title: summary.title,
+    altText: [summary.altText, chartRowsAltText('quota', report)].filter(Boolean).join(' '),
+  });
 }
