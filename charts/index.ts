@@ -7,6 +7,7 @@ import type {
   ForecastReport,
   FunnelReport,
   PipelineReport,
+  QuotaReport,
   RepsReport,
   SourcesReport,
   VelocityReport,
@@ -16,6 +17,7 @@ import { forecastChart } from './forecast.js';
 import type { ChartOptions, VegaLiteSpec } from './frame.js';
 import { funnelChart } from './funnel.js';
 import { pipelineChart } from './pipeline.js';
+import { MAX_QUOTA_ROWS, quotaChart } from './quota.js';
 import { repsChart, shownReps } from './reps.js';
 import { shownSources, sourcesChart } from './sources.js';
 import { velocityChart } from './velocity.js';
@@ -30,6 +32,7 @@ export interface ChartReports {
   reps: RepsReport;
   sources: SourcesReport;
   backtest: BacktestReport;
+  quota: QuotaReport;
 }
 
 export type ChartName = keyof ChartReports;
@@ -42,6 +45,7 @@ const BUILDERS: { [K in ChartName]: (report: ChartReports[K], opts?: ChartOption
   reps: repsChart,
   sources: sourcesChart,
   backtest: backtestChart,
+  quota: quotaChart,
 };
 
 export const CHART_NAMES = Object.keys(BUILDERS) as ChartName[];
@@ -63,6 +67,8 @@ export function chartRowNames<K extends ChartName>(name: K, report: ChartReports
       return shownReps(report as RepsReport).map((r) => r.owner || '(no owner)');
     case 'sources':
       return shownSources(report as SourcesReport).map((s) => s.source || '(none)');
+    case 'quota':
+      return ((report as QuotaReport).rows ?? []).filter((r) => r.target > 0).slice(0, MAX_QUOTA_ROWS).map((r) => (r.scope === 'team' ? 'Team' : r.name));
     default:
       return [];
   }

@@ -13,10 +13,11 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   demo: { summary: 'sync the built-in demo CRM and show every report', load: () => import('./cli/demo.js') },
   sync: { summary: 'sync the configured CRM into the database [--full]', load: () => import('./cli/sync.js') },
   'import-csv': { summary: 'import a CRM deals export (CSV) [--history FILE] [--mapping FILE] [--map field=Header]', load: () => import('./cli/import-csv.js') },
+  'import-targets': { summary: 'import sales targets from a CSV (period,start,scope,name,currency,amount) [--crm NAME]', load: () => import('./cli/import-targets.js') },
   dashboard: { summary: 'write the self-contained dashboard page [--out FILE.html] [--password-env VAR]', load: () => import('./cli/dashboard.js') },
   backfill: { summary: 'fill missing stage-entry dates from the CRM\'s own history (safe to rerun) [--limit N]', load: () => import('./cli/backfill.js') },
   report: {
-    summary: 'one report as a table, --json or a chart --out FILE.png (pipeline, forecast, funnel, velocity, reps, deals, sources, quality, backtest)',
+    summary: 'one report as a table, --json or a chart --out FILE.png (pipeline, forecast, funnel, velocity, reps, deals, sources, quality, backtest, quota)',
     load: () => import('./cli/report.js'),
   },
   status: { summary: 'last sync per stream, row counts, freshness, stages needing review', load: () => import('./cli/status.js') },

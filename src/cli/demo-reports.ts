@@ -58,6 +58,16 @@ export async function writeDemoReports(ctx: { io: CliIo; db: Db; crm: string; no
   io.stdout(`Sales velocity:     ${money(kpis.velocity_per_day, c)} per day`);
   io.stdout(`Stuck deals:        ${kpis.stuck_deals.toLocaleString('en-US')}   Backtest WAPE: calibrated ${pct(kpis.backtest_wape.calibrated)}, CRM ${pct(kpis.backtest_wape.crm)}`);
 
+  const team = reports.quota.rows.find((x) => x.scope === 'team');
+  if (team) {
+    const reps = reports.quota.rows.filter((x) => x.scope === 'rep');
+    const behind = reps.filter((x) => x.pace !== null && x.pace < 0.9).length;
+    io.stdout(
+      `Quota ${reports.quota.period.label}: team ${money(team.won, team.currency)} of ${money(team.target, team.currency)} (${pct(team.attainment)}), ` +
+        `chance of target ${pct(team.probability)}, ${reps.length - behind} of ${reps.length} reps on pace`,
+    );
+  }
+
   mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   for (const name of CHART_NAMES) {

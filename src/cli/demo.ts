@@ -11,6 +11,7 @@ import { openDb } from '../../store/db.js';
 import { cliConfig, parseFlags, parseIntFlag, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 import { writeDemoReports } from './demo-reports.js';
 import { showDigestAndAlerts } from './demo-jobs.js';
+import { seedDemoTargets } from './demo-targets.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(
@@ -47,6 +48,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     });
     const c = countDeals(db, 'demo');
     io.stdout(`Synced in ${((Date.now() - t0) / 1000).toFixed(1)}s (${result.mode}): ${c.open} open, ${c.won} won, ${c.lost} lost deals.`);
+    const seeded = seedDemoTargets(db, now, timeZone);
+    io.stdout(`Targets for ${seeded.label} from the demo CRM: ${seeded.added} new, ${seeded.changed} changed, ${seeded.unchanged} unchanged.`);
     await showReports({ io, db, now, timeZone, outDir });
     await showDigestAndAlerts({ io, db, config: base, now, outDir });
     return 0;

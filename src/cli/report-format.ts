@@ -238,6 +238,34 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
     ]
       .filter(Boolean)
       .join('\n'),
+
+  quota: (r) =>
+    [
+      header(`Quota ${r.period.label} (${r.period.start} – ${r.period.end})`, r),
+      r.rows.length
+        ? table(
+            ['Target for', 'Target', 'Won', 'Attained', 'Pace', 'Expected now', 'End P10–P90', 'P(target)', 'Coverage', 'Pipeline gap', 'Set by'],
+            r.rows.map((x) => [
+              x.scope === 'team' ? 'Team' : `${x.name} (${x.scope})`,
+              money(x.target, x.currency),
+              money(x.won, x.currency),
+              pct(x.attainment),
+              x.pace === null ? '–' : `${pct(x.pace)} ${x.pace_basis === 'historical' ? 'hist' : 'lin'}`,
+              money(x.expected_historical ?? x.expected_linear, x.currency),
+              `${money(x.projected.p10, x.currency)}–${money(x.projected.p90, x.currency)}`,
+              pct(x.probability),
+              x.coverage === null ? '–' : `${x.coverage.toFixed(2)}×`,
+              money(x.pipeline_gap, x.currency),
+              x.source,
+            ]),
+          )
+        : `No targets for ${r.period.label}: import some with "dealcast import-targets targets.csv" (see docs/metrics.md, "Quota").`,
+      r.rows.length
+        ? 'Pace = won ÷ expected by now (hist: the share of a period usually won by this point; lin: a straight line). End = won + the forecast range for the days left. Coverage = open pipeline ÷ still needed.'
+        : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
 };
 
 export function formatReport<N extends ReportName>(name: N, report: ReportByName[N]): string {

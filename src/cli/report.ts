@@ -30,6 +30,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       granularity: { type: 'string' },
       sort: { type: 'string' },
       limit: { type: 'string' },
+      period: { type: 'string' },
       db: { type: 'string' },
     },
     'report',
@@ -39,7 +40,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (!name || positionals.length > 1 || !isReportName(name)) {
     throw new UsageError(
       name ? `There is no report called "${positionals.join(' ')}".` : 'Name a report.',
-      `dealcast report <${REPORT_NAMES.join('|')}> [--json] [--out FILE.png] [--pipeline NAME] [--owner NAME|EMAIL] [--source NAME] [--since 90d|YYYY-MM-DD] [--now ISO]`,
+      `dealcast report <${REPORT_NAMES.join('|')}> [--json] [--out FILE.png] [--pipeline NAME] [--owner NAME|EMAIL] [--source NAME] [--since 90d|YYYY-MM-DD] [--now ISO] [--period month|quarter|year]`,
     );
   }
   if (values.granularity !== undefined && values.granularity !== 'week' && values.granularity !== 'month') {
@@ -51,6 +52,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       name !== 'deals' ? '--sort is for the deals report.' : `--sort must be stuck, amount or close (got "${sort}").`,
       'dealcast report deals --sort amount (every open deal, biggest first) | --sort close (soonest expected close first) | --sort stuck (the default: stuck deals, most overdue first)',
     );
+  }
+  if (values.period !== undefined && !['month', 'quarter', 'year'].includes(values.period)) {
+    throw new UsageError(`--period must be month, quarter or year (got "${values.period}").`);
   }
   if (values.out !== undefined && !/\.png$/i.test(values.out)) throw new UsageError(`--out must name a .png file (got "${values.out}").`);
   if (values.out !== undefined && !isChartName(name)) {
@@ -74,6 +78,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       granularity: values.granularity as 'week' | 'month' | undefined,
       ...(sort === 'amount' || sort === 'close' ? { threshold: 0, order: sort } : {}),
       ...(values.limit !== undefined ? { limit: parseIntFlag(values.limit, 'limit', 1, 100_000) } : {}),
+      period: values.period as 'month' | 'quarter' | 'year' | undefined,
     });
     if (values.out && isChartName(name)) {
       const png = await renderReportPng(name, report as ChartReports[typeof name]);

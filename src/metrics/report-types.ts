@@ -5,7 +5,9 @@
  * the deals' currency; dates 'YYYY-MM-DD'; instants ISO-8601 UTC.
  */
 
-export type ReportName = 'pipeline' | 'forecast' | 'funnel' | 'velocity' | 'reps' | 'deals' | 'sources' | 'quality' | 'backtest';
+import type { Attainment } from './attainment.js';
+
+export type ReportName = 'pipeline' | 'forecast' | 'funnel' | 'velocity' | 'reps' | 'deals' | 'sources' | 'quality' | 'backtest' | 'quota';
 
 export interface ReportFilters {
   pipeline?: string;
@@ -286,4 +288,30 @@ export interface ReportByName {
   sources: SourcesReport;
   quality: QualityReport;
   backtest: BacktestReport;
+  quota: QuotaReport;
+}
+
+/** One target's attainment and pacing (src/metrics/attainment.ts), with who or what it is for. */
+export interface QuotaRow extends Attainment {
+  /** 'Team', the rep's name, or the pipeline's name. */
+  name: string;
+  /** Who set the target in effect: 'slack', 'csv' or the CRM's name. */
+  source: string;
+}
+
+export interface QuotaReport extends ReportBase {
+  period: {
+    kind: 'month' | 'quarter' | 'year';
+    /** '2026-12', 'FY2027 Q4', 'FY2027'. */
+    label: string;
+    /** First and last day, 'YYYY-MM-DD'. */
+    start: string;
+    end: string;
+    days: number;
+    fiscal_year_start_month: number;
+  };
+  /** The team's target first, then pipelines, then reps (by attainment, lowest last). */
+  rows: QuotaRow[];
+  /** Backtest misses the forecast ranges were widened by (null: not enough history). */
+  error_scale: number | null;
 }

@@ -283,6 +283,8 @@ export interface SimulatedRange {
   p10: number;
   p50: number;
   p90: number;
+  /** Every run's total, ascending (for probabilities of reaching an amount). */
+  totals: Float64Array;
 }
 
 const quantile = (sorted: Float64Array, q: number): number => {
@@ -349,7 +351,7 @@ export function simulateWon(
   let v = 0;
   for (const t of totals) v += (t - mean) ** 2;
   totals.sort();
-  return { mean, sd: Math.sqrt(v / Math.max(1, runs - 1)), p10: quantile(totals, 0.1), p50: quantile(totals, 0.5), p90: quantile(totals, 0.9) };
+  return { mean, sd: Math.sqrt(v / Math.max(1, runs - 1)), p10: quantile(totals, 0.1), p50: quantile(totals, 0.5), p90: quantile(totals, 0.9), totals };
 }
 
 /** Past misses: s = √(mean z²), z = (actual − simulated mean) ÷ simulated sd, over completed warm points. */
@@ -362,9 +364,30 @@ export function errorScale(past: { actual: number; mean: number; sd: number }[])
 }
 
 /** The simulated range widened around its median by s (never narrowed; never below 0). */
-export function widen(r: SimulatedRange, s: number | null): { p10: number; p50: number; p90: number } {
+export function widen(r: Omit<SimulatedRange, 'totals'>, s: number | null): { p10: number; p50: number; p90: number } {
   const k = Math.max(1, s ?? 1);
   return { p10: Math.max(0, r.p50 - k * (r.p50 - r.p10)), p50: r.p50, p90: r.p50 + k * (r.p90 - r.p50) };
+}
+
+/**
+ * P(value won ≥ x) under the same widening as `widen`: the share of runs whose total, moved away
+ * from the median by the factor max(1, s) (and never below 0), reaches x. 1 when x ≤ 0.
+ */
+export function probabilityAtLeast(r: SimulatedRange, x: number, s: number | null): number {
+  if (x <= 0) return 1;
+  const n = r.totals.length;
+  if (!n) return 0;
+  const k = Math.max(1, s ?? 1);
+  // Widened t = p50 + k (t − p50) ≥ x  ⟺  t ≥ p50 + (x − p50) / k; totals are ascending.
+  const cut = r.p50 + (x - r.p50) / k;
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (r.totals[mid]! < cut) lo = mid + 1;
+    else hi = mid;
+  }
+  return (n - lo) / n;
 }
 
 export interface WonRange {
@@ -385,6 +408,8 @@ export interface WonRange {
   /** The point forecast and the simulation's sd before widening (what past errors are measured against). */
   sim_mean: number;
   sim_sd: number;
+  /** P(value won in the window ≥ `atLeast`), when asked for (probabilityAtLeast). */
+  p_at_least?: number;
 }
 
 /** Open in-scope deals at T with their state. */
@@ -414,7 +439,7 @@ export function rangeFor(
   open: { d: DealHistory; c: number; daysInStage: number }[],
   a: number,
   b: number,
-  opts: { scale?: number | null; runs?: number; seed?: number; runRate?: number; p?: ArrayLike<number> } = {},
+  opts: { scale?: number | null; runs?: number; seed?: number; runRate?: number; p?: ArrayLike<number>; atLeast?: number } = {},
 ): WonRange {
   // `p`: each open deal's P(won in [a, b)) when the caller has it already.
   const given = opts.p;
@@ -433,7 +458,10 @@ export function rangeFor(
   const shift = model.warmUp ? 0 : expected - modelValue;
   const moved = { ...sim, p10: Math.max(0, sim.p10 + shift), p50: Math.max(0, sim.p50 + shift), p90: Math.max(0, sim.p90 + shift) };
   const w = widen(moved, opts.scale ?? null);
-  return { open: openValue, new_deals: newValue, expected, ...w, warm_up: model.warmUp, open_deals: open.length, credibility: z, sim_mean: model.warmUp ? sim.mean : expected, sim_sd: sim.sd };
+  const out: WonRange = { open: openValue, new_deals: newValue, expected, ...w, warm_up: model.warmUp, open_deals: open.length, credibility: z, sim_mean: model.warmUp ? sim.mean : expected, sim_sd: sim.sd };
+  // The moved runs are t + shift, so reaching x is the unmoved runs reaching x − shift.
+  if (opts.atLeast !== undefined) out.p_at_least = probabilityAtLeast(sim, opts.atLeast - shift, opts.scale ?? null);
+  return out;
 }
 
 /**
@@ -443,14 +471,14 @@ export function rangeFor(
  */
 export function forecastWonRange(
   deals: DealHistory[],
-  opts: { now: Date; days: number; fromDays?: number; lookbackDays?: number; scale?: number | null; runs?: number; seed?: number },
+  opts: { now: Date; days: number; fromDays?: number; lookbackDays?: number; scale?: number | null; runs?: number; seed?: number; atLeast?: number },
 ): WonRange {
   const T = Math.floor(opts.now.getTime() / 1000);
   const a = opts.fromDays ?? 0;
   const obs = observationsOf(deals, minCreatedDay(deals), Math.floor(T / DAY_S));
   const model = fitModel(deals, obs, T, opts.days, { lookbackDays: opts.lookbackDays });
   const rr = runRate(deals, T, opts.days - a);
-  return rangeFor(model, openAt(deals, T), a, opts.days, { scale: opts.scale, runs: opts.runs, seed: opts.seed, runRate: rr });
+  return rangeFor(model, openAt(deals, T), a, opts.days, { scale: opts.scale, runs: opts.runs, seed: opts.seed, runRate: rr, atLeast: opts.atLeast });
 }
 
 export function minCreatedDay(deals: DealHistory[]): number {

@@ -27,8 +27,14 @@ import { amountOutliers, stageNameMismatches, type MappedStage } from '../metric
 import { isCanonicalStage } from '../model/canonical-stages.js';
 import { DAY_S } from '../metrics/periods.js';
 import { dayOf, dayStart, dayStartS, dayToIso, localDay, monthStart, todayIn, weekStart } from '../time/calendar.js';
+import { fiscalPeriodOf, FISCAL_PERIOD_KINDS, type FiscalPeriodKind } from '../time/fiscal.js';
+import { quotaAttainment } from '../metrics/attainment.js';
+import { quotaDeals } from '../../store/quota-queries.js';
+import { effectiveTargets } from '../../store/targets.js';
+import { listPipelines } from '../../store/pipelines.js';
+import { resolveSetting } from '../settings/resolve.js';
 
-export const REPORT_NAMES: readonly ReportName[] = ['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'deals', 'sources', 'quality', 'backtest'];
+export const REPORT_NAMES: readonly ReportName[] = ['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'deals', 'sources', 'quality', 'backtest', 'quota'];
 
 export function isReportName(s: string): s is ReportName {
   return (REPORT_NAMES as readonly string[]).includes(s);
@@ -65,6 +71,8 @@ export interface ReportOptions {
   limit?: number;
   /** reps: false for CRMs whose activity data we cannot use (default: all but Attio and CSV). */
   activitiesAvailable?: boolean;
+  /** quota: the period whose targets are measured: the current month, fiscal quarter (default) or fiscal year. */
+  period?: FiscalPeriodKind;
   /**
    * The reporting currency (DEALCAST_CURRENCY); null = the CRM's company currency, else the most
    * common; undefined = as last asked.
@@ -330,6 +338,50 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
       amount_outliers: { count: outliers.outliers.length, median: outliers.median, deals: outliers.outliers.slice(0, 10).map((o) => ({ ...o, z: Math.round(o.z * 10) / 10 })) },
       currencies: q.dealsByCurrency(c.db, c.crm, createdSince(c)),
       stage_name_mismatches: stageNameMismatches(stages).map(({ stage, pipeline, canonical, looks_like }) => ({ stage, pipeline, canonical, looks_like })),
+    };
+  },
+
+  quota(c) {
+    const kind = c.opts.period ?? 'quarter';
+    if (!FISCAL_PERIOD_KINDS.includes(kind)) throw new UsageError(`The quota period is month, quarter or year (got "${String(kind)}").`);
+    const fiscalStartMonth = resolveSetting(c.db, { DIGEST_CRON: '', DEALCAST_TIMEZONE: c.tz }, 'targets.fiscal_year_start_month').value ?? 1;
+    const period = fiscalPeriodOf(c.today, kind, fiscalStartMonth);
+    const owners = new Map(listOwners(c.db, c.crm).map((o) => [o.id, o.name]));
+    const pipelines = new Map(listPipelines(c.db, c.crm, { includeDeleted: true }).map((p) => [p.id, p.name]));
+    // Targets are per scope: owner and pipeline filters pick the rows of those reps and pipelines.
+    const picked = (t: { scopeKind: string; scopeId: string }) =>
+      (!c.f.facts.ownerIds && !c.f.facts.pipelineIds) ||
+      (t.scopeKind === 'rep' && (c.f.facts.ownerIds?.includes(t.scopeId) ?? false)) ||
+      (t.scopeKind === 'pipeline' && (c.f.facts.pipelineIds?.includes(t.scopeId) ?? false));
+    const targets = effectiveTargets(c.db, c.crm, kind, period.start).filter(picked);
+    const errorScale = targets.length ? runBacktest(c).error_scale : null;
+    const deals = targets.length ? quotaDeals(c.db, c.crm) : [];
+    const rows = targets.map((t) => ({
+      ...quotaAttainment(deals, t, period, {
+        now: c.now,
+        timeZone: c.tz,
+        fiscalStartMonth,
+        defaultCurrency: c.base.currency,
+        errorScale,
+        lookbackDays: c.opts.lookbackDays,
+      }),
+      name: t.scopeKind === 'team' ? 'Team' : ((t.scopeKind === 'rep' ? owners : pipelines).get(t.scopeId) ?? t.scopeId),
+      source: t.source,
+    }));
+    const order = { team: 0, pipeline: 1, rep: 2 } as const;
+    rows.sort((a, b) => order[a.scope] - order[b.scope] || (b.attainment ?? -1) - (a.attainment ?? -1) || a.name.localeCompare(b.name));
+    return {
+      ...c.base,
+      period: {
+        kind,
+        label: period.label,
+        start: period.start,
+        end: dayToIso(period.toDay - 1),
+        days: period.toDay - period.fromDay,
+        fiscal_year_start_month: fiscalStartMonth,
+      },
+      rows,
+      error_scale: errorScale,
     };
   },
 

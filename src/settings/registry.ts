@@ -325,6 +325,14 @@ export const SETTINGS = {
     },
     doc: 'A subject already alerted and unchanged is not alerted again until this many days have passed.',
   }),
+  'targets.fiscal_year_start_month': numberSetting({
+    key: 'targets.fiscal_year_start_month',
+    bounds: { min: 1, max: 12, integer: true },
+    fallback: constant(1),
+    changedBy: 'operator',
+    modal: null,
+    doc: 'The month (1 = January … 12 = December) the fiscal year starts in; fiscal quarters count from it. Targets and the quota report follow it.',
+  }),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -6,3 +6,4 @@
 export * from './calendar.js';
 export * from './parse.js';
 export * from './cron.js';
+export * from './fiscal.js';

@@ -4,7 +4,7 @@
  */
 import type { types } from '@slack/bolt';
 import { BLOCK_IDS, type ChartCommandKey } from '../ids.js';
-import type { ForecastReport, FunnelReport, PipelineReport, ReportBase, RepsReport, VelocityReport } from '../metrics/report-types.js';
+import type { ForecastReport, FunnelReport, PipelineReport, QuotaReport, ReportBase, RepsReport, VelocityReport } from '../metrics/report-types.js';
 import { currencyLine, moneyNote } from './money-note.js';
 import { freshnessLine, type Freshness } from './freshness.js';
 import { clip, escapeMrkdwn, formatCount, formatDays, formatMoney, formatPercent } from './numbers.js';
@@ -167,8 +167,41 @@ function repsHeadline(r: RepsReport): Headline {
   };
 }
 
-function headlineFor(name: ChartCommandKey, report: unknown, now: Date, timeZone: string): Headline {
+/** The reports a summary message exists for: the chart commands' and /forecast quota's. */
+export type SummaryKey = ChartCommandKey | 'quota';
+
+function quotaHeadline(r: QuotaReport): Headline {
+  const title = `Quota ${r.period.label}`;
+  const team = r.rows.find((x) => x.scope === 'team') ?? r.rows[0];
+  if (!team) {
+    return { title, fields: [['Targets', 'none for this period']], sentence: `No targets for ${r.period.label}.`, note: 'An admin can import them: dealcast import-targets targets.csv.' };
+  }
+  const c = team.currency;
+  const who = team.scope === 'team' ? 'Team' : team.name;
+  const reps = r.rows.filter((x) => x.scope === 'rep' && x.pace !== null);
+  const ahead = reps.filter((x) => x.pace! >= 1).map((x) => `${x.name} ${formatPercent(x.attainment)}`);
+  const behind = reps.filter((x) => x.pace! < 1).map((x) => `${x.name} ${formatPercent(x.attainment)}`);
+  const note = reps.length ? [ahead.length ? `On pace: ${ahead.join(', ')}` : '', behind.length ? `Behind pace: ${behind.join(', ')}` : ''].filter(Boolean).join(' · ') : undefined;
+  return {
+    title,
+    fields: [
+      [`${who} target`, formatMoney(team.target, c)],
+      ['Won', `${formatMoney(team.won, c)} (${formatPercent(team.attainment)})`],
+      ['Expected by now', `${formatMoney(team.expected_historical ?? team.expected_linear, c)} (${team.pace_basis} pace)`],
+      ['Period ends (P10–P90)', `${formatMoney(team.projected.p10, c)} – ${formatMoney(team.projected.p90, c)}`],
+      ['Chance of target', formatPercent(team.probability)],
+      ['Coverage', team.coverage === null ? 'target reached' : `${team.coverage.toFixed(1)}× of ${formatMoney(team.still_needed, c)} needed`],
+      ['Pipeline still to create', team.pipeline_gap === null ? '—' : formatMoney(team.pipeline_gap, c)],
+    ],
+    sentence: `${who}: ${formatMoney(team.won, c)} of ${formatMoney(team.target, c)} won (${formatPercent(team.attainment)}), ${formatPercent(team.probability)} chance of reaching the target by ${r.period.end}.`,
+    note,
+  };
+}
+
+function headlineFor(name: SummaryKey, report: unknown, now: Date, timeZone: string): Headline {
   switch (name) {
+    case 'quota':
+      return quotaHeadline(report as QuotaReport);
     case 'pipeline':
       return pipelineHeadline(report as PipelineReport);
     case 'forecast':
@@ -183,7 +216,7 @@ function headlineFor(name: ChartCommandKey, report: unknown, now: Date, timeZone
 }
 
 /** The summary message for a chart command's report. */
-export function reportSummary(name: ChartCommandKey, report: unknown, ctx: SummaryContext): ReportSummary {
+export function reportSummary(name: SummaryKey, report: unknown, ctx: SummaryContext): ReportSummary {
   const h = headlineFor(name, report, ctx.freshness.now, ctx.freshness.timeZone);
   const fields = h.fields.slice(0, 10).map(([label, value]) => ({ type: 'mrkdwn' as const, text: clip(`*${escapeMrkdwn(label)}*\n${escapeMrkdwn(value)}`, 2000) }));
   const blocks: KnownBlock[] = [

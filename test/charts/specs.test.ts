@@ -95,7 +95,7 @@ describe('every chart', () => {
   });
 
   it('knows its chart names and rejects others', () => {
-    expect(CHART_NAMES).toEqual(['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'sources', 'backtest']);
+    expect(CHART_NAMES).toEqual(['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'sources', 'backtest', 'quota']);
     expect(isChartName('funnel')).toBe(true);
     expect(isChartName('deals')).toBe(false);
     expect(() => buildChart('deals' as ChartName, {} as never)).toThrow(/Unknown chart "deals"/);
@@ -254,5 +254,25 @@ describe('backtest', () => {
     expect(panel.layer.map((l: { mark: { type: string } }) => l.mark.type)).toEqual(['bar', 'tick']);
     expect(subtitle(s).join(' ')).toContain('WAPE 12% · bias ×1.00 · P10–P90 hit rate 100%');
     expect(subtitle(s).join(' ')).toContain('run-rate WAPE 30% · CRM 35% · 2 of 3 weeks warm');
+  });
+});
+
+describe('quota chart', () => {
+  it('draws each target as shares of its own target: won, the end-of-period band, the pace tick and a label', () => {
+    const s = buildChart('quota', chartReports().quota) as unknown as { datasets: { table: Record<string, unknown>[] }; params: { name: string; value: unknown }[] };
+    const rows = s.datasets.table;
+    expect(rows.map((r) => r.name)).toEqual(['Team', '山田 太郎', 'Noa Levi', 'محمد علي', 'Léa Martin']);
+    // Team: 900k of 2M won = 45%; ends at 900k + 500k … 900k + 1.1M = 70% … 100%; expected by now 800k = 40%.
+    expect(rows[0]).toMatchObject({ won_share: 0.45, band_low: 0.7, band_high: 1, pace_now: 0.4, label: '45% · 55% likely' });
+    // The euro row is a share of its euro target, next to the dollar rows: 150k of 300k.
+    expect(rows[4]).toMatchObject({ won_share: 0.5, label: '50% · 50% likely' });
+    const title = s.params.find((p) => p.name === 'titleText')?.value;
+    expect(title).toBe('Quota attainment · FY2027 Q4');
+    const sub = s.params.find((p) => p.name === 'subtitleLines')?.value as string[];
+    expect(sub.join(' ')).toContain('Team: $900K of $2M won · 46 days left · chance of target 55%');
+  });
+
+  it('no targets: the no-data card', () => {
+    expect((buildChart('quota', emptyReports().quota) as unknown as { usermeta: { noData: boolean } }).usermeta.noData).toBe(true);
   });
 });

@@ -29,6 +29,7 @@ describe('dealcast demo', () => {
       'funnel-2026-11-24.png',
       'funnel.png',
       'pipeline.png',
+      'quota.png',
       'reps.png',
       'sources.png',
       'summary.json',
@@ -48,7 +49,14 @@ describe('dealcast demo', () => {
     const summary = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8'));
     expect(summary.kpis.open_pipeline.value).toBe(summary.reports.pipeline.total.value);
     expect(summary.kpis.weighted_forecast.months).toEqual(['2026-11', '2026-12', '2027-01']);
-    expect(Object.keys(summary.reports).sort()).toEqual(['backtest', 'deals', 'forecast', 'funnel', 'pipeline', 'quality', 'reps', 'sources', 'velocity']);
+    expect(Object.keys(summary.reports).sort()).toEqual(['backtest', 'deals', 'forecast', 'funnel', 'pipeline', 'quality', 'quota', 'reps', 'sources', 'velocity']);
+    // The demo CRM's targets: the team's is the sum of the reps'; some reps are ahead of pace, some behind.
+    expect(text).toMatch(/Quota FY2026 Q4: team \$[\d.]+[kM]? of \$[\d.]+[kM]? \(/);
+    const quota = summary.reports.quota;
+    const reps = quota.rows.filter((r: { scope: string }) => r.scope === 'rep');
+    expect(quota.rows[0].target).toBe(reps.reduce((s: number, r: { target: number }) => s + r.target, 0));
+    expect(reps.some((r: { pace: number }) => r.pace > 1)).toBe(true);
+    expect(reps.some((r: { pace: number }) => r.pace < 0.6)).toBe(true);
     expect(readFileSync(join(outDir, 'pipeline.png')).subarray(1, 4).toString()).toBe('PNG');
   });
 });

@@ -5,6 +5,8 @@ import { tempDb } from '../helpers/db.js';
 import { createDemoConnector } from '../../src/connectors/demo.js';
 import { runSync } from '../../src/sync/engine.js';
 import { main } from '../../src/cli.js';
+import { openDb } from '../../store/db.js';
+import { saveTargets } from '../../store/targets.js';
 
 const NOW = '2026-11-24T08:00:00Z';
 let t: ReturnType<typeof tempDb>;
@@ -122,5 +124,30 @@ describe('dealcast report', () => {
     const r = JSON.parse(out.join('\n'));
     expect(r.as_of).toBe('2026-11-30T23:00:00.000Z');
     expect(r.months[0].month).toBe('2026-12');
+  });
+
+  it('quota: no targets says how to add them; with one, --json has the documented keys and --out draws it', async () => {
+    const none = await cli('quota', '--now', NOW);
+    expect(none.out).toContain('No targets for FY2026 Q4');
+    const db = openDb(t.path);
+    saveTargets(db, 'demo', [{ periodKind: 'month', periodStart: '2026-11-01', periodEnd: '2026-12-01', scopeKind: 'team', scopeId: '', currency: 'USD', amount: 500_000 }], {
+      source: 'slack',
+      userId: 'U1',
+      now: new Date(NOW),
+    });
+    db.close();
+    const r = await cli('quota', '--json', '--period', 'month', '--now', NOW);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.period).toEqual({ kind: 'month', label: '2026-11', start: '2026-11-01', end: '2026-11-30', days: 30, fiscal_year_start_month: 1 });
+    expect(Object.keys(j.rows[0])).toEqual(
+      expect.arrayContaining(['scope', 'name', 'source', 'currency', 'target', 'won', 'attainment', 'expected_linear', 'expected_historical', 'pace', 'rest', 'projected', 'probability', 'coverage', 'pipeline_needed', 'pipeline_gap', 'pacing']),
+    );
+    expect(j.rows[0].source).toBe('slack');
+    const bad = await cli('quota', '--period', 'week');
+    expect(bad.code).toBe(2);
+    const file = join(t.dir, 'quota.png');
+    expect((await cli('quota', '--period', 'month', '--out', file, '--now', NOW)).code).toBe(0);
+    expect(readFileSync(file).subarray(1, 4).toString()).toBe('PNG');
   });
 });

@@ -9,6 +9,7 @@ import { type FakeSlack, startFakeSlack, type RecordedCall } from '../fakes/slac
 import { startTestApp, type TestApp } from '../helpers/slack-app.js';
 import { sendCommand } from '../helpers/slack-requests.js';
 import { listOwners } from '../../store/owners.js';
+import { saveTargets } from '../../store/targets.js';
 
 const NOW = new Date('2026-11-24T09:00:00Z');
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -72,6 +73,29 @@ describe('chart commands post a PNG and a summary into the channel', () => {
     expect(String(get!.params.alt_text ?? get!.params.alt_txt)).toContain('Open pipeline chart');
     expect((done!.params.files as { title: string }[])[0]!.title).toBe('Open pipeline');
     expect(fake.calls('files.upload')).toHaveLength(0);
+  });
+
+  it('/forecast quota: attainment against the targets, the team first, reps on and behind pace', async () => {
+    const q = { periodKind: 'quarter' as const, periodStart: '2026-10-01', periodEnd: '2027-01-01', currency: 'USD' };
+    saveTargets(
+      t.db,
+      'demo',
+      [
+        { ...q, scopeKind: 'team', scopeId: '', amount: 3_000_000 },
+        { ...q, scopeKind: 'rep', scopeId: maria.id, amount: 10_000 },
+      ],
+      { source: 'slack', userId: 'U0ADMIN', now: NOW },
+    );
+    const { png, blocks, done } = await chart('/forecast', 'quota');
+    expectPng(png);
+    expect(blocks).toContain('Quota FY2026 Q4');
+    expect(blocks).toContain('*Team target*\\n$3M');
+    expect(blocks).toContain('*Chance of target*');
+    expect(blocks).toContain(`On pace: ${maria.name}`);
+    expect((done!.params.files as { title: string }[])[0]!.title).toBe('Quota FY2026 Q4');
+    const bad = await sendCommand(t.url, { command: '/forecast', text: 'quota week', channel_id: 'C0REPORTS', user_id: 'U0MARIA', response_url: fake.responseUrl('quota-week') });
+    expect(bad.status).toBe(200);
+    expect(JSON.stringify(await ephemeral('quota-week'))).toContain('week');
   });
 
   it('/forecast', async () => {

@@ -1,0 +1,73 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDb } from '../helpers/db.js';
+import { main } from '../../src/cli.js';
+import { openDb } from '../../store/db.js';
+import { upsertOwners } from '../../store/owners.js';
+import { upsertPipelines } from '../../store/pipelines.js';
+import { setSetting } from '../../store/settings.js';
+import { effectiveTargets } from '../../store/targets.js';
+
+let t: ReturnType<typeof tempDb> | undefined;
+afterEach(() => t?.cleanup());
+
+function setup() {
+  t = tempDb();
+  upsertOwners(t.db, 'hubspot', [
+    { id: '101', name: 'Noa Levi נועה', email: 'noa@example.com', active: true },
+    { id: '102', name: '김민준 🚀', email: null, active: true },
+  ]);
+  upsertPipelines(t.db, 'hubspot', [{ id: 'default', name: 'Sales Pipeline', position: 0, deleted: false }], '2026-01-01T00:00:00Z');
+  setSetting(t.db, 'targets.fiscal_year_start_month', 2, '2026-01-01T00:00:00Z', 'U1');
+  t.db.close();
+  return t;
+}
+
+async function cli(argv: string[], path: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(['import-targets', ...argv], { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: { CRM: 'hubspot', DEALCAST_DB: path, HUBSPOT_TOKEN: 'x' } });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('dealcast import-targets', () => {
+  it('imports a good file in the fiscal calendar of the settings, and audits it', async () => {
+    const { dir, path } = setup();
+    const file = join(dir, 'targets.csv');
+    writeFileSync(file, 'period,start,scope,name,currency,amount\nquarter,2026-11-01,team,,USD,900000\nquarter,2026-11-01,rep,noa@example.com,USD,400000\nquarter,2026-11-01,rep,김민준 🚀,USD,500000\n');
+    const r = await cli([file, '--now', '2026-12-05T12:00:00Z'], path);
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(r.out).toContain('Imported 3 targets for hubspot');
+    expect(r.out).toContain('3 new, 0 changed, 0 unchanged');
+    const db = openDb(path);
+    expect(effectiveTargets(db, 'hubspot', 'quarter', '2026-11-01').map((x) => [x.scopeKind, x.scopeId, x.amount, x.source])).toEqual([
+      ['team', '', 900_000, 'csv'],
+      ['rep', '101', 400_000, 'csv'],
+      ['rep', '102', 500_000, 'csv'],
+    ]);
+    expect(db.prepare("SELECT COUNT(*) FROM settings_audit WHERE what LIKE 'target:hubspot:%'").pluck().get()).toBe(3);
+    db.close();
+  });
+
+  it('a file with a bad line imports nothing and names the line', async () => {
+    const { dir, path } = setup();
+    const file = join(dir, 'targets.csv');
+    // October is not a fiscal quarter start when the year starts in February.
+    writeFileSync(file, 'period,start,scope,name,currency,amount\nquarter,2026-11-01,team,,USD,900000\nquarter,2026-10-01,rep,Noa Levi נועה,USD,400000\n');
+    const r = await cli([file], path);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${file}:3: start: a fiscal quarter starts in February, May, August or November`);
+    expect(r.err).toContain('Nothing imported: 1 line to fix.');
+    const db = openDb(path);
+    expect(db.prepare('SELECT COUNT(*) FROM targets').pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it('a missing file is a usage error', async () => {
+    const { dir, path } = setup();
+    const r = await cli([join(dir, 'nope.csv')], path);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('Cannot read');
+  });
+});
