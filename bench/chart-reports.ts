@@ -2,7 +2,7 @@
  * Representative report objects (shaped like a ~1,500-deal demo CRM) for the chart benchmark
  * and the preview script. Deterministic: no clock, no randomness beyond a fixed LCG.
  */
-import type { QuotaReport, QuotaRow } from '../src/metrics/report-types.js';
+import type { PacingReport, QuotaReport, QuotaRow } from '../src/metrics/report-types.js';
 import type {
   BacktestReport,
   ForecastReport,
@@ -134,6 +134,7 @@ export function sampleReports(): ChartReports {
     sources: sampleSources(),
     backtest: sampleBacktest(),
     quota: sampleQuota(base),
+    pacing: samplePacing(base),
   };
 }
 
@@ -177,6 +178,7 @@ export function variedReports(i: number): ChartReports {
     }),
     sources: stamp({ ...r.sources, sources: r.sources.sources.map((s) => ({ ...s, count: s.count + d, value: money(s.value) })) }),
     quota: stamp(r.quota),
+    pacing: stamp(r.pacing),
     backtest: stamp({
       ...r.backtest,
       points: r.backtest.points.map((p) => ({ ...p, forecast: money(p.forecast), forecast_crm: money(p.forecast_crm), actual: money(p.actual) })),
@@ -229,5 +231,50 @@ export function sampleQuota<B extends { currency: string; filters: object; as_of
       row('Léa Martin', 'rep', 300_000, 150_000, 140_000, 60_000, 200_000, 0.5, 'EUR'),
     ],
     error_scale: 1.2,
+  };
+}
+
+/**
+ * A pacing report: a 92-day quarter (Nov 1 – Jan 31) with a 920,000 target, 24 days in, a deal
+ * of 40,000 won every third day from Nov 2 (8 deals through Nov 24: 320,000), the
+ * linear pace at target × (day + 1) ÷ 92, and a forecast band from Nov 24 to Jan 31.
+ */
+export function samplePacing<B extends { currency: string; filters: object; as_of: string }>(b: B): PacingReport {
+  const start = Date.UTC(2026, 10, 1);
+  const points = Array.from({ length: 92 }, (_, i) => {
+    const date = new Date(start + i * 86_400_000).toISOString().slice(0, 10);
+    return { date, won: i <= 23 ? 40_000 * Math.floor((i + 2) / 3) : null, pace_linear: (920_000 * (i + 1)) / 92, pace_historical: (920_000 * ((i + 1) / 92) ** 1.3) };
+  });
+  const won = 320_000;
+  const band = [
+    { date: '2026-11-24', p10: won, p50: won, p90: won },
+    { date: '2026-12-01', p10: won + 20_000, p50: won + 50_000, p90: won + 90_000 },
+    { date: '2026-12-15', p10: won + 90_000, p50: won + 170_000, p90: won + 260_000 },
+    { date: '2027-01-01', p10: won + 180_000, p50: won + 320_000, p90: won + 460_000 },
+    { date: '2027-01-31', p10: won + 300_000, p50: won + 500_000, p90: won + 720_000 },
+  ];
+  return {
+    ...b,
+    period: { kind: 'quarter', label: 'FY2027 Q4', start: '2026-11-01', end: '2027-01-31', days: 92, fiscal_year_start_month: 2 },
+    pacing: {
+      scope: 'team',
+      scope_id: '',
+      name: 'Team',
+      source: 'slack',
+      currency: b.currency,
+      target: 920_000,
+      won,
+      attainment: won / 920_000,
+      elapsed: 23.375 / 92,
+      expected_linear: 920_000 * (23.375 / 92),
+      expected_historical: 920_000 * (23.375 / 92) ** 1.3,
+      pace: won / (920_000 * (23.375 / 92) ** 1.3),
+      pace_basis: 'historical',
+      probability: 0.42,
+      days_remaining: 68.6,
+      projected: { expected: won + 510_000, p10: won + 300_000, p50: won + 500_000, p90: won + 720_000 },
+      points,
+      band,
+    },
   };
 }

@@ -3,16 +3,19 @@
  * (blue) and from deals not yet created (dark blue) stacked on it, in front of the open pipeline
  * with close dates in the month (won + pipeline, light). A black whisker spans the range
  * (won + P10 … won + P90) when the model is past its warm-up. The forecast with the CRM's own
- * stage probabilities is an orange tick, for comparison.
+ * stage probabilities is an orange tick, for comparison. When the team has a target for the
+ * current period (report.target), a red tick marks each month's share of it (the target spread
+ * over the period's days) and the subtitle gives attainment, pace and the chance of reaching it.
  */
 import type { ForecastReport } from '../src/metrics/report-types.js';
 import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
-import { COLORS, FONT_SIZE, MONEY_AXIS_FORMAT, MONEY_AXIS_LABEL_EXPR, formatMoney, formatMonth, formatMonthShort } from './theme.js';
+import { COLORS, FONT_SIZE, MONEY_AXIS_FORMAT, MONEY_AXIS_LABEL_EXPR, formatMoney, formatMonth, formatMonthShort, formatPercent } from './theme.js';
 
 export const FORECAST_TITLE = 'Forecast by month';
 
 const SERIES = ['Won', 'Open deals', 'New deals', 'Open pipeline', 'P10–P90 range', 'CRM-probability forecast'];
 const SERIES_COLORS = [COLORS.won, COLORS.primary, '#1e3a8a', COLORS.primaryLight, COLORS.actual, COLORS.crm];
+const TARGET_SERIES = 'Target (share of period)';
 
 export function forecastChart(report: ForecastReport, opts?: ChartOptions): VegaLiteSpec {
   const months = report.months ?? [];
@@ -36,16 +39,25 @@ export function forecastChart(report: ForecastReport, opts?: ChartOptions): Vega
   }));
   const total = values.reduce((s, v) => s + v.forecast, 0);
   const totalCrm = values.reduce((s, v) => s + v.crm, 0);
+  // The team's target of the current period, spread over its months by days: a red tick per month.
+  const target = report.target;
+  const monthLabel = (m: string) => (short ? formatMonthShort(m) : formatMonth(m));
+  const targetRows = target ? target.by_month.map((t) => ({ month: monthLabel(t.month), target: t.amount })) : [];
+  const targetLine = target
+    ? ` · target ${target.period.label} ${formatMoney(target.amount, target.currency)}: ${formatPercent(target.attainment)} won, ${target.pace === null ? '' : `pace ${formatPercent(target.pace)}, `}chance ${formatPercent(target.probability)}`
+    : '';
   // The bar labels are the forecast (won + weighted); the subtitle says so once.
   const next = report.next;
   const range = next && !next.warm_up ? ` · next ${next.horizon_days} days ${formatMoney(next.p10, cur)}–${formatMoney(next.p90, cur)} (P10–P90)` : '';
-  const headline = `Forecast ${formatMoney(total, cur)} over ${months.length} ${months.length === 1 ? 'month' : 'months'} (${months.length <= 6 ? 'bar labels: ' : ''}won + expected)${range} · with CRM probabilities ${formatMoney(totalCrm, cur)}`;
-  const max = Math.max(...values.map((v) => Math.max(v.best, v.crm, v.hi ?? 0, v.forecast)), 1);
+  const headline = `Forecast ${formatMoney(total, cur)} over ${months.length} ${months.length === 1 ? 'month' : 'months'} (${months.length <= 6 ? 'bar labels: ' : ''}won + expected)${range} · with CRM probabilities ${formatMoney(totalCrm, cur)}${targetLine}`;
+  const max = Math.max(...values.map((v) => Math.max(v.best, v.crm, v.hi ?? 0, v.forecast)), ...targetRows.map((t) => t.target), 1);
+  const domain = targetRows.length ? [...SERIES, TARGET_SERIES] : SERIES;
+  const colors = targetRows.length ? [...SERIES_COLORS, COLORS.lost] : SERIES_COLORS;
   const color = (series: string) => ({
     datum: series,
     type: 'nominal' as const,
     title: null,
-    scale: { domain: SERIES, range: SERIES_COLORS },
+    scale: { domain, range: colors },
     legend: { columns: 2, symbolType: 'square', symbolOpacity: 1 },
   });
   const y = {
@@ -56,7 +68,7 @@ export function forecastChart(report: ForecastReport, opts?: ChartOptions): Vega
   };
   const barWidth = Math.min(72, Math.floor(300 / values.length));
   return chartSpec(report, FORECAST_TITLE, headline, opts, {
-    datasets: { [TABLE]: values },
+    datasets: { [TABLE]: values, ...(targetRows.length ? { target: targetRows } : {}) },
     params: { yMax: max * 1.08, barWidth, labelFontSize: short ? FONT_SIZE.note : FONT_SIZE.markLabel },
     body: {
       height: 220,
@@ -84,6 +96,15 @@ export function forecastChart(report: ForecastReport, opts?: ChartOptions): Vega
           mark: { type: 'tick', orient: 'horizontal', thickness: 3, size: param('barWidth + 12'), opacity: 1 },
           encoding: { y: { field: 'crm', ...y }, color: color('CRM-probability forecast') },
         },
+        ...(targetRows.length
+          ? [
+              {
+                data: { name: 'target' },
+                mark: { type: 'tick', orient: 'horizontal', thickness: 3, size: param('barWidth + 20'), opacity: 1 },
+                encoding: { y: { field: 'target', ...y }, color: color(TARGET_SERIES) },
+              },
+            ]
+          : []),
         ...(months.length <= 6
           ? [
               {

@@ -6,6 +6,7 @@ import type {
   BacktestReport,
   ForecastReport,
   FunnelReport,
+  PacingReport,
   PipelineReport,
   QuotaReport,
   RepsReport,
@@ -18,6 +19,7 @@ import type { ChartOptions, VegaLiteSpec } from './frame.js';
 import { funnelChart } from './funnel.js';
 import { pipelineChart } from './pipeline.js';
 import { MAX_QUOTA_ROWS, quotaChart } from './quota.js';
+import { pacingChart } from './pacing.js';
 import { repsChart, shownReps } from './reps.js';
 import { shownSources, sourcesChart } from './sources.js';
 import { velocityChart } from './velocity.js';
@@ -33,6 +35,7 @@ export interface ChartReports {
   sources: SourcesReport;
   backtest: BacktestReport;
   quota: QuotaReport;
+  pacing: PacingReport;
 }
 
 export type ChartName = keyof ChartReports;
@@ -46,6 +49,7 @@ const BUILDERS: { [K in ChartName]: (report: ChartReports[K], opts?: ChartOption
   sources: sourcesChart,
   backtest: backtestChart,
   quota: quotaChart,
+  pacing: pacingChart,
 };
 
 export const CHART_NAMES = Object.keys(BUILDERS) as ChartName[];

@@ -266,6 +266,21 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
     ]
       .filter(Boolean)
       .join('\n'),
+  pacing: (r) => {
+    const p = r.pacing;
+    if (!p) return [header(`Pacing ${r.period.label} (${r.period.start} – ${r.period.end})`, r), `No target for this scope in ${r.period.label}: import some with "dealcast import-targets targets.csv" or set one with /dealcast targets.`].join('\n');
+    const today = p.points.filter((x) => x.won !== null).at(-1);
+    const end = p.band.at(-1);
+    return [
+      header(`Pacing ${p.scope === 'team' ? 'Team' : `${p.name} (${p.scope})`} · ${r.period.label} (${r.period.start} – ${r.period.end})`, r),
+      `Target ${money(p.target, p.currency)} · won ${money(p.won, p.currency)} (${pct(p.attainment)}) · expected by now ${money(p.expected_historical ?? p.expected_linear, p.currency)} (${p.pace_basis}) · pace ${pct(p.pace)}`,
+      `${p.days_remaining.toFixed(0)} days left · end of period ${money(p.projected.p10, p.currency)}–${money(p.projected.p90, p.currency)} (P10–P90) · chance of target ${pct(p.probability)}`,
+      today ? `Through ${today.date}: won ${money(today.won, p.currency)}, linear pace ${money(today.pace_linear, p.currency)}${today.pace_historical === null ? '' : `, historical pace ${money(today.pace_historical, p.currency)}`}` : '',
+      end ? `Forecast band: ${p.band.map((b) => `${b.date} ${money(b.p10, p.currency)}–${money(b.p90, p.currency)}`).join(' · ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
+  },
 };
 
 export function formatReport<N extends ReportName>(name: N, report: ReportByName[N]): string {

@@ -10,8 +10,8 @@
  * every figure.
  */
 import { stateAt, type DealHistory } from './win-hazard.js';
-import { forecastWonRange } from './won-range.js';
-import { dayStartS, dayToIso, type DayNumber } from '../time/calendar.js';
+import { forecastWonRanges } from './won-range.js';
+import { dayStartS, dayToIso, todayIn, type DayNumber } from '../time/calendar.js';
 import { fiscalPeriodOf, type FiscalPeriod } from '../time/fiscal.js';
 
 const DAY_S = 86_400;
@@ -48,6 +48,16 @@ export interface AttainmentOptions {
   seed?: number;
   /** Forecast model look-back in days (default 365). */
   lookbackDays?: number;
+  /** Also compute the forecast band of the pacing chart (`band`): a range every this many days from today to the period's end. */
+  bandEveryDays?: number;
+}
+
+/** The forecast band at the end of one day: won so far + the range of what is won from now to then. */
+export interface BandPoint {
+  date: string;
+  p10: number;
+  p50: number;
+  p90: number;
 }
 
 export interface PacingPoint {
@@ -99,7 +109,16 @@ export interface Attainment {
   /** Deals of the scope left out because they are in another currency. */
   other_currency_deals: number;
   pacing: PacingPoint[];
+  /**
+   * Only when asked for (bandEveryDays): where cumulative won may stand from today to the
+   * period's end; the first point is today at won so far, the last is the period's last day
+   * with the range of `projected`.
+   */
+  band?: BandPoint[];
 }
+
+/** The team's day an instant (epoch s) falls on. */
+const todayOf = (s: number, tz: string): DayNumber => todayIn(new Date(s * 1000), tz);
 
 const inScope = (d: QuotaDeal, t: QuotaTarget): boolean =>
   t.scopeKind === 'team' ? true : t.scopeKind === 'rep' ? d.ownerId === t.scopeId : d.pipeline === t.scopeId;
@@ -169,18 +188,37 @@ export function quotaAttainment(deals: QuotaDeal[], target: QuotaTarget, period:
   const modelDeals: DealHistory[] = sameCurrency.map((d) => ({ ...d, inScope: inScope(d, target) }));
   let rest: Attainment['rest'] = { expected: 0, p10: 0, p50: 0, p90: 0, warm_up: false };
   let probability = stillNeeded <= 0 ? 1 : 0;
+  let band: BandPoint[] | undefined;
   if (daysRemaining > 0 && T < P1) {
-    const r = forecastWonRange(modelDeals, {
-      now: new Date(Math.max(T, P0) * 1000),
-      days: Math.ceil(daysRemaining),
+    const from = Math.max(T, P0);
+    const lastDays = Math.ceil(daysRemaining);
+    // The band's checkpoints: the end of every bandEveryDays-th day from the first day forecast, and the period's last day.
+    const marks: { day: DayNumber; days: number }[] = [];
+    const every = opts.bandEveryDays;
+    if (every !== undefined && every >= 1) {
+      const first = todayOf(from, tz);
+      for (let day = first + every; day < period.toDay - 1; day += every) marks.push({ day, days: Math.min(lastDays, Math.ceil((dayStartS(day + 1, tz) - from) / DAY_S)) });
+    }
+    const ranges = forecastWonRanges(modelDeals, {
+      now: new Date(from * 1000),
+      days: [...marks.map((m) => m.days), lastDays],
       lookbackDays: opts.lookbackDays,
       scale: opts.errorScale ?? null,
       runs: opts.runs,
       seed: opts.seed,
       atLeast: stillNeeded,
     });
+    const r = ranges[ranges.length - 1]!;
     rest = { expected: r.expected, p10: r.p10, p50: r.p50, p90: r.p90, warm_up: r.warm_up };
     probability = r.p_at_least ?? probability;
+    if (every !== undefined && every >= 1) {
+      const at = (day: DayNumber, x: { p10: number; p50: number; p90: number }): BandPoint => ({ date: dayToIso(day), p10: wonSoFar + x.p10, p50: wonSoFar + x.p50, p90: wonSoFar + x.p90 });
+      band = [
+        at(todayOf(from, tz), { p10: 0, p50: 0, p90: 0 }),
+        ...marks.map((m, i) => at(m.day, ranges[i]!)),
+        at(period.toDay - 1, r),
+      ];
+    }
   }
 
   let openPipeline = 0;
@@ -236,6 +274,7 @@ export function quotaAttainment(deals: QuotaDeal[], target: QuotaTarget, period:
     pipeline_gap: pipelineNeeded === null ? null : Math.max(0, pipelineNeeded - openPipeline),
     other_currency_deals: otherCurrency,
     pacing: pacingSeries(won, target.amount, period, { T, P0, P1, tz, share }),
+    ...(band ? { band } : {}),
   };
 }
 

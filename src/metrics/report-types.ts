@@ -5,9 +5,9 @@
  * the deals' currency; dates 'YYYY-MM-DD'; instants ISO-8601 UTC.
  */
 
-import type { Attainment } from './attainment.js';
+import type { Attainment, BandPoint, PacingPoint } from './attainment.js';
 
-export type ReportName = 'pipeline' | 'forecast' | 'funnel' | 'velocity' | 'reps' | 'deals' | 'sources' | 'quality' | 'backtest' | 'quota';
+export type ReportName = 'pipeline' | 'forecast' | 'funnel' | 'velocity' | 'reps' | 'deals' | 'sources' | 'quality' | 'backtest' | 'quota' | 'pacing';
 
 export interface ReportFilters {
   pipeline?: string;
@@ -91,6 +91,29 @@ export interface ForecastReport extends ReportBase {
   next?: ForecastNext;
   /** Open deals whose expected close date is before the first month (in no month). */
   overdue?: { count: number; value: number };
+  /**
+   * Present only when the team has a target for the current period in the reporting currency
+   * (the current fiscal quarter's, else the month's, else the fiscal year's) and the forecast is
+   * not filtered: the target line and the pacing summary.
+   */
+  target?: ForecastTarget;
+}
+
+/** The team's target beside the forecast (docs/metrics.md, "forecast target"). */
+export interface ForecastTarget {
+  period: { kind: 'month' | 'quarter' | 'year'; label: string; start: string; end: string };
+  currency: string;
+  amount: number;
+  won: number;
+  attainment: number | null;
+  expected_by_now: number;
+  pace: number | null;
+  pace_basis: 'historical' | 'linear';
+  /** Chance of reaching the target by the period's end. */
+  probability: number;
+  projected: { expected: number; p10: number; p50: number; p90: number };
+  /** The target spread over the forecast's months by days (only months inside the period): 'YYYY-MM' → amount. */
+  by_month: { month: string; amount: number }[];
 }
 
 export interface ForecastNext {
@@ -289,6 +312,7 @@ export interface ReportByName {
   quality: QualityReport;
   backtest: BacktestReport;
   quota: QuotaReport;
+  pacing: PacingReport;
 }
 
 /** One target's attainment and pacing (src/metrics/attainment.ts), with who or what it is for. */
@@ -314,4 +338,31 @@ export interface QuotaReport extends ReportBase {
   rows: QuotaRow[];
   /** Backtest misses the forecast ranges were widened by (null: not enough history). */
   error_scale: number | null;
+}
+
+/** One target's progress across its period (the pacing chart): `pacing` is null when that scope has no target. */
+export interface PacingReport extends ReportBase {
+  period: QuotaReport['period'];
+  pacing: {
+    scope: 'team' | 'rep' | 'pipeline';
+    scope_id: string;
+    name: string;
+    source: string;
+    currency: string;
+    target: number;
+    won: number;
+    attainment: number | null;
+    elapsed: number;
+    expected_linear: number;
+    expected_historical: number | null;
+    pace: number | null;
+    pace_basis: 'historical' | 'linear';
+    probability: number;
+    days_remaining: number;
+    projected: { expected: number; p10: number; p50: number; p90: number };
+    /** One per day of the period: cumulative won (null after today) and both pace lines. */
+    points: PacingPoint[];
+    /** The forecast band from today to the period's last day (P10/P50/P90 of cumulative won). */
+    band: BandPoint[];
+  } | null;
 }

@@ -481,6 +481,33 @@ export function forecastWonRange(
   return rangeFor(model, openAt(deals, T), a, opts.days, { scale: opts.scale, runs: opts.runs, seed: opts.seed, runRate: rr, atLeast: opts.atLeast });
 }
 
+/**
+ * The ranges of the value won in days [0, d) after `now` for each d of `days`, from one fitted
+ * model (forecastWonRange fits one per call): the forecast band of a pacing chart. The longest
+ * window gets `atLeast` and the same inputs as forecastWonRange(…, { days: max }) would, so its
+ * range is that call's.
+ */
+export function forecastWonRanges(
+  deals: DealHistory[],
+  opts: { now: Date; days: number[]; lookbackDays?: number; scale?: number | null; runs?: number; seed?: number; atLeast?: number },
+): WonRange[] {
+  if (opts.days.length === 0) return [];
+  const T = Math.floor(opts.now.getTime() / 1000);
+  const max = Math.max(...opts.days);
+  const obs = observationsOf(deals, minCreatedDay(deals), Math.floor(T / DAY_S));
+  const model = fitModel(deals, obs, T, max, { lookbackDays: opts.lookbackDays });
+  const open = openAt(deals, T);
+  return opts.days.map((d) =>
+    rangeFor(model, open, 0, d, {
+      scale: opts.scale,
+      runs: opts.runs,
+      seed: opts.seed,
+      runRate: runRate(deals, T, d),
+      ...(d === max && opts.atLeast !== undefined ? { atLeast: opts.atLeast } : {}),
+    }),
+  );
+}
+
 export function minCreatedDay(deals: DealHistory[]): number {
   const first = indexOf(deals).first;
   return first === Infinity ? 0 : Math.floor(first / DAY_S);

@@ -11,7 +11,7 @@ import { listOwners } from '../../store/owners.js';
 import * as q from '../../store/report-queries.js';
 import { UsageError } from '../errors.js';
 import { resolveFilters, type ResolvedFilters } from './filters.js';
-import type { ReportBase, ReportByName, ReportFilters, ReportName } from '../metrics/report-types.js';
+import type { ForecastTarget, QuotaReport, ReportBase, ReportByName, ReportFilters, ReportName } from '../metrics/report-types.js';
 import { calibrate, type Probabilities } from '../metrics/probabilities.js';
 import { pipelineByStage } from '../metrics/pipeline.js';
 import { forecastByMonth } from '../metrics/forecast.js';
@@ -27,14 +27,14 @@ import { amountOutliers, stageNameMismatches, type MappedStage } from '../metric
 import { isCanonicalStage } from '../model/canonical-stages.js';
 import { DAY_S } from '../metrics/periods.js';
 import { dayOf, dayStart, dayStartS, dayToIso, localDay, monthStart, todayIn, weekStart } from '../time/calendar.js';
-import { fiscalPeriodOf, FISCAL_PERIOD_KINDS, type FiscalPeriodKind } from '../time/fiscal.js';
-import { quotaAttainment } from '../metrics/attainment.js';
+import { fiscalPeriodOf, FISCAL_PERIOD_KINDS, type FiscalPeriod, type FiscalPeriodKind } from '../time/fiscal.js';
+import { quotaAttainment, type AttainmentOptions } from '../metrics/attainment.js';
 import { quotaDeals } from '../../store/quota-queries.js';
-import { effectiveTargets } from '../../store/targets.js';
+import { effectiveTargets, type Target } from '../../store/targets.js';
 import { listPipelines } from '../../store/pipelines.js';
 import { resolveSetting } from '../settings/resolve.js';
 
-export const REPORT_NAMES: readonly ReportName[] = ['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'deals', 'sources', 'quality', 'backtest', 'quota'];
+export const REPORT_NAMES: readonly ReportName[] = ['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'deals', 'sources', 'quality', 'backtest', 'quota', 'pacing'];
 
 export function isReportName(s: string): s is ReportName {
   return (REPORT_NAMES as readonly string[]).includes(s);
@@ -202,6 +202,78 @@ function runBacktest(c: Ctx): BacktestBody {
   return body;
 }
 
+/** Days between the points of a pacing chart's forecast band. */
+export const PACING_BAND_EVERY_DAYS = 7;
+
+interface QuotaSetup {
+  kind: FiscalPeriodKind;
+  fiscalStartMonth: number;
+  period: FiscalPeriod;
+  periodOut: QuotaReport['period'];
+  /** The targets in effect for the period, every scope. */
+  targets: Target[];
+  nameOf: (t: { scopeKind: string; scopeId: string }) => string;
+}
+
+/** The period of `kind` that holds today (fiscal, from the settings), its targets and how scopes are named. */
+function quotaSetup(c: Ctx, kind: FiscalPeriodKind): QuotaSetup {
+  if (!FISCAL_PERIOD_KINDS.includes(kind)) throw new UsageError(`The quota period is month, quarter or year (got "${String(kind)}").`);
+  const fiscalStartMonth = resolveSetting(c.db, { DIGEST_CRON: '', DEALCAST_TIMEZONE: c.tz }, 'targets.fiscal_year_start_month').value ?? 1;
+  const period = fiscalPeriodOf(c.today, kind, fiscalStartMonth);
+  const owners = new Map(listOwners(c.db, c.crm).map((o) => [o.id, o.name]));
+  const pipelines = new Map(listPipelines(c.db, c.crm, { includeDeleted: true }).map((p) => [p.id, p.name]));
+  return {
+    kind,
+    fiscalStartMonth,
+    period,
+    periodOut: { kind, label: period.label, start: period.start, end: dayToIso(period.toDay - 1), days: period.toDay - period.fromDay, fiscal_year_start_month: fiscalStartMonth },
+    targets: effectiveTargets(c.db, c.crm, kind, period.start),
+    nameOf: (t) => (t.scopeKind === 'team' ? 'Team' : ((t.scopeKind === 'rep' ? owners : pipelines).get(t.scopeId) ?? t.scopeId)),
+  };
+}
+
+function attainmentOptions(c: Ctx, q0: QuotaSetup, errorScale: number | null): AttainmentOptions {
+  return { now: c.now, timeZone: c.tz, fiscalStartMonth: q0.fiscalStartMonth, defaultCurrency: c.base.currency, errorScale, lookbackDays: c.opts.lookbackDays };
+}
+
+/** The order a forecast looks for the team's target of the current period in. */
+const FORECAST_TARGET_KINDS: FiscalPeriodKind[] = ['quarter', 'month', 'year'];
+
+/**
+ * The team's target of the current period in the reporting currency, with attainment and pacing,
+ * for an unfiltered forecast (a filtered one is not the team's); null when there is none.
+ */
+function forecastTarget(c: Ctx, months: string[]): ForecastTarget | null {
+  const f = c.f.facts;
+  if (f.ownerIds || f.pipelineIds || Object.keys(f).length || c.f.sinceDay !== undefined) return null;
+  for (const kind of FORECAST_TARGET_KINDS) {
+    const q0 = quotaSetup(c, kind);
+    const t = q0.targets.find((x) => x.scopeKind === 'team' && x.currency === c.base.currency);
+    if (!t) continue;
+    const a = quotaAttainment(quotaDeals(c.db, c.crm), t, q0.period, attainmentOptions(c, q0, runBacktest(c).error_scale));
+    const days = q0.period.toDay - q0.period.fromDay;
+    const byMonth = months.flatMap((m) => {
+      const from = Math.max(monthStart(dayOf(new Date(`${m}-15T12:00:00Z`), 'UTC')), q0.period.fromDay);
+      const to = Math.min(monthStart(dayOf(new Date(`${m}-15T12:00:00Z`), 'UTC'), 1), q0.period.toDay);
+      return to > from ? [{ month: m, amount: (t.amount * (to - from)) / days }] : [];
+    });
+    return {
+      period: { kind, label: q0.period.label, start: q0.period.start, end: dayToIso(q0.period.toDay - 1) },
+      currency: t.currency,
+      amount: t.amount,
+      won: a.won,
+      attainment: a.attainment,
+      expected_by_now: a.expected_historical ?? a.expected_linear,
+      pace: a.pace,
+      pace_basis: a.pace_basis,
+      probability: a.probability,
+      projected: a.projected,
+      by_month: byMonth,
+    };
+  }
+  return null;
+}
+
 const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
   pipeline(c) {
     const probs = probabilities(c);
@@ -231,7 +303,8 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
       lookbackDays: c.opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS,
       errorScale: bt.error_scale,
     });
-    return { ...c.base, ...body, months: ranged.months, next: ranged.next, calibration: probs.calibration };
+    const target = forecastTarget(c, ranged.months.map((m) => m.month));
+    return { ...c.base, ...body, months: ranged.months, next: ranged.next, calibration: probs.calibration, ...(target ? { target } : {}) };
   },
 
   funnel(c) {
@@ -342,46 +415,57 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
   },
 
   quota(c) {
-    const kind = c.opts.period ?? 'quarter';
-    if (!FISCAL_PERIOD_KINDS.includes(kind)) throw new UsageError(`The quota period is month, quarter or year (got "${String(kind)}").`);
-    const fiscalStartMonth = resolveSetting(c.db, { DIGEST_CRON: '', DEALCAST_TIMEZONE: c.tz }, 'targets.fiscal_year_start_month').value ?? 1;
-    const period = fiscalPeriodOf(c.today, kind, fiscalStartMonth);
-    const owners = new Map(listOwners(c.db, c.crm).map((o) => [o.id, o.name]));
-    const pipelines = new Map(listPipelines(c.db, c.crm, { includeDeleted: true }).map((p) => [p.id, p.name]));
+    const q0 = quotaSetup(c, c.opts.period ?? 'quarter');
     // Targets are per scope: owner and pipeline filters pick the rows of those reps and pipelines.
     const picked = (t: { scopeKind: string; scopeId: string }) =>
       (!c.f.facts.ownerIds && !c.f.facts.pipelineIds) ||
       (t.scopeKind === 'rep' && (c.f.facts.ownerIds?.includes(t.scopeId) ?? false)) ||
       (t.scopeKind === 'pipeline' && (c.f.facts.pipelineIds?.includes(t.scopeId) ?? false));
-    const targets = effectiveTargets(c.db, c.crm, kind, period.start).filter(picked);
+    const targets = q0.targets.filter(picked);
     const errorScale = targets.length ? runBacktest(c).error_scale : null;
     const deals = targets.length ? quotaDeals(c.db, c.crm) : [];
-    const rows = targets.map((t) => ({
-      ...quotaAttainment(deals, t, period, {
-        now: c.now,
-        timeZone: c.tz,
-        fiscalStartMonth,
-        defaultCurrency: c.base.currency,
-        errorScale,
-        lookbackDays: c.opts.lookbackDays,
-      }),
-      name: t.scopeKind === 'team' ? 'Team' : ((t.scopeKind === 'rep' ? owners : pipelines).get(t.scopeId) ?? t.scopeId),
-      source: t.source,
-    }));
+    const rows = targets.map((t) => ({ ...quotaAttainment(deals, t, q0.period, attainmentOptions(c, q0, errorScale)), name: q0.nameOf(t), source: t.source }));
     const order = { team: 0, pipeline: 1, rep: 2 } as const;
     rows.sort((a, b) => order[a.scope] - order[b.scope] || (b.attainment ?? -1) - (a.attainment ?? -1) || a.name.localeCompare(b.name));
+    return { ...c.base, period: q0.periodOut, rows, error_scale: errorScale };
+  },
+
+  pacing(c) {
+    const q0 = quotaSetup(c, c.opts.period ?? 'quarter');
+    // One target: the first owner's when the report is for owners, else the first pipeline's, else the team's.
+    const owners = c.f.facts.ownerIds;
+    const pipes = c.f.facts.pipelineIds;
+    const t = owners
+      ? owners.map((id) => q0.targets.find((x) => x.scopeKind === 'rep' && x.scopeId === id)).find(Boolean)
+      : pipes
+        ? pipes.map((id) => q0.targets.find((x) => x.scopeKind === 'pipeline' && x.scopeId === id)).find(Boolean)
+        : q0.targets.find((x) => x.scopeKind === 'team');
+    if (!t) return { ...c.base, period: q0.periodOut, pacing: null };
+    const errorScale = runBacktest(c).error_scale;
+    const a = quotaAttainment(quotaDeals(c.db, c.crm), t, q0.period, { ...attainmentOptions(c, q0, errorScale), bandEveryDays: PACING_BAND_EVERY_DAYS });
     return {
       ...c.base,
-      period: {
-        kind,
-        label: period.label,
-        start: period.start,
-        end: dayToIso(period.toDay - 1),
-        days: period.toDay - period.fromDay,
-        fiscal_year_start_month: fiscalStartMonth,
+      period: q0.periodOut,
+      pacing: {
+        scope: a.scope,
+        scope_id: a.scope_id,
+        name: q0.nameOf(t),
+        source: t.source,
+        currency: a.currency,
+        target: a.target,
+        won: a.won,
+        attainment: a.attainment,
+        elapsed: a.elapsed,
+        expected_linear: a.expected_linear,
+        expected_historical: a.expected_historical,
+        pace: a.pace,
+        pace_basis: a.pace_basis,
+        probability: a.probability,
+        days_remaining: a.days_remaining,
+        projected: a.projected,
+        points: a.pacing,
+        band: a.band ?? [],
       },
-      rows,
-      error_scale: errorScale,
     };
   },
 

@@ -94,13 +94,26 @@ function forecastHeadline(r: ForecastReport, now: Date, timeZone: string): Headl
   if (next) fields.push([`${monthLabel(next.month)} forecast`, formatMoney(value(next), c)]);
   const total = r.months.slice(i).reduce((s, m) => s + value(m), 0);
   fields.push([`Next ${r.months.length - i} months`, formatMoney(total, c)]);
+  // The team's target of the current period, when one is set in the reporting currency.
+  const t = r.target;
+  if (t) {
+    fields.push([`Target ${t.period.label}`, `${formatMoney(t.amount, t.currency)} · ${formatMoney(t.won, t.currency)} won (${formatPercent(t.attainment)})`]);
+    fields.push([
+      'Pace · chance of target',
+      `${t.pace === null ? 'no pace yet' : `${formatPercent(t.pace)} of ${t.pace_basis} pace (${formatMoney(t.expected_by_now, t.currency)} expected by now)`} · ${formatPercent(t.probability)}`,
+    ]);
+  }
+  const targetSentence = t
+    ? ` Target ${t.period.label}: ${formatMoney(t.won, t.currency)} of ${formatMoney(t.amount, t.currency)} won (${formatPercent(t.attainment)}), ${t.pace === null ? '' : `${formatPercent(t.pace)} of pace, `}${formatPercent(t.probability)} chance of reaching it.`
+    : '';
   return {
     title: REPORT_TITLES.forecast,
     fields,
-    sentence: cur
-      ? `${monthLabel(cur.month)} forecast ${formatMoney(value(cur), c)} (won ${formatMoney(cur.won, c)} + open deals ${formatMoney(cur.weighted, c)}${cur.new_deals ? ` + not yet created ${formatMoney(cur.new_deals, c)}` : ''}).` +
-        (n && !n.warm_up ? ` Next ${n.horizon_days} days: commit ${formatMoney(n.p10, c)}, likely ${formatMoney(n.p50, c)}, best case ${formatMoney(n.p90, c)}.` : '')
-      : 'No forecast months: there are no open deals with close dates.',
+    sentence:
+      (cur
+        ? `${monthLabel(cur.month)} forecast ${formatMoney(value(cur), c)} (won ${formatMoney(cur.won, c)} + open deals ${formatMoney(cur.weighted, c)}${cur.new_deals ? ` + not yet created ${formatMoney(cur.new_deals, c)}` : ''}).` +
+          (n && !n.warm_up ? ` Next ${n.horizon_days} days: commit ${formatMoney(n.p10, c)}, likely ${formatMoney(n.p50, c)}, best case ${formatMoney(n.p90, c)}.` : '')
+        : 'No forecast months: there are no open deals with close dates.') + targetSentence,
     note: 'Open deals weighted by their chance of being won within the period, learned from your own stage history; the CRM-probability forecast is shown for comparison.',
   };
 }

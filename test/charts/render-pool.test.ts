@@ -86,6 +86,13 @@ function sameShapeReports<K extends ChartName>(name: K): ChartReports[K][] {
       return [r, f.backtest, { ...varied(r, 5, 100), points: r.points.slice(30) }, { ...f.backtest, filters: LONG_FILTERS, wape: 0 }];
     case 'quota':
       return [r, f.quota, { ...varied(r, 2, 30), rows: r.rows.slice(1, 3) }, { ...r, filters: LONG_FILTERS, rows: r.rows.map((x: Json) => ({ ...x, won: 0, probability: 0 })) }];
+    case 'pacing':
+      return [
+        r,
+        varied(r, 2, 30),
+        { ...r, filters: LONG_FILTERS, pacing: { ...r.pacing, won: 0, points: r.pacing.points.map((p: Json) => ({ ...p, won: p.won === null ? null : 0 })) } },
+        { ...r, pacing: { ...r.pacing, band: r.pacing.band.slice(0, 2) } },
+      ];
   }
   throw new Error(name);
 }

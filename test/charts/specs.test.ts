@@ -95,7 +95,7 @@ describe('every chart', () => {
   });
 
   it('knows its chart names and rejects others', () => {
-    expect(CHART_NAMES).toEqual(['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'sources', 'backtest', 'quota']);
+    expect(CHART_NAMES).toEqual(['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'sources', 'backtest', 'quota', 'pacing']);
     expect(isChartName('funnel')).toBe(true);
     expect(isChartName('deals')).toBe(false);
     expect(() => buildChart('deals' as ChartName, {} as never)).toThrow(/Unknown chart "deals"/);
@@ -274,5 +274,70 @@ describe('quota chart', () => {
 
   it('no targets: the no-data card', () => {
     expect((buildChart('quota', emptyReports().quota) as unknown as { usermeta: { noData: boolean } }).usermeta.noData).toBe(true);
+  });
+});
+
+describe('pacing chart', () => {
+  type Spec = { datasets: Record<string, Record<string, unknown>[]>; params: { name: string; value: unknown }[] };
+  it('draws cumulative won to today, both pace lines, the forecast band to the period end and the target', () => {
+    const s = buildChart('pacing', chartReports().pacing) as unknown as Spec;
+    const rows = s.datasets.table!;
+    expect(rows).toHaveLength(92);
+    // A 40,000 deal on Nov 2, Nov 5, …: Nov 1 has none, Nov 2 one, Nov 24 (day 24) eight; nothing after today.
+    expect(rows[0]).toMatchObject({ date: '2026-11-01', won: 0, linear: 10_000 });
+    expect(rows[1]).toMatchObject({ date: '2026-11-02', won: 40_000, linear: 20_000 });
+    expect(rows[23]).toMatchObject({ date: '2026-11-24', won: 320_000, linear: 240_000 });
+    expect(rows[24]!.won).toBeNull();
+    expect(rows[91]).toMatchObject({ date: '2027-01-31', linear: 920_000 });
+    // The band opens at today's won and ends at won + the rest's range.
+    expect(s.datasets.band!.at(0)).toEqual({ date: '2026-11-24', p10: 320_000, p50: 320_000, p90: 320_000 });
+    expect(s.datasets.band!.at(-1)).toEqual({ date: '2027-01-31', p10: 620_000, p50: 820_000, p90: 1_040_000 });
+    expect(s.datasets.target).toEqual([{ date: '2027-01-31', target: 920_000, label: 'Target $920K' }]);
+    expect(s.datasets.won_end).toEqual([{ date: '2026-11-24', won: 320_000, label: '$320K won' }]);
+    // y axis up to the band's P90 (1.04M) plus 12%.
+    expect(s.params.find((p) => p.name === 'yMax')?.value).toBeCloseTo(1_040_000 * 1.12, 6);
+    expect(s.params.find((p) => p.name === 'titleText')?.value).toBe('Pacing · Team · FY2027 Q4');
+    const sub = (s.params.find((p) => p.name === 'subtitleLines')?.value as string[]).join(' ');
+    expect(sub).toContain('$320K of $920K won (35%)');
+    expect(sub).toContain('chance of target 42%');
+  });
+
+  it('a scope without a target: the no-data card', () => {
+    expect((buildChart('pacing', emptyReports().pacing) as unknown as { usermeta: { noData: boolean } }).usermeta.noData).toBe(true);
+  });
+});
+
+describe('forecast chart with a target', () => {
+  type Spec = { datasets: Record<string, Record<string, unknown>[]>; params: { name: string; value: unknown }[] };
+  it("marks each month's share of the period's target and says attainment, pace and chance", () => {
+    const r = chartReports().forecast;
+    const without = JSON.stringify(buildChart('forecast', r));
+    // A quarter of 92 days (Nov 1 – Jan 31), 920,000: November's 30 days are 300,000, December's 31 are 310,000.
+    const target = {
+      period: { kind: 'quarter' as const, label: 'FY2027 Q4', start: '2026-11-01', end: '2027-01-31' },
+      currency: 'USD',
+      amount: 920_000,
+      won: 230_000,
+      attainment: 0.25,
+      expected_by_now: 250_000,
+      pace: 0.92,
+      pace_basis: 'linear' as const,
+      probability: 0.35,
+      projected: { expected: 800_000, p10: 600_000, p50: 790_000, p90: 1_000_000 },
+      by_month: [
+        { month: '2026-11', amount: 300_000 },
+        { month: '2026-12', amount: 310_000 },
+      ],
+    };
+    const s = buildChart('forecast', { ...r, target }) as unknown as Spec;
+    expect(s.datasets.target).toEqual([
+      { month: 'Nov 2026', target: 300_000 },
+      { month: 'Dec 2026', target: 310_000 },
+    ]);
+    const sub = (s.params.find((p) => p.name === 'subtitleLines')?.value as string[]).join(' ');
+    expect(sub).toContain('target FY2027 Q4 $920K: 25% won, pace 92%, chance 35%');
+    expect(JSON.stringify(s)).toContain('Target (share of period)');
+    // Without a target nothing of it is drawn.
+    expect(without).not.toContain('Target');
   });
 });

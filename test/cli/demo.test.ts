@@ -28,6 +28,7 @@ describe('dealcast demo', () => {
       'forecast.png',
       'funnel-2026-11-24.png',
       'funnel.png',
+      'pacing.png',
       'pipeline.png',
       'quota.png',
       'reps.png',
@@ -49,9 +50,13 @@ describe('dealcast demo', () => {
     const summary = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8'));
     expect(summary.kpis.open_pipeline.value).toBe(summary.reports.pipeline.total.value);
     expect(summary.kpis.weighted_forecast.months).toEqual(['2026-11', '2026-12', '2027-01']);
-    expect(Object.keys(summary.reports).sort()).toEqual(['backtest', 'deals', 'forecast', 'funnel', 'pipeline', 'quality', 'quota', 'reps', 'sources', 'velocity']);
+    expect(Object.keys(summary.reports).sort()).toEqual(['backtest', 'deals', 'forecast', 'funnel', 'pacing', 'pipeline', 'quality', 'quota', 'reps', 'sources', 'velocity']);
     // The demo CRM's targets: the team's is the sum of the reps'; some reps are ahead of pace, some behind.
     expect(text).toMatch(/Quota FY2026 Q4: team \$[\d.]+[kM]? of \$[\d.]+[kM]? \(/);
+    // The pacing report paces the team's target: the same won and target as the quota's team row.
+    const pacing = summary.reports.pacing.pacing;
+    expect([pacing.scope, pacing.won, pacing.target]).toEqual(['team', summary.reports.quota.rows[0].won, summary.reports.quota.rows[0].target]);
+    expect(pacing.band.at(-1).p90).toBe(summary.reports.quota.rows[0].projected.p90);
     const quota = summary.reports.quota;
     const reps = quota.rows.filter((r: { scope: string }) => r.scope === 'rep');
     expect(quota.rows[0].target).toBe(reps.reduce((s: number, r: { target: number }) => s + r.target, 0));

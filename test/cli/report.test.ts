@@ -149,5 +149,18 @@ describe('dealcast report', () => {
     const file = join(t.dir, 'quota.png');
     expect((await cli('quota', '--period', 'month', '--out', file, '--now', NOW)).code).toBe(0);
     expect(readFileSync(file).subarray(1, 4).toString()).toBe('PNG');
+
+    // pacing: the same target day by day, with the documented keys, as text, JSON and PNG.
+    const p = JSON.parse((await cli('pacing', '--json', '--period', 'month', '--now', NOW)).out);
+    expect(Object.keys(p.pacing)).toEqual(
+      expect.arrayContaining(['scope', 'name', 'currency', 'target', 'won', 'attainment', 'pace', 'probability', 'projected', 'points', 'band']),
+    );
+    expect([p.pacing.scope, p.pacing.target, p.pacing.won, p.pacing.points.length]).toEqual(['team', 500_000, j.rows[0].won, 30]);
+    expect(Object.keys(p.pacing.points[0])).toEqual(['date', 'won', 'pace_linear', 'pace_historical']);
+    expect(Object.keys(p.pacing.band[0])).toEqual(['date', 'p10', 'p50', 'p90']);
+    expect((await cli('pacing', '--period', 'month', '--now', NOW)).out).toContain('Pacing Team · 2026-11');
+    const pacingPng = join(t.dir, 'pacing.png');
+    expect((await cli('pacing', '--period', 'month', '--out', pacingPng, '--now', NOW)).code).toBe(0);
+    expect(readFileSync(pacingPng).subarray(1, 4).toString()).toBe('PNG');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { quotaAttainment, type QuotaDeal } from '../../src/metrics/attainment.js';
-import { probabilityAtLeast, simulateWon, type SimulatedRange } from '../../src/metrics/won-range.js';
+import { forecastWonRange, probabilityAtLeast, simulateWon, type SimulatedRange } from '../../src/metrics/won-range.js';
 import { fiscalPeriodOf } from '../../src/time/fiscal.js';
 import { isoToDay } from '../../src/time/calendar.js';
 
@@ -98,6 +98,27 @@ describe('quota attainment', () => {
     expect(at('2026-11-11').pace_historical).toBeCloseTo(920_000 / 6, 6);
     expect(at('2027-01-31').pace_linear).toBeCloseTo(920_000, 6);
     expect(at('2027-01-31').pace_historical).toBeCloseTo(920_000, 6);
+  });
+
+  it('the pacing band: today at won so far, every 7th day, the last day at the projected range', () => {
+    const target = { scopeKind: 'team' as const, scopeId: '', currency: 'USD', amount: 920_000 };
+    const plain = quotaAttainment(deals, target, period, opts);
+    const a = quotaAttainment(deals, target, period, { ...opts, bandEveryDays: 7 });
+    expect(plain.band).toBeUndefined();
+    // Today is Dec 16; then Dec 23, Dec 30, Jan 6, 13, 20, 27; the period's last day is Jan 31.
+    expect(a.band!.map((b) => b.date)).toEqual(['2026-12-16', '2026-12-23', '2026-12-30', '2027-01-06', '2027-01-13', '2027-01-20', '2027-01-27', '2027-01-31']);
+    expect(a.band![0]).toEqual({ date: '2026-12-16', p10: 350_000, p50: 350_000, p90: 350_000 });
+    // The last point is where the period ends: the same range as without a band.
+    expect(a.band!.at(-1)).toEqual({ date: '2027-01-31', ...{ p10: plain.projected.p10, p50: plain.projected.p50, p90: plain.projected.p90 } });
+    expect([a.rest, a.probability]).toEqual([plain.rest, plain.probability]);
+    // Dec 23 ends 8 days after now: the model's 8-day range on top of the 350k won.
+    const eight = forecastWonRange(
+      deals.map((d) => ({ ...d, inScope: true })).filter((d) => (d.currency ?? 'USD') === 'USD'),
+      { now: NOW, days: 8, runs: 400, scale: null },
+    );
+    expect(a.band![1]!.p10).toBeCloseTo(350_000 + eight.p10, 6);
+    expect(a.band![1]!.p90).toBeCloseTo(350_000 + eight.p90, 6);
+    for (const b of a.band!) expect(b.p10).toBeLessThanOrEqual(b.p90);
   });
 
   it('a rep: only their deals; no history means a linear pace; a EUR target counts only EUR deals', () => {

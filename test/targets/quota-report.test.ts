@@ -47,4 +47,54 @@ describe('quota report on synced deals', () => {
     const rep = r.rows.find((x) => x.scope === 'rep')!;
     expect([rep.name, rep.currency, rep.won, rep.attainment, rep.open_pipeline]).toEqual(['山田 太郎', 'EUR', 4_000, 0.5, 0]);
   });
+
+  it('pacing report: the team by default, a rep with an owner filter; /forecast gets the team target only unfiltered', async () => {
+    t = tempDb();
+    const file = join(t.dir, 'deals.csv');
+    writeFileSync(file, CSV);
+    const now = new Date('2026-12-11T00:00:00Z');
+    await runSync(t.db, createCsvConnector({ path: file }), { now });
+    const yamada = listOwners(t.db, 'csv').find((o) => o.name === '山田 太郎')!;
+    const m = { periodKind: 'month' as const, periodStart: '2026-12-01', periodEnd: '2027-01-01' };
+    saveTargets(
+      t.db,
+      'csv',
+      [
+        { ...m, scopeKind: 'team', scopeId: '', currency: 'USD', amount: 31_000 },
+        { ...m, scopeKind: 'rep', scopeId: yamada.id, currency: 'EUR', amount: 8_000 },
+      ],
+      { source: 'slack', userId: 'U1', now },
+    );
+    const r = computeReport(t.db, 'csv', 'pacing', { now, timeZone: 'UTC', period: 'month' });
+    const p = r.pacing!;
+    expect([p.scope, p.name, p.currency, p.target, p.won, p.source]).toEqual(['team', 'Team', 'USD', 31_000, 16_000, 'slack']);
+    expect(p.points).toHaveLength(31);
+    const at = (d: string) => p.points.find((x) => x.date === d)!;
+    // 10,000 USD on Dec 2 (the 4,000 EUR on Dec 3 never counts), 6,000 on Dec 4; today is Dec 11.
+    expect([at('2026-12-01').won, at('2026-12-02').won, at('2026-12-03').won, at('2026-12-04').won, at('2026-12-11').won, at('2026-12-12').won]).toEqual([
+      0, 10_000, 10_000, 16_000, 16_000, null,
+    ]);
+    // 31,000 over 31 days: 1,000 a day on the straight line.
+    expect(at('2026-12-01').pace_linear).toBeCloseTo(1_000, 9);
+    expect(at('2026-12-31').pace_linear).toBeCloseTo(31_000, 9);
+    expect(p.band.map((b) => b.date)).toEqual(['2026-12-11', '2026-12-18', '2026-12-25', '2026-12-31']);
+    expect(p.band[0]).toMatchObject({ p10: 16_000, p90: 16_000 });
+    expect(p.band.at(-1)).toEqual({ date: '2026-12-31', p10: p.projected.p10, p50: p.projected.p50, p90: p.projected.p90 });
+
+    // A rep's pacing: their own target, in euros, and only euro deals.
+    const rep = computeReport(t.db, 'csv', 'pacing', { now, timeZone: 'UTC', period: 'month', filters: { owner: '山田 太郎' } }).pacing!;
+    expect([rep.scope, rep.name, rep.currency, rep.target, rep.won]).toEqual(['rep', '山田 太郎', 'EUR', 8_000, 4_000]);
+    // Noa has no target: nothing to pace.
+    expect(computeReport(t.db, 'csv', 'pacing', { now, timeZone: 'UTC', period: 'month', filters: { owner: 'Noa Levi' } }).pacing).toBeNull();
+
+    // /forecast: no quarter target, so the month's; Dec holds all of it; 16,000 of 31,000; 10 days of 31 gone.
+    const f = computeReport(t.db, 'csv', 'forecast', { now, timeZone: 'UTC' });
+    expect(f.target).toMatchObject({ period: { kind: 'month', label: '2026-12' }, currency: 'USD', amount: 31_000, won: 16_000, pace_basis: 'linear' });
+    expect(f.target!.attainment).toBeCloseTo(16 / 31, 12);
+    expect(f.target!.expected_by_now).toBeCloseTo(10_000, 6);
+    expect(f.target!.pace).toBeCloseTo(1.6, 12);
+    expect(f.target!.by_month).toEqual([{ month: '2026-12', amount: 31_000 }]);
+    expect(computeReport(t.db, 'csv', 'forecast', { now, timeZone: 'UTC', filters: { owner: '山田 太郎' } }).target).toBeUndefined();
+  });
 });
+
