@@ -297,7 +297,7 @@ describe('pacing chart', () => {
     // y axis up to the band's P90 (1.04M) plus 12%.
     expect(s.params.find((p) => p.name === 'yMax')?.value).toBeCloseTo(1_040_000 * 1.12, 6);
     expect(s.params.find((p) => p.name === 'titleText')?.value).toBe('Pacing · Team · FY2027 Q4');
-    const sub = (s.params.find((p) => p.name === 'subtitleLines')?.value as string[]).join(' ');
+    const sub = (s.params.find((p) => p.name === 'subtitleLines')!.value as string[]).join(' ');
     expect(sub).toContain('$320K of $920K won (35%)');
     expect(sub).toContain('chance of target 42%');
   });
@@ -334,7 +334,7 @@ describe('forecast chart with a target', () => {
       { month: 'Nov 2026', target: 300_000 },
       { month: 'Dec 2026', target: 310_000 },
     ]);
-    const sub = (s.params.find((p) => p.name === 'subtitleLines')?.value as string[]).join(' ');
+    const sub = (s.params.find((p) => p.name === 'subtitleLines')!.value as string[]).join(' ');
     expect(sub).toContain('target FY2027 Q4 $920K: 25% won, pace 92%, chance 35%');
     expect(JSON.stringify(s)).toContain('Target (share of period)');
     // Without a target nothing of it is drawn.
