@@ -2,10 +2,15 @@
  * The App Home tab, built for one user and published on app_home_opened (and after each sync
  * for users who opened it recently). What it shows obeys the visibility setting: a rep's own
  * deals always, their team's totals when they are in a team and the scope allows it, sync
- * health only for admins.
+ * health only for admins. The reps' leaderboard follows the same scope: all reps for admins
+ * and when everything is visible, the viewer's team, or only the viewer.
  */
 import { readVisibility } from '../src/access/visibility.js';
-import { resolveTeamSettings } from '../src/settings/resolve.js';
+import { resolveSetting, resolveTeamSettings } from '../src/settings/resolve.js';
+import { repLeaderboard, type Leaderboard } from '../src/metrics/leaderboard.js';
+import { fiscalPeriodOf } from '../src/time/fiscal.js';
+import { todayIn } from '../src/time/calendar.js';
+import { effectiveTargets } from '../store/targets.js';
 import { staleCutoff } from '../src/jobs/cron.js';
 import { dealsAtRisk, forecastRange, openValue } from '../src/metrics/home.js';
 import { homeView } from '../src/views/home.js';
@@ -40,6 +45,18 @@ export async function buildHome(userId: string, deps: CommandDeps): Promise<type
   const teams = owner ? vis.teams.filter((t) => t.ownerIds.includes(owner.id)) : [];
   const teamAllowed = admin || vis.scope !== 'own';
   const teamIds = [...new Set(teams.flatMap((t) => t.ownerIds))];
+  // The leaderboard: everyone for admins and when everything is visible; else the viewer's team, or only the viewer.
+  const seeAll = admin || vis.scope === 'all';
+  const seeIds = seeAll ? undefined : new Set(vis.scope === 'team' && teamIds.length ? teamIds : owner ? [owner.id] : []);
+  let leaderboard: Leaderboard | null = null;
+  if (hasQuarterTargets(deps, now, tz)) {
+    try {
+      const { report: q } = await deps.reports.run({ crm: deps.crm, name: 'quota', opts: { ...teamReportOptions(deps), now, period: 'quarter' } });
+      leaderboard = repLeaderboard(q, seeIds ? { onlyOwnerIds: seeIds } : {});
+    } catch (err) {
+      deps.log(`home: leaderboard for ${userId}: ${describeError(err).split('\n')[0]}`);
+    }
+  }
   const last = lastRun(deps.db, deps.crm);
   const ok = lastSuccessfulRun(deps.db, deps.crm);
   return homeView({
@@ -49,6 +66,7 @@ export async function buildHome(userId: string, deps: CommandDeps): Promise<type
     atRisk: dealsAtRisk(mine, now, { stuckIds, activitiesAvailable }),
     forecast: forecastRange(mine, now),
     team: teams.length && teamAllowed ? { label: teams.map((t) => t.name).join(', '), open: openValue(openDealsOf(deps.db, deps.crm, teamIds)) } : null,
+    leaderboard,
     subscriptions: listSubscriptions(deps.db, { ownerUserId: userId }),
     events: owner ? recentEvents(deps.db, deps.crm, { ownerIds: [owner.id], limit: 6 }) : [],
     admin: admin
@@ -63,6 +81,13 @@ export async function buildHome(userId: string, deps: CommandDeps): Promise<type
     scopeLabel: admin || vis.scope === 'all' ? null : vis.scope === 'own' ? 'only your own deals' : "your team's deals",
     timeZone: tz,
   });
+}
+
+/** Whether any rep has a target for the fiscal quarter holding today (no quota report is computed otherwise). */
+function hasQuarterTargets(deps: CommandDeps, now: Date, tz: string): boolean {
+  const fsm = resolveSetting(deps.db, { DIGEST_CRON: '', DEALCAST_TIMEZONE: tz }, 'targets.fiscal_year_start_month').value ?? 1;
+  const period = fiscalPeriodOf(todayIn(now, tz), 'quarter', fsm);
+  return effectiveTargets(deps.db, deps.crm, 'quarter', period.start).some((t) => t.scopeKind === 'rep');
 }
 
 export async function publishHome(userId: string, deps: CommandDeps, publisher: HomePublisher, opts: { force?: boolean } = {}): Promise<boolean> {

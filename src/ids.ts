@@ -179,6 +179,8 @@ export const BLOCK_IDS = {
   homeAtRisk: 'home_at_risk',
   homeRiskPrefix: 'home_risk_',
   homeTeam: 'home_team',
+  /** App Home: the reps' attainment against the quarter's targets. */
+  homeLeaderboard: 'home_leaderboard',
   homeSubscriptions: 'home_subscriptions',
   homeEvents: 'home_events',
   homeAdmin: 'home_admin',

@@ -15,14 +15,16 @@ import type { ReportByName, ReportFilters, ReportName } from '../metrics/report-
 import { DealcastError } from '../errors.js';
 import type { ChartPng, MessageContent, Messenger } from '../delivery/messenger.js';
 import { digestView, type DigestData, type DigestKpis } from '../views/digest.js';
-import { addDays, daysBetween, localDay, previousBusinessDay, shiftDays } from '../time/calendar.js';
+import { addDays, dayStart, daysBetween, localDay, previousBusinessDay, shiftDays, todayIn, weekStart } from '../time/calendar.js';
+import { repLeaderboard, type Leaderboard } from '../metrics/leaderboard.js';
+import { resolveSetting } from '../settings/resolve.js';
 import { fillSnapshotGaps, type PipelineSource } from './snapshot.js';
 import type { Claim } from './ledger.js';
 
 /** The reports the jobs read (computeReport in src/reports/compute.ts, bound to one database, CRM and the team's time zone). */
 export type ReportProvider = <N extends ReportName>(
   name: N,
-  opts: { now: Date; filters?: ReportFilters; months?: number; threshold?: number; minSample?: number; limit?: number },
+  opts: { now: Date; filters?: ReportFilters; months?: number; threshold?: number; minSample?: number; limit?: number; period?: 'month' | 'quarter' | 'year' },
 ) => ReportByName[N];
 
 /** The charts in the digest's thread, by title (each uploaded once per slot). */
@@ -66,6 +68,8 @@ export interface DigestResult {
   stale: boolean;
   /** This run completed one an earlier process had started. */
   resumed: boolean;
+  /** The digest carried the week's rep leaderboard. */
+  leaderboard: boolean;
 }
 
 /** The stored detail of a digest run (job_runs.detail): what it said, to compare with next time. */
@@ -75,6 +79,8 @@ export interface DigestRunDetail {
   kpis: DigestKpis;
   late: boolean;
   stale: boolean;
+  /** Absent in digests from before the leaderboard. */
+  leaderboard?: boolean;
 }
 
 export async function runDigestJob(deps: DigestDeps, now: Date, opts: DigestRunOptions = {}): Promise<DigestResult> {
@@ -108,11 +114,21 @@ export async function runDigestJob(deps: DigestDeps, now: Date, opts: DigestRunO
     }
   }
   deps.log?.(`digest: ${claim?.resumed ? 'completed (resumed) in' : 'posted to'} ${root.channel}${data.late ? ' (late)' : ''}${data.stale ? ' (stale data)' : ''}`);
-  return { channel: root.channel, ts: root.ts, content, charts: posted, kpis: data.kpis, late: data.late !== null, stale: data.stale !== null, resumed: claim?.resumed ?? false };
+  return {
+    channel: root.channel,
+    ts: root.ts,
+    content,
+    charts: posted,
+    kpis: data.kpis,
+    late: data.late !== null,
+    stale: data.stale !== null,
+    resumed: claim?.resumed ?? false,
+    leaderboard: (data.leaderboard?.rows.length ?? 0) > 0,
+  };
 }
 
 export function digestDetail(r: DigestResult): DigestRunDetail {
-  return { channel: r.channel, ts: r.ts, kpis: r.kpis, late: r.late, stale: r.stale };
+  return { channel: r.channel, ts: r.ts, kpis: r.kpis, late: r.late, stale: r.stale, leaderboard: r.leaderboard };
 }
 
 /** Everything the digest says, as data (the view words it). */
@@ -196,8 +212,34 @@ export function gatherDigest(deps: Omit<DigestDeps, 'messenger' | 'channel'>, no
       stageNameMismatches: quality.stage_name_mismatches?.length ?? 0,
     },
     chartsInThread: deps.charts ? ['Conversion funnel', 'forecast'] : [],
+    leaderboard: leaderboardDue(deps, now) ? weeklyLeaderboard(deps, now) : null,
     reports: { funnel, forecast },
   };
+}
+
+/** The reps' attainment against the fiscal quarter's targets; a failure is logged and the digest goes out without it. */
+function weeklyLeaderboard(deps: Pick<DigestDeps, 'reports' | 'log'>, now: Date): Leaderboard | null {
+  try {
+    return repLeaderboard(deps.reports('quota', { now, period: 'quarter' }));
+  } catch (err) {
+    deps.log?.(`digest: leaderboard left out (${(err as Error).message})`);
+    return null;
+  }
+}
+
+/**
+ * The leaderboard goes in the week's first digest on or after the leaderboard weekday
+ * (digest.leaderboard_weekday, in the team's zone): due when today is that day or later in the
+ * week (Monday to Sunday) and no digest since that day's start carried it.
+ */
+export function leaderboardDue(deps: Pick<DigestDeps, 'db' | 'timeZone'>, now: Date): boolean {
+  const weekday = resolveSetting(deps.db, { DIGEST_CRON: '', DEALCAST_TIMEZONE: deps.timeZone }, 'digest.leaderboard_weekday').value ?? 1;
+  if (weekday < 1) return false;
+  const today = todayIn(now, deps.timeZone);
+  const from = weekStart(today) + weekday - 1;
+  if (today < from) return false;
+  const since = dayStart(from, deps.timeZone).toISOString();
+  return !recentJobRuns(deps.db, 'digest', { status: 'ok', limit: 20, before: now.toISOString() }).some((r) => r.startedAt >= since && parseDetail(r.detail)?.leaderboard === true);
 }
 
 function kpisFrom(day: string, p: ReportByName['pipeline'], f: ReportByName['forecast'], v: ReportByName['velocity']): DigestKpis {

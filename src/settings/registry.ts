@@ -325,6 +325,14 @@ export const SETTINGS = {
     },
     doc: 'A subject already alerted and unchanged is not alerted again until this many days have passed.',
   }),
+  'digest.leaderboard_weekday': numberSetting({
+    key: 'digest.leaderboard_weekday',
+    bounds: { min: 0, max: 7, integer: true },
+    fallback: constant(1),
+    changedBy: 'operator',
+    modal: null,
+    doc: "The weekday (1 = Monday … 7 = Sunday, in the team's time zone) from which the week's first digest carries the rep leaderboard (attainment against the fiscal quarter's targets); 0 = never.",
+  }),
   'targets.fiscal_year_start_month': numberSetting({
     key: 'targets.fiscal_year_start_month',
     bounds: { min: 1, max: 12, integer: true },

@@ -10,6 +10,8 @@ import type { Block, MessageContent } from '../delivery/messenger.js';
 type MrkdwnElement = types.MrkdwnElement;
 import type { MovedDeal } from '../../store/digest-queries.js';
 import { clip, escapeMrkdwn, formatCount, formatMoney, formatPercent } from './numbers.js';
+import type { Leaderboard } from '../metrics/leaderboard.js';
+import { leaderboardBlocks } from './leaderboard.js';
 
 export interface DigestKpis {
   /** Local day the figures are for. */
@@ -61,6 +63,8 @@ export interface DigestData {
   };
   /** Titles of the charts that follow in the thread. */
   chartsInThread: string[];
+  /** Once a week: the reps' attainment against the quarter's targets (null or absent otherwise). */
+  leaderboard?: Leaderboard | null;
 }
 
 /** Deals named per line in "what moved". */
@@ -212,6 +216,10 @@ export function digestView(d: DigestData): MessageContent {
     type: 'section',
     text: { type: 'mrkdwn', text: clip(`*${sinceLabel}*\n${moved.length ? moved.join('\n\n') : '_No deals won, lost, advanced or created._'}`, 2900) },
   });
+  if (d.leaderboard?.rows.length) {
+    blocks.push({ type: 'divider' });
+    blocks.push(...(leaderboardBlocks(d.leaderboard, { title: `Leaderboard this week · ${d.leaderboard.period.label}` }) as Block[]));
+  }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: qualityLine(d.quality) }] });
   const foot = [
     d.chartsInThread.length ? `:bar_chart: ${d.chartsInThread.join(' and ')} charts in the thread` : null,

@@ -1,7 +1,7 @@
 /**
  * The App Home tab: a rep's own cockpit. My open deals (per currency) and the ones at risk, my
  * 30-day forecast range, my team's pipeline when I am in a team, my subscriptions, recent deal
- * events about my deals, and for admins the settings entry and sync health. Pure; stays under
+ * events about my deals, the reps' leaderboard (as far as the viewer may see), and for admins the settings entry and sync health. Pure; stays under
  * the 100-block limit of a Home tab (each list is capped).
  */
 import type { types } from '@slack/bolt';
@@ -15,6 +15,8 @@ import { DEAL_EVENT_LABELS } from '../metrics/deal-events.js';
 import type { RecentEvent } from '../../store/deal-events.js';
 import { dealEventSentence } from './deal-events.js';
 import { clip, escapeMrkdwn, formatMoney } from './numbers.js';
+import type { Leaderboard } from '../metrics/leaderboard.js';
+import { leaderboardBlocks } from './leaderboard.js';
 
 type HomeView = types.HomeView;
 type KnownBlock = types.KnownBlock;
@@ -28,6 +30,8 @@ export interface HomeInput {
   atRisk: RiskyDeal[];
   forecast: ForecastRange[];
   team: { label: string; open: { currency: string; count: number; value: number }[] } | null;
+  /** The reps' attainment against the quarter's targets, already cut to what the viewer may see; null: none. */
+  leaderboard?: Leaderboard | null;
   subscriptions: Subscription[];
   events: RecentEvent[];
   /** Admins only: sync health. */
@@ -75,6 +79,10 @@ export function homeView(h: HomeInput): HomeView {
   if (h.team) {
     blocks.push({ type: 'divider' });
     blocks.push(section(BLOCK_IDS.homeTeam, `*My team (${escapeMrkdwn(h.team.label)}):* ${values(h.team.open)}`));
+  }
+  if (h.leaderboard?.rows.length) {
+    blocks.push({ type: 'divider' });
+    blocks.push(...leaderboardBlocks(h.leaderboard, { blockId: BLOCK_IDS.homeLeaderboard }));
   }
   blocks.push({ type: 'divider' });
   blocks.push(
