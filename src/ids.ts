@@ -49,7 +49,7 @@ export const COMMANDS = {
   dealcast: {
     command: '/dealcast',
     description: 'dealcast itself: help, sync status and data freshness, sync now and settings (admins), the dashboard page by DM',
-    usageHint: 'help | status | sync | settings | events | dashboard | subscribe <report> [filters] [schedule] | subscriptions',
+    usageHint: 'help | status | sync | settings | events | targets | dashboard | subscribe <report> [filters] [schedule] | subscriptions',
   },
 } as const satisfies Record<string, CommandInfo>;
 
@@ -68,6 +68,8 @@ export const CALLBACK_IDS = {
   eventsModal: 'dealcast_events',
   /** The subscription modal (/dealcast subscribe without arguments, or Edit). */
   subscriptionModal: 'dealcast_subscription',
+  /** The targets modal (/dealcast targets, admins only). */
+  targetsModal: 'dealcast_targets',
 } as const;
 
 /** action_ids of interactive elements. */
@@ -99,6 +101,8 @@ export const ACTION_IDS = {
   eventsField: 'events_field',
   /** Subscription modal: the element of each input (its block_id says which). */
   subscriptionField: 'subscription_field',
+  /** Targets modal: the element of each input (its block_id says which). */
+  targetsField: 'targets_field',
   /** /dealcast subscriptions: buttons on each row (value = subscription id). */
   subscriptionSendNow: 'subscription_send_now',
   subscriptionPause: 'subscription_pause',
@@ -179,6 +183,14 @@ export const BLOCK_IDS = {
   homeAtRisk: 'home_at_risk',
   homeRiskPrefix: 'home_risk_',
   homeTeam: 'home_team',
+  /** Targets modal: intro, the period, scope, amount and currency inputs, what is in effect, what was just saved. */
+  targetsIntro: 'targets_intro',
+  targetsPeriod: 'targets_period',
+  targetsScope: 'targets_scope',
+  targetsAmount: 'targets_amount',
+  targetsCurrency: 'targets_currency',
+  targetsCurrent: 'targets_current',
+  targetsSaved: 'targets_saved',
   /** App Home: the reps' attainment against the quarter's targets. */
   homeLeaderboard: 'home_leaderboard',
   homeSubscriptions: 'home_subscriptions',

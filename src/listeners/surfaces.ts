@@ -1,5 +1,5 @@
 /**
- * Registers the interactions of deal events, subscriptions and visibility with Bolt, thinly:
+ * Registers the interactions of deal events, targets, subscriptions and visibility with Bolt, thinly:
  * block actions are acked at once and then handled; a view_submission is acked with its
  * validation result. Every handler re-checks permissions on the server (commands/).
  */
@@ -8,6 +8,7 @@ import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
 import { describeError } from '../errors.js';
 import type { SubscriptionRunner } from '../jobs/subscriptions.js';
 import { onEventsSubmit } from '../../commands/dealcast-events.js';
+import { onTargetsSubmit } from '../../commands/dealcast-targets.js';
 import { onSubscriptionAction, onSubscriptionEdit, onSubscriptionSubmit, type SubscriptionAction } from '../../commands/subscribe.js';
 import { publishHome } from '../../commands/app-home.js';
 import { onDealsBehind, onDealsPage, onReportCsv, onReportSelect, type ControlClick } from '../../commands/report-actions.js';
@@ -43,6 +44,15 @@ export function registerSurfaces(app: App, deps: CommandDeps, runner: Subscripti
     } catch (err) {
       deps.log(`events: submission by ${body.user.id} failed: ${describeError(err)}`);
       await ack();
+    }
+  });
+
+  app.view(CALLBACK_IDS.targetsModal, async ({ ack, body, view }) => {
+    try {
+      await ack(await onTargetsSubmit({ userId: body.user.id, callbackId: view.callback_id, values: view.state.values as never }, deps));
+    } catch (err) {
+      deps.log(`targets: submission by ${body.user.id} failed: ${describeError(err)}`);
+      await ack({ response_action: 'errors', errors: { [BLOCK_IDS.targetsAmount]: `Not saved: ${describeError(err).split('\n')[0]}` } });
     }
   });
 

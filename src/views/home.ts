@@ -115,7 +115,7 @@ export function homeView(h: HomeInput): HomeView {
         BLOCK_IDS.homeAdmin,
         `*Admin* · ${a.deals} deals synced · last sync ${a.lastSync ? `${a.lastSync.slice(0, 16).replace('T', ' ')} UTC (${a.lastStatus})` : 'never'}${a.stale ? ' · :warning: data is stale' : ''}${
           a.lastError ? `\nLast error: ${escapeMrkdwn(clip(a.lastError, 300))}` : ''
-        }\nSettings: \`/dealcast settings\` (stages, channels, thresholds) · \`/dealcast events\` (deal events, who sees what) · \`/dealcast status\``,
+        }\nSettings: \`/dealcast settings\` (stages, channels, thresholds) · \`/dealcast events\` (deal events, who sees what) · \`/dealcast targets\` (quotas) · \`/dealcast status\``,
       ),
     );
   }

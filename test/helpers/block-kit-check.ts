@@ -71,7 +71,18 @@ export function blockKitProblems(view: Json): string[] {
         }
         break;
       case 'static_select': {
-        const opts = (el.options ?? []) as Json[];
+        // Either options (1-100) or option_groups (1-100 groups, each a label of up to 75 characters and 1-100 options), never both.
+        const groups = el.option_groups as Json[] | undefined;
+        if (groups && el.options) p.push(`${where}: options and option_groups together`);
+        if (groups) {
+          if (!groups.length || groups.length > 100) p.push(`${where}: 1-100 option groups required (${groups.length})`);
+          for (const [i, g] of groups.entries()) {
+            plain(g.label, `${where}.option_groups[${i}].label`, 75);
+            const n = ((g.options ?? []) as Json[]).length;
+            if (!n || n > 100) p.push(`${where}.option_groups[${i}]: 1-100 options required (${n})`);
+          }
+        }
+        const opts = (el.options ?? groups?.flatMap((g) => g.options ?? []) ?? []) as Json[];
         if (!opts.length || opts.length > 100) p.push(`${where}: 1-100 options required (${opts.length})`);
         for (const [i, o] of opts.entries()) option(o, `${where}.options[${i}]`);
         if (new Set(opts.map((o) => o.value)).size !== opts.length) p.push(`${where}: duplicate option values`);

@@ -110,7 +110,9 @@ export class ModalSession {
   selectOption(blockId: string, actionId: string, value: string): Json {
     const b = this.block(blockId);
     const el = this.elements(b).find((e) => e.action_id === actionId)!;
-    const option = (el.options as Json[]).find((o) => o.value === value);
+    // A select holds options, or option groups each holding options.
+    const options: Json[] = el.options ?? (el.option_groups as Json[] | undefined)?.flatMap((g) => g.options) ?? [];
+    const option = options.find((o) => o.value === value);
     if (!option) throw new Error(`no option ${value} in ${blockId}/${actionId}`);
     this.set(blockId, actionId, { selected_option: option });
     return option;
