@@ -67,3 +67,32 @@ describe('rep leaderboard', () => {
     expect(JSON.stringify(homeView(input).blocks)).not.toContain('Leaderboard');
   });
 });
+
+describe('/forecast message with a target', () => {
+  it('adds the target, attainment, pace and chance; without a target the message is as before', async () => {
+    const { reportSummary } = await import('../../src/views/report-summary.js');
+    const { chartReports } = await import('../charts/chart-fixtures.js');
+    const f = chartReports().forecast;
+    const ctx = { filterText: '', freshness: { now: new Date('2026-11-24T09:00:00Z'), timeZone: 'Asia/Tokyo', syncedAt: '2026-11-24T08:45:00.000Z' } };
+    const target = {
+      period: { kind: 'quarter' as const, label: 'FY2027 Q4', start: '2026-11-01', end: '2027-01-31' },
+      currency: 'USD',
+      amount: 920_000,
+      won: 230_000,
+      attainment: 0.25,
+      expected_by_now: 250_000,
+      pace: 0.92,
+      pace_basis: 'historical' as const,
+      probability: 0.35,
+      projected: { expected: 800_000, p10: 600_000, p50: 790_000, p90: 1_000_000 },
+      by_month: [],
+    };
+    const without = reportSummary('forecast', f, ctx);
+    const withTarget = reportSummary('forecast', { ...f, target }, ctx);
+    const fields = JSON.stringify(withTarget.blocks);
+    expect(fields).toContain('*Target FY2027 Q4*\\n$920K · $230K won (25%)');
+    expect(fields).toContain('*Pace · chance of target*\\n92% of historical pace ($250K expected by now) · 35%');
+    expect(withTarget.text).toBe(`${without.text} Target FY2027 Q4: $230K of $920K won (25%), 92% of pace, 35% chance of reaching it.`);
+    expect(JSON.stringify(without.blocks)).not.toContain('Target');
+  });
+});
