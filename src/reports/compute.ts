@@ -423,7 +423,7 @@ function asOfNotes(info: AsOfInfo, at: Date, tz: string): string[] {
     : `amounts and expected close dates are today's (no weekly deal snapshot was taken by then)`;
   const notes = [`Rebuilt as of ${when} from stage history: which deals existed, their stages and whether they were open are as they were then; ${open}.`];
   if (info.stageUnknown) {
-    notes.push(`${info.stageUnknown} of the ${info.deals} deals that existed then had no stage recorded yet; they are counted as open, in the first stage recorded for them when it is an open one, else in their pipeline's first stage.`);
+    notes.push(`${info.stageUnknown} of the ${info.deals} deals that existed then had no stage recorded yet; they are counted as open, in the first stage recorded for them when it is an open one, else in their current open stage or their pipeline's first.`);
   }
   if (info.historyFrom) notes.push(`This CRM keeps no stage history: stages before the first sync (${day(info.historyFrom)}) are the first ones seen.`);
   return notes;
