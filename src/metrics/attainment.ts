@@ -44,6 +44,8 @@ export interface AttainmentOptions {
   defaultCurrency: string;
   /** Widening of the forecast range by the model's past misses (backtest error scale), if known. */
   errorScale?: number | null;
+  /** The backtest's relative error (`relativeError`): when known, each scope is widened for its own size instead. */
+  relativeError?: number | null;
   runs?: number;
   seed?: number;
   /** Forecast model look-back in days (default 365). */
@@ -91,7 +93,7 @@ export interface Attainment {
   still_needed: number;
   days_remaining: number;
   /** Value won in the rest of the period: the model's range (P10/P50/P90) and its expected value. */
-  rest: { expected: number; p10: number; p50: number; p90: number; warm_up: boolean };
+  rest: { expected: number; p10: number; p50: number; p90: number; warm_up: boolean; scale?: number };
   /** won + the rest's range: where the period ends. */
   projected: { expected: number; p10: number; p50: number; p90: number };
   /** P(won by the end of the period ≥ target), from the simulated range. */
@@ -204,12 +206,13 @@ export function quotaAttainment(deals: QuotaDeal[], target: QuotaTarget, period:
       days: [...marks.map((m) => m.days), lastDays],
       lookbackDays: opts.lookbackDays,
       scale: opts.errorScale ?? null,
+      relativeError: opts.relativeError ?? null,
       runs: opts.runs,
       seed: opts.seed,
       atLeast: stillNeeded,
     });
     const r = ranges[ranges.length - 1]!;
-    rest = { expected: r.expected, p10: r.p10, p50: r.p50, p90: r.p90, warm_up: r.warm_up };
+    rest = { expected: r.expected, p10: r.p10, p50: r.p50, p90: r.p90, warm_up: r.warm_up, scale: r.scale };
     probability = r.p_at_least ?? probability;
     if (every !== undefined && every >= 1) {
       const at = (day: DayNumber, x: { p10: number; p50: number; p90: number }): BandPoint => ({ date: dayToIso(day), p10: wonSoFar + x.p10, p50: wonSoFar + x.p50, p90: wonSoFar + x.p90 });

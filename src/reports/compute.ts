@@ -232,8 +232,17 @@ function quotaSetup(c: Ctx, kind: FiscalPeriodKind): QuotaSetup {
   };
 }
 
-function attainmentOptions(c: Ctx, q0: QuotaSetup, errorScale: number | null): AttainmentOptions {
-  return { now: c.now, timeZone: c.tz, fiscalStartMonth: q0.fiscalStartMonth, defaultCurrency: c.base.currency, errorScale, lookbackDays: c.opts.lookbackDays };
+/** The attainment options of the quota report: its ranges widened by the team backtest's misses (error scale, and relative error for each scope's own size). */
+function attainmentOptions(c: Ctx, q0: QuotaSetup, bt: Pick<BacktestBody, 'error_scale' | 'relative_error'> | null): AttainmentOptions {
+  return {
+    now: c.now,
+    timeZone: c.tz,
+    fiscalStartMonth: q0.fiscalStartMonth,
+    defaultCurrency: c.base.currency,
+    errorScale: bt?.error_scale ?? null,
+    relativeError: bt?.relative_error ?? null,
+    lookbackDays: c.opts.lookbackDays,
+  };
 }
 
 /** The order a forecast looks for the team's target of the current period in. */
@@ -250,7 +259,7 @@ function forecastTarget(c: Ctx, months: string[]): ForecastTarget | null {
     const q0 = quotaSetup(c, kind);
     const t = q0.targets.find((x) => x.scopeKind === 'team' && x.currency === c.base.currency);
     if (!t) continue;
-    const a = quotaAttainment(quotaDeals(c.db, c.crm), t, q0.period, attainmentOptions(c, q0, runBacktest(c).error_scale));
+    const a = quotaAttainment(quotaDeals(c.db, c.crm), t, q0.period, attainmentOptions(c, q0, runBacktest(c)));
     const days = q0.period.toDay - q0.period.fromDay;
     const byMonth = months.flatMap((m) => {
       const from = Math.max(monthStart(dayOf(new Date(`${m}-15T12:00:00Z`), 'UTC')), q0.period.fromDay);
@@ -422,12 +431,13 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
       (t.scopeKind === 'rep' && (c.f.facts.ownerIds?.includes(t.scopeId) ?? false)) ||
       (t.scopeKind === 'pipeline' && (c.f.facts.pipelineIds?.includes(t.scopeId) ?? false));
     const targets = q0.targets.filter(picked);
-    const errorScale = targets.length ? runBacktest(c).error_scale : null;
+    // Learned on the whole team's backtest: the relative error widens each row's range for its own size.
+    const bt = targets.length ? runBacktest(c) : null;
     const deals = targets.length ? quotaDeals(c.db, c.crm) : [];
-    const rows = targets.map((t) => ({ ...quotaAttainment(deals, t, q0.period, attainmentOptions(c, q0, errorScale)), name: q0.nameOf(t), source: t.source }));
+    const rows = targets.map((t) => ({ ...quotaAttainment(deals, t, q0.period, attainmentOptions(c, q0, bt)), name: q0.nameOf(t), source: t.source }));
     const order = { team: 0, pipeline: 1, rep: 2 } as const;
     rows.sort((a, b) => order[a.scope] - order[b.scope] || (b.attainment ?? -1) - (a.attainment ?? -1) || a.name.localeCompare(b.name));
-    return { ...c.base, period: q0.periodOut, rows, error_scale: errorScale };
+    return { ...c.base, period: q0.periodOut, rows, error_scale: bt?.error_scale ?? null, relative_error: bt?.relative_error ?? null };
   },
 
   pacing(c) {
@@ -441,8 +451,7 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
         ? pipes.map((id) => q0.targets.find((x) => x.scopeKind === 'pipeline' && x.scopeId === id)).find(Boolean)
         : q0.targets.find((x) => x.scopeKind === 'team');
     if (!t) return { ...c.base, period: q0.periodOut, pacing: null };
-    const errorScale = runBacktest(c).error_scale;
-    const a = quotaAttainment(quotaDeals(c.db, c.crm), t, q0.period, { ...attainmentOptions(c, q0, errorScale), bandEveryDays: PACING_BAND_EVERY_DAYS });
+    const a = quotaAttainment(quotaDeals(c.db, c.crm), t, q0.period, { ...attainmentOptions(c, q0, runBacktest(c)), bandEveryDays: PACING_BAND_EVERY_DAYS });
     return {
       ...c.base,
       period: q0.periodOut,
@@ -471,7 +480,7 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
 
   backtest(c) {
     const body = runBacktest(c);
-    const { error_scale: _scale, ...rest } = body;
+    const { error_scale: _scale, relative_error: _relative, ...rest } = body;
     return { ...c.base, ...rest, horizon_days: BACKTEST_HORIZON_DAYS };
   },
 };
@@ -502,7 +511,7 @@ function asOfNotes(info: AsOfInfo, at: Date, tz: string): string[] {
     : `amounts and expected close dates are today's (no weekly deal snapshot was taken by then)`;
   const notes = [`Rebuilt as of ${when} from stage history: which deals existed, their stages and whether they were open are as they were then; ${open}.`];
   if (info.stageUnknown) {
-    notes.push(`${info.stageUnknown} of the ${info.deals} deals that existed then had no stage recorded yet; they are counted in the first stage recorded for them.`);
+    notes.push(`${info.stageUnknown} of the ${info.deals} deals that existed then had no stage recorded yet; they are counted as open, in the first stage recorded for them when it is an open one, else in their current open stage or their pipeline's first.`);
   }
   if (info.historyFrom) notes.push(`This CRM keeps no stage history: stages before the first sync (${day(info.historyFrom)}) are the first ones seen.`);
   return notes;

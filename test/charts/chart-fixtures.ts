@@ -1,5 +1,5 @@
-/** Small hand-built report objects whose chart labels are worked out by hand in the tests. */
-import type { PacingReport, QuotaReport, QuotaRow } from '../../src/metrics/report-types.js';
+/** Small hand-built report objects whose chart labels are worked out by hand in the tests (the quota and pacing ones are the bench's, `sampleQuota` and `samplePacing`). */
+import { samplePacing, sampleQuota } from '../../bench/chart-reports.js';
 import type { ChartReports } from '../../charts/index.js';
 
 const base = { currency: 'USD', filters: {}, as_of: '2026-11-24T09:00:00.000Z' };
@@ -115,96 +115,5 @@ export function emptyReports(): ChartReports {
     backtest: { ...b, points: [], wape: null, wape_crm: null },
     quota: { ...sampleQuota(b), filters: b.filters, rows: [] },
     pacing: { ...samplePacing(b), filters: b.filters, pacing: null },
-  };
-}
-
-/** A quota report: the team and three reps (one ahead, one behind, one far behind, one in euros). */
-export function sampleQuota<B extends { currency: string; filters: object; as_of: string }>(b: B): QuotaReport {
-  const row = (name: string, scope: QuotaRow['scope'], target: number, won: number, expected: number, p10: number, p90: number, probability: number, currency = 'USD'): QuotaRow => ({
-    scope,
-    scope_id: scope === 'team' ? '' : name,
-    name,
-    source: 'csv',
-    currency,
-    target,
-    won,
-    attainment: won / target,
-    elapsed: 0.5,
-    expected_linear: target / 2,
-    historical_share: expected / target,
-    expected_historical: expected,
-    pace: won / expected,
-    pace_basis: 'historical',
-    still_needed: Math.max(0, target - won),
-    days_remaining: 46,
-    rest: { expected: (p10 + p90) / 2, p10, p50: (p10 + p90) / 2, p90, warm_up: false },
-    projected: { expected: won + (p10 + p90) / 2, p10: won + p10, p50: won + (p10 + p90) / 2, p90: won + p90 },
-    probability,
-    open_pipeline: target,
-    open_deals: 12,
-    coverage: target / Math.max(1, target - won),
-    win_rate: 0.3,
-    pipeline_needed: Math.max(0, target - won) / 0.3,
-    pipeline_gap: 0,
-    other_currency_deals: 0,
-    pacing: [],
-  });
-  return {
-    ...b,
-    filters: {},
-    period: { kind: 'quarter', label: 'FY2027 Q4', start: '2026-11-01', end: '2027-01-31', days: 92, fiscal_year_start_month: 2 },
-    rows: [
-      row('Team', 'team', 2_000_000, 900_000, 800_000, 500_000, 1_100_000, 0.55),
-      row('山田 太郎', 'rep', 600_000, 420_000, 300_000, 150_000, 400_000, 0.8),
-      row('Noa Levi', 'rep', 500_000, 180_000, 250_000, 100_000, 300_000, 0.3),
-      row('محمد علي', 'rep', 400_000, 40_000, 200_000, 20_000, 120_000, 0.02),
-      row('Léa Martin', 'rep', 300_000, 150_000, 140_000, 60_000, 200_000, 0.5, 'EUR'),
-    ],
-    error_scale: 1.2,
-  };
-}
-
-/**
- * A pacing report: a 92-day quarter (Nov 1 – Jan 31) with a 920,000 target, 24 days in, a deal
- * of 40,000 won every third day from Nov 2 (8 deals through Nov 24: 320,000), the
- * linear pace at target × (day + 1) ÷ 92, and a forecast band from Nov 24 to Jan 31.
- */
-export function samplePacing<B extends { currency: string; filters: object; as_of: string }>(b: B): PacingReport {
-  const start = Date.UTC(2026, 10, 1);
-  const points = Array.from({ length: 92 }, (_, i) => {
-    const date = new Date(start + i * 86_400_000).toISOString().slice(0, 10);
-    return { date, won: i <= 23 ? 40_000 * Math.floor((i + 2) / 3) : null, pace_linear: (920_000 * (i + 1)) / 92, pace_historical: (920_000 * ((i + 1) / 92) ** 1.3) };
-  });
-  const won = 320_000;
-  const band = [
-    { date: '2026-11-24', p10: won, p50: won, p90: won },
-    { date: '2026-12-01', p10: won + 20_000, p50: won + 50_000, p90: won + 90_000 },
-    { date: '2026-12-15', p10: won + 90_000, p50: won + 170_000, p90: won + 260_000 },
-    { date: '2027-01-01', p10: won + 180_000, p50: won + 320_000, p90: won + 460_000 },
-    { date: '2027-01-31', p10: won + 300_000, p50: won + 500_000, p90: won + 720_000 },
-  ];
-  return {
-    ...b,
-    period: { kind: 'quarter', label: 'FY2027 Q4', start: '2026-11-01', end: '2027-01-31', days: 92, fiscal_year_start_month: 2 },
-    pacing: {
-      scope: 'team',
-      scope_id: '',
-      name: 'Team',
-      source: 'slack',
-      currency: b.currency,
-      target: 920_000,
-      won,
-      attainment: won / 920_000,
-      elapsed: 23.375 / 92,
-      expected_linear: 920_000 * (23.375 / 92),
-      expected_historical: 920_000 * (23.375 / 92) ** 1.3,
-      pace: won / (920_000 * (23.375 / 92) ** 1.3),
-      pace_basis: 'historical',
-      probability: 0.42,
-      days_remaining: 68.6,
-      projected: { expected: won + 510_000, p10: won + 300_000, p50: won + 500_000, p90: won + 720_000 },
-      points,
-      band,
-    },
   };
 }

@@ -3,7 +3,7 @@ import { repLeaderboard } from '../../src/metrics/leaderboard.js';
 import { leaderboardBlocks } from '../../src/views/leaderboard.js';
 import { homeView } from '../../src/views/home.js';
 import type { QuotaRow } from '../../src/metrics/report-types.js';
-import { sampleQuota } from '../charts/chart-fixtures.js';
+import { sampleQuota } from '../../bench/chart-reports.js';
 
 const base = { currency: 'USD', filters: {}, as_of: '2026-11-24T09:00:00.000Z' };
 
