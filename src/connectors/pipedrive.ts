@@ -264,7 +264,7 @@ export function pdGoalTargets(g: PdGoal, today: string, currencyOf: Map<number, 
   const name = g.title ?? '';
   const skip = (reason: string) => ({ goals: [], skipped: [{ id: g.id, name, reason }] });
   if (g.type.name !== 'deals_won' || g.expected_outcome.tracking_metric !== 'sum') {
-    return skip(`it counts ${g.type.name} by ${g.expected_outcome.tracking_metric}, not the value of deals won: only revenue goals are targets`);
+    return skip(`it counts ${g.type.name} by ${g.expected_outcome.tracking_metric}, not revenue (the value of deals won): only revenue goals are targets`);
   }
   const months = INTERVAL_MONTHS[g.interval];
   if (!months) return skip(`its interval is ${g.interval}: dealcast keeps monthly, quarterly and yearly targets`);
