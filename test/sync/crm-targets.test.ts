@@ -151,3 +151,40 @@ describe('Salesforce without quotas', () => {
     expect(r.targets?.message).toMatch(/ForecastingQuota \(HTTP 404\)/);
   });
 });
+
+describe('dealcast sync, then dealcast status', () => {
+  const cli = async (env: Record<string, string>) => {
+    const { run: sync } = await import('../../src/cli/sync.js');
+    const { run: status } = await import('../../src/cli/status.js');
+    const t = tempDb();
+    t.db.close();
+    cleanups.push(t.cleanup);
+    const out: string[] = [];
+    const io = { stdout: (s: string) => out.push(s), stderr: (s: string) => out.push(`ERR ${s}`), env: { ...env, DEALCAST_DB: t.path } };
+    expect(await sync(['--now', NOW.toISOString()], io)).toBe(0);
+    const synced = out.splice(0).join('\n');
+    expect(await status(['--now', NOW.toISOString()], io)).toBe(0);
+    return { synced, status: out.join('\n') };
+  };
+
+  it('HubSpot without the goals scope: the sync succeeds and both say which scope to add', async () => {
+    const model = createCrmModel({ now: NOW, deals: 8, seed: 2, activitiesPerDeal: 0 });
+    addModelGoals(model);
+    const hubspot = CASES.find((x) => x.crm === 'hubspot')!;
+    const fake = await hubspot.start(model, {});
+    cleanups.push(() => fake.close());
+    fake.fail({ status: 403, times: 5, match: /goal_targets/ });
+    const { synced, status } = await cli(hubspot.env(fake.url));
+    for (const text of [synced, status]) expect(text).toMatch(/Targets from HubSpot: unavailable — .*crm\.objects\.goals\.read/);
+    expect(status).toMatch(/Deals: 8/);
+  });
+
+  it('Attio keeps no targets: status says where they come from instead', async () => {
+    const attio = CONTRACT_CASES.find((x) => x.crm === 'attio')!;
+    const model = createCrmModel({ now: NOW, deals: 6, seed: 2, activitiesPerDeal: 0 });
+    const fake = await attio.start(model, {});
+    cleanups.push(() => fake.close());
+    const { status } = await cli(attio.env(fake.url));
+    expect(status).toMatch(/Attio keeps no sales targets; set them with "dealcast import-targets" or in Slack/);
+  });
+});
