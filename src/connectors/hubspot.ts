@@ -37,7 +37,8 @@ export const HUBSPOT_SCOPES = [
 ];
 /** Optional: without it the deals sync as usual and targets come from Slack or a CSV. */
 export const HUBSPOT_GOALS_SCOPE = 'crm.objects.goals.read';
-export const HUBSPOT_AUTH_HINT = `Create a private app (Settings → Integrations → Private Apps) with the scopes ${HUBSPOT_SCOPES.join(', ')}, and set HUBSPOT_TOKEN to its access token.`;
+export const HUBSPOT_AUTH_HINT = `Create a private app (Settings → Integrations → Private Apps) with the scopes ${HUBSPOT_SCOPES.join(', ')} (and, to read goals as targets, ${HUBSPOT_GOALS_SCOPE}), and set HUBSPOT_TOKEN to its access token.`;
+
 
 /** Re-read this much before the cursor: search indexes changes "within a few moments". */
 export const HUBSPOT_OVERLAP_MS = 5 * 60_000;
