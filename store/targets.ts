@@ -111,3 +111,28 @@ export function targetPeriods(db: Db, crm: string): { periodKind: TargetPeriodKi
     .prepare('SELECT DISTINCT period_kind AS periodKind, period_start AS periodStart FROM targets WHERE crm = ? ORDER BY period_start DESC, period_kind')
     .all(crm) as { periodKind: TargetPeriodKind; periodStart: string }[];
 }
+
+/**
+ * Makes a CRM's own targets (source = the CRM) exactly `rows`: upserts them and removes the ones
+ * the CRM no longer keeps, in one transaction. People's targets (Slack, CSV) are never touched,
+ * and keep winning over these where both exist.
+ */
+export function replaceCrmTargets(db: Db, crm: string, rows: TargetInput[], by: { source: TargetSource; now: Date }): SaveResult & { removed: number } {
+  if (PERSON_SOURCES.includes(by.source)) throw new Error(`replaceCrmTargets is for a CRM's own targets, not ${by.source}'s.`);
+  let out: SaveResult & { removed: number } = { added: 0, changed: 0, unchanged: 0, removed: 0 };
+  db.transaction(() => {
+    const saved = saveTargets(db, crm, rows, { source: by.source, userId: null, now: by.now });
+    const keep = new Set(rows.map((r) => `${r.periodKind}|${r.periodStart}|${r.scopeKind}|${r.scopeId}`));
+    const mine = db
+      .prepare('SELECT period_kind AS periodKind, period_start AS periodStart, scope_kind AS scopeKind, scope_id AS scopeId FROM targets WHERE crm = ? AND source = ?')
+      .all(crm, by.source) as Pick<TargetInput, 'periodKind' | 'periodStart' | 'scopeKind' | 'scopeId'>[];
+    const del = db.prepare('DELETE FROM targets WHERE crm = ? AND source = ? AND period_kind = ? AND period_start = ? AND scope_kind = ? AND scope_id = ?');
+    let removed = 0;
+    for (const r of mine) {
+      if (keep.has(`${r.periodKind}|${r.periodStart}|${r.scopeKind}|${r.scopeId}`)) continue;
+      removed += del.run(crm, by.source, r.periodKind, r.periodStart, r.scopeKind, r.scopeId).changes;
+    }
+    out = { ...saved, removed };
+  })();
+  return out;
+}

@@ -8,6 +8,15 @@ import { describeSchemaDrift, listOpenSchemaDrift } from '../../store/schema-dri
 import type { Db } from '../../store/db.js';
 import { cliConfig, crmInDb, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 import { crmNotes } from '../connectors/index.js';
+import { lastTargetsSync } from '../sync/targets-sync.js';
+
+/** What `status` says about the CRM's own targets: the last read, or where targets come from instead. */
+function targetsLine(db: Db, crm: string): string | null {
+  const t = lastTargetsSync(db, crm);
+  if (t) return t.message;
+  if (crm === 'attio' || crm === 'csv') return `Targets: ${crm === 'attio' ? 'Attio' : 'a CSV export'} keeps no sales targets; set them with "dealcast import-targets" or in Slack.`;
+  return null;
+}
 import { newestDataAt } from '../../store/point-in-time.js';
 import { OLD_DATA_DAYS } from '../reports/compute.js';
 import { describeConnection, healthFilePath, readConnectionStatus } from '../delivery/connection-health.js';
@@ -39,7 +48,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const healthPath = healthFilePath(config.DEALCAST_DB);
     const slack = healthPath ? readConnectionStatus(healthPath) : null;
     if (values.json) {
-      io.stdout(JSON.stringify({ crm, database: config.DEALCAST_DB, slack, last_run: last, last_successful_run: ok, deals, counts, cursors, needs_review: review, schema_drift: drift, notes: crmNotes(crm) }, null, 2));
+      io.stdout(JSON.stringify({ crm, database: config.DEALCAST_DB, slack, last_run: last, last_successful_run: ok, deals, counts, cursors, needs_review: review, schema_drift: drift, notes: crmNotes(crm), targets_sync: lastTargetsSync(db, crm) }, null, 2));
       return 0;
     }
     io.stdout(`CRM: ${crm}    database: ${config.DEALCAST_DB}`);
@@ -79,6 +88,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       }
     }
     for (const note of crmNotes(crm)) io.stdout(note);
+    const targets = targetsLine(db, crm);
+    if (targets) io.stdout(targets);
     if (drift.length) {
       io.stdout('');
       io.stdout(`Degraded: ${drift.length} field(s) came back blank from the CRM although they were filled before:`);

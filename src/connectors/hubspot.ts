@@ -11,6 +11,8 @@
  *   changed since the cursor when incremental)
  * - activities: calls, emails, meetings — time, owner and deal only. Full = GET list with
  *   associations=deals; incremental = search + v4 association batch read.
+ * - targets: GET /crm/v3/objects/goal_targets (scope crm.objects.goals.read), one object per
+ *   goal and time slice; revenue goals only (see hubspotTargets).
  *
  * Never requested: contact emails or phones, call/email/meeting titles, subjects or bodies.
  */
@@ -20,8 +22,9 @@ import { followTokens, keysetByTime, type TimeWindow } from '../sync/paging.js';
 import { parsePayload } from '../sync/payload-shape.js';
 import type { CrmHttpOptions } from '../sync/http.js';
 import { CrmAuthError } from '../errors.js';
+import { nearestMidnight } from '../targets/crm-goals.js';
 import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
-import type { Connector, CrmHttp, CrmRequest, CurrencyInfo, Page, ReadContext } from '../sync/connector.js';
+import { TargetsUnavailable, type Connector, type CrmGoal, type CrmGoals, type CrmGoalSkip, type CrmHttp, type CrmRequest, type CurrencyInfo, type Page, type ReadContext } from '../sync/connector.js';
 
 const LABEL = 'HubSpot';
 export const HUBSPOT_SCOPES = [
@@ -32,7 +35,10 @@ export const HUBSPOT_SCOPES = [
   'crm.objects.meetings.read',
   'crm.schemas.deals.read',
 ];
-export const HUBSPOT_AUTH_HINT = `Create a private app (Settings → Integrations → Private Apps) with the scopes ${HUBSPOT_SCOPES.join(', ')}, and set HUBSPOT_TOKEN to its access token.`;
+/** Optional: without it the deals sync as usual and targets come from Slack or a CSV. */
+export const HUBSPOT_GOALS_SCOPE = 'crm.objects.goals.read';
+export const HUBSPOT_AUTH_HINT = `Create a private app (Settings → Integrations → Private Apps) with the scopes ${HUBSPOT_SCOPES.join(', ')} (and, to read goals as targets, ${HUBSPOT_GOALS_SCOPE}), and set HUBSPOT_TOKEN to its access token.`;
+
 
 /** Re-read this much before the cursor: search indexes changes "within a few moments". */
 export const HUBSPOT_OVERLAP_MS = 5 * 60_000;
@@ -316,11 +322,134 @@ async function hubspotCurrencies(http: CrmHttp): Promise<CurrencyInfo> {
   }
 }
 
+// ---------------------------------------------------------------- targets
+/**
+ * Goal target properties read. hs_goal_name, hs_target_amount, hs_start_datetime and
+ * hs_end_datetime are in HubSpot's goals guide; the assignee (hubspot_owner_id for a user,
+ * hs_assignee_team_id or hubspot_team_id for a team), hs_goal_type, hs_pipeline_ids and the
+ * KPI properties (hs_kpi_unit_type 'currency' for amounts, hs_goal_target_currency_code) are
+ * what the goals API answers for goals made from HubSpot's templates. hs_assignee_user_id (a
+ * HubSpot user id, not an owner id) appears on older goals.
+ */
+export const GOAL_PROPERTIES = [
+  'hs_goal_name',
+  'hs_goal_type',
+  'hs_kpi_unit_type',
+  'hs_target_amount',
+  'hs_start_datetime',
+  'hs_end_datetime',
+  'hubspot_owner_id',
+  'hs_assignee_user_id',
+  'hs_assignee_team_id',
+  'hubspot_team_id',
+  'hs_pipeline_ids',
+  'hs_goal_target_currency_code',
+  'hs_lastmodifieddate',
+];
+const goalObject = hsObject(
+  z.looseObject({
+    hs_goal_name: prop,
+    hs_goal_type: prop,
+    hs_kpi_unit_type: prop,
+    hs_target_amount: prop,
+    hs_start_datetime: prop,
+    hs_end_datetime: prop,
+    hubspot_owner_id: prop,
+    hs_assignee_user_id: prop,
+    hs_assignee_team_id: prop,
+    hubspot_team_id: prop,
+    hs_pipeline_ids: prop,
+    hs_goal_target_currency_code: prop,
+  }),
+);
+type GoalObject = z.infer<typeof goalObject>;
+const ownerUserSchema = z.looseObject({ id: z.string(), userId: z.number().nullable().optional(), userIdIncludingInactive: z.number().nullable().optional() });
+
+/** Whether a goal measures money: its KPI unit says currency, or (older goals) it is a sales quota. */
+function isRevenueGoal(p: GoalObject['properties']): boolean {
+  if (p.hs_kpi_unit_type) return p.hs_kpi_unit_type === 'currency';
+  return p.hs_goal_type === 'sales_quota';
+}
+
+/** One goal target as a CRM goal, or why it is left out. `ownerOfUser` maps HubSpot user ids to owner ids. */
+export function toCrmGoal(o: GoalObject, ownerOfUser: Map<string, string>): CrmGoal | CrmGoalSkip {
+  const p = o.properties;
+  const name = p.hs_goal_name ?? '';
+  const skip = (reason: string): CrmGoalSkip => ({ id: o.id, name, reason });
+  if (!isRevenueGoal(p)) {
+    return skip(`it counts ${p.hs_kpi_unit_type ?? p.hs_goal_type ?? 'something other than revenue'}, not revenue: only revenue goals are targets`);
+  }
+  const amount = p.hs_target_amount ? Number(p.hs_target_amount) : NaN;
+  const start = p.hs_start_datetime ? nearestMidnight(p.hs_start_datetime) : null;
+  const end = p.hs_end_datetime ? nearestMidnight(p.hs_end_datetime) : null;
+  if (!start || !end) return skip('it has no start or end date');
+  const pipelines = (p.hs_pipeline_ids ?? '').split(';').map((x) => x.trim()).filter(Boolean);
+  const team = p.hs_assignee_team_id || p.hubspot_team_id;
+  let scope: CrmGoal['scope'];
+  if (p.hubspot_owner_id) scope = { kind: 'rep', ownerId: p.hubspot_owner_id };
+  else if (p.hs_assignee_user_id) {
+    const owner = ownerOfUser.get(p.hs_assignee_user_id);
+    if (!owner) return skip(`it is assigned to HubSpot user ${p.hs_assignee_user_id}, who is not a deal owner`);
+    scope = { kind: 'rep', ownerId: owner };
+  } else if (team) return skip(`it is assigned to HubSpot team ${team}: dealcast keeps targets for the whole company, a rep or a pipeline, not for a team within the company`);
+  else scope = { kind: 'team' };
+  if (pipelines.length) {
+    if (scope.kind === 'rep') return skip(`it counts only pipeline${pipelines.length > 1 ? 's' : ''} ${pipelines.join(', ')}, and a rep's target in dealcast counts every pipeline`);
+    if (pipelines.length > 1) return skip(`it counts pipelines ${pipelines.join(', ')} together, and dealcast keeps a target per pipeline`);
+    scope = { kind: 'pipeline', pipelineId: pipelines[0]! };
+  }
+  return { id: o.id, name, start, end, scope, currency: p.hs_goal_target_currency_code || null, amount };
+}
+
+/** HubSpot user id → owner id, from the owners list (active and archived). */
+async function ownersByUser(http: CrmHttp): Promise<Map<string, string>> {
+  const schema = listOf(ownerUserSchema);
+  const out = new Map<string, string>();
+  for (const archived of [false, true]) {
+    const req = getList('/crm/v3/owners', { limit: LIST_LIMIT, archived });
+    for await (const page of followTokens(http, req, (b, r) => parsePayload(schema, b, LABEL, where(r)), nextAfter)) {
+      for (const o of page.results) {
+        const user = o.userId ?? o.userIdIncludingInactive;
+        if (user != null) out.set(String(user), o.id);
+      }
+    }
+  }
+  return out;
+}
+
+/** Every goal target (paged by `after`), narrowed to revenue goals of a scope dealcast keeps. */
+async function hubspotTargets(http: CrmHttp): Promise<CrmGoals> {
+  const schema = listOf(goalObject);
+  const req = getList('/crm/v3/objects/goal_targets', { limit: LIST_LIMIT, archived: false, properties: GOAL_PROPERTIES.join(',') });
+  const objects: GoalObject[] = [];
+  try {
+    for await (const page of followTokens(http, req, (b, r) => parsePayload(schema, b, LABEL, where(r)), nextAfter)) objects.push(...page.results);
+  } catch (err) {
+    if (err instanceof CrmAuthError) {
+      throw new TargetsUnavailable(
+        `HubSpot refused GET /crm/v3/objects/goal_targets (HTTP ${err.status ?? 403}): the token lacks the ${HUBSPOT_GOALS_SCOPE} scope`,
+        `To read HubSpot goals as targets, add the scope ${HUBSPOT_GOALS_SCOPE} to the private app (Settings → Integrations → Private Apps → Scopes) and sync again.`,
+      );
+    }
+    throw err;
+  }
+  const ownerOfUser = objects.some((o) => !o.properties.hubspot_owner_id && o.properties.hs_assignee_user_id) ? await ownersByUser(http) : new Map<string, string>();
+  const goals: CrmGoal[] = [];
+  const skipped: CrmGoalSkip[] = [];
+  for (const o of objects) {
+    const g = toCrmGoal(o, ownerOfUser);
+    if ('reason' in g) skipped.push(g);
+    else goals.push(g);
+  }
+  return { goals, skipped, source: 'HubSpot goals' };
+}
+
 export function createHubspotConnector(): Connector {
   return {
     crm: 'hubspot',
     label: LABEL,
     currencies: hubspotCurrencies,
+    targets: hubspotTargets,
     authHint: HUBSPOT_AUTH_HINT,
     capabilities: { stageHistory: true, activities: true, probabilities: true, wonLostFlags: true },
     streams: {

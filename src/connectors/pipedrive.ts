@@ -13,6 +13,8 @@
  * - activities: GET /api/v2/activities by update_time; type call/email/meeting, anything else
  *   (task, deadline, custom types) counts as task. The list also carries subject and note:
  *   they are dropped at parse and never stored.
+ * - targets: GET /v1/goals/find?type.name=deals_won (everyone's goals), active and inactive;
+ *   revenue goals (tracking_metric sum) only, one target per interval (see pipedriveTargets).
  *
  * Never requested: persons (contact emails, phones), mail messages, notes.
  */
@@ -22,7 +24,9 @@ import { followTokens, mapConcurrent } from '../sync/paging.js';
 import { parsePayload } from '../sync/payload-shape.js';
 import type { CrmHttpOptions } from '../sync/http.js';
 import type { ActivityRow, DealRow, OwnerRow, StageHistoryRow, StageRow } from '../model/rows.js';
-import type { Connector, CrmHttp, CrmRequest, CurrencyInfo, Page, ReadContext } from '../sync/connector.js';
+import { TargetsUnavailable, type Connector, type CrmGoal, type CrmGoals, type CrmGoalSkip, type CrmHttp, type CrmRequest, type CurrencyInfo, type Page, type ReadContext } from '../sync/connector.js';
+import { CrmAuthError } from '../errors.js';
+import { addDays, addMonths } from '../time/calendar.js';
 
 const LABEL = 'Pipedrive';
 export const PIPEDRIVE_AUTH_HINT =
@@ -227,11 +231,106 @@ async function pipedriveCurrencies(http: CrmHttp): Promise<CurrencyInfo> {
   return { base, rates, source: 'Pipedrive deal summary (converted totals)' };
 }
 
+// ---------------------------------------------------------------- targets
+// GET /v1/goals/find: {success, data: {goals: [{id, owner_id, title, type: {name, params:
+// {pipeline_id}}, assignee: {id, type}, interval, duration: {start, end}, expected_outcome:
+// {target, tracking_metric, currency_id}, is_active, report_ids}]}} (not paged). The target is
+// per interval of the goal's duration; end null is an open-ended goal.
+const ymd = z.string().regex(/^\d{4}-\d\d-\d\d$/, { message: 'is not a YYYY-MM-DD date' });
+const goalSchema = z.looseObject({
+  id: z.union([z.string(), z.number()]).transform(String),
+  title: z.string().nullable().optional(),
+  type: z.looseObject({ name: z.string(), params: z.looseObject({ pipeline_id: z.array(z.union([z.number(), z.string()])).nullable().optional() }).nullable().optional() }),
+  assignee: z.looseObject({ id: z.union([z.number(), z.string()]), type: z.string() }),
+  interval: z.string(),
+  duration: z.looseObject({ start: ymd, end: ymd.nullable().optional() }),
+  expected_outcome: z.looseObject({ target: z.union([z.number(), z.string()]), tracking_metric: z.string(), currency_id: z.number().nullable().optional() }),
+  is_active: z.boolean().optional(),
+});
+type PdGoal = z.infer<typeof goalSchema>;
+const goalsSchema = z.object({ success: z.literal(true), data: z.looseObject({ goals: z.array(goalSchema).nullable().optional() }).nullable() });
+const currenciesSchema = z.object({ success: z.literal(true), data: z.array(z.looseObject({ id: z.number(), code: z.string() })) });
+
+/** Months in one interval of a goal (weeks are no period dealcast keeps). */
+const INTERVAL_MONTHS: Record<string, number> = { monthly: 1, quarterly: 3, yearly: 12 };
+/** An open-ended goal is expanded up to this many intervals after the one holding today. */
+export const OPEN_GOAL_AHEAD = 1;
+
+/**
+ * One goal as CRM goals (one per interval of its duration), or why it is left out. An interval
+ * cut short by the goal's end keeps its real dates (and is then left out as not a whole period).
+ */
+export function pdGoalTargets(g: PdGoal, today: string, currencyOf: Map<number, string>): { goals: CrmGoal[]; skipped: CrmGoalSkip[] } {
+  const name = g.title ?? '';
+  const skip = (reason: string) => ({ goals: [], skipped: [{ id: g.id, name, reason }] });
+  if (g.type.name !== 'deals_won' || g.expected_outcome.tracking_metric !== 'sum') {
+    return skip(`it counts ${g.type.name} by ${g.expected_outcome.tracking_metric}, not revenue (the value of deals won): only revenue goals are targets`);
+  }
+  const months = INTERVAL_MONTHS[g.interval];
+  if (!months) return skip(`its interval is ${g.interval}: dealcast keeps monthly, quarterly and yearly targets`);
+  const amount = Number(g.expected_outcome.target);
+  const pipelines = (g.type.params?.pipeline_id ?? []).map(String);
+  let scope: CrmGoal['scope'];
+  if (g.assignee.type === 'person') scope = { kind: 'rep', ownerId: String(g.assignee.id) };
+  else if (g.assignee.type === 'company') scope = { kind: 'team' };
+  else return skip(`it is assigned to Pipedrive ${g.assignee.type} ${g.assignee.id}: dealcast keeps targets for the whole company, a rep or a pipeline, not for a team within the company`);
+  if (pipelines.length) {
+    if (scope.kind === 'rep') return skip(`it counts only pipeline${pipelines.length > 1 ? 's' : ''} ${pipelines.join(', ')}, and a rep's target in dealcast counts every pipeline`);
+    if (pipelines.length > 1) return skip(`it counts pipelines ${pipelines.join(', ')} together, and dealcast keeps a target per pipeline`);
+    scope = { kind: 'pipeline', pipelineId: pipelines[0]! };
+  }
+  const currency = g.expected_outcome.currency_id == null ? null : (currencyOf.get(g.expected_outcome.currency_id) ?? null);
+  const endExclusive = g.duration.end ? addDays(g.duration.end, 1) : null;
+  const goals: CrmGoal[] = [];
+  let aheadLeft = OPEN_GOAL_AHEAD;
+  for (let start = g.duration.start; endExclusive === null || start < endExclusive; start = addMonths(start, months)) {
+    const next = addMonths(start, months);
+    if (endExclusive === null && start > today && aheadLeft-- <= 0) break;
+    const end = endExclusive !== null && endExclusive < next ? endExclusive : next;
+    goals.push({ id: `${g.id}@${start}`, name, start, end, scope, currency, amount });
+  }
+  return { goals, skipped: [] };
+}
+
+async function pipedriveTargets(http: CrmHttp, ctx: { now: Date }): Promise<CrmGoals> {
+  const found = new Map<string, PdGoal>();
+  try {
+    for (const active of [true, false]) {
+      const req: CrmRequest = { method: 'GET', path: '/v1/goals/find', query: { 'type.name': 'deals_won', is_active: active } };
+      const body = parsePayload(goalsSchema, (await http.request(req)).body, LABEL, where(req));
+      for (const g of body.data?.goals ?? []) found.set(g.id, g);
+    }
+  } catch (err) {
+    if (err instanceof CrmAuthError) {
+      throw new TargetsUnavailable(
+        `Pipedrive refused GET /v1/goals/find (HTTP ${err.status ?? 403}): the API token's user may not see the company's goals`,
+        "Use the API token of a user who sees everyone's goals (an admin) to read Pipedrive goals as targets.",
+      );
+    }
+    throw err;
+  }
+  const currencyOf = new Map<number, string>();
+  if ([...found.values()].some((g) => g.expected_outcome.currency_id != null)) {
+    const req: CrmRequest = { method: 'GET', path: '/v1/currencies' };
+    for (const c of parsePayload(currenciesSchema, (await http.request(req)).body, LABEL, where(req)).data) currencyOf.set(c.id, c.code.toUpperCase());
+  }
+  const today = ctx.now.toISOString().slice(0, 10);
+  const goals: CrmGoal[] = [];
+  const skipped: CrmGoalSkip[] = [];
+  for (const g of found.values()) {
+    const r = pdGoalTargets(g, today, currencyOf);
+    goals.push(...r.goals);
+    skipped.push(...r.skipped);
+  }
+  return { goals, skipped, source: 'Pipedrive goals' };
+}
+
 export function createPipedriveConnector(): Connector {
   return {
     crm: 'pipedrive',
     label: LABEL,
     currencies: pipedriveCurrencies,
+    targets: pipedriveTargets,
     authHint: PIPEDRIVE_AUTH_HINT,
     // Pipedrive stages are never closed: won/lost is the deal's status.
     capabilities: { stageHistory: true, activities: true, probabilities: true, wonLostFlags: false },

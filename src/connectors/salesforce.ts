@@ -16,16 +16,19 @@
  *   incremental reads re-read the full history of the opportunities that changed.
  * - Activities are Task and Event metadata: type, time, owner, related record. Never Subject
  *   or Description.
+ * - Targets are ForecastingQuota rows (collaborative forecasts): one per user and forecast
+ *   period, amount quotas only, the period's length read from Period (see salesforceTargets).
  * - Limits arrive as 403 REQUEST_LIMIT_EXCEEDED: see classifySalesforceError.
  */
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { PayloadShapeError } from '../errors.js';
+import { CrmAuthError, PayloadShapeError } from '../errors.js';
+import { addDays } from '../time/calendar.js';
 import type { CrmHttpOptions } from '../sync/http.js';
 import { createClientCredentialsSession } from '../sync/oauth-client-credentials.js';
 import { parsePayload } from '../sync/payload-shape.js';
 import type { ActivityRow, ActivityType, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
-import type { Connector, CrmHttp, CurrencyInfo, Page, ReadContext, Stream } from '../sync/connector.js';
+import { TargetsUnavailable, type Connector, type CrmGoal, type CrmGoals, type CrmGoalSkip, type CrmHttp, type CurrencyInfo, type Page, type ReadContext, type Stream } from '../sync/connector.js';
 
 export const SALESFORCE_LABEL = 'Salesforce';
 /** The one pipeline every opportunity belongs to. */
@@ -135,6 +138,40 @@ const event = z.object({
   IsDeleted: z.boolean().optional(),
 });
 export type SalesforceEvent = z.infer<typeof event>;
+
+// Quotas (Object Reference, "ForecastingQuota", "Period", "ForecastingType"). CurrencyIsoCode
+// exists only in multi-currency orgs, ProductFamily only with product-family forecasts.
+const forecastingQuota = z.object({
+  Id: str,
+  QuotaOwnerId: optStr,
+  QuotaAmount: optNum,
+  QuotaQuantity: optNum,
+  IsAmount: z.boolean().nullable().optional(),
+  IsQuantity: z.boolean().nullable().optional(),
+  StartDate: str,
+  PeriodId: optStr,
+  ForecastingTypeId: optStr,
+  ProductFamily: optStr,
+  CurrencyIsoCode: optStr,
+});
+export type SalesforceQuota = z.infer<typeof forecastingQuota>;
+const period = z.object({ Id: str, Type: optStr, StartDate: str, EndDate: str });
+export type SalesforcePeriod = z.infer<typeof period>;
+const forecastingType = z.object({ Id: str, DeveloperName: str, MasterLabel: optStr, IsActive: z.boolean().nullable().optional() });
+/** The standard opportunity-revenue forecast: its quotas come first when two types set one. */
+export const REVENUE_FORECAST_TYPE = 'OpportunityRevenue';
+
+/** One quota as a CRM goal, or why it is left out. */
+export function quotaToGoal(q: SalesforceQuota, periods: Map<string, SalesforcePeriod>, typeLabel: string): CrmGoal | CrmGoalSkip {
+  const name = `${typeLabel} quota`;
+  const skip = (reason: string): CrmGoalSkip => ({ id: q.Id, name, reason });
+  if (q.IsQuantity === true || q.IsAmount === false || q.QuotaAmount == null) return skip('it is a quantity quota (QuotaQuantity), not revenue: only revenue quotas are targets');
+  if (q.ProductFamily) return skip(`it is for product family ${q.ProductFamily} only, and dealcast's targets count every product`);
+  if (!q.QuotaOwnerId) return skip('it has no quota owner (a territory quota): dealcast keeps targets for the company, a rep or a pipeline');
+  const p = q.PeriodId ? periods.get(q.PeriodId) : undefined;
+  if (!p) return skip(`its forecast period ${q.PeriodId ?? '(none)'} could not be read`);
+  return { id: q.Id, name, start: p.StartDate.slice(0, 10), end: addDays(p.EndDate.slice(0, 10), 1), scope: { kind: 'rep', ownerId: q.QuotaOwnerId }, currency: q.CurrencyIsoCode ?? null, amount: q.QuotaAmount };
+}
 
 const errorBody = z.array(z.object({ message: z.string(), errorCode: z.string() }).loose());
 
@@ -511,9 +548,64 @@ export function createSalesforceConnector(opts: SalesforceConnectorOptions): Con
     return { base: org?.[0]?.DefaultCurrencyIsoCode ?? null, rates: [], source: 'Salesforce organization currency' };
   }
 
+  /**
+   * ForecastingQuota rows (collaborative forecasts), with their forecast type and period. An org
+   * without quotas, or a user without "View All Forecasts", cannot see the object: the targets
+   * sync is then unavailable and the deals are not affected.
+   */
+  async function salesforceTargets(http: CrmHttp): Promise<CrmGoals> {
+    const unavailable = (what: string) =>
+      new TargetsUnavailable(
+        `Salesforce ${what}: collaborative forecasts with quotas are off in this org, or its integration user lacks the "View All Forecasts" permission`,
+        'Turn on quotas in Forecasts Settings and give the user "View All Forecasts" to read Salesforce quotas as targets.',
+      );
+    let has: Set<string>;
+    try {
+      const described = await http.request({ path: `${base}/sobjects/ForecastingQuota/describe` });
+      has = new Set(parsePayload(describeResult, described.body, SALESFORCE_LABEL, 'describe ForecastingQuota').fields.map((f) => f.name));
+    } catch (err) {
+      const status = (err as { status?: unknown }).status;
+      if (err instanceof CrmAuthError || status === 404 || status === 400) throw unavailable(`does not show ForecastingQuota (HTTP ${String(status ?? '?')})`);
+      throw err;
+    }
+    const fields = ['Id', 'QuotaOwnerId', 'QuotaAmount', 'QuotaQuantity', 'IsAmount', 'IsQuantity', 'StartDate', 'PeriodId', 'ForecastingTypeId', ...['ProductFamily', 'CurrencyIsoCode'].filter((f) => has.has(f))];
+    const quotas: SalesforceQuota[] = [];
+    const types = new Map<string, z.infer<typeof forecastingType>>();
+    try {
+      for await (const records of soqlPages(http, `SELECT ${fields.join(', ')} FROM ForecastingQuota ORDER BY StartDate ASC, Id ASC`, forecastingQuota)) quotas.push(...records);
+      for await (const records of soqlPages(http, 'SELECT Id, DeveloperName, MasterLabel, IsActive FROM ForecastingType ORDER BY Id ASC', forecastingType)) for (const t of records) types.set(t.Id, t);
+    } catch (err) {
+      if (err instanceof CrmAuthError || (err as { status?: unknown }).status === 400) throw unavailable('refused to list ForecastingQuota');
+      throw err;
+    }
+    const periods = new Map<string, SalesforcePeriod>();
+    const periodIds = [...new Set(quotas.map((q) => q.PeriodId).filter((x): x is string => !!x))].sort();
+    for (let i = 0; i < periodIds.length; i += HISTORY_IDS_PER_QUERY) {
+      const soql = `SELECT Id, Type, StartDate, EndDate FROM Period WHERE Id IN (${soqlIdList(periodIds.slice(i, i + HISTORY_IDS_PER_QUERY))})`;
+      for await (const records of soqlPages(http, soql, period)) for (const p of records) periods.set(p.Id, p);
+    }
+    // Two forecast types may each set a quota for the same user and period: the standard
+    // opportunity-revenue one is read first, so it is the one kept.
+    const first = (q: SalesforceQuota) => (types.get(q.ForecastingTypeId ?? '')?.DeveloperName === REVENUE_FORECAST_TYPE ? 0 : 1);
+    const goals: CrmGoal[] = [];
+    const skipped: CrmGoalSkip[] = [];
+    for (const q of [...quotas].sort((a, b) => first(a) - first(b))) {
+      const type = types.get(q.ForecastingTypeId ?? '');
+      if (type && type.IsActive === false) {
+        skipped.push({ id: q.Id, name: `${type.MasterLabel ?? type.DeveloperName} quota`, reason: `its forecast type ${type.DeveloperName} is not active` });
+        continue;
+      }
+      const g = quotaToGoal(q, periods, type?.MasterLabel ?? type?.DeveloperName ?? 'Forecast');
+      if ('reason' in g) skipped.push(g);
+      else goals.push(g);
+    }
+    return { goals, skipped, source: 'Salesforce quotas' };
+  }
+
   return {
     crm: 'salesforce',
     label: SALESFORCE_LABEL,
+    targets: salesforceTargets,
     capabilities: { stageHistory: true, activities: true, probabilities: true, wonLostFlags: true },
     streams: { pipelines, stages, owners, deals, stage_history: stageHistory, activities },
     authHint: SALESFORCE_AUTH_HINT,

@@ -73,6 +73,50 @@ export interface CurrencyInfo extends MoneySettings {
   source: string;
 }
 
+/**
+ * One sales target as the CRM keeps it (HubSpot goal target, Pipedrive goal interval, Salesforce
+ * ForecastingQuota), already narrowed to revenue goals and to scopes dealcast has. Whether its
+ * dates make a month, quarter or fiscal year of the team's calendar is decided by
+ * src/targets/crm-goals.ts, which also drops duplicates, with a reason each.
+ */
+export interface CrmGoal {
+  /** The CRM's id of the goal (and interval), for log lines. */
+  id: string;
+  name: string;
+  /** First day and one-past-last day, 'YYYY-MM-DD'. */
+  start: string;
+  end: string;
+  scope: { kind: 'team' } | { kind: 'rep'; ownerId: string } | { kind: 'pipeline'; pipelineId: string };
+  /** ISO 4217, or null when the CRM says none (the company currency is assumed). */
+  currency: string | null;
+  amount: number;
+}
+/** A goal the CRM keeps that dealcast leaves out, and why (counted and logged, never silent). */
+export interface CrmGoalSkip {
+  id: string;
+  name: string;
+  reason: string;
+}
+export interface CrmGoals {
+  goals: CrmGoal[];
+  skipped: CrmGoalSkip[];
+  /** Where they came from, for status lines, e.g. 'HubSpot goal targets'. */
+  source: string;
+}
+/**
+ * The CRM could not be asked for its targets (no scope, no permission, feature off): the deal
+ * sync goes on and the targets sync is marked unavailable with this message and what to do.
+ */
+export class TargetsUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'TargetsUnavailable';
+  }
+}
+
 export interface Connector {
   crm: CrmName;
   /** Human name, e.g. 'HubSpot'. */
@@ -88,4 +132,10 @@ export interface Connector {
   stageHistoryFor?: (dealIds: string[], http: CrmHttp) => AsyncIterable<StageHistoryRow[]>;
   /** The CRM's company currency and exchange rates, read after each sync. Absent when it keeps none. */
   currencies?: (http: CrmHttp) => Promise<CurrencyInfo>;
+  /**
+   * The sales targets the CRM keeps, read after each sync and stored with the CRM as their source
+   * (people's targets from Slack or a CSV keep winning). Absent when the CRM keeps none (Attio,
+   * CSV). Throws TargetsUnavailable when the token may not read them.
+   */
+  targets?: (http: CrmHttp, ctx: { now: Date; log: (line: string) => void }) => Promise<CrmGoals>;
 }

@@ -36,6 +36,7 @@ import { saveCurrencySettings } from '../../store/currency-rates.js';
 import { createProgress } from './progress.js';
 import { dealFieldGuard } from './field-guard.js';
 import { listOpenSchemaDrift, shortSchemaDrift } from '../../store/schema-drift.js';
+import { syncCrmTargets, type TargetsSyncStatus } from './targets-sync.js';
 
 export interface SyncOptions {
   /** Re-read everything and mark vanished deals deleted. */
@@ -78,6 +79,8 @@ export interface SyncResult {
    * the last good values and the run is recorded as degraded. Empty when all is well.
    */
   degraded: string[];
+  /** The CRM's own sales targets read after the data (null when the CRM keeps none). */
+  targets?: TargetsSyncStatus | null;
 }
 
 const noHttp: CrmHttp = {
@@ -213,6 +216,8 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
         log(`Could not read the CRM's currencies and exchange rates (reports keep the last ones): ${describeError(err).split('\n')[0]}`);
       }
     }
+    // The CRM's own targets (never fails the sync: a missing scope marks them unavailable).
+    const targets = await syncCrmTargets(db, connector, http, now, log);
     opts.afterSync?.(db, crm);
     // Drift open after this run (reported by afterSync's field-fill tracker): degraded, not failed, not silent.
     const drift = listOpenSchemaDrift(db, crm);
@@ -229,7 +234,7 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
     // When the run really ended (never before it started, even when `now` is in the future).
     const finishedAt = new Date(Math.max(Date.now(), now.getTime())).toISOString();
     finishRun(db, runId, 'ok', finishedAt, counts, undefined, degraded);
-    return { runId, mode, counts, deleted, startedAt, finishedAt, newStages, derived, degraded };
+    return { runId, mode, counts, deleted, startedAt, finishedAt, newStages, derived, degraded, targets };
   } catch (err) {
     finishRun(db, runId, 'failed', new Date(Math.max(Date.now(), now.getTime())).toISOString(), counts, describeError(err).split('\n')[0]);
     throw err;

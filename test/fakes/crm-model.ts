@@ -71,8 +71,31 @@ export interface ModelCurrencies {
   rates: { currency: string; perBase: number; startDate?: string; endDate?: string | null }[];
 }
 
+/**
+ * A sales target as a CRM keeps it: one goal for one period. Each fake renders it its own way
+ * (HubSpot goal target, Pipedrive goal, Salesforce ForecastingQuota); a goal a CRM cannot hold
+ * (a company goal in Salesforce) is not rendered by that fake.
+ */
+export interface ModelGoal {
+  id: string;
+  name: string;
+  /** 'revenue' goals are targets; 'count' goals (calls made, deals won as a number) are not. */
+  metric: 'revenue' | 'count';
+  assignee: { kind: 'owner'; ownerId: string; viaUserId?: boolean } | { kind: 'company' } | { kind: 'team'; teamId: string };
+  /** Only deals of this pipeline count (company goals). */
+  pipelineId?: string;
+  interval: 'week' | 'month' | 'quarter' | 'year';
+  /** First day and one-past-last day (YYYY-MM-DD). */
+  start: string;
+  end: string;
+  currency: string;
+  amount: number;
+}
+
 export interface CrmModel {
   now: Date;
+  /** Sales targets the CRM keeps (absent: none). */
+  goals?: ModelGoal[];
   /** Multi-currency accounts: the company currency and the rates the CRM keeps. */
   currencies?: ModelCurrencies;
   pipelines: ModelPipeline[];
@@ -230,4 +253,31 @@ export function archiveDeal(model: CrmModel, id: string, at: Date): ModelDeal {
   d.archivedAt = at.toISOString();
   d.modifiedAt = at.toISOString();
   return d;
+}
+
+/**
+ * Targets for the fourth calendar quarter of 2026 (and one month and one week in it), set the
+ * way sales teams set them in a CRM: per rep in several currencies (two reps named in Japanese
+ * and Arabic script), for the company and for one pipeline, plus goals that are not sales
+ * targets dealcast keeps (a count of calls, a team within the company, a week).
+ */
+export function addModelGoals(model: CrmModel): ModelGoal[] {
+  model.owners.push(
+    { id: '505', firstName: '太郎', lastName: '山田', email: 'yamada@example.jp', active: true },
+    { id: '506', firstName: 'محمد', lastName: 'العلي', email: 'mohammed@example.ae', active: true },
+  );
+  const q = { interval: 'quarter' as const, start: '2026-10-01', end: '2027-01-01' };
+  const goals: ModelGoal[] = [
+    { id: '7001', name: 'Q4 quota Ada', metric: 'revenue', assignee: { kind: 'owner', ownerId: '501' }, ...q, currency: 'USD', amount: 120_000 },
+    { id: '7002', name: 'Q4 quota Grace', metric: 'revenue', assignee: { kind: 'owner', ownerId: '502' }, ...q, currency: 'EUR', amount: 90_000 },
+    { id: '7003', name: '12月 山田', metric: 'revenue', assignee: { kind: 'owner', ownerId: '505', viaUserId: true }, interval: 'month', start: '2026-12-01', end: '2027-01-01', currency: 'JPY', amount: 15_000_000 },
+    { id: '7004', name: 'الربع الرابع محمد', metric: 'revenue', assignee: { kind: 'owner', ownerId: '506' }, ...q, currency: 'EUR', amount: 75_000.5 },
+    { id: '7005', name: 'Company Q4', metric: 'revenue', assignee: { kind: 'company' }, ...q, currency: 'USD', amount: 400_000 },
+    { id: '7006', name: 'New business Q4', metric: 'revenue', assignee: { kind: 'company' }, pipelineId: '1', ...q, currency: 'USD', amount: 300_000 },
+    { id: '7007', name: 'Calls December', metric: 'count', assignee: { kind: 'owner', ownerId: '501' }, interval: 'month', start: '2026-12-01', end: '2027-01-01', currency: 'USD', amount: 50 },
+    { id: '7008', name: 'EMEA team Q4', metric: 'revenue', assignee: { kind: 'team', teamId: '42' }, ...q, currency: 'EUR', amount: 250_000 },
+    { id: '7009', name: 'Week 49 push', metric: 'revenue', assignee: { kind: 'owner', ownerId: '503' }, interval: 'week', start: '2026-11-30', end: '2026-12-07', currency: 'USD', amount: 10_000 },
+  ];
+  model.goals = goals;
+  return goals;
 }

@@ -7,7 +7,7 @@
  * reads, Bearer tokens, the 10-second rolling limit plus a separate per-second search limit.
  */
 import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../../src/model/rows.js';
-import type { CrmModel, ModelActivity, ModelDeal } from './crm-model.js';
+import type { CrmModel, ModelActivity, ModelDeal, ModelGoal } from './crm-model.js';
 import { decodeCursor, encodeCursor, startFakeServer, type CrmDialect, type FakeKnobs, type FakeResponse, type FakeServer, type WindowLimit } from './fake-server.js';
 
 export const HUBSPOT_TOKEN = 'pat-na1-11111111-2222-3333-4444-555555555555';
@@ -105,6 +105,36 @@ function matches(value: string | null, f: SearchFilter): boolean {
     default:
       throw new Error(`fake HubSpot does not support operator ${f.operator}`);
   }
+}
+
+/**
+ * A goal target as the goals API answers it: one object per goal and time slice, period bounds
+ * as UTC times (start at midnight, end at the last millisecond), the assignee in
+ * hubspot_owner_id (or, on older goals, hs_assignee_user_id: a user id, not an owner id) or a
+ * team id, amounts in the KPI's currency.
+ */
+export function goalProperties(g: ModelGoal): Record<string, string | null> {
+  const owner = g.assignee.kind === 'owner' ? g.assignee : null;
+  return {
+    hs_goal_name: g.name,
+    hs_goal_type: g.metric === 'revenue' ? 'sales_quota' : 'calls',
+    hs_kpi_unit_type: g.metric === 'revenue' ? 'currency' : 'count',
+    hs_milestone: { week: 'weekly', month: 'monthly', quarter: 'quarterly', year: 'yearly' }[g.interval],
+    hs_target_amount: g.amount.toFixed(2),
+    hs_start_datetime: `${g.start}T00:00:00Z`,
+    hs_end_datetime: new Date(Date.parse(`${g.end}T00:00:00Z`) - 1).toISOString(),
+    hubspot_owner_id: owner && !owner.viaUserId ? owner.ownerId : null,
+    hs_assignee_user_id: owner?.viaUserId ? String(Number(owner.ownerId) * 7) : null,
+    hs_assignee_team_id: g.assignee.kind === 'team' ? g.assignee.teamId : null,
+    hubspot_team_id: null,
+    hs_pipeline_ids: g.pipelineId ?? null,
+    hs_goal_target_currency_code: g.metric === 'revenue' ? g.currency : null,
+    hs_group_correlation_uuid: `00000000-0000-4000-8000-${g.id.padStart(12, '0')}`,
+    hs_goal_target_group_id: String(Number(g.id) * 10),
+    hs_created_by_user_id: '3507',
+    hs_lastmodifieddate: '2026-10-01T09:00:00.000Z',
+    hs_object_id: g.id,
+  };
 }
 
 export interface HubspotFake extends FakeServer {
@@ -311,6 +341,23 @@ export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDial
           .filter((a): a is ModelActivity => a !== undefined && a.dealId !== null)
           .map((a) => ({ from: { id: a.id }, to: [{ toObjectId: Number(a.dealId), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 206, label: null }] }] }));
         return { status: 200, body: { status: 'COMPLETE', results, startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:00Z' } };
+      }
+      if (req.method === 'GET' && p === '/crm/v3/objects/goal_targets') {
+        const want = propList(q, 'properties');
+        const { page, paging } = list('goal_targets', () => byId(model.goals ?? []), q, 100);
+        return {
+          status: 200,
+          body: {
+            results: page.map((g) => {
+              const all = goalProperties(g);
+              const props: Record<string, string | null> = {};
+              for (const n of [...(want ?? []), 'hs_createdate', 'hs_lastmodifieddate', 'hs_object_id']) if (n in all) props[n] = all[n]!;
+              props.hs_createdate = '2026-09-20T09:00:00.000Z';
+              return simpleObject(g.id, props, '2026-09-20T09:00:00.000Z', '2026-10-01T09:00:00.000Z', null);
+            }),
+            ...paging,
+          },
+        };
       }
       return { status: 404, body: { status: 'error', message: `Unknown path ${req.method} ${p}`, correlationId: 'fake', category: 'OBJECT_NOT_FOUND' } };
     },

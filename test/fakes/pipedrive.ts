@@ -6,7 +6,7 @@
  * `x-api-token` auth; a rolling 2-second burst limit with x-ratelimit-* headers.
  */
 import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../../src/model/rows.js';
-import type { CrmModel, ModelDeal } from './crm-model.js';
+import type { CrmModel, ModelDeal, ModelGoal } from './crm-model.js';
 import { decodeCursor, encodeCursor, startFakeServer, type CrmDialect, type FakeKnobs, type FakeResponse, type FakeServer, type WindowLimit } from './fake-server.js';
 
 export const PIPEDRIVE_TOKEN = '0123456789abcdef0123456789abcdef01234567';
@@ -57,6 +57,30 @@ function renderDeal(d: ModelDeal) {
 
 export interface PipedriveFake extends FakeServer {
   model: CrmModel;
+}
+
+/** Pipedrive's currency ids (GET /v1/currencies): a fixed table, as an account has. */
+export const PIPEDRIVE_CURRENCIES = ['USD', 'EUR', 'JPY', 'GBP', 'SEK', 'BRL', 'INR', 'AED'].map((code, i) => ({ id: i + 1, code, name: code, decimal_points: code === 'JPY' ? 0 : 2, symbol: code, active_flag: true, is_custom_flag: false }));
+
+/**
+ * A goal as GET /v1/goals/find answers it: a revenue goal tracks the sum of deals won in a
+ * currency, a count goal their number; the duration's end is its last day; the target is per
+ * interval (each model goal is one interval long).
+ */
+export function renderGoal(g: ModelGoal, today: string) {
+  const lastDay = new Date(Date.parse(`${g.end}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  return {
+    id: `g${g.id}`,
+    owner_id: 1,
+    title: g.name,
+    type: { name: 'deals_won', params: { pipeline_id: g.pipelineId ? [Number(g.pipelineId)] : null } },
+    assignee: g.assignee.kind === 'owner' ? { id: Number(g.assignee.ownerId), type: 'person' } : g.assignee.kind === 'company' ? { id: 1, type: 'company' } : { id: Number(g.assignee.teamId), type: 'team' },
+    interval: { week: 'weekly', month: 'monthly', quarter: 'quarterly', year: 'yearly' }[g.interval],
+    duration: { start: g.start, end: lastDay },
+    expected_outcome: g.metric === 'revenue' ? { target: g.amount, tracking_metric: 'sum', currency_id: PIPEDRIVE_CURRENCIES.find((c) => c.code === g.currency)!.id } : { target: g.amount, tracking_metric: 'quantity' },
+    is_active: lastDay >= today,
+    report_ids: [`r${g.id}`],
+  };
 }
 
 export function pipedriveDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDialect {
@@ -195,6 +219,17 @@ export function pipedriveDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDi
         );
         const total = Object.values(values_total).reduce((a, v) => a + v.value_converted, 0);
         return { status: 200, body: { success: true, data: { values_total, weighted_values_total: {}, total_count: model.deals.length, total_currency_converted_value: total, total_weighted_currency_converted_value: 0 } } };
+      }
+      if (p === '/v1/currencies') return { status: 200, body: { success: true, data: PIPEDRIVE_CURRENCIES } };
+      if (p === '/v1/goals/find') {
+        // Without a type, assignee or outcome filter only the token user's own goals come back.
+        const everyone = ['type.name', 'assignee.type', 'expected_outcome.tracking_metric'].some((k) => q.has(k));
+        const active = (q.get('is_active') ?? 'true') === 'true';
+        const today = model.now.toISOString().slice(0, 10);
+        const goals = (model.goals ?? [])
+          .map((g) => renderGoal(g, today))
+          .filter((g) => g.is_active === active && (!q.has('type.name') || g.type.name === q.get('type.name')) && (everyone || (g.assignee.type === 'person' && g.assignee.id === 1)));
+        return { status: 200, body: { success: true, data: { goals } } };
       }
       if (p === '/v1/users') {
         return {

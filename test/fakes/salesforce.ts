@@ -13,7 +13,7 @@
  * data is there) and is caught by the tests reading the request log instead.
  */
 import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../../src/model/rows.js';
-import type { CrmModel, ModelDeal } from './crm-model.js';
+import type { CrmModel, ModelDeal, ModelGoal } from './crm-model.js';
 import { startFakeServer, type CrmDialect, type FakeKnobs, type FakeRequest, type FakeResponse, type FakeServer } from './fake-server.js';
 
 export const SALESFORCE_API_VERSION = 'v62.0';
@@ -31,6 +31,12 @@ export interface SalesforceFakeOptions {
    * still name them, the records come back without values. Set on `fake.options` at any time.
    */
   dropFields?: string[];
+  /**
+   * Collaborative forecasts with quotas are on and the user may see them (default): ForecastingQuota,
+   * ForecastingType and Period exist. false: as for a user without "View All Forecasts", the
+   * objects are not there (describe answers 404, a query INVALID_TYPE).
+   */
+  quotas?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -229,7 +235,10 @@ function objects(model: CrmModel, opts: SalesforceFakeOptions): Record<string, {
       }
     : {};
 
+  const quotaObjects = opts.quotas === false ? {} : forecastObjects(model.goals ?? [], !!opts.multiCurrency);
+
   return {
+    ...quotaObjects,
     ...currencyObjects,
     Organization: { fields: ['Id', 'Name', 'DefaultCurrencyIsoCode', 'IsDeleted'], rows: [rec('Organization', '00DFAKE000000001AAA', { Name: 'Fake Org', DefaultCurrencyIsoCode: cur.base, IsDeleted: false })] },
     Opportunity: { fields: opportunityFields, rows: opportunities },
@@ -238,6 +247,52 @@ function objects(model: CrmModel, opts: SalesforceFakeOptions): Record<string, {
     OpportunityHistory: { fields: ['Id', 'OpportunityId', 'StageName', 'Amount', 'CreatedDate', 'SystemModstamp', 'IsDeleted'], rows: history },
     Task: { fields: ['Id', 'TaskSubtype', 'Type', 'Subject', 'Description', 'Status', 'ActivityDate', 'CreatedDate', 'OwnerId', 'WhatId', 'WhoId', 'SystemModstamp', 'IsDeleted'], rows: tasks },
     Event: { fields: ['Id', 'Type', 'Subject', 'Description', 'StartDateTime', 'ActivityDate', 'CreatedDate', 'OwnerId', 'WhatId', 'WhoId', 'SystemModstamp', 'IsDeleted'], rows: events },
+  };
+}
+
+/**
+ * Quotas as collaborative forecasts keep them: a ForecastingQuota per user and forecast period
+ * (amount or quantity), the period a Period row (Type Month, Quarter, Week or Year; EndDate its
+ * last day), under the standard Opportunity Revenue forecast type. Salesforce has no company,
+ * team or pipeline quota: those goals are not rendered.
+ */
+function forecastObjects(goals: ModelGoal[], multiCurrency: boolean): Record<string, { fields: string[]; rows: SfRecord[] }> {
+  const type = rec('ForecastingType', '0DbFAKE00000001AAA', { DeveloperName: 'OpportunityRevenue', MasterLabel: 'Opportunity Revenue', IsActive: true, IsAmount: true, IsQuantity: false, IsDeleted: false });
+  const periods = new Map<string, SfRecord>();
+  const periodOf = (g: ModelGoal) => {
+    const key = `${g.interval}|${g.start}`;
+    let p = periods.get(key);
+    if (!p) {
+      const lastDay = new Date(Date.parse(`${g.end}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+      p = rec('Period', sfId('026', String(periods.size + 1)), { Type: { week: 'Week', month: 'Month', quarter: 'Quarter', year: 'Year' }[g.interval], StartDate: g.start, EndDate: lastDay, IsForecastPeriod: true, FullyQualifiedLabel: `${g.interval} ${g.start}`, IsDeleted: false });
+      periods.set(key, p);
+    }
+    return p;
+  };
+  const quotas = goals
+    .filter((g) => g.assignee.kind === 'owner')
+    .map((g) => {
+      const owner = g.assignee as { ownerId: string };
+      return rec('ForecastingQuota', sfId('0J9', g.id), {
+        QuotaOwnerId: userId(owner.ownerId),
+        QuotaAmount: g.metric === 'revenue' ? g.amount : null,
+        QuotaQuantity: g.metric === 'count' ? g.amount : null,
+        IsAmount: g.metric === 'revenue',
+        IsQuantity: g.metric === 'count',
+        StartDate: g.start,
+        PeriodId: periodOf(g).Id,
+        ForecastingTypeId: type.Id,
+        ...(multiCurrency ? { CurrencyIsoCode: g.currency } : {}),
+        IsDeleted: false,
+      });
+    });
+  return {
+    ForecastingType: { fields: ['Id', 'DeveloperName', 'MasterLabel', 'IsActive', 'IsAmount', 'IsQuantity', 'IsDeleted'], rows: [type] },
+    Period: { fields: ['Id', 'Type', 'StartDate', 'EndDate', 'IsForecastPeriod', 'FullyQualifiedLabel', 'IsDeleted'], rows: [...periods.values()] },
+    ForecastingQuota: {
+      fields: ['Id', 'QuotaOwnerId', 'QuotaAmount', 'QuotaQuantity', 'IsAmount', 'IsQuantity', 'StartDate', 'PeriodId', 'ForecastingTypeId', ...(multiCurrency ? ['CurrencyIsoCode'] : []), 'IsDeleted'],
+      rows: quotas,
+    },
   };
 }
 
@@ -464,9 +519,12 @@ export function salesforceDialect(org: () => SalesforceOrg, knobs: () => FakeKno
       }
       const more = new RegExp(`^${base}/(?:query|queryAll)/(01gFAKE\\d+)-\\d+$`).exec(p);
       if (more) return servePage(more[1]!);
-      if (p === `${base}/sobjects/Opportunity/describe`) {
-        const obj = org().Opportunity;
-        return { status: 200, body: { name: 'Opportunity', label: 'Opportunity', keyPrefix: '006', queryable: true, fields: obj!.fields.map((name) => ({ name, label: name, type: name === 'Id' ? 'id' : 'string' })) } };
+      const described = new RegExp(`^${base}/sobjects/(\\w+)/describe$`).exec(p);
+      if (described) {
+        const name = described[1]!;
+        const obj = org()[name];
+        if (!obj) return err(404, 'NOT_FOUND', 'The requested resource does not exist');
+        return { status: 200, body: { name, label: name, keyPrefix: (obj.rows[0]?.Id as string | undefined)?.slice(0, 3) ?? null, queryable: true, fields: obj.fields.map((f) => ({ name: f, label: f, type: f === 'Id' ? 'id' : 'string' })) } };
       }
       return err(404, 'NOT_FOUND', 'The requested resource does not exist');
     },
