@@ -6,8 +6,9 @@
  */
 
 import type { Attainment } from './attainment.js';
+import type { CommitResult, CommitRow } from './commit.js';
 
-export type ReportName = 'pipeline' | 'forecast' | 'funnel' | 'velocity' | 'reps' | 'deals' | 'sources' | 'quality' | 'backtest' | 'quota';
+export type ReportName = 'pipeline' | 'forecast' | 'funnel' | 'velocity' | 'reps' | 'deals' | 'sources' | 'quality' | 'backtest' | 'quota' | 'commit';
 
 export interface ReportFilters {
   pipeline?: string;
@@ -289,6 +290,7 @@ export interface ReportByName {
   quality: QualityReport;
   backtest: BacktestReport;
   quota: QuotaReport;
+  commit: CommitReport;
 }
 
 /** One target's attainment and pacing (src/metrics/attainment.ts), with who or what it is for. */
@@ -313,5 +315,26 @@ export interface QuotaReport extends ReportBase {
   /** The team's target first, then pipelines, then reps (by attainment, lowest last). */
   rows: QuotaRow[];
   /** Backtest misses the forecast ranges were widened by (null: not enough history). */
+  error_scale: number | null;
+}
+
+/** One scope's rep-called forecast beside the model's (src/metrics/commit.ts), with who it is. */
+export interface CommitReportRow extends CommitRow {
+  /** 'Team' or the rep's name. */
+  name: string;
+}
+
+export interface CommitReport extends ReportBase {
+  /** The current period (fiscal, as the quota report's). */
+  period: QuotaReport['period'];
+  /** The team first, then reps by commit, biggest first. */
+  rows: CommitReportRow[];
+  /** Open deals closing in the period by how their forecast category was found (unknown values count as Pipeline). */
+  categories: CommitResult['categories'];
+  /** Deals in other currencies than `currency`: left out, never converted. */
+  other_currency_deals: number;
+  days_remaining: number;
+  /** Past points a commit bias needs before it is shown. */
+  min_bias_points: number;
   error_scale: number | null;
 }
