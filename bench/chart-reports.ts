@@ -2,7 +2,7 @@
  * Representative report objects (shaped like a ~1,500-deal demo CRM) for the chart benchmark
  * and the preview script. Deterministic: no clock, no randomness beyond a fixed LCG.
  */
-import type { QuotaReport, QuotaRow } from '../src/metrics/report-types.js';
+import type { CommitReport, CommitReportRow, QuotaReport, QuotaRow } from '../src/metrics/report-types.js';
 import type {
   BacktestReport,
   ForecastReport,
@@ -134,6 +134,7 @@ export function sampleReports(): ChartReports {
     sources: sampleSources(),
     backtest: sampleBacktest(),
     quota: sampleQuota(base),
+    commit: sampleCommit(base),
   };
 }
 
@@ -177,6 +178,7 @@ export function variedReports(i: number): ChartReports {
     }),
     sources: stamp({ ...r.sources, sources: r.sources.sources.map((s) => ({ ...s, count: s.count + d, value: money(s.value) })) }),
     quota: stamp(r.quota),
+    commit: stamp(r.commit),
     backtest: stamp({
       ...r.backtest,
       points: r.backtest.points.map((p) => ({ ...p, forecast: money(p.forecast), forecast_crm: money(p.forecast_crm), actual: money(p.actual) })),
@@ -229,5 +231,40 @@ export function sampleQuota<B extends { currency: string; filters: object; as_of
       row('Léa Martin', 'rep', 300_000, 150_000, 140_000, 60_000, 200_000, 0.5, 'EUR'),
     ],
     error_scale: 1.2,
+  };
+}
+
+/** A commit report: the team and four reps (one over-calling above the model, one with no history yet). */
+function sampleCommit<B extends { currency: string; filters: object; as_of: string }>(b: B): CommitReport {
+  const row = (name: string, won: number, commit: number, bestCase: number, p10: number, p90: number, ratio: number | null): CommitReportRow => ({
+    scope: name === 'Team' ? 'team' : 'rep',
+    owner_id: name === 'Team' ? '' : name,
+    name,
+    currency: b.currency,
+    won,
+    open: { commit: commit - won, best_case: bestCase - commit, pipeline: 80_000, omitted: 5_000 },
+    deals: { commit: 3, best_case: 2, pipeline: 6, omitted: 1 },
+    commit,
+    best_case: bestCase,
+    pipeline: 80_000,
+    model: { p10, p50: (p10 + p90) / 2, p90, expected: (p10 + p90) / 2, warm_up: false },
+    commit_vs_model: commit < p10 ? 'below' : commit > p90 ? 'above' : 'within',
+    bias: ratio === null ? { status: 'not_enough_history', ratio: null, points: 1, called: 50_000, actual: 40_000 } : { status: 'ok', ratio, points: 14, called: 1e6, actual: 1e6 * ratio },
+  });
+  return {
+    ...b,
+    period: { kind: 'quarter', label: 'FY2026 Q4', start: '2026-10-01', end: '2026-12-31', days: 92, fiscal_year_start_month: 1 },
+    rows: [
+      row('Team', 700_000, 1_020_000, 1_260_000, 880_000, 1_150_000, 0.94),
+      row('Ana Martínez', 240_000, 380_000, 420_000, 260_000, 330_000, 0.71),
+      row('山田 太郎', 200_000, 260_000, 330_000, 230_000, 300_000, 1.05),
+      row('محمد علي', 160_000, 230_000, 300_000, 200_000, 290_000, 1.32),
+      row('דנה לוי', 100_000, 150_000, 210_000, 120_000, 190_000, null),
+    ],
+    categories: { mapped: 30, unset: 0, unknown: 0, unknown_values: [] },
+    other_currency_deals: 0,
+    days_remaining: 27,
+    min_bias_points: 4,
+    error_scale: null,
   };
 }

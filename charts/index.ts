@@ -4,6 +4,7 @@
  */
 import type {
   BacktestReport,
+  CommitReport,
   ForecastReport,
   FunnelReport,
   PipelineReport,
@@ -13,6 +14,7 @@ import type {
   VelocityReport,
 } from '../src/metrics/report-types.js';
 import { backtestChart } from './backtest.js';
+import { commitChart, shownCommitRows } from './commit.js';
 import { forecastChart } from './forecast.js';
 import type { ChartOptions, VegaLiteSpec } from './frame.js';
 import { funnelChart } from './funnel.js';
@@ -33,6 +35,7 @@ export interface ChartReports {
   sources: SourcesReport;
   backtest: BacktestReport;
   quota: QuotaReport;
+  commit: CommitReport;
 }
 
 export type ChartName = keyof ChartReports;
@@ -46,6 +49,7 @@ const BUILDERS: { [K in ChartName]: (report: ChartReports[K], opts?: ChartOption
   sources: sourcesChart,
   backtest: backtestChart,
   quota: quotaChart,
+  commit: commitChart,
 };
 
 export const CHART_NAMES = Object.keys(BUILDERS) as ChartName[];
@@ -69,6 +73,8 @@ export function chartRowNames<K extends ChartName>(name: K, report: ChartReports
       return shownSources(report as SourcesReport).map((s) => s.source || '(none)');
     case 'quota':
       return ((report as QuotaReport).rows ?? []).filter((r) => r.target > 0).slice(0, MAX_QUOTA_ROWS).map((r) => (r.scope === 'team' ? 'Team' : r.name));
+    case 'commit':
+      return shownCommitRows(report as CommitReport).map((r) => (r.scope === 'team' ? 'Team' : r.name));
     default:
       return [];
   }
