@@ -99,6 +99,14 @@ export function rec(type: string, id: string, fields: Record<string, unknown>): 
 // ---------------------------------------------------------------------------------------
 // The org's objects, all fields (including those dealcast must never ask for).
 
+/** Salesforce's ForecastCategoryName: Closed when won, Omitted when lost, else the rep's (Pipeline when none). */
+export function salesforceForecastCategory(d: ModelDeal): string {
+  if (d.status === 'won') return 'Closed';
+  if (d.status === 'lost') return 'Omitted';
+  const names = { commit: 'Commit', best_case: 'Best Case', pipeline: 'Pipeline', omitted: 'Omitted', unknown: 'Upside' } as const;
+  return d.forecastCategory ? names[d.forecastCategory] : 'Pipeline';
+}
+
 function objects(model: CrmModel, opts: SalesforceFakeOptions): Record<string, { fields: string[]; rows: SfRecord[] }> {
   const stages = orgStages(model);
   const probabilityOf = new Map(stages.map((s) => [s.name, s.probability]));
@@ -121,7 +129,7 @@ function objects(model: CrmModel, opts: SalesforceFakeOptions): Record<string, {
       IsWon: d.status === 'won',
       LeadSource: d.source,
       Probability: probabilityOf.get(stageNameOf(model, d)) ?? null,
-      ForecastCategoryName: d.status === 'won' ? 'Closed' : d.status === 'lost' ? 'Omitted' : 'Pipeline',
+      ForecastCategoryName: salesforceForecastCategory(d),
       SystemModstamp: sfTime(d.modifiedAt),
       LastModifiedDate: sfTime(d.modifiedAt),
       IsDeleted: d.archivedAt !== null,
