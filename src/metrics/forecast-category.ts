@@ -28,7 +28,7 @@ export const CATEGORY_LABELS: Record<ForecastCategory, string> = {
   closed: 'Closed',
 };
 
-const norm = (v: string): string => v.normalize('NFKC').toLowerCase().replace(/[\s_\-]+/g, '');
+const norm = (v: string): string => v.normalize('NFKC').toLowerCase().replace(/[\s_-]+/g, '');
 
 /** The CRMs' own spellings, normalised. */
 const KNOWN: Record<string, ForecastCategory> = {

@@ -115,7 +115,7 @@ const constant =
     v;
 
 /** A Pipedrive custom field key (40 hex characters) or an Attio attribute slug. */
-const forecastField = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9_\-]+$/);
+const forecastField = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/);
 const categoryMap: z.ZodType<Record<string, MappableCategory>> = z.record(z.string().min(1).max(200), z.enum(MAPPABLE_CATEGORIES));
 
 const eventsChannel = z.string().regex(/^[CG][A-Z0-9]{2,}$/);
