@@ -231,40 +231,47 @@ export function sampleQuota<B extends { currency: string; filters: object; as_of
       row('Léa Martin', 'rep', 300_000, 150_000, 140_000, 60_000, 200_000, 0.5, 'EUR'),
     ],
     error_scale: 1.2,
+    relative_error: 0.1,
   };
 }
 
-/** A commit report: the team and four reps (one over-calling above the model, one with no history yet). */
-function sampleCommit<B extends { currency: string; filters: object; as_of: string }>(b: B): CommitReport {
-  const row = (name: string, won: number, commit: number, bestCase: number, p10: number, p90: number, ratio: number | null): CommitReportRow => ({
+/**
+ * A commit report: the team and three reps. 山田 太郎 commits above the model's P90 and past
+ * periods closed 62% of his commit; محمد علي sits inside the range; דנה לוי has no history yet.
+ */
+export function sampleCommit<B extends { currency: string; filters: object; as_of: string }>(b: B): CommitReport {
+  const row = (name: string, won: number, commit: number, bestCase: number, p10: number, p50: number, p90: number, bias: CommitReportRow['bias']): CommitReportRow => ({
     scope: name === 'Team' ? 'team' : 'rep',
     owner_id: name === 'Team' ? '' : name,
     name,
     currency: b.currency,
     won,
-    open: { commit: commit - won, best_case: bestCase - commit, pipeline: 80_000, omitted: 5_000 },
-    deals: { commit: 3, best_case: 2, pipeline: 6, omitted: 1 },
+    open: { commit: commit - won, best_case: bestCase - commit, pipeline: 50_000, omitted: 0 },
+    deals: { commit: 2, best_case: 1, pipeline: 3, omitted: 0 },
     commit,
     best_case: bestCase,
-    pipeline: 80_000,
-    model: { p10, p50: (p10 + p90) / 2, p90, expected: (p10 + p90) / 2, warm_up: false },
+    pipeline: 50_000,
+    model: { p10, p50, p90, expected: p50, warm_up: false },
     commit_vs_model: commit < p10 ? 'below' : commit > p90 ? 'above' : 'within',
-    bias: ratio === null ? { status: 'not_enough_history', ratio: null, points: 1, called: 50_000, actual: 40_000 } : { status: 'ok', ratio, points: 14, called: 1e6, actual: 1e6 * ratio },
+    bias,
   });
+  const ok = (ratio: number, points: number) => ({ status: 'ok' as const, ratio, points, called: 100, actual: 100 * ratio });
   return {
-    ...b,
+    currency: b.currency,
+    filters: b.filters,
+    as_of: b.as_of,
     period: { kind: 'quarter', label: 'FY2026 Q4', start: '2026-10-01', end: '2026-12-31', days: 92, fiscal_year_start_month: 1 },
     rows: [
-      row('Team', 700_000, 1_020_000, 1_260_000, 880_000, 1_150_000, 0.94),
-      row('Ana Martínez', 240_000, 380_000, 420_000, 260_000, 330_000, 0.71),
-      row('山田 太郎', 200_000, 260_000, 330_000, 230_000, 300_000, 1.05),
-      row('محمد علي', 160_000, 230_000, 300_000, 200_000, 290_000, 1.32),
-      row('דנה לוי', 100_000, 150_000, 210_000, 120_000, 190_000, null),
+      row('Team', 300_000, 520_000, 640_000, 380_000, 450_000, 530_000, ok(0.91, 12)),
+      row('山田 太郎', 120_000, 260_000, 300_000, 150_000, 180_000, 210_000, ok(0.62, 10)),
+      row('محمد علي', 100_000, 160_000, 200_000, 130_000, 160_000, 190_000, ok(1.18, 9)),
+      row('דנה לוי', 80_000, 100_000, 140_000, 90_000, 110_000, 140_000, { status: 'not_enough_history', ratio: null, points: 2, called: 40_000, actual: 30_000 }),
     ],
-    categories: { mapped: 30, unset: 0, unknown: 0, unknown_values: [] },
+    categories: { mapped: 12, unset: 2, unknown: 1, unknown_values: [{ value: 'Upside', deals: 1 }] },
     other_currency_deals: 0,
     days_remaining: 27,
     min_bias_points: 4,
     error_scale: null,
+    relative_error: null,
   };
 }

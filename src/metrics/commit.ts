@@ -54,6 +54,8 @@ export interface CommitOptions {
   /** Only these reps get a row (the team row still counts every deal); undefined = everyone. */
   ownerIds?: readonly string[];
   errorScale?: number | null;
+  /** The backtest's relative error: when known, each scope is widened for its own size (as the quota report does). */
+  relativeError?: number | null;
   runs?: number;
   seed?: number;
   lookbackDays?: number;
@@ -166,6 +168,7 @@ export function commitForecast(deals: CommitDeal[], snapshots: CommitSnapshot[],
         days: Math.ceil(daysRemaining),
         lookbackDays: opts.lookbackDays,
         scale: opts.errorScale ?? null,
+        relativeError: opts.relativeError ?? null,
         runs: opts.runs,
         seed: opts.seed,
       });

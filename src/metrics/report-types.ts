@@ -314,8 +314,10 @@ export interface QuotaReport extends ReportBase {
   };
   /** The team's target first, then pipelines, then reps (by attainment, lowest last). */
   rows: QuotaRow[];
-  /** Backtest misses the forecast ranges were widened by (null: not enough history). */
+  /** Backtest misses as a multiple of the team's simulated spread (null: not enough history). */
   error_scale: number | null;
+  /** The same misses as a share of the forecast; each row's range is widened by it for its own size (rest.scale). */
+  relative_error: number | null;
 }
 
 /** One scope's rep-called forecast beside the model's (src/metrics/commit.ts), with who it is. */
@@ -337,4 +339,6 @@ export interface CommitReport extends ReportBase {
   /** Past points a commit bias needs before it is shown. */
   min_bias_points: number;
   error_scale: number | null;
+  /** The backtest's relative error each scope's range was widened by for its size (null: not known). */
+  relative_error: number | null;
 }
