@@ -86,6 +86,8 @@ function sameShapeReports<K extends ChartName>(name: K): ChartReports[K][] {
       return [r, f.backtest, { ...varied(r, 5, 100), points: r.points.slice(30) }, { ...f.backtest, filters: LONG_FILTERS, wape: 0 }];
     case 'quota':
       return [r, f.quota, { ...varied(r, 2, 30), rows: r.rows.slice(1, 3) }, { ...r, filters: LONG_FILTERS, rows: r.rows.map((x: Json) => ({ ...x, won: 0, probability: 0 })) }];
+    case 'commit':
+      return [r, f.commit, { ...varied(r, 2, 30), rows: r.rows.slice(0, 3) }, { ...r, filters: LONG_FILTERS, rows: r.rows.map((x: Json) => ({ ...x, won: 0, bias: { ...x.bias, status: 'not_enough_history', ratio: null } })) }];
   }
   throw new Error(name);
 }

@@ -97,7 +97,7 @@ function recordValues(model: CrmModel, d: ModelDeal, withStage: boolean): Record
     source: d.source ? [{ ...base(d.createdAt), option: { id: { workspace_id: WORKSPACE, option_id: uuid('0', '1') }, title: d.source, is_archived: false }, attribute_type: 'select' }] : [],
     // A select attribute the workspace made for the rep's call.
     forecast_category: d.forecastCategory
-      ? [{ ...base(d.modifiedAt), option: { id: { workspace_id: WORKSPACE, option_id: uuid('0', '2') }, title: ATTIO_FORECAST_OPTIONS[d.forecastCategory], is_archived: false }, attribute_type: 'select' }]
+      ? [{ ...base(d.createdAt), option: { id: { workspace_id: WORKSPACE, option_id: uuid('0', '2') }, title: ATTIO_FORECAST_OPTIONS[d.forecastCategory], is_archived: false }, attribute_type: 'select' }]
       : [],
     // Data dealcast never reads: the people on the deal.
     associated_people: [{ ...base(d.createdAt), target_object: 'people', target_record_id: uuid('b', d.id), attribute_type: 'record-reference' }],

@@ -364,6 +364,7 @@ export function hubspotExpected(model: CrmModel) {
       status: d.status,
       modifiedAt: d.modifiedAt,
       deleted: d.archivedAt !== null,
+      forecastCategory: hubspotForecastCategory(d) || null,
     };
   });
   const history: StageHistoryRow[] = model.deals.filter((d) => d.archivedAt === null).flatMap((d) => dealHistory(d).map((h) => ({ dealId: d.id, stageId: h.stageId, enteredAt: h.enteredAt })));

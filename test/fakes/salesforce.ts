@@ -546,6 +546,7 @@ export function salesforceExpected(model: CrmModel, opts: SalesforceFakeOptions 
       closedAt: d.closedAt ? `${dayOf(d.closedAt)}T00:00:00.000Z` : null,
       status: d.status,
       modifiedAt: new Date(d.modifiedAt).toISOString(),
+      forecastCategory: opts.dropFields?.includes('ForecastCategoryName') ? null : salesforceForecastCategory(d),
     }));
   const stage_history: StageHistoryRow[] = model.deals
     .filter((d) => d.archivedAt === null)
