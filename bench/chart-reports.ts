@@ -2,7 +2,7 @@
  * Representative report objects (shaped like a ~1,500-deal demo CRM) for the chart benchmark
  * and the preview script. Deterministic: no clock, no randomness beyond a fixed LCG.
  */
-import type { PacingReport, QuotaReport, QuotaRow } from '../src/metrics/report-types.js';
+import type { CommitReport, CommitReportRow, PacingReport, QuotaReport, QuotaRow } from '../src/metrics/report-types.js';
 import type {
   BacktestReport,
   ForecastReport,
@@ -135,6 +135,7 @@ export function sampleReports(): ChartReports {
     backtest: sampleBacktest(),
     quota: sampleQuota(base),
     pacing: samplePacing(base),
+    commit: sampleCommit(base),
   };
 }
 
@@ -179,6 +180,7 @@ export function variedReports(i: number): ChartReports {
     sources: stamp({ ...r.sources, sources: r.sources.sources.map((s) => ({ ...s, count: s.count + d, value: money(s.value) })) }),
     quota: stamp(r.quota),
     pacing: stamp(r.pacing),
+    commit: stamp(r.commit),
     backtest: stamp({
       ...r.backtest,
       points: r.backtest.points.map((p) => ({ ...p, forecast: money(p.forecast), forecast_crm: money(p.forecast_crm), actual: money(p.actual) })),
@@ -277,5 +279,46 @@ export function samplePacing<B extends { currency: string; filters: object; as_o
       points,
       band,
     },
+  };
+}
+
+/**
+ * A commit report: the team and three reps. 山田 太郎 commits above the model's P90 and past
+ * periods closed 62% of his commit; محمد علي sits inside the range; דנה לוי has no history yet.
+ */
+export function sampleCommit<B extends { currency: string; filters: object; as_of: string }>(b: B): CommitReport {
+  const row = (name: string, won: number, commit: number, bestCase: number, p10: number, p50: number, p90: number, bias: CommitReportRow['bias']): CommitReportRow => ({
+    scope: name === 'Team' ? 'team' : 'rep',
+    owner_id: name === 'Team' ? '' : name,
+    name,
+    currency: b.currency,
+    won,
+    open: { commit: commit - won, best_case: bestCase - commit, pipeline: 50_000, omitted: 0 },
+    deals: { commit: 2, best_case: 1, pipeline: 3, omitted: 0 },
+    commit,
+    best_case: bestCase,
+    pipeline: 50_000,
+    model: { p10, p50, p90, expected: p50, warm_up: false },
+    commit_vs_model: commit < p10 ? 'below' : commit > p90 ? 'above' : 'within',
+    bias,
+  });
+  const ok = (ratio: number, points: number) => ({ status: 'ok' as const, ratio, points, called: 100, actual: 100 * ratio });
+  return {
+    currency: b.currency,
+    filters: b.filters,
+    as_of: b.as_of,
+    period: { kind: 'quarter', label: 'FY2026 Q4', start: '2026-10-01', end: '2026-12-31', days: 92, fiscal_year_start_month: 1 },
+    rows: [
+      row('Team', 300_000, 520_000, 640_000, 380_000, 450_000, 530_000, ok(0.91, 12)),
+      row('山田 太郎', 120_000, 260_000, 300_000, 150_000, 180_000, 210_000, ok(0.62, 10)),
+      row('محمد علي', 100_000, 160_000, 200_000, 130_000, 160_000, 190_000, ok(1.18, 9)),
+      row('דנה לוי', 80_000, 100_000, 140_000, 90_000, 110_000, 140_000, { status: 'not_enough_history', ratio: null, points: 2, called: 40_000, actual: 30_000 }),
+    ],
+    categories: { mapped: 12, unset: 2, unknown: 1, unknown_values: [{ value: 'Upside', deals: 1 }] },
+    other_currency_deals: 0,
+    days_remaining: 27,
+    min_bias_points: 4,
+    error_scale: null,
+    relative_error: null,
   };
 }

@@ -118,6 +118,17 @@ function emptyReports(): ChartReports {
     backtest: { ...base, points: [], wape: null, wape_crm: null },
     quota: { ...base, period: { kind: 'quarter', label: 'FY2027 Q4', start: '2026-11-01', end: '2027-01-31', days: 92, fiscal_year_start_month: 2 }, rows: [], error_scale: null, relative_error: null },
     pacing: { ...base, period: { kind: 'quarter', label: 'FY2027 Q4', start: '2026-11-01', end: '2027-01-31', days: 92, fiscal_year_start_month: 2 }, pacing: null },
+    commit: {
+      ...base,
+      period: { kind: 'quarter', label: 'FY2027 Q4', start: '2026-11-01', end: '2027-01-31', days: 92, fiscal_year_start_month: 2 },
+      rows: [],
+      categories: { mapped: 0, unset: 0, unknown: 0, unknown_values: [] },
+      other_currency_deals: 0,
+      days_remaining: 0,
+      min_bias_points: 4,
+      error_scale: null,
+      relative_error: null,
+    },
   };
 }
 

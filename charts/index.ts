@@ -4,6 +4,7 @@
  */
 import type {
   BacktestReport,
+  CommitReport,
   ForecastReport,
   FunnelReport,
   PacingReport,
@@ -14,6 +15,7 @@ import type {
   VelocityReport,
 } from '../src/metrics/report-types.js';
 import { backtestChart } from './backtest.js';
+import { commitChart, shownCommitRows } from './commit.js';
 import { forecastChart } from './forecast.js';
 import type { ChartOptions, VegaLiteSpec } from './frame.js';
 import { funnelChart } from './funnel.js';
@@ -36,6 +38,7 @@ export interface ChartReports {
   backtest: BacktestReport;
   quota: QuotaReport;
   pacing: PacingReport;
+  commit: CommitReport;
 }
 
 export type ChartName = keyof ChartReports;
@@ -50,6 +53,7 @@ const BUILDERS: { [K in ChartName]: (report: ChartReports[K], opts?: ChartOption
   backtest: backtestChart,
   quota: quotaChart,
   pacing: pacingChart,
+  commit: commitChart,
 };
 
 export const CHART_NAMES = Object.keys(BUILDERS) as ChartName[];
@@ -73,6 +77,8 @@ export function chartRowNames<K extends ChartName>(name: K, report: ChartReports
       return shownSources(report as SourcesReport).map((s) => s.source || '(none)');
     case 'quota':
       return ((report as QuotaReport).rows ?? []).filter((r) => r.target > 0).slice(0, MAX_QUOTA_ROWS).map((r) => (r.scope === 'team' ? 'Team' : r.name));
+    case 'commit':
+      return shownCommitRows(report as CommitReport).map((r) => (r.scope === 'team' ? 'Team' : r.name));
     default:
       return [];
   }

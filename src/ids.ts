@@ -24,7 +24,7 @@ export const COMMANDS = {
   forecast: {
     command: '/forecast',
     description: 'Monthly forecast: won, calibrated weighted pipeline and the CRM-probability forecast',
-    usageHint: '[owner:@maria|me] [pipeline:"Enterprise"] [source:Referral] | help',
+    usageHint: '[owner:@maria|me] [pipeline:"Enterprise"] [source:Referral] | quota | commit [month|quarter|year] | help',
   },
   funnel: {
     command: '/funnel',

@@ -17,6 +17,8 @@ export interface Deal {
   stageEnteredAt: string | null;
   crmModifiedAt: string | null;
   deletedAt: string | null;
+  /** The CRM's forecast category, as the CRM spells it (null: none). */
+  forecastCategory: string | null;
 }
 
 export interface UpsertDealsContext {
@@ -53,15 +55,16 @@ export function dealUpserter(db: Db, crm: string) {
   // unchanged deals costs a lookup, not a rewrite.
   const upsert = db.prepare(
     `INSERT INTO deals (crm, id, name, amount, currency, pipeline_id, stage_id, owner_id, source, created_at, close_date,
-                        closed_at, status, stage_entered_at, crm_modified_at, deleted_at, amount_home, created_known)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (crm, id) DO UPDATE SET name = excluded.name, amount = excluded.amount, currency = excluded.currency, amount_home = excluded.amount_home, created_known = excluded.created_known,
+                        closed_at, status, stage_entered_at, crm_modified_at, deleted_at, amount_home, created_known, forecast_category)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (crm, id) DO UPDATE SET name = excluded.name, amount = excluded.amount, currency = excluded.currency, amount_home = excluded.amount_home, created_known = excluded.created_known, forecast_category = excluded.forecast_category,
        pipeline_id = excluded.pipeline_id, stage_id = excluded.stage_id, owner_id = excluded.owner_id, source = excluded.source,
        created_at = excluded.created_at, close_date = excluded.close_date, closed_at = excluded.closed_at, status = excluded.status,
        stage_entered_at = excluded.stage_entered_at, crm_modified_at = excluded.crm_modified_at,
        deleted_at = CASE WHEN excluded.deleted_at IS NULL THEN NULL ELSE COALESCE(deals.deleted_at, excluded.deleted_at) END
      WHERE deals.name IS NOT excluded.name OR deals.amount IS NOT excluded.amount OR deals.currency IS NOT excluded.currency
        OR deals.amount_home IS NOT excluded.amount_home OR deals.created_known IS NOT excluded.created_known
+       OR deals.forecast_category IS NOT excluded.forecast_category
        OR deals.pipeline_id IS NOT excluded.pipeline_id OR deals.stage_id IS NOT excluded.stage_id
        OR deals.owner_id IS NOT excluded.owner_id OR deals.source IS NOT excluded.source
        OR deals.created_at IS NOT excluded.created_at OR deals.close_date IS NOT excluded.close_date
@@ -109,6 +112,7 @@ export function dealUpserter(db: Db, crm: string) {
         r.deleted ? ctx.now : null,
         r.amountHome ?? null,
         r.createdUnknown ? 0 : 1,
+        r.forecastCategory?.trim() || null,
       );
     }
     return { upserted: rows.length, stageChanged };
@@ -131,7 +135,7 @@ export function markMissingDealsDeleted(db: Db, crm: string, seen: Set<string>, 
 
 const DEAL_COLS = `id, name, amount, currency, pipeline_id AS pipelineId, stage_id AS stageId, owner_id AS ownerId, source,
   created_at AS createdAt, close_date AS closeDate, closed_at AS closedAt, status, stage_entered_at AS stageEnteredAt,
-  crm_modified_at AS crmModifiedAt, deleted_at AS deletedAt`;
+  crm_modified_at AS crmModifiedAt, deleted_at AS deletedAt, forecast_category AS forecastCategory`;
 
 /** Every live (not deleted) deal. */
 export function listDeals(db: Db, crm: string): Deal[] {

@@ -68,6 +68,15 @@ export async function writeDemoReports(ctx: { io: CliIo; db: Db; crm: string; no
     );
   }
 
+  const commitTeam = reports.commit.rows.find((x) => x.scope === 'team');
+  if (commitTeam) {
+    const cur = commitTeam.currency;
+    const bias = commitTeam.bias.ratio === null ? 'not enough history for the bias' : `past periods closed ${pct(commitTeam.bias.ratio)} of commit`;
+    io.stdout(
+      `Commit ${reports.commit.period.label}: team ${money(commitTeam.commit, cur)} (best case ${money(commitTeam.best_case, cur)}) vs model ${money(commitTeam.model.p10, cur)}–${money(commitTeam.model.p90, cur)}, ${bias}`,
+    );
+  }
+
   mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   for (const name of CHART_NAMES) {

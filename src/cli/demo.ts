@@ -2,7 +2,10 @@
  * `dealcast demo [--seed N] [--deals N] [--now ISO] [--out DIR]`: syncs the built-in demo CRM
  * into the database and shows what dealcast reports, with no accounts and no configuration.
  */
-import { createDemoConnector } from '../connectors/demo.js';
+import { createDemoConnector, DemoCrm } from '../connectors/demo.js';
+import { saveDealSnapshotRows } from '../../store/deal-snapshots.js';
+import { localDay } from '../time/calendar.js';
+import type { Db } from '../../store/db.js';
 import { runSync } from '../sync/engine.js';
 import { countDeals } from '../../store/deals.js';
 import { clearCrmData } from '../../store/crm-data.js';
@@ -48,6 +51,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     });
     const c = countDeals(db, 'demo');
     io.stdout(`Synced in ${((Date.now() - t0) / 1000).toFixed(1)}s (${result.mode}): ${c.open} open, ${c.won} won, ${c.lost} lost deals.`);
+    const snapshotted = seedDemoDealSnapshots(db, new DemoCrm({ seed, deals, now }), now, timeZone);
+    if (snapshotted) io.stdout(`Weekly deal snapshots of the past ${snapshotted} weeks replayed from the demo CRM (forecast categories then, for the commit bias).`);
     const seeded = seedDemoTargets(db, now, timeZone);
     io.stdout(`Targets for ${seeded.label} from the demo CRM: ${seeded.added} new, ${seeded.changed} changed, ${seeded.unchanged} unchanged.`);
     await showReports({ io, db, now, timeZone, outDir });
@@ -61,4 +66,21 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 /** The reports part of the demo (headline KPIs, chart PNGs, summary.json into outDir): src/cli/demo-reports.ts. */
 async function showReports(ctx: { io: CliIo; db: import('../../store/db.js').Db; now: Date; timeZone: string; outDir: string }): Promise<void> {
   await writeDemoReports({ ...ctx, crm: 'demo' });
+}
+
+/** Weeks of past deal snapshots the demo replays, enough for a few quarters of commit history. */
+export const DEMO_SNAPSHOT_WEEKS = 40;
+
+/**
+ * The weekly deal snapshots a running dealcast would have taken over the past weeks, replayed
+ * from the demo CRM (which can show any past week), so the commit report has history to learn
+ * each rep's bias from. Days already snapshotted are left alone. Returns the weeks written.
+ */
+export function seedDemoDealSnapshots(db: Db, crm: DemoCrm, now: Date, timeZone: string): number {
+  let written = 0;
+  for (let w = 1; w <= DEMO_SNAPSHOT_WEEKS; w++) {
+    const at = now.getTime() - w * 7 * 86_400_000;
+    if (saveDealSnapshotRows(db, 'demo', localDay(new Date(at), timeZone), new Date(at).toISOString(), crm.openDealsAt(at)) > 0) written++;
+  }
+  return written;
 }

@@ -281,6 +281,24 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
       .filter(Boolean)
       .join('\n');
   },
+  commit: (r) =>
+    [
+      header(`Commit ${r.period.label} (${r.period.start} – ${r.period.end}), ${r.days_remaining.toFixed(0)} days left`, r),
+      table(
+        ['Who', 'Won', 'Commit', 'Best case', 'Pipeline', 'Model P10–P50–P90', 'Commit vs model', 'Commit bias'],
+        r.rows.map((x) => [
+          x.name,
+          money(x.won, x.currency),
+          money(x.commit, x.currency),
+          money(x.best_case, x.currency),
+          money(x.pipeline, x.currency),
+          `${money(x.model.p10, x.currency)}–${money(x.model.p50, x.currency)}–${money(x.model.p90, x.currency)}`,
+          x.commit_vs_model === 'within' ? 'within range' : `${x.commit_vs_model} range`,
+          x.bias.status === 'ok' ? (x.bias.ratio === null ? `never committed (${x.bias.points} pts)` : `won ${pct(x.bias.ratio)} of commit (${x.bias.points} pts)`) : `not enough history (${x.bias.points} pts)`,
+        ]),
+      ),
+      'Commit = won + open deals the rep put in Commit closing this period; Best case adds their Best case deals. Model = won + the forecast range for the days left. Bias = what each past period closed won, per unit of the commit (won so far + open Commit) the rep had at its weekly snapshots.',
+    ].join('\n'),
 };
 
 export function formatReport<N extends ReportName>(name: N, report: ReportByName[N]): string {

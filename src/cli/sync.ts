@@ -1,5 +1,5 @@
 /** `dealcast sync [--full] [--now ISO] [--seed N] [--deals N]`: one sync of the configured CRM. */
-import { createConnector } from '../connectors/index.js';
+import { createConnector, forecastCategoryField } from '../connectors/index.js';
 import { runSync } from '../sync/engine.js';
 import { cliConfig, openStore, parseFlags, parseIntFlag, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 
@@ -19,6 +19,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       seed: parseIntFlag(values.seed, 'seed', 0, 2 ** 31 - 1),
       deals: parseIntFlag(values.deals, 'deals', 10, 1_000_000),
       log: io.stdout,
+      forecastCategoryField: forecastCategoryField(db),
     });
     io.stdout(`Syncing ${connector.label}${values.full ? ' (full)' : ''} into ${config.DEALCAST_DB}…`);
     const t0 = Date.now();

@@ -52,6 +52,8 @@ export interface AttioConnectorOptions {
   list?: string;
   /** The status attribute holding the stage. */
   stageAttribute: string;
+  /** The attribute (slug) holding the forecast category, a select or text (setting forecast.category_field). */
+  forecastCategoryAttribute?: string | null;
   overlapMs?: number;
   pageSize?: number;
 }
@@ -185,7 +187,7 @@ export interface AttioDealInput {
   parentValues?: AttioValues;
 }
 
-export function toDealRow(input: AttioDealInput, pipelineId: string, stageAttribute: string): DealRow {
+export function toDealRow(input: AttioDealInput, pipelineId: string, stageAttribute: string, categoryAttribute?: string | null): DealRow {
   const merged: AttioValues = { ...(input.parentValues ?? {}), ...input.values };
   const stage = currentValue(merged, stageAttribute);
   const parsedStage = stage ? statusValue.safeParse(stage) : undefined;
@@ -211,6 +213,7 @@ export function toDealRow(input: AttioDealInput, pipelineId: string, stageAttrib
     status: null,
     stageEnteredAt,
     modifiedAt: lastChange(merged, input.createdAt),
+    ...(categoryAttribute ? { forecastCategory: textOf(currentValue(merged, categoryAttribute)) } : {}),
   };
 }
 
@@ -347,7 +350,7 @@ export function createAttioConnector(opts: AttioConnectorOptions): Connector {
     async *read(ctx): AsyncIterable<Page<DealRow>> {
       if (!list) {
         for await (const page of queryPages(ctx.http, `${target}/records/query`, recordSchema)) {
-          yield { rows: page.map((r) => toDealRow({ id: r.id.record_id, createdAt: r.created_at, values: r.values }, pipelineId, stage)) };
+          yield { rows: page.map((r) => toDealRow({ id: r.id.record_id, createdAt: r.created_at, values: r.values }, pipelineId, stage, opts.forecastCategoryAttribute)) };
         }
         return;
       }
@@ -365,7 +368,7 @@ export function createAttioConnector(opts: AttioConnectorOptions): Connector {
       for await (const page of queryPages(ctx.http, `${target}/entries/query`, entrySchema)) {
         yield {
           rows: page.map((e) =>
-            toDealRow({ id: e.id.entry_id, createdAt: e.created_at, values: e.entry_values, parentValues: parents.get(e.parent_record_id) }, pipelineId, stage),
+            toDealRow({ id: e.id.entry_id, createdAt: e.created_at, values: e.entry_values, parentValues: parents.get(e.parent_record_id) }, pipelineId, stage, opts.forecastCategoryAttribute),
           ),
         };
       }

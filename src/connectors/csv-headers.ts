@@ -30,6 +30,7 @@ export const DEAL_FIELDS = [
   'isWon',
   'source',
   'modifiedAt',
+  'forecastCategory',
 ] as const;
 export type DealField = (typeof DEAL_FIELDS)[number];
 
@@ -84,6 +85,8 @@ const DEAL_ALIASES: Record<DealField, string[]> = {
   isClosed: ['isclosed', 'isdealclosed', 'closed'],
   isWon: ['iswon', 'isclosedwon', 'won'],
   source: ['leadsource', 'dealsource', 'source', 'originalsource', 'originalsourcetype', 'originaltrafficsource', 'dealsourcechannel', 'sourcechannel', 'dealleadsource'],
+  // Salesforce ForecastCategoryName / "Forecast Category", HubSpot "Forecast category" (hs_manual_forecast_category).
+  forecastCategory: ['forecastcategoryname', 'forecastcategory', 'dealforecastcategory', 'hsmanualforecastcategory', 'manualforecastcategory', 'opportunityforecastcategory'],
   modifiedAt: ['lastmodifieddate', 'systemmodstamp', 'dealupdatetime', 'updatetime', 'lastmodified', 'updatedat', 'modifiedat', 'lastupdated', 'dealupdated'],
 };
 

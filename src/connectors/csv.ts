@@ -267,6 +267,7 @@ interface RowDraft {
   amount: number | null;
   currency: string | null;
   source: string | null;
+  forecastCategory: string | null;
   created: ParsedDate | null;
   closeDate: ParsedDate | null;
   closedAt: ParsedDate | null;
@@ -499,6 +500,7 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
       amount,
       currency,
       source: cell(cells, 'source') || null,
+      forecastCategory: cell(cells, 'forecastCategory') || null,
       created,
       closeDate,
       closedAt,
@@ -698,6 +700,7 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
       stageEnteredAt: enteredCurrent ?? null,
       modifiedAt: d.modifiedAt?.instant ?? null,
       ...(d.deleted ? { deleted: true } : {}),
+      ...(d.forecastCategory ? { forecastCategory: d.forecastCategory } : {}),
     });
   }
   if (guessedCreated) {

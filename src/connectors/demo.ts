@@ -24,6 +24,18 @@ const EPOCH = Date.UTC(2020, 0, 1);
 const WINDOW_DAYS = 456; // ~15 months
 const PAGE_SIZE = 1000;
 
+/** One open deal in a past weekly deal snapshot of the demo CRM. */
+export interface DemoSnapshotDeal {
+  dealId: string;
+  pipelineId: string;
+  stageId: string;
+  amount: number | null;
+  currency: string;
+  closeDate: string | null;
+  ownerId: string;
+  forecastCategory: string;
+}
+
 export interface DemoOptions {
   seed?: number;
   deals?: number;
@@ -276,9 +288,61 @@ export class DemoCrm {
         status,
         stageEnteredAt: iso(last.at),
         modifiedAt: iso(last.at),
+        forecastCategory: this.categoryOf(life, last.stageId, status),
       },
       history,
     };
+  }
+
+  /**
+   * The rep's forecast category, spelled as Salesforce does. Late-stage deals are called Commit
+   * or Best case, the rep half-knowing how the deal will end; each rep has a habit: rep 2, 6, …
+   * commits freely (over-calls), rep 3, 7, … commits only sure things (sandbags). A deal's call
+   * is fixed per deal and stage, so weekly snapshots of the same deal agree.
+   */
+  categoryOf(life: DealLife, stageId: string, status: 'open' | 'won' | 'lost'): string {
+    if (status === 'won') return 'Closed';
+    if (status === 'lost') return 'Omitted';
+    const idx = life.pipeline.open.findIndex((s) => s[0] === stageId);
+    const depth = idx / (life.pipeline.open.length - 1);
+    const habit = Number(life.owner.id.slice(4)) % 4; // 2: over-calls, 3: sandbags
+    const r = seededRandom(hash3(this.seed, life.k, 3000 + idx))();
+    const willWin = life.outcome === 'won';
+    if (depth >= 0.75) {
+      const pCommit = willWin ? (habit === 3 ? 0.4 : 0.8) : habit === 2 ? 0.7 : 0.25;
+      return r < pCommit ? 'Commit' : 'Best Case';
+    }
+    if (depth >= 0.5) {
+      if (habit === 2 && r < 0.35) return 'Commit';
+      return r < (willWin ? 0.7 : 0.4) ? 'Best Case' : 'Pipeline';
+    }
+    return r < 0.06 ? 'Omitted' : 'Pipeline';
+  }
+
+  /**
+   * The open deals as the CRM showed them at an earlier instant `at` (stage, amount, expected
+   * close date, owner, forecast category): what a weekly deal snapshot taken then recorded.
+   */
+  openDealsAt(at: number): DemoSnapshotDeal[] {
+    const out: DemoSnapshotDeal[] = [];
+    for (let k = this.kMin; k <= this.kMax; k++) {
+      const life = this.life(k);
+      if (life.createdAt > at) break;
+      const seen = life.transitions.filter((tr) => tr.at <= at);
+      const last = seen[seen.length - 1]!;
+      if (last.stageId.endsWith('-won') || last.stageId.endsWith('-lost')) continue;
+      out.push({
+        dealId: life.id,
+        pipelineId: life.pipeline.id,
+        stageId: last.stageId,
+        amount: life.amount,
+        currency: 'USD',
+        closeDate: life.closeDate === null ? null : new Date(life.closeDate).toISOString().slice(0, 10),
+        ownerId: life.owner.id,
+        forecastCategory: this.categoryOf(life, last.stageId, 'open'),
+      });
+    }
+    return out;
   }
 
   pipelines(): PipelineRow[] {

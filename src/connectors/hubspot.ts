@@ -61,6 +61,7 @@ export const DEAL_PROPERTIES = [
   'hs_analytics_source',
   'hs_is_closed',
   'hs_is_closed_won',
+  'hs_manual_forecast_category',
 ];
 export const ACTIVITY_PROPERTIES = ['hs_timestamp', 'hubspot_owner_id', 'hs_lastmodifieddate'];
 const ACTIVITY_TYPES = { calls: 'call', emails: 'email', meetings: 'meeting' } as const;
@@ -85,6 +86,8 @@ const dealProps = z.looseObject({
   hs_analytics_source: prop,
   hs_is_closed: prop,
   hs_is_closed_won: prop,
+  // The rep's forecast category: OMIT, PIPELINE, BEST_CASE, COMMIT or CLOSED (empty when unset).
+  hs_manual_forecast_category: prop,
 });
 const historyEntry = z.object({ value: z.string().nullable(), timestamp: instant });
 const hsObject = <P extends z.ZodType>(props: P) =>
@@ -147,6 +150,7 @@ export function toDealRow(o: DealObject): DealRow {
     status: p.hs_is_closed == null ? null : won ? 'won' : closed ? 'lost' : 'open',
     modifiedAt: new Date(p.hs_lastmodifieddate).toISOString(),
     deleted: o.archived === true,
+    forecastCategory: p.hs_manual_forecast_category || null,
   };
 }
 

@@ -13,6 +13,7 @@ import type { Connector, CrmHttp } from '../sync/connector.js';
 import type { Db } from '../../store/db.js';
 import { createCrmHttp, type Clock, type CrmHttpOptions } from '../sync/http.js';
 import { trackFieldFill } from '../sync/schema-drift.js';
+import { resolveConstantSetting } from '../settings/resolve.js';
 
 export interface ConnectorBundle {
   connector: Connector;
@@ -42,6 +43,8 @@ export interface ConnectorOptions {
   clock?: Clock;
   /** The HTTP door's timeouts (tests shorten them). */
   timeouts?: CrmHttpOptions['timeouts'];
+  /** Pipedrive/Attio: the deal field holding the forecast category (setting forecast.category_field; forecastCategoryField(db) reads it). */
+  forecastCategoryField?: string | null;
 }
 
 const maxBody = (config: Config) => ({ maxBodyBytes: config.CRM_MAX_PAGE_MB * 1024 * 1024 });
@@ -49,6 +52,11 @@ const maxBody = (config: Config) => ({ maxBodyBytes: config.CRM_MAX_PAGE_MB * 10
 /** What `dealcast status` says about a CRM's limits (data it does not keep, and what we do instead). */
 export function crmNotes(crm: Config['CRM']): string[] {
   return crm === 'attio' ? [...ATTIO_STATUS_NOTES] : [];
+}
+
+/** The forecast category field an admin chose (Pipedrive custom field key, Attio attribute slug), or null. */
+export function forecastCategoryField(db: Db): string | null {
+  return resolveConstantSetting(db, 'forecast.category_field');
 }
 
 export function createConnector(config: Config, opts: ConnectorOptions): ConnectorBundle {
@@ -60,11 +68,11 @@ export function createConnector(config: Config, opts: ConnectorOptions): Connect
     case 'hubspot':
       return httpBundle(createHubspotConnector(), { ...hubspotHttpOptions(config), ...maxBody(config) }, opts);
     case 'pipedrive':
-      return httpBundle(createPipedriveConnector(), { ...pipedriveHttpOptions(config), ...maxBody(config) }, opts);
+      return httpBundle(createPipedriveConnector({ forecastCategoryField: opts.forecastCategoryField }), { ...pipedriveHttpOptions(config), ...maxBody(config) }, opts);
     case 'salesforce':
       return httpBundle(createSalesforceConnector({ apiVersion: config.SALESFORCE_API_VERSION }), { ...salesforceHttpOptions(config), ...maxBody(config) }, opts);
     case 'attio':
-      return httpBundle(createAttioConnector(attioOptionsFromConfig(config)), { ...attioHttpOptions(config), ...maxBody(config) }, opts);
+      return httpBundle(createAttioConnector({ ...attioOptionsFromConfig(config), forecastCategoryAttribute: opts.forecastCategoryField }), { ...attioHttpOptions(config), ...maxBody(config) }, opts);
     default:
       throw new UsageError(`The ${config.CRM} connector is not available in this version yet.`, 'Set CRM=demo to try dealcast on built-in data.');
   }

@@ -66,6 +66,8 @@ const dealSchema = z.object({
   lost_time: instant.nullable().optional(),
   expected_close_date: z.string().regex(/^\d{4}-\d\d-\d\d$/, { message: 'is not a YYYY-MM-DD date' }).nullable().optional(),
   origin: z.string().nullable().optional(),
+  // Asked for by key (the `custom_fields` parameter): the forecast category field, when set.
+  custom_fields: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 // Only the fields we keep: zod drops subject, note, participants… at parse.
 const activitySchema = z.object({
@@ -92,7 +94,16 @@ const isoOrNull = (v: string | null | undefined) => (v ? iso(v) : null);
 const v1ToIso = (v: string) => new Date(`${v.replace(' ', 'T')}Z`).toISOString();
 const str = (v: number | null | undefined) => (v === null || v === undefined ? null : String(v));
 
-export function toDealRow(d: PdDeal): DealRow {
+/** A custom field's value as text: an enum's option id, a text, the first option of a set; null when empty. */
+export function customFieldText(v: unknown): string | null {
+  if (Array.isArray(v)) return customFieldText(v[0]);
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'string') return v.trim() || null;
+  if (v && typeof v === 'object' && 'value' in v) return customFieldText((v as { value: unknown }).value);
+  return null;
+}
+
+export function toDealRow(d: PdDeal, categoryField?: string | null): DealRow {
   // A deleted deal keeps its won/lost times: recover what it was before deletion.
   const status = d.status !== 'deleted' ? d.status : d.won_time ? 'won' : d.lost_time ? 'lost' : 'open';
   const closed = status === 'won' || status === 'lost';
@@ -113,6 +124,7 @@ export function toDealRow(d: PdDeal): DealRow {
     stageEnteredAt: iso(d.stage_change_time ?? d.add_time),
     modifiedAt: iso(d.update_time),
     deleted: d.is_deleted || d.status === 'deleted',
+    ...(categoryField ? { forecastCategory: customFieldText(d.custom_fields?.[categoryField]) } : {}),
   };
 }
 
@@ -152,13 +164,18 @@ const byUpdate = (ctx: ReadContext) => {
 };
 const maxUpdate = (rows: { update_time: string }[]) => rows.reduce((m, r) => (r.update_time > m ? r.update_time : m), rows[0]!.update_time);
 
-async function* dealPages(ctx: ReadContext): AsyncGenerator<Page<DealRow>> {
-  // Deleted and archived deals first, without checkpoints (see the cursor rule).
-  for await (const page of v2Pages(ctx.http, '/api/v2/deals', dealSchema, { ...byUpdate(ctx), status: 'deleted' })) if (page.data.length) yield { rows: page.data.map(toDealRow) };
-  for await (const page of v2Pages(ctx.http, '/api/v2/deals/archived', dealSchema, byUpdate(ctx))) if (page.data.length) yield { rows: page.data.map(toDealRow) };
-  for await (const page of v2Pages(ctx.http, '/api/v2/deals', dealSchema, byUpdate(ctx))) {
-    if (page.data.length) yield { rows: page.data.map(toDealRow), checkpoint: iso(maxUpdate(page.data)) };
-  }
+/** Deals, page by page; with `categoryField` (a custom field key) its value is asked for and kept as the forecast category. */
+function dealPages(categoryField: string | null) {
+  const extra = categoryField ? { custom_fields: categoryField } : {};
+  const rows = (data: PdDeal[]) => data.map((d) => toDealRow(d, categoryField));
+  return async function* (ctx: ReadContext): AsyncGenerator<Page<DealRow>> {
+    // Deleted and archived deals first, without checkpoints (see the cursor rule).
+    for await (const page of v2Pages(ctx.http, '/api/v2/deals', dealSchema, { ...byUpdate(ctx), ...extra, status: 'deleted' })) if (page.data.length) yield { rows: rows(page.data) };
+    for await (const page of v2Pages(ctx.http, '/api/v2/deals/archived', dealSchema, { ...byUpdate(ctx), ...extra })) if (page.data.length) yield { rows: rows(page.data) };
+    for await (const page of v2Pages(ctx.http, '/api/v2/deals', dealSchema, { ...byUpdate(ctx), ...extra })) {
+      if (page.data.length) yield { rows: rows(page.data), checkpoint: iso(maxUpdate(page.data)) };
+    }
+  };
 }
 
 async function changelog(http: CrmHttp, dealId: string) {
@@ -325,7 +342,12 @@ async function pipedriveTargets(http: CrmHttp, ctx: { now: Date }): Promise<CrmG
   return { goals, skipped, source: 'Pipedrive goals' };
 }
 
-export function createPipedriveConnector(): Connector {
+export interface PipedriveConnectorOptions {
+  /** The deal custom field (its 40-character key) holding the forecast category (setting forecast.category_field). */
+  forecastCategoryField?: string | null;
+}
+
+export function createPipedriveConnector(opts: PipedriveConnectorOptions = {}): Connector {
   return {
     crm: 'pipedrive',
     label: LABEL,
@@ -373,7 +395,7 @@ export function createPipedriveConnector(): Connector {
           yield { rows };
         },
       },
-      deals: { incremental: true, read: dealPages },
+      deals: { incremental: true, read: dealPages(opts.forecastCategoryField ?? null) },
       stage_history: { incremental: true, read: historyPages },
       activities: {
         incremental: true,

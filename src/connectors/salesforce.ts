@@ -85,6 +85,7 @@ const opportunity = z.object({
   Probability: optNum,
   SystemModstamp: str,
   RecordTypeId: optStr,
+  ForecastCategoryName: optStr,
   IsDeleted: z.boolean().optional(),
 });
 export type SalesforceOpportunity = z.infer<typeof opportunity>;
@@ -239,6 +240,7 @@ export function toDealRow(o: SalesforceOpportunity): DealRow {
     status,
     modifiedAt: sfInstant(o.SystemModstamp),
     ...(o.IsDeleted ? { deleted: true } : {}),
+    forecastCategory: o.ForecastCategoryName ?? null,
   };
 }
 
@@ -432,6 +434,8 @@ export function createSalesforceConnector(opts: SalesforceConnectorOptions): Con
         'Probability',
         'SystemModstamp',
         ...(has.has('RecordTypeId') ? ['RecordTypeId'] : []),
+        // Pipeline, Best Case, Commit, Omitted, Closed (renamable by the org); absent where forecasting is off.
+        ...(has.has('ForecastCategoryName') ? ['ForecastCategoryName'] : []),
         ...(incremental ? ['IsDeleted'] : []),
       ];
       const where = incremental ? ` WHERE SystemModstamp >= ${incrementalFrom(ctx.cursor!, overlapMs)}` : '';

@@ -4,7 +4,7 @@
  * starting another. (runSync itself refreshes the report tables after a successful sync.)
  */
 import type { Config } from '../config.js';
-import { createConnector, type ConnectorBundle } from '../connectors/index.js';
+import { createConnector, forecastCategoryField, type ConnectorBundle } from '../connectors/index.js';
 import { runSync, type SyncResult } from '../sync/engine.js';
 import type { Db } from '../../store/db.js';
 
@@ -24,7 +24,7 @@ export interface SyncJob {
 
 export function createSyncJob(deps: SyncJobDeps): SyncJob {
   let inFlight: Promise<SyncResult> | null = null;
-  const make = deps.connector ?? ((now: Date) => createConnector(deps.config, { now, log: deps.log }));
+  const make = deps.connector ?? ((now: Date) => createConnector(deps.config, { now, log: deps.log, forecastCategoryField: forecastCategoryField(deps.db) }));
   return {
     get running() {
       return inFlight !== null;

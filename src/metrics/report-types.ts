@@ -6,8 +6,9 @@
  */
 
 import type { Attainment, BandPoint, PacingPoint } from './attainment.js';
+import type { CommitResult, CommitRow } from './commit.js';
 
-export type ReportName = 'pipeline' | 'forecast' | 'funnel' | 'velocity' | 'reps' | 'deals' | 'sources' | 'quality' | 'backtest' | 'quota' | 'pacing';
+export type ReportName = 'pipeline' | 'forecast' | 'funnel' | 'velocity' | 'reps' | 'deals' | 'sources' | 'quality' | 'backtest' | 'quota' | 'pacing' | 'commit';
 
 export interface ReportFilters {
   pipeline?: string;
@@ -313,6 +314,7 @@ export interface ReportByName {
   backtest: BacktestReport;
   quota: QuotaReport;
   pacing: PacingReport;
+  commit: CommitReport;
 }
 
 /** One target's attainment and pacing (src/metrics/attainment.ts), with who or what it is for. */
@@ -367,4 +369,27 @@ export interface PacingReport extends ReportBase {
     /** The forecast band from today to the period's last day (P10/P50/P90 of cumulative won). */
     band: BandPoint[];
   } | null;
+}
+
+/** One scope's rep-called forecast beside the model's (src/metrics/commit.ts), with who it is. */
+export interface CommitReportRow extends CommitRow {
+  /** 'Team' or the rep's name. */
+  name: string;
+}
+
+export interface CommitReport extends ReportBase {
+  /** The current period (fiscal, as the quota report's). */
+  period: QuotaReport['period'];
+  /** The team first, then reps by commit, biggest first. */
+  rows: CommitReportRow[];
+  /** Open deals closing in the period by how their forecast category was found (unknown values count as Pipeline). */
+  categories: CommitResult['categories'];
+  /** Deals in other currencies than `currency`: left out, never converted. */
+  other_currency_deals: number;
+  days_remaining: number;
+  /** Past points a commit bias needs before it is shown. */
+  min_bias_points: number;
+  error_scale: number | null;
+  /** The backtest's relative error each scope's range was widened by for its size (null: not known). */
+  relative_error: number | null;
 }

@@ -65,6 +65,12 @@ export interface DealRow {
   modifiedAt: IsoInstant | null;
   /** The CRM reports it deleted/archived: keep it, mark it deleted. */
   deleted?: boolean;
+  /**
+   * The deal's forecast category as the CRM spells it (Salesforce "Best Case", HubSpot
+   * "BEST_CASE", a custom field's value); undefined/null: none. Mapped to Commit / Best case /
+   * Pipeline / Omitted at report time (src/metrics/forecast-category.ts).
+   */
+  forecastCategory?: string | null;
 }
 
 export type ActivityType = 'call' | 'email' | 'meeting' | 'task';

@@ -32,9 +32,13 @@ import { quotaAttainment, type AttainmentOptions } from '../metrics/attainment.j
 import { quotaDeals } from '../../store/quota-queries.js';
 import { effectiveTargets, type Target } from '../../store/targets.js';
 import { listPipelines } from '../../store/pipelines.js';
-import { resolveSetting } from '../settings/resolve.js';
+import { resolveConstantSetting, resolveSetting } from '../settings/resolve.js';
+import { commitForecast, MIN_BIAS_POINTS } from '../metrics/commit.js';
+import { normaliseCategoryMap, CATEGORY_LABELS } from '../metrics/forecast-category.js';
+import { commitDeals } from '../../store/commit-queries.js';
+import { commitSnapshotRows } from '../../store/deal-snapshots.js';
 
-export const REPORT_NAMES: readonly ReportName[] = ['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'deals', 'sources', 'quality', 'backtest', 'quota', 'pacing'];
+export const REPORT_NAMES: readonly ReportName[] = ['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'deals', 'sources', 'quality', 'backtest', 'quota', 'pacing', 'commit'];
 
 export function isReportName(s: string): s is ReportName {
   return (REPORT_NAMES as readonly string[]).includes(s);
@@ -71,7 +75,7 @@ export interface ReportOptions {
   limit?: number;
   /** reps: false for CRMs whose activity data we cannot use (default: all but Attio and CSV). */
   activitiesAvailable?: boolean;
-  /** quota: the period whose targets are measured: the current month, fiscal quarter (default) or fiscal year. */
+  /** quota, commit: the period measured: the current month, fiscal quarter (default) or fiscal year. */
   period?: FiscalPeriodKind;
   /**
    * The reporting currency (DEALCAST_CURRENCY); null = the CRM's company currency, else the most
@@ -475,6 +479,72 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
         points: a.pacing,
         band: a.band ?? [],
       },
+    };
+  },
+
+  commit(c) {
+    const kind = c.opts.period ?? 'quarter';
+    if (!FISCAL_PERIOD_KINDS.includes(kind)) throw new UsageError(`The commit period is month, quarter or year (got "${String(kind)}").`);
+    const fiscalStartMonth = resolveSetting(c.db, { DIGEST_CRON: '', DEALCAST_TIMEZONE: c.tz }, 'targets.fiscal_year_start_month').value ?? 1;
+    const period = fiscalPeriodOf(c.today, kind, fiscalStartMonth);
+    const owners = new Map(listOwners(c.db, c.crm).map((o) => [o.id, o.name]));
+    const f = c.f.facts;
+    // A pipeline filter narrows the deals (the team row is then that pipeline's); an owner filter picks the rep rows.
+    const all = commitDeals(c.db, c.crm);
+    const deals = f.pipelineIds ? all.filter((d) => f.pipelineIds!.includes(d.pipeline)) : all;
+    const snapshots = commitSnapshotRows(c.db, c.crm, c.base.as_of_day ?? localDay(c.now, c.tz));
+    const dealPipeline = new Map(all.map((d) => [d.id, d.pipeline]));
+    const ownerSnapshots = f.pipelineIds ? snapshots.filter((s) => f.pipelineIds!.includes(dealPipeline.get(s.dealId) ?? '')) : snapshots;
+    // The same widening as the quota report's ranges: learned on the team's backtest, per scope size.
+    const bt = deals.length ? runBacktest(c) : null;
+    const errorScale = bt?.error_scale ?? null;
+    const result = commitForecast(deals, ownerSnapshots, {
+      now: c.now,
+      timeZone: c.tz,
+      period,
+      fiscalStartMonth,
+      currency: c.base.currency,
+      defaultCurrency: c.base.currency,
+      categoryMap: normaliseCategoryMap(resolveConstantSetting(c.db, 'forecast.category_map')),
+      ownerIds: f.ownerIds,
+      errorScale,
+      relativeError: bt?.relative_error ?? null,
+      lookbackDays: c.opts.lookbackDays,
+    });
+    const rows = result.rows.map((r) => ({ ...r, name: r.scope === 'team' ? 'Team' : (owners.get(r.owner_id) ?? r.owner_id) }));
+    rows.sort((a, b) => (a.scope === 'team' ? -1 : b.scope === 'team' ? 1 : b.commit - a.commit || a.name.localeCompare(b.name)));
+    const notes = [...(c.base.notes ?? [])];
+    const cat = result.categories;
+    if (cat.unknown) {
+      const values = cat.unknown_values.slice(0, 5).map((v) => `"${v.value}" (${v.deals})`).join(', ');
+      notes.push(`${cat.unknown} open ${cat.unknown === 1 ? 'deal has' : 'deals have'} a forecast category dealcast does not know (${values}): counted as ${CATEGORY_LABELS.pipeline}. Map the values with the forecast.category_map setting.`);
+    }
+    if (cat.unset && cat.unset === cat.mapped + cat.unset + cat.unknown) {
+      notes.push('No open deal closing this period has a forecast category: everything counts as Pipeline. Salesforce and HubSpot send theirs; for Pipedrive and Attio set forecast.category_field.');
+    } else if (cat.unset) {
+      notes.push(`${cat.unset} open ${cat.unset === 1 ? 'deal has' : 'deals have'} no forecast category: counted as ${CATEGORY_LABELS.pipeline}.`);
+    }
+    if (result.other_currency_deals) {
+      notes.push(`${result.other_currency_deals} ${result.other_currency_deals === 1 ? 'deal is' : 'deals are'} in other currencies than ${c.base.currency} and left out (amounts are never added across currencies).`);
+    }
+    return {
+      ...c.base,
+      ...(notes.length ? { notes } : {}),
+      period: {
+        kind,
+        label: period.label,
+        start: period.start,
+        end: dayToIso(period.toDay - 1),
+        days: period.toDay - period.fromDay,
+        fiscal_year_start_month: fiscalStartMonth,
+      },
+      rows,
+      categories: result.categories,
+      other_currency_deals: result.other_currency_deals,
+      days_remaining: result.days_remaining,
+      min_bias_points: MIN_BIAS_POINTS,
+      error_scale: errorScale,
+      relative_error: bt?.relative_error ?? null,
     };
   },
 

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { isTimeZone } from '../time/calendar.js';
 import type { Config } from '../config.js';
 import { DEAL_EVENT_KINDS, type DealEventKind } from '../metrics/deal-events.js';
+import { MAPPABLE_CATEGORIES, type MappableCategory } from '../metrics/forecast-category.js';
 
 /** The part of the configuration settings fall back to. */
 export type SettingsConfig = Pick<Config, 'DIGEST_CHANNEL' | 'ALERT_CHANNEL' | 'DEALCAST_TIMEZONE' | 'DIGEST_CRON'>;
@@ -112,6 +113,10 @@ const constant =
   <T>(v: T) =>
   (): T =>
     v;
+
+/** A Pipedrive custom field key (40 hex characters) or an Attio attribute slug. */
+const forecastField = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/);
+const categoryMap: z.ZodType<Record<string, MappableCategory>> = z.record(z.string().min(1).max(200), z.enum(MAPPABLE_CATEGORIES));
 
 const eventsChannel = z.string().regex(/^[CG][A-Z0-9]{2,}$/);
 const currencyCode = z.string().regex(/^[A-Z]{3}$/);
@@ -340,6 +345,22 @@ export const SETTINGS = {
     changedBy: 'operator',
     modal: null,
     doc: 'The month (1 = January … 12 = December) the fiscal year starts in; fiscal quarters count from it. Targets and the quota report follow it.',
+  }),
+  'forecast.category_field': define<string>({
+    key: 'forecast.category_field',
+    schema: forecastField,
+    fallback: constant(null),
+    changedBy: 'operator',
+    modal: null,
+    doc: "Pipedrive and Attio: the deal field holding the rep's forecast category (a Pipedrive custom field's 40-character key, an Attio attribute slug). Salesforce (ForecastCategoryName) and HubSpot (hs_manual_forecast_category) need none.",
+  }),
+  'forecast.category_map': define<Record<string, MappableCategory>>({
+    key: 'forecast.category_map',
+    schema: categoryMap,
+    fallback: constant({}),
+    changedBy: 'operator',
+    modal: null,
+    doc: "The forecast category field's values mapped to commit, best_case, pipeline or omitted (e.g. a Pipedrive option id {\"41\": \"commit\"}). Values named Commit, Best case, Pipeline, Omitted are recognised without it; any other value counts as Pipeline.",
   }),
 } as const;
 

@@ -39,7 +39,7 @@ export function resolveSetting<K extends SettingKey>(db: Db, config: SettingsCon
 }
 
 /** Settings whose fallback is a constant, not the environment: readable without the configuration. */
-export type ConstantSettingKey = `deal_events.${string}` | `visibility.${string}`;
+export type ConstantSettingKey = `deal_events.${string}` | `visibility.${string}` | `forecast.${string}`;
 const NO_ENV: SettingsConfig = { DIGEST_CRON: '', DEALCAST_TIMEZONE: 'UTC' };
 
 /** A constant-fallback setting's value in effect (a stored value that is not valid is ignored, never obeyed). */

@@ -11,7 +11,7 @@ type KnownBlock = types.KnownBlock;
 /** Examples per command, shown under its usage. */
 export const COMMAND_EXAMPLES: Record<CommandKey, string[]> = {
   pipeline: ['/pipeline', '/pipeline owner:me', '/pipeline owner:@maria pipeline:"Enterprise" since:90d'],
-  forecast: ['/forecast', '/forecast pipeline:"Enterprise"', '/forecast owner:me', '/forecast quota', '/forecast quota month owner:me'],
+  forecast: ['/forecast', '/forecast pipeline:"Enterprise"', '/forecast owner:me', '/forecast quota', '/forecast quota month owner:me', '/forecast commit', '/forecast commit month owner:me'],
   funnel: ['/funnel', '/funnel since:6m', '/funnel source:Referral'],
   velocity: ['/velocity', '/velocity since:1y', '/velocity owner:@maria'],
   reps: ['/reps', '/reps 7d', '/reps since:2026-01-01'],

@@ -4,7 +4,7 @@
  */
 import type { types } from '@slack/bolt';
 import { BLOCK_IDS, type ChartCommandKey } from '../ids.js';
-import type { ForecastReport, FunnelReport, PipelineReport, QuotaReport, ReportBase, RepsReport, VelocityReport } from '../metrics/report-types.js';
+import type { CommitReport, ForecastReport, FunnelReport, PipelineReport, QuotaReport, ReportBase, RepsReport, VelocityReport } from '../metrics/report-types.js';
 import { currencyLine, moneyNote } from './money-note.js';
 import { freshnessLine, type Freshness } from './freshness.js';
 import { clip, escapeMrkdwn, formatCount, formatDays, formatMoney, formatPercent } from './numbers.js';
@@ -180,8 +180,34 @@ function repsHeadline(r: RepsReport): Headline {
   };
 }
 
-/** The reports a summary message exists for: the chart commands' and /forecast quota's. */
-export type SummaryKey = ChartCommandKey | 'quota';
+/** The reports a summary message exists for: the chart commands' and /forecast quota's and commit's. */
+export type SummaryKey = ChartCommandKey | 'quota' | 'commit';
+
+function commitHeadline(r: CommitReport): Headline {
+  const title = `Commit ${r.period.label}`;
+  const team = r.rows.find((x) => x.scope === 'team');
+  if (!team) return { title, fields: [['Deals', 'none in this currency']], sentence: `Nothing to forecast for ${r.period.label}.` };
+  const c = team.currency;
+  const bias = (x: CommitReport['rows'][number]) =>
+    x.bias.status !== 'ok' ? `not enough history (${x.bias.points} of ${r.min_bias_points} points)` : x.bias.ratio === null ? 'never committed' : `${formatPercent(x.bias.ratio)} of commit closed (${x.bias.points} points)`;
+  const reps = r.rows.filter((x) => x.scope === 'rep');
+  const above = reps.filter((x) => x.commit_vs_model === 'above').map((x) => x.name);
+  const below = reps.filter((x) => x.commit_vs_model === 'below').map((x) => x.name);
+  const note = [above.length ? `Commit above the model's P90: ${above.join(', ')}` : '', below.length ? `Commit below the model's P10: ${below.join(', ')}` : ''].filter(Boolean).join(' · ');
+  return {
+    title,
+    fields: [
+      ['Won', formatMoney(team.won, c)],
+      ['Commit', formatMoney(team.commit, c)],
+      ['Best case', formatMoney(team.best_case, c)],
+      ['Pipeline', formatMoney(team.pipeline, c)],
+      ['Model P10–P50–P90', `${formatMoney(team.model.p10, c)} – ${formatMoney(team.model.p50, c)} – ${formatMoney(team.model.p90, c)}`],
+      ['Past commit bias', bias(team)],
+    ],
+    sentence: `Team commit ${formatMoney(team.commit, c)} for ${r.period.label} against a model range of ${formatMoney(team.model.p10, c)}–${formatMoney(team.model.p90, c)}, ${r.days_remaining.toFixed(0)} days left.`,
+    note: note || undefined,
+  };
+}
 
 function quotaHeadline(r: QuotaReport): Headline {
   const title = `Quota ${r.period.label}`;
@@ -215,6 +241,8 @@ function headlineFor(name: SummaryKey, report: unknown, now: Date, timeZone: str
   switch (name) {
     case 'quota':
       return quotaHeadline(report as QuotaReport);
+    case 'commit':
+      return commitHeadline(report as CommitReport);
     case 'pipeline':
       return pipelineHeadline(report as PipelineReport);
     case 'forecast':

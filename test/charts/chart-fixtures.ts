@@ -1,5 +1,5 @@
-/** Small hand-built report objects whose chart labels are worked out by hand in the tests (the quota and pacing ones are the bench's, `sampleQuota` and `samplePacing`). */
-import { samplePacing, sampleQuota } from '../../bench/chart-reports.js';
+/** Small hand-built report objects whose chart labels are worked out by hand in the tests (the quota, pacing and commit ones are the bench's, `sampleQuota`, `samplePacing` and `sampleCommit`). */
+import { sampleCommit, samplePacing, sampleQuota } from '../../bench/chart-reports.js';
 import type { ChartReports } from '../../charts/index.js';
 
 const base = { currency: 'USD', filters: {}, as_of: '2026-11-24T09:00:00.000Z' };
@@ -66,6 +66,7 @@ export function chartReports(): ChartReports {
     },
     quota: sampleQuota(base),
     pacing: samplePacing(base),
+    commit: sampleCommit(base),
     backtest: {
       ...base,
       points: [
@@ -115,5 +116,6 @@ export function emptyReports(): ChartReports {
     backtest: { ...b, points: [], wape: null, wape_crm: null },
     quota: { ...sampleQuota(b), filters: b.filters, rows: [] },
     pacing: { ...samplePacing(b), filters: b.filters, pacing: null },
+    commit: { ...sampleCommit(b), filters: b.filters, rows: [] },
   };
 }

@@ -93,6 +93,8 @@ function sameShapeReports<K extends ChartName>(name: K): ChartReports[K][] {
         { ...r, filters: LONG_FILTERS, pacing: { ...r.pacing, won: 0, points: r.pacing.points.map((p: Json) => ({ ...p, won: p.won === null ? null : 0 })) } },
         { ...r, pacing: { ...r.pacing, band: r.pacing.band.slice(0, 2) } },
       ];
+    case 'commit':
+      return [r, f.commit, { ...varied(r, 2, 30), rows: r.rows.slice(0, 3) }, { ...r, filters: LONG_FILTERS, rows: r.rows.map((x: Json) => ({ ...x, won: 0, bias: { ...x.bias, status: 'not_enough_history', ratio: null } })) }];
   }
   throw new Error(name);
 }

@@ -95,7 +95,7 @@ describe('every chart', () => {
   });
 
   it('knows its chart names and rejects others', () => {
-    expect(CHART_NAMES).toEqual(['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'sources', 'backtest', 'quota', 'pacing']);
+    expect(CHART_NAMES).toEqual(['pipeline', 'forecast', 'funnel', 'velocity', 'reps', 'sources', 'backtest', 'quota', 'pacing', 'commit']);
     expect(isChartName('funnel')).toBe(true);
     expect(isChartName('deals')).toBe(false);
     expect(() => buildChart('deals' as ChartName, {} as never)).toThrow(/Unknown chart "deals"/);
@@ -339,5 +339,27 @@ describe('forecast chart with a target', () => {
     expect(JSON.stringify(s)).toContain('Target (share of period)');
     // Without a target nothing of it is drawn.
     expect(without).not.toContain('Target');
+  });
+});
+
+describe('commit chart', () => {
+  it("draws each rep's Commit and Best case over the model's band, labelled with their past bias; the team is the headline", () => {
+    const s = buildChart('commit', chartReports().commit) as unknown as { datasets: { table: Record<string, unknown>[] }; params: { name: string; value: unknown }[] };
+    const rows = s.datasets.table;
+    expect(rows.map((r) => r.name)).toEqual(['山田 太郎', 'محمد علي', 'דנה לוי']);
+    // 山田: won 120k, commit 260k (above the model's 150k–210k), best case 300k; past periods closed 62% of his commit.
+    expect(rows[0]).toMatchObject({ won: 120_000, commit: 260_000, best_case: 300_000, p10: 150_000, p90: 210_000, label_x: 300_000, label: 'closes 62% of commit' });
+    expect(rows[2]).toMatchObject({ label: 'bias: not enough history' });
+    expect(s.params.find((p) => p.name === 'titleText')?.value).toBe('Commit vs model · FY2026 Q4');
+    const sub = s.params.find((p) => p.name === 'subtitleLines')?.value as string[];
+    expect(sub.join(' ')).toContain('Team commit $520K');
+    expect(sub.join(' ')).toContain('model $380K–$530K');
+    expect(sub.join(' ')).toContain('past periods closed 91% of commit');
+    // The x domain leaves room for the labels right of the widest row: 300k × 1.6.
+    expect(s.params.find((p) => p.name === 'xMax')?.value).toBe(480_000);
+  });
+
+  it('no rows: the no-data card', () => {
+    expect((buildChart('commit', emptyReports().commit) as unknown as { usermeta: { noData: boolean } }).usermeta.noData).toBe(true);
   });
 });

@@ -20,9 +20,12 @@ describe('dealcast demo', () => {
     expect([code, err.join('\n')]).toEqual([0, '']);
     const text = out.join('\n');
     for (const kpi of ['Open pipeline:', 'Weighted forecast:', 'Win rate:', 'Sales velocity:']) expect(text).toContain(kpi);
+    // The replayed weekly snapshots give the commit report past periods to learn the bias from.
+    expect(text).toMatch(/Commit FY\d{4} Q\d: team \$[\d.]+[kM] \(best case .*\) vs model .*, past periods closed [\d.]+% of commit/);
     expect(readdirSync(outDir).sort()).toEqual([
       'alerts.json',
       'backtest.png',
+      'commit.png',
       'digest.json',
       'forecast-2026-11-24.png',
       'forecast.png',
@@ -50,7 +53,7 @@ describe('dealcast demo', () => {
     const summary = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8'));
     expect(summary.kpis.open_pipeline.value).toBe(summary.reports.pipeline.total.value);
     expect(summary.kpis.weighted_forecast.months).toEqual(['2026-11', '2026-12', '2027-01']);
-    expect(Object.keys(summary.reports).sort()).toEqual(['backtest', 'deals', 'forecast', 'funnel', 'pacing', 'pipeline', 'quality', 'quota', 'reps', 'sources', 'velocity']);
+    expect(Object.keys(summary.reports).sort()).toEqual(['backtest', 'commit', 'deals', 'forecast', 'funnel', 'pacing', 'pipeline', 'quality', 'quota', 'reps', 'sources', 'velocity']);
     // The demo CRM's targets: the team's is the sum of the reps'; some reps are ahead of pace, some behind.
     expect(text).toMatch(/Quota FY2026 Q4: team \$[\d.]+[kM]? of \$[\d.]+[kM]? \(/);
     // The pacing report paces the team's target: the same won and target as the quota's team row.

@@ -433,3 +433,27 @@ describe('dealcast import-csv', () => {
     await expect(importCsv([mapped, '--map', 'colour=Phase'], io)).rejects.toThrow(/no deal field "colour"/);
   });
 });
+
+describe('forecast category column', () => {
+  it("reads an optional Forecast Category column as the CRM's raw value, and none without one", () => {
+    const path = join(dir, 'categories.csv');
+    writeFileSync(
+      path,
+      'Record ID,Deal Name,Deal Stage,Deal owner,Amount,Close Date,Forecast Category\n' +
+        '1,山田商事,Negotiation,山田 太郎,5000,2026-12-20,Commit\n' +
+        '2,شركة محمد,Proposal,محمد علي,3000,2026-12-21,Best Case\n' +
+        '3,חברת דנה,Lead,דנה לוי,1000,2026-12-22,\n' +
+        '4,Kim Co,Lead,김민준,800,2026-12-23,Upside\n',
+    );
+    const { deals } = read({ path });
+    expect(deals.map((d) => [d.name, d.forecastCategory ?? null])).toEqual([
+      ['山田商事', 'Commit'],
+      ['شركة محمد', 'Best Case'],
+      ['חברת דנה', null],
+      ['Kim Co', 'Upside'],
+    ]);
+    // Salesforce's own export names the column ForecastCategory.
+    expect(byId(read({ path: fx('salesforce-opportunity.csv') }).deals)['0068d000002OrZrAAK']!.forecastCategory).toBe('Closed');
+    expect(read({ path: fx('hubspot-deals.csv') }).deals.every((d) => d.forecastCategory === undefined)).toBe(true);
+  });
+});

@@ -88,7 +88,7 @@ describe('demo CRM', () => {
     const conn = createDemoConnector({ now: NOW });
     const [deal] = await collect<'deals'>(conn.streams.deals);
     expect(Object.keys(deal!).sort()).toEqual(
-      ['amount', 'closeDate', 'closedAt', 'createdAt', 'currency', 'id', 'modifiedAt', 'name', 'ownerId', 'pipelineId', 'source', 'stageEnteredAt', 'stageId', 'status'].sort(),
+      ['amount', 'closeDate', 'closedAt', 'createdAt', 'currency', 'forecastCategory', 'id', 'modifiedAt', 'name', 'ownerId', 'pipelineId', 'source', 'stageEnteredAt', 'stageId', 'status'].sort(),
     );
     const [act] = await collect<'activities'>(conn.streams.activities);
     expect(Object.keys(act!).sort()).toEqual(['dealId', 'id', 'occurredAt', 'ownerId', 'type']);

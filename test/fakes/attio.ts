@@ -82,6 +82,9 @@ function stageValues(model: CrmModel, d: ModelDeal) {
 
 const base = (at: string) => ({ active_from: attioTime(at), active_until: null, created_by_actor: actor });
 
+/** The forecast category select's option titles ('Upside' is one no CRM name matches). */
+export const ATTIO_FORECAST_OPTIONS = { commit: 'Commit', best_case: 'Best case', pipeline: 'Pipeline', omitted: 'Omitted', unknown: 'Upside' } as const;
+
 /** A deal's record values (current values only, as the query endpoints return them). */
 function recordValues(model: CrmModel, d: ModelDeal, withStage: boolean): Record<string, unknown[]> {
   const stage = stageValues(model, d);
@@ -92,6 +95,10 @@ function recordValues(model: CrmModel, d: ModelDeal, withStage: boolean): Record
     owner: d.ownerId ? [{ ...base(d.createdAt), referenced_actor_type: 'workspace-member', referenced_actor_id: memberId(d.ownerId), attribute_type: 'actor-reference' }] : [],
     close_date: d.closeDate ? [{ ...base(d.createdAt), value: d.closeDate, attribute_type: 'date' }] : [],
     source: d.source ? [{ ...base(d.createdAt), option: { id: { workspace_id: WORKSPACE, option_id: uuid('0', '1') }, title: d.source, is_archived: false }, attribute_type: 'select' }] : [],
+    // A select attribute the workspace made for the rep's call.
+    forecast_category: d.forecastCategory
+      ? [{ ...base(d.createdAt), option: { id: { workspace_id: WORKSPACE, option_id: uuid('0', '2') }, title: ATTIO_FORECAST_OPTIONS[d.forecastCategory], is_archived: false }, attribute_type: 'select' }]
+      : [],
     // Data dealcast never reads: the people on the deal.
     associated_people: [{ ...base(d.createdAt), target_object: 'people', target_record_id: uuid('b', d.id), attribute_type: 'record-reference' }],
     created_at: [{ ...base(d.createdAt), value: attioTime(d.createdAt), attribute_type: 'timestamp' }],

@@ -51,10 +51,19 @@ export interface ModelDeal {
   archivedAt: string | null;
   /** Pipedrive's own "archive" (hidden from lists, still a real deal). */
   shelved?: boolean;
+  /**
+   * The rep's forecast category (each fake spells it its own way); 'unknown' is a value no CRM
+   * name matches (an org's own "Upside"), null none set. Assigned in turn, not drawn, so adding
+   * it left every other drawn value unchanged.
+   */
+  forecastCategory?: ModelForecastCategory;
   /** Contact data the CRM holds and dealcast must never ask for. */
   contactEmail: string;
   contactPhone: string;
 }
+export type ModelForecastCategory = 'commit' | 'best_case' | 'pipeline' | 'omitted' | 'unknown' | null;
+export const MODEL_FORECAST_CYCLE: ModelForecastCategory[] = ['commit', 'best_case', 'pipeline', 'omitted', null, 'unknown'];
+
 export interface ModelActivity {
   id: string;
   type: 'call' | 'email' | 'meeting';
@@ -193,6 +202,7 @@ export function createCrmModel(opts: ModelOptions): CrmModel {
       modifiedAt: isoSec(Math.max(modified, Math.min(last, nowMs - 600_000))),
       history,
       archivedAt: null,
+      forecastCategory: MODEL_FORECAST_CYCLE[i % MODEL_FORECAST_CYCLE.length]!,
       contactEmail: `buyer${i}@customer.example`,
       contactPhone: `+1-555-01${String(i % 100).padStart(2, '0')}`,
     });

@@ -35,6 +35,12 @@ export function homeAmount(model: CrmModel, d: ModelDeal): number | null {
   return rate ? Math.round((d.amount / rate) * 100) / 100 : d.amount;
 }
 
+/** hs_manual_forecast_category: OMIT, PIPELINE, BEST_CASE, COMMIT or CLOSED; '' when unset (HubSpot's empty enum). */
+export function hubspotForecastCategory(d: ModelDeal): string {
+  const names = { commit: 'COMMIT', best_case: 'BEST_CASE', pipeline: 'PIPELINE', omitted: 'OMIT', unknown: '' } as const;
+  return d.forecastCategory ? names[d.forecastCategory] : '';
+}
+
 function dealProperties(model: CrmModel, d: ModelDeal): Record<string, string | null> {
   const closed = d.status !== 'open';
   return {
@@ -53,6 +59,7 @@ function dealProperties(model: CrmModel, d: ModelDeal): Record<string, string | 
     hs_analytics_source: d.source,
     hs_is_closed: String(closed),
     hs_is_closed_won: String(d.status === 'won'),
+    hs_manual_forecast_category: hubspotForecastCategory(d),
     // Data dealcast must never ask for (the fake would serve it if asked).
     hs_contact_email: d.contactEmail,
     hs_contact_phone: d.contactPhone,
@@ -404,6 +411,7 @@ export function hubspotExpected(model: CrmModel) {
       status: d.status,
       modifiedAt: d.modifiedAt,
       deleted: d.archivedAt !== null,
+      forecastCategory: hubspotForecastCategory(d) || null,
     };
   });
   const history: StageHistoryRow[] = model.deals.filter((d) => d.archivedAt === null).flatMap((d) => dealHistory(d).map((h) => ({ dealId: d.id, stageId: h.stageId, enteredAt: h.enteredAt })));

@@ -17,7 +17,15 @@ const v1Time = (iso: string) => iso.replace('T', ' ').slice(0, 19);
 const rfc3339 = (iso: string) => `${iso.slice(0, 19)}Z`;
 const stageChangeTime = (d: ModelDeal) => (d.history.length > 1 ? d.history[d.history.length - 1]!.enteredAt : null);
 
-function renderDeal(d: ModelDeal) {
+/** The deal custom field (an enum) an admin chose as the forecast category: its 40-character key. */
+export const PIPEDRIVE_FORECAST_FIELD = 'a3f1c0de5b6e7f80912a3b4c5d6e7f8091a2b3c4';
+/** Its options' ids: Commit 41, Best case 42, Pipeline 43, Omitted 44, and 45 "Upside" (no admin map for it). */
+export const PIPEDRIVE_FORECAST_OPTIONS = { commit: 41, best_case: 42, pipeline: 43, omitted: 44, unknown: 45 } as const;
+
+function renderDeal(d: ModelDeal, q?: URLSearchParams) {
+  // v2 serves custom fields under custom_fields, the ones asked for by key.
+  const asked = (q?.get('custom_fields') ?? '').split(',');
+  const customFields = asked.includes(PIPEDRIVE_FORECAST_FIELD) ? { [PIPEDRIVE_FORECAST_FIELD]: d.forecastCategory ? PIPEDRIVE_FORECAST_OPTIONS[d.forecastCategory] : null } : {};
   return {
     id: Number(d.id),
     title: d.name,
@@ -51,7 +59,7 @@ function renderDeal(d: ModelDeal) {
     acv: null,
     arr: null,
     mrr: null,
-    custom_fields: {},
+    custom_fields: customFields,
   };
 }
 
@@ -248,7 +256,7 @@ export function pipedriveDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDi
           () => model.deals.filter((d) => (d.shelved === true) === archived && statuses.includes(d.archivedAt ? 'deleted' : d.status)),
           q,
           (d) => ({ id: Number(d.id), updated: ms(d, d.modifiedAt) }),
-          renderDeal,
+          (d) => renderDeal(d, q),
         );
       }
       if (p === '/api/v2/activities') {

@@ -105,6 +105,14 @@ export function rec(type: string, id: string, fields: Record<string, unknown>): 
 // ---------------------------------------------------------------------------------------
 // The org's objects, all fields (including those dealcast must never ask for).
 
+/** Salesforce's ForecastCategoryName: Closed when won, Omitted when lost, else the rep's (Pipeline when none). */
+export function salesforceForecastCategory(d: ModelDeal): string {
+  if (d.status === 'won') return 'Closed';
+  if (d.status === 'lost') return 'Omitted';
+  const names = { commit: 'Commit', best_case: 'Best Case', pipeline: 'Pipeline', omitted: 'Omitted', unknown: 'Upside' } as const;
+  return d.forecastCategory ? names[d.forecastCategory] : 'Pipeline';
+}
+
 function objects(model: CrmModel, opts: SalesforceFakeOptions): Record<string, { fields: string[]; rows: SfRecord[] }> {
   const stages = orgStages(model);
   const probabilityOf = new Map(stages.map((s) => [s.name, s.probability]));
@@ -127,7 +135,7 @@ function objects(model: CrmModel, opts: SalesforceFakeOptions): Record<string, {
       IsWon: d.status === 'won',
       LeadSource: d.source,
       Probability: probabilityOf.get(stageNameOf(model, d)) ?? null,
-      ForecastCategoryName: d.status === 'won' ? 'Closed' : d.status === 'lost' ? 'Omitted' : 'Pipeline',
+      ForecastCategoryName: salesforceForecastCategory(d),
       SystemModstamp: sfTime(d.modifiedAt),
       LastModifiedDate: sfTime(d.modifiedAt),
       IsDeleted: d.archivedAt !== null,
@@ -596,6 +604,7 @@ export function salesforceExpected(model: CrmModel, opts: SalesforceFakeOptions 
       closedAt: d.closedAt ? `${dayOf(d.closedAt)}T00:00:00.000Z` : null,
       status: d.status,
       modifiedAt: new Date(d.modifiedAt).toISOString(),
+      forecastCategory: opts.dropFields?.includes('ForecastCategoryName') ? null : salesforceForecastCategory(d),
     }));
   const stage_history: StageHistoryRow[] = model.deals
     .filter((d) => d.archivedAt === null)

@@ -10,6 +10,8 @@ import { startTestApp, type TestApp } from '../helpers/slack-app.js';
 import { sendCommand } from '../helpers/slack-requests.js';
 import { listOwners } from '../../store/owners.js';
 import { saveTargets } from '../../store/targets.js';
+import { computeReport } from '../../src/reports/compute.js';
+import { formatMoney } from '../../src/views/numbers.js';
 
 const NOW = new Date('2026-11-24T09:00:00Z');
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -96,6 +98,23 @@ describe('chart commands post a PNG and a summary into the channel', () => {
     const bad = await sendCommand(t.url, { command: '/forecast', text: 'quota week', channel_id: 'C0REPORTS', user_id: 'U0MARIA', response_url: fake.responseUrl('quota-week') });
     expect(bad.status).toBe(200);
     expect(JSON.stringify(await ephemeral('quota-week'))).toContain('week');
+  });
+
+  it("/forecast commit: the team's Commit and Best case beside the model's range, and the bias without history", async () => {
+    const report = computeReport(t.db, 'demo', 'commit', { now: NOW, timeZone: 'UTC' });
+    const team = report.rows.find((r) => r.scope === 'team')!;
+    expect(team.commit).toBeGreaterThan(team.won); // the demo's reps put deals in Commit
+    const { png, blocks, done } = await chart('/forecast', 'commit');
+    expectPng(png);
+    expect(blocks).toContain('Commit FY2026 Q4');
+    expect(blocks).toContain(`*Commit*\\n${formatMoney(team.commit, 'USD')}`);
+    expect(blocks).toContain(`*Best case*\\n${formatMoney(team.best_case, 'USD')}`);
+    // The test app's CRM has been synced once: no weekly snapshot history yet.
+    expect(blocks).toContain('not enough history (0 of 4 points)');
+    expect((done!.params.files as { title: string }[])[0]!.title).toBe('Commit FY2026 Q4');
+    const bad = await sendCommand(t.url, { command: '/forecast', text: 'commit month year', channel_id: 'C0REPORTS', user_id: 'U0MARIA', response_url: fake.responseUrl('commit-two') });
+    expect(bad.status).toBe(200);
+    expect(JSON.stringify(await ephemeral('commit-two'))).toContain('Name one period');
   });
 
   it('/forecast', async () => {
