@@ -4,7 +4,7 @@
  * deals always, their team's totals when they are in a team and the scope allows it, sync
  * health only for admins.
  */
-import { readVisibility } from '../src/access/visibility.js';
+import { teamsOf, visibilityInEffect } from '../src/access/visibility.js';
 import { resolveTeamSettings } from '../src/settings/resolve.js';
 import { staleCutoff } from '../src/jobs/cron.js';
 import { dealsAtRisk, forecastRange, openValue } from '../src/metrics/home.js';
@@ -23,7 +23,7 @@ export async function buildHome(userId: string, deps: CommandDeps): Promise<type
   const now = deps.now();
   const admin = await deps.admins.isAdmin(userId).catch(() => false);
   const owner = await deps.owners.ownerForSlackUser(userId).catch(() => null);
-  const vis = readVisibility(deps.db);
+  const vis = visibilityInEffect(deps.db, deps.crm);
   const tz = resolveTeamSettings(deps.db, deps.config).timeZone;
   const mine = owner ? openDealsOf(deps.db, deps.crm, [owner.id]) : [];
   let stuckIds = new Set<string>();
@@ -37,7 +37,7 @@ export async function buildHome(userId: string, deps: CommandDeps): Promise<type
   }
   const activitiesAvailable = deps.crm !== 'attio';
   // A team's totals: only when the viewer is in a team, and the scope lets non-admins see teams.
-  const teams = owner ? vis.teams.filter((t) => t.ownerIds.includes(owner.id)) : [];
+  const teams = owner ? teamsOf(vis.teams, owner.id) : [];
   const teamAllowed = admin || vis.scope !== 'own';
   const teamIds = [...new Set(teams.flatMap((t) => t.ownerIds))];
   const last = lastRun(deps.db, deps.crm);

@@ -10,10 +10,14 @@ import { DEAL_EVENT_SETTING_KEYS, readDealEventConfig } from '../src/jobs/deal-e
 import { VISIBILITY_KEYS, readVisibility, type Team, type VisibilityScope } from '../src/access/visibility.js';
 import { eventsSettingsView, readEventsState, type EventsDraft } from '../src/views/events-settings-modal.js';
 import { listOwners } from '../store/owners.js';
+import { listCrmTeams } from '../store/crm-teams.js';
 import { saveRegisteredSettings } from '../src/settings/change.js';
 import type { SettingKey } from '../src/settings/registry.js';
 import { NOT_ADMIN_TEXT } from './dealcast-settings.js';
 import { replyTarget, type CommandDeps, type CommandRequest } from './command-context.js';
+
+/** CRMs whose teams are read at each sync, and what the modal calls them. */
+const CRMS_WITH_TEAMS: Partial<Record<string, string>> = { hubspot: 'HubSpot teams', pipedrive: 'Pipedrive teams', salesforce: 'Salesforce roles' };
 
 export async function openEventsSettings(req: CommandRequest, deps: CommandDeps): Promise<void> {
   const target = replyTarget(req);
@@ -29,7 +33,9 @@ export async function openEventsSettings(req: CommandRequest, deps: CommandDeps)
   const cfg = readDealEventConfig(deps.db, deps.crm);
   const vis = readVisibility(deps.db);
   const ownerNames = new Map(listOwners(deps.db, deps.crm).map((o) => [o.id, o.name]));
-  await deps.slack.openView(req.triggerId, eventsSettingsView({ ...cfg, ...vis, ownerNames }));
+  // The field edits the teams set in Slack; the CRM's own teams are shown beside it, never copied in.
+  const crmTeams = CRMS_WITH_TEAMS[deps.crm] ? { crmLabel: CRMS_WITH_TEAMS[deps.crm]!, teams: listCrmTeams(deps.db, deps.crm) } : undefined;
+  await deps.slack.openView(req.triggerId, eventsSettingsView({ ...cfg, ...vis, ownerNames, crmTeams }));
 }
 
 export interface EventsValues {
