@@ -49,7 +49,7 @@ export interface EventsValues {
 }
 
 /** Checks a draft; returns the values to save, or errors by block_id. */
-export function validateEventsDraft(d: EventsDraft, owners: { id: string; name: string }[]): { ok: true; values: EventsValues } | { ok: false; errors: Record<string, string> } {
+export function validateEventsDraft(d: EventsDraft, owners: { id: string; name: string }[], crmTeams = 0): { ok: true; values: EventsValues } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const kinds = d.kinds.filter((k): k is DealEventKind => (DEAL_EVENT_KINDS as readonly string[]).includes(k));
   let amount: number | null = null;
@@ -82,7 +82,7 @@ export function validateEventsDraft(d: EventsDraft, owners: { id: string; name: 
     teams.push({ name: name.slice(0, 80), ownerIds: [...new Set(ids)] });
   }
   if (problems.length) errors[BLOCK_IDS.visibilityTeams] = problems.slice(0, 5).join('; ').slice(0, 1900);
-  if (scope === 'team' && !teams.length && !problems.length) errors[BLOCK_IDS.visibilityTeams] = 'List at least one team, or choose another option above.';
+  if (scope === 'team' && !teams.length && !crmTeams && !problems.length) errors[BLOCK_IDS.visibilityTeams] = 'List at least one team, or choose another option above.';
   if (Object.keys(errors).length) return { ok: false, errors };
   return { ok: true, values: { channel: d.channel, kinds, dmOwners: d.dmOwners, bigDealAmount: amount, bigDealCurrency: cur || null, scope, teams } };
 }
@@ -96,7 +96,7 @@ export async function onEventsSubmit(input: { userId: string; callbackId?: strin
     return { response_action: 'errors', errors: { [BLOCK_IDS.visibilityScope]: NOT_ADMIN_TEXT } };
   }
   const owners = listOwners(deps.db, deps.crm);
-  const r = validateEventsDraft(readEventsState(input.values), owners);
+  const r = validateEventsDraft(readEventsState(input.values), owners, listCrmTeams(deps.db, deps.crm).length);
   if (!r.ok) return { response_action: 'errors', errors: r.errors };
   const v = r.values;
   const writes: [SettingKey, unknown][] = [
