@@ -33,6 +33,7 @@ const home = homeView({
   userId: 'U0EXAMPLE',
   ownerName: me.name,
   open: openValue(mine),
+  // The app also marks deals stuck in their stage (from the deals report); left out here.
   atRisk: dealsAtRisk(mine, now, { stuckIds: new Set(), activitiesAvailable: true }),
   forecast: forecastRange(mine, now),
   team: { label: 'Example team (two demo reps)', open: openValue(openDealsOf(db, 'demo', [me.id, mate.id])) },
