@@ -5,7 +5,7 @@
  * health only for admins. The reps' leaderboard follows the same scope: all reps for admins
  * and when everything is visible, the viewer's team, or only the viewer.
  */
-import { readVisibility } from '../src/access/visibility.js';
+import { readVisibility, teamsOf, visibilityInEffect } from '../src/access/visibility.js';
 import { resolveSetting, resolveTeamSettings } from '../src/settings/resolve.js';
 import { repLeaderboard, type Leaderboard } from '../src/metrics/leaderboard.js';
 import { fiscalPeriodOf } from '../src/time/fiscal.js';
@@ -28,7 +28,7 @@ export async function buildHome(userId: string, deps: CommandDeps): Promise<type
   const now = deps.now();
   const admin = await deps.admins.isAdmin(userId).catch(() => false);
   const owner = await deps.owners.ownerForSlackUser(userId).catch(() => null);
-  const vis = readVisibility(deps.db);
+  const vis = visibilityInEffect(deps.db, deps.crm);
   const tz = resolveTeamSettings(deps.db, deps.config).timeZone;
   const mine = owner ? openDealsOf(deps.db, deps.crm, [owner.id]) : [];
   let stuckIds = new Set<string>();
@@ -42,7 +42,7 @@ export async function buildHome(userId: string, deps: CommandDeps): Promise<type
   }
   const activitiesAvailable = deps.crm !== 'attio';
   // A team's totals: only when the viewer is in a team, and the scope lets non-admins see teams.
-  const teams = owner ? vis.teams.filter((t) => t.ownerIds.includes(owner.id)) : [];
+  const teams = owner ? teamsOf(vis.teams, owner.id) : [];
   const teamAllowed = admin || vis.scope !== 'own';
   const teamIds = [...new Set(teams.flatMap((t) => t.ownerIds))];
   // The leaderboard: everyone for admins and when everything is visible; else the viewer's team, or only the viewer.

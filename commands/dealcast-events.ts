@@ -10,10 +10,14 @@ import { DEAL_EVENT_SETTING_KEYS, readDealEventConfig } from '../src/jobs/deal-e
 import { VISIBILITY_KEYS, readVisibility, type Team, type VisibilityScope } from '../src/access/visibility.js';
 import { eventsSettingsView, readEventsState, type EventsDraft } from '../src/views/events-settings-modal.js';
 import { listOwners } from '../store/owners.js';
+import { listCrmTeams } from '../store/crm-teams.js';
 import { saveRegisteredSettings } from '../src/settings/change.js';
 import type { SettingKey } from '../src/settings/registry.js';
 import { NOT_ADMIN_TEXT } from './dealcast-settings.js';
 import { replyTarget, type CommandDeps, type CommandRequest } from './command-context.js';
+
+/** CRMs whose teams are read at each sync, and what the modal calls them. */
+const CRMS_WITH_TEAMS: Partial<Record<string, string>> = { hubspot: 'HubSpot teams', pipedrive: 'Pipedrive teams', salesforce: 'Salesforce roles' };
 
 export async function openEventsSettings(req: CommandRequest, deps: CommandDeps): Promise<void> {
   const target = replyTarget(req);
@@ -29,7 +33,9 @@ export async function openEventsSettings(req: CommandRequest, deps: CommandDeps)
   const cfg = readDealEventConfig(deps.db, deps.crm);
   const vis = readVisibility(deps.db);
   const ownerNames = new Map(listOwners(deps.db, deps.crm).map((o) => [o.id, o.name]));
-  await deps.slack.openView(req.triggerId, eventsSettingsView({ ...cfg, ...vis, ownerNames }));
+  // The field edits the teams set in Slack; the CRM's own teams are shown beside it, never copied in.
+  const crmTeams = CRMS_WITH_TEAMS[deps.crm] ? { crmLabel: CRMS_WITH_TEAMS[deps.crm]!, teams: listCrmTeams(deps.db, deps.crm) } : undefined;
+  await deps.slack.openView(req.triggerId, eventsSettingsView({ ...cfg, ...vis, ownerNames, crmTeams }));
 }
 
 export interface EventsValues {
@@ -43,7 +49,7 @@ export interface EventsValues {
 }
 
 /** Checks a draft; returns the values to save, or errors by block_id. */
-export function validateEventsDraft(d: EventsDraft, owners: { id: string; name: string }[]): { ok: true; values: EventsValues } | { ok: false; errors: Record<string, string> } {
+export function validateEventsDraft(d: EventsDraft, owners: { id: string; name: string }[], crmTeams = 0): { ok: true; values: EventsValues } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const kinds = d.kinds.filter((k): k is DealEventKind => (DEAL_EVENT_KINDS as readonly string[]).includes(k));
   let amount: number | null = null;
@@ -76,7 +82,7 @@ export function validateEventsDraft(d: EventsDraft, owners: { id: string; name: 
     teams.push({ name: name.slice(0, 80), ownerIds: [...new Set(ids)] });
   }
   if (problems.length) errors[BLOCK_IDS.visibilityTeams] = problems.slice(0, 5).join('; ').slice(0, 1900);
-  if (scope === 'team' && !teams.length && !problems.length) errors[BLOCK_IDS.visibilityTeams] = 'List at least one team, or choose another option above.';
+  if (scope === 'team' && !teams.length && !crmTeams && !problems.length) errors[BLOCK_IDS.visibilityTeams] = 'List at least one team, or choose another option above.';
   if (Object.keys(errors).length) return { ok: false, errors };
   return { ok: true, values: { channel: d.channel, kinds, dmOwners: d.dmOwners, bigDealAmount: amount, bigDealCurrency: cur || null, scope, teams } };
 }
@@ -90,7 +96,7 @@ export async function onEventsSubmit(input: { userId: string; callbackId?: strin
     return { response_action: 'errors', errors: { [BLOCK_IDS.visibilityScope]: NOT_ADMIN_TEXT } };
   }
   const owners = listOwners(deps.db, deps.crm);
-  const r = validateEventsDraft(readEventsState(input.values), owners);
+  const r = validateEventsDraft(readEventsState(input.values), owners, listCrmTeams(deps.db, deps.crm).length);
   if (!r.ok) return { response_action: 'errors', errors: r.errors };
   const v = r.values;
   const writes: [SettingKey, unknown][] = [

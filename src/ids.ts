@@ -162,6 +162,7 @@ export const BLOCK_IDS = {
   visibilityHeader: 'visibility_header',
   visibilityScope: 'visibility_scope',
   visibilityTeams: 'visibility_teams',
+  visibilityCrmTeams: 'visibility_crm_teams',
   /** Subscription modal. */
   subscriptionReport: 'subscription_report',
   subscriptionFilters: 'subscription_filters',

@@ -1,8 +1,10 @@
 /**
  * Scoped visibility: what a non-admin may see, as an admin chose in /dealcast events:
  * - 'all'  — everything (the default, and dealcast's behaviour before this setting existed);
- * - 'team' — the deals of every owner in the caller's team(s) (teams set in the modal: each
- *   team a list of CRM owners); a caller in no team sees their own deals;
+ * - 'team' — the deals of every owner in the caller's team(s); a caller in no team sees their
+ *   own deals. Teams come from the CRM (HubSpot and Pipedrive teams, Salesforce roles, read at
+ *   each sync) and from the modal (each team a list of CRM owners); a team set in the modal
+ *   replaces the CRM's team of the same name (one with no owners hides it);
  * - 'own'  — only the deals the caller owns in the CRM.
  * Admins (DEALCAST_ADMINS, workspace admins/owners) always see everything. A caller whose Slack
  * email matches no CRM owner sees no deals under 'team' or 'own'. Every surface (commands,
@@ -11,6 +13,7 @@
 import type { Db } from '../../store/db.js';
 import type { Team, VisibilityScope } from '../settings/registry.js';
 import { resolveConstantSetting } from '../settings/resolve.js';
+import { listCrmTeams } from '../../store/crm-teams.js';
 
 export type { Team, VisibilityScope };
 export const VISIBILITY_SCOPES: readonly VisibilityScope[] = ['all', 'team', 'own'];
@@ -26,6 +29,37 @@ export function readVisibility(db: Db): { scope: VisibilityScope; teams: Team[] 
   return { scope: resolveConstantSetting(db, VISIBILITY_KEYS.scope) ?? 'all', teams: resolveConstantSetting(db, VISIBILITY_KEYS.teams) ?? [] };
 }
 
+/** A team in effect: who is in it (members) and whose deals it sees (ownerIds), and where it was set. */
+export interface EffectiveTeam extends Team {
+  memberIds: string[];
+  source: 'slack' | 'crm';
+}
+
+const teamKey = (name: string) => name.normalize('NFC').trim().toLocaleLowerCase('und');
+
+/**
+ * Pure: the teams in effect. A team set in Slack wins over the CRM's team of the same name
+ * (compared without case); the CRM's other teams still apply. A Slack team's members are its owners.
+ */
+export function mergeTeams(slack: Team[], crm: { name: string; memberIds: string[]; ownerIds: string[] }[]): EffectiveTeam[] {
+  const set = new Set(slack.map((t) => teamKey(t.name)));
+  return [
+    ...slack.map((t) => ({ name: t.name, ownerIds: t.ownerIds, memberIds: t.ownerIds, source: 'slack' as const })),
+    ...crm.filter((t) => !set.has(teamKey(t.name))).map((t) => ({ name: t.name, ownerIds: t.ownerIds, memberIds: t.memberIds, source: 'crm' as const })),
+  ];
+}
+
+/** The visibility in effect for one CRM: the admin setting, with the CRM's teams merged in. */
+export function visibilityInEffect(db: Db, crm: string): { scope: VisibilityScope; teams: EffectiveTeam[] } {
+  const v = readVisibility(db);
+  return { scope: v.scope, teams: mergeTeams(v.teams, listCrmTeams(db, crm)) };
+}
+
+/** The teams `ownerId` is in (a team without member ids counts its owners as members). */
+export function teamsOf<T extends Team & { memberIds?: string[] }>(teams: T[], ownerId: string): T[] {
+  return teams.filter((t) => (t.memberIds ?? t.ownerIds).includes(ownerId));
+}
+
 /** What one viewer may see. `ownerIds` null = everything. */
 export interface ViewerScope {
   ownerIds: string[] | null;
@@ -39,11 +73,11 @@ export interface ViewerScope {
 export const EVERYTHING: ViewerScope = { ownerIds: null, label: null, ownerId: null, admin: true };
 
 /** Pure: the scope of a viewer given the setting, whether they are an admin and their CRM owner. */
-export function scopeOf(setting: { scope: VisibilityScope; teams: Team[] }, viewer: { admin: boolean; ownerId: string | null }): ViewerScope {
+export function scopeOf(setting: { scope: VisibilityScope; teams: (Team & { memberIds?: string[] })[] }, viewer: { admin: boolean; ownerId: string | null }): ViewerScope {
   if (viewer.admin || setting.scope === 'all') return { ownerIds: null, label: null, ownerId: viewer.ownerId, admin: viewer.admin };
   const own = viewer.ownerId ? [viewer.ownerId] : [];
   if (setting.scope === 'own' || !viewer.ownerId) return { ownerIds: own, label: 'your own deals', ownerId: viewer.ownerId, admin: false };
-  const teams = setting.teams.filter((t) => t.ownerIds.includes(viewer.ownerId!));
+  const teams = teamsOf(setting.teams, viewer.ownerId);
   if (!teams.length) return { ownerIds: own, label: 'your own deals (you are in no team)', ownerId: viewer.ownerId, admin: false };
   const ids = [...new Set(teams.flatMap((t) => t.ownerIds))];
   return { ownerIds: ids, label: `team ${teams.map((t) => t.name).join(', ')}`, ownerId: viewer.ownerId, admin: false };

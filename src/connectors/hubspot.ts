@@ -23,8 +23,8 @@ import { parsePayload } from '../sync/payload-shape.js';
 import type { CrmHttpOptions } from '../sync/http.js';
 import { CrmAuthError } from '../errors.js';
 import { nearestMidnight } from '../targets/crm-goals.js';
-import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
-import { TargetsUnavailable, type Connector, type CrmGoal, type CrmGoals, type CrmGoalSkip, type CrmHttp, type CrmRequest, type CurrencyInfo, type Page, type ReadContext } from '../sync/connector.js';
+import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow, TeamRow } from '../model/rows.js';
+import { TargetsUnavailable, type Connector, type CrmGoal, type CrmGoals, type CrmGoalSkip, type CrmHttp, type CrmRequest, type CrmTeams, type CurrencyInfo, type Page, type ReadContext } from '../sync/connector.js';
 
 const LABEL = 'HubSpot';
 export const HUBSPOT_SCOPES = [
@@ -116,7 +116,16 @@ const stageSchema = z.object({
   metadata: z.looseObject({ probability: numeric.optional(), isClosed: z.enum(['true', 'false']).optional() }),
 });
 const pipelinesSchema = z.object({ results: z.array(z.object({ id: z.string(), label: z.string(), displayOrder: z.number(), archived: z.boolean(), stages: z.array(stageSchema) })) });
-const ownerSchema = z.object({ id: z.string(), email: z.string().nullable().optional(), firstName: z.string().nullable().optional(), lastName: z.string().nullable().optional(), archived: z.boolean() });
+const teamRef = z.object({ id: z.union([z.string(), z.number()]).transform(String), name: z.string(), primary: z.boolean().optional() });
+const ownerSchema = z.object({
+  id: z.string(),
+  email: z.string().nullable().optional(),
+  firstName: z.string().nullable().optional(),
+  lastName: z.string().nullable().optional(),
+  archived: z.boolean(),
+  /** The owner's teams (primary and secondary); absent when the account has none. */
+  teams: z.array(teamRef).nullable().optional(),
+});
 const assocSchema = z.object({ results: z.array(z.object({ from: z.object({ id: z.string() }), to: z.array(z.object({ toObjectId: z.union([z.number(), z.string()]) })) })) });
 
 type DealObject = z.infer<typeof dealObject>;
@@ -307,6 +316,30 @@ async function* ownerPages(ctx: ReadContext): AsyncGenerator<Page<OwnerRow>> {
   }
 }
 
+/**
+ * HubSpot's teams, as the owners list carries them (`teams: [{id, name, primary}]` on each
+ * owner; same scope as the owners): a team is everyone who lists it, primary or secondary.
+ * Parent teams are not in the owners list, so a parent team does not see its child teams' deals.
+ */
+async function hubspotTeams(http: CrmHttp): Promise<CrmTeams> {
+  const schema = listOf(ownerSchema);
+  const teams = new Map<string, TeamRow>();
+  for (const archived of [false, true]) {
+    const req = getList('/crm/v3/owners', { limit: LIST_LIMIT, archived });
+    for await (const page of followTokens(http, req, (b, r) => parsePayload(schema, b, LABEL, where(r)), nextAfter)) {
+      for (const o of page.results) {
+        for (const t of o.teams ?? []) {
+          const team = teams.get(t.id) ?? { id: t.id, name: t.name, memberIds: [], ownerIds: [] };
+          team.memberIds.push(o.id);
+          team.ownerIds.push(o.id);
+          teams.set(t.id, team);
+        }
+      }
+    }
+  }
+  return { available: true, teams: [...teams.values()], source: 'HubSpot teams' };
+}
+
 /** The company currency (Settings API, currencies; scope settings.currencies.read). Newer versions answer `id`, older `currencyCode`. */
 const companyCurrency = z.looseObject({ id: z.string().optional(), currencyCode: z.string().optional() });
 
@@ -454,6 +487,7 @@ export function createHubspotConnector(): Connector {
     label: LABEL,
     currencies: hubspotCurrencies,
     targets: hubspotTargets,
+    teams: hubspotTeams,
     authHint: HUBSPOT_AUTH_HINT,
     capabilities: { stageHistory: true, activities: true, probabilities: true, wonLostFlags: true },
     streams: {

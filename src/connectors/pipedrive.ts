@@ -24,8 +24,8 @@ import { followTokens, mapConcurrent } from '../sync/paging.js';
 import { parsePayload } from '../sync/payload-shape.js';
 import type { CrmHttpOptions } from '../sync/http.js';
 import type { ActivityRow, DealRow, OwnerRow, StageHistoryRow, StageRow } from '../model/rows.js';
-import { TargetsUnavailable, type Connector, type CrmGoal, type CrmGoals, type CrmGoalSkip, type CrmHttp, type CrmRequest, type CurrencyInfo, type Page, type ReadContext } from '../sync/connector.js';
-import { CrmAuthError } from '../errors.js';
+import { TargetsUnavailable, type Connector, type CrmGoal, type CrmGoals, type CrmGoalSkip, type CrmHttp, type CrmRequest, type CrmTeams, type CurrencyInfo, type Page, type ReadContext } from '../sync/connector.js';
+import { CrmAuthError, CrmHttpError } from '../errors.js';
 import { addDays, addMonths } from '../time/calendar.js';
 
 const LABEL = 'Pipedrive';
@@ -342,6 +342,46 @@ async function pipedriveTargets(http: CrmHttp, ctx: { now: Date }): Promise<CrmG
   return { goals, skipped, source: 'Pipedrive goals' };
 }
 
+// GET /v1/legacyTeams (the Teams API, moved from /v1/teams): every team with its member user ids.
+const flag = z.union([z.boolean(), z.number()]).transform((v) => v === true || v === 1);
+const teamSchema = z.looseObject({
+  id,
+  name: z.string(),
+  manager_id: id.nullable().optional(),
+  users: z.array(id).nullable().optional(),
+  active_flag: flag.optional(),
+  deleted_flag: flag.optional(),
+});
+
+/**
+ * Pipedrive's teams: each active team's users and its manager. Teams are a feature of the
+ * higher plans and need a user who may see them: a 403 or 404 means this account has none to
+ * read (then admins set teams in Slack), not a failed sync.
+ */
+async function pipedriveTeams(http: CrmHttp): Promise<CrmTeams> {
+  const req: CrmRequest = { method: 'GET', path: '/v1/legacyTeams' };
+  let body: unknown;
+  try {
+    body = (await http.request(req)).body;
+  } catch (err) {
+    if ((err instanceof CrmAuthError && err.status === 403) || (err instanceof CrmHttpError && err.status === 404)) {
+      return { available: false, reason: `GET /v1/legacyTeams answered HTTP ${err.status} (teams are not on this plan, or this user may not see them).` };
+    }
+    throw err;
+  }
+  const teams = parsePayload(z.object({ success: z.literal(true), data: z.array(teamSchema).nullable() }), body, LABEL, where(req)).data ?? [];
+  return {
+    available: true,
+    source: 'Pipedrive teams',
+    teams: teams
+      .filter((t) => t.active_flag !== false && t.deleted_flag !== true)
+      .map((t) => {
+        const ids = [...new Set([...(t.users ?? []), ...(t.manager_id ? [t.manager_id] : [])])].map(String);
+        return { id: String(t.id), name: t.name, memberIds: ids, ownerIds: ids };
+      }),
+  };
+}
+
 export interface PipedriveConnectorOptions {
   /** The deal custom field (its 40-character key) holding the forecast category (setting forecast.category_field). */
   forecastCategoryField?: string | null;
@@ -353,6 +393,7 @@ export function createPipedriveConnector(opts: PipedriveConnectorOptions = {}): 
     label: LABEL,
     currencies: pipedriveCurrencies,
     targets: pipedriveTargets,
+    teams: pipedriveTeams,
     authHint: PIPEDRIVE_AUTH_HINT,
     // Pipedrive stages are never closed: won/lost is the deal's status.
     capabilities: { stageHistory: true, activities: true, probabilities: true, wonLostFlags: false },

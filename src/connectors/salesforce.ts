@@ -22,13 +22,13 @@
  */
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { CrmAuthError, PayloadShapeError } from '../errors.js';
+import { CrmAuthError, CrmHttpError, PayloadShapeError } from '../errors.js';
 import { addDays } from '../time/calendar.js';
 import type { CrmHttpOptions } from '../sync/http.js';
 import { createClientCredentialsSession } from '../sync/oauth-client-credentials.js';
 import { parsePayload } from '../sync/payload-shape.js';
-import type { ActivityRow, ActivityType, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
-import { TargetsUnavailable, type Connector, type CrmGoal, type CrmGoals, type CrmGoalSkip, type CrmHttp, type CurrencyInfo, type Page, type ReadContext, type Stream } from '../sync/connector.js';
+import type { ActivityRow, ActivityType, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow, TeamRow } from '../model/rows.js';
+import { TargetsUnavailable, type Connector, type CrmGoal, type CrmGoals, type CrmGoalSkip, type CrmHttp, type CrmTeams, type CurrencyInfo, type Page, type ReadContext, type Stream } from '../sync/connector.js';
 
 export const SALESFORCE_LABEL = 'Salesforce';
 /** The one pipeline every opportunity belongs to. */
@@ -103,6 +103,37 @@ const opportunityStage = z.object({
 export type SalesforceStage = z.infer<typeof opportunityStage>;
 
 const user = z.object({ Id: str, Name: optStr, Email: optStr, IsActive: z.boolean() });
+const userRole = z.object({ Id: str, Name: str, ParentRoleId: optStr });
+const userInRole = z.object({ Id: str, UserRoleId: optStr });
+
+/**
+ * Salesforce has no sales-team object (opportunity and account teams are per record); what it
+ * keeps is the role hierarchy. Each role with people in it is a team: its members are the users
+ * holding the role, and it sees their deals and those of everyone in the roles below it, as
+ * Salesforce's own role hierarchy grants. Pure: the two queries' rows in, teams out.
+ */
+export function rolesToTeams(roles: z.infer<typeof userRole>[], users: z.infer<typeof userInRole>[]): TeamRow[] {
+  const children = new Map<string, string[]>();
+  for (const r of roles) if (r.ParentRoleId) children.set(r.ParentRoleId, [...(children.get(r.ParentRoleId) ?? []), r.Id]);
+  const holders = new Map<string, string[]>();
+  for (const u of users) if (u.UserRoleId) holders.set(u.UserRoleId, [...(holders.get(u.UserRoleId) ?? []), u.Id]);
+  const teams: TeamRow[] = [];
+  for (const r of roles) {
+    const members = holders.get(r.Id) ?? [];
+    if (!members.length) continue;
+    const below = new Set<string>();
+    const stack = [...(children.get(r.Id) ?? [])];
+    // A hierarchy is a tree; `below` also stops a malformed cycle.
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (below.has(id) || id === r.Id) continue;
+      below.add(id);
+      stack.push(...(children.get(id) ?? []));
+    }
+    teams.push({ id: r.Id, name: r.Name, memberIds: members, ownerIds: [...members, ...[...below].flatMap((id) => holders.get(id) ?? [])] });
+  }
+  return teams;
+}
 
 // Multi-currency orgs (Object Reference, "CurrencyType" and "DatedConversionRate"): ConversionRate
 // is how many units of the currency one unit of the corporate currency is worth.
@@ -606,10 +637,32 @@ export function createSalesforceConnector(opts: SalesforceConnectorOptions): Con
     return { goals, skipped, source: 'Salesforce quotas' };
   }
 
+  /**
+   * The role hierarchy as teams (rolesToTeams). Reading UserRole needs the "View Roles and Role
+   * Hierarchy" permission: without it the org answers 403 or a 400 (INVALID_TYPE,
+   * INSUFFICIENT_ACCESS), which means no CRM teams, not a failed sync.
+   */
+  async function teams(http: CrmHttp): Promise<CrmTeams> {
+    const roles: z.infer<typeof userRole>[] = [];
+    const users: z.infer<typeof userInRole>[] = [];
+    try {
+      for await (const records of soqlPages(http, 'SELECT Id, Name, ParentRoleId FROM UserRole ORDER BY Id ASC', userRole)) roles.push(...records);
+      for await (const records of soqlPages(http, "SELECT Id, UserRoleId FROM User WHERE UserType = 'Standard' ORDER BY Id ASC", userInRole)) users.push(...records);
+    } catch (err) {
+      // A refusal, not a rate limit (Salesforce says that with a 403 too, as CrmRateLimitError).
+      if ((err instanceof CrmAuthError && err.status === 403) || (err instanceof CrmHttpError && (err.status === 400 || err.status === 404))) {
+        return { available: false, reason: `the role hierarchy could not be read (HTTP ${err.status}); the user needs the "View Roles and Role Hierarchy" permission.` };
+      }
+      throw err;
+    }
+    return { available: true, teams: rolesToTeams(roles, users), source: 'Salesforce roles' };
+  }
+
   return {
     crm: 'salesforce',
     label: SALESFORCE_LABEL,
     targets: salesforceTargets,
+    teams,
     capabilities: { stageHistory: true, activities: true, probabilities: true, wonLostFlags: true },
     streams: { pipelines, stages, owners, deals, stage_history: stageHistory, activities },
     authHint: SALESFORCE_AUTH_HINT,

@@ -38,6 +38,23 @@ export interface OwnerRow {
   active: boolean;
 }
 
+/**
+ * A team as the CRM keeps it (HubSpot and Pipedrive teams, Salesforce roles): who is in it, and
+ * whose deals it covers. Read after each sync; the visibility scope 'team' uses it.
+ */
+export interface TeamRow {
+  /** The CRM's id of the team (or role). */
+  id: string;
+  name: string;
+  /** Owner ids of the people in the team. */
+  memberIds: string[];
+  /**
+   * Owner ids whose deals the team sees: its members and, where the CRM keeps a hierarchy
+   * (Salesforce roles), everyone below them.
+   */
+  ownerIds: string[];
+}
+
 export type DealStatus = 'open' | 'won' | 'lost';
 
 export interface DealRow {

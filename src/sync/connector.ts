@@ -5,7 +5,7 @@
  * only through this contract.
  */
 import type { CrmName } from '../config.js';
-import type { StageHistoryRow, StreamName, StreamRows } from '../model/rows.js';
+import type { StageHistoryRow, StreamName, StreamRows, TeamRow } from '../model/rows.js';
 import type { MoneySettings } from '../metrics/money.js';
 
 export type { CrmName };
@@ -117,6 +117,12 @@ export class TargetsUnavailable extends Error {
   }
 }
 
+/**
+ * The CRM's teams, or why this account cannot read them (a plan without teams, a user without
+ * the permission): then no CRM teams apply, and admins may still set teams in Slack.
+ */
+export type CrmTeams = { available: true; teams: TeamRow[]; source: string } | { available: false; reason: string };
+
 export interface Connector {
   crm: CrmName;
   /** Human name, e.g. 'HubSpot'. */
@@ -138,4 +144,6 @@ export interface Connector {
    * CSV). Throws TargetsUnavailable when the token may not read them.
    */
   targets?: (http: CrmHttp, ctx: { now: Date; log: (line: string) => void }) => Promise<CrmGoals>;
+  /** The CRM's teams and who is in them, read after each sync. Absent when the CRM keeps none. */
+  teams?: (http: CrmHttp) => Promise<CrmTeams>;
 }

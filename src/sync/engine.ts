@@ -33,6 +33,7 @@ import { holdLease, isHeld } from '../../store/leases.js';
 import { refreshDerived, type RefreshResult } from '../../store/deal-facts.js';
 import { refreshDerivedOffThread } from './derived-refresh.js';
 import { saveCurrencySettings } from '../../store/currency-rates.js';
+import { replaceCrmTeams } from '../../store/crm-teams.js';
 import { createProgress } from './progress.js';
 import { dealFieldGuard } from './field-guard.js';
 import { listOpenSchemaDrift, shortSchemaDrift } from '../../store/schema-drift.js';
@@ -218,6 +219,26 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
     }
     // The CRM's own targets (never fails the sync: a missing scope marks them unavailable).
     const targets = await syncCrmTargets(db, connector, http, now, log);
+    if (connector.teams) {
+      // Teams likewise: replaced as a whole, so one renamed or removed in the CRM is here too.
+      // An account that cannot read them (plan, permission) has no CRM teams; any other failure
+      // keeps the last ones.
+      try {
+        const got = await connector.teams(http);
+        const change = replaceCrmTeams(db, crm, got.available ? got.teams : [], startedAt);
+        if (!got.available) log(`Team membership is not read from ${connector.label}: ${got.reason}`);
+        else if (change.changed) {
+          const parts = [
+            change.added.length ? `added ${change.added.join(', ')}` : '',
+            change.removed.length ? `removed ${change.removed.join(', ')}` : '',
+            change.renamed.length ? `renamed ${change.renamed.map(([a, b]) => `${a} → ${b}`).join(', ')}` : '',
+          ].filter(Boolean);
+          log(`${got.source}: ${got.teams.length} team(s)${parts.length ? ` (${parts.join('; ')})` : ', members changed'}.`);
+        }
+      } catch (err) {
+        log(`Could not read the CRM's teams (visibility keeps the last ones): ${describeError(err).split('\n')[0]}`);
+      }
+    }
     opts.afterSync?.(db, crm);
     // Drift open after this run (reported by afterSync's field-fill tracker): degraded, not failed, not silent.
     const drift = listOpenSchemaDrift(db, crm);

@@ -23,6 +23,18 @@ export interface EventsSettingsInput {
   teams: Team[];
   /** CRM owner id -> name (teams are shown by name). */
   ownerNames: ReadonlyMap<string, string>;
+  /** The CRM's own teams (read at each sync), shown beside the field; absent when it keeps none. */
+  crmTeams?: { crmLabel: string; teams: { name: string; ownerIds: string[] }[] };
+}
+
+/** The CRM's teams in one context line: names and sizes, those replaced by a Slack team marked. */
+export function crmTeamsText(crm: NonNullable<EventsSettingsInput['crmTeams']>, slack: Team[]): string {
+  if (!crm.teams.length) return `${crm.crmLabel} has no teams dealcast can read; teams listed above are the only ones.`;
+  const replaced = new Set(slack.map((t) => t.name.normalize('NFC').trim().toLocaleLowerCase('und')));
+  const list = crm.teams
+    .map((t) => `${t.name} (${t.ownerIds.length})${replaced.has(t.name.normalize('NFC').trim().toLocaleLowerCase('und')) ? ' – replaced above' : ''}`)
+    .join(', ');
+  return `*From ${crm.crmLabel}* (read at each sync): ${list}. A team listed above with the same name replaces the CRM's; \`Name:\` with no owners hides it.`;
 }
 
 const plain = (text: string, max = 150) => ({ type: 'plain_text' as const, text: clip(text, max), emoji: true });
@@ -135,6 +147,9 @@ export function eventsSettingsView(s: EventsSettingsInput): View {
       },
       hint: plain('Team name, a colon, then CRM owner names separated by commas.'),
     },
+    ...(s.crmTeams
+      ? [{ type: 'context' as const, block_id: BLOCK_IDS.visibilityCrmTeams, elements: [{ type: 'mrkdwn' as const, text: clip(crmTeamsText(s.crmTeams, s.teams), 3000) }] }]
+      : []),
   ];
   return {
     type: 'modal',

@@ -74,6 +74,19 @@ export interface ModelActivity {
   subject: string;
   body: string;
 }
+/**
+ * A sales team as the CRM keeps it. HubSpot lists it on each member owner, Pipedrive serves it
+ * from its Teams API (users plus a manager), Salesforce as a role (one per user) whose parent
+ * role is `parentId`'s.
+ */
+export interface ModelTeam {
+  id: string;
+  name: string;
+  memberIds: string[];
+  managerId?: string | null;
+  parentId?: string | null;
+}
+
 /** The CRM's company currency and exchange rates (perBase: units of the currency per unit of base). */
 export interface ModelCurrencies {
   base: string;
@@ -109,6 +122,10 @@ export interface CrmModel {
   currencies?: ModelCurrencies;
   pipelines: ModelPipeline[];
   owners: ModelOwner[];
+  /** Sales teams; absent = the account keeps none. */
+  teams?: ModelTeam[];
+  /** The account may not read teams (a plan without them, a user without the permission). */
+  teamsRefused?: boolean;
   deals: ModelDeal[];
   activities: ModelActivity[];
 }

@@ -298,7 +298,7 @@ export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDial
               createdAt: '2024-01-01T00:00:00Z',
               updatedAt: '2024-01-01T00:00:00Z',
               archived: !o.active,
-              teams: [],
+              teams: (model.teams ?? []).filter((t) => t.memberIds.includes(o.id)).map((t, i) => ({ id: t.id, name: t.name, primary: i === 0 })),
             })),
             ...paging,
           },

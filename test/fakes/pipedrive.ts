@@ -239,6 +239,28 @@ export function pipedriveDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDi
           .filter((g) => g.is_active === active && (!q.has('type.name') || g.type.name === q.get('type.name')) && (everyone || (g.assignee.type === 'person' && g.assignee.id === 1)));
         return { status: 200, body: { success: true, data: { goals } } };
       }
+      if (p === '/v1/legacyTeams') {
+        // Teams are a feature of the higher plans: without it, a 403 in Pipedrive's error envelope.
+        if (model.teamsRefused) return { status: 403, body: { success: false, error: 'You do not have permissions to access this resource', errorCode: 403 } };
+        return {
+          status: 200,
+          body: {
+            success: true,
+            data: (model.teams ?? []).map((t) => ({
+              id: Number(t.id),
+              name: t.name,
+              description: '',
+              owner_id: 1,
+              manager_id: t.managerId ? Number(t.managerId) : Number(t.memberIds[0] ?? 0),
+              users: t.memberIds.map(Number),
+              active_flag: 1,
+              deleted_flag: 0,
+              add_time: '2024-01-01 09:16:26',
+              created_by_user_id: 1,
+            })),
+          },
+        };
+      }
       if (p === '/v1/users') {
         return {
           status: 200,

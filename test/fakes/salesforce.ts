@@ -46,6 +46,7 @@ const sfId = (prefix: string, id: string) => `${prefix}${id.padStart(12, '0')}AA
 export const oppId = (id: string) => sfId('006', id);
 export const userId = (id: string) => sfId('005', id);
 const historyId = (n: number) => sfId('008', String(n));
+export const roleId = (id: string) => sfId('00E', id);
 const taskId = (id: string) => sfId('00T', id);
 const eventId = (id: string) => sfId('00U', id);
 const stageRecordId = (n: number) => sfId('01J', String(n));
@@ -161,12 +162,17 @@ function objects(model: CrmModel, opts: SalesforceFakeOptions): Record<string, {
     }),
   );
 
+  // One role per user (Salesforce's rule): the first model team that lists them.
+  const roleOf = (ownerId: string) => {
+    const t = (model.teams ?? []).find((x) => x.memberIds.includes(ownerId));
+    return t ? roleId(t.id) : null;
+  };
   const users = [
     ...model.owners.map((o) =>
-      rec('User', userId(o.id), { Name: `${o.firstName} ${o.lastName}`, Email: o.email, IsActive: o.active, UserType: 'Standard', Phone: '+1-555-0100', IsDeleted: false }),
+      rec('User', userId(o.id), { Name: `${o.firstName} ${o.lastName}`, Email: o.email, IsActive: o.active, UserType: 'Standard', Phone: '+1-555-0100', UserRoleId: roleOf(o.id), IsDeleted: false }),
     ),
     // Not a person: the automated process user every org has.
-    rec('User', userId('999'), { Name: 'Automated Process', Email: 'autoproc@00dfake.example', IsActive: true, UserType: 'AutomatedProcess', Phone: null, IsDeleted: false }),
+    rec('User', userId('999'), { Name: 'Automated Process', Email: 'autoproc@00dfake.example', IsActive: true, UserType: 'AutomatedProcess', Phone: null, UserRoleId: null, IsDeleted: false }),
   ];
 
   // OpportunityHistory: a row per stage change, plus rows Salesforce writes when only the
@@ -251,7 +257,16 @@ function objects(model: CrmModel, opts: SalesforceFakeOptions): Record<string, {
     Organization: { fields: ['Id', 'Name', 'DefaultCurrencyIsoCode', 'IsDeleted'], rows: [rec('Organization', '00DFAKE000000001AAA', { Name: 'Fake Org', DefaultCurrencyIsoCode: cur.base, IsDeleted: false })] },
     Opportunity: { fields: opportunityFields, rows: opportunities },
     OpportunityStage: { fields: ['Id', 'ApiName', 'MasterLabel', 'SortOrder', 'DefaultProbability', 'IsClosed', 'IsWon', 'IsActive', 'ForecastCategoryName', 'IsDeleted'], rows: stageRows },
-    User: { fields: ['Id', 'Name', 'Email', 'IsActive', 'UserType', 'Phone', 'IsDeleted'], rows: users },
+    User: { fields: ['Id', 'Name', 'Email', 'IsActive', 'UserType', 'Phone', 'UserRoleId', 'IsDeleted'], rows: users },
+    // Without "View Roles and Role Hierarchy" the object is not there for this user (INVALID_TYPE).
+    ...(model.teamsRefused
+      ? {}
+      : {
+          UserRole: {
+            fields: ['Id', 'Name', 'DeveloperName', 'ParentRoleId', 'IsDeleted'],
+            rows: (model.teams ?? []).map((t) => rec('UserRole', roleId(t.id), { Name: t.name, DeveloperName: `Role_${t.id}`, ParentRoleId: t.parentId ? roleId(t.parentId) : null, IsDeleted: false })),
+          },
+        }),
     OpportunityHistory: { fields: ['Id', 'OpportunityId', 'StageName', 'Amount', 'CreatedDate', 'SystemModstamp', 'IsDeleted'], rows: history },
     Task: { fields: ['Id', 'TaskSubtype', 'Type', 'Subject', 'Description', 'Status', 'ActivityDate', 'CreatedDate', 'OwnerId', 'WhatId', 'WhoId', 'SystemModstamp', 'IsDeleted'], rows: tasks },
     Event: { fields: ['Id', 'Type', 'Subject', 'Description', 'StartDateTime', 'ActivityDate', 'CreatedDate', 'OwnerId', 'WhatId', 'WhoId', 'SystemModstamp', 'IsDeleted'], rows: events },
