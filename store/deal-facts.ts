@@ -364,18 +364,26 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
 }
 
 /**
- * deal_facts_closed_daily (closed deals per pipeline, day, deepest stage, outcome: calibration's input) and
- * deal_facts_weekly: for every Monday from the first deal on, the backtest's pipeline (open that
- * day, expected to close within 30 days, by deepest stage reached by then) and the value won in
- * the 30 days after it by deals that existed that day. Grouped by the filter columns.
+ * deal_facts_closed_daily from deal_facts. Unqualified names: where temp tables of the same names
+ * shadow them (facts rebuilt as of a past moment), those are the ones rebuilt.
  */
-function rebuildSummaries(db: Db, crm: string): void {
+export function rebuildClosedDaily(db: Db, crm: string): void {
   db.prepare('DELETE FROM deal_facts_closed_daily WHERE crm = ?').run(crm);
   db.prepare(
     `INSERT INTO deal_facts_closed_daily (crm, pipeline_id, day, deepest, status, deals)
      SELECT crm, pipeline_id, closed_day, deepest_open, status, COUNT(*) FROM deal_facts
      WHERE crm = ? AND closed_day IS NOT NULL GROUP BY pipeline_id, closed_day, deepest_open, status`,
   ).run(crm);
+}
+
+/**
+ * deal_facts_closed_daily (closed deals per pipeline, day, deepest stage, outcome: calibration's input) and
+ * deal_facts_weekly: for every Monday from the first deal on, the backtest's pipeline (open that
+ * day, expected to close within 30 days, by deepest stage reached by then) and the value won in
+ * the 30 days after it by deals that existed that day. Grouped by the filter columns.
+ */
+function rebuildSummaries(db: Db, crm: string): void {
+  rebuildClosedDaily(db, crm);
   db.prepare('DELETE FROM deal_facts_weekly WHERE crm = ?').run(crm);
   // Every Monday a deal can count on: from the first creation to the last close (expected or actual).
   const span = db
