@@ -339,7 +339,9 @@ export function hubspotRates(base: string, rows: z.infer<typeof exchangeRate>[])
     const byDay = new Map<string, { day: string; at: string; perBase: number }>();
     for (const r of list.sort((a, b) => Date.parse(a.at) - Date.parse(b.at))) byDay.set(r.day, r);
     const days = [...byDay.values()];
-    days.forEach((r, i) => out.push({ currency, startDate: r.day, endDate: days[i + 1]?.day ?? null, perBase: r.perBase }));
+    days.forEach((r, i) => {
+      out.push({ currency, startDate: r.day, endDate: days[i + 1]?.day ?? null, perBase: r.perBase });
+    });
     const newest = days[days.length - 1];
     if (newest) out.push({ currency, startDate: null, endDate: null, perBase: newest.perBase });
   }
