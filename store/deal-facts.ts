@@ -17,7 +17,7 @@ import { chooseReportingCurrency, currencyConverter, moneySignature, type Conver
 import { loadCurrencySettings, mostCommonCurrency } from './currency-rates.js';
 
 /** Bump when the derivation rules change: every database rebuilds its facts once. */
-const FACTS_VERSION = 9;
+const FACTS_VERSION = 10;
 const CHUNK = 2000;
 /** Above about this many changed deals (marks are 4 per deal or so) a full rebuild is quicker than one by one. */
 const FULL_REBUILD_ABOVE = 50_000;
@@ -157,6 +157,16 @@ const SUMMARY_COLS = `pipeline_id AS pipelineId, owner_id AS ownerId, source, am
   close_day AS closeDay, at1, at2, at3`;
 
 /**
+ * The day a closed deal counts on in deal_facts_closed_daily: its close day, or for a closed deal
+ * the CRM never dated, its best known day (`closed`, the created date): leaving undated losses out
+ * of calibration made a stage look almost always won (Olist's funnel: 98.9% instead of 13%).
+ */
+function closedDailyDay(f: Pick<SummaryFact, 'closedDay' | 'closed' | 'status'>): number | null {
+  if (f.closedDay !== null) return f.closedDay;
+  return f.status !== 0 && f.closed !== null ? Math.floor(f.closed / DAY_S) : null;
+}
+
+/**
  * Changes to deal_facts_weekly and deal_facts_closed_daily from changed deals: each old fact is
  * taken out (-1) and each new one put in (+1), by the same rules as the SQL in rebuildSummaries
  * (a test checks that both give the same tables).
@@ -183,9 +193,10 @@ class SummaryDelta {
         put(m, f.at3 !== null && f.at3 <= t ? 3 : f.at2 !== null && f.at2 <= t ? 2 : f.at1 !== null && f.at1 <= t ? 1 : 0);
       }
     }
-    if (f.closedDay !== null) {
-      if (f.status === 1) for (let m = weekStart(f.closedDay); m > f.closedDay - h; m -= 7) if (f.created <= m * DAY_S) put(m, -1);
-      const key: [number, number, number, string | null] = [f.closedDay, f.deepestOpen, f.status, f.pipelineId];
+    if (f.closedDay !== null && f.status === 1) for (let m = weekStart(f.closedDay); m > f.closedDay - h; m -= 7) if (f.created <= m * DAY_S) put(m, -1);
+    const calibrationDay = closedDailyDay(f);
+    if (calibrationDay !== null) {
+      const key: [number, number, number, string | null] = [calibrationDay, f.deepestOpen, f.status, f.pipelineId];
       const k = JSON.stringify(key);
       const e = this.closed.get(k) ?? { key, deals: 0 };
       e.deals += sign;
@@ -364,15 +375,16 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
 }
 
 /**
- * deal_facts_closed_daily from deal_facts. Unqualified names: where temp tables of the same names
+ * deal_facts_closed_daily from deal_facts (closed deals by close day; undated ones by their best
+ * known day, as closedDailyDay). Unqualified names: where temp tables of the same names
  * shadow them (facts rebuilt as of a past moment), those are the ones rebuilt.
  */
 export function rebuildClosedDaily(db: Db, crm: string): void {
   db.prepare('DELETE FROM deal_facts_closed_daily WHERE crm = ?').run(crm);
   db.prepare(
     `INSERT INTO deal_facts_closed_daily (crm, pipeline_id, day, deepest, status, deals)
-     SELECT crm, pipeline_id, closed_day, deepest_open, status, COUNT(*) FROM deal_facts
-     WHERE crm = ? AND closed_day IS NOT NULL GROUP BY pipeline_id, closed_day, deepest_open, status`,
+     SELECT crm, pipeline_id, COALESCE(closed_day, CAST(closed / 86400 AS INTEGER)) AS day, deepest_open, status, COUNT(*) FROM deal_facts
+     WHERE crm = ? AND (closed_day IS NOT NULL OR (status != 0 AND closed IS NOT NULL)) GROUP BY pipeline_id, day, deepest_open, status`,
   ).run(crm);
 }
 

@@ -188,8 +188,8 @@ const teamWhere = (f: TeamFilter): { sql: string; params: unknown[] } =>
 /**
  * Deals closed in [fromS, toS) by deepest open stage seen and outcome (calibration). Whole UTC days
  * inside the window come from the daily summary; the hours at either end (the team's days need
- * not start at midnight UTC) from deal_facts; closed deals with no close date by their best
- * known date.
+ * not start at midnight UTC) from deal_facts. Closed deals the CRM never dated count on their
+ * best known day (the summary's rule), in whole days only.
  */
 export function closedByDepth(db: Db, crm: string, f: TeamFilter, fromS: number, toS: number): ClosedByDepthRow[] {
   const w = teamWhere(f);
@@ -217,17 +217,6 @@ export function closedByDepth(db: Db, crm: string, f: TeamFilter, fromS: number,
       ),
     );
   }
-  // Closed deals the CRM never dated (exports that drop lost deals' dates, such as Olist's leads
-  // that never became sellers) count on their best known day (`closed`: the created date), not
-  // nowhere: leaving every undated loss out made a stage look almost always won.
-  rows.push(
-    ...all<{ deepest: number; won: number; count: number }>(
-      db,
-      `SELECT deepest_open AS deepest, status = 1 AS won, COUNT(*) AS count FROM deal_facts
-       WHERE crm = ? AND closed_day IS NULL AND status != 0 AND closed >= ? AND closed < ?${w.sql} GROUP BY deepest_open, status`,
-      [crm, fromS, toS, ...w.params],
-    ),
-  );
   const sums = new Map<string, ClosedByDepthRow>();
   for (const r of rows) {
     const k = `${r.deepest}/${r.won}`;

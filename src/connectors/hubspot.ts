@@ -344,19 +344,83 @@ async function hubspotTeams(http: CrmHttp): Promise<CrmTeams> {
 const companyCurrency = z.looseObject({ id: z.string().optional(), currencyCode: z.string().optional() });
 
 /**
- * HubSpot converts each deal itself (amount_in_home_currency, read with the deals); what is
- * needed besides is the company currency those amounts are in. Without the scope the deals'
- * own currencies are reported as they are (the most common one, others left out of totals).
+ * One exchange rate (GET /settings/v3/currencies/exchange-rates, every rate the portal has kept,
+ * historical ones included, paged by `after`): one unit of `fromCurrencyCode` (the added
+ * currency) is worth `conversionRate` units of `toCurrencyCode` (the company currency), from
+ * `effectiveAt` on.
+ */
+const exchangeRate = z.looseObject({
+  id: z.string(),
+  fromCurrencyCode: z.string(),
+  toCurrencyCode: z.string(),
+  conversionRate: z.number(),
+  effectiveAt: z.string(),
+});
+const exchangeRates = z.looseObject({ results: z.array(exchangeRate), paging: z.object({ next: z.object({ after: z.string() }).optional() }).optional() });
+const RATES_PATH = '/settings/v3/currencies/exchange-rates';
+
+/**
+ * The portal's exchange rates as dated rates relative to the company currency: each applies from
+ * its effective day to the next one's, and the newest is also the current (undated) rate.
+ */
+export function hubspotRates(base: string, rows: z.infer<typeof exchangeRate>[]): CurrencyInfo['rates'] {
+  const byCurrency = new Map<string, { day: string; at: string; perBase: number }[]>();
+  for (const r of rows) {
+    if (!(r.conversionRate > 0)) continue;
+    const from = r.fromCurrencyCode.toUpperCase();
+    const to = r.toCurrencyCode.toUpperCase();
+    // perBase: units of the currency worth one unit of the company currency.
+    const rate = to === base && from !== base ? { currency: from, perBase: 1 / r.conversionRate } : from === base && to !== base ? { currency: to, perBase: r.conversionRate } : null;
+    if (!rate) continue;
+    const list = byCurrency.get(rate.currency) ?? [];
+    list.push({ day: r.effectiveAt.slice(0, 10), at: r.effectiveAt, perBase: rate.perBase });
+    byCurrency.set(rate.currency, list);
+  }
+  const out: CurrencyInfo['rates'] = [];
+  for (const [currency, list] of [...byCurrency].sort(([a], [b]) => a.localeCompare(b))) {
+    // Several rates effective the same day: the last one set that day holds.
+    const byDay = new Map<string, { day: string; at: string; perBase: number }>();
+    for (const r of list.sort((a, b) => Date.parse(a.at) - Date.parse(b.at))) byDay.set(r.day, r);
+    const days = [...byDay.values()];
+    days.forEach((r, i) => {
+      out.push({ currency, startDate: r.day, endDate: days[i + 1]?.day ?? null, perBase: r.perBase });
+    });
+    const newest = days[days.length - 1];
+    if (newest) out.push({ currency, startDate: null, endDate: null, perBase: newest.perBase });
+  }
+  return out;
+}
+
+const isScopeRefusal = (err: unknown) => err instanceof CrmAuthError || [401, 403].includes((err as { status?: number }).status ?? 0);
+
+/**
+ * The company currency and the portal's exchange rates (multi-currency portals). HubSpot also
+ * converts each deal itself (amount_in_home_currency, read with the deals), which reports in
+ * the company currency use; the rates convert into any other reporting currency and cover
+ * deals HubSpot did not convert. Without the scope the deals' own currencies are reported as
+ * they are (the most common one, others left out of totals).
  */
 async function hubspotCurrencies(http: CrmHttp): Promise<CurrencyInfo> {
+  let base: string | null;
   try {
     const res = await http.request({ path: '/settings/v3/currencies/company-currency' });
     const body = parsePayload(companyCurrency, res.body, LABEL, 'GET /settings/v3/currencies/company-currency');
-    return { base: body.currencyCode ?? body.id ?? null, rates: [], source: 'HubSpot company currency' };
+    base = (body.currencyCode ?? body.id ?? null)?.toUpperCase() ?? null;
   } catch (err) {
-    if (err instanceof CrmAuthError || [401, 403].includes((err as { status?: number }).status ?? 0)) return { base: null, rates: [], source: 'HubSpot (no settings.currencies.read scope)' };
+    if (isScopeRefusal(err)) return { base: null, rates: [], source: 'HubSpot (no settings.currencies.read scope)' };
     throw err;
   }
+  if (!base) return { base, rates: [], source: 'HubSpot company currency' };
+  const rows: z.infer<typeof exchangeRate>[] = [];
+  try {
+    const first = getList(RATES_PATH, { limit: LIST_LIMIT });
+    for await (const page of followTokens(http, first, (b, r) => parsePayload(exchangeRates, b, LABEL, where(r)), nextAfter)) rows.push(...page.results);
+  } catch (err) {
+    if (isScopeRefusal(err)) return { base, rates: [], source: 'HubSpot company currency (exchange rates refused)' };
+    throw err;
+  }
+  const rates = hubspotRates(base, rows);
+  return { base, rates, source: rates.length ? 'HubSpot exchange rates' : 'HubSpot company currency' };
 }
 
 // ---------------------------------------------------------------- targets

@@ -5,7 +5,9 @@
  *
  * Contract with page.ts: table#deals-table with one <tbody>; each row carries data-id; a cell's
  * optional data-sort is its sort key (a number for numeric columns, an ISO date, '' = empty and
- * sorted last), else its text is. Header cells hold a <button data-type="number|text">; the
+ * sorted last), else its text is. Header cells hold a <button data-type="number|date|text">:
+ * numbers compare as numbers, ISO dates as dates, text with the viewer's locale collation
+ * (Intl.Collator: accents next to their letter, digits by value, any script); the
  * stage, owner and pipeline headers carry data-filter naming the <select> that matches their
  * column's text. Text search matches the row's text and id. Controls: #deals-filters (shown by the script),
  * #filter-stage, #filter-owner, #filter-pipeline (<select>), #filter-text, #filter-reset,
@@ -51,26 +53,33 @@ export const DEALS_TABLE_SCRIPT = `(function () {
     if (empty) empty.hidden = shown !== 0;
   }
 
+  // The viewer's own locale: 山田, محمد, Ąna and émile each sort where a reader of that language expects.
+  var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
   var current = { col: -1, dir: 1 };
   function sortBy(col, dir) {
     var th = headers[col];
     var button = th && th.querySelector('button');
-    var numeric = button && button.getAttribute('data-type') === 'number';
+    var type = (button && button.getAttribute('data-type')) || 'text';
     var key = function (tr) {
       var cell = tr.cells[col];
       if (!cell) return null;
       var v = cell.hasAttribute('data-sort') ? cell.getAttribute('data-sort') : cell.textContent;
       if (v === null || v === '') return null;
-      return numeric ? Number(v) : v.toLowerCase();
+      if (type === 'number') { var n = Number(v); return isFinite(n) ? n : null; }
+      if (type === 'date') { var t = Date.parse(v); return isFinite(t) ? t : null; }
+      return v;
     };
-    rows.sort(function (a, b) {
-      var x = key(a), y = key(b);
-      if (x === null && y === null) return 0;
+    // Keys once per sort, not once per comparison; ties keep the order they had (stable sort).
+    var keyed = rows.map(function (tr, i) { return { tr: tr, k: key(tr), i: i }; });
+    keyed.sort(function (a, b) {
+      var x = a.k, y = b.k;
+      if (x === null && y === null) return a.i - b.i;
       if (x === null) return 1; // empty values last, whichever the direction
       if (y === null) return -1;
-      if (numeric) return (x - y) * dir;
-      return x.localeCompare(y) * dir;
+      var c = type === 'text' ? collator.compare(x, y) : x < y ? -1 : x > y ? 1 : 0;
+      return c * dir || a.i - b.i;
     });
+    rows = keyed.map(function (e) { return e.tr; });
     var frag = document.createDocumentFragment();
     rows.forEach(function (tr) { frag.appendChild(tr); });
     tbody.appendChild(frag);
@@ -84,7 +93,7 @@ export const DEALS_TABLE_SCRIPT = `(function () {
     var button = th.querySelector('button');
     if (!button) return;
     button.addEventListener('click', function () {
-      // Numbers start largest first (the question is usually "which are biggest"), text A→Z.
+      // Numbers start largest first (the question is usually "which are biggest"), dates soonest first, text A→Z.
       var first = button.getAttribute('data-type') === 'number' ? -1 : 1;
       sortBy(i, current.col === i ? -current.dir : first);
     });

@@ -418,7 +418,7 @@ const uniqueSorted = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is 
 
 interface DealColumn {
   head: string;
-  type: 'number' | 'text';
+  type: 'number' | 'date' | 'text';
   /** The deals filter (a <select>) that matches this column's text. */
   filter?: 'stage' | 'owner' | 'pipeline';
   /**
@@ -431,7 +431,7 @@ interface DealColumn {
 function dealColumns(currency: string): DealColumn[] {
   return [
     { head: 'Deal', type: 'text', cell: (d) => ({ text: d.name, className: 'name' }) },
-    { head: 'Amount', type: 'number', cell: (d) => ({ text: formatMoney(d.amount, currency), sort: d.amount }) },
+    { head: 'Amount', type: 'number', cell: (d) => amountCell(d, currency) },
     { head: 'Stage', type: 'text', filter: 'stage', cell: (d) => ({ text: d.stage }) },
     { head: 'CRM stage', type: 'text', cell: (d) => ({ text: d.crm_stage }) },
     { head: 'Owner', type: 'text', filter: 'owner', cell: (d) => (d.owner ? { text: d.owner } : { text: '—', sort: null }) },
@@ -442,8 +442,19 @@ function dealColumns(currency: string): DealColumn[] {
       type: 'number',
       cell: (d) => ({ text: d.stuck_ratio === null ? '—' : `${d.stuck_ratio.toFixed(1)}×`, sort: d.stuck_ratio === null ? null : Math.round(d.stuck_ratio * 10) / 10 }),
     },
-    { head: 'Close date', type: 'text', cell: (d) => ({ text: formatDay(d.close_date), sort: d.close_date }) },
+    { head: 'Close date', type: 'date', cell: (d) => ({ text: formatDay(d.close_date), sort: d.close_date }) },
   ];
+}
+
+/**
+ * A deal's amount: sorted by its value in the reporting currency; a deal in another currency
+ * shows its own amount beside it, and one with no rate shows its own amount, says so, and sorts
+ * with the empty ones (never among converted values it cannot be compared with).
+ */
+function amountCell(d: DealListRow, currency: string): { text: string; sort: number | null } {
+  const own = d.currency_original && d.currency_original.toUpperCase() !== currency.toUpperCase() && d.amount_original !== null && d.amount_original !== undefined;
+  if (d.amount === null) return { text: own ? `${formatMoney(d.amount_original, d.currency_original as string)} (no rate)` : '—', sort: null };
+  return { text: own ? `${formatMoney(d.amount, currency)} (${formatMoney(d.amount_original, d.currency_original as string)})` : formatMoney(d.amount, currency), sort: d.amount };
 }
 
 function dealCell(c: DealColumn, d: DealListRow): string {

@@ -127,3 +127,31 @@ describe('lost deals an export does not date (Olist: leads that never became sel
     expect(f.win_rate).toBe(0.4);
   });
 });
+
+describe('an Olist-shaped funnel (leads joined to the deals won from them; the rest lost, undated) as of past dates', () => {
+  const OLIST = new URL('../fixtures/csv/olist-like-funnel.csv', import.meta.url).pathname;
+  const mapping = ['--map', 'id=mql_id', '--map', 'createdAt=first_contact_date', '--map', 'wonAt=won_date', '--map', 'source=origin', '--map', 'owner=sr_id', '--map', 'amount=declared_monthly_revenue'];
+
+  it('weights the open pipeline with a win rate that counts the undated losses, as they stood then', async () => {
+    const db = join(dir, 'olist-funnel.db');
+    expect((await cli({ DEALCAST_DB: db }, 'import-csv', OLIST, ...mapping, '--now', '2018-06-30T00:00:00Z')).code).toBe(0);
+    const pipeline = async (now: string) => JSON.parse((await cli({ DEALCAST_DB: db }, 'report', 'pipeline', '--json', '--now', now)).out);
+
+    // 2018-03-31: 30 closed by then (6 won, 24 leads lost on their contact day) → Lead at
+    // (6 + 10 × 10%) ÷ (30 + 10) = 17.5%. Open: the two leads won in April and May, BRL 5,000 + 2,000.
+    const march = await pipeline('2018-03-31T23:59:59Z');
+    expect(march.currency).toBe('BRL');
+    expect(march.calibration.stages[0]).toMatchObject({ stage: 'Lead', sample: 30, source: 'history' });
+    expect(march.calibration.stages[0].probability).toBeCloseTo(7 / 40, 10);
+    expect(march.total).toMatchObject({ count: 2, value: 7_000 });
+    expect(march.total.weighted).toBeCloseTo(7_000 * 0.175, 2);
+
+    // 2018-04-25: one more won (20 April) and one more lost (12 April) → (7 + 1) ÷ (32 + 10);
+    // open: the lead won in May (2,000) and the one created 10 April, won 30 April (750).
+    const april = await pipeline('2018-04-25T00:00:00Z');
+    expect(april.calibration.stages[0]).toMatchObject({ sample: 32 });
+    expect(april.calibration.stages[0].probability).toBeCloseTo(8 / 42, 10);
+    expect(april.total).toMatchObject({ count: 2, value: 2_750 });
+    expect(april.total.weighted).toBeCloseTo((2_750 * 8) / 42, 2);
+  });
+});

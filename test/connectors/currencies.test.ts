@@ -8,7 +8,7 @@ import { SALESFORCE_API_VERSION, SALESFORCE_TOKEN, startSalesforceFake } from '.
 import { HUBSPOT_TOKEN, startHubspotFake } from '../fakes/hubspot.js';
 import { PIPEDRIVE_TOKEN, startPipedriveFake } from '../fakes/pipedrive.js';
 import { createSalesforceConnector } from '../../src/connectors/salesforce.js';
-import { createHubspotConnector } from '../../src/connectors/hubspot.js';
+import { createHubspotConnector, hubspotRates } from '../../src/connectors/hubspot.js';
 import { createPipedriveConnector } from '../../src/connectors/pipedrive.js';
 import { runSync } from '../../src/sync/engine.js';
 import { loadCurrencySettings } from '../../store/currency-rates.js';
@@ -103,7 +103,7 @@ describe('CRM currencies', () => {
     try {
       const http = fetchHttp(hs.url, { authorization: `Bearer ${HUBSPOT_TOKEN}` });
       await runSync(t.db, createHubspotConnector(), { http, now: NOW });
-      expect(loadCurrencySettings(t.db, 'hubspot')).toMatchObject({ base: 'USD', source: 'HubSpot company currency' });
+      expect(loadCurrencySettings(t.db, 'hubspot')).toMatchObject({ base: 'USD', source: 'HubSpot exchange rates' });
       const home = t.db.prepare("SELECT amount, currency, amount_home AS home FROM deals WHERE crm = 'hubspot' AND currency = 'JPY' AND amount > 0 LIMIT 1").get() as {
         amount: number;
         home: number;
@@ -116,6 +116,91 @@ describe('CRM currencies', () => {
     } finally {
       t.cleanup();
     }
+  });
+
+  it('HubSpot: the portal\'s exchange rates, paged and dated, convert USD/EUR/JPY deals into any reporting currency', async () => {
+    // Company currency USD. HubSpot keeps "1 EUR = 1.25 USD" from 2020, "1 EUR = 1.10 USD" from
+    // 2026-06-01, and "1 JPY = 0.008 USD".
+    const model = createCrmModel({ now: NOW, deals: 6 });
+    model.currencies = {
+      base: 'USD',
+      rates: [
+        { currency: 'EUR', perBase: 1 / 1.25, startDate: '2020-01-01', endDate: '2026-06-01' },
+        { currency: 'EUR', perBase: 1 / 1.1, startDate: '2026-06-01', endDate: null },
+        { currency: 'JPY', perBase: 125, startDate: '2020-01-01', endDate: null },
+      ],
+    };
+    const deals: [string, number, 'open' | 'won' | 'lost', string | null][] = [
+      ['USD', 1_000, 'open', null],
+      ['EUR', 2_000, 'open', null],
+      ['JPY', 1_000_000, 'open', null],
+      ['EUR', 4_000, 'won', '2026-03-10T12:00:00Z'],
+      ['JPY', 500_000, 'won', '2026-09-01T12:00:00Z'],
+      ['USD', 3_000, 'lost', '2026-08-01T12:00:00Z'],
+    ];
+    model.deals.forEach((d, i) => {
+      const [currency, amount, status, closedAt] = deals[i]!;
+      Object.assign(d, { currency, amount, status, closedAt, archivedAt: null, createdAt: '2026-01-05T00:00:00Z', closeDate: closedAt ? closedAt.slice(0, 10) : '2026-12-15' });
+      d.history = [{ stageId: d.stageId, enteredAt: d.createdAt }];
+      d.modifiedAt = closedAt ?? '2026-11-01T00:00:00Z';
+    });
+    // Two rates a page: the connector must follow paging.next.after.
+    const hs = await startHubspotFake(model, { pageSize: 2 });
+    fake = hs;
+    const t = tempDb();
+    try {
+      const http = fetchHttp(hs.url, { authorization: `Bearer ${HUBSPOT_TOKEN}` });
+      await runSync(t.db, createHubspotConnector(), { http, now: NOW });
+      const saved = loadCurrencySettings(t.db, 'hubspot');
+      expect(saved.source).toBe('HubSpot exchange rates');
+      expect(saved.rates.map((r) => [r.currency, r.startDate, r.endDate, Number(r.perBase.toFixed(6))])).toEqual([
+        ['EUR', null, null, 0.909091],
+        ['EUR', '2020-01-01', '2026-06-01', 0.8],
+        ['EUR', '2026-06-01', null, 0.909091],
+        ['JPY', null, null, 125],
+        ['JPY', '2020-01-01', null, 125],
+      ]);
+
+      // In USD (the company currency): open 1,000 + 2,000 × 1.10 + 1,000,000 × 0.008 = 11,200.
+      const usd = computeReport(t.db, 'hubspot', 'pipeline', { timeZone: 'UTC', now: NOW, currency: null });
+      expect(usd.currency).toBe('USD');
+      expect(usd.total.value).toBeCloseTo(11_200, 2);
+      // In EUR, through the rates: (1,000 + 8,000) / 1.10 + 2,000 = 10,181.82 (reports keep cents).
+      const eur = computeReport(t.db, 'hubspot', 'pipeline', { timeZone: 'UTC', now: NOW, currency: 'EUR' });
+      expect(eur.currency).toBe('EUR');
+      expect(eur.total.value).toBeCloseTo(9_000 / 1.1 + 2_000, 2);
+      expect(eur.unconverted).toBeUndefined();
+      // Won deals convert at the rate of their close day: 4,000 EUR closed in March (1.25) is
+      // 5,000 USD; 500,000 JPY is 4,000 USD, which in September (1.10) is 3,636.36 EUR.
+      const won = () =>
+        Object.fromEntries(
+          (t.db.prepare("SELECT currency_original AS c, amount FROM deal_facts WHERE crm = 'hubspot' AND status = 1").all() as { c: string; amount: number }[]).map((r) => [r.c, r.amount]),
+        );
+      expect(won().EUR).toBeCloseTo(4_000, 2);
+      expect(won().JPY).toBeCloseTo(4_000 / 1.1, 2);
+      computeReport(t.db, 'hubspot', 'pipeline', { timeZone: 'UTC', now: NOW, currency: null });
+      expect(won().EUR).toBeCloseTo(5_000, 2);
+      expect(won().JPY).toBeCloseTo(4_000, 2);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('HubSpot rates read either way round, the last of a day holding; other pairs ignored', () => {
+    const row = (fromCurrencyCode: string, toCurrencyCode: string, conversionRate: number, effectiveAt: string) => ({ id: effectiveAt, fromCurrencyCode, toCurrencyCode, conversionRate, effectiveAt });
+    expect(
+      hubspotRates('EUR', [
+        row('GBP', 'EUR', 1.2, '2025-01-01T08:00:00Z'),
+        row('GBP', 'EUR', 1.25, '2025-01-01T17:00:00Z'),
+        row('EUR', 'CHF', 0.95, '2025-03-01T00:00:00Z'),
+        row('USD', 'JPY', 150, '2025-03-01T00:00:00Z'),
+      ]),
+    ).toEqual([
+      { currency: 'CHF', startDate: '2025-03-01', endDate: null, perBase: 0.95 },
+      { currency: 'CHF', startDate: null, endDate: null, perBase: 0.95 },
+      { currency: 'GBP', startDate: '2025-01-01', endDate: null, perBase: 0.8 },
+      { currency: 'GBP', startDate: null, endDate: null, perBase: 0.8 },
+    ]);
   });
 
   it("Pipedrive: the default currency and the rates implied by the deal summary's converted totals", async () => {

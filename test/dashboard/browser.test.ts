@@ -114,6 +114,65 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
     await page.close();
   });
 
+  it('sorts names by locale collation, amounts by their converted value with the currency shown, dates as dates', async () => {
+    const intl = sampleReports();
+    const row = (id: string, name: string, amount: number | null, original: [number, string] | null, close: string | null, owner: string) => ({
+      id,
+      name,
+      amount,
+      amount_original: original ? original[0] : amount,
+      currency_original: original ? original[1] : 'USD',
+      stage: 'Proposal',
+      crm_stage: 'Proposal sent',
+      owner,
+      pipeline: 'New business',
+      days_in_stage: 20,
+      stage_avg_days: 10,
+      stuck_ratio: 2,
+      close_date: close,
+    });
+    intl.deals = {
+      ...intl.deals,
+      total: 6,
+      deals: [
+        row('i1', '山田商事', 8_000, [1_000_000, 'JPY'], '2027-01-05', '山田 太郎'),
+        row('i2', 'محمد للتجارة', 2_200, [2_000, 'EUR'], '2026-12-01', 'محمد علي'),
+        row('i3', 'Ąna Nowak sp. z o.o.', 900, null, '2026-12-20', 'Ąna Nowak'),
+        row('i4', 'émile & fils', null, [5_000, 'CHF'], null, 'émile Durand'),
+        row('i5', 'Zeta 10', 10_000, null, '2026-11-30', 'Anna Berg'),
+        row('i6', 'Zeta 9', 9, null, '2026-12-02', 'Bo Ek'),
+      ],
+    };
+    const file = join(dir, 'intl.html');
+    const input = { generatedAt: '2026-11-24T08:00:00.000Z', dataSyncedAt: '2026-11-24T07:45:00.000Z', crm: 'demo', timeZone: 'UTC', reports: intl, charts: sampleCharts() };
+    writeFileSync(file, (await packDashboard(input)).bytes);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    const watch = watchPage(page);
+    await page.goto(pathToFileURL(file).href);
+    const amountText = (id: string) => page.locator(`#deals-table tr[data-id="${id}"] td:nth-child(2)`).innerText();
+    expect(await amountText('i1')).toBe(`${usd(8_000)} (¥1,000,000)`);
+    expect(await amountText('i4')).toMatch(/^CHF\s?5,000\.00 \(no rate\)$|^CHF\s?5,000 \(no rate\)$/);
+
+    // Amount: converted values as numbers (10,000 above 9 above nothing), largest first; the deal
+    // with no rate last either way.
+    await page.click('#deals-table th >> text=Amount');
+    expect(await visibleDealIds(page)).toEqual(['i5', 'i1', 'i2', 'i3', 'i6', 'i4']);
+    await page.click('#deals-table th >> text=Amount');
+    expect(await visibleDealIds(page)).toEqual(['i6', 'i3', 'i2', 'i1', 'i5', 'i4']);
+    // Close date: soonest first, the undated last.
+    await page.click('#deals-table th >> text=Close date');
+    expect(await visibleDealIds(page)).toEqual(['i5', 'i2', 'i6', 'i3', 'i1', 'i4']);
+    // Names: Ą with A, é with e, "Zeta 9" before "Zeta 10", then Arabic, then Han (CLDR order).
+    await page.click('#deals-table th >> text=Deal');
+    expect(await visibleDealIds(page)).toEqual(['i3', 'i4', 'i6', 'i5', 'i2', 'i1']);
+    await page.click('#deals-table th >> text=Deal');
+    expect(await visibleDealIds(page)).toEqual(['i1', 'i2', 'i5', 'i6', 'i4', 'i3']);
+    await page.click('#deals-table th >> text=Owner');
+    expect(await visibleDealIds(page)).toEqual(['i3', 'i5', 'i6', 'i4', 'i2', 'i1']);
+    expect(watch.errors).toEqual([]);
+    await page.close();
+  });
+
   it('without JavaScript the table still reads, and no dead filter controls show', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();

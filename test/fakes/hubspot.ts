@@ -26,13 +26,41 @@ function dealHistory(d: ModelDeal): { stageId: string; enteredAt: string }[] {
   return h;
 }
 
-/** HubSpot's amount_in_home_currency: the amount at the currency's rate to the company currency. */
+/**
+ * HubSpot's amount_in_home_currency: the amount at the currency's rate to the company currency,
+ * the rate in effect when a closed deal closed, the newest one for an open deal.
+ */
 export function homeAmount(model: CrmModel, d: ModelDeal): number | null {
   if (d.amount === null) return null;
   const cur = model.currencies;
   if (!cur || d.currency === cur.base) return d.amount;
-  const rate = cur.rates.find((r) => r.currency === d.currency && !r.startDate)?.perBase;
-  return rate ? Math.round((d.amount / rate) * 100) / 100 : d.amount;
+  const rates = cur.rates.filter((r) => r.currency === d.currency).sort((a, b) => (a.startDate ?? '').localeCompare(b.startDate ?? ''));
+  const day = d.closedAt?.slice(0, 10);
+  const rate = (day ? rates.filter((r) => (r.startDate ?? '') <= day).pop() : undefined) ?? rates[rates.length - 1];
+  return rate ? Math.round((d.amount / rate.perBase) * 100) / 100 : d.amount;
+}
+
+/**
+ * The portal's exchange rates as the Settings API lists them: one unit of the added currency
+ * (fromCurrencyCode) is worth conversionRate units of the company currency, rounded to the 6
+ * decimals HubSpot keeps; an undated model rate is one set when the currency was added.
+ */
+export function exchangeRateObjects(model: CrmModel): { id: string; fromCurrencyCode: string; toCurrencyCode: string; conversionRate: number; effectiveAt: string; createdAt: string; updatedAt: string; visibleInUI: boolean }[] {
+  const cur = model.currencies;
+  if (!cur) return [];
+  return cur.rates.map((r, i) => {
+    const at = r.startDate ? `${r.startDate}T00:00:00Z` : '2020-01-01T00:00:00Z';
+    return {
+      id: String(1000 + i),
+      fromCurrencyCode: r.currency,
+      toCurrencyCode: cur.base,
+      conversionRate: Math.round((1 / r.perBase) * 1e6) / 1e6,
+      effectiveAt: at,
+      createdAt: at,
+      updatedAt: at,
+      visibleInUI: true,
+    };
+  });
 }
 
 /** hs_manual_forecast_category: OMIT, PIPELINE, BEST_CASE, COMMIT or CLOSED; '' when unset (HubSpot's empty enum). */
@@ -261,6 +289,10 @@ export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDial
       const p = req.path;
       if (req.method === 'GET' && p === '/settings/v3/currencies/company-currency') {
         return { status: 200, body: { id: model.currencies?.base ?? 'USD', createdAt: '2020-01-01T00:00:00Z' } };
+      }
+      if (req.method === 'GET' && p === '/settings/v3/currencies/exchange-rates') {
+        const { page, paging } = list('exchange-rates', () => exchangeRateObjects(model), q, 100);
+        return { status: 200, body: { results: page, ...paging } };
       }
       if (req.method === 'GET' && p === '/crm/v3/pipelines/deals') {
         return {
