@@ -111,7 +111,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (quality) io.stdout(quality);
     if (values.rejects) {
       const all = [...report.deals.rejected, ...(report.history?.rejected ?? [])];
-      writeFileSync(values.rejects, ['file,row,reason', ...all.map((p) => [p.file, p.row, p.reason].map(csvField).join(','))].join('\n') + '\n');
+      writeFileSync(values.rejects, `${['file,row,reason', ...all.map((p) => [p.file, p.row, p.reason].map(csvField).join(','))].join('\n')}\n`);
       io.stdout(`Wrote ${all.length} rejected row${all.length === 1 ? '' : 's'} to ${values.rejects}.`);
     }
     return 0;

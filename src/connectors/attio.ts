@@ -220,7 +220,7 @@ export function toStageRow(s: z.infer<typeof statusSchema>, position: number, pi
 }
 
 export function toOwnerRow(m: z.infer<typeof memberSchema>): OwnerRow {
-  const name = [m.first_name, m.last_name].filter((s) => s && s.trim()).join(' ').trim();
+  const name = [m.first_name, m.last_name].filter((s) => s?.trim()).join(' ').trim();
   return { id: m.id.workspace_member_id, name: name || m.email_address || m.id.workspace_member_id, email: m.email_address ?? null, active: m.access_level !== 'suspended' };
 }
 

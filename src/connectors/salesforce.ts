@@ -236,7 +236,7 @@ export function taskType(subtype: string | null | undefined, type: string | null
   return 'task';
 }
 
-const dealIdOf = (whatId: string | null | undefined) => (whatId && whatId.startsWith(OPPORTUNITY_PREFIX) ? whatId : null);
+const dealIdOf = (whatId: string | null | undefined) => (whatId?.startsWith(OPPORTUNITY_PREFIX) ? whatId : null);
 
 export function taskToActivity(t: SalesforceTask): ActivityRow {
   const created = sfInstant(t.CreatedDate);
@@ -498,7 +498,7 @@ export function createSalesforceConnector(opts: SalesforceConnectorOptions): Con
       }
     };
     const types = await collect('SELECT IsoCode, ConversionRate, IsCorporate, IsActive FROM CurrencyType ORDER BY IsoCode ASC', currencyType);
-    if (types && types.length) {
+    if (types?.length) {
       const base = types.find((t) => t.IsCorporate)?.IsoCode ?? null;
       const rates: CurrencyInfo['rates'] = types.filter((t) => !t.IsCorporate).map((t) => ({ currency: t.IsoCode, startDate: null, endDate: null, perBase: t.ConversionRate }));
       const dated = await collect('SELECT IsoCode, ConversionRate, StartDate, NextStartDate FROM DatedConversionRate ORDER BY IsoCode ASC, StartDate ASC', datedRate);

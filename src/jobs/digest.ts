@@ -222,7 +222,7 @@ function parseDetail(detail: string | null): DigestRunDetail | null {
   if (!detail) return null;
   try {
     const d = JSON.parse(detail) as Partial<DigestRunDetail>;
-    return d && d.kpis && typeof d.kpis.day === 'string' ? (d as DigestRunDetail) : null;
+    return d?.kpis && typeof d.kpis.day === 'string' ? (d as DigestRunDetail) : null;
   } catch {
     return null;
   }

@@ -26,7 +26,7 @@ import { sourcingBreakdown } from '../metrics/sources.js';
 import { amountOutliers, stageNameMismatches, type MappedStage } from '../metrics/quality.js';
 import { isCanonicalStage } from '../model/canonical-stages.js';
 import { DAY_S } from '../metrics/periods.js';
-import { dayOf, dayStart, dayStartS, dayToIso, localDay, monthStart, todayIn, weekStart } from '../time/calendar.js';
+import { dayStart, dayStartS, dayToIso, localDay, monthStart, todayIn, weekStart } from '../time/calendar.js';
 import { fiscalPeriodOf, FISCAL_PERIOD_KINDS, type FiscalPeriodKind } from '../time/fiscal.js';
 import { quotaAttainment } from '../metrics/attainment.js';
 import { quotaDeals } from '../../store/quota-queries.js';

@@ -4,7 +4,7 @@
  * known, and the resolution reply. Pure data in, message out.
  */
 import type { Block, MessageContent } from '../delivery/messenger.js';
-import type { AlertKind, LoggedKind } from '../../store/alert-log.js';
+import type { AlertKind } from '../../store/alert-log.js';
 import { clip, escapeMrkdwn, formatCount, formatMoney, formatPercent } from './numbers.js';
 
 export interface PipelineDropFacts {
@@ -163,7 +163,7 @@ export function alertReplyView(f: AlertFacts, timeZone: string): MessageContent 
 }
 
 /** The reply in a subject's original thread when it resolves. */
-export function alertResolvedView(kind: LoggedKind, subjectLabel: string, reason: string): MessageContent {
+export function alertResolvedView(subjectLabel: string, reason: string): MessageContent {
   const text = `:white_check_mark: Resolved: ${subjectLabel} ${reason}`;
   return { text: text.replace(/[*_`]/g, '').replace(/^:[a-z_]+: /, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text, 2900) } }] };
 }
