@@ -332,7 +332,7 @@ async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, find
 }
 
 /**
- * Schema drift, for the admins: one message per field the CRM stopped sending (mentioning
+ * Schema drift, for the admins: one message per field the CRM stopped sending or changed the type of (mentioning
  * DEALCAST_ADMINS), a reply in its thread when the field is back. Kept in the alert log like any
  * subject, so it is said once.
  */
@@ -354,7 +354,7 @@ async function reconcileSchemaDrift(deps: AlertDeps, channel: string, now: Date,
     outcome.resolved++;
   }
   for (const [field, d] of active) {
-    const view = schemaDriftAlertView({ field, since: d.detectedAt, rowsSeen: d.rowsSeen, baselinePopulated: d.baselinePopulated, baselineRows: d.baselineRows }, deps.admins ?? [], deps.timeZone);
+    const view = schemaDriftAlertView({ field, since: d.detectedAt, rowsSeen: d.rowsSeen, baselinePopulated: d.baselinePopulated, baselineRows: d.baselineRows, changedType: d.kind === 'type_changed' ? (d.detail ?? 'another type') : null }, deps.admins ?? [], deps.timeZone);
     const root = await once(`root:${kind}:${field}`, () => deps.messenger.post(channel, view).then(({ ts }) => ({ channel, ts })));
     insertAlert(deps.db, { kind, subject: field, fingerprint: d.detectedAt, channel: root.channel, rootTs: root.ts, replyTs: null, at, details: { since: d.detectedAt } });
     outcome.announced++;

@@ -35,7 +35,7 @@ import { refreshDerivedOffThread } from './derived-refresh.js';
 import { saveCurrencySettings } from '../../store/currency-rates.js';
 import { createProgress } from './progress.js';
 import { dealFieldGuard } from './field-guard.js';
-import { listOpenSchemaDrift, shortSchemaDrift } from '../../store/schema-drift.js';
+import { listOpenSchemaDrift, recordTypeDrift, shortSchemaDrift } from '../../store/schema-drift.js';
 
 export interface SyncOptions {
   /** Re-read everything and mark vanished deals deleted. */
@@ -132,10 +132,20 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
   const upsertDeals = dealUpserter(db, crm);
   const guard = dealFieldGuard(db, crm);
   let heldBack: string[] = [];
-  const loadStageFlags = () =>
-    new Map(listStages(db, crm, { includeDeleted: true }).map((s) => [s.id, { isClosed: s.isClosed, isWon: s.isWon }]));
+  const loadStageFlags = () => new Map(listStages(db, crm, { includeDeleted: true }).map((s) => [s.id, { isClosed: s.isClosed, isWon: s.isWon }]));
   let stageFlags = loadStageFlags();
   const seenDeals = new Set<string>();
+  // Fields the connector reported as changed type, per stream: field → what the CRM holds now, rows read blank.
+  const typeChanges = new Map<StreamName, Map<string, { detail: string; rows: number }>>();
+  const noteTypeChanges = (name: StreamName, page: Page<unknown>) => {
+    if (!page.typeChanged?.length) return;
+    const seen = typeChanges.get(name) ?? new Map<string, { detail: string; rows: number }>();
+    typeChanges.set(name, seen);
+    for (const c of page.typeChanged) {
+      const was = seen.get(c.field);
+      seen.set(c.field, { detail: was?.detail ?? `${c.crmField} is now ${c.found}`, rows: (was?.rows ?? 0) + page.rows.length });
+    }
+  };
 
   const writePage = <K extends StreamName>(name: K, page: Page<StreamRows[K]>): void => {
     switch (name) {
@@ -151,7 +161,8 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
       case 'deals': {
         const rows = page.rows as StreamRows['deals'][];
         if (full) for (const r of rows) seenDeals.add(r.id);
-        upsertDeals(guard.guardPage(rows), { now: startedAt, stageFlags, observeHistory: !connector.capabilities.stageHistory });
+        const typeChanged = page.typeChanged?.flatMap((c) => [c.field, ...(c.dependents ?? [])]);
+        upsertDeals(guard.guardPage(rows, typeChanged), { now: startedAt, stageFlags, observeHistory: !connector.capabilities.stageHistory });
         break;
       }
       case 'stage_history': {
@@ -175,6 +186,7 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
       progress.stream(name);
       let pageIndex = 0;
       for await (const page of stream.read({ cursor, full, startedAt: now, http, log })) {
+        noteTypeChanges(name, page);
         db.transaction(() => {
           writePage(name, page);
           if (stream.incremental && page.checkpoint) {
@@ -200,6 +212,19 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
         }
         if (name === 'deals' && full) deleted = markMissingDealsDeleted(db, crm, seenDeals, startedAt);
         if (name === 'deals') heldBack = guard.finish();
+        // Recorded before the fill tracker (afterSync) sees the blanks, so the report says "changed type", not "missing".
+        const changed = typeChanges.get(name);
+        if (changed?.size) {
+          const opened = recordTypeDrift(
+            db,
+            crm,
+            runId,
+            name,
+            [...changed].map(([field, c]) => ({ field, ...c })),
+            startedAt,
+          );
+          for (const d of opened) log(`The CRM changed the type of ${d.stream}.${d.field} (${d.detail}); it is read as blank and the last good values are kept.`);
+        }
       }).immediate();
       progress.done(name, counts[name]);
     }
@@ -217,7 +242,7 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
     // Drift open after this run (reported by afterSync's field-fill tracker): degraded, not failed, not silent.
     const drift = listOpenSchemaDrift(db, crm);
     const degraded = [...new Set([...drift.map((d) => `${d.stream}.${d.field}`), ...heldBack.map((f) => `deals.${f}`)])].sort();
-    if (degraded.length) log(`Degraded: the CRM stopped sending ${drift.map(shortSchemaDrift).join('; ') || degraded.join(', ')}.`);
+    if (degraded.length) log(`Degraded: ${drift.map(shortSchemaDrift).join('; ') || `the CRM stopped sending ${degraded.join(', ')}`}.`);
     // Keep the reports' per-deal facts current now, off the path of the next slash command.
     // The data is complete either way: a failure here is logged, and reports refresh lazily.
     let derived: RefreshResult | null = null;

@@ -11,6 +11,9 @@
  *   the drift is reported and the run is marked degraded;
  * - otherwise (a small incremental batch of a sparse field): the blanks are real and written.
  *
+ * A field the connector reports as changed type (its page's `typeChanged`) is held back on every
+ * page and at the end whatever the counts say: the CRM told us the blanks are not real.
+ *
  * The decision uses the same baseline and threshold as the drift report, so what is held back
  * and what is reported agree.
  */
@@ -29,6 +32,7 @@ const DEAL_COLUMNS: Record<string, string> = {
   ownerId: 'owner_id',
   source: 'source',
   closeDate: 'close_date',
+  amountHome: 'amount_home',
 };
 
 const blank = (v: unknown) => v === null || v === undefined || v === '';
@@ -41,11 +45,13 @@ interface FieldState {
   seenPopulated: boolean;
   blankRows: number;
   held: string[];
+  /** The connector said the CRM holds this field as another type now. */
+  typeChanged: boolean;
 }
 
 export interface DealFieldGuard {
   /** Call inside the page's transaction, before the upsert: fills held-back fields with the stored values. */
-  guardPage(rows: DealRow[]): DealRow[];
+  guardPage(rows: DealRow[], typeChanged?: readonly string[]): DealRow[];
   /** Call at the end of the deals stream (in a transaction): writes real blanks, returns the fields held back. */
   finish(): string[];
 }
@@ -58,7 +64,7 @@ export function dealFieldGuard(db: Db, crm: string): DealFieldGuard {
     const column = DEAL_COLUMNS[field];
     const base = baselines.get(field);
     if (!column || !base || base.populated === 0) continue;
-    states.set(field, { column, baseRows: base.rows, basePopulated: base.populated, alreadyOpen: open.has(field), seenPopulated: false, blankRows: 0, held: [] });
+    states.set(field, { column, baseRows: base.rows, basePopulated: base.populated, alreadyOpen: open.has(field), seenPopulated: false, blankRows: 0, held: [], typeChanged: false });
   }
   const stored = new Map<string, (id: string) => unknown>();
   const storedValue = (column: string, id: string): unknown => {
@@ -77,13 +83,27 @@ export function dealFieldGuard(db: Db, crm: string): DealFieldGuard {
   };
 
   return {
-    guardPage(rows) {
+    guardPage(rows, typeChanged = []) {
+      for (const field of typeChanged) {
+        const s = states.get(field);
+        if (s) s.typeChanged = true;
+        else if (DEAL_COLUMNS[field]) {
+          // No baseline needed: the CRM said the blanks are not real, so whatever is stored stays.
+          states.set(field, { column: DEAL_COLUMNS[field], baseRows: 0, basePopulated: 0, alreadyOpen: false, seenPopulated: false, blankRows: 0, held: [], typeChanged: true });
+        }
+      }
       if (!states.size) return rows;
       const live = rows.filter((r) => !r.deleted);
       if (!live.length) return rows;
       const hold: FieldState[] = [];
       const holdFields: string[] = [];
       for (const [field, s] of states) {
+        if (s.typeChanged) {
+          s.blankRows += live.length;
+          hold.push(s);
+          holdFields.push(field);
+          continue;
+        }
         if (s.seenPopulated) continue;
         if (live.some((r) => !blank((r as unknown as Record<string, unknown>)[field]))) {
           s.seenPopulated = true;
@@ -112,6 +132,11 @@ export function dealFieldGuard(db: Db, crm: string): DealFieldGuard {
     finish() {
       const heldBack: string[] = [];
       for (const [field, s] of states) {
+        if (s.typeChanged) {
+          // Fields without a baseline (computed ones held with their source) are reported through their source.
+          if (s.held.length && s.baseRows > 0) heldBack.push(field);
+          continue;
+        }
         if (s.seenPopulated) continue;
         const drift = s.alreadyOpen || (s.basePopulated / s.baseRows) * s.blankRows >= DRIFT_MIN_EXPECTED;
         if (drift) {

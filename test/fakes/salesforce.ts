@@ -31,7 +31,46 @@ export interface SalesforceFakeOptions {
    * still name them, the records come back without values. Set on `fake.options` at any time.
    */
   dropFields?: string[];
+  /**
+   * Opportunity fields an admin retyped mid-life, field → its new describe type (e.g. Amount →
+   * 'string'): describe says so and the records carry the values as text. Set on `fake.options` at any time.
+   */
+  changeTypes?: Record<string, string>;
 }
+
+/** Describe types of the standard fields the fake serves (REST API "Field" types); anything else is 'string'. */
+const SF_FIELD_TYPES: Record<string, string> = {
+  Id: 'id',
+  Amount: 'currency',
+  Probability: 'percent',
+  ConversionRate: 'double',
+  CloseDate: 'date',
+  ActivityDate: 'date',
+  StartDate: 'date',
+  NextStartDate: 'date',
+  CreatedDate: 'datetime',
+  SystemModstamp: 'datetime',
+  LastModifiedDate: 'datetime',
+  StartDateTime: 'datetime',
+  IsClosed: 'boolean',
+  IsWon: 'boolean',
+  IsDeleted: 'boolean',
+  IsActive: 'boolean',
+  IsCorporate: 'boolean',
+  StageName: 'picklist',
+  LeadSource: 'picklist',
+  ForecastCategoryName: 'picklist',
+  CurrencyIsoCode: 'picklist',
+  OwnerId: 'reference',
+  AccountId: 'reference',
+  RecordTypeId: 'reference',
+  WhatId: 'reference',
+  WhoId: 'reference',
+  OpportunityId: 'reference',
+  SortOrder: 'int',
+  DecimalPlaces: 'int',
+  DefaultProbability: 'percent',
+};
 
 // ---------------------------------------------------------------------------------------
 // Ids and values in Salesforce's own forms.
@@ -99,7 +138,7 @@ export function rec(type: string, id: string, fields: Record<string, unknown>): 
 // ---------------------------------------------------------------------------------------
 // The org's objects, all fields (including those dealcast must never ask for).
 
-function objects(model: CrmModel, opts: SalesforceFakeOptions): Record<string, { fields: string[]; rows: SfRecord[] }> {
+function objects(model: CrmModel, opts: SalesforceFakeOptions): SalesforceOrg {
   const stages = orgStages(model);
   const probabilityOf = new Map(stages.map((s) => [s.name, s.probability]));
   const opportunityFields = [
@@ -132,6 +171,8 @@ function objects(model: CrmModel, opts: SalesforceFakeOptions): Record<string, {
     }),
   );
   for (const r of opportunities) for (const f of opts.dropFields ?? []) delete r[f];
+  const retyped = Object.keys(opts.changeTypes ?? {});
+  for (const r of opportunities) for (const f of retyped) if (r[f] !== null && r[f] !== undefined) r[f] = String(r[f]);
 
   const stageRows = stages.map((s, i) =>
     rec('OpportunityStage', stageRecordId(i + 1), {
@@ -232,7 +273,7 @@ function objects(model: CrmModel, opts: SalesforceFakeOptions): Record<string, {
   return {
     ...currencyObjects,
     Organization: { fields: ['Id', 'Name', 'DefaultCurrencyIsoCode', 'IsDeleted'], rows: [rec('Organization', '00DFAKE000000001AAA', { Name: 'Fake Org', DefaultCurrencyIsoCode: cur.base, IsDeleted: false })] },
-    Opportunity: { fields: opportunityFields, rows: opportunities },
+    Opportunity: { fields: opportunityFields, rows: opportunities, types: opts.changeTypes },
     OpportunityStage: { fields: ['Id', 'ApiName', 'MasterLabel', 'SortOrder', 'DefaultProbability', 'IsClosed', 'IsWon', 'IsActive', 'ForecastCategoryName', 'IsDeleted'], rows: stageRows },
     User: { fields: ['Id', 'Name', 'Email', 'IsActive', 'UserType', 'Phone', 'IsDeleted'], rows: users },
     OpportunityHistory: { fields: ['Id', 'OpportunityId', 'StageName', 'Amount', 'CreatedDate', 'SystemModstamp', 'IsDeleted'], rows: history },
@@ -345,7 +386,7 @@ export interface SalesforceFake extends SalesforceOrgFake {
 const err = (status: number, errorCode: string, message: string): FakeResponse => ({ status, body: [{ message, errorCode }] });
 
 /** An org's objects: every field each object has, and its rows (fields in Salesforce's wire form). */
-export type SalesforceOrg = Record<string, { fields: string[]; rows: SfRecord[] }>;
+export type SalesforceOrg = Record<string, { fields: string[]; rows: SfRecord[]; types?: Record<string, string> }>;
 
 export function salesforceDialect(org: () => SalesforceOrg, knobs: () => FakeKnobs, state: { token: string; issued: number; queries: string[] }): CrmDialect {
   const base = `/services/data/${SALESFORCE_API_VERSION}`;
@@ -466,7 +507,7 @@ export function salesforceDialect(org: () => SalesforceOrg, knobs: () => FakeKno
       if (more) return servePage(more[1]!);
       if (p === `${base}/sobjects/Opportunity/describe`) {
         const obj = org().Opportunity;
-        return { status: 200, body: { name: 'Opportunity', label: 'Opportunity', keyPrefix: '006', queryable: true, fields: obj!.fields.map((name) => ({ name, label: name, type: name === 'Id' ? 'id' : 'string' })) } };
+        return { status: 200, body: { name: 'Opportunity', label: 'Opportunity', keyPrefix: '006', queryable: true, fields: obj!.fields.map((name) => ({ name, label: name, type: obj!.types?.[name] ?? SF_FIELD_TYPES[name] ?? 'string' })) } };
       }
       return err(404, 'NOT_FOUND', 'The requested resource does not exist');
     },
