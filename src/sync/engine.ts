@@ -161,8 +161,7 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
       case 'deals': {
         const rows = page.rows as StreamRows['deals'][];
         if (full) for (const r of rows) seenDeals.add(r.id);
-        const typeChanged = page.typeChanged?.flatMap((c) => [c.field, ...(c.dependents ?? [])]);
-        upsertDeals(guard.guardPage(rows, typeChanged), { now: startedAt, stageFlags, observeHistory: !connector.capabilities.stageHistory });
+        upsertDeals(guard.guardPage(rows, page.typeChanged), { now: startedAt, stageFlags, observeHistory: !connector.capabilities.stageHistory });
         break;
       }
       case 'stage_history': {

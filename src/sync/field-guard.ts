@@ -21,6 +21,7 @@ import type { Db } from '../../store/db.js';
 import { DRIFT_MIN_EXPECTED, fieldBaselines, openDriftFields } from '../../store/schema-drift.js';
 import type { DealRow } from '../model/rows.js';
 import { TRACKED_FIELDS } from './schema-drift.js';
+import type { FieldTypeChange } from './connector.js';
 
 /** Deal fields and the column each is stored in. */
 const DEAL_COLUMNS: Record<string, string> = {
@@ -45,13 +46,15 @@ interface FieldState {
   seenPopulated: boolean;
   blankRows: number;
   held: string[];
-  /** The connector said the CRM holds this field as another type now. */
+  /** The connector said the CRM holds this field (or the one it derives from) as another type now. */
   typeChanged: boolean;
+  /** Held only as a dependent of a retyped field: the drift report names that field, not this one. */
+  dependent: boolean;
 }
 
 export interface DealFieldGuard {
   /** Call inside the page's transaction, before the upsert: fills held-back fields with the stored values. */
-  guardPage(rows: DealRow[], typeChanged?: readonly string[]): DealRow[];
+  guardPage(rows: DealRow[], typeChanged?: readonly FieldTypeChange[]): DealRow[];
   /** Call at the end of the deals stream (in a transaction): writes real blanks, returns the fields held back. */
   finish(): string[];
 }
@@ -64,7 +67,7 @@ export function dealFieldGuard(db: Db, crm: string): DealFieldGuard {
     const column = DEAL_COLUMNS[field];
     const base = baselines.get(field);
     if (!column || !base || base.populated === 0) continue;
-    states.set(field, { column, baseRows: base.rows, basePopulated: base.populated, alreadyOpen: open.has(field), seenPopulated: false, blankRows: 0, held: [], typeChanged: false });
+    states.set(field, { column, baseRows: base.rows, basePopulated: base.populated, alreadyOpen: open.has(field), seenPopulated: false, blankRows: 0, held: [], typeChanged: false, dependent: false });
   }
   const stored = new Map<string, (id: string) => unknown>();
   const storedValue = (column: string, id: string): unknown => {
@@ -84,12 +87,14 @@ export function dealFieldGuard(db: Db, crm: string): DealFieldGuard {
 
   return {
     guardPage(rows, typeChanged = []) {
-      for (const field of typeChanged) {
+      const changed = typeChanged.flatMap((c) => [{ field: c.field, dependent: false }, ...(c.dependents ?? []).map((field) => ({ field, dependent: true }))]);
+      for (const { field, dependent } of changed) {
         const s = states.get(field);
-        if (s) s.typeChanged = true;
-        else if (DEAL_COLUMNS[field]) {
+        const column = DEAL_COLUMNS[field];
+        if (s) Object.assign(s, { typeChanged: true, dependent });
+        else if (column) {
           // No baseline needed: the CRM said the blanks are not real, so whatever is stored stays.
-          states.set(field, { column: DEAL_COLUMNS[field], baseRows: 0, basePopulated: 0, alreadyOpen: false, seenPopulated: false, blankRows: 0, held: [], typeChanged: true });
+          states.set(field, { column, baseRows: 0, basePopulated: 0, alreadyOpen: false, seenPopulated: false, blankRows: 0, held: [], typeChanged: true, dependent });
         }
       }
       if (!states.size) return rows;
@@ -133,8 +138,8 @@ export function dealFieldGuard(db: Db, crm: string): DealFieldGuard {
       const heldBack: string[] = [];
       for (const [field, s] of states) {
         if (s.typeChanged) {
-          // Fields without a baseline (computed ones held with their source) are reported through their source.
-          if (s.held.length && s.baseRows > 0) heldBack.push(field);
+          // A dependent (a currency held with its amount) is reported through the field it derives from.
+          if (s.held.length && !s.dependent) heldBack.push(field);
           continue;
         }
         if (s.seenPopulated) continue;

@@ -3,7 +3,9 @@
  * to a text field, HubSpot's amount becomes an enumeration): the sync does not fail, the amounts
  * keep their last good values, the run is degraded, and every place that shows it says which
  * field changed type and since when — CLI and Slack `status`, the digest's first line, and one
- * alert to the admins (resolved when the field is back).
+ * alert to the admins (resolved when the field is back). Every CRM whose connector reads typed
+ * field metadata or typed values has a case. Pipedrive has none: its mapping reads only system
+ * fields (a deal's value is always monetary), which an admin cannot retype.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConnector } from '../../src/connectors/index.js';
@@ -23,6 +25,7 @@ import { listOpenSchemaDrift } from '../../store/schema-drift.js';
 import { createCrmModel, editDeal, type CrmModel } from '../fakes/crm-model.js';
 import { SALESFORCE_TOKEN, startSalesforceFake } from '../fakes/salesforce.js';
 import { HUBSPOT_TOKEN, startHubspotFake } from '../fakes/hubspot.js';
+import { ATTIO_TOKEN, startAttioFake } from '../fakes/attio.js';
 import { virtualClock } from '../helpers/clock.js';
 import { tempDb } from '../helpers/db.js';
 import type { CommandDeps } from '../../commands/command-context.js';
@@ -61,6 +64,15 @@ const CASES: RetypeCase[] = [
     },
     env: (url) => ({ CRM: 'hubspot', HUBSPOT_TOKEN, HUBSPOT_BASE_URL: url }),
     found: /amount is now an enumeration property, not a number/,
+  },
+  {
+    crm: 'attio',
+    async start(model) {
+      const fake = await startAttioFake(model);
+      return { url: fake.url, close: () => fake.close(), retype: (on) => void (fake.options.valueType = on ? 'text' : undefined) };
+    },
+    env: (url) => ({ CRM: 'attio', ATTIO_API_KEY: ATTIO_TOKEN, ATTIO_BASE_URL: url }),
+    found: /value is now a text attribute, not a currency/,
   },
 ];
 
