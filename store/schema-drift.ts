@@ -99,6 +99,22 @@ export function recordTypeDrift(db: Db, crm: string, runId: number, stream: stri
   return opened;
 }
 
+/**
+ * Resolves the 'type_changed' reports of one stream whose field a complete read found readable
+ * again (not in `stillChanged`). Connectors check the type on every read, so a read that
+ * delivered rows without reporting the field is the all-clear, with or without a fill tracker.
+ */
+export function resolveTypeDrift(db: Db, crm: string, stream: string, stillChanged: readonly string[], at: string): number {
+  const open = db
+    .prepare(`SELECT field FROM schema_drift WHERE crm = ? AND stream = ? AND kind = 'type_changed' AND resolved_at IS NULL`)
+    .pluck()
+    .all(crm, stream) as string[];
+  const resolve = db.prepare('UPDATE schema_drift SET resolved_at = ? WHERE crm = ? AND stream = ? AND field = ? AND resolved_at IS NULL');
+  let n = 0;
+  for (const field of open) if (!stillChanged.includes(field)) n += resolve.run(at, crm, stream, field).changes;
+  return n;
+}
+
 /** The baseline fill per field of one stream (what the last good sync saw). */
 export function fieldBaselines(db: Db, crm: string, stream: string): Map<string, Baseline> {
   const rows = db.prepare('SELECT field, run_id AS runId, rows, populated FROM sync_field_fill WHERE crm = ? AND stream = ?').all(crm, stream) as (Baseline & {

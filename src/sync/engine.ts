@@ -35,7 +35,7 @@ import { refreshDerivedOffThread } from './derived-refresh.js';
 import { saveCurrencySettings } from '../../store/currency-rates.js';
 import { createProgress } from './progress.js';
 import { dealFieldGuard } from './field-guard.js';
-import { listOpenSchemaDrift, recordTypeDrift, shortSchemaDrift } from '../../store/schema-drift.js';
+import { listOpenSchemaDrift, recordTypeDrift, resolveTypeDrift, shortSchemaDrift } from '../../store/schema-drift.js';
 
 export interface SyncOptions {
   /** Re-read everything and mark vanished deals deleted. */
@@ -213,6 +213,9 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
         if (name === 'deals') heldBack = guard.finish();
         // Recorded before the fill tracker (afterSync) sees the blanks, so the report says "changed type", not "missing".
         const changed = typeChanges.get(name);
+        if ((counts[name] ?? 0) > 0 && resolveTypeDrift(db, crm, name, [...(changed?.keys() ?? [])], startedAt)) {
+          log(`A ${name} field that had changed type in the CRM reads as before again.`);
+        }
         if (changed?.size) {
           const opened = recordTypeDrift(
             db,

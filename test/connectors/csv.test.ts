@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run as importCsv } from '../../src/cli/import-csv.js';
 import { loadConfig } from '../../src/config.js';
-import { createCsvConnector, readCsvImport, type CsvConnectorOptions } from '../../src/connectors/csv.js';
+import { createCsvConnector, readCsvImport, RETYPED_COLUMN_MIN_CELLS, type CsvConnectorOptions } from '../../src/connectors/csv.js';
 import { createConnector } from '../../src/connectors/index.js';
 import { UsageError } from '../../src/errors.js';
 import { runSync } from '../../src/sync/engine.js';
@@ -431,5 +431,35 @@ describe('dealcast import-csv', () => {
 
     await expect(importCsv([mapped, '--map', 'stage'], io)).rejects.toThrow(/field=Header/);
     await expect(importCsv([mapped, '--map', 'colour=Phase'], io)).rejects.toThrow(/no deal field "colour"/);
+  });
+});
+
+describe('an amount column that changes type', () => {
+  const write = (amounts: string[]) => {
+    const path = join(dir, 'deals.csv');
+    const rows = amounts.map((a, i) => `D${i + 1},Deal ${i + 1} 山田,Proposal,${a},EUR,2026-01-0${i + 1}`);
+    writeFileSync(path, ['Deal ID,Deal Name,Stage,Amount,Currency,Create Date', ...rows].join('\n'));
+    return path;
+  };
+
+  it('a few cells that are not amounts are rows rejected with their reason, not a changed column', () => {
+    const r = read({ path: write(['1200', 'twelve', '3400', '5600']) });
+    expect(r.typeChanged).toEqual([]);
+    expect(r.report.deals.rejected).toEqual([{ file: 'deals.csv', row: 3, reason: expect.stringContaining("'twelve' is not an amount") }]);
+    expect(r.deals.map((d) => d.amount)).toEqual([1200, 3400, 5600]);
+  });
+
+  it('a column in which no filled cell is an amount changed type: every row is kept, amounts read blank, and it is reported with a warning', () => {
+    const r = read({ path: write(['Large', 'Small', '', 'Medium']) });
+    expect(r.typeChanged).toEqual([{ field: 'amount', crmField: 'Amount', found: 'a column of text, not amounts', dependents: ['currency'] }]);
+    expect(r.report.deals.rejected).toEqual([]);
+    expect(r.deals.map((d) => d.amount)).toEqual([null, null, null, null]);
+    expect(r.report.warnings.join('\n')).toMatch(/None of the 3 filled cells of column Amount is an amount/);
+  });
+
+  it(`fewer than ${RETYPED_COLUMN_MIN_CELLS} filled cells are too few to tell: they are rejected`, () => {
+    const r = read({ path: write(['Large', '', '']) });
+    expect(r.typeChanged).toEqual([]);
+    expect(r.report.deals.rejected).toHaveLength(1);
   });
 });
