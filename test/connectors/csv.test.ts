@@ -406,6 +406,16 @@ describe('re-importing through the sync engine', () => {
 });
 
 describe('dealcast import-csv', () => {
+  it('a cell with a line break cannot forge a log line: each report line is one line, control characters escaped', async () => {
+    const out: string[] = [];
+    const io = { stdout: (s: string) => out.push(s), stderr: (s: string) => out.push(`ERR ${s}`), env: { DEALCAST_DB: join(dir, 'forge.db') } };
+    const path = join(dir, 'forge.csv');
+    writeFileSync(path, 'Deal ID,Deal Name,Stage,Amount\nF-1,Alpha,Won,"12\n2026-03-20T00:00:00Z admin granted \u001b[31m"\nF-2,Beta,Pitch,900\nF-3,Gamma,Pitch,100\n');
+    expect(await importCsv([path, '--now', '2026-03-20T00:00:00Z'], io)).toBe(0);
+    for (const line of out) expect(line).not.toMatch(/[\n\r\u001b]/);
+    expect(out.join('\n')).toContain('\\n2026-03-20T00:00:00Z admin granted \\u001b[31m');
+  });
+
   it('says how many deals were new, updated and rejected, and lists rejects on request', async () => {
     const out: string[] = [];
     const io = { stdout: (s: string) => out.push(s), stderr: (s: string) => out.push(`ERR ${s}`), env: { DEALCAST_DB: join(dir, 'cli.db') } };
