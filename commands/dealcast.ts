@@ -44,7 +44,7 @@ export function statusFacts(deps: CommandDeps) {
     deals: countDeals(db, crm),
     needsReview: stagesNeedingReview(db, crm).map((s) => ({ name: s.name, pipeline: pipelines.get(s.pipelineId) ?? s.pipelineId, canonical: s.canonical })),
     schedule: deps.syncSchedule,
-    drift: listOpenSchemaDrift(db, crm).map((d) => ({ field: `${d.stream}.${d.field}`, since: d.detectedAt })),
+    drift: listOpenSchemaDrift(db, crm).map((d) => ({ field: `${d.stream}.${d.field}`, since: d.detectedAt, changedType: d.kind === 'type_changed' ? (d.detail ?? 'another type') : null })),
   };
 }
 

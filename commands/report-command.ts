@@ -13,7 +13,6 @@ import { usageMessage } from '../src/views/help.js';
 import { reportSummary } from '../src/views/report-summary.js';
 import { lastSuccessfulRun } from '../store/sync-runs.js';
 import { replyTarget, teamReportOptions, teamTimeZone, type CommandDeps, type CommandRequest } from './command-context.js';
-import { resolveTeamSettings } from '../src/settings/resolve.js';
 import { localDay } from '../src/time/calendar.js';
 import { UsageError } from '../src/errors.js';
 import type { ViewerScope } from '../src/access/visibility.js';

@@ -19,7 +19,7 @@ import { DEAL_FIELDS, HISTORY_FIELDS, type CsvMapping, type DealField, type Hist
 import { UsageError } from '../errors.js';
 import { runSync } from '../sync/engine.js';
 import { countDeals } from '../../store/deals.js';
-import { cliConfig, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
+import { cliConfig, escapeControl, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 
 /** Reads `--map field=Header` (deal fields) and `--map history.field=Header` (history file fields). */
 export function parseMapFlags(values: string[]): CsvMapping {
@@ -96,7 +96,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const before = countDeals(db, 'csv').total;
     io.stdout(`Importing ${config.CSV_PATH}${config.CSV_HISTORY_PATH ? ` with stage history ${config.CSV_HISTORY_PATH}` : ''} into ${config.DEALCAST_DB}…`);
     // The connector logs its own report (columns, rejected rows); keep the engine's progress quiet.
-    const result = await runSync(db, connector, { full: values.full, now: values.now ? now : undefined, log: io.stdout });
+    // The report quotes cells (rejected values): a cell with a line break must not forge a log line.
+    const result = await runSync(db, connector, { full: values.full, now: values.now ? now : undefined, log: (line) => io.stdout(escapeControl(line)) });
     const report = connector.lastReport!;
     const created = countDeals(db, 'csv').total - before;
     const accepted = report.deals.accepted;
@@ -111,7 +112,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (quality) io.stdout(quality);
     if (values.rejects) {
       const all = [...report.deals.rejected, ...(report.history?.rejected ?? [])];
-      writeFileSync(values.rejects, ['file,row,reason', ...all.map((p) => [p.file, p.row, p.reason].map(csvField).join(','))].join('\n') + '\n');
+      writeFileSync(values.rejects, `${['file,row,reason', ...all.map((p) => [p.file, p.row, p.reason].map(csvField).join(','))].join('\n')}\n`);
       io.stdout(`Wrote ${all.length} rejected row${all.length === 1 ? '' : 's'} to ${values.rejects}.`);
     }
     return 0;

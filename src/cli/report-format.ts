@@ -80,7 +80,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
         ]),
       ),
       'Open deals: expected value won in the month from deals open now (time-bound win probabilities); P10–P90: range of what is still to be won in the month.',
-      r.overdue && r.overdue.count ? `Not included: ${num(r.overdue.count)} open deals (${money(r.overdue.value, r.currency)}) with an expected close date before ${r.months[0]?.month}.` : '',
+      r.overdue?.count ? `Not included: ${num(r.overdue.count)} open deals (${money(r.overdue.value, r.currency)}) with an expected close date before ${r.months[0]?.month}.` : '',
       r.calibration
         ? `Probabilities: ${r.calibration.stages.map((s) => `${s.stage} ${pct(s.probability)} (${s.source}${s.source === 'history' ? `, n=${s.sample}` : ''})`).join(', ')}`
         : '',

@@ -92,7 +92,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (targets) io.stdout(targets);
     if (drift.length) {
       io.stdout('');
-      io.stdout(`Degraded: ${drift.length} field(s) came back blank from the CRM although they were filled before:`);
+      io.stdout(`Degraded: ${drift.length} field(s) the CRM no longer sends as before (missing, or changed type):`);
       for (const d of drift) io.stdout(`  - ${describeSchemaDrift(d)}`);
       io.stdout('Check that the CRM field was not renamed and that the token still has its scopes. Deal fields keep their last good values until then.');
     }

@@ -1,7 +1,7 @@
 /** `dealcast sync [--full] [--now ISO] [--seed N] [--deals N]`: one sync of the configured CRM. */
 import { createConnector, forecastCategoryField } from '../connectors/index.js';
 import { runSync } from '../sync/engine.js';
-import { cliConfig, openStore, parseFlags, parseIntFlag, parseNowArg, teamTimeZone, type CliIo } from './io.js';
+import { cliConfig, escapeControl, openStore, parseFlags, parseIntFlag, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(
@@ -13,12 +13,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const config = cliConfig(io);
   const db = openStore(config);
   const now = nowIn(teamTimeZone(db, config));
+  // Log lines carry CRM text (error bodies, field names): one line each, whatever it holds.
+  const log = (line: string) => io.stdout(escapeControl(line));
   try {
     const { connector, http, afterSync, close } = createConnector(config, {
       now,
       seed: parseIntFlag(values.seed, 'seed', 0, 2 ** 31 - 1),
       deals: parseIntFlag(values.deals, 'deals', 10, 1_000_000),
-      log: io.stdout,
+      log,
       forecastCategoryField: forecastCategoryField(db),
     });
     io.stdout(`Syncing ${connector.label}${values.full ? ' (full)' : ''} into ${config.DEALCAST_DB}…`);
@@ -28,7 +30,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       full: values.full,
       now: values.now ? now : undefined,
       http,
-      log: io.stdout,
+      log,
       progress: true,
       afterSync,
       waitMs: config.SYNC_WAIT_MINUTES * 60_000,

@@ -21,7 +21,7 @@ import type { Config } from '../config.js';
 import type { CrmHttpOptions } from '../sync/http.js';
 import { parsePayload } from '../sync/payload-shape.js';
 import type { DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
-import type { Connector, CrmHttp, Page, ReadContext, Stream } from '../sync/connector.js';
+import type { Connector, CrmHttp, FieldTypeChange, Page, ReadContext, Stream } from '../sync/connector.js';
 
 export const ATTIO_LABEL = 'Attio';
 /** Records per query page (Attio's default and documented page size). */
@@ -142,6 +142,27 @@ export function textOf(v: AttioValue | undefined): string | null {
   return null;
 }
 
+/** Attribute types the deal value is read from. */
+const AMOUNT_TYPES = new Set(['currency', 'number']);
+
+/**
+ * The deal `value` attribute is a currency; recreated as another type (text, a select) its
+ * values carry that attribute_type. From the first page that shows it, the read reports `amount`
+ * (with its currency) as changed type and reads it blank, so the sync keeps the last good amounts instead of
+ * storing blanks or numbers guessed from text.
+ */
+function valueTypeCheck(): (values: AttioValues[], rows: DealRow[]) => Page<DealRow> {
+  let change: FieldTypeChange | null = null;
+  return (values, rows) => {
+    if (!change) {
+      const type = values.map((v) => currentValue(v, 'value')?.attribute_type).find((t) => t !== undefined && !AMOUNT_TYPES.has(t));
+      if (type) change = { field: 'amount', crmField: 'value', found: `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} attribute, not a currency`, dependents: ['currency'] };
+    }
+    // The currency is part of a currency value: it goes (and is kept) with the amount.
+    return change ? { rows: rows.map((r) => ({ ...r, amount: null, currency: null })), typeChanged: [change] } : { rows };
+  };
+}
+
 /** Currency values carry `currency_value` (a number, sometimes a string) and `currency_code`. */
 export function amountOf(v: AttioValue | undefined): { amount: number | null; currency: string | null } {
   if (!v) return { amount: null, currency: null };
@@ -223,7 +244,7 @@ export function toStageRow(s: z.infer<typeof statusSchema>, position: number, pi
 }
 
 export function toOwnerRow(m: z.infer<typeof memberSchema>): OwnerRow {
-  const name = [m.first_name, m.last_name].filter((s) => s && s.trim()).join(' ').trim();
+  const name = [m.first_name, m.last_name].filter((s) => s?.trim()).join(' ').trim();
   return { id: m.id.workspace_member_id, name: name || m.email_address || m.id.workspace_member_id, email: m.email_address ?? null, active: m.access_level !== 'suspended' };
 }
 
@@ -348,9 +369,13 @@ export function createAttioConnector(opts: AttioConnectorOptions): Connector {
   const deals: Stream<DealRow> = {
     incremental: false,
     async *read(ctx): AsyncIterable<Page<DealRow>> {
+      const checkValue = valueTypeCheck();
       if (!list) {
         for await (const page of queryPages(ctx.http, `${target}/records/query`, recordSchema)) {
-          yield { rows: page.map((r) => toDealRow({ id: r.id.record_id, createdAt: r.created_at, values: r.values }, pipelineId, stage, opts.forecastCategoryAttribute)) };
+          yield checkValue(
+            page.map((r) => r.values),
+            page.map((r) => toDealRow({ id: r.id.record_id, createdAt: r.created_at, values: r.values }, pipelineId, stage, opts.forecastCategoryAttribute)),
+          );
         }
         return;
       }
@@ -366,11 +391,10 @@ export function createAttioConnector(opts: AttioConnectorOptions): Connector {
         }
       }
       for await (const page of queryPages(ctx.http, `${target}/entries/query`, entrySchema)) {
-        yield {
-          rows: page.map((e) =>
-            toDealRow({ id: e.id.entry_id, createdAt: e.created_at, values: e.entry_values, parentValues: parents.get(e.parent_record_id) }, pipelineId, stage, opts.forecastCategoryAttribute),
-          ),
-        };
+        yield checkValue(
+          page.map((e) => ({ ...(parents.get(e.parent_record_id) ?? {}), ...e.entry_values })),
+          page.map((e) => toDealRow({ id: e.id.entry_id, createdAt: e.created_at, values: e.entry_values, parentValues: parents.get(e.parent_record_id) }, pipelineId, stage, opts.forecastCategoryAttribute)),
+        );
       }
     },
   };

@@ -42,7 +42,7 @@ import {
   type ParsedDate,
 } from './csv-values.js';
 import type { DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
-import type { Connector, Page, ReadContext, Stream } from '../sync/connector.js';
+import type { Connector, FieldTypeChange, Page, ReadContext, Stream } from '../sync/connector.js';
 
 export interface CsvConnectorOptions {
   /** The deals export. */
@@ -105,7 +105,16 @@ export interface CsvImport {
   deals: DealRow[];
   stageHistory: StageHistoryRow[];
   report: CsvImportReport;
+  /** Deal fields whose column no longer holds values of their type (an amount column of text): read blank, kept by the sync. */
+  typeChanged: FieldTypeChange[];
 }
+
+/**
+ * Fewest filled cells an amount column needs before "none of them is an amount" means the
+ * column changed type (a new export with a text column under that header) rather than a few
+ * mistyped rows, which are rejected one by one with their reasons.
+ */
+export const RETYPED_COLUMN_MIN_CELLS = 3;
 
 export interface CsvConnector extends Connector {
   /** The report of the last read (null before the first sync). */
@@ -344,6 +353,24 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
   const dateOrder = chooseDateOrder(dateValues, mapping.dateOrder ?? opts.dateOrder ?? 'auto', deals.file, warnings);
 
   const decimalMark: DecimalMark = mapping.decimalMark ?? (col.amount === undefined ? null : detectDecimalMark(deals.rows.map(([, c]) => cell(c, 'amount')))) ?? '.';
+  const typeChanged: FieldTypeChange[] = [];
+  if (col.amount !== undefined) {
+    const filled = deals.rows.map(([, c]) => cell(c, 'amount')).filter((v) => v !== '');
+    const readable = (v: string) => {
+      try {
+        return parseAmountCell(v, decimalMark) !== null;
+      } catch {
+        return false;
+      }
+    };
+    if (filled.length >= RETYPED_COLUMN_MIN_CELLS && !filled.some(readable)) {
+      typeChanged.push({ field: 'amount', crmField: columns.amount ?? 'amount', found: 'a column of text, not amounts', dependents: ['currency'] });
+      warnings.push(
+        `None of the ${filled.length} filled cells of column ${columns.amount} is an amount: read as a column whose type changed, so amounts and their currencies keep their last imported values (see dealcast status).`,
+      );
+    }
+  }
+  const amountRetyped = typeChanged.length > 0;
 
   // --- Pipelines, stages, owners as the rows name them.
   const pipelines = new Map<string, PipelineRow>();
@@ -407,7 +434,7 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
     if (stageName === '') reasons.push(`${label('stage')} is empty`);
     let amount: number | null = null;
     let amountCurrency: string | null = null;
-    if (col.amount !== undefined) {
+    if (col.amount !== undefined && !amountRetyped) {
       try {
         const a = parseAmountCell(cell(cells, 'amount'), decimalMark);
         amount = a?.value ?? null;
@@ -760,6 +787,7 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
     deals: dealRows,
     stageHistory: [...historyOut.values()],
     report,
+    typeChanged,
   };
 }
 
@@ -836,11 +864,13 @@ export function createCsvConnector(opts: CsvConnectorOptions): CsvConnector {
     }
     return loaded.data;
   };
-  const stream = <T>(pick: (d: CsvImport) => T[]): Stream<T> => ({
+  const stream = <T>(pick: (d: CsvImport) => T[], typed = false): Stream<T> => ({
     incremental: false,
     async *read(ctx: ReadContext): AsyncIterable<Page<T>> {
-      const rows = pick(load(ctx));
-      for (let i = 0; i < rows.length; i += 1000) yield { rows: rows.slice(i, i + 1000) };
+      const data = load(ctx);
+      const rows = pick(data);
+      const typeChanged = typed && data.typeChanged.length ? { typeChanged: data.typeChanged } : {};
+      for (let i = 0; i < rows.length; i += 1000) yield { rows: rows.slice(i, i + 1000), ...typeChanged };
     },
   });
   return {
@@ -857,7 +887,7 @@ export function createCsvConnector(opts: CsvConnectorOptions): CsvConnector {
       pipelines: stream((d) => d.pipelines),
       stages: stream((d) => d.stages),
       owners: stream((d) => d.owners),
-      deals: stream((d) => d.deals),
+      deals: stream((d) => d.deals, true),
       stage_history: stream((d) => d.stageHistory),
     },
     get lastReport() {

@@ -24,7 +24,7 @@ import type { CrmHttpOptions } from '../sync/http.js';
 import { CrmAuthError } from '../errors.js';
 import { nearestMidnight } from '../targets/crm-goals.js';
 import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow, TeamRow } from '../model/rows.js';
-import { TargetsUnavailable, type Connector, type CrmGoal, type CrmGoals, type CrmGoalSkip, type CrmHttp, type CrmRequest, type CrmTeams, type CurrencyInfo, type Page, type ReadContext } from '../sync/connector.js';
+import { TargetsUnavailable, type Connector, type CrmGoal, type CrmGoals, type CrmGoalSkip, type CrmHttp, type CrmRequest, type CrmTeams, type CurrencyInfo, type FieldTypeChange, type Page, type ReadContext } from '../sync/connector.js';
 
 const LABEL = 'HubSpot';
 export const HUBSPOT_SCOPES = [
@@ -74,9 +74,10 @@ const prop = z.string().nullable().optional();
 
 const dealProps = z.looseObject({
   dealname: prop,
-  amount: numeric.nullable().optional().or(z.literal('')),
+  // Read as text and checked per page (amountTypeCheck): a retyped amount must not fail the sync.
+  amount: prop,
   deal_currency_code: prop,
-  amount_in_home_currency: numeric.nullable().optional().or(z.literal('')),
+  amount_in_home_currency: prop,
   pipeline: prop,
   dealstage: prop,
   hubspot_owner_id: prop,
@@ -135,6 +136,8 @@ const where = (req: CrmRequest) => `${req.method ?? 'GET'} ${req.path}`;
 
 // ---------------------------------------------------------------- mappers
 const isoOrNull = (v: string | null | undefined) => (v ? new Date(v).toISOString() : null);
+/** A number property's value, or null when blank or not a number (see amountTypeCheck). */
+const numberOrNull = (v: string | null | undefined) => (v && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
 
 export function toDealRow(o: DealObject): DealRow {
   const p = o.properties;
@@ -144,10 +147,10 @@ export function toDealRow(o: DealObject): DealRow {
   return {
     id: o.id,
     name: p.dealname ?? '',
-    amount: p.amount ? Number(p.amount) : null,
+    amount: numberOrNull(p.amount),
     currency: p.deal_currency_code ?? null,
     // HubSpot's own conversion into the company currency (closed deals keep the rate they closed at).
-    amountHome: p.amount_in_home_currency ? Number(p.amount_in_home_currency) : null,
+    amountHome: numberOrNull(p.amount_in_home_currency),
     pipelineId: p.pipeline ?? null,
     stageId: p.dealstage ?? null,
     ownerId: p.hubspot_owner_id || null,
@@ -227,24 +230,60 @@ async function fetchPipelines(http: CrmHttp) {
   return parsePayload(pipelinesSchema, res.body, LABEL, where(req)).results;
 }
 
+const propertyDefinition = z.looseObject({ name: z.string(), type: z.string(), fieldType: z.string().optional() });
+
+/**
+ * The deal amount is a number property; an admin can retype it (to a dropdown of size bands, or
+ * text). Once a page holds an amount that is not a number, the property's definition says what
+ * it is now, and from then on this read reports `amount` as changed type: its values (and the
+ * amount in the company currency HubSpot derives from it) are read blank, and the sync keeps
+ * the last good ones instead of failing.
+ */
+function amountTypeCheck(http: CrmHttp): (objects: DealObject[]) => Promise<FieldTypeChange[]> {
+  let change: FieldTypeChange | null = null;
+  return async (objects) => {
+    if (!change) {
+      const unreadable = objects.some((o) => !o.archived && (o.properties.amount ?? '').trim() !== '' && numberOrNull(o.properties.amount) === null);
+      if (!unreadable) return [];
+      let found = 'text that is not a number';
+      try {
+        const req: CrmRequest = { method: 'GET', path: '/crm/v3/properties/deals/amount' };
+        const def = parsePayload(propertyDefinition, (await http.request(req)).body, LABEL, where(req));
+        if (def.type !== 'number') found = `${/^[aeiou]/.test(def.type) ? 'an' : 'a'} ${def.type} property, not a number`;
+      } catch {
+        // The definition is only a better description; the values already tell the type changed.
+      }
+      change = { field: 'amount', crmField: 'amount', found, dependents: ['amountHome'] };
+    }
+    return [change];
+  };
+}
+
 async function* dealPages(ctx: ReadContext): AsyncGenerator<Page<DealRow>> {
+  const checkAmount = amountTypeCheck(ctx.http);
+  const page = async (objects: DealObject[], checkpoint?: string): Promise<Page<DealRow>> => {
+    const typeChanged = await checkAmount(objects);
+    const rows = objects.map(toDealRow);
+    if (!typeChanged.length) return { rows, ...(checkpoint ? { checkpoint } : {}) };
+    return { rows: rows.map((r) => ({ ...r, amount: null, amountHome: null })), typeChanged, ...(checkpoint ? { checkpoint } : {}) };
+  };
   const schema = listOf(dealObject);
   const parse = (b: unknown, r: CrmRequest) => parsePayload(schema, b, LABEL, where(r));
   const since = cursorMs(ctx);
   // Archived (deleted) deals first: they carry no checkpoint, so a failure after them cannot
   // move the cursor past one we have not read.
   const archived = getList('/crm/v3/objects/deals', { limit: LIST_LIMIT, archived: true, properties: DEAL_PROPERTIES.join(',') });
-  for await (const page of followTokens(ctx.http, archived, parse, nextAfter)) {
-    const rows = page.results.filter((o) => !ctx.cursor || Date.parse(o.archivedAt ?? o.updatedAt) >= since).map(toDealRow);
-    if (rows.length) yield { rows };
+  for await (const p of followTokens(ctx.http, archived, parse, nextAfter)) {
+    const objects = p.results.filter((o) => !ctx.cursor || Date.parse(o.archivedAt ?? o.updatedAt) >= since);
+    if (objects.length) yield await page(objects);
   }
   if (!ctx.cursor) {
     const live = getList('/crm/v3/objects/deals', { limit: LIST_LIMIT, archived: false, properties: DEAL_PROPERTIES.join(',') });
-    for await (const page of followTokens(ctx.http, live, parse, nextAfter)) yield { rows: page.results.map(toDealRow) };
+    for await (const p of followTokens(ctx.http, live, parse, nextAfter)) yield await page(p.results);
     return;
   }
-  for await (const page of searchWalk(ctx.http, 'deals', DEAL_PROPERTIES, dealObject, since)) {
-    yield { rows: page.items.map(toDealRow), checkpoint: new Date(page.checkpoint).toISOString() };
+  for await (const p of searchWalk(ctx.http, 'deals', DEAL_PROPERTIES, dealObject, since)) {
+    yield await page(p.items, new Date(p.checkpoint).toISOString());
   }
 }
 

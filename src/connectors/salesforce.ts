@@ -28,7 +28,7 @@ import type { CrmHttpOptions } from '../sync/http.js';
 import { createClientCredentialsSession } from '../sync/oauth-client-credentials.js';
 import { parsePayload } from '../sync/payload-shape.js';
 import type { ActivityRow, ActivityType, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow, TeamRow } from '../model/rows.js';
-import { TargetsUnavailable, type Connector, type CrmGoal, type CrmGoals, type CrmGoalSkip, type CrmHttp, type CrmTeams, type CurrencyInfo, type Page, type ReadContext, type Stream } from '../sync/connector.js';
+import { TargetsUnavailable, type Connector, type CrmGoal, type CrmGoals, type CrmGoalSkip, type CrmHttp, type CrmTeams, type CurrencyInfo, type FieldTypeChange, type Page, type ReadContext, type Stream } from '../sync/connector.js';
 
 export const SALESFORCE_LABEL = 'Salesforce';
 /** The one pipeline every opportunity belongs to. */
@@ -64,7 +64,19 @@ const queryResult = z.object({
   records: z.array(z.object({ attributes: z.object({ type: z.string() }).loose() }).loose()),
 });
 
-const describeResult = z.object({ fields: z.array(z.object({ name: z.string() }).loose()) }).loose();
+const describeResult = z.object({ fields: z.array(z.object({ name: z.string(), type: z.string().optional() }).loose()) }).loose();
+
+/**
+ * Opportunity fields read as numbers, the describe types that hold one, and the row field each
+ * fills (null: selected but not kept). A field an admin retypes (Amount to a text field) is left
+ * out of the query, and a kept one is reported as changed type: the sync keeps the last good
+ * values instead of failing on a string.
+ */
+const NUMERIC_TYPES = new Set(['currency', 'double', 'int', 'percent', 'long']);
+const NUMERIC_FIELDS: { crmField: string; field: 'amount' | null }[] = [
+  { crmField: 'Amount', field: 'amount' },
+  { crmField: 'Probability', field: null },
+];
 
 const str = z.string();
 const optStr = z.string().nullable().optional();
@@ -306,7 +318,7 @@ export function taskType(subtype: string | null | undefined, type: string | null
   return 'task';
 }
 
-const dealIdOf = (whatId: string | null | undefined) => (whatId && whatId.startsWith(OPPORTUNITY_PREFIX) ? whatId : null);
+const dealIdOf = (whatId: string | null | undefined) => (whatId?.startsWith(OPPORTUNITY_PREFIX) ? whatId : null);
 
 export function taskToActivity(t: SalesforceTask): ActivityRow {
   const created = sfInstant(t.CreatedDate);
@@ -448,7 +460,17 @@ export function createSalesforceConnector(opts: SalesforceConnectorOptions): Con
       // CurrencyIsoCode exists only in multi-currency orgs, RecordTypeId only with record
       // types; asking for a missing field is a 400, so ask the org what it has.
       const described = await ctx.http.request({ path: `${base}/sobjects/Opportunity/describe` });
-      const has = new Set(parsePayload(describeResult, described.body, SALESFORCE_LABEL, 'describe Opportunity').fields.map((f) => f.name));
+      const describedFields = parsePayload(describeResult, described.body, SALESFORCE_LABEL, 'describe Opportunity').fields;
+      const has = new Set(describedFields.map((f) => f.name));
+      const typeOf = new Map(describedFields.map((f) => [f.name, f.type]));
+      const typeChanged: FieldTypeChange[] = [];
+      const retyped = new Set<string>();
+      for (const t of NUMERIC_FIELDS) {
+        const type = typeOf.get(t.crmField);
+        if (type === undefined || NUMERIC_TYPES.has(type)) continue;
+        retyped.add(t.crmField);
+        if (t.field) typeChanged.push({ field: t.field, crmField: t.crmField, found: `a ${type} field, not a number` });
+      }
       const incremental = isIncremental(ctx);
       const fields = [
         'Id',
@@ -468,13 +490,13 @@ export function createSalesforceConnector(opts: SalesforceConnectorOptions): Con
         // Pipeline, Best Case, Commit, Omitted, Closed (renamable by the org); absent where forecasting is off.
         ...(has.has('ForecastCategoryName') ? ['ForecastCategoryName'] : []),
         ...(incremental ? ['IsDeleted'] : []),
-      ];
+      ].filter((f) => !retyped.has(f));
       const where = incremental ? ` WHERE SystemModstamp >= ${incrementalFrom(ctx.cursor!, overlapMs)}` : '';
       const soql = `SELECT ${fields.join(', ')} FROM Opportunity${where} ORDER BY SystemModstamp ASC, Id ASC`;
       for await (const records of soqlPages(ctx.http, soql, opportunity, { all: incremental })) {
         const last = records[records.length - 1];
         if (!last) continue;
-        yield { rows: records.map(toDealRow), checkpoint: sfInstant(last.SystemModstamp) };
+        yield { rows: records.map(toDealRow), checkpoint: sfInstant(last.SystemModstamp), ...(typeChanged.length ? { typeChanged } : {}) };
       }
     },
   };
@@ -570,7 +592,7 @@ export function createSalesforceConnector(opts: SalesforceConnectorOptions): Con
       }
     };
     const types = await collect('SELECT IsoCode, ConversionRate, IsCorporate, IsActive FROM CurrencyType ORDER BY IsoCode ASC', currencyType);
-    if (types && types.length) {
+    if (types?.length) {
       const base = types.find((t) => t.IsCorporate)?.IsoCode ?? null;
       const rates: CurrencyInfo['rates'] = types.filter((t) => !t.IsCorporate).map((t) => ({ currency: t.IsoCode, startDate: null, endDate: null, perBase: t.ConversionRate }));
       const dated = await collect('SELECT IsoCode, ConversionRate, StartDate, NextStartDate FROM DatedConversionRate ORDER BY IsoCode ASC, StartDate ASC', datedRate);

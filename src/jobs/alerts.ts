@@ -153,7 +153,7 @@ export function detectAlerts(
       const limit = settings['alerts.rep_inactive.hours'];
       for (const r of reps.reps) {
         const o = owners.get(r.owner_id);
-        if (!o || !o.active) continue;
+        if (!o?.active) continue;
         // A rep with nothing open and no activity on record is not someone we expect to log calls.
         if (r.last_activity_at === null && r.open_deals === 0) continue;
         const hours = r.last_activity_at ? businessHoursBetween(new Date(r.last_activity_at), now, deps.timeZone) : null;
@@ -229,7 +229,7 @@ function resolution(deps: Pick<AlertDeps, 'db' | 'crm'>, entry: AlertEntry, acti
     case 'rep_inactive': {
       if (active) return null;
       const owner = listOwners(deps.db, deps.crm).find((o) => o.id === entry.subject);
-      if (!owner || !owner.active) return 'is no longer an active user in the CRM.';
+      if (!owner?.active) return 'is no longer an active user in the CRM.';
       return 'has logged activity again.';
     }
     case 'stuck_deal': {
@@ -275,7 +275,7 @@ async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, find
     // Only a subject described in the thread gets a reply there; one only counted in the summary
     // shows in the root's updated count.
     const { channel: ch, rootTs, replyTs } = entry;
-    if (ch && rootTs && replyTs) await once(`resolved:${entry.id}`, () => deps.messenger.reply(ch, rootTs, alertResolvedView(kind, label, reason)));
+    if (ch && rootTs && replyTs) await once(`resolved:${entry.id}`, () => deps.messenger.reply(ch, rootTs, alertResolvedView(label, reason)));
     resolveAlert(deps.db, entry.id, at, { ...entry.details, resolution: reason });
     open.delete(entry.subject);
     outcome.resolved++;
@@ -332,7 +332,7 @@ async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, find
 }
 
 /**
- * Schema drift, for the admins: one message per field the CRM stopped sending (mentioning
+ * Schema drift, for the admins: one message per field the CRM stopped sending or changed the type of (mentioning
  * DEALCAST_ADMINS), a reply in its thread when the field is back. Kept in the alert log like any
  * subject, so it is said once.
  */
@@ -349,12 +349,12 @@ async function reconcileSchemaDrift(deps: AlertDeps, channel: string, now: Date,
       continue;
     }
     const { channel: ch, rootTs } = e;
-    if (ch && rootTs) await once(`resolved:${e.id}`, () => deps.messenger.reply(ch, rootTs, alertResolvedView(kind, `\`${e.subject}\``, 'is arriving from the CRM again.')));
+    if (ch && rootTs) await once(`resolved:${e.id}`, () => deps.messenger.reply(ch, rootTs, alertResolvedView(`\`${e.subject}\``, 'is arriving from the CRM again.')));
     resolveAlert(deps.db, e.id, at, { ...e.details, resolution: 'back' });
     outcome.resolved++;
   }
   for (const [field, d] of active) {
-    const view = schemaDriftAlertView({ field, since: d.detectedAt, rowsSeen: d.rowsSeen, baselinePopulated: d.baselinePopulated, baselineRows: d.baselineRows }, deps.admins ?? [], deps.timeZone);
+    const view = schemaDriftAlertView({ field, since: d.detectedAt, rowsSeen: d.rowsSeen, baselinePopulated: d.baselinePopulated, baselineRows: d.baselineRows, changedType: d.kind === 'type_changed' ? (d.detail ?? 'another type') : null }, deps.admins ?? [], deps.timeZone);
     const root = await once(`root:${kind}:${field}`, () => deps.messenger.post(channel, view).then(({ ts }) => ({ channel, ts })));
     insertAlert(deps.db, { kind, subject: field, fingerprint: d.detectedAt, channel: root.channel, rootTs: root.ts, replyTs: null, at, details: { since: d.detectedAt } });
     outcome.announced++;

@@ -187,7 +187,7 @@ export function gatherDigest(deps: Omit<DigestDeps, 'messenger' | 'channel'>, no
     currency: pipeline.currency,
     late: opts.lateFor ? { slot: opts.lateFor.toISOString() } : null,
     stale,
-    drift: listOpenSchemaDrift(deps.db, deps.crm).map((x) => ({ field: `${x.stream}.${x.field}`, since: x.detectedAt })),
+    drift: listOpenSchemaDrift(deps.db, deps.crm).map((x) => ({ field: `${x.stream}.${x.field}`, since: x.detectedAt, changedType: x.kind === 'type_changed' ? (x.detail ?? 'another type') : null })),
     kpis,
     prevDay: prevDay ? { day: prevDayDay, kpis: prevDay } : null,
     prevWeek: prevWeek ? { day: prevWeekDay, kpis: prevWeek } : null,
@@ -264,7 +264,7 @@ function parseDetail(detail: string | null): DigestRunDetail | null {
   if (!detail) return null;
   try {
     const d = JSON.parse(detail) as Partial<DigestRunDetail>;
-    return d && d.kpis && typeof d.kpis.day === 'string' ? (d as DigestRunDetail) : null;
+    return d?.kpis && typeof d.kpis.day === 'string' ? (d as DigestRunDetail) : null;
   } catch {
     return null;
   }

@@ -128,7 +128,7 @@ export function deriveDealFact(deal: DealForFacts, history: HistoryForFacts[], s
   const path: { code: number; t: number }[] = [];
   for (const h of history) {
     const s = stages.get(h.stageId);
-    if (!s || !s.included) continue;
+    if (!s?.included) continue;
     path.push({ code: canonicalCode(s.canonical), t: toEpochS(h.enteredAt) });
   }
   path.sort((a, b) => a.t - b.t);

@@ -19,6 +19,24 @@ export interface Page<T> {
    * engine then saves the sync's start time once the stream completes.
    */
   checkpoint?: string | null;
+  /**
+   * Fields of these rows the CRM now holds as another type than the mapping reads (its field
+   * metadata says so, or none of its values can be read): the rows carry them blank, and the
+   * engine keeps the stored values and records the drift instead of failing or blanking.
+   */
+  typeChanged?: FieldTypeChange[];
+}
+
+/** A row field whose CRM field changed type: `amount` ← `Amount`, now 'string' where 'currency' was read. */
+export interface FieldTypeChange {
+  /** The row field, e.g. 'amount'. */
+  field: string;
+  /** The CRM's name for it, e.g. 'Amount' or 'amount'. */
+  crmField: string;
+  /** What the CRM holds now, in its own words, e.g. 'string', 'enumeration', 'text that is not a number'. */
+  found: string;
+  /** Row fields the CRM computes from this one (HubSpot's amount in the company currency): kept with it. */
+  dependents?: string[];
 }
 
 /** The HTTP door a connector may use (src/sync/http.ts implements it). */

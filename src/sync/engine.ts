@@ -36,7 +36,7 @@ import { saveCurrencySettings } from '../../store/currency-rates.js';
 import { replaceCrmTeams } from '../../store/crm-teams.js';
 import { createProgress } from './progress.js';
 import { dealFieldGuard } from './field-guard.js';
-import { listOpenSchemaDrift, shortSchemaDrift } from '../../store/schema-drift.js';
+import { listOpenSchemaDrift, recordTypeDrift, resolveTypeDrift, shortSchemaDrift } from '../../store/schema-drift.js';
 import { syncCrmTargets, type TargetsSyncStatus } from './targets-sync.js';
 
 export interface SyncOptions {
@@ -136,10 +136,20 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
   const upsertDeals = dealUpserter(db, crm);
   const guard = dealFieldGuard(db, crm);
   let heldBack: string[] = [];
-  const loadStageFlags = () =>
-    new Map(listStages(db, crm, { includeDeleted: true }).map((s) => [s.id, { isClosed: s.isClosed, isWon: s.isWon }]));
+  const loadStageFlags = () => new Map(listStages(db, crm, { includeDeleted: true }).map((s) => [s.id, { isClosed: s.isClosed, isWon: s.isWon }]));
   let stageFlags = loadStageFlags();
   const seenDeals = new Set<string>();
+  // Fields the connector reported as changed type, per stream: field → what the CRM holds now, rows read blank.
+  const typeChanges = new Map<StreamName, Map<string, { detail: string; rows: number }>>();
+  const noteTypeChanges = (name: StreamName, page: Page<unknown>) => {
+    if (!page.typeChanged?.length) return;
+    const seen = typeChanges.get(name) ?? new Map<string, { detail: string; rows: number }>();
+    typeChanges.set(name, seen);
+    for (const c of page.typeChanged) {
+      const was = seen.get(c.field);
+      seen.set(c.field, { detail: was?.detail ?? `${c.crmField} is now ${c.found}`, rows: (was?.rows ?? 0) + page.rows.length });
+    }
+  };
 
   const writePage = <K extends StreamName>(name: K, page: Page<StreamRows[K]>): void => {
     switch (name) {
@@ -155,7 +165,7 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
       case 'deals': {
         const rows = page.rows as StreamRows['deals'][];
         if (full) for (const r of rows) seenDeals.add(r.id);
-        upsertDeals(guard.guardPage(rows), { now: startedAt, stageFlags, observeHistory: !connector.capabilities.stageHistory });
+        upsertDeals(guard.guardPage(rows, page.typeChanged), { now: startedAt, stageFlags, observeHistory: !connector.capabilities.stageHistory });
         break;
       }
       case 'stage_history': {
@@ -179,6 +189,7 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
       progress.stream(name);
       let pageIndex = 0;
       for await (const page of stream.read({ cursor, full, startedAt: now, http, log })) {
+        noteTypeChanges(name, page);
         db.transaction(() => {
           writePage(name, page);
           if (stream.incremental && page.checkpoint) {
@@ -204,6 +215,22 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
         }
         if (name === 'deals' && full) deleted = markMissingDealsDeleted(db, crm, seenDeals, startedAt);
         if (name === 'deals') heldBack = guard.finish();
+        // Recorded before the fill tracker (afterSync) sees the blanks, so the report says "changed type", not "missing".
+        const changed = typeChanges.get(name);
+        if ((counts[name] ?? 0) > 0 && resolveTypeDrift(db, crm, name, [...(changed?.keys() ?? [])], startedAt)) {
+          log(`A ${name} field that had changed type in the CRM reads as before again.`);
+        }
+        if (changed?.size) {
+          const opened = recordTypeDrift(
+            db,
+            crm,
+            runId,
+            name,
+            [...changed].map(([field, c]) => ({ field, ...c })),
+            startedAt,
+          );
+          for (const d of opened) log(`The CRM changed the type of ${d.stream}.${d.field} (${d.detail}); it is read as blank and the last good values are kept.`);
+        }
       }).immediate();
       progress.done(name, counts[name]);
     }
@@ -243,7 +270,7 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
     // Drift open after this run (reported by afterSync's field-fill tracker): degraded, not failed, not silent.
     const drift = listOpenSchemaDrift(db, crm);
     const degraded = [...new Set([...drift.map((d) => `${d.stream}.${d.field}`), ...heldBack.map((f) => `deals.${f}`)])].sort();
-    if (degraded.length) log(`Degraded: the CRM stopped sending ${drift.map(shortSchemaDrift).join('; ') || degraded.join(', ')}.`);
+    if (degraded.length) log(`Degraded: ${drift.map(shortSchemaDrift).join('; ') || `the CRM stopped sending ${degraded.join(', ')}`}.`);
     // Keep the reports' per-deal facts current now, off the path of the next slash command.
     // The data is complete either way: a failure here is logged, and reports refresh lazily.
     let derived: RefreshResult | null = null;

@@ -11,6 +11,9 @@
  *   the drift is reported and the run is marked degraded;
  * - otherwise (a small incremental batch of a sparse field): the blanks are real and written.
  *
+ * A field the connector reports as changed type (its page's `typeChanged`) is held back on every
+ * page and at the end whatever the counts say: the CRM told us the blanks are not real.
+ *
  * The decision uses the same baseline and threshold as the drift report, so what is held back
  * and what is reported agree.
  */
@@ -18,6 +21,7 @@ import type { Db } from '../../store/db.js';
 import { DRIFT_MIN_EXPECTED, fieldBaselines, openDriftFields } from '../../store/schema-drift.js';
 import type { DealRow } from '../model/rows.js';
 import { TRACKED_FIELDS } from './schema-drift.js';
+import type { FieldTypeChange } from './connector.js';
 
 /** Deal fields and the column each is stored in. */
 const DEAL_COLUMNS: Record<string, string> = {
@@ -29,6 +33,7 @@ const DEAL_COLUMNS: Record<string, string> = {
   ownerId: 'owner_id',
   source: 'source',
   closeDate: 'close_date',
+  amountHome: 'amount_home',
 };
 
 const blank = (v: unknown) => v === null || v === undefined || v === '';
@@ -41,11 +46,15 @@ interface FieldState {
   seenPopulated: boolean;
   blankRows: number;
   held: string[];
+  /** The connector said the CRM holds this field (or the one it derives from) as another type now. */
+  typeChanged: boolean;
+  /** Held only as a dependent of a retyped field: the drift report names that field, not this one. */
+  dependent: boolean;
 }
 
 export interface DealFieldGuard {
   /** Call inside the page's transaction, before the upsert: fills held-back fields with the stored values. */
-  guardPage(rows: DealRow[]): DealRow[];
+  guardPage(rows: DealRow[], typeChanged?: readonly FieldTypeChange[]): DealRow[];
   /** Call at the end of the deals stream (in a transaction): writes real blanks, returns the fields held back. */
   finish(): string[];
 }
@@ -58,7 +67,7 @@ export function dealFieldGuard(db: Db, crm: string): DealFieldGuard {
     const column = DEAL_COLUMNS[field];
     const base = baselines.get(field);
     if (!column || !base || base.populated === 0) continue;
-    states.set(field, { column, baseRows: base.rows, basePopulated: base.populated, alreadyOpen: open.has(field), seenPopulated: false, blankRows: 0, held: [] });
+    states.set(field, { column, baseRows: base.rows, basePopulated: base.populated, alreadyOpen: open.has(field), seenPopulated: false, blankRows: 0, held: [], typeChanged: false, dependent: false });
   }
   const stored = new Map<string, (id: string) => unknown>();
   const storedValue = (column: string, id: string): unknown => {
@@ -77,13 +86,29 @@ export function dealFieldGuard(db: Db, crm: string): DealFieldGuard {
   };
 
   return {
-    guardPage(rows) {
+    guardPage(rows, typeChanged = []) {
+      const changed = typeChanged.flatMap((c) => [{ field: c.field, dependent: false }, ...(c.dependents ?? []).map((field) => ({ field, dependent: true }))]);
+      for (const { field, dependent } of changed) {
+        const s = states.get(field);
+        const column = DEAL_COLUMNS[field];
+        if (s) Object.assign(s, { typeChanged: true, dependent });
+        else if (column) {
+          // No baseline needed: the CRM said the blanks are not real, so whatever is stored stays.
+          states.set(field, { column, baseRows: 0, basePopulated: 0, alreadyOpen: false, seenPopulated: false, blankRows: 0, held: [], typeChanged: true, dependent });
+        }
+      }
       if (!states.size) return rows;
       const live = rows.filter((r) => !r.deleted);
       if (!live.length) return rows;
       const hold: FieldState[] = [];
       const holdFields: string[] = [];
       for (const [field, s] of states) {
+        if (s.typeChanged) {
+          s.blankRows += live.length;
+          hold.push(s);
+          holdFields.push(field);
+          continue;
+        }
         if (s.seenPopulated) continue;
         if (live.some((r) => !blank((r as unknown as Record<string, unknown>)[field]))) {
           s.seenPopulated = true;
@@ -112,6 +137,11 @@ export function dealFieldGuard(db: Db, crm: string): DealFieldGuard {
     finish() {
       const heldBack: string[] = [];
       for (const [field, s] of states) {
+        if (s.typeChanged) {
+          // A dependent (a currency held with its amount) is reported through the field it derives from.
+          if (s.held.length && !s.dependent) heldBack.push(field);
+          continue;
+        }
         if (s.seenPopulated) continue;
         const drift = s.alreadyOpen || (s.basePopulated / s.baseRows) * s.blankRows >= DRIFT_MIN_EXPECTED;
         if (drift) {

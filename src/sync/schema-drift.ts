@@ -41,10 +41,13 @@ export function trackFieldFill(connector: Connector): FieldFillTracker {
         const fill: FieldFill = { rows: 0, populated: Object.fromEntries(fields.map((f) => [f, 0])) };
         fills.set(name, fill);
         for await (const page of inner.read(ctx)) {
+          // A retyped field (and what derives from it) is read blank on purpose: its blanks say
+          // nothing about whether the CRM still sends it, so this run does not count it.
+          for (const c of page.typeChanged ?? []) for (const f of [c.field, ...(c.dependents ?? [])]) delete fill.populated[f];
           for (const row of page.rows as unknown as Record<string, unknown>[]) {
             if (row.deleted === true) continue;
             fill.rows++;
-            for (const f of fields) if (!blank(row[f])) fill.populated[f] = (fill.populated[f] ?? 0) + 1;
+            for (const f of fields) if (f in fill.populated && !blank(row[f])) fill.populated[f] = (fill.populated[f] ?? 0) + 1;
           }
           yield page;
         }

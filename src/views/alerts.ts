@@ -4,7 +4,7 @@
  * known, and the resolution reply. Pure data in, message out.
  */
 import type { Block, MessageContent } from '../delivery/messenger.js';
-import type { AlertKind, LoggedKind } from '../../store/alert-log.js';
+import type { AlertKind } from '../../store/alert-log.js';
 import { clip, escapeMrkdwn, formatCount, formatMoney, formatPercent } from './numbers.js';
 
 export interface PipelineDropFacts {
@@ -163,7 +163,7 @@ export function alertReplyView(f: AlertFacts, timeZone: string): MessageContent 
 }
 
 /** The reply in a subject's original thread when it resolves. */
-export function alertResolvedView(kind: LoggedKind, subjectLabel: string, reason: string): MessageContent {
+export function alertResolvedView(subjectLabel: string, reason: string): MessageContent {
   const text = `:white_check_mark: Resolved: ${subjectLabel} ${reason}`;
   return { text: text.replace(/[*_`]/g, '').replace(/^:[a-z_]+: /, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text, 2900) } }] };
 }
@@ -180,11 +180,17 @@ export function subjectLabel(f: AlertFacts): string {
 }
 
 /** A CRM field that stopped arriving (schema drift), for the admins: which field, since when, what it means. */
-export function schemaDriftAlertView(d: { field: string; since: string; rowsSeen: number; baselinePopulated: number; baselineRows: number }, admins: string[], timeZone: string): MessageContent {
+export function schemaDriftAlertView(
+  d: { field: string; since: string; rowsSeen: number; baselinePopulated: number; baselineRows: number; changedType?: string | null },
+  admins: string[],
+  timeZone: string,
+): MessageContent {
   const since = new Date(d.since).toLocaleString('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
   const who = admins.length ? `${admins.map((u) => `<@${u}>`).join(' ')}: ` : '';
-  const text =
-    `:warning: ${who}the CRM stopped sending \`${escapeMrkdwn(d.field)}\` (since ${since}, ${timeZone}): blank on all ${formatCount(d.rowsSeen)} rows of that sync, ` +
+  const text = d.changedType
+    ? `:warning: ${who}the CRM changed the type of \`${escapeMrkdwn(d.field)}\` (since ${since}, ${timeZone}): ${escapeMrkdwn(d.changedType)}, which dealcast cannot read as before. ` +
+      'The syncs are marked degraded and reports keep its last good values. Change the field back in the CRM, or map another field of the right type.'
+    : `:warning: ${who}the CRM stopped sending \`${escapeMrkdwn(d.field)}\` (since ${since}, ${timeZone}): blank on all ${formatCount(d.rowsSeen)} rows of that sync, ` +
     `though ${formatCount(d.baselinePopulated)} of ${formatCount(d.baselineRows)} had it before. The syncs are marked degraded and reports keep its last good values. ` +
     'Check that the field was not renamed or hidden in the CRM and that the token still has its scopes.';
   return { text: text.replace(/[*_`]/g, '').replace(/^:[a-z_]+: /, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text, 2900) } }] };

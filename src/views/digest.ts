@@ -41,7 +41,7 @@ export interface DigestData {
   /** Set when the last successful sync is older than twice the sync interval (or there is none). */
   stale: { lastSyncAt: string | null } | null;
   /** Fields the CRM stopped sending (schema drift): their last good values are used. Empty when none. */
-  drift?: { field: string; since: string }[];
+  drift?: { field: string; since: string; changedType?: string | null }[];
   kpis: DigestKpis;
   prevDay: { day: string; kpis: Partial<DigestKpis> } | null;
   prevWeek: { day: string; kpis: Partial<DigestKpis> } | null;
@@ -112,8 +112,12 @@ function field(title: string, value: string, changes: (string | null)[]): Mrkdwn
 
 function driftLine(d: DigestData): string | null {
   if (!d.drift?.length) return null;
-  const fields = d.drift.map((x) => `\`${x.field}\` since ${localClock(x.since, d.timeZone)}`).join(', ');
-  return `:warning: *The CRM stopped sending ${d.drift.length === 1 ? 'a field' : `${d.drift.length} fields`}*: ${fields}. These figures use the last good values. Check \`/dealcast status\`.`;
+  const fields = d.drift
+    .map((x) => `\`${x.field}\`${x.changedType ? ` changed type (${escapeMrkdwn(x.changedType)})` : ''} since ${localClock(x.since, d.timeZone)}`)
+    .join(', ');
+  const n = d.drift.length === 1 ? 'a field' : `${d.drift.length} fields`;
+  const what = d.drift.every((x) => !x.changedType) ? `The CRM stopped sending ${n}` : d.drift.every((x) => x.changedType) ? `The CRM changed the type of ${n}` : `The CRM changed ${n}`;
+  return `:warning: *${what}*: ${fields}. These figures use the last good values. Check \`/dealcast status\`.`;
 }
 
 function staleLine(d: DigestData): string | null {

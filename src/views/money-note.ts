@@ -7,7 +7,7 @@ import { formatCount, formatMoney } from './numbers.js';
 
 export function moneyNote(r: Pick<ReportBase, 'currency' | 'unconverted'>, money: (v: number, currency: string) => string = formatMoney): string | null {
   const u = r.unconverted;
-  if (!u || !u.deals) return null;
+  if (!u?.deals) return null;
   const list = u.currencies.map((c) => `${c.currency} ${formatCount(c.deals)} (${money(c.amount, c.currency)})`).join(', ');
   return `${formatCount(u.deals)} ${u.deals === 1 ? 'deal' : 'deals'} in currencies with no exchange rate to ${r.currency} left out of money totals: ${list}.`;
 }

@@ -44,10 +44,16 @@ export function formatDays(n: number | null | undefined): string {
 
 /**
  * Escapes text from the CRM or a person for Slack mrkdwn: &, <, > (so no `<!channel>` or
- * `<@U…>` mention, no link) and the formatting markers.
+ * `<@U…>` mention, no link), the formatting markers, and the plain-text broadcast words
+ * (`@here`, `@channel`, `@everyone`, which Slack turns into mentions when names are linked).
  */
 export function escapeMrkdwn(s: string): string {
-  return neutraliseFormatting(escapeEntities(s));
+  return neutraliseBroadcasts(neutraliseFormatting(escapeEntities(s)));
+}
+
+/** A word joiner after the @ keeps `@here`, `@channel` and `@everyone` from being read as a broadcast; the text reads the same. */
+export function neutraliseBroadcasts(s: string): string {
+  return s.replace(/@(here|channel|everyone)\b/gi, '@\u2060$1');
 }
 
 /** Only Slack's three control characters (&, <, >): for our own text, which may format on purpose. */

@@ -19,8 +19,8 @@ export interface StatusFacts {
   needsReview: { name: string; pipeline: string; canonical: string }[];
   /** Human description of the sync schedule ("every 15 minutes (*\/15 * * * *)"). */
   schedule: string;
-  /** Fields the CRM stopped sending (schema drift), kept at their last good values. */
-  drift?: { field: string; since: string }[];
+  /** Fields the CRM stopped sending or changed the type of (schema drift), kept at their last good values. */
+  drift?: { field: string; since: string; changedType?: string | null }[];
 }
 
 const MAX_REVIEW_LISTED = 15;
@@ -31,9 +31,13 @@ export function statusMessage(f: StatusFacts): { text: string; blocks: KnownBloc
     lines.push(':hourglass: Never synced yet. An admin can run `/dealcast sync`.');
   } else if (f.lastRun.status === 'ok' && f.drift?.length) {
     lines.push(
-      `:warning: Last sync ${f.lastRun.mode}, ${formatInstant(f.lastRun.startedAt, f.timeZone)} (${describeAgo(f.lastRun.startedAt, f.now)}), *degraded*: the CRM stopped sending ${f.drift
-        .map((x) => `\`${escapeEntities(x.field)}\` (since ${formatInstant(x.since, f.timeZone)})`)
-        .join(', ')}. Those values are kept as last synced; check the CRM field was not renamed and the token still has its scopes.`,
+      `:warning: Last sync ${f.lastRun.mode}, ${formatInstant(f.lastRun.startedAt, f.timeZone)} (${describeAgo(f.lastRun.startedAt, f.now)}), *degraded*: ${f.drift
+        .map((x) =>
+          x.changedType
+            ? `\`${escapeEntities(x.field)}\` changed type in the CRM: ${escapeMrkdwn(x.changedType)} (since ${formatInstant(x.since, f.timeZone)})`
+            : `the CRM stopped sending \`${escapeEntities(x.field)}\` (since ${formatInstant(x.since, f.timeZone)})`,
+        )
+        .join(', ')}. Those values are kept as last synced; check the CRM field was not renamed or retyped and the token still has its scopes.`,
     );
   } else if (f.lastRun.status === 'ok') {
     lines.push(`:white_check_mark: Last sync ${f.lastRun.mode}, ${formatInstant(f.lastRun.startedAt, f.timeZone)} (${describeAgo(f.lastRun.startedAt, f.now)}), succeeded.`);

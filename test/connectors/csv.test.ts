@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run as importCsv } from '../../src/cli/import-csv.js';
 import { loadConfig } from '../../src/config.js';
-import { createCsvConnector, readCsvImport, type CsvConnectorOptions } from '../../src/connectors/csv.js';
+import { createCsvConnector, readCsvImport, RETYPED_COLUMN_MIN_CELLS, type CsvConnectorOptions } from '../../src/connectors/csv.js';
 import { createConnector } from '../../src/connectors/index.js';
 import { UsageError } from '../../src/errors.js';
 import { runSync } from '../../src/sync/engine.js';
@@ -153,10 +153,10 @@ describe('recognises each CRM export on sight', () => {
     ]);
     const d = byId(deals);
     expect(d['1C1I7A6R']).toMatchObject({ name: 'Cancity – GTX Plus Basic', status: 'won', amount: 1054, createdAt: '2016-10-20T00:00:00.000Z', closedAt: '2017-03-01T00:00:00.000Z' });
-    expect(d['HAXMC4IX']).toMatchObject({ status: 'open', amount: null, stageEnteredAt: '2016-10-25T00:00:00.000Z' });
+    expect(d.HAXMC4IX).toMatchObject({ status: 'open', amount: null, stageEnteredAt: '2016-10-25T00:00:00.000Z' });
     // A Prospecting deal has no date at all: created is unknown (a placeholder: the newest date that happened), and the report says so.
-    expect(d['ZZZZ0001']).toMatchObject({ createdAt: '2017-03-11T00:00:00.000Z', createdUnknown: true });
-    expect(d['HAXMC4IX']!.createdUnknown).toBeUndefined();
+    expect(d.ZZZZ0001).toMatchObject({ createdAt: '2017-03-11T00:00:00.000Z', createdUnknown: true });
+    expect(d.HAXMC4IX!.createdUnknown).toBeUndefined();
     expect(report.warnings.join('\n')).toContain('1 deal has no date at all');
     expect(stageHistory.filter((h) => h.dealId === 'UP409DSB').map((h) => h.enteredAt)).toEqual(['2016-10-30T00:00:00.000Z', '2017-03-05T00:00:00.000Z']);
   });
@@ -406,6 +406,16 @@ describe('re-importing through the sync engine', () => {
 });
 
 describe('dealcast import-csv', () => {
+  it('a cell with a line break cannot forge a log line: each report line is one line, control characters escaped', async () => {
+    const out: string[] = [];
+    const io = { stdout: (s: string) => out.push(s), stderr: (s: string) => out.push(`ERR ${s}`), env: { DEALCAST_DB: join(dir, 'forge.db') } };
+    const path = join(dir, 'forge.csv');
+    writeFileSync(path, 'Deal ID,Deal Name,Stage,Amount\nF-1,Alpha,Won,"12\n2026-03-20T00:00:00Z admin granted \u001b[31m"\nF-2,Beta,Pitch,900\nF-3,Gamma,Pitch,100\n');
+    expect(await importCsv([path, '--now', '2026-03-20T00:00:00Z'], io)).toBe(0);
+    for (const line of out) expect([line.includes('\n'), line.includes('\r'), line.includes('\u001b')]).toEqual([false, false, false]);
+    expect(out.join('\n')).toContain('\\n2026-03-20T00:00:00Z admin granted \\u001b[31m');
+  });
+
   it('says how many deals were new, updated and rejected, and lists rejects on request', async () => {
     const out: string[] = [];
     const io = { stdout: (s: string) => out.push(s), stderr: (s: string) => out.push(`ERR ${s}`), env: { DEALCAST_DB: join(dir, 'cli.db') } };
@@ -455,5 +465,35 @@ describe('forecast category column', () => {
     // Salesforce's own export names the column ForecastCategory.
     expect(byId(read({ path: fx('salesforce-opportunity.csv') }).deals)['0068d000002OrZrAAK']!.forecastCategory).toBe('Closed');
     expect(read({ path: fx('hubspot-deals.csv') }).deals.every((d) => d.forecastCategory === undefined)).toBe(true);
+  });
+});
+
+describe('an amount column that changes type', () => {
+  const write = (amounts: string[]) => {
+    const path = join(dir, 'deals.csv');
+    const rows = amounts.map((a, i) => `D${i + 1},Deal ${i + 1} 山田,Proposal,${a},EUR,2026-01-0${i + 1}`);
+    writeFileSync(path, ['Deal ID,Deal Name,Stage,Amount,Currency,Create Date', ...rows].join('\n'));
+    return path;
+  };
+
+  it('a few cells that are not amounts are rows rejected with their reason, not a changed column', () => {
+    const r = read({ path: write(['1200', 'twelve', '3400', '5600']) });
+    expect(r.typeChanged).toEqual([]);
+    expect(r.report.deals.rejected).toEqual([{ file: 'deals.csv', row: 3, reason: expect.stringContaining("'twelve' is not an amount") }]);
+    expect(r.deals.map((d) => d.amount)).toEqual([1200, 3400, 5600]);
+  });
+
+  it('a column in which no filled cell is an amount changed type: every row is kept, amounts read blank, and it is reported with a warning', () => {
+    const r = read({ path: write(['Large', 'Small', '', 'Medium']) });
+    expect(r.typeChanged).toEqual([{ field: 'amount', crmField: 'Amount', found: 'a column of text, not amounts', dependents: ['currency'] }]);
+    expect(r.report.deals.rejected).toEqual([]);
+    expect(r.deals.map((d) => d.amount)).toEqual([null, null, null, null]);
+    expect(r.report.warnings.join('\n')).toMatch(/None of the 3 filled cells of column Amount is an amount/);
+  });
+
+  it(`fewer than ${RETYPED_COLUMN_MIN_CELLS} filled cells are too few to tell: they are rejected`, () => {
+    const r = read({ path: write(['Large', '', '']) });
+    expect(r.typeChanged).toEqual([]);
+    expect(r.report.deals.rejected).toHaveLength(1);
   });
 });

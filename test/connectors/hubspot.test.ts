@@ -84,11 +84,25 @@ describe('HubSpot connector against the fake', () => {
 
   it('an answer of the wrong shape fails as a shape error naming the field', async () => {
     const { fake, http, connector } = await setup(10);
-    const bad = { id: '7', properties: { dealname: 'x', amount: 'twelve', hs_lastmodifieddate: '2026-11-24T08:00:00Z' }, createdAt: '2026-11-24T08:00:00Z', updatedAt: '2026-11-24T08:00:00Z', archived: false };
+    const bad = { id: '7', properties: { dealname: 'x', amount: '12', hs_lastmodifieddate: 'last Tuesday' }, createdAt: '2026-11-24T08:00:00Z', updatedAt: '2026-11-24T08:00:00Z', archived: false };
     fake.fail({ status: 200, times: 1, match: /GET \/crm\/v3\/objects\/deals/, body: { results: [bad] } });
     const err = await readAll(connector, 'deals', http).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PayloadShapeError);
-    expect((err as PayloadShapeError).message).toContain('results[0].properties.amount: is not a number');
+    expect((err as PayloadShapeError).message).toContain('results[0].properties.hs_lastmodifieddate: is not a date-time');
     expect((err as PayloadShapeError).message).toContain('GET /crm/v3/objects/deals');
+  });
+
+  it('an amount that is not a number is a changed type, read blank and reported with what the property is now (not a failure)', async () => {
+    const { fake, http, connector } = await setup(10);
+    fake.options.changeTypes = { amount: 'enumeration' };
+    const pages: { rows: { amount: number | null; amountHome?: number | null }[]; typeChanged?: unknown }[] = [];
+    const stream = connector.streams.deals!;
+    for await (const p of stream.read({ cursor: null, full: true, startedAt: new Date('2026-11-24T12:00:00Z'), http, log: () => {} })) pages.push(p);
+    const live = pages.filter((p) => p.rows.length);
+    expect(live.length).toBeGreaterThan(0);
+    for (const p of live) {
+      expect(p.typeChanged).toEqual([{ field: 'amount', crmField: 'amount', found: 'an enumeration property, not a number', dependents: ['amountHome'] }]);
+      for (const r of p.rows) expect([r.amount, r.amountHome ?? null]).toEqual([null, null]);
+    }
   });
 });

@@ -29,6 +29,11 @@ export const LOST_TITLE = 'Lost';
 export interface AttioFakeOptions {
   /** Serve the pipeline as this list (slug) instead of the deals object's stage. */
   list?: string;
+  /**
+   * The deal value attribute recreated as another type mid-life (`text`): the records answer
+   * with text values ('Large') of that attribute type. Set on `fake.options` at any time.
+   */
+  valueType?: 'text';
 }
 
 const uuid = (kind: string, id: string) => `${kind.padStart(8, '0')}-0000-4000-8000-${id.padStart(12, '0')}`;
@@ -86,12 +91,19 @@ const base = (at: string) => ({ active_from: attioTime(at), active_until: null, 
 export const ATTIO_FORECAST_OPTIONS = { commit: 'Commit', best_case: 'Best case', pipeline: 'Pipeline', omitted: 'Omitted', unknown: 'Upside' } as const;
 
 /** A deal's record values (current values only, as the query endpoints return them). */
-function recordValues(model: CrmModel, d: ModelDeal, withStage: boolean): Record<string, unknown[]> {
+const band = (amount: number) => (amount >= 50_000 ? 'Large' : amount >= 10_000 ? 'Medium' : 'Small');
+
+function recordValues(model: CrmModel, d: ModelDeal, withStage: boolean, opts: AttioFakeOptions = {}): Record<string, unknown[]> {
   const stage = stageValues(model, d);
   return {
     name: [{ ...base(d.createdAt), value: d.name, attribute_type: 'text' }],
     ...(withStage ? { stage: stage.slice(-1) } : {}),
-    value: d.amount === null ? [] : [{ ...base(d.modifiedAt), currency_value: d.amount, currency_code: d.currency, attribute_type: 'currency' }],
+    value:
+      d.amount === null
+        ? []
+        : opts.valueType === 'text'
+          ? [{ ...base(d.modifiedAt), value: band(d.amount), attribute_type: 'text' }]
+          : [{ ...base(d.modifiedAt), currency_value: d.amount, currency_code: d.currency, attribute_type: 'currency' }],
     owner: d.ownerId ? [{ ...base(d.createdAt), referenced_actor_type: 'workspace-member', referenced_actor_id: memberId(d.ownerId), attribute_type: 'actor-reference' }] : [],
     close_date: d.closeDate ? [{ ...base(d.createdAt), value: d.closeDate, attribute_type: 'date' }] : [],
     source: d.source ? [{ ...base(d.createdAt), option: { id: { workspace_id: WORKSPACE, option_id: uuid('0', '1') }, title: d.source, is_archived: false }, attribute_type: 'select' }] : [],
@@ -154,7 +166,7 @@ export function attioDialect(model: CrmModel, knobs: () => FakeKnobs, opts: Atti
     id: { workspace_id: WORKSPACE, object_id: OBJECT_ID, record_id: recordId(d.id) },
     created_at: attioTime(d.createdAt),
     web_url: `https://app.attio.com/fake/deals/${recordId(d.id)}`,
-    values: recordValues(model, d, !opts.list),
+    values: recordValues(model, d, !opts.list, opts),
   });
   const entry = (d: ModelDeal) => ({
     id: { workspace_id: WORKSPACE, list_id: LIST_ID, entry_id: entryId(d.id) },

@@ -69,13 +69,32 @@ export function hubspotForecastCategory(d: ModelDeal): string {
   return d.forecastCategory ? names[d.forecastCategory] : '';
 }
 
-function dealProperties(model: CrmModel, d: ModelDeal): Record<string, string | null> {
+export interface HubspotFakeOptions {
+  /**
+   * Deal properties an admin retyped mid-life, property → its new type. `amount` as an
+   * 'enumeration' answers with size bands ('Large') and no amount in the company currency; the
+   * property's definition (GET /crm/v3/properties/deals/amount) says the new type. Set on
+   * `fake.options` at any time.
+   */
+  changeTypes?: Record<string, 'enumeration' | 'string'>;
+}
+
+/** The definitions (type, fieldType) of the deal properties dealcast reads as numbers. */
+const NUMBER_PROPERTIES: Record<string, { label: string; fieldType: string }> = {
+  amount: { label: 'Amount', fieldType: 'number' },
+  amount_in_home_currency: { label: 'Amount in company currency', fieldType: 'calculation_equation' },
+};
+
+const band = (amount: number) => (amount >= 50_000 ? 'Large' : amount >= 10_000 ? 'Medium' : 'Small');
+
+function dealProperties(model: CrmModel, d: ModelDeal, opts: HubspotFakeOptions = {}): Record<string, string | null> {
   const closed = d.status !== 'open';
+  const retyped = opts.changeTypes?.amount !== undefined;
   return {
     dealname: d.name,
-    amount: d.amount === null ? null : String(d.amount),
+    amount: d.amount === null ? null : retyped ? band(d.amount) : String(d.amount),
     deal_currency_code: d.currency,
-    amount_in_home_currency: d.amount === null ? null : String(homeAmount(model, d)),
+    amount_in_home_currency: d.amount === null || retyped ? null : String(homeAmount(model, d)),
     pipeline: d.pipelineId,
     dealstage: hubspotStage(d),
     hubspot_owner_id: d.ownerId,
@@ -174,9 +193,10 @@ export function goalProperties(g: ModelGoal): Record<string, string | null> {
 
 export interface HubspotFake extends FakeServer {
   model: CrmModel;
+  options: HubspotFakeOptions;
 }
 
-export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDialect {
+export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs, opts: HubspotFakeOptions = {}): CrmDialect {
   /** GET list paging: ordered by id, `after` an opaque cursor naming the last id served. */
   const list = <T extends { id: string }>(route: string, items: () => T[], q: URLSearchParams, maxLimit: number): { page: T[]; paging: object } => {
     const limit = Math.min(Number(q.get('limit') ?? 10), maxLimit, knobs().pageSize);
@@ -201,7 +221,7 @@ export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDial
   const badRequest = (message: string): FakeResponse => ({ status: 400, body: { status: 'error', message, correlationId: 'fake', category: 'VALIDATION_ERROR' } });
 
   const renderDeal = (d: ModelDeal, props: string[] | null, history: string[] | null) => ({
-    ...simpleObject(d.id, pick(dealProperties(model, d), props), d.createdAt, d.modifiedAt, d.archivedAt),
+    ...simpleObject(d.id, pick(dealProperties(model, d, opts), props), d.createdAt, d.modifiedAt, d.archivedAt),
     ...(history?.includes('dealstage')
       ? {
           propertiesWithHistory: {
@@ -343,7 +363,7 @@ export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDial
         return { status: 200, body: { results: page.map((d) => renderDeal(d, propList(q, 'properties'), history)), ...paging } };
       }
       if (req.method === 'POST' && p === '/crm/v3/objects/deals/search') {
-        return search('deals-search', req.body as never, liveDeals().map((d) => ({ id: d.id, props: dealProperties(model, d), render: (props: string[] | null) => renderDeal(d, props, null) })));
+        return search('deals-search', req.body as never, liveDeals().map((d) => ({ id: d.id, props: dealProperties(model, d, opts), render: (props: string[] | null) => renderDeal(d, props, null) })));
       }
       if (req.method === 'POST' && p === '/crm/v3/objects/deals/batch/read') {
         const body = req.body as { inputs: { id: string }[]; properties?: string[]; propertiesWithHistory?: string[] };
@@ -369,6 +389,15 @@ export function hubspotDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDial
           const assoc = propList(q, 'associations')?.includes('deals') ?? false;
           return { status: 200, body: { results: page.map((a) => render(a, propList(q, 'properties'), assoc)), ...paging } };
         }
+      }
+      const property = /^\/crm\/v3\/properties\/deals\/([a-z_]+)$/.exec(p);
+      if (property && req.method === 'GET') {
+        const name = property[1]!;
+        const def = NUMBER_PROPERTIES[name];
+        if (!def) return { status: 404, body: { status: 'error', message: `Unable to find property ${name}`, correlationId: 'fake', category: 'OBJECT_NOT_FOUND' } };
+        const type = opts.changeTypes?.[name] ?? 'number';
+        const fieldType = type === 'enumeration' ? 'select' : type === 'string' ? 'text' : def.fieldType;
+        return { status: 200, body: { name, label: def.label, type, fieldType, groupName: 'dealinformation', options: [] } };
       }
       const v4 = /^\/crm\/v4\/associations\/(calls|emails|meetings)\/deals\/batch\/read$/.exec(p);
       if (v4 && req.method === 'POST') {
@@ -411,9 +440,10 @@ function pickActivity(all: Record<string, string | null>, names: string[] | null
 
 export async function startHubspotFake(model: CrmModel, knobs: Partial<FakeKnobs> = {}): Promise<HubspotFake> {
   let server: FakeServer | undefined;
-  const dialect = hubspotDialect(model, () => server!.knobs);
+  const options: HubspotFakeOptions = {};
+  const dialect = hubspotDialect(model, () => server!.knobs, options);
   server = await startFakeServer(dialect, knobs);
-  return Object.assign(server, { model });
+  return Object.assign(server, { model, options });
 }
 
 /** The rows a correct HubSpot connector produces from this model. */

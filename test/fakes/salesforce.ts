@@ -37,7 +37,46 @@ export interface SalesforceFakeOptions {
    * objects are not there (describe answers 404, a query INVALID_TYPE).
    */
   quotas?: boolean;
+  /**
+   * Opportunity fields an admin retyped mid-life, field → its new describe type (e.g. Amount →
+   * 'string'): describe says so and the records carry the values as text. Set on `fake.options` at any time.
+   */
+  changeTypes?: Record<string, string>;
 }
+
+/** Describe types of the standard fields the fake serves (REST API "Field" types); anything else is 'string'. */
+const SF_FIELD_TYPES: Record<string, string> = {
+  Id: 'id',
+  Amount: 'currency',
+  Probability: 'percent',
+  ConversionRate: 'double',
+  CloseDate: 'date',
+  ActivityDate: 'date',
+  StartDate: 'date',
+  NextStartDate: 'date',
+  CreatedDate: 'datetime',
+  SystemModstamp: 'datetime',
+  LastModifiedDate: 'datetime',
+  StartDateTime: 'datetime',
+  IsClosed: 'boolean',
+  IsWon: 'boolean',
+  IsDeleted: 'boolean',
+  IsActive: 'boolean',
+  IsCorporate: 'boolean',
+  StageName: 'picklist',
+  LeadSource: 'picklist',
+  ForecastCategoryName: 'picklist',
+  CurrencyIsoCode: 'picklist',
+  OwnerId: 'reference',
+  AccountId: 'reference',
+  RecordTypeId: 'reference',
+  WhatId: 'reference',
+  WhoId: 'reference',
+  OpportunityId: 'reference',
+  SortOrder: 'int',
+  DecimalPlaces: 'int',
+  DefaultProbability: 'percent',
+};
 
 // ---------------------------------------------------------------------------------------
 // Ids and values in Salesforce's own forms.
@@ -114,7 +153,7 @@ export function salesforceForecastCategory(d: ModelDeal): string {
   return d.forecastCategory ? names[d.forecastCategory] : 'Pipeline';
 }
 
-function objects(model: CrmModel, opts: SalesforceFakeOptions): Record<string, { fields: string[]; rows: SfRecord[] }> {
+function objects(model: CrmModel, opts: SalesforceFakeOptions): SalesforceOrg {
   const stages = orgStages(model);
   const probabilityOf = new Map(stages.map((s) => [s.name, s.probability]));
   const opportunityFields = [
@@ -147,6 +186,8 @@ function objects(model: CrmModel, opts: SalesforceFakeOptions): Record<string, {
     }),
   );
   for (const r of opportunities) for (const f of opts.dropFields ?? []) delete r[f];
+  const retyped = Object.keys(opts.changeTypes ?? {});
+  for (const r of opportunities) for (const f of retyped) if (r[f] !== null && r[f] !== undefined) r[f] = String(r[f]);
 
   const stageRows = stages.map((s, i) =>
     rec('OpportunityStage', stageRecordId(i + 1), {
@@ -255,7 +296,7 @@ function objects(model: CrmModel, opts: SalesforceFakeOptions): Record<string, {
     ...quotaObjects,
     ...currencyObjects,
     Organization: { fields: ['Id', 'Name', 'DefaultCurrencyIsoCode', 'IsDeleted'], rows: [rec('Organization', '00DFAKE000000001AAA', { Name: 'Fake Org', DefaultCurrencyIsoCode: cur.base, IsDeleted: false })] },
-    Opportunity: { fields: opportunityFields, rows: opportunities },
+    Opportunity: { fields: opportunityFields, rows: opportunities, types: opts.changeTypes },
     OpportunityStage: { fields: ['Id', 'ApiName', 'MasterLabel', 'SortOrder', 'DefaultProbability', 'IsClosed', 'IsWon', 'IsActive', 'ForecastCategoryName', 'IsDeleted'], rows: stageRows },
     User: { fields: ['Id', 'Name', 'Email', 'IsActive', 'UserType', 'Phone', 'UserRoleId', 'IsDeleted'], rows: users },
     // Without "View Roles and Role Hierarchy" the object is not there for this user (INVALID_TYPE).
@@ -423,7 +464,7 @@ export interface SalesforceFake extends SalesforceOrgFake {
 const err = (status: number, errorCode: string, message: string): FakeResponse => ({ status, body: [{ message, errorCode }] });
 
 /** An org's objects: every field each object has, and its rows (fields in Salesforce's wire form). */
-export type SalesforceOrg = Record<string, { fields: string[]; rows: SfRecord[] }>;
+export type SalesforceOrg = Record<string, { fields: string[]; rows: SfRecord[]; types?: Record<string, string> }>;
 
 export function salesforceDialect(org: () => SalesforceOrg, knobs: () => FakeKnobs, state: { token: string; issued: number; queries: string[] }): CrmDialect {
   const base = `/services/data/${SALESFORCE_API_VERSION}`;
@@ -547,7 +588,7 @@ export function salesforceDialect(org: () => SalesforceOrg, knobs: () => FakeKno
         const name = described[1]!;
         const obj = org()[name];
         if (!obj) return err(404, 'NOT_FOUND', 'The requested resource does not exist');
-        return { status: 200, body: { name, label: name, keyPrefix: (obj.rows[0]?.Id as string | undefined)?.slice(0, 3) ?? null, queryable: true, fields: obj.fields.map((f) => ({ name: f, label: f, type: f === 'Id' ? 'id' : 'string' })) } };
+        return { status: 200, body: { name, label: name, keyPrefix: (obj.rows[0]?.Id as string | undefined)?.slice(0, 3) ?? null, queryable: true, fields: obj.fields.map((f) => ({ name: f, label: f, type: f === 'Id' ? 'id' : (obj.types?.[f] ?? SF_FIELD_TYPES[f] ?? 'string') })) } };
       }
       return err(404, 'NOT_FOUND', 'The requested resource does not exist');
     },

@@ -15,7 +15,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db.js';
 import { computeReport } from '../../src/reports/compute.js';
 import { saveCurrencySettings } from '../../store/currency-rates.js';
-import { addDeals, CRM, NOW, seedFixture, type FixtureDeal } from './fixture.js';
+import { CRM, NOW, seedFixture, type FixtureDeal } from './fixture.js';
 import { currencyConverter, parseRatesFile } from '../../src/metrics/money.js';
 import { formatReport } from '../../src/cli/report-format.js';
 import { reportSummary } from '../../src/views/report-summary.js';

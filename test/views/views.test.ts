@@ -135,4 +135,12 @@ describe('CRM text in Slack', () => {
     expect(out).toContain('&lt;!channel&gt;');
     expect(out.replace(/\u200B/g, '')).toBe('*Big* _deal_ ~gone~ `x` &lt;!channel&gt; &lt;@U123&gt; محمد 🎉');
   });
+
+  it('cannot broadcast with the plain words either: @here, @channel, @everyone (any case)', async () => {
+    const { escapeMrkdwn } = await import('../../src/views/numbers.js');
+    const out = escapeMrkdwn('Ping @here and @Channel, @everyone — mail me at a@heresy.example');
+    expect(out).not.toMatch(/@(here|channel|everyone)\b/i);
+    expect(out.replace(/\u2060/g, '')).toBe('Ping @here and @Channel, @everyone — mail me at a@heresy.example');
+    expect(out).toContain('a@heresy.example');
+  });
 });
