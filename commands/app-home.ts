@@ -5,7 +5,7 @@
  * health only for admins. The reps' leaderboard follows the same scope: all reps for admins
  * and when everything is visible, the viewer's team, or only the viewer.
  */
-import { readVisibility, teamsOf, visibilityInEffect } from '../src/access/visibility.js';
+import { teamsOf, visibilityInEffect } from '../src/access/visibility.js';
 import { resolveSetting, resolveTeamSettings } from '../src/settings/resolve.js';
 import { repLeaderboard, type Leaderboard } from '../src/metrics/leaderboard.js';
 import { fiscalPeriodOf } from '../src/time/fiscal.js';
