@@ -172,20 +172,51 @@ describe('new-deal term', () => {
         won: wonAfter !== undefined,
       });
     });
-    // Created in the last 90 days (and not in the cohort: less than 30 days old): 9 → 9 / 90 = 0.1 a day.
+    // Created in the last 45 days (and not in the cohort: less than 30 days old): 9 → 9 / 45 = 0.2 a day.
     const recent = Array.from({ length: 9 }, () => deal({ created: T - 20 * DAY, path: [{ code: 0, t: T - 20 * DAY }] }));
     const inp = newDealInputs([...cohort, ...recent], T, 30, 365).get('p')!;
-    expect(inp.ratePerDay).toBeCloseTo(0.1, 12);
+    expect(inp.ratePerDay).toBeCloseTo(0.2, 12);
+    // No deal in the recent cohort ([T − 75 d, T − 30 d)): the curve is the year's.
     // F(d) = 0 for d < 5, 2/10 for 5 ≤ d < 21, 3/10 from 21 (one pipeline: its curve is the all-pipeline curve).
     expect(inp.conversion[4]).toBe(0);
     expect(inp.conversion[5]).toBeCloseTo(0.2, 12);
     expect(inp.conversion[30]).toBeCloseTo(0.3, 12);
-    // Deals created on day j have 30 − j days: Σ_{d=1}^{30} F(d) = 16 × 0.2 + 10 × 0.3 = 6.2 → 0.1 × 6.2 = 0.62 deals.
-    expect(newDealCount(inp, 0, 30)).toBeCloseTo(0.62, 12);
-    // Typical size = mean of the cohort's deals won within 30 days = 3,000 → 1,860 expected.
+    // Deals created on day j have 30 − j days: Σ_{d=1}^{30} F(d) = 16 × 0.2 + 10 × 0.3 = 6.2 → 0.2 × 6.2 = 1.24 deals.
+    expect(newDealCount(inp, 0, 30)).toBeCloseTo(1.24, 12);
+    // Typical size = mean of the cohort's deals won within 30 days = 3,000 → 3,720 expected.
     expect(inp.meanSize).toBe(3000);
-    // Days [10, 30): Σ_{j<30} F(30 − j) − F(10 − j) = 6.2 − Σ_{d=1}^{10} F(d) = 6.2 − 6 × 0.2 = 5.0 → 0.5.
-    expect(newDealCount(inp, 10, 30)).toBeCloseTo(0.5, 12);
+    // Days [10, 30): Σ_{j<30} F(30 − j) − F(10 − j) = 6.2 − Σ_{d=1}^{10} F(d) = 6.2 − 6 × 0.2 = 5.0 → 1.0.
+    expect(newDealCount(inp, 10, 30)).toBeCloseTo(1.0, 12);
+  });
+
+  it('the recent cohort moves the curve, leaning on the year with 20 pseudo-deals', () => {
+    const T = at(T0);
+    // The year's cohort as above (10 deals created at T − 100 d: two won on day 4.5, one on 20.5) plus
+    // 10 deals created at T − 50 d, inside the recent cohort [T − 75 d, T − 30 d): five won on day 2.5 (from d = 3).
+    const old = T - 100 * DAY;
+    const young = T - 50 * DAY;
+    const deals = [
+      ...Array.from({ length: 10 }, (_, i) => {
+        const wonAfter = [4.5, 4.5, 20.5][i];
+        return deal({ amount: [1000, 2000, 6000][i] ?? 500, created: old, path: [{ code: 0, t: old }], closed: old + (wonAfter ?? 60) * DAY, won: wonAfter !== undefined });
+      }),
+      ...Array.from({ length: 10 }, (_, i) => deal({ amount: 500, created: young, path: [{ code: 0, t: young }], closed: young + (i < 5 ? 2.5 : 60) * DAY, won: i < 5 })),
+      ...Array.from({ length: 9 }, () => deal({ created: T - 20 * DAY, path: [{ code: 0, t: T - 20 * DAY }] })),
+    ];
+    const inp = newDealInputs(deals, T, 30, 365).get('p')!;
+    // Rate: the 9 deals of the last 45 days (the T − 50 d ones are older) → 0.2 a day.
+    expect(inp.ratePerDay).toBeCloseTo(0.2, 12);
+    // Year: 20 deals; won within d: 5 from d = 3, 7 from d = 5, 8 from d = 21. One pipeline, so
+    // year(d) = (w + 20 · w/20) / (20 + 20) = w / 20: 0.25, 0.35, 0.4.
+    // Recent: 10 deals, 5 won from d = 3: F(d) = (recent(d) + 20 · year(d)) / (10 + 20).
+    expect(inp.conversion[2]).toBe(0);
+    expect(inp.conversion[3]).toBeCloseTo((5 + 20 * 0.25) / 30, 12); // 1/3
+    expect(inp.conversion[5]).toBeCloseTo((5 + 20 * 0.35) / 30, 12); // 0.4
+    expect(inp.conversion[30]).toBeCloseTo((5 + 20 * 0.4) / 30, 12); // 13/30
+    // Σ_{d=1}^{30} F(d) = 2 × 1/3 + 16 × 0.4 + 10 × 13/30 = 11.4 → 0.2 × 11.4 = 2.28 deals.
+    expect(newDealCount(inp, 0, 30)).toBeCloseTo(2.28, 12);
+    // Sizes are the year's wins within 30 days: (1,000 + 2,000 + 6,000 + 5 × 500) / 8.
+    expect(inp.meanSize).toBeCloseTo(1437.5, 12);
   });
 });
 
