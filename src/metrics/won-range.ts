@@ -8,6 +8,7 @@ import { seededRandom, standardNormal } from './random.js';
 import {
   observationsOf,
   closedInWindow,
+  snapshotAmountAt,
   curveWeeks,
   fitHazards,
   stateAt,
@@ -138,6 +139,11 @@ export interface FittedModel {
   weeklyCloseRate: Map<string, number>;
   /** What an open deal is worth in the forecast: its amount, or its pipeline's typical won size when unknown. */
   value(d: DealHistory): number;
+  /**
+   * What an open deal was worth at the model's instant as far as was known then: its newest
+   * weekly snapshot's amount taken by then (none set: the typical size), else `value(d)`.
+   */
+  valueThen(d: DealHistory): number;
 }
 
 export interface NewDealInputs {
@@ -190,8 +196,14 @@ export function fitModel(deals: DealHistory[], obs: Observations, T: number, max
     allN += hi - lo;
   }
   const typical = (p: string) => sizeOf.get(p) ?? (allN > 0 ? allSum / allN : 0);
+  const value = (d: DealHistory) => (d.amountKnown === false ? typical(d.pipeline) : d.amount);
   return {
-    value: (d) => (d.amountKnown === false ? typical(d.pipeline) : d.amount),
+    value,
+    valueThen: (d) => {
+      const s = snapshotAmountAt(d, T);
+      if (!s) return value(d);
+      return s.known ? s.amount : typical(d.pipeline);
+    },
     at: T,
     warmUp,
     closedInWindow: closed,
@@ -452,12 +464,12 @@ export function rangeFor(
   open: { d: DealHistory; c: number; daysInStage: number }[],
   a: number,
   b: number,
-  opts: { scale?: number | null; runs?: number; seed?: number; runRate?: number; p?: ArrayLike<number>; atLeast?: number } = {},
+  opts: { scale?: number | null; runs?: number; seed?: number; runRate?: number; p?: ArrayLike<number>; values?: ArrayLike<number>; atLeast?: number } = {},
 ): WonRange {
-  // `p`: each open deal's P(won in [a, b)) when the caller has it already.
+  // `p`: each open deal's P(won in [a, b)) when the caller has it already; `values`: each one's worth, likewise.
   const given = opts.p;
   const items = open.map((o, k) => ({
-    amount: model.value(o.d),
+    amount: opts.values ? opts.values[k]! : model.value(o.d),
     p: given ? given[k]! : Math.max(0, model.pWon(o.d.pipeline, o.c, o.daysInStage, b) - model.pWon(o.d.pipeline, o.c, o.daysInStage, a)),
   }));
   const fresh = [...model.newDeals.values()].map((n) => ({ count: newDealCount(n, a, b), sizes: n.sizes, mean: n.meanSize }));

@@ -130,6 +130,7 @@ describe('credibility of the model against the run-rate', () => {
     newDeals: new Map(),
     weeklyCloseRate: new Map(),
     value: (d) => d.amount,
+    valueThen: (d) => d.amount,
   });
   const open = [1000, 1000].map((amount) => ({ d: deal({ amount, path: [{ code: 3, t: at(T0) }] }), c: 3, daysInStage: 3 }));
 
@@ -278,6 +279,41 @@ describe('backtest point', () => {
     expect(good.forecast).toBeGreaterThan(0);
     expect(good.forecast_p10!).toBeLessThanOrEqual(good.forecast);
     expect(good.forecast_p90!).toBeGreaterThanOrEqual(good.forecast_p10!);
+  });
+
+  it('values a deal open at t by its newest weekly snapshot taken by t, not by a later one', () => {
+    const base = history('bad');
+    const opts = { days: [t], crmByDepth: [0.1, 0.2, 0.5, 0.8] };
+    const plain = backtestForecast(base, opts).points[0]!;
+    const openAtT = (d: DealHistory) => d.created <= at(t) && (d.closed === null || d.closed > at(t));
+    // Snapshotted 3 days before t at twice the current amount (and a day after t at 100×): the open part and the
+    // CRM-probability forecast double; the new-deal term, the run-rate and what was won do not move.
+    const snapped = base.map((d) => (openAtT(d) ? { ...d, snapshots: [{ t: at(t - 3), amount: 2 * d.amount }, { t: at(t + 1), amount: 100 * d.amount }] } : d));
+    const r = backtestForecast(snapped, opts).points[0]!;
+    expect(plain.forecast_open!).toBeGreaterThan(0);
+    expect(r.forecast_open).toBeCloseTo(2 * plain.forecast_open!, 1);
+    expect(r.forecast_crm).toBeCloseTo(2 * plain.forecast_crm, 1);
+    expect(r.forecast_new).toBe(plain.forecast_new);
+    expect(r.forecast_run_rate).toBe(plain.forecast_run_rate);
+    expect(r.actual).toBe(plain.actual);
+    // Only a snapshot after t: nothing was known of the amount then but today's, as without snapshots.
+    const later = base.map((d) => (openAtT(d) ? { ...d, snapshots: [{ t: at(t + 1), amount: 100 * d.amount }] } : d));
+    expect(backtestForecast(later, opts).points[0]).toEqual(plain);
+  });
+
+  it('values a snapshot without an amount at the typical won size of the learning window', () => {
+    const base = history('bad');
+    const opts = { days: [t], crmByDepth: [0.1, 0.2, 0.5, 0.8] };
+    const openAtT = (d: DealHistory) => d.created <= at(t) && (d.closed === null || d.closed > at(t));
+    // Typical size: mean amount of the deals won in the 365 days before t (all history here).
+    const won = base.filter((d) => d.won && d.closed! < at(t));
+    const typical = won.reduce((s, d) => s + d.amount, 0) / won.length;
+    const flat = base.map((d) => (openAtT(d) ? { ...d, amount: typical } : d));
+    const none = base.map((d) => (openAtT(d) ? { ...d, snapshots: [{ t: at(t - 3), amount: null }] } : d));
+    const a = backtestForecast(flat, opts).points[0]!;
+    const b = backtestForecast(none, opts).points[0]!;
+    expect(b.forecast_open).toBeCloseTo(a.forecast_open!, 1);
+    expect(b.forecast_crm).toBeCloseTo(a.forecast_crm, 1);
   });
 
   it('counts all value won in the window as actual, the part from deals that existed at t separately', () => {
