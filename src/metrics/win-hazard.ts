@@ -55,7 +55,7 @@ export interface DealHistory {
  */
 export function snapshotAmountAt(d: DealHistory, T: number): { amount: number; known: boolean } | null {
   const s = d.snapshots;
-  if (!s || !s.length || s[0]!.t > T) return null;
+  if (!s?.length || s[0]!.t > T) return null;
   let lo = 0;
   let hi = s.length - 1;
   // Last index with t <= T.
