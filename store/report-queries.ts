@@ -21,6 +21,7 @@ import type { BySourceRow } from '../src/metrics/sources.js';
 import type { OpenDealCandidate } from '../src/metrics/stuck-deals.js';
 import { isCanonicalStage } from '../src/model/canonical-stages.js';
 import { offsetSpans } from '../src/time/calendar.js';
+import { reportingMoney } from './deal-facts.js';
 
 /** Filters resolved to ids (src/reports/filters.ts resolves names, emails and dates). */
 export interface FactFilter {
@@ -381,11 +382,12 @@ export function dealHistories(db: Db, crm: string, team: TeamFilter, scope: Fact
   const rows = db
     .prepare(
       `SELECT COALESCE(pipeline_id, ''), COALESCE(amount, 0), (amount IS NOT NULL AND NOT (status = 2 AND amount = 0)),
-              created, closed, status, path, stage_id, ${inScope}
+              created, closed, status, path, stage_id, ${inScope}, deal_id
        FROM deal_facts WHERE crm = ?${t.sql}`,
     )
     .raw()
-    .all(...s.params, crm, ...t.params) as [string, number, number, number, number | null, number, string, string | null, number][];
+    .all(...s.params, crm, ...t.params) as [string, number, number, number, number | null, number, string, string | null, number, string][];
+  const snapshots = dealSnapshotAmounts(db, crm);
   const out: (DealHistory & { stageId: string | null })[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
@@ -400,6 +402,36 @@ export function dealHistories(db: Db, crm: string, team: TeamFilter, scope: Fact
       inScope: r[8] === 1,
       stageId: r[7],
     };
+    const snap = snapshots.get(r[9]);
+    if (snap) out[i]!.snapshots = snap;
+  }
+  return out;
+}
+
+/**
+ * Every deal's weekly snapshot amounts (store/deal-snapshots.ts), oldest first, in the reporting
+ * currency the facts are in: converted at the rate of the snapshot's expected close date (else its
+ * day), as the facts convert a deal's amount at its close date. A snapshot whose amount no rate
+ * converts is left out (the deal's older snapshot, or its current amount, stands for it).
+ */
+export function dealSnapshotAmounts(db: Db, crm: string): Map<string, { t: number; amount: number | null }[]> {
+  const out = new Map<string, { t: number; amount: number | null }[]>();
+  const rows = db
+    .prepare('SELECT deal_id, taken_at, amount, currency, COALESCE(close_date, day) FROM deal_snapshots WHERE crm = ? ORDER BY deal_id, taken_at')
+    .raw()
+    .all(crm) as [string, string, number | null, string | null, string][];
+  if (!rows.length) return out;
+  const { convert } = reportingMoney(db, crm);
+  for (const [id, takenAt, amount, currency, day] of rows) {
+    let value: number | null = null;
+    if (amount !== null) {
+      const c = convert({ amount, currency, amountHome: null, day: day.slice(0, 10) });
+      if (c.amount === null) continue;
+      value = c.amount;
+    }
+    let list = out.get(id);
+    if (!list) out.set(id, (list = []));
+    list.push({ t: Math.floor(Date.parse(takenAt) / 1000), amount: value });
   }
   return out;
 }

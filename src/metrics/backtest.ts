@@ -14,8 +14,10 @@
  *   actual          = value won in [t, t + H) by in-scope deals, whenever created
  *   actual_existing = the part of it from deals that existed at t
  * Headline figures (wape, wape_crm, wape_run_rate, bias, coverage) are over warm points only.
- * Amounts and stage as known at t: the deal's current amount (amount history is not kept;
- * the weekly deal snapshot keeps it from now on).
+ * Amounts as known at t: an open deal's amount from its newest weekly deal snapshot taken by t;
+ * before the first snapshot of it (snapshots began at some date, or it was created since the last
+ * one), its current amount — the CRM keeps no amount history, so that part looks ahead. Won
+ * amounts in `actual` are the final ones (what was booked).
  */
 import type { BacktestPoint, ReliabilityRow } from './report-types.js';
 import { observationsOf, stateAt, type DealHistory } from './win-hazard.js';
@@ -127,13 +129,20 @@ export function backtestForecast(deals: DealHistory[], opts: BacktestOptions): B
     // Each open deal's P(won within H), once: for the range, the reliability panel.
     const p = new Float64Array(open.length);
     for (let k = 0; k < open.length; k++) p[k] = model.pWon(open[k]!.d.pipeline, open[k]!.c, open[k]!.daysInStage, H);
-    const r = rangeFor(model, open, 0, H, { runs: opts.runs, seed: (opts.seed ?? 42) ^ t, runRate: rr, p });
+    // Each open deal's worth as known at t: its weekly snapshot's amount, where one had been taken by then.
+    const values = new Float64Array(open.length);
+    for (let k = 0; k < open.length; k++) {
+      const d = open[k]!.d;
+      values[k] = d.snapshots?.length ? model.valueThen(d) : model.value(d);
+    }
+    const r = rangeFor(model, open, 0, H, { runs: opts.runs, seed: (opts.seed ?? 42) ^ t, runRate: rr, p, values });
     const closeWithin = new Map<string, number>();
     let crm = 0;
-    for (const o of open) {
+    for (let k = 0; k < open.length; k++) {
+      const o = open[k]!;
       let q = closeWithin.get(o.d.pipeline);
       if (q === undefined) closeWithin.set(o.d.pipeline, (q = 1 - (1 - (model.weeklyCloseRate.get(o.d.pipeline) ?? 0)) ** (H / 7)));
-      crm += model.value(o.d) * (opts.crmByDepth[o.c] ?? 0) * q;
+      crm += values[k]! * (opts.crmByDepth[o.c] ?? 0) * q;
     }
     if (!r.warm_up)
       for (let k = 0; k < open.length; k++) {

@@ -39,6 +39,33 @@ export interface DealHistory {
   inScope: boolean;
   /** The CRM's own probability for the deal's current CRM stage (live forecast), if known. */
   crmProbability?: number | null;
+  /**
+   * What the weekly deal snapshots saw while the deal was open, oldest first: at instant `t`
+   * (epoch s, when the snapshot was taken) its amount was `amount` (null: none set), in the same
+   * currency as `amount`. Absent or empty when no snapshot has it: the current amount stands for
+   * every past date.
+   */
+  snapshots?: { t: number; amount: number | null }[];
+}
+
+/**
+ * The amount the deal had at instant T by its newest snapshot taken at or before T; null when no
+ * snapshot had been taken of it by then (only today's amount is known). `known` is false when
+ * the snapshot had no amount.
+ */
+export function snapshotAmountAt(d: DealHistory, T: number): { amount: number; known: boolean } | null {
+  const s = d.snapshots;
+  if (!s?.length || s[0]!.t > T) return null;
+  let lo = 0;
+  let hi = s.length - 1;
+  // Last index with t <= T.
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (s[mid]!.t <= T) lo = mid;
+    else hi = mid - 1;
+  }
+  const a = s[lo]!.amount;
+  return a === null ? { amount: 0, known: false } : { amount: a, known: true };
 }
 
 /** Days-in-stage buckets, in whole weeks: [0,1) [1,2) [2,4) [4,8) [8,13) [13,26) [26,∞). */

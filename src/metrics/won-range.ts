@@ -8,6 +8,7 @@ import { seededRandom, standardNormal } from './random.js';
 import {
   observationsOf,
   closedInWindow,
+  snapshotAmountAt,
   curveWeeks,
   fitHazards,
   stateAt,
@@ -24,12 +25,14 @@ const DAY_S = 86_400;
 export const WARMUP_MIN_CLOSED = 40;
 /** …nor before this many days of history (a pipeline's long stages are not seen yet). */
 export const WARMUP_MIN_DAYS = 120;
-/** Recent creation rate: deals created in this many days before the date. */
-export const CREATION_WINDOW_DAYS = 90;
+/** Recent creation rate: deals created in this many days before the date; the recent cohort's conversion is measured over as many days. */
+export const CREATION_WINDOW_DAYS = 45;
 /** Run-rate baseline: value won in this many days before the date, scaled to the horizon. */
 export const RUN_RATE_DAYS = 90;
 /** New-deal conversion: a pipeline's curve leans on the all-pipeline curve with this many pseudo-deals. */
 export const NEW_DEAL_PRIOR = 20;
+/** …and the recent cohort's curve leans on the pipeline's whole-year curve with this many. */
+export const RECENT_COHORT_PRIOR = 20;
 /** The conversion curve is learned up to this many days after creation (longer windows reuse its last value). */
 export const NEW_DEAL_MAX_DAYS = 180;
 /**
@@ -136,6 +139,11 @@ export interface FittedModel {
   weeklyCloseRate: Map<string, number>;
   /** What an open deal is worth in the forecast: its amount, or its pipeline's typical won size when unknown. */
   value(d: DealHistory): number;
+  /**
+   * What an open deal was worth at the model's instant as far as was known then: its newest
+   * weekly snapshot's amount taken by then (none set: the typical size), else `value(d)`.
+   */
+  valueThen(d: DealHistory): number;
 }
 
 export interface NewDealInputs {
@@ -188,8 +196,14 @@ export function fitModel(deals: DealHistory[], obs: Observations, T: number, max
     allN += hi - lo;
   }
   const typical = (p: string) => sizeOf.get(p) ?? (allN > 0 ? allSum / allN : 0);
+  const value = (d: DealHistory) => (d.amountKnown === false ? typical(d.pipeline) : d.amount);
   return {
-    value: (d) => (d.amountKnown === false ? typical(d.pipeline) : d.amount),
+    value,
+    valueThen: (d) => {
+      const s = snapshotAmountAt(d, T);
+      if (!s) return value(d);
+      return s.known ? s.amount : typical(d.pipeline);
+    },
     at: T,
     warmUp,
     closedInWindow: closed,
@@ -201,9 +215,14 @@ export function fitModel(deals: DealHistory[], obs: Observations, T: number, max
 
 /**
  * New-deal inputs per pipeline at T:
- *   rate      = in-scope deals created in [T − 90 d, T) ÷ min(90, days of history)
+ *   rate      = in-scope deals created in [T − 45 d, T) ÷ min(45, days of history)
  *   cohort    = deals created in [T − lookback, T − D days), D = min(window, 180): every one has D days of follow-up before T
- *   F_p(d)    = (won_p(d) + 20 · F_all(d)) / (n_p + 20), won(d) = cohort deals won within d days of creation
+ *   year_p(d) = (won_p(d) + 20 · F_all(d)) / (n_p + 20), won(d) = cohort deals won within d days of creation
+ *   recent    = cohort deals created in the 45 days before T − D (the rate's window, moved back by the follow-up)
+ *   F_p(d)    = (won_recent_p(d) + 20 · year_p(d)) / (n_recent_p + 20)
+ * The conversion is measured on deals of the same recent weeks as the creation rate, so a burst of
+ * deals that do not convert (a bulk import, a campaign of cold leads) lowers the conversion as it
+ * raises the rate, and a change of conversion (a new team, a new offer) shows within weeks.
  *   size      = mean amount of the pipeline's cohort deals won within D days (else of all pipelines')
  */
 export function newDealInputs(deals: DealHistory[], T: number, D: number, lookbackDays: number): Map<string, NewDealInputs> {
@@ -213,19 +232,23 @@ export function newDealInputs(deals: DealHistory[], T: number, D: number, lookba
   const ix = indexOf(deals);
   const first = ix.first;
   const rateDays = Math.max(1, Math.min(CREATION_WINDOW_DAYS, (T - first) / DAY_S));
-  type Acc = { created: number; n: number; wonBy: number[]; sizes: number[] };
+  type Acc = { created: number; n: number; wonBy: number[]; sizes: number[]; recentN: number; recentWonBy: number[] };
   const acc = new Map<string, Acc>();
-  const all: Acc = { created: 0, n: 0, wonBy: new Array(D + 1).fill(0), sizes: [] };
+  const all: Acc = { created: 0, n: 0, wonBy: new Array(D + 1).fill(0), sizes: [], recentN: 0, recentWonBy: [] };
+  // The recent cohort: the creation window's length, ending where follow-up is complete.
+  const recentFrom = Math.max(from, cohortEnd - CREATION_WINDOW_DAYS * DAY_S);
   for (const [p, x] of ix.pipes) {
-    const a: Acc = { created: 0, n: 0, wonBy: new Array(D + 1).fill(0), sizes: [] };
+    const a: Acc = { created: 0, n: 0, wonBy: new Array(D + 1).fill(0), sizes: [], recentN: 0, recentWonBy: new Array(D + 1).fill(0) };
     a.created = lowerBound(x.scopeCreated, T) - lowerBound(x.scopeCreated, rateFrom);
     if (cohortEnd > from) {
       a.n = lowerBound(x.created, cohortEnd) - lowerBound(x.created, from);
+      a.recentN = lowerBound(x.created, cohortEnd) - lowerBound(x.created, recentFrom);
       for (let i = lowerBound(x.wonCreated, from), end = lowerBound(x.wonCreated, cohortEnd); i < end; i++) {
         const days = x.wonDays[i]!; // won within `days` days (and every longer window)
         if (days > D) continue;
         a.wonBy[days]! += 1;
         all.wonBy[days]! += 1;
+        if (x.wonCreated[i]! >= recentFrom) a.recentWonBy[days]! += 1;
         a.sizes.push(x.wonAmount[i]!);
         all.sizes.push(x.wonAmount[i]!);
       }
@@ -244,7 +267,9 @@ export function newDealInputs(deals: DealHistory[], T: number, D: number, lookba
   const out = new Map<string, NewDealInputs>();
   for (const [p, a] of acc) {
     const won = cumulative(a.wonBy);
-    const conversion = won.map((w, d) => (w + NEW_DEAL_PRIOR * fAll[d]!) / (a.n + NEW_DEAL_PRIOR));
+    const long = won.map((w, d) => (w + NEW_DEAL_PRIOR * fAll[d]!) / (a.n + NEW_DEAL_PRIOR));
+    const recentWon = cumulative(a.recentWonBy);
+    const conversion = recentWon.map((w, d) => (w + RECENT_COHORT_PRIOR * long[d]!) / (a.recentN + RECENT_COHORT_PRIOR));
     const sizes = a.sizes.length ? a.sizes : all.sizes;
     out.set(p, { ratePerDay: a.created / rateDays, conversion, sizes, meanSize: mean(sizes) });
   }
@@ -465,12 +490,12 @@ export function rangeFor(
   open: { d: DealHistory; c: number; daysInStage: number }[],
   a: number,
   b: number,
-  opts: { scale?: number | null; relativeError?: number | null; runs?: number; seed?: number; runRate?: number; p?: ArrayLike<number>; atLeast?: number } = {},
+  opts: { scale?: number | null; relativeError?: number | null; runs?: number; seed?: number; runRate?: number; p?: ArrayLike<number>; values?: ArrayLike<number>; atLeast?: number } = {},
 ): WonRange {
-  // `p`: each open deal's P(won in [a, b)) when the caller has it already.
+  // `p`: each open deal's P(won in [a, b)) when the caller has it already; `values`: each one's worth, likewise.
   const given = opts.p;
   const items = open.map((o, k) => ({
-    amount: model.value(o.d),
+    amount: opts.values ? opts.values[k]! : model.value(o.d),
     p: given ? given[k]! : Math.max(0, model.pWon(o.d.pipeline, o.c, o.daysInStage, b) - model.pWon(o.d.pipeline, o.c, o.daysInStage, a)),
   }));
   const fresh = [...model.newDeals.values()].map((n) => ({ count: newDealCount(n, a, b), sizes: n.sizes, mean: n.meanSize }));

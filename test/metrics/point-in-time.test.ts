@@ -15,6 +15,7 @@ import { chmodSync } from 'node:fs';
 import { tempDb } from '../helpers/db.js';
 import { computeReport } from '../../src/reports/compute.js';
 import { factsAsOf } from '../../store/point-in-time.js';
+import { dealHistories } from '../../store/report-queries.js';
 import { openDb, type Db } from '../../store/db.js';
 import { CRM, NOW, seedFixture } from './fixture.js';
 import { formatReport } from '../../src/cli/report-format.js';
@@ -115,6 +116,23 @@ describe('the pipeline as it stood at a past moment', () => {
     expect(pipelineAt('2026-03-12T00:00:00Z').total).toMatchObject({ count: 2, value: 14_000 });
     const won = factsAsOf(db, CRM, new Date('2026-05-25T00:00:00Z')).facts.find((f) => f.dealId === 'D2')!;
     expect(won).toMatchObject({ amount: 10_000, ownerId: 'o1' });
+  });
+
+  it('gives the forecast model the snapshot amounts of each deal, oldest first (none set: null)', () => {
+    const snap = db.prepare(
+      `INSERT INTO deal_snapshots (crm, day, deal_id, pipeline_id, stage_id, canonical, amount, currency, close_date, owner_id, taken_at)
+       VALUES (?, ?, 'D2', 'p1', NULL, 3, ?, 'USD', '2026-05-31', 'o2', ?)`,
+    );
+    snap.run(CRM, '2026-04-13', null, '2026-04-13T06:00:00.000Z');
+    snap.run(CRM, '2026-04-06', 8000, '2026-04-06T06:00:00.000Z');
+    computeReport(db, CRM, 'pipeline', { timeZone: 'UTC', now: new Date(NOW) });
+    const h = dealHistories(db, CRM, {}, {});
+    expect(h.filter((d) => d.snapshots).map((d) => d.snapshots)).toEqual([
+      [
+        { t: Date.parse('2026-04-06T06:00:00Z') / 1000, amount: 8000 },
+        { t: Date.parse('2026-04-13T06:00:00Z') / 1000, amount: null },
+      ],
+    ]);
   });
 
   it('exposes the per-deal states as plain facts', () => {

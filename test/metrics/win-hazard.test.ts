@@ -130,6 +130,7 @@ describe('credibility of the model against the run-rate', () => {
     newDeals: new Map(),
     weeklyCloseRate: new Map(),
     value: (d) => d.amount,
+    valueThen: (d) => d.amount,
   });
   const open = [1000, 1000].map((amount) => ({ d: deal({ amount, path: [{ code: 3, t: at(T0) }] }), c: 3, daysInStage: 3 }));
 
@@ -172,20 +173,51 @@ describe('new-deal term', () => {
         won: wonAfter !== undefined,
       });
     });
-    // Created in the last 90 days (and not in the cohort: less than 30 days old): 9 → 9 / 90 = 0.1 a day.
+    // Created in the last 45 days (and not in the cohort: less than 30 days old): 9 → 9 / 45 = 0.2 a day.
     const recent = Array.from({ length: 9 }, () => deal({ created: T - 20 * DAY, path: [{ code: 0, t: T - 20 * DAY }] }));
     const inp = newDealInputs([...cohort, ...recent], T, 30, 365).get('p')!;
-    expect(inp.ratePerDay).toBeCloseTo(0.1, 12);
+    expect(inp.ratePerDay).toBeCloseTo(0.2, 12);
+    // No deal in the recent cohort ([T − 75 d, T − 30 d)): the curve is the year's.
     // F(d) = 0 for d < 5, 2/10 for 5 ≤ d < 21, 3/10 from 21 (one pipeline: its curve is the all-pipeline curve).
     expect(inp.conversion[4]).toBe(0);
     expect(inp.conversion[5]).toBeCloseTo(0.2, 12);
     expect(inp.conversion[30]).toBeCloseTo(0.3, 12);
-    // Deals created on day j have 30 − j days: Σ_{d=1}^{30} F(d) = 16 × 0.2 + 10 × 0.3 = 6.2 → 0.1 × 6.2 = 0.62 deals.
-    expect(newDealCount(inp, 0, 30)).toBeCloseTo(0.62, 12);
-    // Typical size = mean of the cohort's deals won within 30 days = 3,000 → 1,860 expected.
+    // Deals created on day j have 30 − j days: Σ_{d=1}^{30} F(d) = 16 × 0.2 + 10 × 0.3 = 6.2 → 0.2 × 6.2 = 1.24 deals.
+    expect(newDealCount(inp, 0, 30)).toBeCloseTo(1.24, 12);
+    // Typical size = mean of the cohort's deals won within 30 days = 3,000 → 3,720 expected.
     expect(inp.meanSize).toBe(3000);
-    // Days [10, 30): Σ_{j<30} F(30 − j) − F(10 − j) = 6.2 − Σ_{d=1}^{10} F(d) = 6.2 − 6 × 0.2 = 5.0 → 0.5.
-    expect(newDealCount(inp, 10, 30)).toBeCloseTo(0.5, 12);
+    // Days [10, 30): Σ_{j<30} F(30 − j) − F(10 − j) = 6.2 − Σ_{d=1}^{10} F(d) = 6.2 − 6 × 0.2 = 5.0 → 1.0.
+    expect(newDealCount(inp, 10, 30)).toBeCloseTo(1.0, 12);
+  });
+
+  it('the recent cohort moves the curve, leaning on the year with 20 pseudo-deals', () => {
+    const T = at(T0);
+    // The year's cohort as above (10 deals created at T − 100 d: two won on day 4.5, one on 20.5) plus
+    // 10 deals created at T − 50 d, inside the recent cohort [T − 75 d, T − 30 d): five won on day 2.5 (from d = 3).
+    const old = T - 100 * DAY;
+    const young = T - 50 * DAY;
+    const deals = [
+      ...Array.from({ length: 10 }, (_, i) => {
+        const wonAfter = [4.5, 4.5, 20.5][i];
+        return deal({ amount: [1000, 2000, 6000][i] ?? 500, created: old, path: [{ code: 0, t: old }], closed: old + (wonAfter ?? 60) * DAY, won: wonAfter !== undefined });
+      }),
+      ...Array.from({ length: 10 }, (_, i) => deal({ amount: 500, created: young, path: [{ code: 0, t: young }], closed: young + (i < 5 ? 2.5 : 60) * DAY, won: i < 5 })),
+      ...Array.from({ length: 9 }, () => deal({ created: T - 20 * DAY, path: [{ code: 0, t: T - 20 * DAY }] })),
+    ];
+    const inp = newDealInputs(deals, T, 30, 365).get('p')!;
+    // Rate: the 9 deals of the last 45 days (the T − 50 d ones are older) → 0.2 a day.
+    expect(inp.ratePerDay).toBeCloseTo(0.2, 12);
+    // Year: 20 deals; won within d: 5 from d = 3, 7 from d = 5, 8 from d = 21. One pipeline, so
+    // year(d) = (w + 20 · w/20) / (20 + 20) = w / 20: 0.25, 0.35, 0.4.
+    // Recent: 10 deals, 5 won from d = 3: F(d) = (recent(d) + 20 · year(d)) / (10 + 20).
+    expect(inp.conversion[2]).toBe(0);
+    expect(inp.conversion[3]).toBeCloseTo((5 + 20 * 0.25) / 30, 12); // 1/3
+    expect(inp.conversion[5]).toBeCloseTo((5 + 20 * 0.35) / 30, 12); // 0.4
+    expect(inp.conversion[30]).toBeCloseTo((5 + 20 * 0.4) / 30, 12); // 13/30
+    // Σ_{d=1}^{30} F(d) = 2 × 1/3 + 16 × 0.4 + 10 × 13/30 = 11.4 → 0.2 × 11.4 = 2.28 deals.
+    expect(newDealCount(inp, 0, 30)).toBeCloseTo(2.28, 12);
+    // Sizes are the year's wins within 30 days: (1,000 + 2,000 + 6,000 + 5 × 500) / 8.
+    expect(inp.meanSize).toBeCloseTo(1437.5, 12);
   });
 });
 
@@ -263,6 +295,41 @@ describe('backtest point', () => {
     expect(good.forecast).toBeGreaterThan(0);
     expect(good.forecast_p10!).toBeLessThanOrEqual(good.forecast);
     expect(good.forecast_p90!).toBeGreaterThanOrEqual(good.forecast_p10!);
+  });
+
+  it('values a deal open at t by its newest weekly snapshot taken by t, not by a later one', () => {
+    const base = history('bad');
+    const opts = { days: [t], crmByDepth: [0.1, 0.2, 0.5, 0.8] };
+    const plain = backtestForecast(base, opts).points[0]!;
+    const openAtT = (d: DealHistory) => d.created <= at(t) && (d.closed === null || d.closed > at(t));
+    // Snapshotted 3 days before t at twice the current amount (and a day after t at 100×): the open part and the
+    // CRM-probability forecast double; the new-deal term, the run-rate and what was won do not move.
+    const snapped = base.map((d) => (openAtT(d) ? { ...d, snapshots: [{ t: at(t - 3), amount: 2 * d.amount }, { t: at(t + 1), amount: 100 * d.amount }] } : d));
+    const r = backtestForecast(snapped, opts).points[0]!;
+    expect(plain.forecast_open!).toBeGreaterThan(0);
+    expect(r.forecast_open).toBeCloseTo(2 * plain.forecast_open!, 1);
+    expect(r.forecast_crm).toBeCloseTo(2 * plain.forecast_crm, 1);
+    expect(r.forecast_new).toBe(plain.forecast_new);
+    expect(r.forecast_run_rate).toBe(plain.forecast_run_rate);
+    expect(r.actual).toBe(plain.actual);
+    // Only a snapshot after t: nothing was known of the amount then but today's, as without snapshots.
+    const later = base.map((d) => (openAtT(d) ? { ...d, snapshots: [{ t: at(t + 1), amount: 100 * d.amount }] } : d));
+    expect(backtestForecast(later, opts).points[0]).toEqual(plain);
+  });
+
+  it('values a snapshot without an amount at the typical won size of the learning window', () => {
+    const base = history('bad');
+    const opts = { days: [t], crmByDepth: [0.1, 0.2, 0.5, 0.8] };
+    const openAtT = (d: DealHistory) => d.created <= at(t) && (d.closed === null || d.closed > at(t));
+    // Typical size: mean amount of the deals won in the 365 days before t (all history here).
+    const won = base.filter((d) => d.won && d.closed! < at(t));
+    const typical = won.reduce((s, d) => s + d.amount, 0) / won.length;
+    const flat = base.map((d) => (openAtT(d) ? { ...d, amount: typical } : d));
+    const none = base.map((d) => (openAtT(d) ? { ...d, snapshots: [{ t: at(t - 3), amount: null }] } : d));
+    const a = backtestForecast(flat, opts).points[0]!;
+    const b = backtestForecast(none, opts).points[0]!;
+    expect(b.forecast_open).toBeCloseTo(a.forecast_open!, 1);
+    expect(b.forecast_crm).toBeCloseTo(a.forecast_crm, 1);
   });
 
   it('counts all value won in the window as actual, the part from deals that existed at t separately', () => {
