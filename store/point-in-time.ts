@@ -8,7 +8,7 @@
  * factsAsOf is the same rebuild as plain rows, for code that wants the per-deal states.
  */
 import type { Db } from './db.js';
-import { convertFact, loadStageInfo, reportingMoney } from './deal-facts.js';
+import { convertFact, loadStageInfo, rebuildSummaries, reportingMoney } from './deal-facts.js';
 import { listStages } from './stages.js';
 import { deriveDealFact, type DealFact, type DealForFacts, type HistoryForFacts } from '../src/metrics/deal-facts.js';
 import { dealAsOf, type StageFlags } from '../src/metrics/point-in-time.js';
@@ -175,12 +175,10 @@ function withSnapshot(d: DealRowForAsOf, s: SnapshotAsOf): DealRowForAsOf {
  */
 export function withFactsAsOf<T>(db: Db, crm: string, at: Date | null, opts: { currency?: string | null }, fn: (info: AsOfInfo) => T): T {
   const { facts, info } = factsAsOf(db, crm, at, opts);
-  const table = db.prepare("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = 'deal_facts'").pluck().get() as string;
-  const indexes = db.prepare("SELECT sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = 'deal_facts' AND sql IS NOT NULL").pluck().all() as string[];
-  db.exec('DROP TABLE IF EXISTS temp.deal_facts');
-  db.exec(table.replace(/^CREATE TABLE\s+"?deal_facts"?/i, 'CREATE TEMP TABLE deal_facts'));
+  // Today's facts built on the side shadow the summary tables too (calibration and the backtest read them).
+  const tables = at === null ? ['deal_facts', ...SUMMARY_TABLES] : ['deal_facts'];
+  for (const name of tables) shadow(db, name);
   try {
-    for (const ix of indexes) db.exec(ix.replace(/^CREATE (UNIQUE )?INDEX\s+"?(\w+)"?\s+ON/i, 'CREATE $1INDEX temp.$2 ON'));
     const insert = db.prepare(
       `INSERT INTO temp.deal_facts (crm, deal_id, pipeline_id, stage_id, owner_id, source, amount, status, canonical, deepest, created, created_day,
          closed, closed_day, close_day, stage_since, at1, at2, at3, days0, days1, days2, days3, path, deepest_open, src_sig, amount_original, currency_original, created_known)
@@ -189,9 +187,21 @@ export function withFactsAsOf<T>(db: Db, crm: string, at: Date | null, opts: { c
     );
     db.transaction(() => {
       for (const f of facts) insert.run({ crm, ...f });
+      if (at === null) rebuildSummaries(db, crm);
     })();
     return fn(info);
   } finally {
-    db.exec('DROP TABLE IF EXISTS temp.deal_facts');
+    for (const name of tables) db.exec(`DROP TABLE IF EXISTS temp.${name}`);
   }
+}
+
+const SUMMARY_TABLES = ['deal_facts_weekly', 'deal_facts_closed_daily'];
+
+/** An empty TEMP table with the same columns and indexes as the main one: unqualified names resolve to it on this connection. */
+function shadow(db: Db, name: string): void {
+  const table = db.prepare("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?").pluck().get(name) as string;
+  const indexes = db.prepare("SELECT sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").pluck().all(name) as string[];
+  db.exec(`DROP TABLE IF EXISTS temp.${name}`);
+  db.exec(table.replace(new RegExp(`^CREATE TABLE\\s+"?${name}"?`, 'i'), `CREATE TEMP TABLE ${name}`));
+  for (const ix of indexes) db.exec(ix.replace(/^CREATE (UNIQUE )?INDEX\s+"?(\w+)"?\s+ON/i, 'CREATE $1INDEX temp.$2 ON'));
 }

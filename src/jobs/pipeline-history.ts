@@ -10,7 +10,6 @@
 import type { Db } from '../../store/db.js';
 import { listPipelines } from '../../store/pipelines.js';
 import { earliestCreated, openPipelineAt } from '../../store/report-queries.js';
-import { ensureDerivedFresh } from '../../store/deal-facts.js';
 import { OPEN_CANONICAL_STAGES } from '../model/canonical-stages.js';
 import type { ReportProvider } from './digest.js';
 import type { PipelineCell, PipelineSource } from './snapshot.js';
@@ -44,7 +43,6 @@ export function pipelineHistory(db: Db, crm: string, reports: ReportProvider): P
     },
     at(instants, now) {
       if (!instants.length) return [];
-      ensureDerivedFresh(db, crm);
       const calibration = reports('pipeline', { now }).calibration?.stages ?? [];
       const probability = (stage: string) => calibration.find((c) => c.stage === stage)?.probability ?? 0;
       const out: PipelineCell[][] = instants.map(() => []);
@@ -57,7 +55,6 @@ export function pipelineHistory(db: Db, crm: string, reports: ReportProvider): P
       return out;
     },
     earliest() {
-      ensureDerivedFresh(db, crm);
       const s = earliestCreated(db, crm, {});
       return s === null ? null : new Date(s * 1000);
     },

@@ -1,8 +1,8 @@
 /**
  * A report worker thread (src/reports/pool.ts starts them): one read-only SQLite connection,
  * then one task at a time: computeReport and, when asked, the chart PNG. Errors go back as
- * plain data so the main thread can rebuild a UsageError (answered with usage) or say that the
- * derived tables need a refresh (a write this connection cannot do).
+ * plain data so the main thread can rebuild a UsageError (answered with usage). The connection is
+ * read-only: a report never writes (derived tables are refreshed by the write side).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DealcastError, UsageError } from '../errors.js';
@@ -15,7 +15,7 @@ export interface WorkerRequest {
 }
 export type WorkerReply =
   | { id: number; ok: true; report: unknown; png?: Uint8Array }
-  | { id: number; ok: false; error: { kind: 'usage' | 'dealcast' | 'readonly' | 'other'; code?: string; message: string; hint?: string; stack?: string } };
+  | { id: number; ok: false; error: { kind: 'usage' | 'dealcast' | 'other'; code?: string; message: string; hint?: string; stack?: string } };
 
 const { dbPath } = workerData as { dbPath: string };
 const db = openDb(dbPath, { readonly: true });
@@ -35,7 +35,7 @@ port.on('message', (msg: WorkerRequest | 'close') => {
     },
     (err: unknown) => {
       const e = err as Error & { code?: string; hint?: string };
-      const kind = err instanceof UsageError ? 'usage' : e?.code === 'SQLITE_READONLY' ? 'readonly' : err instanceof DealcastError ? 'dealcast' : 'other';
+      const kind = err instanceof UsageError ? 'usage' : err instanceof DealcastError ? 'dealcast' : 'other';
       const reply: WorkerReply = { id: msg.id, ok: false, error: { kind, code: e?.code, message: e?.message ?? String(err), hint: e?.hint, stack: e?.stack } };
       port.postMessage(reply);
     },
