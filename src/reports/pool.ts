@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DealcastError, UsageError } from '../errors.js';
 import type { ReportName } from '../metrics/report-types.js';
+import type { ChartName, ChartReports } from '../../charts/index.js';
 import type { Db } from '../../store/db.js';
 import { InlineReports, type ReportOutput, type ReportTask, type ReportWork } from './work.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
@@ -33,7 +34,7 @@ export interface ReportPoolOptions {
 
 interface Job {
   id: number;
-  task: ReportTask;
+  task: ReportTask | { render: { name: ChartName; report: unknown; scale?: number } };
   resolve: (out: ReportOutput) => void;
   reject: (err: unknown) => void;
 }
@@ -92,12 +93,21 @@ export class ReportPool implements ReportWork {
     });
   }
 
+  render<N extends ChartName>(name: N, report: ChartReports[N], scale?: number): Promise<Buffer> {
+    if (this.closed) return Promise.reject(new Error('the report pool is closed'));
+    return new Promise<Buffer>((resolve, reject) => {
+      const render = { name, report, ...(scale === undefined ? {} : { scale }) };
+      this.queue.push({ id: ++this.seq, task: { render }, resolve: (o) => resolve(o.png!), reject });
+      this.pump();
+    });
+  }
+
   private pump(): void {
     for (const slot of this.slots) {
       if (slot.job || !this.queue.length) continue;
       const job = this.queue.shift()!;
       slot.job = job;
-      const req: WorkerRequest = { id: job.id, task: job.task };
+      const req: WorkerRequest = 'render' in job.task ? { id: job.id, render: job.task.render } : { id: job.id, task: job.task };
       slot.worker.postMessage(req);
     }
   }

@@ -7,12 +7,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DealcastError, UsageError } from '../errors.js';
 import { openDb } from '../../store/db.js';
-import { doReportTask, type ReportTask } from './work.js';
+import { doReportTask, renderChartTask, type ReportTask } from './work.js';
+import type { ChartName, ChartReports } from '../../charts/index.js';
 
-export interface WorkerRequest {
-  id: number;
-  task: ReportTask;
-}
+export type WorkerRequest = { id: number; task: ReportTask } | { id: number; render: { name: ChartName; report: unknown; scale?: number } };
 export type WorkerReply =
   | { id: number; ok: true; report: unknown; png?: Uint8Array }
   | { id: number; ok: false; error: { kind: 'usage' | 'dealcast' | 'other'; code?: string; message: string; hint?: string; stack?: string } };
@@ -27,7 +25,11 @@ port.on('message', (msg: WorkerRequest | 'close') => {
     port.close();
     return;
   }
-  doReportTask(db, msg.task).then(
+  const work =
+    'render' in msg
+      ? renderChartTask(msg.render.name, msg.render.report as ChartReports[ChartName], msg.render.scale).then((png) => ({ report: null, png }))
+      : doReportTask(db, msg.task);
+  work.then(
     (out) => {
       const png = out.png ? new Uint8Array(out.png.buffer, out.png.byteOffset, out.png.byteLength) : undefined;
       const reply: WorkerReply = { id: msg.id, ok: true, report: out.report, ...(png ? { png } : {}) };
