@@ -229,5 +229,6 @@ export function sampleQuota<B extends { currency: string; filters: object; as_of
       row('Léa Martin', 'rep', 300_000, 150_000, 140_000, 60_000, 200_000, 0.5, 'EUR'),
     ],
     error_scale: 1.2,
+    relative_error: 0.1,
   };
 }

@@ -116,7 +116,7 @@ function emptyReports(): ChartReports {
     reps: { ...base, since: '2026-10-25', until: '2026-11-24', activities_available: true, reps: [] },
     sources: { ...base, sources: [] },
     backtest: { ...base, points: [], wape: null, wape_crm: null },
-    quota: { ...base, period: { kind: 'quarter', label: 'FY2027 Q4', start: '2026-11-01', end: '2027-01-31', days: 92, fiscal_year_start_month: 2 }, rows: [], error_scale: null },
+    quota: { ...base, period: { kind: 'quarter', label: 'FY2027 Q4', start: '2026-11-01', end: '2027-01-31', days: 92, fiscal_year_start_month: 2 }, rows: [], error_scale: null, relative_error: null },
   };
 }
 

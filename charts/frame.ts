@@ -50,7 +50,7 @@ export function subtitleLines(report: ReportBase, headline: string | undefined, 
   const context = [filters, asOf, report.currency ? `amounts in ${report.currency}` : ''].filter(Boolean).join(' · ');
   if (context) lines.push(context);
   const rebuilt = report.notes?.find((n) => n.startsWith('Rebuilt as of'));
-  if (rebuilt) lines.push(rebuilt.includes('weekly deal snapshot') ? 'rebuilt from stage history and weekly deal snapshots' : 'rebuilt from stage history · amounts are today’s');
+  if (rebuilt) lines.push(rebuilt.includes('from the weekly deal snapshot') ? 'rebuilt from stage history and weekly deal snapshots' : 'rebuilt from stage history · amounts are today’s');
   else if (report.notes?.[0]) lines.push(report.notes[0]);
   const u = report.unconverted;
   if (u?.deals) lines.push(`${u.deals} ${u.deals === 1 ? 'deal' : 'deals'} in ${u.currencies.map((c) => c.currency).join(', ')} left out: no rate to ${report.currency}`);

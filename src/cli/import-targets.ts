@@ -1,7 +1,7 @@
 /**
  * `dealcast import-targets FILE.csv [--crm NAME] [--now ISO] [--db FILE]`: reads sales targets
- * from a small CSV (src/targets/csv.ts gives the format) for the configured CRM's owners and
- * pipelines. Every bad line is listed with its number and nothing is imported; when all lines
+ * from a small CSV (src/targets/csv.ts gives the format) for the owners and pipelines of the CRM
+ * the reports read (`crmInDb`). Every bad line is listed with its number and nothing is imported; when all lines
  * are good they are saved in one transaction, each change audited like a settings change.
  */
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { listPipelines } from '../../store/pipelines.js';
 import { saveTargets } from '../../store/targets.js';
 import { resolveSetting } from '../settings/resolve.js';
 import { parseTargetsCsv, TARGET_CSV_COLUMNS } from '../targets/csv.js';
-import { cliConfig, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
+import { cliConfig, crmInDb, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(argv, { crm: { type: 'string' }, now: { type: 'string' }, db: { type: 'string' } }, 'import-targets', true);
@@ -31,9 +31,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const nowIn = parseNowArg(values.now);
   const config = cliConfig(io, values.db ? { DEALCAST_DB: values.db } : {});
-  const crm = (values.crm ?? config.CRM) as CrmName;
   const db = openStore(config);
   try {
+    // Same CRM as the reports read: after `import-csv` with CRM left at its default, the CSV's.
+    const crm = (values.crm ?? crmInDb(db, config.CRM)) as CrmName;
     const now = nowIn(teamTimeZone(db, config));
     const fiscalStartMonth = resolveSetting(db, config, 'targets.fiscal_year_start_month').value ?? 1;
     const parsed = parseTargetsCsv(text, { fiscalStartMonth, owners: listOwners(db, crm), pipelines: listPipelines(db, crm) });

@@ -44,6 +44,8 @@ export interface AttainmentOptions {
   defaultCurrency: string;
   /** Widening of the forecast range by the model's past misses (backtest error scale), if known. */
   errorScale?: number | null;
+  /** The backtest's relative error (`relativeError`): when known, each scope is widened for its own size instead. */
+  relativeError?: number | null;
   runs?: number;
   seed?: number;
   /** Forecast model look-back in days (default 365). */
@@ -81,7 +83,7 @@ export interface Attainment {
   still_needed: number;
   days_remaining: number;
   /** Value won in the rest of the period: the model's range (P10/P50/P90) and its expected value. */
-  rest: { expected: number; p10: number; p50: number; p90: number; warm_up: boolean };
+  rest: { expected: number; p10: number; p50: number; p90: number; warm_up: boolean; scale?: number };
   /** won + the rest's range: where the period ends. */
   projected: { expected: number; p10: number; p50: number; p90: number };
   /** P(won by the end of the period ≥ target), from the simulated range. */
@@ -175,11 +177,12 @@ export function quotaAttainment(deals: QuotaDeal[], target: QuotaTarget, period:
       days: Math.ceil(daysRemaining),
       lookbackDays: opts.lookbackDays,
       scale: opts.errorScale ?? null,
+      relativeError: opts.relativeError ?? null,
       runs: opts.runs,
       seed: opts.seed,
       atLeast: stillNeeded,
     });
-    rest = { expected: r.expected, p10: r.p10, p50: r.p50, p90: r.p90, warm_up: r.warm_up };
+    rest = { expected: r.expected, p10: r.p10, p50: r.p50, p90: r.p90, warm_up: r.warm_up, scale: r.scale };
     probability = r.p_at_least ?? probability;
   }
 

@@ -19,7 +19,7 @@
  */
 import type { BacktestPoint, ReliabilityRow } from './report-types.js';
 import { observationsOf, stateAt, type DealHistory } from './win-hazard.js';
-import { errorScale, fitModel, minCreatedDay, rangeFor, runRate, type WonRange } from './won-range.js';
+import { errorScale, fitModel, relativeError, minCreatedDay, rangeFor, runRate, type WonRange } from './won-range.js';
 import { round } from './periods.js';
 import { dayToIso } from '../time/calendar.js';
 
@@ -59,6 +59,8 @@ export interface BacktestBody {
   reliability: ReliabilityRow[];
   /** The error scale (√ mean z²) the live forecast's range is widened by, from every completed warm point. */
   error_scale: number | null;
+  /** The same misses as a share of the forecast (`relativeError`): what a smaller scope's range is widened by. */
+  relative_error: number | null;
 }
 
 /** Reliability buckets of the predicted P(won within H): [0, 0.05), [0.05, 0.1), [0.1, 0.2) … [0.5, 1]. */
@@ -77,6 +79,7 @@ export function backtestForecast(deals: DealHistory[], opts: BacktestOptions): B
     warm_points: 0,
     reliability: [],
     error_scale: null,
+    relative_error: null,
   };
   if (!days.length || !deals.length) return empty;
   const obs = observationsOf(deals, minCreatedDay(deals), Math.max(days[days.length - 1]!, opts.observeToDay ?? -Infinity));
@@ -194,5 +197,6 @@ export function backtestForecast(deals: DealHistory[], opts: BacktestOptions): B
     warm_points: warm.length,
     reliability: reliability.filter((r) => r.deals > 0),
     error_scale: errorScale(completed),
+    relative_error: relativeError(completed),
   };
 }

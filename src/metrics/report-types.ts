@@ -314,6 +314,8 @@ export interface QuotaReport extends ReportBase {
   };
   /** The team's target first, then pipelines, then reps (by attainment, lowest last). */
   rows: QuotaRow[];
-  /** Backtest misses the forecast ranges were widened by (null: not enough history). */
+  /** Backtest misses as a multiple of the team's simulated spread (null: not enough history). */
   error_scale: number | null;
+  /** The same misses as a share of the forecast; each row's range is widened by it for its own size (rest.scale). */
+  relative_error: number | null;
 }

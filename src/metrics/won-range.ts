@@ -363,6 +363,30 @@ export function errorScale(past: { actual: number; mean: number; sd: number }[])
   return Math.sqrt(z.reduce((s, x) => s + x * x, 0) / z.length);
 }
 
+/**
+ * The model's systematic error as a share of the forecast: c with c² = Σ((actual − mean)² − sd²) ÷ Σ mean²
+ * (never below 0) over past points — the part of the misses the simulation's own spread does not
+ * explain. Unlike `errorScale` (a multiple of one scope's simulated spread) it carries over to a
+ * smaller scope: a rep's range is widened by √(1 + (c · expected ÷ sd)²) for that rep's own
+ * expected and sd, so a rep with few deals is not widened by a factor learned on the whole team's
+ * tight simulation. Null with fewer than MIN_PAST_POINTS points.
+ */
+export function relativeError(past: { actual: number; mean: number; sd: number }[]): number | null {
+  if (past.length < MIN_PAST_POINTS) return null;
+  let excess = 0;
+  let scale = 0;
+  for (const p of past) {
+    excess += (p.actual - p.mean) ** 2 - p.sd ** 2;
+    scale += p.mean ** 2;
+  }
+  return scale > 0 ? Math.sqrt(Math.max(0, excess) / scale) : null;
+}
+
+/** The widening of a range of this expected value and simulated sd for a relative error c (≥ 1). */
+export function scaleForRelativeError(c: number, expected: number, sd: number): number {
+  return sd > 0 ? Math.sqrt(1 + ((c * Math.max(0, expected)) / sd) ** 2) : 1;
+}
+
 /** The simulated range widened around its median by s (never narrowed; never below 0). */
 export function widen(r: Omit<SimulatedRange, 'totals'>, s: number | null): { p10: number; p50: number; p90: number } {
   const k = Math.max(1, s ?? 1);
@@ -410,6 +434,8 @@ export interface WonRange {
   sim_sd: number;
   /** P(value won in the window ≥ `atLeast`), when asked for (probabilityAtLeast). */
   p_at_least?: number;
+  /** The factor (≥ 1) the simulated range was widened by around its median. */
+  scale: number;
 }
 
 /** Open in-scope deals at T with their state. */
@@ -439,7 +465,7 @@ export function rangeFor(
   open: { d: DealHistory; c: number; daysInStage: number }[],
   a: number,
   b: number,
-  opts: { scale?: number | null; runs?: number; seed?: number; runRate?: number; p?: ArrayLike<number>; atLeast?: number } = {},
+  opts: { scale?: number | null; relativeError?: number | null; runs?: number; seed?: number; runRate?: number; p?: ArrayLike<number>; atLeast?: number } = {},
 ): WonRange {
   // `p`: each open deal's P(won in [a, b)) when the caller has it already.
   const given = opts.p;
@@ -457,10 +483,12 @@ export function rangeFor(
   // The simulation is of the model alone: its range moves with the point forecast (not in warm-up, where the range stays the model's).
   const shift = model.warmUp ? 0 : expected - modelValue;
   const moved = { ...sim, p10: Math.max(0, sim.p10 + shift), p50: Math.max(0, sim.p50 + shift), p90: Math.max(0, sim.p90 + shift) };
-  const w = widen(moved, opts.scale ?? null);
-  const out: WonRange = { open: openValue, new_deals: newValue, expected, ...w, warm_up: model.warmUp, open_deals: open.length, credibility: z, sim_mean: model.warmUp ? sim.mean : expected, sim_sd: sim.sd };
+  // A relative error (learned on a wider scope) gives this range its own widening; else the scale given.
+  const scale = opts.relativeError != null ? scaleForRelativeError(opts.relativeError, expected, sim.sd) : (opts.scale ?? null);
+  const w = widen(moved, scale);
+  const out: WonRange = { open: openValue, new_deals: newValue, expected, ...w, warm_up: model.warmUp, open_deals: open.length, credibility: z, sim_mean: model.warmUp ? sim.mean : expected, sim_sd: sim.sd, scale: Math.max(1, scale ?? 1) };
   // The moved runs are t + shift, so reaching x is the unmoved runs reaching x − shift.
-  if (opts.atLeast !== undefined) out.p_at_least = probabilityAtLeast(sim, opts.atLeast - shift, opts.scale ?? null);
+  if (opts.atLeast !== undefined) out.p_at_least = probabilityAtLeast(sim, opts.atLeast - shift, scale);
   return out;
 }
 
@@ -471,14 +499,14 @@ export function rangeFor(
  */
 export function forecastWonRange(
   deals: DealHistory[],
-  opts: { now: Date; days: number; fromDays?: number; lookbackDays?: number; scale?: number | null; runs?: number; seed?: number; atLeast?: number },
+  opts: { now: Date; days: number; fromDays?: number; lookbackDays?: number; scale?: number | null; relativeError?: number | null; runs?: number; seed?: number; atLeast?: number },
 ): WonRange {
   const T = Math.floor(opts.now.getTime() / 1000);
   const a = opts.fromDays ?? 0;
   const obs = observationsOf(deals, minCreatedDay(deals), Math.floor(T / DAY_S));
   const model = fitModel(deals, obs, T, opts.days, { lookbackDays: opts.lookbackDays });
   const rr = runRate(deals, T, opts.days - a);
-  return rangeFor(model, openAt(deals, T), a, opts.days, { scale: opts.scale, runs: opts.runs, seed: opts.seed, runRate: rr, atLeast: opts.atLeast });
+  return rangeFor(model, openAt(deals, T), a, opts.days, { scale: opts.scale, relativeError: opts.relativeError, runs: opts.runs, seed: opts.seed, runRate: rr, atLeast: opts.atLeast });
 }
 
 export function minCreatedDay(deals: DealHistory[]): number {

@@ -354,7 +354,10 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
       (t.scopeKind === 'rep' && (c.f.facts.ownerIds?.includes(t.scopeId) ?? false)) ||
       (t.scopeKind === 'pipeline' && (c.f.facts.pipelineIds?.includes(t.scopeId) ?? false));
     const targets = effectiveTargets(c.db, c.crm, kind, period.start).filter(picked);
-    const errorScale = targets.length ? runBacktest(c).error_scale : null;
+    // Learned on the whole team's backtest: the relative error widens each row's range for its own size.
+    const bt = targets.length ? runBacktest(c) : null;
+    const errorScale = bt?.error_scale ?? null;
+    const relativeErr = bt?.relative_error ?? null;
     const deals = targets.length ? quotaDeals(c.db, c.crm) : [];
     const rows = targets.map((t) => ({
       ...quotaAttainment(deals, t, period, {
@@ -363,6 +366,7 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
         fiscalStartMonth,
         defaultCurrency: c.base.currency,
         errorScale,
+        relativeError: relativeErr,
         lookbackDays: c.opts.lookbackDays,
       }),
       name: t.scopeKind === 'team' ? 'Team' : ((t.scopeKind === 'rep' ? owners : pipelines).get(t.scopeId) ?? t.scopeId),
@@ -382,12 +386,13 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
       },
       rows,
       error_scale: errorScale,
+      relative_error: relativeErr,
     };
   },
 
   backtest(c) {
     const body = runBacktest(c);
-    const { error_scale: _scale, ...rest } = body;
+    const { error_scale: _scale, relative_error: _relative, ...rest } = body;
     return { ...c.base, ...rest, horizon_days: BACKTEST_HORIZON_DAYS };
   },
 };
@@ -427,7 +432,7 @@ function asOfNotes(info: AsOfInfo, at: Date, tz: string): string[] {
     : `amounts and expected close dates are today's (no weekly deal snapshot was taken by then)`;
   const notes = [`Rebuilt as of ${when} from stage history: which deals existed, their stages and whether they were open are as they were then; ${open}.`];
   if (info.stageUnknown) {
-    notes.push(`${info.stageUnknown} of the ${info.deals} deals that existed then had no stage recorded yet; they are counted in the first stage recorded for them.`);
+    notes.push(`${info.stageUnknown} of the ${info.deals} deals that existed then had no stage recorded yet; they are counted as open, in the first stage recorded for them when it is an open one, else in their current open stage or their pipeline's first.`);
   }
   if (info.historyFrom) notes.push(`This CRM keeps no stage history: stages before the first sync (${day(info.historyFrom)}) are the first ones seen.`);
   return notes;

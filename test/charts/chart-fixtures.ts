@@ -1,5 +1,5 @@
-/** Small hand-built report objects whose chart labels are worked out by hand in the tests. */
-import type { QuotaReport, QuotaRow } from '../../src/metrics/report-types.js';
+/** Small hand-built report objects whose chart labels are worked out by hand in the tests (the quota one is the bench's, `sampleQuota`). */
+import { sampleQuota } from '../../bench/chart-reports.js';
 import type { ChartReports } from '../../charts/index.js';
 
 const base = { currency: 'USD', filters: {}, as_of: '2026-11-24T09:00:00.000Z' };
@@ -113,51 +113,5 @@ export function emptyReports(): ChartReports {
     sources: { ...b, sources: [] },
     backtest: { ...b, points: [], wape: null, wape_crm: null },
     quota: { ...sampleQuota(b), filters: b.filters, rows: [] },
-  };
-}
-
-/** A quota report: the team and three reps (one ahead, one behind, one far behind, one in euros). */
-export function sampleQuota<B extends { currency: string; filters: object; as_of: string }>(b: B): QuotaReport {
-  const row = (name: string, scope: QuotaRow['scope'], target: number, won: number, expected: number, p10: number, p90: number, probability: number, currency = 'USD'): QuotaRow => ({
-    scope,
-    scope_id: scope === 'team' ? '' : name,
-    name,
-    source: 'csv',
-    currency,
-    target,
-    won,
-    attainment: won / target,
-    elapsed: 0.5,
-    expected_linear: target / 2,
-    historical_share: expected / target,
-    expected_historical: expected,
-    pace: won / expected,
-    pace_basis: 'historical',
-    still_needed: Math.max(0, target - won),
-    days_remaining: 46,
-    rest: { expected: (p10 + p90) / 2, p10, p50: (p10 + p90) / 2, p90, warm_up: false },
-    projected: { expected: won + (p10 + p90) / 2, p10: won + p10, p50: won + (p10 + p90) / 2, p90: won + p90 },
-    probability,
-    open_pipeline: target,
-    open_deals: 12,
-    coverage: target / Math.max(1, target - won),
-    win_rate: 0.3,
-    pipeline_needed: Math.max(0, target - won) / 0.3,
-    pipeline_gap: 0,
-    other_currency_deals: 0,
-    pacing: [],
-  });
-  return {
-    ...b,
-    filters: {},
-    period: { kind: 'quarter', label: 'FY2027 Q4', start: '2026-11-01', end: '2027-01-31', days: 92, fiscal_year_start_month: 2 },
-    rows: [
-      row('Team', 'team', 2_000_000, 900_000, 800_000, 500_000, 1_100_000, 0.55),
-      row('山田 太郎', 'rep', 600_000, 420_000, 300_000, 150_000, 400_000, 0.8),
-      row('Noa Levi', 'rep', 500_000, 180_000, 250_000, 100_000, 300_000, 0.3),
-      row('محمد علي', 'rep', 400_000, 40_000, 200_000, 20_000, 120_000, 0.02),
-      row('Léa Martin', 'rep', 300_000, 150_000, 140_000, 60_000, 200_000, 0.5, 'EUR'),
-    ],
-    error_scale: 1.2,
   };
 }

@@ -70,4 +70,25 @@ describe('dealcast import-targets', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('Cannot read');
   });
+  it('after import-csv with CRM left at its default, targets go to the CSV deals the reports read', async () => {
+    t = tempDb();
+    const { dir, path } = t;
+    t.db.close();
+    const deals = join(dir, 'deals.csv');
+    writeFileSync(deals, 'id,name,stage,amount,owner,close_date,created\nD1,Acme,Won,1000,山田 太郎,2026-11-20,2026-10-01\nD2,Beta,Proposal,2000,محمد العلي,2026-12-20,2026-11-01\n');
+    const env = { DEALCAST_DB: path };
+    const io = { stdout: () => {}, stderr: () => {}, env };
+    expect(await main(['import-csv', deals], io)).toBe(0);
+    const file = join(dir, 'targets.csv');
+    writeFileSync(file, 'period,start,scope,name,currency,amount\nquarter,2026-10-01,rep,山田 太郎,USD,5000\nquarter,2026-10-01,rep,محمد العلي,USD,7000\n');
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['import-targets', file, '--now', '2026-12-05T12:00:00Z'], { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env });
+    expect([code, err.join('\n')]).toEqual([0, '']);
+    expect(out.join('\n')).toContain('Imported 2 targets for csv');
+    const db = openDb(path);
+    const byOwner = Object.fromEntries(effectiveTargets(db, 'csv', 'quarter', '2026-10-01').map((x) => [x.scopeId, [x.scopeKind, x.amount]]));
+    expect(byOwner).toEqual({ 'name:山田 太郎': ['rep', 5000], 'name:محمد العلي': ['rep', 7000] });
+    db.close();
+  });
 });

@@ -148,4 +148,13 @@ describe('the as-of day is the team’s', () => {
     expect(r).toMatchObject({ as_of: '2026-06-14T15:00:00.000Z', as_of_day: '2026-06-15', time_zone: 'Asia/Tokyo' });
     expect(subtitleLines(r, undefined, undefined).join('\n')).toContain('as of Jun 15, 2026');
   });
+
+  it('a past chart with no weekly snapshot taken by then says its amounts are today’s, not that snapshots were used', async () => {
+    const { subtitleLines } = await import('../../charts/frame.js');
+    const r = computeReport(db, CRM, 'pipeline', { timeZone: 'UTC', now: new Date('2026-04-12T00:00:00Z') });
+    expect(r.notes?.[0]).toContain('no weekly deal snapshot was taken by then');
+    const sub = subtitleLines(r, undefined, undefined).join('\n');
+    expect(sub).toContain('rebuilt from stage history · amounts are today’s');
+    expect(sub).not.toContain('snapshots');
+  });
 });

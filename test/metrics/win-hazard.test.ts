@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildObservations, fitHazards, hazardRows, observationsOf, windowCounts, winCurves, winWithin, type DealHistory } from '../../src/metrics/win-hazard.js';
-import { newDealCount, newDealInputs, simulateWon, errorScale, widen, rangeFor, type FittedModel } from '../../src/metrics/won-range.js';
+import { newDealCount, newDealInputs, simulateWon, errorScale, relativeError, scaleForRelativeError, widen, rangeFor, type FittedModel } from '../../src/metrics/won-range.js';
 import { backtestForecast } from '../../src/metrics/backtest.js';
 import { isoToDay } from '../../src/time/calendar.js';
 
@@ -207,6 +207,22 @@ describe('range', () => {
     expect(errorScale(past.slice(0, 5))).toBeNull();
     expect(widen({ mean: 100, sd: 10, p10: 90, p50: 100, p90: 112 }, 3)).toEqual({ p10: 70, p50: 100, p90: 136 });
     expect(widen({ mean: 100, sd: 10, p10: 90, p50: 100, p90: 112 }, 0.5)).toEqual({ p10: 90, p50: 100, p90: 112 });
+  });
+
+  it('the relative error carries the misses to a smaller scope for its own size', () => {
+    // Six team points: misses of ±30 around 100 with a simulated sd of 10.
+    // c² = Σ(30² − 10²) / Σ 100² = 6·800 / 6·10000 = 0.08, c = 0.2828…
+    const past = Array.from({ length: 6 }, (_, i) => ({ actual: i % 2 ? 70 : 130, mean: 100, sd: 10 }));
+    expect(relativeError(past)).toBeCloseTo(Math.sqrt(0.08), 12);
+    expect(relativeError(past.slice(0, 5))).toBeNull();
+    // Misses no bigger than the simulation explains: nothing systematic.
+    expect(relativeError(past.map((p) => ({ ...p, sd: 40 })))).toBe(0);
+    // The team itself (expected 100, sd 10): √(1 + (0.2828·100/10)²) = √9 = 3, the same as errorScale.
+    expect(scaleForRelativeError(Math.sqrt(0.08), 100, 10)).toBeCloseTo(3, 12);
+    // A rep with a tenth of the value and a relatively wider simulation (expected 10, sd 5):
+    // √(1 + (0.2828·10/5)²) = √1.32 = 1.1489, not the team's 3.
+    expect(scaleForRelativeError(Math.sqrt(0.08), 10, 5)).toBeCloseTo(Math.sqrt(1.32), 12);
+    expect(scaleForRelativeError(0.3, 10, 0)).toBe(1);
   });
 });
 
