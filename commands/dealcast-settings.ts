@@ -14,7 +14,7 @@
 import type { types } from '@slack/bolt';
 import { CALLBACK_IDS, ACTION_IDS, BLOCK_IDS } from '../src/ids.js';
 import { describeError } from '../src/errors.js';
-import { calibrationHintsFor, refreshReportTables } from '../src/settings/metrics.js';
+import { calibrationHintsFor } from '../src/settings/metrics.js';
 import { loadSettingsSnapshot, saveSettings, validateSettings, type SettingsSnapshot, type StageDraft } from '../src/settings/change.js';
 import {
   MODAL_LIMITS,
@@ -249,17 +249,22 @@ function save(userId: string, checked: Extract<Checked, { ok: true }>, deps: Com
   return lines;
 }
 
-/** Refreshes derived tables and DMs the list of changes; true when the DM went out. */
+/**
+ * Refreshes derived tables (off the event loop, through the sync job's refresher) and DMs the
+ * list of changes; true when the DM went out. The DM does not wait for the refresh.
+ */
 async function afterSave(deps: CommandDeps, userId: string, lines: ReturnType<typeof saveSettings>, snapshot: SettingsSnapshot): Promise<boolean> {
-  if (lines.some((l) => l.what.startsWith('stage_map:'))) refreshAfterSave(deps, snapshot);
-  return confirm(deps, userId, lines, snapshot);
+  const refreshing = lines.some((l) => l.what.startsWith('stage_map:')) ? refreshAfterSave(deps) : Promise.resolve();
+  const sent = await confirm(deps, userId, lines, snapshot);
+  await refreshing;
+  return sent;
 }
 
-function refreshAfterSave(deps: CommandDeps, snapshot: SettingsSnapshot): void {
+async function refreshAfterSave(deps: CommandDeps): Promise<void> {
   try {
-    refreshReportTables(deps.db, snapshot.crm);
+    await deps.sync.refreshDerived();
   } catch (err) {
-    // Reports rebuild on their own when they see the stage map changed; this only makes the next one fast.
+    // Reports read the last complete refresh meanwhile (and say so); the next sync refreshes again.
     deps.log(`settings: refreshing the report tables after the save failed: ${describeError(err)}`);
   }
 }

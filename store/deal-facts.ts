@@ -1,9 +1,10 @@
 /**
  * The deal_facts table (migration 003): one row per reportable deal, derived by
- * src/metrics/deal-facts.ts from deals + stage history + stage map. The sync engine calls
- * refreshDerived() after every sync; admin edits of the stage map call it too. Reports call
- * ensureDerivedFresh(), which rebuilds when the data changed since the last refresh (a new sync
- * run, new deals, a stage-map edit), so a forgotten refresh costs time, never wrong numbers.
+ * src/metrics/deal-facts.ts from deals + stage history + stage map. Only the write side rebuilds
+ * it: the sync engine calls refreshDerived() after every sync, the settings save after a
+ * stage-map edit, `dealcast start` at boot (all off the event loop: src/sync/derived-refresh.ts),
+ * and one-shot CLI commands through ensureDerivedFresh(). Reports never write: they read the
+ * last complete refresh and ask derivedState() whether it is current, and say so when it is not.
  */
 import type { Db } from './db.js';
 import { autoMapStage, isCanonicalStage } from '../src/model/canonical-stages.js';
@@ -39,6 +40,8 @@ interface Stamp {
   lastRun?: string | null;
   /** Counts the refreshes that rewrote facts: results computed from the facts are reused while it stands (factsFingerprint). */
   generation?: number;
+  /** When the refresh committed (ISO instant). */
+  refreshedAt?: string;
 }
 
 const stampKey = (crm: string) => `derived:deal_facts:${crm}`;
@@ -250,8 +253,7 @@ export interface RefreshResult {
  * that are new, changed, deleted, or whose history changed are re-derived (one pass over the deals
  * compares each with the row its facts came from); a stage-map edit, a new derivation version or
  * a very large change set rebuilds everything.
- * The sync engine calls it after every sync (`afterSync`); reports call it through
- * ensureDerivedFresh, so numbers are never stale.
+ * The write side calls it (after a sync, after a stage-map save, at start-up); reports never do.
  */
 export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): RefreshResult {
   const t0 = performance.now();
@@ -263,7 +265,10 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
   const changed = full ? [] : changedDeals(db, crm, FULL_REBUILD_ABOVE + 1);
   if (changed.length > FULL_REBUILD_ABOVE) full = true;
   if (!full && changed.length === 0) {
-    if (saved) setState(db, stampKey(crm), { ...saved, ...signals } satisfies Stamp, new Date().toISOString());
+    if (saved) {
+      const at = new Date().toISOString();
+      setState(db, stampKey(crm), { ...saved, ...signals, refreshedAt: at } satisfies Stamp, at);
+    }
     return { mode: 'none', deals: 0, ms: performance.now() - t0 };
   }
 
@@ -357,11 +362,12 @@ export function refreshDerived(db: Db, crm: string, opts: RefreshOptions = {}): 
       // Fresh statistics let the planner pick the covering indexes the report queries rely on.
       db.exec('PRAGMA analysis_limit = 1000; ANALYZE deal_facts; ANALYZE deal_facts_weekly; ANALYZE deal_facts_closed_daily;');
     }
+    const at = new Date().toISOString();
     setState(
       db,
       stampKey(crm),
-      { ...stamp, money: money.signature, currency: money.currency, ...signals, generation: (saved?.generation ?? 0) + 1 } satisfies Stamp,
-      new Date().toISOString(),
+      { ...stamp, money: money.signature, currency: money.currency, ...signals, generation: (saved?.generation ?? 0) + 1, refreshedAt: at } satisfies Stamp,
+      at,
     );
   }).immediate();
   if (!full) {
@@ -392,9 +398,10 @@ export function rebuildClosedDaily(db: Db, crm: string): void {
  * deal_facts_closed_daily (closed deals per pipeline, day, deepest stage, outcome: calibration's input) and
  * deal_facts_weekly: for every Monday from the first deal on, the backtest's pipeline (open that
  * day, expected to close within 30 days, by deepest stage reached by then) and the value won in
- * the 30 days after it by deals that existed that day. Grouped by the filter columns.
+ * the 30 days after it by deals that existed that day. Grouped by the filter columns. Writes to
+ * the tables these names resolve to (TEMP shadows of them too: store/point-in-time.ts).
  */
-function rebuildSummaries(db: Db, crm: string): void {
+export function rebuildSummaries(db: Db, crm: string): void {
   rebuildClosedDaily(db, crm);
   db.prepare('DELETE FROM deal_facts_weekly WHERE crm = ?').run(crm);
   // Every Monday a deal can count on: from the first creation to the last close (expected or actual).
@@ -431,9 +438,10 @@ function rebuildSummaries(db: Db, crm: string): void {
 const SYNC_RUNNING_GRACE_MS = 2 * 3_600_000;
 
 /**
- * Brings the derived tables up to date if anything changed; returns the dominant currency.
- * While a sync is running (it refreshes when it finishes), reports read the facts as of the last
- * refresh rather than rebuilding between its pages.
+ * Brings the derived tables up to date if anything changed; returns the dominant currency. For
+ * the write side of one-shot CLI commands (a report printed by `dealcast report`, the demo):
+ * never called on the app's read path. While a sync is running (it refreshes when it finishes)
+ * it leaves the facts as of the last refresh rather than rebuilding between its pages.
  */
 export function ensureDerivedFresh(db: Db, crm: string, opts: { currency?: string | null } = {}): { refreshed: boolean; currency: string } {
   const saved = getState<Stamp | null>(db, stampKey(crm), null);
@@ -465,15 +473,46 @@ export function reportingMoney(db: Db, crm: string, opts: { currency?: string | 
   return { currency: m.currency, convert: m.convert };
 }
 
-/** True when the derived facts are current (a read-only database can only use them then). */
+/** True when the derived facts are current. */
 export function derivedIsFresh(db: Db, crm: string, opts: { currency?: string | null } = {}): boolean {
+  return derivedState(db, crm, opts).status === 'fresh';
+}
+
+/**
+ * What a report may read, without writing anything:
+ * - `fresh`: the facts reflect the data and settings now;
+ * - `stale`: a complete earlier refresh, in the same reporting currency, that newer data or a
+ *   settings change (stage map, exchange rates) has not reached yet: a refresh is pending on the
+ *   write side, and the report reads these facts and says when they are from;
+ * - `missing`: nothing usable was ever built (a fresh database, facts by older derivation rules,
+ *   or amounts in another reporting currency than the one asked): the report builds the facts on
+ *   the side, on its own connection (store/point-in-time.ts withFactsAsOf).
+ */
+export interface DerivedState {
+  status: 'fresh' | 'stale' | 'missing';
+  /** The reporting currency of the stored facts (null when missing). */
+  currency: string | null;
+  /** When the stored facts were last refreshed (null when missing or not recorded). */
+  refreshedAt: string | null;
+}
+
+export function derivedState(db: Db, crm: string, opts: { currency?: string | null } = {}): DerivedState {
   const saved = getState<Stamp | null>(db, stampKey(crm), null);
-  const stamp = currentStamp(db, crm, askedCurrency(opts.currency, saved), saved);
-  if (!sameStamp(saved, stamp)) return false;
+  if (!saved || saved.version !== FACTS_VERSION) return { status: 'missing', currency: null, refreshedAt: null };
+  const asked = askedCurrency(opts.currency, saved);
+  if ((saved.asked ?? null) !== asked) return { status: 'missing', currency: null, refreshedAt: null };
+  const stamp = currentStamp(db, crm, asked, saved);
+  const refreshedAt = saved.refreshedAt ?? null;
+  const built: Stamp = saved;
+  if (!sameStamp(saved, stamp)) {
+    // New rates keep the currency: a lag worth a note. Another reporting currency is another report.
+    const same = moneyFor(db, crm, asked, built, false).currency === built.currency;
+    return { status: same ? 'stale' : 'missing', currency: same ? built.currency : null, refreshedAt };
+  }
   const signals = changeSignals(db, crm);
-  return (
+  const current =
     db.prepare('SELECT 1 FROM deal_facts_dirty WHERE crm = ? LIMIT 1').get(crm) === undefined &&
     signals.dealsMaxRowid === saved.dealsMaxRowid &&
-    signals.lastRun === saved.lastRun
-  );
+    signals.lastRun === saved.lastRun;
+  return { status: current ? 'fresh' : 'stale', currency: saved.currency, refreshedAt };
 }

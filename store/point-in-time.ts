@@ -8,7 +8,7 @@
  * factsAsOf is the same rebuild as plain rows, for code that wants the per-deal states.
  */
 import type { Db } from './db.js';
-import { convertFact, loadStageInfo, rebuildClosedDaily, reportingMoney } from './deal-facts.js';
+import { convertFact, loadStageInfo, rebuildClosedDaily, rebuildSummaries, reportingMoney } from './deal-facts.js';
 import { listStages } from './stages.js';
 import { deriveDealFact, type DealFact, type DealForFacts, type HistoryForFacts } from '../src/metrics/deal-facts.js';
 import { dealAsOf, type StageFlags } from '../src/metrics/point-in-time.js';
@@ -175,20 +175,13 @@ function withSnapshot(d: DealRowForAsOf, s: SnapshotAsOf): DealRowForAsOf {
  */
 export function withFactsAsOf<T>(db: Db, crm: string, at: Date | null, opts: { currency?: string | null }, fn: (info: AsOfInfo) => T): T {
   const { facts, info } = factsAsOf(db, crm, at, opts);
-  // The facts, and the closed-deal summary calibration learns from, as they stood then: temp
-  // tables of the same names shadow the stored ones while `fn` runs.
-  const shadowed = ['deal_facts', 'deal_facts_closed_daily'];
-  const dropAll = () => {
-    for (const name of shadowed) db.exec(`DROP TABLE IF EXISTS temp.${name}`);
-  };
-  dropAll();
+  // The facts, and the summaries calibration and the backtest read, as they stood then: temp
+  // tables of the same names shadow the stored ones while `fn` runs. Today's facts built on the
+  // side (at null) rebuild every summary; a past moment's, the closed-deal summary calibration
+  // learns from (the backtest's weekly one only looks back, so the stored one holds).
+  const tables = at === null ? ['deal_facts', ...SUMMARY_TABLES] : ['deal_facts', 'deal_facts_closed_daily'];
+  for (const name of tables) shadow(db, name);
   try {
-    for (const name of shadowed) {
-      const table = db.prepare("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?").pluck().get(name) as string;
-      const indexes = db.prepare("SELECT sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").pluck().all(name) as string[];
-      db.exec(table.replace(new RegExp(`^CREATE TABLE\\s+"?${name}"?`, 'i'), `CREATE TEMP TABLE ${name}`));
-      for (const ix of indexes) db.exec(ix.replace(/^CREATE (UNIQUE )?INDEX\s+"?(\w+)"?\s+ON/i, 'CREATE $1INDEX temp.$2 ON'));
-    }
     const insert = db.prepare(
       `INSERT INTO temp.deal_facts (crm, deal_id, pipeline_id, stage_id, owner_id, source, amount, status, canonical, deepest, created, created_day,
          closed, closed_day, close_day, stage_since, at1, at2, at3, days0, days1, days2, days3, path, deepest_open, src_sig, amount_original, currency_original, created_known)
@@ -197,10 +190,22 @@ export function withFactsAsOf<T>(db: Db, crm: string, at: Date | null, opts: { c
     );
     db.transaction(() => {
       for (const f of facts) insert.run({ crm, ...f });
-      rebuildClosedDaily(db, crm);
+      if (at === null) rebuildSummaries(db, crm);
+      else rebuildClosedDaily(db, crm);
     })();
     return fn(info);
   } finally {
-    dropAll();
+    for (const name of tables) db.exec(`DROP TABLE IF EXISTS temp.${name}`);
   }
+}
+
+const SUMMARY_TABLES = ['deal_facts_weekly', 'deal_facts_closed_daily'];
+
+/** An empty TEMP table with the same columns and indexes as the main one: unqualified names resolve to it on this connection. */
+function shadow(db: Db, name: string): void {
+  const table = db.prepare("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?").pluck().get(name) as string;
+  const indexes = db.prepare("SELECT sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").pluck().all(name) as string[];
+  db.exec(`DROP TABLE IF EXISTS temp.${name}`);
+  db.exec(table.replace(new RegExp(`^CREATE TABLE\\s+"?${name}"?`, 'i'), `CREATE TEMP TABLE ${name}`));
+  for (const ix of indexes) db.exec(ix.replace(/^CREATE (UNIQUE )?INDEX\s+"?(\w+)"?\s+ON/i, 'CREATE $1INDEX temp.$2 ON'));
 }

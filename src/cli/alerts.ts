@@ -2,6 +2,7 @@
  * `dealcast alerts [--dry-run] [--now ISO]`: runs the alert checks once, now. --dry-run prints
  * what would be posted and changes nothing (the alert log is left as it was).
  */
+import { ensureDerivedFresh } from '../../store/deal-facts.js';
 import { runAlertsJob, type AlertsResult } from '../jobs/alerts.js';
 import { jobContext } from '../jobs/context.js';
 import { runInSlot } from '../jobs/ledger.js';
@@ -32,6 +33,8 @@ export function describeAlerts(r: AlertsResult): string {
 export async function runAlerts(ctx: { io: CliIo; db: import('../../store/db.js').Db; config: import('../config.js').Config; now: Date; dryRun: boolean; queue?: CliMessengerOptions }): Promise<number> {
   const { io, db, config, now } = ctx;
   const log = (line: string) => io.stderr(escapeControl(line));
+  // A one-shot process: its write side brings the report tables up to date before reading them.
+  ensureDerivedFresh(db, config.CRM, { currency: config.DEALCAST_CURRENCY ?? null });
   if (ctx.dryRun) {
     const messenger = dryRunMessenger(io.stdout, './out');
     const jc = jobContext({ config, db, messenger, log, charts: false, now: () => now });

@@ -5,6 +5,7 @@
  * it is posted once whether `start` or this command gets there first, and the next digest knows
  * what was said and what has moved since. --again posts another (slot "manual:<instant>").
  */
+import { ensureDerivedFresh } from '../../store/deal-facts.js';
 import { runDigestJob, digestDetail } from '../jobs/digest.js';
 import { jobContext } from '../jobs/context.js';
 import { runInSlot } from '../jobs/ledger.js';
@@ -44,6 +45,8 @@ export async function runDigest(ctx: {
 }): Promise<number> {
   const { io, db, config, now } = ctx;
   const log = (line: string) => io.stderr(escapeControl(line));
+  // A one-shot process: its write side brings the report tables up to date before reading them.
+  ensureDerivedFresh(db, config.CRM, { currency: config.DEALCAST_CURRENCY ?? null });
   if (ctx.dryRun) {
     const messenger = dryRunMessenger(io.stdout, ctx.outDir);
     // The job's own "posted" line would contradict the dry run.

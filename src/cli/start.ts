@@ -3,6 +3,7 @@
  * sync (SYNC_CRON), daily snapshot, digest (DIGEST_CRON) and alerts (src/jobs/scheduler.ts). Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT. The first
  * sync runs at start when the database has never synced. Stops cleanly on SIGINT/SIGTERM.
  */
+import { derivedIsFresh } from '../../store/deal-facts.js';
 import { createDealcastApp } from '../app.js';
 import { HEARTBEAT_MS, healthFilePath, writeConnectionStatus } from '../delivery/connection-health.js';
 import type { SocketHealth } from '../delivery/socket-mode.js';
@@ -101,6 +102,11 @@ export async function run(argv: string[], io: CliIo, opts: StartOptions = {}): P
     if (!lastSuccessfulRun(db, config.CRM)) {
       log('sync: never synced; running the first sync now');
       firstSync = sync.run().catch((err: unknown) => log(`sync: first sync failed: ${describeError(err)}`));
+    } else if (!derivedIsFresh(db, config.CRM, { currency: config.DEALCAST_CURRENCY ?? null })) {
+      // An upgrade (new derivation rules), another reporting currency, or a refresh a stop cut
+      // short: rebuilt in a worker while commands answer from the last complete refresh.
+      log('report tables: out of date; refreshing them in the background');
+      firstSync = sync.refreshDerived();
     }
     // The schedule (sync, snapshot, digest, alerts) starts once the first sync is in, so a digest
     // caught up at start-up reads real data.
@@ -110,6 +116,7 @@ export async function run(argv: string[], io: CliIo, opts: StartOptions = {}): P
         db,
         sync,
         log,
+        reports: dc.deps.reports,
         messenger: dc.slack.messenger({ fallbackUsers: config.DEALCAST_ADMINS }),
         slackUserForOwner: (ownerId) => dc.deps.owners.slackUserForOwner(ownerId),
         openDm: (userId) => dc.slack.openDm(userId),

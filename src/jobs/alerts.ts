@@ -92,7 +92,7 @@ export async function runAlertsJob(deps: AlertDeps, now: Date, claim?: Claim): P
     throw new DealcastError('alert_channel', 'ALERT_CHANNEL is not set, so there is nowhere to post alerts.', 'Choose an alert channel in Slack with /dealcast settings, or set ALERT_CHANNEL to a channel id (C…) the bot is in.');
   }
   const settings = readAlertSettings(deps.db, deps.log);
-  const detected = detectAlerts(deps, now, settings);
+  const detected = await detectAlerts(deps, now, settings);
   const out: AlertsResult = { kinds: [], skipped: detected.skipped };
   for (const kind of KINDS) {
     if (detected.skipped.some((s) => s.kind === kind)) continue;
@@ -106,19 +106,24 @@ export async function runAlertsJob(deps: AlertDeps, now: Date, claim?: Claim): P
 }
 
 /** The subjects in alert condition now, per kind (no posting, no log). */
-export function detectAlerts(
+export async function detectAlerts(
   deps: Pick<AlertDeps, 'db' | 'crm' | 'timeZone' | 'reports' | 'pipeline' | 'log'>,
   now: Date,
   settings: AlertSettings,
-): { findings: Record<AlertKind, Finding[]>; skipped: { kind: AlertKind; reason: string }[] } {
+): Promise<{ findings: Record<AlertKind, Finding[]>; skipped: { kind: AlertKind; reason: string }[] }> {
   const findings: Record<AlertKind, Finding[]> = { pipeline_drop: [], rep_inactive: [], stuck_deal: [] };
   const skipped: { kind: AlertKind; reason: string }[] = [];
   const owners = new Map(listOwners(deps.db, deps.crm).map((o) => [o.id, o]));
 
   // Pipeline drop: today's open pipeline vs the average of the previous N daily snapshots.
-  const pipeline = deps.reports('pipeline', { now });
+  // The three reports are computed off the event loop, side by side.
+  const [pipeline, reps, stuck] = await Promise.all([
+    deps.reports('pipeline', { now }),
+    deps.reports('reps', { now }),
+    deps.reports('deals', { now, threshold: settings['alerts.stuck.ratio'], minSample: settings['alerts.stuck.min_sample'], limit: 100_000 }),
+  ]);
   const currency = pipeline.currency;
-  fillSnapshotGaps({ db: deps.db, crm: deps.crm, timeZone: deps.timeZone, pipeline: deps.pipeline, log: deps.log }, now);
+  await fillSnapshotGaps({ db: deps.db, crm: deps.crm, timeZone: deps.timeZone, pipeline: deps.pipeline, log: deps.log }, now);
   const today = localDay(now, deps.timeZone);
   const n = settings['alerts.pipeline_drop.days'];
   const days = dayTotals(deps.db, deps.crm, addDays(today, -n), addDays(today, -1));
@@ -144,7 +149,6 @@ export function detectAlerts(
   }
 
   // Rep inactivity: active reps with no logged activity for more than N hours, weekends excluded.
-  const reps = deps.reports('reps', { now });
   if (!reps.activities_available) skipped.push({ kind: 'rep_inactive', reason: 'this CRM does not provide activities' });
   else {
     const anyActivity = reps.reps.some((r) => r.last_activity_at !== null);
@@ -176,7 +180,6 @@ export function detectAlerts(
   }
 
   // Stuck deals: the metrics' stuck-deal list (days in stage ≥ ratio × stage average, minimum sample).
-  const stuck = deps.reports('deals', { now, threshold: settings['alerts.stuck.ratio'], minSample: settings['alerts.stuck.min_sample'], limit: 100_000 });
   for (const d of stuck.deals) {
     if (d.days_in_stage === null || d.stage_avg_days === null || d.stuck_ratio === null) continue;
     const deal = getDeal(deps.db, deps.crm, d.id);
@@ -261,7 +264,7 @@ async function reconcile(deps: AlertDeps, channel: string, kind: AlertKind, find
   const drop = findings[0]?.facts.kind === 'pipeline_drop' ? (findings[0].facts as PipelineDropFacts) : undefined;
   let pipelineNow: { pipelineToday?: number; average?: number; currency: string } = { currency: 'USD' };
   if (kind === 'pipeline_drop' && open.size && !drop) {
-    const p = deps.reports('pipeline', { now });
+    const p = await deps.reports('pipeline', { now });
     const today = localDay(now, deps.timeZone);
     const days = dayTotals(deps.db, deps.crm, addDays(today, -settings['alerts.pipeline_drop.days']), addDays(today, -1));
     pipelineNow = { pipelineToday: p.total.value, average: days.length ? days.reduce((a, d) => a + d.value, 0) / days.length : undefined, currency: p.currency };

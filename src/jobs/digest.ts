@@ -21,11 +21,15 @@ import { resolveSetting } from '../settings/resolve.js';
 import { fillSnapshotGaps, type PipelineSource } from './snapshot.js';
 import type { Claim } from './ledger.js';
 
-/** The reports the jobs read (computeReport in src/reports/compute.ts, bound to one database, CRM and the team's time zone). */
+/**
+ * The reports the jobs read (computeReport in src/reports/compute.ts, bound to one CRM and the
+ * team's time zone), computed where the app computes reports (deps.reports: a worker pool in
+ * `dealcast start`), so a digest or an alerts run never holds the event loop.
+ */
 export type ReportProvider = <N extends ReportName>(
   name: N,
   opts: { now: Date; filters?: ReportFilters; months?: number; threshold?: number; minSample?: number; limit?: number; period?: 'month' | 'quarter' | 'year' },
-) => ReportByName[N];
+) => Promise<ReportByName[N]>;
 
 /** The charts in the digest's thread, by title (each uploaded once per slot). */
 export const DIGEST_CHART_TITLES = ['Conversion funnel', 'Forecast by month'] as const;
@@ -87,7 +91,7 @@ export async function runDigestJob(deps: DigestDeps, now: Date, opts: DigestRunO
   if (!deps.channel) {
     throw new DealcastError('digest_channel', 'DIGEST_CHANNEL is not set, so there is nowhere to post the digest.', 'Choose a digest channel in Slack with /dealcast settings, or set DIGEST_CHANNEL to a channel id (C…) the bot is in.');
   }
-  const data = gatherDigest(deps, now, opts);
+  const data = await gatherDigest(deps, now, opts);
   const content = digestView(data);
   const claim = opts.claim;
   const channel = deps.channel;
@@ -132,16 +136,22 @@ export function digestDetail(r: DigestResult): DigestRunDetail {
 }
 
 /** Everything the digest says, as data (the view words it). */
-export function gatherDigest(deps: Omit<DigestDeps, 'messenger' | 'channel'>, now: Date, opts: DigestRunOptions = {}): DigestData & { reports: { funnel: ReportByName['funnel']; forecast: ReportByName['forecast'] } } {
+export async function gatherDigest(
+  deps: Omit<DigestDeps, 'messenger' | 'channel'>,
+  now: Date,
+  opts: DigestRunOptions = {},
+): Promise<DigestData & { reports: { funnel: ReportByName['funnel']; forecast: ReportByName['forecast'] } }> {
   const tz = deps.timeZone;
   const today = localDay(now, tz);
-  fillSnapshotGaps({ db: deps.db, crm: deps.crm, timeZone: tz, pipeline: deps.pipeline, log: deps.log }, now);
+  await fillSnapshotGaps({ db: deps.db, crm: deps.crm, timeZone: tz, pipeline: deps.pipeline, log: deps.log }, now);
 
-  const pipeline = deps.reports('pipeline', { now });
-  const forecast = deps.reports('forecast', { now, months: 2 });
-  const velocity = deps.reports('velocity', { now });
-  const quality = deps.reports('quality', { now });
-  const funnel = deps.reports('funnel', { now });
+  const [pipeline, forecast, velocity, quality, funnel] = await Promise.all([
+    deps.reports('pipeline', { now }),
+    deps.reports('forecast', { now, months: 2 }),
+    deps.reports('velocity', { now }),
+    deps.reports('quality', { now }),
+    deps.reports('funnel', { now }),
+  ]);
   const kpis = kpisFrom(today, pipeline, forecast, velocity);
 
   // Comparisons: what the digest said that day when there was one; otherwise the pipeline from
@@ -153,18 +163,17 @@ export function gatherDigest(deps: Omit<DigestDeps, 'messenger' | 'channel'>, no
     .filter((d): d is DigestRunDetail => d !== null);
   // "Then" is the same time of day on the earlier team day (23 or 25 hours back across a DST change).
   const sameTimeOn = (days: number) => shiftDays(now, -days, tz);
-  const compare = (day: string, then: Date): Partial<DigestKpis> | null => {
+  const compare = async (day: string, then: Date): Promise<Partial<DigestKpis> | null> => {
     const said = earlier.find((d) => d.kpis.day === day);
     if (said) return said.kpis;
     const snap = dayTotals(deps.db, deps.crm, day, day)[0];
-    const v = deps.reports('velocity', { now: then });
+    const v = await deps.reports('velocity', { now: then });
     const out: Partial<DigestKpis> = { day, winRate: v.current.win_rate, velocity: v.current.velocity };
     if (snap) Object.assign(out, { openPipeline: snap.value, openDeals: snap.count });
     return out;
   };
   const daysBack = daysBetween(prevDayDay, today);
-  const prevDay = compare(prevDayDay, sameTimeOn(daysBack));
-  const prevWeek = compare(prevWeekDay, sameTimeOn(7));
+  const [prevDay, prevWeek] = await Promise.all([compare(prevDayDay, sameTimeOn(daysBack)), compare(prevWeekDay, sameTimeOn(7))]);
 
   // "Since the last digest", at most a week back (a digest after a long pause is not a history lesson).
   const lastDigest = recentJobRuns(deps.db, 'digest', { status: 'ok', limit: 1, before: now.toISOString() })[0];
@@ -212,15 +221,15 @@ export function gatherDigest(deps: Omit<DigestDeps, 'messenger' | 'channel'>, no
       stageNameMismatches: quality.stage_name_mismatches?.length ?? 0,
     },
     chartsInThread: deps.charts ? ['Conversion funnel', 'forecast'] : [],
-    leaderboard: leaderboardDue(deps, now) ? weeklyLeaderboard(deps, now) : null,
+    leaderboard: leaderboardDue(deps, now) ? await weeklyLeaderboard(deps, now) : null,
     reports: { funnel, forecast },
   };
 }
 
 /** The reps' attainment against the fiscal quarter's targets; a failure is logged and the digest goes out without it. */
-function weeklyLeaderboard(deps: Pick<DigestDeps, 'reports' | 'log'>, now: Date): Leaderboard | null {
+async function weeklyLeaderboard(deps: Pick<DigestDeps, 'reports' | 'log'>, now: Date): Promise<Leaderboard | null> {
   try {
-    return repLeaderboard(deps.reports('quota', { now, period: 'quarter' }));
+    return repLeaderboard(await deps.reports('quota', { now, period: 'quarter' }));
   } catch (err) {
     deps.log?.(`digest: leaderboard left out (${(err as Error).message})`);
     return null;

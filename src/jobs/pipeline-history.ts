@@ -10,7 +10,6 @@
 import type { Db } from '../../store/db.js';
 import { listPipelines } from '../../store/pipelines.js';
 import { earliestCreated, openPipelineAt } from '../../store/report-queries.js';
-import { ensureDerivedFresh } from '../../store/deal-facts.js';
 import { OPEN_CANONICAL_STAGES } from '../model/canonical-stages.js';
 import type { ReportProvider } from './digest.js';
 import type { PipelineCell, PipelineSource } from './snapshot.js';
@@ -20,12 +19,13 @@ export const NO_PIPELINE = '';
 
 export function pipelineHistory(db: Db, crm: string, reports: ReportProvider): PipelineSource {
   return {
-    current(now) {
+    async current(now) {
       const cells: PipelineCell[] = [];
-      const all = reports('pipeline', { now });
+      const pipelines = listPipelines(db, crm);
+      const [all, ...each] = await Promise.all([reports('pipeline', { now }), ...pipelines.map((p) => reports('pipeline', { now, filters: { pipeline: p.id } }))]);
       const seen = new Map<string, { count: number; value: number; weighted: number }>(all.stages.map((s) => [s.stage, { count: 0, value: 0, weighted: 0 }]));
-      for (const p of listPipelines(db, crm)) {
-        const r = reports('pipeline', { now, filters: { pipeline: p.id } });
+      for (const [i, p] of pipelines.entries()) {
+        const r = each[i]!;
         for (const s of r.stages) {
           if (!s.count) continue;
           cells.push({ pipelineId: p.id, canonical: s.stage, count: s.count, value: s.value, weighted: s.weighted });
@@ -42,10 +42,9 @@ export function pipelineHistory(db: Db, crm: string, reports: ReportProvider): P
       }
       return cells;
     },
-    at(instants, now) {
+    async at(instants, now) {
       if (!instants.length) return [];
-      ensureDerivedFresh(db, crm);
-      const calibration = reports('pipeline', { now }).calibration?.stages ?? [];
+      const calibration = (await reports('pipeline', { now })).calibration?.stages ?? [];
       const probability = (stage: string) => calibration.find((c) => c.stage === stage)?.probability ?? 0;
       const out: PipelineCell[][] = instants.map(() => []);
       for (const r of openPipelineAt(db, crm, instants.map((d) => Math.floor(d.getTime() / 1000)))) {
@@ -57,7 +56,6 @@ export function pipelineHistory(db: Db, crm: string, reports: ReportProvider): P
       return out;
     },
     earliest() {
-      ensureDerivedFresh(db, crm);
       const s = earliestCreated(db, crm, {});
       return s === null ? null : new Date(s * 1000);
     },

@@ -14,6 +14,7 @@
  * `tick(now)` does all the work and takes the time as an argument, so tests drive the schedule
  * with an injected clock and never wait.
  */
+import type { ReportWork } from '../reports/work.js';
 import { writeDashboardIfChanged } from './dashboard.js';
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { Config } from '../config.js';
@@ -283,6 +284,8 @@ export interface StartSchedulerDeps {
   db: Db;
   /** The app's single-flight sync (also used by /dealcast sync). */
   sync: SyncJob;
+  /** Where the digest, alerts and snapshots compute their reports and charts (the app's worker pool); inline when absent. */
+  reports?: ReportWork;
   /** Where the digest and alerts post (src/delivery/slack.ts behind the channel queue). */
   messenger: Messenger;
   log: (line: string) => void;
@@ -300,7 +303,7 @@ export interface StartSchedulerDeps {
 /** The app's schedule: sync, snapshot, digest and alerts, with the ledger. */
 export async function startScheduler(deps: StartSchedulerDeps): Promise<{ scheduler: Scheduler; stop(): Promise<void>; nextSync(): Date | null }> {
   const clock = deps.clock ?? (() => new Date());
-  const jc = jobContext({ config: deps.config, db: deps.db, messenger: deps.messenger, log: deps.log, now: clock });
+  const jc = jobContext({ config: deps.config, db: deps.db, messenger: deps.messenger, log: deps.log, now: clock, ...(deps.reports ? { reports: deps.reports } : {}) });
   // Channels, time zone and digest time are read when each job runs: saved in Slack
   // (/dealcast settings) they win over the environment, without a restart.
   const team = () => resolveTeamSettings(deps.db, deps.config);

@@ -23,9 +23,9 @@ export interface PipelineCell {
 /** Where pipeline figures come from (the metrics; see pipeline-history.ts). */
 export interface PipelineSource {
   /** Open pipeline now. */
-  current(now: Date): PipelineCell[];
+  current(now: Date): Promise<PipelineCell[]>;
   /** Open pipeline as it stood at each instant, reconstructed from stage history (one list per instant). */
-  at(instants: Date[], now: Date): PipelineCell[][];
+  at(instants: Date[], now: Date): Promise<PipelineCell[][]>;
   /** When the first deal was created (no reconstruction before it), or null without deals. */
   earliest(): Date | null;
 }
@@ -55,14 +55,14 @@ export const DEFAULT_BACKFILL_DAYS = 35;
 export async function runSnapshotJob(deps: SnapshotDeps, now: Date): Promise<SnapshotResult> {
   const day = localDay(now, deps.timeZone);
   const at = now.toISOString();
-  const cells = deps.pipeline.current(now);
+  const cells = await deps.pipeline.current(now);
   saveSnapshotDay(
     deps.db,
     deps.crm,
     day,
     cells.map((c) => ({ ...c, reconstructed: false, takenAt: at })),
   );
-  const reconstructedDays = fillSnapshotGaps(deps, now);
+  const reconstructedDays = await fillSnapshotGaps(deps, now);
   const lastDeals = lastDealSnapshotDay(deps.db, deps.crm);
   const dealsSnapshotted = lastDeals === null || addDays(lastDeals, DEAL_SNAPSHOT_EVERY_DAYS) <= day ? saveDealSnapshot(deps.db, deps.crm, day, at) : null;
   deps.log?.(
@@ -76,7 +76,7 @@ export async function runSnapshotJob(deps: SnapshotDeps, now: Date): Promise<Sna
  * Reconstructs the days in the last `backfillDays` (before today) that have no snapshot, as the
  * pipeline stood at the start of each local day. Returns the days written.
  */
-export function fillSnapshotGaps(deps: SnapshotDeps, now: Date): string[] {
+export async function fillSnapshotGaps(deps: SnapshotDeps, now: Date): Promise<string[]> {
   const today = localDay(now, deps.timeZone);
   const from = addDays(today, -(deps.backfillDays ?? DEFAULT_BACKFILL_DAYS));
   const yesterday = addDays(today, -1);
@@ -88,7 +88,7 @@ export function fillSnapshotGaps(deps: SnapshotDeps, now: Date): string[] {
   for (let d = from; d <= yesterday; d = addDays(d, 1)) if (!have.has(d) && d > firstDay) missing.push(d);
   if (!missing.length) return [];
   const instants = missing.map((d) => dayStart(d, deps.timeZone));
-  const byDay = deps.pipeline.at(instants, now);
+  const byDay = await deps.pipeline.at(instants, now);
   const at = now.toISOString();
   const written: string[] = [];
   missing.forEach((d, i) => {

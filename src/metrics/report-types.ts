@@ -36,6 +36,8 @@ export interface ReportBase {
   as_of_day?: string;
   /** The team's IANA time zone: every day, week and month of the report is in it. */
   time_zone?: string;
+  /** Set when the report tables lag the data (a refresh is pending): the instant they are from. */
+  derived_as_of?: string;
   /** What the reader must know about these figures (rebuilt for a past moment, data far older than as_of …). */
   notes?: string[];
 }

@@ -5,7 +5,7 @@
  */
 import type { Db } from '../../store/db.js';
 import type { CrmName } from '../config.js';
-import { derivedIsFresh, ensureDerivedFresh, reportingMoney } from '../../store/deal-facts.js';
+import { derivedState, reportingMoney, type DerivedState } from '../../store/deal-facts.js';
 import { needsReconstruction, newestDataAt, withFactsAsOf, type AsOfInfo } from '../../store/point-in-time.js';
 import { listOwners } from '../../store/owners.js';
 import * as q from '../../store/report-queries.js';
@@ -26,7 +26,7 @@ import { sourcingBreakdown } from '../metrics/sources.js';
 import { amountOutliers, stageNameMismatches, type MappedStage } from '../metrics/quality.js';
 import { isCanonicalStage } from '../model/canonical-stages.js';
 import { DAY_S } from '../metrics/periods.js';
-import { dayOf, dayStart, dayStartS, dayToIso, localDay, monthStart, todayIn, weekStart } from '../time/calendar.js';
+import { dayOf, dayStart, dayStartS, dayToIso, localDay, localTime, monthStart, todayIn, weekStart } from '../time/calendar.js';
 import { fiscalPeriodOf, FISCAL_PERIOD_KINDS, type FiscalPeriod, type FiscalPeriodKind } from '../time/fiscal.js';
 import { quotaAttainment, type AttainmentOptions } from '../metrics/attainment.js';
 import { quotaDeals } from '../../store/quota-queries.js';
@@ -560,12 +560,21 @@ export function computeReport<N extends ReportName>(db: Db, crm: CrmName | strin
   if (!isReportName(name)) throw new UsageError(`There is no report called "${String(name)}".`, `Reports: ${REPORT_NAMES.join(', ')}.`);
   if (Number.isNaN(opts.now.getTime())) throw new UsageError('The report date is not a valid date.');
   const money = { currency: opts.currency };
-  // A moment before the data's latest state is rebuilt from stage history; a read-only database
-  // whose facts are stale builds them on the side. Otherwise the stored facts (kept fresh).
+  // A moment before the data's latest state is rebuilt from stage history. Otherwise the stored
+  // facts as of their last complete refresh: reports never rebuild them (the sync and the
+  // settings save do, off the event loop); facts never built are built on the side.
   if (needsReconstruction(db, crm, opts.now)) return withFactsAsOf(db, crm, opts.now, money, (info) => build(db, crm, name, opts, asOfNotes(info, opts.now, opts.timeZone)));
-  if (db.readonly && !derivedIsFresh(db, crm, money)) return withFactsAsOf(db, crm, null, money, () => build(db, crm, name, opts, []));
-  ensureDerivedFresh(db, crm, money);
-  return build(db, crm, name, opts, staleDataNotes(db, crm, opts.now, opts.timeZone));
+  const derived = derivedState(db, crm, money);
+  const notes = staleDataNotes(db, crm, opts.now, opts.timeZone);
+  if (derived.status === 'missing') return withFactsAsOf(db, crm, null, money, () => build(db, crm, name, opts, notes));
+  return build(db, crm, name, opts, [...pendingRefreshNotes(derived, opts.timeZone), ...notes], derived.status === 'stale' ? derived.refreshedAt : null);
+}
+
+/** Facts from a refresh that newer data or settings have not reached yet: say from when. */
+function pendingRefreshNotes(d: DerivedState, tz: string): string[] {
+  if (d.status !== 'stale') return [];
+  const when = d.refreshedAt ? `${localDay(new Date(d.refreshedAt), tz)} ${localTime(new Date(d.refreshedAt), tz)}` : 'the last refresh';
+  return [`Figures are from the report tables as of ${when}: newer changes (a sync or a settings change) are still being applied, so they may not show yet.`];
 }
 
 
@@ -602,7 +611,7 @@ function staleDataNotes(db: Db, crm: string, at: Date, tz: string): string[] {
   ];
 }
 
-function build<N extends ReportName>(db: Db, crm: string, name: N, opts: ReportOptions, notes: string[]): ReportByName[N] {
+function build<N extends ReportName>(db: Db, crm: string, name: N, opts: ReportOptions, notes: string[], derivedAsOf: string | null = null): ReportByName[N] {
   const { currency } = reportingMoney(db, crm, { currency: opts.currency });
   const f = resolveFilters(db, crm, opts.filters ?? {}, opts.now, opts.timeZone);
   if (opts.scopeOwnerIds) {
@@ -627,6 +636,7 @@ function build<N extends ReportName>(db: Db, crm: string, name: N, opts: ReportO
       as_of: opts.now.toISOString(),
       as_of_day: localDay(opts.now, opts.timeZone),
       time_zone: opts.timeZone,
+      ...(derivedAsOf ? { derived_as_of: derivedAsOf } : {}),
       ...(notes.length ? { notes } : {}),
     },
     cache: {},

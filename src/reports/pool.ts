@@ -3,8 +3,8 @@
  * thread): each worker has one read-only SQLite connection (WAL lets them read while the sync
  * writes) and runs one task at a time; tasks wait in one FIFO queue. The main thread only parses, acks and talks to Slack.
  *
- * - A report whose derived tables are stale needs a write the workers cannot do: the main thread
- *   refreshes them (as the sync does after every sync) and the task runs again.
+ * - Reports never write: stale derived tables are read as of their last refresh (the report
+ *   says so); the sync and the settings save refresh them, off the event loop.
  * - A worker that dies fails its task with a clear error and is replaced.
  * - close() ends the workers (SIGTERM), failing queued tasks.
  */
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DealcastError, UsageError } from '../errors.js';
 import type { ReportName } from '../metrics/report-types.js';
-import { ensureDerivedFresh } from '../../store/deal-facts.js';
+import type { ChartName, ChartReports } from '../../charts/index.js';
 import type { Db } from '../../store/db.js';
 import { InlineReports, type ReportOutput, type ReportTask, type ReportWork } from './work.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
@@ -22,8 +22,8 @@ import type { WorkerReply, WorkerRequest } from './worker.js';
 export interface ReportPoolOptions {
   /** The database file (workers open it read-only). */
   dbPath: string;
-  /** The main thread's read-write connection (refreshes derived tables when they are stale). */
-  db: Db;
+  /** The main thread's connection (kept for callers that hand it over; workers open their own). */
+  db?: Db;
   /** Workers; default one per core. */
   size?: number;
   log?: (line: string) => void;
@@ -34,10 +34,9 @@ export interface ReportPoolOptions {
 
 interface Job {
   id: number;
-  task: ReportTask;
+  task: ReportTask | { render: { name: ChartName; report: unknown; scale?: number } };
   resolve: (out: ReportOutput) => void;
   reject: (err: unknown) => void;
-  refreshed: boolean;
 }
 
 interface Slot {
@@ -89,7 +88,16 @@ export class ReportPool implements ReportWork {
   run<N extends ReportName>(task: ReportTask<N>): Promise<ReportOutput<N>> {
     if (this.closed) return Promise.reject(new Error('the report pool is closed'));
     return new Promise<ReportOutput<N>>((resolve, reject) => {
-      this.queue.push({ id: ++this.seq, task, resolve: resolve as (o: ReportOutput) => void, reject, refreshed: false });
+      this.queue.push({ id: ++this.seq, task, resolve: resolve as (o: ReportOutput) => void, reject });
+      this.pump();
+    });
+  }
+
+  render<N extends ChartName>(name: N, report: ChartReports[N], scale?: number): Promise<Buffer> {
+    if (this.closed) return Promise.reject(new Error('the report pool is closed'));
+    return new Promise<Buffer>((resolve, reject) => {
+      const render = { name, report, ...(scale === undefined ? {} : { scale }) };
+      this.queue.push({ id: ++this.seq, task: { render }, resolve: (o) => resolve(o.png!), reject });
       this.pump();
     });
   }
@@ -99,7 +107,7 @@ export class ReportPool implements ReportWork {
       if (slot.job || !this.queue.length) continue;
       const job = this.queue.shift()!;
       slot.job = job;
-      const req: WorkerRequest = { id: job.id, task: job.task };
+      const req: WorkerRequest = 'render' in job.task ? { id: job.id, render: job.task.render } : { id: job.id, task: job.task };
       slot.worker.postMessage(req);
     }
   }
@@ -112,15 +120,6 @@ export class ReportPool implements ReportWork {
       this.done++;
       const png = reply.png ? Buffer.from(reply.png.buffer, reply.png.byteOffset, reply.png.byteLength) : undefined;
       job.resolve({ report: reply.report as ReportOutput['report'], ...(png ? { png } : {}) });
-    } else if (reply.error.kind === 'readonly' && !job.refreshed) {
-      // Stale derived tables: refresh them here (one writer), then run the task again.
-      try {
-        ensureDerivedFresh(this.opts.db, job.task.crm);
-        job.refreshed = true;
-        this.queue.unshift(job);
-      } catch (err) {
-        job.reject(err);
-      }
     } else {
       const e = reply.error;
       job.reject(e.kind === 'usage' ? new UsageError(e.message, e.hint) : e.kind === 'dealcast' ? new DealcastError(e.code ?? 'report', e.message, e.hint) : Object.assign(new Error(e.message), { stack: e.stack }));

@@ -9,7 +9,7 @@
  *
  * A task is plain data (structured-clonable), and so is its answer.
  */
-import { buildChart, isChartName, type ChartReports } from '../../charts/index.js';
+import { buildChart, isChartName, type ChartName, type ChartReports } from '../../charts/index.js';
 import { renderPng } from '../../charts/render.js';
 import type { ReportByName, ReportName } from '../metrics/report-types.js';
 import type { Db } from '../../store/db.js';
@@ -30,6 +30,8 @@ export interface ReportOutput<N extends ReportName = ReportName> {
 
 export interface ReportWork {
   run<N extends ReportName>(task: ReportTask<N>): Promise<ReportOutput<N>>;
+  /** Draws the chart of a report computed earlier (the digest's thread) as PNG. */
+  render<N extends ChartName>(name: N, report: ChartReports[N], scale?: number): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -48,11 +50,20 @@ export async function doReportTask<N extends ReportName>(db: Db, task: ReportTas
   return { report, png: await renderPng(spec, { scale: task.chart.scale }) };
 }
 
+/** A chart of a report computed earlier, as PNG (scale 1 unless asked). */
+export function renderChartTask<N extends ChartName>(name: N, report: ChartReports[N], scale?: number): Promise<Buffer> {
+  return renderPng(buildChart(name, report), scale === undefined ? {} : { scale });
+}
+
 export class InlineReports implements ReportWork {
   constructor(private readonly db: Db) {}
   async run<N extends ReportName>(task: ReportTask<N>): Promise<ReportOutput<N>> {
     await yieldToEventLoop();
     return doReportTask(this.db, task, yieldToEventLoop);
+  }
+  async render<N extends ChartName>(name: N, report: ChartReports[N], scale?: number): Promise<Buffer> {
+    await yieldToEventLoop();
+    return renderChartTask(name, report, scale);
   }
   async close(): Promise<void> {}
 }

@@ -56,6 +56,8 @@ export interface SyncOptions {
    * big sync). Default: in this thread.
    */
   derivedOffThread?: boolean;
+  /** How the report tables are rebuilt after the data is in (the app's DerivedRefresher); wins over derivedOffThread. */
+  refreshDerived?: (crm: string) => Promise<RefreshResult | null>;
   /**
    * One sync per CRM at a time (a lease in the database): how long to wait for a sync another
    * process (or this one) is running. 0 (the default) fails at once with SyncBusyError saying
@@ -272,10 +274,10 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
     const degraded = [...new Set([...drift.map((d) => `${d.stream}.${d.field}`), ...heldBack.map((f) => `deals.${f}`)])].sort();
     if (degraded.length) log(`Degraded: ${drift.map(shortSchemaDrift).join('; ') || `the CRM stopped sending ${degraded.join(', ')}`}.`);
     // Keep the reports' per-deal facts current now, off the path of the next slash command.
-    // The data is complete either way: a failure here is logged, and reports refresh lazily.
+    // The data is complete either way: a failure here is logged, and reports read the last refresh (saying so).
     let derived: RefreshResult | null = null;
     try {
-      derived = opts.derivedOffThread ? await refreshDerivedOffThread(db, crm) : refreshDerived(db, crm);
+      derived = opts.refreshDerived ? await opts.refreshDerived(crm) : opts.derivedOffThread ? await refreshDerivedOffThread(db, crm) : refreshDerived(db, crm);
     } catch (err) {
       log(`Could not refresh report tables (reports will retry): ${describeError(err).split('\n')[0]}`);
     }

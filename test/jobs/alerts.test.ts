@@ -57,7 +57,7 @@ function setup() {
     saveSnapshotDay(db, 'demo', day, [{ pipelineId: 'p', canonical: 'Proposal', count: 10, value: 1_000_000, weighted: 400_000, reconstructed: i > 3, takenAt: NOW.toISOString() }]);
   }
   const world: World = { pipelineValue: 1_000_000, reps: [], stuck: [] };
-  const reports = ((name: string) => {
+  const reports = (async (name: string) => {
     switch (name) {
       case 'pipeline':
         return { ...base, stages: [], total: { count: 10, value: world.pipelineValue, weighted: world.pipelineValue * 0.4 } };
@@ -69,7 +69,7 @@ function setup() {
         throw new Error(`unexpected report ${name}`);
     }
   }) as unknown as ReportProvider;
-  const pipeline: PipelineSource = { current: () => [], at: (i) => i.map(() => []), earliest: () => null };
+  const pipeline: PipelineSource = { current: async () => [], at: async (i) => i.map(() => []), earliest: () => null };
   const messenger = new RecordingMessenger();
   const deps: AlertDeps = { db, crm: 'demo', timeZone: 'UTC', channel: 'CALERTS', messenger, reports, pipeline };
   return { db, world, deps, messenger };

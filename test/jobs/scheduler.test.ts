@@ -236,6 +236,7 @@ describe('startScheduler (the app)', () => {
     const { db } = database();
     let calls = 0;
     const sync: SyncJob = {
+      refreshDerived: async () => undefined,
       running: false,
       run: async () => {
         calls++;
@@ -264,7 +265,7 @@ describe('startScheduler (the app)', () => {
     const { db } = database();
     const synced = at('2026-11-24T06:00:00Z');
     await runSync(db, createDemoConnector({ deals: 200, now: synced }), { now: synced });
-    const sync: SyncJob = { running: false, run: async () => ({ runId: 1, mode: 'incremental', counts: {}, deleted: 0, startedAt: '', finishedAt: '', newStages: 0, derived: null, degraded: [] }) };
+    const sync: SyncJob = { running: false, refreshDerived: async () => undefined, run: async () => ({ runId: 1, mode: 'incremental', counts: {}, deleted: 0, startedAt: '', finishedAt: '', newStages: 0, derived: null, degraded: [] }) };
     const config = loadConfig({ envFile: null, env: { CRM: 'demo', SYNC_CRON: '0 0 1 1 *', DIGEST_CRON: '0 8 * * 1-5' } });
     const messenger = new RecordingMessenger();
     const logs: string[] = [];

@@ -52,7 +52,7 @@ describe('snapshot job', () => {
     const days = dayTotals(db, 'demo', '2026-10-01', '2026-11-24');
     expect(days.filter((d) => d.reconstructed).map((d) => d.day)).toEqual(r.reconstructedDays);
     // Reconstructing "now" gives exactly what the report counts now: one model, not two.
-    const [atNow] = deps.pipeline.at([NOW], NOW);
+    const [atNow] = await deps.pipeline.at([NOW], NOW);
     const report = computeReport(db, 'demo', 'pipeline', { now: NOW, timeZone: 'Europe/Berlin' });
     expect(atNow!.reduce((a, c) => a + c.count, 0)).toBe(report.total.count);
     expect(atNow!.reduce((a, c) => a + c.value, 0)).toBeCloseTo(report.total.value, 2);
@@ -70,7 +70,7 @@ describe('snapshot job', () => {
     const r = await runSnapshotJob(deps, tomorrow);
     expect(r.reconstructedDays).toEqual(['2026-11-10']);
     expect(listSnapshotDay(db, 'demo', '2026-11-24')).toEqual(taken);
-    expect(fillSnapshotGaps(deps, tomorrow)).toEqual([]);
+    expect(await fillSnapshotGaps(deps, tomorrow)).toEqual([]);
   });
 
   it('records every open deal weekly (stage, amount, close date, owner), so later changes stay measurable', async () => {

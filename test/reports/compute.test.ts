@@ -349,18 +349,42 @@ describe('derived facts', () => {
     expect(report('pipeline').total).toMatchObject({ count: 1, value: 100 });
   });
 
-  it('while a sync is running, reports read the last refresh instead of rebuilding between pages', () => {
-    expect(report('pipeline').total.count).toBe(3);
-    const run = db.prepare(`INSERT INTO sync_runs (crm, mode, started_at, status) VALUES (?, 'incremental', ?, 'running')`).run(CRM, new Date().toISOString());
-    addDeals(db, [{ id: 'N1', amount: 500, created: '2026-06-14', path: [['s-lead', '2026-06-14']] }]);
-    expect(report('pipeline').total.count).toBe(3);
-    db.prepare(`UPDATE sync_runs SET status = 'ok' WHERE id = ?`).run(run.lastInsertRowid);
-    expect(report('pipeline').total.count).toBe(4);
+  it('facts never built are built on the side, on this connection only, with the same numbers as refreshed facts', () => {
+    const side = report('pipeline');
+    expect(db.prepare('SELECT COUNT(*) FROM main.deal_facts').pluck().get()).toBe(0);
+    refreshDerived(db, CRM);
+    expect(report('pipeline')).toEqual(side);
   });
 
-  it('refresh is automatic when deals change, and refreshDerived rebuilds on demand', () => {
+  it('reports never rebuild the derived tables: changed data is read as of the last refresh, and the report says so', () => {
+    refreshDerived(db, CRM);
     expect(report('pipeline').total.count).toBe(3);
+    expect(report('pipeline').notes ?? []).toEqual([]);
+    const stamp = () => db.prepare("SELECT value, updated_at FROM internal_state WHERE key LIKE 'derived:%'").all();
+    const facts = () => db.prepare('SELECT * FROM deal_facts ORDER BY deal_id').all();
+    const [stampBefore, factsBefore] = [stamp(), facts()];
+    // A sync writes a new deal (its refresh still pending).
+    db.prepare(`INSERT INTO sync_runs (crm, mode, started_at, status) VALUES (?, 'incremental', ?, 'running')`).run(CRM, new Date().toISOString());
     addDeals(db, [{ id: 'N1', amount: 500, created: '2026-06-14', path: [['s-lead', '2026-06-14']] }]);
+    const stale = report('pipeline');
+    expect(stale.total.count).toBe(3);
+    expect(stale.derived_as_of).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(stale.notes?.[0]).toMatch(/^Figures are from the report tables as of \d{4}-\d\d-\d\d \d\d:\d\d: newer changes/);
+    for (const name of ['funnel', 'velocity', 'reps', 'forecast', 'deals', 'quality'] as const) report(name);
+    expect(stamp()).toEqual(stampBefore);
+    expect(facts()).toEqual(factsBefore);
+    // The write side refreshes: current again, no note.
+    refreshDerived(db, CRM);
+    const fresh = report('pipeline');
+    expect(fresh.total.count).toBe(4);
+    expect(fresh.derived_as_of).toBeUndefined();
+    expect(fresh.notes ?? []).toEqual([]);
+  });
+
+  it('refreshDerived rebuilds only what changed, everything on demand', () => {
+    refreshDerived(db, CRM);
+    addDeals(db, [{ id: 'N1', amount: 500, created: '2026-06-14', path: [['s-lead', '2026-06-14']] }]);
+    expect(refreshDerived(db, CRM)).toMatchObject({ mode: 'changed', deals: 1 });
     expect(report('pipeline').total.count).toBe(4);
     // Nothing changed since: nothing to do. A changed deal: only it is re-derived. Asked: all nine.
     expect(refreshDerived(db, CRM)).toMatchObject({ mode: 'none', deals: 0 });

@@ -1,8 +1,7 @@
 /**
  * The report worker pool: the same reports and PNGs as on the main thread, computed by worker
  * threads with their own read-only SQLite connections; usage errors come back as UsageError;
- * stale derived tables are refreshed by the main thread (the only writer) and the task runs
- * again; a task queued behind busy workers waits its turn; close() ends everything.
+ * stale derived tables are read as of their last refresh (reports never write them); a task queued behind busy workers waits its turn; close() ends everything.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
@@ -10,6 +9,7 @@ import { createDemoConnector } from '../../src/connectors/demo.js';
 import { UsageError } from '../../src/errors.js';
 import { InlineReports } from '../../src/reports/work.js';
 import { runSync } from '../../src/sync/engine.js';
+import { refreshDerived } from '../../store/deal-facts.js';
 import type { ReportPool } from '../../src/reports/pool.js';
 import { tempDb } from '../helpers/db.js';
 import { tsReportPool } from '../helpers/report-pool.js';
@@ -66,15 +66,22 @@ describe('ReportPool', () => {
     await expect(pool.run({ crm: 'demo', name: 'pipeline', opts: { timeZone: 'UTC', now: NOW, filters: { pipeline: 'No Such Pipeline' } } })).rejects.toBeInstanceOf(UsageError);
   });
 
-  it('stale derived tables: the main thread refreshes them and the task runs again', async () => {
+  it('stale derived tables: workers read the last refresh and say so; nothing rebuilds them until the write side does', async () => {
     const before = await pool.run({ crm: 'demo', name: 'pipeline', opts: { timeZone: 'UTC', now: NOW } });
-    // A later sync changes the deals; the workers' read-only connections cannot rebuild deal_facts.
-    await runSync(store.db, createDemoConnector({ seed: 8, deals: 700, now: NOW }), { now: NOW });
-    store.db.prepare("DELETE FROM settings WHERE key LIKE 'derived%'").run();
+    const stamp = () => store.db.prepare("SELECT value FROM internal_state WHERE key LIKE 'derived:%'").pluck().all();
+    const kept = stamp();
+    // New deals written without the refresh that follows a sync (it is pending).
+    await runSync(store.db, createDemoConnector({ seed: 8, deals: 700, now: NOW }), { now: NOW, refreshDerived: async () => null });
+    const stale = await pool.run({ crm: 'demo', name: 'pipeline', opts: { timeZone: 'UTC', now: NOW } });
+    expect(stale.report.total).toEqual(before.report.total);
+    expect(stale.report.notes?.some((n) => n.startsWith('Figures are from the report tables as of'))).toBe(true);
+    expect(stamp()).toEqual(kept);
+    refreshDerived(store.db, 'demo');
     const after = await pool.run({ crm: 'demo', name: 'pipeline', opts: { timeZone: 'UTC', now: NOW } });
     const inline = await new InlineReports(store.db).run({ crm: 'demo', name: 'pipeline', opts: { timeZone: 'UTC', now: NOW } });
     expect(after.report).toEqual(inline.report);
-    expect(after.report).not.toEqual(before.report);
+    expect(after.report.total).not.toEqual(before.report.total);
+    expect(after.report.notes ?? []).toEqual([]);
   });
 
   it('after close() it refuses work', async () => {

@@ -23,6 +23,7 @@ const counting = (work: ReportWork): ReportWork => ({
     tasks.push(structuredClone(task));
     return work.run(task);
   },
+  render: (name, report, scale) => work.render(name, report, scale),
   close: () => work.close(),
 });
 

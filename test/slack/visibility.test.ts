@@ -33,7 +33,7 @@ beforeAll(async () => {
     now: () => NOW,
     reports: (db) => {
       const inline = new InlineReports(db);
-      return { run: (task) => (tasks.push(structuredClone(task)), inline.run(task)), close: () => inline.close() };
+      return { run: (task) => (tasks.push(structuredClone(task)), inline.run(task)), render: (name, report, scale) => inline.render(name, report, scale), close: () => inline.close() };
     },
   });
   await t.app.deps.sync.run({ now: new Date('2026-11-24T08:30:00Z') });

@@ -72,19 +72,19 @@ describe.each(TEAMS)('a team in $tz at 2026-11-30T23:00Z', (team) => {
     expect(JSON.stringify(s.blocks)).toContain(`${team.label} forecast`);
   });
 
-  it('digest: the day and "this month" agree with the reports', () => {
+  it('digest: the day and "this month" agree with the reports', async () => {
     const db = world();
     const reports = reportProvider(db, CRM, () => team.tz);
-    const d = gatherDigest({ db, crm: CRM, timeZone: team.tz, reports, pipeline: pipelineHistory(db, CRM, reports), staleCutoff: () => new Date(0) }, NOW);
+    const d = await gatherDigest({ db, crm: CRM, timeZone: team.tz, reports, pipeline: pipelineHistory(db, CRM, reports), staleCutoff: () => new Date(0) }, NOW);
     expect(d.day).toBe(team.day);
     expect(d.kpis.forecastThisMonth).toEqual({ month: team.month, won: team.won, value: expect.any(Number) });
     expect(d.kpis.forecastThisMonth!.value).toBeCloseTo(team.won + computeReport(db, CRM, 'forecast', { now: NOW, timeZone: team.tz }).months[0]!.weighted, 6);
   });
 
-  it('alerts: the pipeline drop compares today with the team’s previous days', () => {
+  it('alerts: the pipeline drop compares today with the team’s previous days', async () => {
     const db = world();
     const reports = reportProvider(db, CRM, () => team.tz);
-    const found = detectAlerts({ db, crm: CRM, timeZone: team.tz, reports, pipeline: pipelineHistory(db, CRM, reports) }, NOW, readAlertSettings(db));
+    const found = await detectAlerts({ db, crm: CRM, timeZone: team.tz, reports, pipeline: pipelineHistory(db, CRM, reports) }, NOW, readAlertSettings(db));
     const drop = found.findings.pipeline_drop[0]?.facts;
     expect(drop?.kind).toBe('pipeline_drop');
     const days = drop?.kind === 'pipeline_drop' ? drop.days.map((x) => x.day).sort() : [];
