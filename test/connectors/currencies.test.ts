@@ -13,6 +13,7 @@ import { createPipedriveConnector } from '../../src/connectors/pipedrive.js';
 import { runSync } from '../../src/sync/engine.js';
 import { loadCurrencySettings } from '../../store/currency-rates.js';
 import { computeReport } from '../../src/reports/compute.js';
+import { withFactsAsOf } from '../../store/point-in-time.js';
 import { fetchHttp } from '../helpers/fetch-http.js';
 import { tempDb } from '../helpers/db.js';
 import type { FakeServer } from '../fakes/fake-server.js';
@@ -176,11 +177,13 @@ describe('CRM currencies', () => {
         Object.fromEntries(
           (t.db.prepare("SELECT currency_original AS c, amount FROM deal_facts WHERE crm = 'hubspot' AND status = 1").all() as { c: string; amount: number }[]).map((r) => [r.c, r.amount]),
         );
-      expect(won().EUR).toBeCloseTo(4_000, 2);
-      expect(won().JPY).toBeCloseTo(4_000 / 1.1, 2);
-      computeReport(t.db, 'hubspot', 'pipeline', { timeZone: 'UTC', now: NOW, currency: null });
-      expect(won().EUR).toBeCloseTo(5_000, 2);
-      expect(won().JPY).toBeCloseTo(4_000, 2);
+      // Reports never rebuild the stored facts (a refresher does, in the sync's currency): a report
+      // in another currency reads facts built on the side, which is where the rates are applied.
+      const wonIn = (currency: string | null) => withFactsAsOf(t.db, 'hubspot', null, { currency }, () => won());
+      expect(wonIn('EUR').EUR).toBeCloseTo(4_000, 2);
+      expect(wonIn('EUR').JPY).toBeCloseTo(4_000 / 1.1, 2);
+      expect(wonIn(null).EUR).toBeCloseTo(5_000, 2);
+      expect(wonIn(null).JPY).toBeCloseTo(4_000, 2);
     } finally {
       t.cleanup();
     }

@@ -16,6 +16,7 @@ import { tempDb } from '../helpers/db.js';
 import { computeReport } from '../../src/reports/compute.js';
 import { factsAsOf } from '../../store/point-in-time.js';
 import { dealHistories } from '../../store/report-queries.js';
+import { refreshDerived } from '../../store/deal-facts.js';
 import { openDb, type Db } from '../../store/db.js';
 import { CRM, NOW, seedFixture } from './fixture.js';
 import { formatReport } from '../../src/cli/report-format.js';
@@ -125,7 +126,7 @@ describe('the pipeline as it stood at a past moment', () => {
     );
     snap.run(CRM, '2026-04-13', null, '2026-04-13T06:00:00.000Z');
     snap.run(CRM, '2026-04-06', 8000, '2026-04-06T06:00:00.000Z');
-    computeReport(db, CRM, 'pipeline', { timeZone: 'UTC', now: new Date(NOW) });
+    refreshDerived(db, CRM);
     const h = dealHistories(db, CRM, {}, {});
     expect(h.filter((d) => d.snapshots).map((d) => d.snapshots)).toEqual([
       [
