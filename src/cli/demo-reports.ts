@@ -21,7 +21,8 @@ export interface HeadlineKpis {
   win_rate_window_from: string | null;
   velocity_per_day: number;
   stuck_deals: number;
-  backtest_wape: { calibrated: number | null; crm: number | null };
+  /** `calibrated` is the model's WAPE (the key predates the time-bound model; kept for readers of summary.json). */
+  backtest_wape: { calibrated: number | null; run_rate: number | null; crm: number | null };
 }
 
 export function headlineKpis(r: ReportByName): HeadlineKpis {
@@ -39,7 +40,7 @@ export function headlineKpis(r: ReportByName): HeadlineKpis {
     win_rate_window_from: r.velocity.current.window_from ?? null,
     velocity_per_day: r.velocity.current.velocity,
     stuck_deals: r.deals.total,
-    backtest_wape: { calibrated: r.backtest.wape, crm: r.backtest.wape_crm },
+    backtest_wape: { calibrated: r.backtest.wape, run_rate: r.backtest.wape_run_rate ?? null, crm: r.backtest.wape_crm },
   };
 }
 
@@ -56,7 +57,7 @@ export async function writeDemoReports(ctx: { io: CliIo; db: Db; crm: string; no
   );
   io.stdout(`Win rate:           ${pct(kpis.win_rate)} of deals closed since ${kpis.win_rate_window_from}`);
   io.stdout(`Sales velocity:     ${money(kpis.velocity_per_day, c)} per day`);
-  io.stdout(`Stuck deals:        ${kpis.stuck_deals.toLocaleString('en-US')}   Backtest WAPE: calibrated ${pct(kpis.backtest_wape.calibrated)}, CRM ${pct(kpis.backtest_wape.crm)}`);
+  io.stdout(`Stuck deals:        ${kpis.stuck_deals.toLocaleString('en-US')}   Backtest WAPE (30 days): model ${pct(kpis.backtest_wape.calibrated)}, run-rate ${pct(kpis.backtest_wape.run_rate)}, CRM probabilities ${pct(kpis.backtest_wape.crm)}`);
 
   const team = reports.quota.rows.find((x) => x.scope === 'team');
   if (team) {
