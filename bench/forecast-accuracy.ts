@@ -9,6 +9,7 @@ import { openDb } from '../store/db.js';
 import { createDemoConnector } from '../src/connectors/demo.js';
 import { runSync } from '../src/sync/engine.js';
 import { computeReport } from '../src/reports/compute.js';
+import type { BacktestPoint } from '../src/metrics/report-types.js';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,27 @@ import { fmtMs } from './stats.js';
 const NOW = new Date('2026-11-24T08:00:00Z');
 const SEED = 42;
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
+
+/**
+ * The backtest's warm weeks taken apart (docs/metrics.md "backtest"): the model alone (open +
+ * new, before the credibility mix) and the run-rate, each as WAPE and Σ forecast ÷ Σ actual; the
+ * open-deal part against what deals open on the date won, the new-deal part against what deals
+ * created inside the window won.
+ */
+export function errorSplit(points: BacktestPoint[]): string {
+  const warm = points.filter((p) => !p.warm_up);
+  const sum = (f: (p: BacktestPoint) => number) => warm.reduce((s, p) => s + f(p), 0);
+  const actual = sum((p) => p.actual);
+  const existing = sum((p) => p.actual_existing ?? 0);
+  if (actual <= 0) return '—';
+  const model = (p: BacktestPoint) => (p.forecast_open ?? 0) + (p.forecast_new ?? 0);
+  const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '—');
+  return (
+    `model alone WAPE ${pct(sum((p) => Math.abs(model(p) - p.actual)) / actual)} bias ${ratio(sum(model), actual)}; ` +
+    `run-rate bias ${ratio(sum((p) => p.forecast_run_rate ?? 0), actual)}; ` +
+    `open deals ${ratio(sum((p) => p.forecast_open ?? 0), existing)} × what they won; new deals ${ratio(sum((p) => p.forecast_new ?? 0), actual - existing)} × what they won`
+  );
+}
 
 export async function benchForecastAccuracy(sizes: number[] = [1500, 6000], now = NOW): Promise<void> {
   for (const deals of sizes) {
@@ -32,6 +54,7 @@ export async function benchForecastAccuracy(sizes: number[] = [1500, 6000], now 
         `  ${String(deals).padStart(6)} deals  ${r.warm_points}/${r.points.length} warm weeks  WAPE ${pct(r.wape)} (target ≤ ${pct(target)})  bias ${r.bias?.toFixed(3) ?? '—'}  ` +
           `P10–P90 coverage ${pct(r.coverage)}  | run-rate WAPE ${pct(r.wape_run_rate)}  CRM-probability WAPE ${pct(r.wape_crm)}  (${ms.toFixed(0)} ms)  ${ok ? 'OK' : 'MISSED'}`,
       );
+      console.log(`         where the error comes from: ${errorSplit(r.points)}`);
     } finally {
       db.close();
     }
