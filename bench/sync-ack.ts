@@ -56,18 +56,28 @@ export async function benchSyncAck(): Promise<void> {
     const { port } = await app.start();
     const url = `http://127.0.0.1:${port}/slack/events`;
     const acks: number[] = [];
+    // When each slow ack's request was sent (s after the sync began), to place it in a phase.
+    const slow: string[] = [];
+    const sentAt = new Map<number, number>();
     let failed = 0;
     let seq = 0;
     let syncing = true;
-    const loop = watchEventLoop();
-    const sync = syncJob.run({ full: true, now }).finally(() => (syncing = false));
     // One sender thread, requests overlapping: a slow answer does not delay the next request.
     const sender = new Worker(SENDER, { eval: true });
     senders.push(sender);
+    // One request first, not counted: the sender's fetch and the app's code paths are warm, so
+    // the first figures are the app's acks, not the sender starting up.
+    await new Promise<void>((resolve) => {
+      sender.once('message', () => resolve());
+      sender.postMessage({ id: 0, url, body: commandBody({ command: '/dealcast', text: 'help', channel_id: 'CWARM', response_url: fake.responseUrl('warm') }), secret: TEST_SIGNING_SECRET });
+    });
+    const loop = watchEventLoop();
+    const sync = syncJob.run({ full: true, now }).finally(() => (syncing = false));
     const pending = new Map<number, () => void>();
     sender.on('message', (r: { id: number; status: number; ackMs: number }) => {
       if (r.status === 200) acks.push(r.ackMs);
       else failed++;
+      if (!(r.ackMs < TARGET_MAX_MS / 2)) slow.push(`${fmtMs(r.ackMs)} sent at +${(((sentAt.get(r.id) ?? 0) - t0) / 1000).toFixed(1)} s`);
       pending.get(r.id)?.();
       pending.delete(r.id);
     });
@@ -76,6 +86,7 @@ export async function benchSyncAck(): Promise<void> {
       const id = ++seq;
       const body = commandBody({ command: '/dealcast', text: 'help', channel_id: `CACK${id}`, response_url: fake.responseUrl(`ack${id}`) });
       inFlight.push(new Promise<void>((resolve) => pending.set(id, resolve)));
+      sentAt.set(id, performance.now());
       sender.postMessage({ id, url, body, secret: TEST_SIGNING_SECRET });
       await new Promise((r) => setTimeout(r, EVERY_MS));
     }
@@ -90,6 +101,7 @@ export async function benchSyncAck(): Promise<void> {
       `  ${acks.length} slash commands acknowledged during it${failed ? ` (${failed} failed)` : ''}: p50 ${fmtMs(percentile(acks, 50))}  p99 ${fmtMs(percentile(acks, 99))}  max ${fmtMs(max)}  target max < ${fmtMs(TARGET_MAX_MS)}  ${max < TARGET_MAX_MS && !failed ? 'OK' : 'MISSED'}`,
     );
     console.log(`  ${fmtLoop(lw)}`);
+    if (slow.length) console.log(`  acks over ${fmtMs(TARGET_MAX_MS / 2)}: ${slow.join(', ')}`);
     if (process.env.BENCH_VERBOSE) for (const p of phases) console.log(`    ${p}`);
   } finally {
     await Promise.all(senders.map((s) => s.terminate()));

@@ -119,18 +119,27 @@ export function dealUpserter(db: Db, crm: string) {
   };
 }
 
-/** Marks every live deal not in `seen` as deleted at `now` (after a complete full sync). */
-export function markMissingDealsDeleted(db: Db, crm: string, seen: Set<string>, now: string): number {
-  const ids = db.prepare('SELECT id FROM deals WHERE crm = ? AND deleted_at IS NULL').pluck().all(crm) as string[];
+/**
+ * One slice of the sweep after a complete full sync: the live deals after `afterId` in id order
+ * (from the first when null), at most `limit` of them, each one not in `seen` marked deleted at
+ * `now`. Returns how many it marked and the last id it looked at, null when none was left: the
+ * caller runs slices (each in its own transaction) until then.
+ */
+export function markMissingDealsDeletedSlice(db: Db, crm: string, seen: Set<string>, now: string, afterId: string | null, limit: number): { marked: number; lastId: string | null } {
+  const ids = (
+    afterId === null
+      ? db.prepare('SELECT id FROM deals WHERE crm = ? AND deleted_at IS NULL ORDER BY id LIMIT ?').pluck().all(crm, limit)
+      : db.prepare('SELECT id FROM deals WHERE crm = ? AND id > ? AND deleted_at IS NULL ORDER BY id LIMIT ?').pluck().all(crm, afterId, limit)
+  ) as string[];
   const mark = db.prepare('UPDATE deals SET deleted_at = ? WHERE crm = ? AND id = ?');
-  let n = 0;
+  let marked = 0;
   for (const id of ids) {
     if (!seen.has(id)) {
       mark.run(now, crm, id);
-      n++;
+      marked++;
     }
   }
-  return n;
+  return { marked, lastId: ids.length ? ids[ids.length - 1]! : null };
 }
 
 const DEAL_COLS = `id, name, amount, currency, pipeline_id AS pipelineId, stage_id AS stageId, owner_id AS ownerId, source,

@@ -129,6 +129,50 @@ describe('sync engine', () => {
     expect(dumpData(d)).toEqual(dumpData(clean));
   });
 
+  it('writes a page in chunks: a failure in its last chunk keeps the chunks before it but not the page’s cursor, and a rerun converges', async () => {
+    const clean = db();
+    await runSync(clean, demo(), { now: NOW });
+
+    const d = db();
+    await expect(
+      runSync(d, demo(), {
+        now: NOW,
+        writeChunkRows: 20, // 50-row pages: chunks of 20, 20 and 10
+        afterPageWrite: (stream, i) => {
+          if (stream === 'deals' && i === 3) throw new Error('disk on fire');
+        },
+      }),
+    ).rejects.toThrow('disk on fire');
+    expect(d.prepare('SELECT COUNT(*) FROM deals').pluck().get()).toBe(190); // pages 0–2, and page 3's first two chunks
+    expect(lastRun(d, 'demo')).toMatchObject({ status: 'failed', error: 'disk on fire' });
+
+    // Rerun in chunks of another size: the same data as the unchunked clean sync.
+    const rerun = await runSync(d, demo(), { now: NOW, writeChunkRows: 7 });
+    expect(rerun.mode).toBe('full');
+    expect(dumpData(d)).toEqual(dumpData(clean));
+  });
+
+  it('saves a chunked page’s checkpoint only with its last rows', async () => {
+    const d = db();
+    const stages = [stage('s1', 0), stage('s2', 1)];
+    const deals = [deal('a', 's1', '2026-11-20T00:00:00.000Z'), deal('b', 's1', '2026-11-21T00:00:00.000Z'), deal('c', 's2', '2026-11-22T00:00:00.000Z'), deal('d', 's2', '2026-11-23T00:00:00.000Z')];
+    await expect(
+      runSync(d, tinyCrm(deals, stages), {
+        now: NOW,
+        writeChunkRows: 1, // pages of two deals: two transactions each
+        afterPageWrite: (s, i) => {
+          if (s === 'deals' && i === 1) throw new Error('crash');
+        },
+      }),
+    ).rejects.toThrow('crash');
+    expect(getDeal(d, 'hubspot', 'c')).not.toBeNull(); // page 1's first chunk is in
+    expect(getDeal(d, 'hubspot', 'd')).toBeNull(); // its last is not
+    expect(getCursor(d, 'hubspot', 'deals')).toBe('2026-11-21T00:00:00.000Z'); // page 0's checkpoint, not page 1's
+    await runSync(d, tinyCrm(deals, stages), { now: NOW, writeChunkRows: 1 });
+    expect(getDeal(d, 'hubspot', 'd')).toMatchObject({ stageId: 's2' });
+    expect(getCursor(d, 'hubspot', 'deals')).toBe(NOW.toISOString());
+  });
+
   it('saves a sorted stream’s checkpoint with its page, never later than the sync started', async () => {
     const d = db();
     const stages = [stage('s1', 0), stage('s2', 1), stage('won', 2, { isClosed: true, isWon: true, probability: 1 })];

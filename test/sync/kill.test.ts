@@ -31,11 +31,12 @@ beforeAll(() => {
      import { createDemoConnector } from './src/connectors/demo.js';
      import { runSync } from './src/sync/engine.js';
      import { writeSync } from 'node:fs';
-     const [dbPath, stream, page] = process.argv.slice(2);
+     const [dbPath, stream, page, chunk] = process.argv.slice(2);
      const now = new Date('${NOW}');
      const db = openDb(dbPath);
      await runSync(db, createDemoConnector({ now, deals: ${DEALS}, pageSize: 100 }), {
        now,
+       ...(chunk ? { writeChunkRows: Number(chunk) } : {}),
        afterPageWrite: (s, i) => {
          if (s === stream && i === Number(page)) {
            writeSync(1, 'kill me\\n');
@@ -47,9 +48,9 @@ beforeAll(() => {
   );
 }, 120_000);
 
-function runChildUntilKilled(dbPath: string, stream: string, page: number): Promise<string> {
+function runChildUntilKilled(dbPath: string, stream: string, page: number, chunk?: number): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(BUILD, 'child.mjs'), dbPath, stream, String(page)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(BUILD, 'child.mjs'), dbPath, stream, String(page), ...(chunk ? [String(chunk)] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => {
@@ -71,13 +72,16 @@ describe('kill -9 mid-sync', () => {
   });
 
   it.each([
-    ['deals', 7],
-    ['stage_history', 3],
-    ['activities', 40],
-  ])('killed inside a %s page transaction (page %i): the next run completes to the uninterrupted result', async (stream, page) => {
+    { stream: 'deals', page: 7, chunk: 'default' },
+    { stream: 'stage_history', page: 3, chunk: 'default' },
+    { stream: 'activities', page: 40, chunk: 'default' },
+    // 100-row pages written 30 rows per transaction: killed in a page's last chunk, the others committed.
+    { stream: 'deals', page: 7, chunk: 30 },
+    { stream: 'stage_history', page: 3, chunk: 30 },
+  ])('killed inside a $stream page transaction (page $page, rows per transaction: $chunk): the next run completes to the uninterrupted result', async ({ stream, page, chunk }) => {
     const t = tempDb();
     t.db.close();
-    await runChildUntilKilled(t.path, stream, page);
+    await runChildUntilKilled(t.path, stream, page, typeof chunk === 'number' ? chunk : undefined);
     const db = openDb(t.path);
     expect(lastRun(db, 'demo')?.status).toBe('running'); // the dead process never finished its run
     const r = await runSync(db, createDemoConnector({ now: new Date(NOW), deals: DEALS, pageSize: 100 }), { now: new Date(NOW) });
