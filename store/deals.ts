@@ -120,16 +120,16 @@ export function dealUpserter(db: Db, crm: string) {
 }
 
 /** Marks every live deal not in `seen` as deleted at `now` (after a complete full sync). */
-export function markMissingDealsDeleted(db: Db, crm: string, seen: Set<string>, now: string): number {
-  const ids = db.prepare('SELECT id FROM deals WHERE crm = ? AND deleted_at IS NULL').pluck().all(crm) as string[];
-  const mark = db.prepare('UPDATE deals SET deleted_at = ? WHERE crm = ? AND id = ?');
+/** Ids of the live (not deleted) deals. */
+export function liveDealIds(db: Db, crm: string): string[] {
+  return db.prepare('SELECT id FROM deals WHERE crm = ? AND deleted_at IS NULL').pluck().all(crm) as string[];
+}
+
+/** Marks these deals deleted (kept, never erased); returns how many were marked. */
+export function markDealsDeleted(db: Db, crm: string, ids: readonly string[], now: string): number {
+  const mark = db.prepare('UPDATE deals SET deleted_at = ? WHERE crm = ? AND id = ? AND deleted_at IS NULL');
   let n = 0;
-  for (const id of ids) {
-    if (!seen.has(id)) {
-      mark.run(now, crm, id);
-      n++;
-    }
-  }
+  for (const id of ids) n += mark.run(now, crm, id).changes;
   return n;
 }
 

@@ -6,7 +6,10 @@
  *   claims more than was written. A cursor is never later than the moment this sync started.
  * - Upserts are keyed on (crm, CRM id), so overlap and reruns are harmless: running the same
  *   sync twice leaves the data identical.
- * - A full sync marks deals that vanished from the CRM as deleted (kept, never erased).
+ * - A full sync marks deals that vanished from the CRM as deleted (kept, never erased). A deal
+ *   whose row could not be read (page.unreadIds) has not vanished; when unreadable rows do not
+ *   say which deals they are, or the deletions would take most of the live deals
+ *   (MASS_DELETION_*), nothing is marked deleted and the result says why (deletionsHeld).
  * - Stage history comes from the CRM when it keeps one, else from stage changes we observe.
  * - One sync per CRM at a time, across processes: a lease in the database (store/leases.ts). A
  *   second sync waits (opts.waitMs) or fails with SyncBusyError saying since when one runs.
@@ -21,7 +24,7 @@ import { upsertPipelines } from '../../store/pipelines.js';
 import { listStages, upsertStages } from '../../store/stages.js';
 import { mapNewStages } from '../../store/stage-map.js';
 import { upsertOwners } from '../../store/owners.js';
-import { dealUpserter, markMissingDealsDeleted } from '../../store/deals.js';
+import { dealUpserter, liveDealIds, markDealsDeleted } from '../../store/deals.js';
 import { insertStageHistory, refreshStageEnteredAt } from '../../store/stage-history.js';
 import { upsertActivities } from '../../store/activities.js';
 import { getCursor, saveCursor } from '../../store/sync-cursors.js';
@@ -39,9 +42,22 @@ import { dealFieldGuard } from './field-guard.js';
 import { listOpenSchemaDrift, recordTypeDrift, resolveTypeDrift, shortSchemaDrift } from '../../store/schema-drift.js';
 import { syncCrmTargets, type TargetsSyncStatus } from './targets-sync.js';
 
+/**
+ * A full sync that would mark at least MASS_DELETION_MIN_DEALS deals deleted, and more than
+ * MASS_DELETION_SHARE of the live ones, holds the deletions back unless told they are meant
+ * (SyncOptions.confirmDeletions): an export of one filtered view, or a token that lost access to
+ * some pipelines, looks exactly like most deals vanishing. Below the minimum a person sees the
+ * few deals in question and nothing is lost either way (deleted deals are kept, and come back
+ * when a later sync sees them again).
+ */
+export const MASS_DELETION_SHARE = 0.5;
+export const MASS_DELETION_MIN_DEALS = 10;
+
 export interface SyncOptions {
   /** Re-read everything and mark vanished deals deleted. */
   full?: boolean;
+  /** A full sync may mark most of the live deals deleted (see MASS_DELETION_SHARE). */
+  confirmDeletions?: boolean;
   now?: Date;
   http?: CrmHttp;
   log?: (line: string) => void;
@@ -71,6 +87,10 @@ export interface SyncResult {
   mode: 'full' | 'incremental';
   counts: Record<string, number>;
   deleted: number;
+  /** A full sync's deletions that were not made, and why (null when none were held back). */
+  deletionsHeld: { kind: 'unidentified-rows' | 'mass-deletion'; missing: number; live: number; reason: string } | null;
+  /** Deals not marked deleted although absent from the data, because their rows could not be read. */
+  keptUnread: number;
   startedAt: string;
   finishedAt: string;
   /** Stages seen for the first time in this run (mapped automatically). */
@@ -133,6 +153,8 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
   const counts: Record<string, number> = {};
   const progress = createProgress(opts.progress ?? false, log);
   let deleted = 0;
+  let deletionsHeld: SyncResult['deletionsHeld'] = null;
+  let keptUnread = 0;
   let newStages = 0;
 
   const upsertDeals = dealUpserter(db, crm);
@@ -141,6 +163,8 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
   const loadStageFlags = () => new Map(listStages(db, crm, { includeDeleted: true }).map((s) => [s.id, { isClosed: s.isClosed, isWon: s.isWon }]));
   let stageFlags = loadStageFlags();
   const seenDeals = new Set<string>();
+  const unreadDeals = new Set<string>();
+  let unidentifiedRows = 0;
   // Fields the connector reported as changed type, per stream: field → what the CRM holds now, rows read blank.
   const typeChanges = new Map<StreamName, Map<string, { detail: string; rows: number }>>();
   const noteTypeChanges = (name: StreamName, page: Page<unknown>) => {
@@ -167,6 +191,8 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
       case 'deals': {
         const rows = page.rows as StreamRows['deals'][];
         if (full) for (const r of rows) seenDeals.add(r.id);
+        for (const id of page.unreadIds ?? []) unreadDeals.add(id);
+        unidentifiedRows += page.unidentifiedRows ?? 0;
         upsertDeals(guard.guardPage(rows, page.typeChanged), { now: startedAt, stageFlags, observeHistory: !connector.capabilities.stageHistory });
         break;
       }
@@ -215,7 +241,29 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
           mapNewStages(db, crm, startedAt, !firstSync);
           stageFlags = loadStageFlags();
         }
-        if (name === 'deals' && full) deleted = markMissingDealsDeleted(db, crm, seenDeals, startedAt);
+        if (name === 'deals' && full) {
+          const live = liveDealIds(db, crm);
+          const unread = live.filter((id) => !seenDeals.has(id) && unreadDeals.has(id));
+          keptUnread = unread.length;
+          const missing = live.filter((id) => !seenDeals.has(id) && !unreadDeals.has(id));
+          const share = live.length ? missing.length / live.length : 0;
+          const held: Exclude<SyncResult['deletionsHeld'], null>['kind'] | null =
+            missing.length === 0
+              ? null
+              : unidentifiedRows > 0
+                ? 'unidentified-rows'
+                : !opts.confirmDeletions && missing.length >= MASS_DELETION_MIN_DEALS && share > MASS_DELETION_SHARE
+                  ? 'mass-deletion'
+                  : null;
+          const reason =
+            held === 'unidentified-rows'
+              ? `${unidentifiedRows} row${unidentifiedRows === 1 ? '' : 's'} could not be read and ${unidentifiedRows === 1 ? 'does' : 'do'} not say which deal ${unidentifiedRows === 1 ? 'it is' : 'they are'}, so which deals are really gone is not known`
+              : `they are ${Math.round(share * 100)}% of the ${live.length} live deals, which looks more like an incomplete export (a filtered view) or a lost permission than deals really removed`;
+          if (held) {
+            deletionsHeld = { kind: held, missing: missing.length, live: live.length, reason };
+            log(`${missing.length} deal${missing.length === 1 ? '' : 's'} missing from this full read ${missing.length === 1 ? 'was' : 'were'} not marked deleted, because ${reason}.`);
+          } else deleted = markDealsDeleted(db, crm, missing, startedAt);
+        }
         if (name === 'deals') heldBack = guard.finish();
         // Recorded before the fill tracker (afterSync) sees the blanks, so the report says "changed type", not "missing".
         const changed = typeChanges.get(name);
@@ -284,7 +332,7 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
     // When the run really ended (never before it started, even when `now` is in the future).
     const finishedAt = new Date(Math.max(Date.now(), now.getTime())).toISOString();
     finishRun(db, runId, 'ok', finishedAt, counts, undefined, degraded);
-    return { runId, mode, counts, deleted, startedAt, finishedAt, newStages, derived, degraded, targets };
+    return { runId, mode, counts, deleted, deletionsHeld, keptUnread, startedAt, finishedAt, newStages, derived, degraded, targets };
   } catch (err) {
     finishRun(db, runId, 'failed', new Date(Math.max(Date.now(), now.getTime())).toISOString(), counts, describeError(err).split('\n')[0]);
     throw err;
