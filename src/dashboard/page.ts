@@ -353,7 +353,7 @@ function funnelSection(f: FunnelReport, svg: string): string {
   return section(
     'funnel',
     'Stage conversion',
-    `${cohort}Cumulative: a deal counts at every stage up to the deepest it reached, including deals later lost. Win rate of the cohort: ${formatPercent(f.win_rate)}.`,
+    `${cohort}Cumulative: a deal counts at every stage up to the deepest it reached, including deals later lost. Win rate of the cohort: ${formatPercent(f.win_rate)}.${(f.notes ?? []).map((n) => ` ${n}`).join('')}`,
     `<div class="split"><div>${table(head, rows, { numeric, id: 'funnel-table' })}</div>${chart('funnel', svg, 'Conversion funnel')}</div>`,
     true,
   );
