@@ -94,12 +94,13 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
       r.cohort ? `Deals created ${r.cohort.from} … ${r.cohort.to}: ${num(r.cohort.deals)} (${num(r.cohort.won)} won, ${num(r.cohort.lost)} lost, ${num(r.cohort.open)} open)` : '',
       table(
         ['Stage', 'Reached', 'To next', 'Mean days', 'Median days'],
-        r.stages.map((s, i) => {
-          const t = r.time_in_stage?.[i];
+        r.stages.map((s) => {
+          const t = r.time_in_stage?.find((x) => x.stage === s.stage);
           return [s.stage, num(s.reached), pct(s.conversion_to_next), num(t?.mean_days, 1), num(t?.median_days, 1)];
         }),
       ),
-      `Win rate so far among cohort deals already closed: ${pct(r.win_rate)} (young cohorts read low: their open deals are the ones still alive)`,
+      `Cohort win rate: ${pct(r.win_rate)} of the deals created${r.cohort ? ` ${r.cohort.from} … ${r.cohort.to}` : ''} that have closed (young cohorts read low: their open deals are the ones still alive). ` +
+        'Not the digest’s win rate, which counts the deals closed in a recent window, whenever they were created.',
     ]
       .filter(Boolean)
       .join('\n'),

@@ -330,7 +330,7 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
     const shown = new Set(body.stages.map((s) => s.stage));
     const times = timeInStage(q.daysInStage(c.db, c.crm, c.f.facts, fromS, toS, { histogram: true })).filter((t) => shown.has(t.stage));
     const base = withCohortNote(c);
-    return { ...base, ...(stage_notes.length ? { notes: [...(base.notes ?? []), ...stage_notes] } : {}), ...body, time_in_stage: times };
+    return { ...base, ...(stage_notes.length ? { notes: [...(base.notes ?? []), ...stage_notes] } : {}), ...body, win_rate_basis: 'cohort' as const, time_in_stage: times };
   },
 
   velocity(c) {
