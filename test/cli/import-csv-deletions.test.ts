@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
+import { loadConfig } from '../../src/config.js';
+import { createSyncJob } from '../../src/jobs/sync.js';
 import { openDb } from '../../store/db.js';
 import { countDeals, getDeal } from '../../store/deals.js';
 import { dumpData } from '../helpers/db.js';
@@ -21,9 +23,12 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function cli(db: string, ...argv: string[]) {
+  return cliEnv({ DEALCAST_DB: db }, ...argv);
+}
+async function cliEnv(env: Record<string, string>, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: { DEALCAST_DB: db } });
+  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -160,5 +165,38 @@ describe('a full import that would delete most live deals', () => {
     const r = await cli(join(dir, 'x.db'), 'import-csv', file('x.csv', all()), '--confirm-deletions', ...NOW);
     expect(r.code).toBe(2);
     expect(r.err).toContain('--confirm-deletions goes with --full.');
+  });
+});
+
+describe('CRM=csv: dealcast sync and the scheduled sync', () => {
+  it('dealcast sync --full holds back the deletions of a filtered export and exits 1', async () => {
+    const db = await freshDb('sync-filtered.db');
+    const env = { DEALCAST_DB: db, CRM: 'csv', CSV_PATH: file('sync-filtered.csv', all().slice(0, 2)) };
+    const r = await cliEnv(env, 'sync', '--full', ...NOW);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('10 deals missing from this full read were not marked deleted, because they are 83% of the 12 live deals');
+    expect(r.out).toContain('dealcast sync --full --confirm-deletions');
+    read(db, (h) => expect(countDeals(h, 'csv').deleted).toBe(0));
+  });
+
+  it('the scheduled sync of a file with no good row fails with the reason and changes nothing', async () => {
+    const db = await freshDb('sync-allbad.db');
+    const before = read(db, dumpData);
+    // (A whole amount column of text is read as a column that changed type, kept by the field guard; a bad date is per row.)
+    const path = file('sync-allbad.csv', NAMES.map((_, i) => row(i, { created: 'soon' })));
+    const config = loadConfig({ envFile: null, env: { DEALCAST_DB: db, CRM: 'csv', CSV_PATH: path } });
+    const h = openDb(db);
+    const logs: string[] = [];
+    try {
+      const job = createSyncJob({ db: h, config, log: (l) => logs.push(l) });
+      // A full run, as after an interrupted full sync: the case where deletions happen unasked.
+      await expect(job.run({ full: true, now: new Date('2026-11-02T00:00:00Z') })).rejects.toThrow("None of the 12 rows of sync-allbad.csv could be imported, so nothing was imported and no deal was changed (row 2: Create Date 'soon' is not a date).");
+      await job.refreshDerived();
+    } finally {
+      h.close();
+    }
+    expect(logs.join('\n')).toContain('sync-allbad.csv: 12 rows read, 0 deals accepted, 12 rejected.');
+    const after = read(db, dumpData);
+    expect({ ...after, sync_runs: undefined }).toEqual({ ...before, sync_runs: undefined });
   });
 });
