@@ -905,11 +905,11 @@ export function createCsvConnector(opts: CsvConnectorOptions): CsvConnector {
   const load = (ctx: ReadContext): CsvImport => {
     if (!loaded || loaded.startedAt !== ctx.startedAt.getTime()) {
       const data = readCsvImport(opts);
-      loaded = { startedAt: ctx.startedAt.getTime(), data };
       lastReport = data.report;
       for (const line of describeCsvReport(data.report)) ctx.log(line);
       // Before the first write: a file none of whose rows could be read changes nothing.
       refuseWithoutGoodRows(data.report);
+      loaded = { startedAt: ctx.startedAt.getTime(), data };
     }
     return loaded.data;
   };
