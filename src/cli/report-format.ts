@@ -108,7 +108,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
   velocity: (r) =>
     [
       header(`Sales velocity by ${r.granularity}`, r),
-      `Now: ${money(r.current.velocity, r.currency)}/day = ${num(r.current.open_deals)} open × ${pct(r.current.win_rate)} win rate × ${money(r.current.avg_won, r.currency)} avg won ÷ ${num(r.current.cycle_days, 1)} days` +
+      `Now: ${money(r.current.velocity, r.currency)}/day = ${num(r.current.open_deals)} open × ${pct(r.current.win_rate)} win rate${r.current.window_from ? ` (of deals closed since ${r.current.window_from})` : ''} × ${money(r.current.avg_won, r.currency)} avg won ÷ ${num(r.current.cycle_days, 1)} days` +
         (r.current.cycle_days_median != null ? ` (median cycle ${num(r.current.cycle_days_median)} days)` : ''),
       r.current.won_value_per_day !== undefined ? `Actually won since ${r.current.window_from}: ${money(r.current.won_value_per_day, r.currency)}/day` : '',
       table(

@@ -61,5 +61,6 @@ describe('the funnel’s cohort win rate and the closed-deal win rate', () => {
     const text = formatReport('funnel', funnel);
     expect(text).toContain('Cohort win rate: 25.0% of the deals created 2025-12-17 … 2026-06-15 that have closed');
     expect(text).toContain('Not the digest’s win rate, which counts the deals closed in a recent window');
+    expect(formatReport('velocity', velocity)).toMatch(/ × 60\.0% win rate \(of deals closed since 2026-03-18\) × /);
   });
 });
