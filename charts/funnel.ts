@@ -30,7 +30,8 @@ export function funnelChart(report: FunnelReport, opts?: ChartOptions): VegaLite
     conversion: s.conversion_to_next == null || i === stages.length - 1 ? null : `↓ ${formatPercent(s.conversion_to_next)} moved on to ${names[i + 1]!}`,
     last: i === stages.length - 1,
   }));
-  const headline = `Win rate ${formatPercent(report.win_rate)} · ${formatCount(top)} deals in the cohort`;
+  // The cohort's win rate (deals created in the window that closed), not the digest's (deals closed in a window).
+  const headline = `${formatCount(top)} deals created · ${formatPercent(report.win_rate)} of those closed were won`;
   const y = { field: 'stage', type: 'nominal' as const, sort: null, title: null };
   const x = { type: 'quantitative' as const, title: null, axis: null, scale: { domain: [0, param('xMax')] } };
   return chartSpec(report, FUNNEL_TITLE, headline, opts, {

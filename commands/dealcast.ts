@@ -67,7 +67,13 @@ async function syncNow(req: CommandRequest, deps: CommandDeps): Promise<void> {
       .join(', ');
     deps.log(`command: /dealcast sync by ${req.userId}: ${r.mode} sync done`);
     await deps.slack.replyEphemeral(target, {
-      text: `:white_check_mark: ${r.mode === 'full' ? 'Full' : 'Incremental'} sync done: ${counts || 'nothing new'}.${r.deleted ? ` ${r.deleted} deals gone from the CRM were marked deleted.` : ''}${r.newStages && r.mode === 'incremental' ? ` ${r.newStages} new stage(s) need review: see /dealcast status.` : ''}`,
+      text: `:white_check_mark: ${r.mode === 'full' ? 'Full' : 'Incremental'} sync done: ${counts || 'nothing new'}.${r.deleted ? ` ${r.deleted} deals gone from the CRM were marked deleted.` : ''}${
+        r.deletionsHeld
+          ? ` ${r.deletionsHeld.missing} deals missing from this full read were *not* marked deleted, because ${r.deletionsHeld.reason}.${
+              r.deletionsHeld.kind === 'mass-deletion' ? ' If they really are gone, run `dealcast sync --full --confirm-deletions`.' : ''
+            }`
+          : ''
+      }${r.newStages && r.mode === 'incremental' ? ` ${r.newStages} new stage(s) need review: see /dealcast status.` : ''}`,
     });
   } catch (err) {
     if (err instanceof SyncBusyError) {

@@ -126,11 +126,7 @@ export function dealUpserter(db: Db, crm: string) {
  * caller runs slices (each in its own transaction) until then.
  */
 export function markMissingDealsDeletedSlice(db: Db, crm: string, seen: Set<string>, now: string, afterId: string | null, limit: number): { marked: number; lastId: string | null } {
-  const ids = (
-    afterId === null
-      ? db.prepare('SELECT id FROM deals WHERE crm = ? AND deleted_at IS NULL ORDER BY id LIMIT ?').pluck().all(crm, limit)
-      : db.prepare('SELECT id FROM deals WHERE crm = ? AND id > ? AND deleted_at IS NULL ORDER BY id LIMIT ?').pluck().all(crm, afterId, limit)
-  ) as string[];
+  const ids = liveDealIdsSlice(db, crm, afterId, limit);
   const mark = db.prepare('UPDATE deals SET deleted_at = ? WHERE crm = ? AND id = ?');
   let marked = 0;
   for (const id of ids) {
@@ -140,6 +136,15 @@ export function markMissingDealsDeletedSlice(db: Db, crm: string, seen: Set<stri
     }
   }
   return { marked, lastId: ids.length ? ids[ids.length - 1]! : null };
+}
+
+/** Ids of the live (not deleted) deals after `afterId` in id order (from the first when null), at most `limit`. */
+export function liveDealIdsSlice(db: Db, crm: string, afterId: string | null, limit: number): string[] {
+  return (
+    afterId === null
+      ? db.prepare('SELECT id FROM deals WHERE crm = ? AND deleted_at IS NULL ORDER BY id LIMIT ?').pluck().all(crm, limit)
+      : db.prepare('SELECT id FROM deals WHERE crm = ? AND id > ? AND deleted_at IS NULL ORDER BY id LIMIT ?').pluck().all(crm, afterId, limit)
+  ) as string[];
 }
 
 const DEAL_COLS = `id, name, amount, currency, pipeline_id AS pipelineId, stage_id AS stageId, owner_id AS ownerId, source,

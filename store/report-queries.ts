@@ -19,7 +19,7 @@ import { decodePath } from '../src/metrics/deal-facts.js';
 import type { DealHistory } from '../src/metrics/win-hazard.js';
 import type { BySourceRow } from '../src/metrics/sources.js';
 import type { OpenDealCandidate } from '../src/metrics/stuck-deals.js';
-import { isCanonicalStage } from '../src/model/canonical-stages.js';
+import { canonicalDepth, isCanonicalStage } from '../src/model/canonical-stages.js';
 import { offsetSpans } from '../src/time/calendar.js';
 import { reportingMoney } from './deal-facts.js';
 
@@ -232,16 +232,16 @@ export function closedByDepth(db: Db, crm: string, f: TeamFilter, fromS: number,
 export function cohortByDepth(db: Db, crm: string, f: FactFilter, fromS: number, toS: number): CohortByDepthRow[] {
   const w = where(f);
   const r = range('created_day', 'created', fromS, toS);
-  const rows = all<{ deepest: number; status: number; count: number }>(
+  const rows = all<{ deepest: number; status: number; pipelineId: string; count: number }>(
     db,
-    `SELECT deepest, status, COUNT(*) AS count FROM deal_facts INDEXED BY deal_facts_cohort WHERE crm = ? AND ${r.sql}${w.sql} AND created_known = 1
-     GROUP BY created_day, source, status, deepest`,
+    `SELECT deepest, status, pipeline_id AS pipelineId, COUNT(*) AS count FROM deal_facts INDEXED BY deal_facts_cohort WHERE crm = ? AND ${r.sql}${w.sql} AND created_known = 1
+     GROUP BY created_day, source, status, deepest, pipeline_id`,
     [crm, ...r.params, ...w.params],
   );
   const sums = new Map<string, CohortByDepthRow>();
   for (const x of rows) {
-    const key = `${x.deepest}/${x.status}`;
-    const row = sums.get(key) ?? { deepest: x.deepest, status: statusOf(x.status), count: 0 };
+    const key = `${x.deepest}/${x.status}/${x.pipelineId}`;
+    const row = sums.get(key) ?? { deepest: x.deepest, status: statusOf(x.status), pipelineId: x.pipelineId, count: 0 };
     row.count += x.count;
     sums.set(key, row);
   }
@@ -723,6 +723,28 @@ export function dealsByCurrency(db: Db, crm: string, f: FactFilter): { currency:
 }
 
 /** Every mapped stage with its pipeline's name (stage-name checks). */
+/**
+ * For each pipeline (all, or these), its name and the open canonical depths (0 Lead … 3
+ * Negotiation) its stages map to, deleted stages included: deals may have reached them before.
+ */
+export function pipelineCanonicalDepths(db: Db, crm: string, pipelineIds?: string[]): Map<string, { name: string; depths: Set<number> }> {
+  const rows = db
+    .prepare(
+      `SELECT s.pipeline_id AS pipelineId, COALESCE(p.name, s.pipeline_id) AS name, m.canonical FROM stages s
+       JOIN stage_map m ON m.crm = s.crm AND m.stage_id = s.id LEFT JOIN pipelines p ON p.crm = s.crm AND p.id = s.pipeline_id
+       WHERE s.crm = ? ORDER BY p.position, s.pipeline_id`,
+    )
+    .all(crm) as { pipelineId: string; name: string; canonical: string }[];
+  const out = new Map<string, { name: string; depths: Set<number> }>();
+  for (const r of rows) {
+    if (pipelineIds && !pipelineIds.includes(r.pipelineId)) continue;
+    const entry = out.get(r.pipelineId) ?? { name: r.name, depths: new Set<number>() };
+    out.set(r.pipelineId, entry);
+    if (isCanonicalStage(r.canonical) && r.canonical !== 'Closed Won' && r.canonical !== 'Closed Lost') entry.depths.add(canonicalDepth(r.canonical));
+  }
+  return out;
+}
+
 export function mappedStages(db: Db, crm: string, pipelineIds?: string[]): { stage: string; pipeline: string; canonical: string; pipelineId: string }[] {
   const rows = db
     .prepare(

@@ -21,6 +21,30 @@ export function insertStageHistory(db: Db, crm: string, rows: StageHistoryRow[],
   return n;
 }
 
+/** How the stage history of a CRM came to be: rows by source, and how many deals the observed rows cover. */
+export interface StageHistorySources {
+  total: number;
+  /** From the CRM's own history (or the export's history file / "Date entered" columns). */
+  fromCrm: number;
+  /** Filled later from the CRM's history by `dealcast backfill`. */
+  backfill: number;
+  /** Recorded by dealcast itself, for a CRM that keeps none: a deal's stage when first synced, then each change seen. */
+  observed: number;
+  /** Deals with observed rows: their first one is "the stage it was in when first synced", the rest are changes seen. */
+  observedDeals: number;
+}
+
+export function stageHistorySources(db: Db, crm: string): StageHistorySources {
+  const r = db
+    .prepare(
+      `SELECT COUNT(*) AS total, COALESCE(SUM(source IN ('crm', 'import')), 0) AS fromCrm, COALESCE(SUM(source = 'backfill'), 0) AS backfill,
+              COALESCE(SUM(source = 'observed'), 0) AS observed, COUNT(DISTINCT CASE WHEN source = 'observed' THEN deal_id END) AS observedDeals
+       FROM deal_stage_history WHERE crm = ?`,
+    )
+    .get(crm) as StageHistorySources;
+  return r;
+}
+
 export function listStageHistory(db: Db, crm: string): StageHistoryEntry[] {
   return db
     .prepare(

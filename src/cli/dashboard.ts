@@ -72,7 +72,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       `Wrote ${out} (${Math.round(file.bytes.length / 1024)} KB${file.encrypted ? ', encrypted: open it in a browser and enter the password' : ''}).`,
     );
     io.stdout(
-      `Open pipeline ${formatMoney(k.open_pipeline, currency)} · weighted forecast ${formatMoney(k.weighted_forecast, currency)} · win rate ${formatPercent(k.win_rate)} · velocity ${formatMoney(k.sales_velocity, currency)}/day`,
+      `Open pipeline ${formatMoney(k.open_pipeline, currency)} · weighted forecast ${formatMoney(k.weighted_forecast, currency)} · win rate ${formatPercent(k.win_rate)} of deals closed since ${input.reports.velocity.current.window_from ?? '—'} · velocity ${formatMoney(k.sales_velocity, currency)}/day`,
     );
     if (!input.dataSyncedAt) io.stderr('No sync has succeeded yet, so the page has no data. Run "dealcast sync" first.');
     return 0;

@@ -17,8 +17,12 @@ export interface HeadlineKpis {
   currency: string;
   open_pipeline: { deals: number; value: number; weighted: number };
   weighted_forecast: { months: string[]; weighted: number; weighted_crm: number; pipeline: number };
+  /** Won ÷ (won + lost) among deals closed since win_rate_window_from (the digest's win rate). */
   win_rate: number | null;
   win_rate_window_from: string | null;
+  /** The funnel's: won ÷ (won + lost) among deals created since cohort_from that have closed. */
+  cohort_win_rate: number | null;
+  cohort_from: string | null;
   velocity_per_day: number;
   stuck_deals: number;
   /** `calibrated` is the model's WAPE (the key predates the time-bound model; kept for readers of summary.json). */
@@ -38,6 +42,8 @@ export function headlineKpis(r: ReportByName): HeadlineKpis {
     },
     win_rate: r.velocity.current.win_rate,
     win_rate_window_from: r.velocity.current.window_from ?? null,
+    cohort_win_rate: r.funnel.win_rate,
+    cohort_from: r.funnel.cohort?.from ?? null,
     velocity_per_day: r.velocity.current.velocity,
     stuck_deals: r.deals.total,
     backtest_wape: { calibrated: r.backtest.wape, run_rate: r.backtest.wape_run_rate ?? null, crm: r.backtest.wape_crm },
@@ -55,7 +61,8 @@ export async function writeDemoReports(ctx: { io: CliIo; db: Db; crm: string; no
   io.stdout(
     `Weighted forecast:  ${money(kpis.weighted_forecast.weighted, c)} closing ${kpis.weighted_forecast.months[0]} … ${kpis.weighted_forecast.months.at(-1)} (CRM probabilities say ${money(kpis.weighted_forecast.weighted_crm, c)})`,
   );
-  io.stdout(`Win rate:           ${pct(kpis.win_rate)} of deals closed since ${kpis.win_rate_window_from}`);
+  io.stdout(`Win rate:           ${pct(kpis.win_rate)} of deals closed since ${kpis.win_rate_window_from} (the digest's)`);
+  io.stdout(`Cohort win rate:    ${pct(kpis.cohort_win_rate)} of deals created since ${kpis.cohort_from} that have closed (the funnel's)`);
   io.stdout(`Sales velocity:     ${money(kpis.velocity_per_day, c)} per day`);
   io.stdout(`Stuck deals:        ${kpis.stuck_deals.toLocaleString('en-US')}   Backtest WAPE (30 days): model ${pct(kpis.backtest_wape.calibrated)}, run-rate ${pct(kpis.backtest_wape.run_rate)}, CRM probabilities ${pct(kpis.backtest_wape.crm)}`);
 

@@ -1,10 +1,14 @@
 /**
  * `dealcast import-csv [FILE] [--history FILE] [--mapping FILE] [--map field=Header …]
- *  [--date-order dmy|mdy|ymd] [--full] [--now ISO] [--rejects FILE]`
+ *  [--date-order dmy|mdy|ymd] [--full [--confirm-deletions]] [--now ISO] [--rejects FILE]`
  *
  * Imports a deals export (and optionally a stage-history file) through the CSV connector and
  * the sync engine, then says what happened: deals imported new, deals updated in place, rows
  * rejected with their row numbers and reasons. Flags win over CSV_* settings.
+ *
+ * Bad input loses nothing: a rejected row's deal keeps its last imported data (a full import
+ * does not mark it deleted); a file with no good row is refused whole (exit 2); a full import
+ * whose deletions the engine held back (most live deals missing) exits 1 and says how to confirm.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -52,6 +56,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       map: { type: 'string', multiple: true },
       'date-order': { type: 'string' },
       full: { type: 'boolean' },
+      'confirm-deletions': { type: 'boolean' },
       now: { type: 'string' },
       rejects: { type: 'string' },
       rates: { type: 'string' },
@@ -59,6 +64,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     'import-csv',
     true,
   );
+  if (values['confirm-deletions'] && !values.full) throw new UsageError('--confirm-deletions goes with --full.', 'Only a full import marks deals missing from the file deleted.');
   if (positionals.length > 1) throw new UsageError('import-csv takes one deals file.', 'Usage: dealcast import-csv deals.csv [--history history.csv] [--mapping mapping.json]');
   const nowIn = parseNowArg(values.now);
   const config = cliConfig(io, {
@@ -97,7 +103,26 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`Importing ${config.CSV_PATH}${config.CSV_HISTORY_PATH ? ` with stage history ${config.CSV_HISTORY_PATH}` : ''} into ${config.DEALCAST_DB}…`);
     // The connector logs its own report (columns, rejected rows); keep the engine's progress quiet.
     // The report quotes cells (rejected values): a cell with a line break must not forge a log line.
-    const result = await runSync(db, connector, { full: values.full, now: values.now ? now : undefined, log: (line) => io.stdout(escapeControl(line)) });
+    const writeRejects = () => {
+      const report = connector.lastReport;
+      if (!values.rejects || !report) return;
+      const all = [...report.deals.rejected, ...(report.history?.rejected ?? [])];
+      writeFileSync(values.rejects, `${['file,row,reason', ...all.map((p) => [p.file, p.row, p.reason].map(csvField).join(','))].join('\n')}\n`);
+      io.stdout(`Wrote ${all.length} rejected row${all.length === 1 ? '' : 's'} to ${values.rejects}.`);
+    };
+    let result: Awaited<ReturnType<typeof runSync>>;
+    try {
+      result = await runSync(db, connector, {
+        full: values.full,
+        confirmDeletions: values['confirm-deletions'],
+        now: values.now ? now : undefined,
+        log: (line) => io.stdout(escapeControl(line)),
+      });
+    } catch (err) {
+      // A file refused whole still gets its rejects listed: they say what to fix.
+      writeRejects();
+      throw err;
+    }
     const report = connector.lastReport!;
     const created = countDeals(db, 'csv').total - before;
     const accepted = report.deals.accepted;
@@ -105,17 +130,23 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(
       `Imported ${created} new deal${created === 1 ? '' : 's'}, updated ${accepted - created} in place, rejected ${rejected} row${rejected === 1 ? '' : 's'}` +
         `${report.history ? `; stage history: ${report.history.accepted} rows accepted, ${report.history.rejected.length} rejected` : ''}` +
-        `${result.deleted ? `; ${result.deleted} deals missing from this file marked deleted` : ''}.`,
+        `${result.deleted ? `; ${result.deleted} deals missing from this file marked deleted` : ''}` +
+        `${result.keptUnread ? `; ${result.keptUnread} deal${result.keptUnread === 1 ? '' : 's'} whose rows were rejected keep their last imported data` : ''}.`,
     );
+    const held = result.deletionsHeld;
+    // The engine has logged which deletions it held back and why; say what to do about it.
+    if (held) {
+      io.stdout(
+        held.kind === 'unidentified-rows'
+          ? 'To mark deals missing from the file deleted, fix the rejected rows and import again with --full.'
+          : 'If the file really is the complete export, import it again with --full --confirm-deletions to mark them deleted.',
+      );
+    }
     for (const line of moneySummary(db)) io.stdout(line);
     const quality = qualityHighlights(computeReport(db, 'csv', 'quality', { timeZone, now }));
     if (quality) io.stdout(quality);
-    if (values.rejects) {
-      const all = [...report.deals.rejected, ...(report.history?.rejected ?? [])];
-      writeFileSync(values.rejects, `${['file,row,reason', ...all.map((p) => [p.file, p.row, p.reason].map(csvField).join(','))].join('\n')}\n`);
-      io.stdout(`Wrote ${all.length} rejected row${all.length === 1 ? '' : 's'} to ${values.rejects}.`);
-    }
-    return 0;
+    writeRejects();
+    return held ? 1 : 0;
   } finally {
     db.close();
   }

@@ -94,12 +94,13 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
       r.cohort ? `Deals created ${r.cohort.from} … ${r.cohort.to}: ${num(r.cohort.deals)} (${num(r.cohort.won)} won, ${num(r.cohort.lost)} lost, ${num(r.cohort.open)} open)` : '',
       table(
         ['Stage', 'Reached', 'To next', 'Mean days', 'Median days'],
-        r.stages.map((s, i) => {
-          const t = r.time_in_stage?.[i];
+        r.stages.map((s) => {
+          const t = r.time_in_stage?.find((x) => x.stage === s.stage);
           return [s.stage, num(s.reached), pct(s.conversion_to_next), num(t?.mean_days, 1), num(t?.median_days, 1)];
         }),
       ),
-      `Win rate so far among cohort deals already closed: ${pct(r.win_rate)} (young cohorts read low: their open deals are the ones still alive)`,
+      `Cohort win rate: ${pct(r.win_rate)} of the deals created${r.cohort ? ` ${r.cohort.from} … ${r.cohort.to}` : ''} that have closed (young cohorts read low: their open deals are the ones still alive). ` +
+        'Not the digest’s win rate, which counts the deals closed in a recent window, whenever they were created.',
     ]
       .filter(Boolean)
       .join('\n'),
@@ -107,7 +108,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
   velocity: (r) =>
     [
       header(`Sales velocity by ${r.granularity}`, r),
-      `Now: ${money(r.current.velocity, r.currency)}/day = ${num(r.current.open_deals)} open × ${pct(r.current.win_rate)} win rate × ${money(r.current.avg_won, r.currency)} avg won ÷ ${num(r.current.cycle_days, 1)} days` +
+      `Now: ${money(r.current.velocity, r.currency)}/day = ${num(r.current.open_deals)} open × ${pct(r.current.win_rate)} win rate${r.current.window_from ? ` (of deals closed since ${r.current.window_from})` : ''} × ${money(r.current.avg_won, r.currency)} avg won ÷ ${num(r.current.cycle_days, 1)} days` +
         (r.current.cycle_days_median != null ? ` (median cycle ${num(r.current.cycle_days_median)} days)` : ''),
       r.current.won_value_per_day !== undefined ? `Actually won since ${r.current.window_from}: ${money(r.current.won_value_per_day, r.currency)}/day` : '',
       table(

@@ -4,6 +4,7 @@ import { listCursors } from '../../store/sync-cursors.js';
 import { lastRun, lastSuccessfulRun } from '../../store/sync-runs.js';
 import { stagesNeedingReview } from '../../store/stage-map.js';
 import { countDeals } from '../../store/deals.js';
+import { stageHistorySources, type StageHistorySources } from '../../store/stage-history.js';
 import { describeSchemaDrift, listOpenSchemaDrift } from '../../store/schema-drift.js';
 import type { Db } from '../../store/db.js';
 import { cliConfig, crmInDb, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
@@ -21,6 +22,31 @@ import { newestDataAt } from '../../store/point-in-time.js';
 import { OLD_DATA_DAYS } from '../reports/compute.js';
 import { describeConnection, healthFilePath, readConnectionStatus } from '../delivery/connection-health.js';
 
+
+/**
+ * What the stage history holds, by where it came from. A CRM (or CSV export) without history of
+ * its own gets one row per deal at its first sync, the stage it was in then, which is not a
+ * history anyone exported: "stage history 8000" for 8000 deals read as if the CRM had given it.
+ */
+export function stageHistoryLine(h: StageHistorySources, crm: string): string {
+  const source = crm === 'csv' ? 'the export' : 'the CRM';
+  if (h.total === 0) return `Stage history: none (${source} gave none, and dealcast has recorded none yet).`;
+  const parts: string[] = [];
+  if (h.fromCrm) parts.push(`${h.fromCrm} from ${source}`);
+  if (h.backfill) parts.push(`${h.backfill} backfilled from ${source}`);
+  if (h.observed) {
+    const changes = h.observed - h.observedDeals;
+    parts.push(
+      `${h.observed} recorded by dealcast (${h.observedDeals} deal${h.observedDeals === 1 ? '' : 's'} in the stage ${h.observedDeals === 1 ? 'it was' : 'they were'} in when first ${crm === 'csv' ? 'imported' : 'synced'}, ${changes} stage change${changes === 1 ? '' : 's'} seen since)`,
+    );
+  }
+  const none = h.fromCrm + h.backfill === 0 ? `; none from ${source}, so time in stage and stage paths know only what dealcast has seen` : '';
+  return `Stage history: ${h.total} stage entr${h.total === 1 ? 'y' : 'ies'}: ${parts.join(', ')}${none}.`;
+}
+
+function stageHistoryJson(h: StageHistorySources) {
+  return { total: h.total, from_crm: h.fromCrm, backfill: h.backfill, observed: h.observed, observed_first_seen: h.observedDeals, observed_changes: h.observed - h.observedDeals };
+}
 
 function tableCounts(db: Db, crm: string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -42,13 +68,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const ok = lastSuccessfulRun(db, crm);
     const deals = countDeals(db, crm);
     const counts = tableCounts(db, crm);
+    const history = stageHistorySources(db, crm);
     const review = stagesNeedingReview(db, crm);
     const cursors = listCursors(db, crm);
     const drift = listOpenSchemaDrift(db, crm);
     const healthPath = healthFilePath(config.DEALCAST_DB);
     const slack = healthPath ? readConnectionStatus(healthPath) : null;
     if (values.json) {
-      io.stdout(JSON.stringify({ crm, database: config.DEALCAST_DB, slack, last_run: last, last_successful_run: ok, deals, counts, cursors, needs_review: review, schema_drift: drift, notes: crmNotes(crm), targets_sync: lastTargetsSync(db, crm) }, null, 2));
+      io.stdout(JSON.stringify({ crm, database: config.DEALCAST_DB, slack, last_run: last, last_successful_run: ok, deals, counts, stage_history: stageHistoryJson(history), cursors, needs_review: review, schema_drift: drift, notes: crmNotes(crm), targets_sync: lastTargetsSync(db, crm) }, null, 2));
       return 0;
     }
     io.stdout(`CRM: ${crm}    database: ${config.DEALCAST_DB}`);
@@ -77,8 +104,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       `Deals: ${deals.total - deals.deleted} (${deals.open} open, ${deals.won} won, ${deals.lost} lost)${deals.deleted ? `, ${deals.deleted} deleted in the CRM` : ''}`,
     );
     io.stdout(
-      `Pipelines ${counts.pipelines}, stages ${counts.stages}, owners ${counts.owners}, stage history ${counts.deal_stage_history}, activities ${counts.activities}`,
+      `Pipelines ${counts.pipelines}, stages ${counts.stages}, owners ${counts.owners}, activities ${counts.activities}`,
     );
+    io.stdout(stageHistoryLine(history, crm));
     const newest = newestDataAt(db, crm);
     if (newest) {
       const days = Math.floor((now.getTime() - Date.parse(newest)) / 86_400_000);

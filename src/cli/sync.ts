@@ -1,4 +1,8 @@
-/** `dealcast sync [--full] [--now ISO] [--seed N] [--deals N]`: one sync of the configured CRM. */
+/**
+ * `dealcast sync [--full [--confirm-deletions]] [--now ISO] [--seed N] [--deals N]`: one sync of
+ * the configured CRM. Exits 1 when a full sync held its deletions back (src/sync/engine.ts, MASS_DELETION_*).
+ */
+import { UsageError } from '../errors.js';
 import { createConnector, forecastCategoryField } from '../connectors/index.js';
 import { runSync } from '../sync/engine.js';
 import { cliConfig, escapeControl, openStore, parseFlags, parseIntFlag, parseNowArg, teamTimeZone, type CliIo } from './io.js';
@@ -6,9 +10,10 @@ import { cliConfig, escapeControl, openStore, parseFlags, parseIntFlag, parseNow
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(
     argv,
-    { full: { type: 'boolean' }, now: { type: 'string' }, seed: { type: 'string' }, deals: { type: 'string' } },
+    { full: { type: 'boolean' }, 'confirm-deletions': { type: 'boolean' }, now: { type: 'string' }, seed: { type: 'string' }, deals: { type: 'string' } },
     'sync',
   );
+  if (values['confirm-deletions'] && !values.full) throw new UsageError('--confirm-deletions goes with --full.', 'Only a full sync marks deals gone from the CRM deleted.');
   const nowIn = parseNowArg(values.now);
   const config = cliConfig(io);
   const db = openStore(config);
@@ -28,6 +33,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     // A sync of this CRM already running (another process) is waited for, then this one runs.
     const result = await runSync(db, connector, {
       full: values.full,
+      confirmDeletions: values['confirm-deletions'],
       now: values.now ? now : undefined,
       http,
       log,
@@ -39,9 +45,21 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(
       `Done in ${secs}s (${result.mode}): ${Object.entries(result.counts)
         .map(([k, v]) => `${v} ${k.replace('_', ' ')}`)
-        .join(', ')}${result.deleted ? `; ${result.deleted} deals gone from the CRM marked deleted` : ''}.`,
+        .join(', ')}${result.deleted ? `; ${result.deleted} deals gone from the CRM marked deleted` : ''}${
+          result.keptUnread ? `; ${result.keptUnread} deals whose rows could not be read keep their last data` : ''
+        }.`,
     );
     if (result.newStages && result.mode === 'incremental') io.stdout(`${result.newStages} new CRM stage(s) were mapped automatically: review them with "dealcast status".`);
+    const held = result.deletionsHeld;
+    if (held) {
+      // The engine has logged which deletions it held back and why.
+      io.stdout(
+        held.kind === 'mass-deletion'
+          ? 'If those deals really are gone, run "dealcast sync --full --confirm-deletions" to mark them deleted.'
+          : 'To mark deals gone from the CRM deleted, fix the rows reported above and sync again with --full.',
+      );
+      return 1;
+    }
     return 0;
   } finally {
     db.close();

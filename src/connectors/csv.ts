@@ -96,6 +96,13 @@ export interface CsvImportReport {
   warnings: string[];
   /** Ids of the deals offered to the sync, in file order. */
   dealIds: string[];
+  /**
+   * Ids named by rejected rows (the id column, or the id derived from name and created date):
+   * those deals keep their last imported data, and a full import does not mark them deleted.
+   */
+  rejectedDealIds: string[];
+  /** Rejected rows that do not say which deal they are (a malformed line, an empty id): a full import then deletes nothing. */
+  unidentifiedRejects: number;
 }
 
 export interface CsvImport {
@@ -393,6 +400,25 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
 
   // --- Deals.
   const dealsRejected: CsvRowProblem[] = [...deals.problems];
+  // Which deal a rejected row is, when it says: that deal is still in the CRM, only unreadable now.
+  const rejectedIds = new Set<string>();
+  let unidentifiedRejects = deals.problems.length;
+  const derivedId = (name: string, created: ParsedDate | null, pipeline: string) =>
+    `csv-${createHash('sha1').update(`${keyOf(name)}|${created?.date ?? ''}|${keyOf(pipeline)}`).digest('hex').slice(0, 16)}`;
+  const noteRejectedId = (cells: string[]) => {
+    const readable = (f: DealField) => col[f] === undefined || col[f]! < cells.length;
+    let id: string | null = null;
+    if (columns.id) id = readable('id') ? cell(cells, 'id') || null : null;
+    else if (readable('name') && readable('pipeline') && readable('createdAt')) {
+      try {
+        id = derivedId(cell(cells, 'name'), col.createdAt === undefined ? null : parseDateCell(cell(cells, 'createdAt'), dateOrder, timeZone), cell(cells, 'pipeline'));
+      } catch {
+        id = null; // the created date is what is unreadable: the derived id cannot be known
+      }
+    }
+    if (id === null) unidentifiedRejects++;
+    else rejectedIds.add(id);
+  };
   const drafts: RowDraft[] = [];
   const seenIds = new Map<string, number>();
   const label = (f: DealField) => `${columns[f]}`;
@@ -407,6 +433,7 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
     if (cells.length < deals.headers.length || extra.length > 0) {
       reasons.push(`it has ${cells.length} fields where the header has ${deals.headers.length}`);
       dealsRejected.push({ file: deals.file, row, reason: reasons.join('; ') });
+      noteRejectedId(cells);
       continue;
     }
     const date = (f: DealField): ParsedDate | null => {
@@ -477,15 +504,14 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
     if (columns.id && id === '') reasons.push(`${label('id')} is empty`);
     if (reasons.length) {
       dealsRejected.push({ file: deals.file, row, reason: reasons.join('; ') });
+      noteRejectedId(cells);
       continue;
     }
 
     const nameRaw = cell(cells, 'name');
     const pipelineName = cell(cells, 'pipeline');
-    if (!columns.id) {
-      // No id column: a deterministic id from the fields least likely to change.
-      id = `csv-${createHash('sha1').update(`${keyOf(nameRaw)}|${created?.date ?? ''}|${keyOf(pipelineName)}`).digest('hex').slice(0, 16)}`;
-    }
+    // No id column: a deterministic id from the fields least likely to change.
+    if (!columns.id) id = derivedId(nameRaw, created, pipelineName);
     const firstRow = seenIds.get(id);
     if (firstRow !== undefined) {
       if (columns.id) {
@@ -773,6 +799,9 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
     derivedIds: !columns.id,
     warnings,
     dealIds: dealRows.map((d) => d.id),
+    // A repeated id's first row was imported: that deal is read, not unread.
+    rejectedDealIds: [...rejectedIds].filter((id) => !seenIds.has(id)),
+    unidentifiedRejects,
   };
   if (!columns.id) {
     warnings.unshift(
@@ -839,6 +868,24 @@ export function describeCsvReport(r: CsvImportReport, maxProblems = 20): string[
   return lines;
 }
 
+/**
+ * A deals file in which no row could be imported is refused as a whole, before anything is
+ * written: a changed date format or a wrong `--map` rejects every row, and importing "nothing"
+ * would leave a full import to mark every deal deleted.
+ */
+function refuseWithoutGoodRows(r: CsvImportReport): void {
+  const d = r.deals;
+  if (d.accepted > 0) return;
+  if (d.rowsRead === 0) {
+    throw new UsageError(`${d.file} has a header but no deal rows; nothing was imported and no deal was changed.`, 'Export the deals again (check the view or filter it was exported from), then retry.');
+  }
+  const first = d.rejected[0];
+  throw new UsageError(
+    `None of the ${d.rowsRead} rows of ${d.file} could be imported, so nothing was imported and no deal was changed${first ? ` (row ${first.row}: ${first.reason})` : ''}.`,
+    'When every row fails the same way, the date format, the decimal mark or a column mapping is usually what changed: check --map / --date-order (or the mapping file) against the rejected rows above; --rejects FILE lists every row with its reason.',
+  );
+}
+
 /** The connector's options from the configuration (CSV_PATH, CSV_HISTORY_PATH, CSV_MAPPING_PATH, CSV_DATE_ORDER). */
 export function csvOptionsFromConfig(config: Config): CsvConnectorOptions {
   if (!config.CSV_PATH) throw new UsageError('CSV_PATH is not set.', 'Set CSV_PATH to the path of a deals export (see docs/crm-csv.md).');
@@ -858,19 +905,23 @@ export function createCsvConnector(opts: CsvConnectorOptions): CsvConnector {
   const load = (ctx: ReadContext): CsvImport => {
     if (!loaded || loaded.startedAt !== ctx.startedAt.getTime()) {
       const data = readCsvImport(opts);
-      loaded = { startedAt: ctx.startedAt.getTime(), data };
       lastReport = data.report;
       for (const line of describeCsvReport(data.report)) ctx.log(line);
+      // Before the first write: a file none of whose rows could be read changes nothing.
+      refuseWithoutGoodRows(data.report);
+      loaded = { startedAt: ctx.startedAt.getTime(), data };
     }
     return loaded.data;
   };
-  const stream = <T>(pick: (d: CsvImport) => T[], typed = false): Stream<T> => ({
+  const stream = <T>(pick: (d: CsvImport) => T[], isDeals = false): Stream<T> => ({
     incremental: false,
     async *read(ctx: ReadContext): AsyncIterable<Page<T>> {
       const data = load(ctx);
       const rows = pick(data);
-      const typeChanged = typed && data.typeChanged.length ? { typeChanged: data.typeChanged } : {};
-      for (let i = 0; i < rows.length; i += 1000) yield { rows: rows.slice(i, i + 1000), ...typeChanged };
+      const typeChanged = isDeals && data.typeChanged.length ? { typeChanged: data.typeChanged } : {};
+      // Deals whose rows were rejected are still in the CRM: told once, on the first page.
+      const unread = isDeals ? { unreadIds: data.report.rejectedDealIds, unidentifiedRows: data.report.unidentifiedRejects } : {};
+      for (let i = 0; i < rows.length; i += 1000) yield { rows: rows.slice(i, i + 1000), ...typeChanged, ...(i === 0 ? unread : {}) };
     },
   });
   return {

@@ -113,7 +113,7 @@ function renderHtml(input: DashboardPageInput, stamps: Stamps): string {
     '<div class="grid">',
     pipelineSection(r.pipeline, input.charts.pipeline, currency),
     forecastSection(r.forecast, input.charts.forecast, currency),
-    funnelSection(r.funnel, input.charts.funnel),
+    funnelSection(r.funnel, input.charts.funnel, r.velocity.current.window_from),
     velocitySection(r.velocity, input.charts.velocity, currency),
     sourcesSection(r.sources, input.charts.sources, currency),
     repsSection(r.reps, input.charts.reps, currency),
@@ -235,7 +235,7 @@ function kpiRow(r: DashboardReports, currency: string): string {
   return `<ul class="kpis" aria-label="Headline figures">
 ${kpi('open-pipeline', 'Open pipeline', k.open_pipeline, formatMoney(k.open_pipeline, currency), '', `${formatCount(k.open_deals)} open deals`)}
 ${kpi('weighted-forecast', 'Weighted forecast', k.weighted_forecast, formatMoney(k.weighted_forecast, currency), '', `Open deals and deals not yet created, ${span} · CRM probabilities: ${formatMoney(k.weighted_forecast_crm, currency)} · plus ${formatMoney(k.won_in_months, currency)} already won: ${formatMoney(k.won_in_months + k.weighted_forecast, currency)}`)}
-${kpi('win-rate', 'Win rate', k.win_rate, formatPercent(k.win_rate), '', `${closed}, ${window}`)}
+${kpi('win-rate', 'Win rate, closed deals', k.win_rate, formatPercent(k.win_rate), '', `${closed}, ${window}`)}
 ${kpi('sales-velocity', 'Sales velocity', k.sales_velocity, formatMoney(k.sales_velocity, currency), '/ day', `${formatCount(v.open_deals)} open × win rate × avg won ${formatMoney(v.avg_won, currency)} ÷ ${formatDays(v.cycle_days)} cycle`)}
 </ul>`;
 }
@@ -335,7 +335,7 @@ function forecastSection(f: ForecastReport, svg: string, currency: string): stri
   );
 }
 
-function funnelSection(f: FunnelReport, svg: string): string {
+function funnelSection(f: FunnelReport, svg: string, closedSince: string | null | undefined): string {
   const first = f.stages[0]?.reached ?? 0;
   const times = new Map((f.time_in_stage ?? []).map((t) => [t.stage, t]));
   const withTimes = times.size > 0;
@@ -353,7 +353,9 @@ function funnelSection(f: FunnelReport, svg: string): string {
   return section(
     'funnel',
     'Stage conversion',
-    `${cohort}Cumulative: a deal counts at every stage up to the deepest it reached, including deals later lost. Win rate of the cohort: ${formatPercent(f.win_rate)}.`,
+    `${cohort}Cumulative: a deal counts at every stage up to the deepest it reached, including deals later lost. Win rate of these deals, among those closed so far: ${formatPercent(f.win_rate)} (the headline win rate counts deals closed ${
+      closedSince ? `since ${formatDay(closedSince)}` : 'recently'
+    }, whenever created).${(f.notes ?? []).map((n) => ` ${n}`).join('')}`,
     `<div class="split"><div>${table(head, rows, { numeric, id: 'funnel-table' })}</div>${chart('funnel', svg, 'Conversion funnel')}</div>`,
     true,
   );

@@ -63,7 +63,10 @@ export interface FunnelStageRow {
 }
 export interface FunnelReport extends ReportBase {
   stages: FunnelStageRow[];
+  /** Won ÷ (won + lost) among the cohort's deals that have closed (not the digest's: deals closed in a window). */
   win_rate: number | null;
+  /** Says which win rate this is, for JSON readers: 'cohort' = deals created in the window, closed so far. */
+  win_rate_basis?: 'cohort';
   /** The creation cohort the funnel counts: deals created from..to, and how they stand. */
   cohort?: { from: string; to: string; deals: number; won: number; lost: number; open: number };
   /** Days spent in each open stage by cohort deals that left it. */

@@ -324,9 +324,13 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
     const fromDay = c.f.sinceDay ?? c.today - (c.opts.cohortDays ?? DEFAULT_COHORT_DAYS);
     const fromS = startS(c, fromDay);
     const toS = c.nowS + 1;
-    const body = cumulativeFunnel(q.cohortByDepth(c.db, c.crm, c.f.facts, fromS, toS), { from: dayToIso(fromDay), to: dayToIso(c.today) });
-    const times = timeInStage(q.daysInStage(c.db, c.crm, c.f.facts, fromS, toS, { histogram: true }));
-    return { ...withCohortNote(c), ...body, time_in_stage: times };
+    // Only the canonical stages the reported pipelines map to: a won/lost-only pipeline has no Qualified to credit.
+    const pipelines = q.pipelineCanonicalDepths(c.db, c.crm, c.f.facts.pipelineIds);
+    const { stage_notes, ...body } = cumulativeFunnel(q.cohortByDepth(c.db, c.crm, c.f.facts, fromS, toS), { from: dayToIso(fromDay), to: dayToIso(c.today) }, pipelines);
+    const shown = new Set(body.stages.map((s) => s.stage));
+    const times = timeInStage(q.daysInStage(c.db, c.crm, c.f.facts, fromS, toS, { histogram: true })).filter((t) => shown.has(t.stage));
+    const base = withCohortNote(c);
+    return { ...base, ...(stage_notes.length ? { notes: [...(base.notes ?? []), ...stage_notes] } : {}), ...body, win_rate_basis: 'cohort' as const, time_in_stage: times };
   },
 
   velocity(c) {

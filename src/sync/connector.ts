@@ -25,6 +25,16 @@ export interface Page<T> {
    * engine keeps the stored values and records the drift instead of failing or blanking.
    */
   typeChanged?: FieldTypeChange[];
+  /**
+   * Records the CRM still holds whose rows could not be read this time (a CSV row rejected for a
+   * bad date or amount): a full sync keeps them as they were instead of marking them deleted.
+   */
+  unreadIds?: string[];
+  /**
+   * Rows that could not be read and do not even say which record they are (a malformed CSV
+   * line): a full sync cannot tell which deals are really gone, so it marks none deleted.
+   */
+  unidentifiedRows?: number;
 }
 
 /** A row field whose CRM field changed type: `amount` ← `Amount`, now 'string' where 'currency' was read. */

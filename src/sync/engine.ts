@@ -10,7 +10,10 @@
  *   sync twice leaves the data identical.
  * - A full sync marks deals that vanished from the CRM as deleted (kept, never erased), sweeping
  *   the stored deals a slice at a time before the deals stream is closed; a crash mid-sweep
- *   leaves the full sync unfinished, so the next run is full and sweeps again.
+ *   leaves the full sync unfinished, so the next run is full and sweeps again. A deal whose row
+ *   could not be read (page.unreadIds) has not vanished; when unreadable rows do not say which
+ *   deals they are, or the deletions would take most of the live deals (MASS_DELETION_*),
+ *   nothing is marked deleted and the result says why (deletionsHeld).
  * - Stage history comes from the CRM when it keeps one, else from stage changes we observe.
  * - One sync per CRM at a time, across processes: a lease in the database (store/leases.ts). A
  *   second sync waits (opts.waitMs) or fails with SyncBusyError saying since when one runs.
@@ -25,7 +28,7 @@ import { upsertPipelines } from '../../store/pipelines.js';
 import { listStages, upsertStages } from '../../store/stages.js';
 import { mapNewStages } from '../../store/stage-map.js';
 import { upsertOwners } from '../../store/owners.js';
-import { dealUpserter, markMissingDealsDeletedSlice } from '../../store/deals.js';
+import { dealUpserter, liveDealIdsSlice, markMissingDealsDeletedSlice } from '../../store/deals.js';
 import { insertStageHistory, refreshStageEnteredAt } from '../../store/stage-history.js';
 import { upsertActivities } from '../../store/activities.js';
 import { getCursor, saveCursor } from '../../store/sync-cursors.js';
@@ -43,9 +46,22 @@ import { dealFieldGuard } from './field-guard.js';
 import { listOpenSchemaDrift, recordTypeDrift, resolveTypeDrift, shortSchemaDrift } from '../../store/schema-drift.js';
 import { syncCrmTargets, type TargetsSyncStatus } from './targets-sync.js';
 
+/**
+ * A full sync that would mark at least MASS_DELETION_MIN_DEALS deals deleted, and more than
+ * MASS_DELETION_SHARE of the live ones, holds the deletions back unless told they are meant
+ * (SyncOptions.confirmDeletions): an export of one filtered view, or a token that lost access to
+ * some pipelines, looks exactly like most deals vanishing. Below the minimum a person sees the
+ * few deals in question and nothing is lost either way (deleted deals are kept, and come back
+ * when a later sync sees them again).
+ */
+export const MASS_DELETION_SHARE = 0.5;
+export const MASS_DELETION_MIN_DEALS = 10;
+
 export interface SyncOptions {
   /** Re-read everything and mark vanished deals deleted. */
   full?: boolean;
+  /** A full sync may mark most of the live deals deleted (see MASS_DELETION_SHARE). */
+  confirmDeletions?: boolean;
   now?: Date;
   http?: CrmHttp;
   log?: (line: string) => void;
@@ -77,6 +93,10 @@ export interface SyncResult {
   mode: 'full' | 'incremental';
   counts: Record<string, number>;
   deleted: number;
+  /** A full sync's deletions that were not made, and why (null when none were held back). */
+  deletionsHeld: { kind: 'unidentified-rows' | 'mass-deletion'; missing: number; live: number; reason: string } | null;
+  /** Deals not marked deleted although absent from the data, because their rows could not be read. */
+  keptUnread: number;
   startedAt: string;
   finishedAt: string;
   /** Stages seen for the first time in this run (mapped automatically). */
@@ -152,6 +172,8 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
   const counts: Record<string, number> = {};
   const progress = createProgress(opts.progress ?? false, log);
   let deleted = 0;
+  let deletionsHeld: SyncResult['deletionsHeld'] = null;
+  let keptUnread = 0;
   let newStages = 0;
 
   const upsertDeals = dealUpserter(db, crm);
@@ -160,6 +182,8 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
   const loadStageFlags = () => new Map(listStages(db, crm, { includeDeleted: true }).map((s) => [s.id, { isClosed: s.isClosed, isWon: s.isWon }]));
   let stageFlags = loadStageFlags();
   const seenDeals = new Set<string>();
+  const unreadDeals = new Set<string>();
+  let unidentifiedRows = 0;
   // Fields the connector reported as changed type, per stream: field → what the CRM holds now, rows read blank.
   const typeChanges = new Map<StreamName, Map<string, { detail: string; rows: number }>>();
   const noteTypeChanges = (name: StreamName, page: Page<unknown>) => {
@@ -214,6 +238,10 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
       let pageIndex = 0;
       for await (const page of stream.read({ cursor, full, startedAt: now, http, log })) {
         noteTypeChanges(name, page);
+        if (name === 'deals') {
+          for (const id of page.unreadIds ?? []) unreadDeals.add(id);
+          unidentifiedRows += page.unidentifiedRows ?? 0;
+        }
         // Reading the page was one turn of the event loop; each transaction below is another.
         await turn();
         let rows: StreamRows[typeof name][] = page.rows;
@@ -244,15 +272,51 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
         progress.rows(name, counts[name]);
       }
       if (name === 'deals' && full) {
-        // Deals that vanished from the CRM, a slice of the stored ones per transaction (one sweep
-        // of 1M deals would hold the event loop for seconds). Before the stream is closed: a crash
-        // meanwhile leaves this full sync unfinished, and the next run is full and sweeps again.
+        // Deals that vanished from the CRM: first counted, then marked deleted, a slice of the
+        // stored ones per turn or transaction (one pass over 1M deals would hold the event loop for
+        // seconds). Before the stream is closed: a crash meanwhile leaves this full sync
+        // unfinished, and the next run is full and sweeps again.
+        let live = 0;
+        let missing = 0;
+        keptUnread = 0;
         for (let after: string | null = null; ; ) {
-          const slice = db.transaction(() => markMissingDealsDeletedSlice(db, crm, seenDeals, startedAt, after, DELETE_SWEEP_SLICE)).immediate();
-          deleted += slice.marked;
-          if (slice.lastId === null) break;
-          after = slice.lastId;
+          const ids = liveDealIdsSlice(db, crm, after, DELETE_SWEEP_SLICE);
+          if (!ids.length) break;
+          live += ids.length;
+          for (const id of ids) {
+            if (seenDeals.has(id)) continue;
+            if (unreadDeals.has(id)) keptUnread++;
+            else missing++;
+          }
+          after = ids[ids.length - 1]!;
           await turn();
+        }
+        const share = live ? missing / live : 0;
+        const held: Exclude<SyncResult['deletionsHeld'], null>['kind'] | null =
+          missing === 0
+            ? null
+            : unidentifiedRows > 0
+              ? 'unidentified-rows'
+              : !opts.confirmDeletions && missing >= MASS_DELETION_MIN_DEALS && share > MASS_DELETION_SHARE
+                ? 'mass-deletion'
+                : null;
+        if (held) {
+          const reason =
+            held === 'unidentified-rows'
+              ? `${unidentifiedRows} row${unidentifiedRows === 1 ? '' : 's'} could not be read and ${unidentifiedRows === 1 ? 'does' : 'do'} not say which deal ${unidentifiedRows === 1 ? 'it is' : 'they are'}, so which deals are really gone is not known`
+              : `they are ${Math.round(share * 100)}% of the ${live} live deals, which looks more like an incomplete export (a filtered view) or a lost permission than deals really removed`;
+          deletionsHeld = { kind: held, missing, live, reason };
+          log(`${missing} deal${missing === 1 ? '' : 's'} missing from this full read ${missing === 1 ? 'was' : 'were'} not marked deleted, because ${reason}.`);
+        } else if (missing > 0) {
+          // A deal whose row could not be read has not vanished: the sweep passes it like a seen one.
+          for (const id of unreadDeals) seenDeals.add(id);
+          for (let after: string | null = null; ; ) {
+            const slice = db.transaction(() => markMissingDealsDeletedSlice(db, crm, seenDeals, startedAt, after, DELETE_SWEEP_SLICE)).immediate();
+            deleted += slice.marked;
+            if (slice.lastId === null) break;
+            after = slice.lastId;
+            await turn();
+          }
         }
       }
       // The stream is complete: everything up to the sync's start has been seen.
@@ -330,7 +394,7 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
     // When the run really ended (never before it started, even when `now` is in the future).
     const finishedAt = new Date(Math.max(Date.now(), now.getTime())).toISOString();
     finishRun(db, runId, 'ok', finishedAt, counts, undefined, degraded);
-    return { runId, mode, counts, deleted, startedAt, finishedAt, newStages, derived, degraded, targets };
+    return { runId, mode, counts, deleted, deletionsHeld, keptUnread, startedAt, finishedAt, newStages, derived, degraded, targets };
   } catch (err) {
     finishRun(db, runId, 'failed', new Date(Math.max(Date.now(), now.getTime())).toISOString(), counts, describeError(err).split('\n')[0]);
     throw err;

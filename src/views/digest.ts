@@ -235,7 +235,7 @@ export function digestView(d: DigestData): MessageContent {
   const headline = [
     `Pipeline digest ${dayLabel(d.day)}: open pipeline ${formatMoney(k.openPipeline, c)}${pipeChange ? ` (${pipeChange})` : ''}`,
     k.forecastThisMonth ? `forecast ${monthLabel(k.forecastThisMonth.month)} ${formatMoney(k.forecastThisMonth.value, c)}` : null,
-    `win rate ${formatPercent(k.winRate)}`,
+    `win rate ${formatPercent(k.winRate)} (closed, ${k.winRateDays ?? 90} days)`,
   ]
     .filter(Boolean)
     .join(', ');

@@ -118,6 +118,19 @@ function forecastHeadline(r: ForecastReport, now: Date, timeZone: string): Headl
   };
 }
 
+/**
+ * The funnel's win rate is its cohort's (deals created in the window that have closed); the
+ * digest's and velocity's count deals closed in the window. Each says which (docs/metrics.md).
+ */
+function cohortWinRateLabel(r: FunnelReport): string {
+  return r.cohort ? `Win rate of deals created since ${r.cohort.from}` : 'Win rate of the cohort';
+}
+
+/** Velocity's and the digest's win rate: deals closed in the trailing window. */
+export function closedWinRateLabel(windowFrom: string | null | undefined): string {
+  return windowFrom ? `Win rate of deals closed since ${windowFrom}` : 'Win rate of recently closed deals';
+}
+
 function funnelHeadline(r: FunnelReport): Headline {
   const steps = r.stages.filter((s) => s.conversion_to_next !== null && s.reached > 0);
   const weakest = [...steps].sort((a, b) => (a.conversion_to_next ?? 1) - (b.conversion_to_next ?? 1))[0];
@@ -126,11 +139,11 @@ function funnelHeadline(r: FunnelReport): Headline {
   return {
     title: REPORT_TITLES.funnel,
     fields: [
-      ['Win rate', formatPercent(r.win_rate)],
+      [cohortWinRateLabel(r), formatPercent(r.win_rate)],
       [`Entered ${first?.stage ?? 'funnel'}`, formatCount(first?.reached)],
       ['Weakest step', weakest ? `${weakest.stage} → ${nextOf(weakest.stage)}: ${formatPercent(weakest.conversion_to_next)}` : '—'],
     ],
-    sentence: `Win rate ${formatPercent(r.win_rate)}${weakest ? `; weakest step ${weakest.stage} → ${nextOf(weakest.stage)} at ${formatPercent(weakest.conversion_to_next)}` : ''}.`,
+    sentence: `${cohortWinRateLabel(r)} ${formatPercent(r.win_rate)}${weakest ? `; weakest step ${weakest.stage} → ${nextOf(weakest.stage)} at ${formatPercent(weakest.conversion_to_next)}` : ''}.`,
   };
 }
 
@@ -143,7 +156,7 @@ function velocityHeadline(r: VelocityReport): Headline {
   const fields: [string, string][] = [
     ['Velocity', `${formatMoney(cur.velocity, c)} / day`],
     ['Open deals', formatCount(cur.open_deals)],
-    ['Win rate', formatPercent(cur.win_rate)],
+    [closedWinRateLabel(cur.window_from), formatPercent(cur.win_rate)],
     ['Average won deal', formatMoney(cur.avg_won, c)],
     ['Sales cycle', formatDays(cur.cycle_days)],
   ];

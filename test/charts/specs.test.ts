@@ -172,7 +172,7 @@ describe('funnel', () => {
     expect(rows[3].conversion).toBeNull();
     expect(rows[3].last).toBe(true);
     expect(s.layer[2].transform).toEqual([{ filter: 'datum.conversion != null' }]);
-    expect(subtitle(s)[0]).toBe('Win rate 40% · 100 deals in the cohort');
+    expect(subtitle(s)[0]).toBe('100 deals created · 40% of those closed were won');
   });
   it('is no-data when no deal reached the first stage', () => {
     const r = chartReports().funnel;

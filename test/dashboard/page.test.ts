@@ -50,7 +50,9 @@ describe('renderDashboardPage', () => {
     const table = html.slice(html.indexOf('<table id="funnel-table">'), html.indexOf('</table>', html.indexOf('<table id="funnel-table">')));
     expect(table).toContain('<td>Proposal</td><td class="num">60</td><td class="num">30.0%</td><td class="num">50.0%</td>');
     expect(table).toContain('<td>Closed Won</td><td class="num">18</td><td class="num">9.0%</td><td class="num">—</td>');
-    expect(html).toContain('Win rate of the cohort: 36.0%');
+    // The cohort's win rate, 18 won ÷ (18 + 32) closed, said apart from the headline's (deals closed since 27 Aug).
+    expect(html).toContain('Win rate of these deals, among those closed so far: 36.0% (the headline win rate counts deals closed since Aug 27, 2026, whenever created).');
+    expect(html).toMatch(/Win rate, closed deals/);
   });
 
   it('escapes report text: a deal name cannot inject markup', () => {

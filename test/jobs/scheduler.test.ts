@@ -241,7 +241,7 @@ describe('startScheduler (the app)', () => {
       run: async () => {
         calls++;
         if (calls === 1) throw new Error('CRM unreachable');
-        return { runId: 2, mode: 'incremental', counts: {}, deleted: 0, startedAt: '', finishedAt: '', newStages: 0, derived: null, degraded: [] };
+        return { runId: 2, mode: 'incremental', counts: {}, deleted: 0, deletionsHeld: null, keptUnread: 0, startedAt: '', finishedAt: '', newStages: 0, derived: null, degraded: [] };
       },
     };
     const logs: string[] = [];
@@ -265,7 +265,7 @@ describe('startScheduler (the app)', () => {
     const { db } = database();
     const synced = at('2026-11-24T06:00:00Z');
     await runSync(db, createDemoConnector({ deals: 200, now: synced }), { now: synced });
-    const sync: SyncJob = { running: false, refreshDerived: async () => undefined, run: async () => ({ runId: 1, mode: 'incremental', counts: {}, deleted: 0, startedAt: '', finishedAt: '', newStages: 0, derived: null, degraded: [] }) };
+    const sync: SyncJob = { running: false, refreshDerived: async () => undefined, run: async () => ({ runId: 1, mode: 'incremental', counts: {}, deleted: 0, deletionsHeld: null, keptUnread: 0, startedAt: '', finishedAt: '', newStages: 0, derived: null, degraded: [] }) };
     const config = loadConfig({ envFile: null, env: { CRM: 'demo', SYNC_CRON: '0 0 1 1 *', DIGEST_CRON: '0 8 * * 1-5' } });
     const messenger = new RecordingMessenger();
     const logs: string[] = [];

@@ -38,8 +38,13 @@ describe('funnel', () => {
       ['Negotiation', 2],
       ['Closed Won', 2],
     ]);
-    // 5/7, 4/5, 2/4, 2/2, and null for the last row.
-    expect(r.stages.map((s) => s.conversion_to_next)).toEqual([0.7143, 0.8, 0.5, 1, null]);
+    // D8 is in Partners (Lead, Closed Won, Closed Lost only): it counts in Lead and could never
+    // reach Qualified, so Lead → Qualified is measured within Sales: 5 of its 6 (D1 D2 D3 D4 D5 D7).
+    // Then 4/5, 2/4, 2/2, and null for the last row.
+    expect(r.stages.map((s) => s.conversion_to_next)).toEqual([0.8333, 0.8, 0.5, 1, null]);
+    expect(r.notes).toContain(
+      'Qualified, Proposal and Negotiation count only deals of Sales (Partners has no such stages); conversions are measured within the pipelines that have both stages.',
+    );
     // Won D2 D7, lost D1 D4: 2 / 4.
     expect(r.win_rate).toBe(0.5);
     expect(r.cohort).toEqual({ from: '2025-12-17', to: '2026-06-15', deals: 7, won: 2, lost: 2, open: 3 });

@@ -222,4 +222,22 @@ describe('sync engine', () => {
     expect(getDeal(d, 'hubspot', 'b')!.deletedAt).toBe(NOW.toISOString());
     expect(getDeal(d, 'hubspot', 'a')!.deletedAt).toBeNull();
   });
+
+  it('a full sync that would mark most live deals deleted holds them back until confirmed', async () => {
+    const d = db();
+    const stages = [stage('s1', 0)];
+    const at = '2026-11-20T00:00:00.000Z';
+    const twelve = Array.from({ length: 12 }, (_, i) => deal(`d${i + 1}`, 's1', at));
+    await runSync(d, tinyCrm(twelve, stages), { now: NOW });
+    // A token that lost access to a pipeline: 2 of 12 deals come back, 10 missing (83% > 50%, 10 ≥ MASS_DELETION_MIN_DEALS).
+    const lines: string[] = [];
+    const held = await runSync(d, tinyCrm(twelve.slice(0, 2), stages), { now: NOW, full: true, log: (l) => lines.push(l) });
+    expect(held.deleted).toBe(0);
+    expect(held.deletionsHeld).toMatchObject({ kind: 'mass-deletion', missing: 10, live: 12 });
+    expect(lines.join('\n')).toContain('10 deals missing from this full read were not marked deleted, because they are 83% of the 12 live deals');
+    expect(getDeal(d, 'hubspot', 'd3')!.deletedAt).toBeNull();
+    const confirmed = await runSync(d, tinyCrm(twelve.slice(0, 2), stages), { now: NOW, full: true, confirmDeletions: true });
+    expect([confirmed.deleted, confirmed.deletionsHeld]).toEqual([10, null]);
+    expect(getDeal(d, 'hubspot', 'd3')!.deletedAt).toBe(NOW.toISOString());
+  });
 });

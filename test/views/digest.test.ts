@@ -71,7 +71,7 @@ describe('digest view', () => {
     expect(fields[1]).toBe('*Forecast Nov*\n$1.1M ($400K won)\n▲ 10% vs Fri');
     expect(fields[3]).toBe('*Win rate (closed, 90 days)*\n27%\n▲ 2.0 pts vs Fri\n= vs last wk');
     expect(fields[4]).toBe('*Sales velocity*\n$12.3K per day');
-    expect(m.text).toBe('Pipeline digest Mon 23 Nov: open pipeline $4.2M (▲ 5% vs Fri), forecast Nov $1.1M, win rate 27%');
+    expect(m.text).toBe('Pipeline digest Mon 23 Nov: open pipeline $4.2M (▲ 5% vs Fri), forecast Nov $1.1M, win rate 27% (closed, 90 days)');
   });
 
   it('lists the top deals that moved, escaped and shortened, and says how many more', () => {
