@@ -14,7 +14,8 @@
  *   (task, deadline, custom types) counts as task. The list also carries subject and note:
  *   they are dropped at parse and never stored.
  * - targets: GET /v1/goals/find?type.name=deals_won (everyone's goals), active and inactive;
- *   revenue goals (tracking_metric sum) only, one target per interval (see pipedriveTargets).
+ *   revenue goals (tracking_metric sum) only, one target per interval, for the company, a
+ *   pipeline, a person or a team (assignee.type team, by the team id /v1/legacyTeams gives).
  *
  * Never requested: persons (contact emails, phones), mail messages, notes.
  */
@@ -290,9 +291,13 @@ export function pdGoalTargets(g: PdGoal, today: string, currencyOf: Map<number, 
   let scope: CrmGoal['scope'];
   if (g.assignee.type === 'person') scope = { kind: 'rep', ownerId: String(g.assignee.id) };
   else if (g.assignee.type === 'company') scope = { kind: 'team' };
-  else return skip(`it is assigned to Pipedrive ${g.assignee.type} ${g.assignee.id}: dealcast keeps targets for the whole company, a rep or a pipeline, not for a team within the company`);
+  else if (g.assignee.type === 'team') scope = { kind: 'sales_team', teamId: String(g.assignee.id) };
+  else return skip(`it is assigned to a Pipedrive ${g.assignee.type} (${g.assignee.id}): dealcast keeps targets for the whole company, a team, a rep or a pipeline`);
   if (pipelines.length) {
-    if (scope.kind === 'rep') return skip(`it counts only pipeline${pipelines.length > 1 ? 's' : ''} ${pipelines.join(', ')}, and a rep's target in dealcast counts every pipeline`);
+    if (scope.kind === 'rep' || scope.kind === 'sales_team') {
+      const whose = scope.kind === 'rep' ? "a rep's" : "a team's";
+      return skip(`it counts only pipeline${pipelines.length > 1 ? 's' : ''} ${pipelines.join(', ')}, and ${whose} target in dealcast counts every pipeline`);
+    }
     if (pipelines.length > 1) return skip(`it counts pipelines ${pipelines.join(', ')} together, and dealcast keeps a target per pipeline`);
     scope = { kind: 'pipeline', pipelineId: pipelines[0]! };
   }

@@ -122,10 +122,17 @@ const eventsChannel = z.string().regex(/^[CG][A-Z0-9]{2,}$/);
 const currencyCode = z.string().regex(/^[A-Z]{3}$/);
 export type VisibilityScope = 'all' | 'team' | 'own';
 export interface Team {
+  /**
+   * A team set in Slack: the id dealcast gave it, kept when the team is renamed in the modal
+   * (a target names the team by it). Absent on teams saved before ids existed and on CRM teams.
+   */
+  id?: string;
   name: string;
   ownerIds: string[];
 }
-const teamsSchema: z.ZodType<Team[]> = z.array(z.object({ name: z.string().min(1).max(80), ownerIds: z.array(z.string()).max(500) })).max(100);
+const teamsSchema: z.ZodType<Team[]> = z
+  .array(z.object({ id: z.string().regex(/^[A-Za-z0-9:_-]{1,100}$/).optional(), name: z.string().min(1).max(80), ownerIds: z.array(z.string()).max(500) }))
+  .max(100);
 
 export const SETTINGS = {
   'deal_events.channel': define<string>({
@@ -182,7 +189,7 @@ export const SETTINGS = {
     fallback: constant([]),
     changedBy: 'admin',
     modal: { section: 'events', label: 'Teams' },
-    doc: 'Teams for the visibility scope: [{ name, ownerIds }] (CRM owner ids), at most 100 teams of 500 owners.',
+    doc: 'Teams for the visibility scope and team targets: [{ id, name, ownerIds }] (CRM owner ids; id given by dealcast and kept across renames), at most 100 teams of 500 owners.',
   }),
   'digest.channel': define<string>({
     key: 'digest.channel',

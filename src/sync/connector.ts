@@ -104,7 +104,8 @@ export interface CrmGoal {
   /** First day and one-past-last day, 'YYYY-MM-DD'. */
   start: string;
   end: string;
-  scope: { kind: 'team' } | { kind: 'rep'; ownerId: string } | { kind: 'pipeline'; pipelineId: string };
+  /** 'team' is the whole company; 'sales_team' a team within it, by the CRM's team id (the id `teams` reads). */
+  scope: { kind: 'team' } | { kind: 'sales_team'; teamId: string } | { kind: 'rep'; ownerId: string } | { kind: 'pipeline'; pipelineId: string };
   /** ISO 4217, or null when the CRM says none (the company currency is assumed). */
   currency: string | null;
   amount: number;
