@@ -62,6 +62,11 @@ export type ModalPlacement =
       /** Edited in the /dealcast events modal (commands/dealcast-events.ts), which draws its own fields. */
       section: 'events';
       label: string;
+    }
+  | {
+      /** Edited in the /dealcast categories modal (commands/dealcast-categories.ts): the field from the CRM's own, then its options' categories. */
+      section: 'categories';
+      label: string;
     };
 
 export interface SettingDef<T> {
@@ -357,16 +362,16 @@ export const SETTINGS = {
     key: 'forecast.category_field',
     schema: forecastField,
     fallback: constant(null),
-    changedBy: 'operator',
-    modal: null,
+    changedBy: 'admin',
+    modal: { section: 'categories', label: 'Forecast category field' },
     doc: "Pipedrive and Attio: the deal field holding the rep's forecast category (a Pipedrive custom field's 40-character key, an Attio attribute slug). Salesforce (ForecastCategoryName) and HubSpot (hs_manual_forecast_category) need none.",
   }),
   'forecast.category_map': define<Record<string, MappableCategory>>({
     key: 'forecast.category_map',
     schema: categoryMap,
     fallback: constant({}),
-    changedBy: 'operator',
-    modal: null,
+    changedBy: 'admin',
+    modal: { section: 'categories', label: 'What its options mean' },
     doc: "The forecast category field's values mapped to commit, best_case, pipeline or omitted (e.g. a Pipedrive option id {\"41\": \"commit\"}). Values named Commit, Best case, Pipeline, Omitted are recognised without it; any other value counts as Pipeline.",
   }),
 } as const;
