@@ -536,10 +536,10 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
     const cat = result.categories;
     if (cat.unknown) {
       const values = cat.unknown_values.slice(0, 5).map((v) => `"${v.value}" (${v.deals})`).join(', ');
-      notes.push(`${cat.unknown} open ${cat.unknown === 1 ? 'deal has' : 'deals have'} a forecast category dealcast does not know (${values}): counted as ${CATEGORY_LABELS.pipeline}. Map the values with /dealcast categories (Pipedrive) or the forecast.category_map setting.`);
+      notes.push(`${cat.unknown} open ${cat.unknown === 1 ? 'deal has' : 'deals have'} a forecast category dealcast does not know (${values}): counted as ${CATEGORY_LABELS.pipeline}. Map the values with /dealcast categories (Pipedrive, Attio) or the forecast.category_map setting.`);
     }
     if (cat.unset && cat.unset === cat.mapped + cat.unset + cat.unknown) {
-      notes.push('No open deal closing this period has a forecast category: everything counts as Pipeline. Salesforce and HubSpot send theirs; for Pipedrive, an admin chooses the field with /dealcast categories (Attio: setting forecast.category_field).');
+      notes.push('No open deal closing this period has a forecast category: everything counts as Pipeline. Salesforce and HubSpot send theirs; for Pipedrive and Attio, an admin chooses the field with /dealcast categories.');
     } else if (cat.unset) {
       notes.push(`${cat.unset} open ${cat.unset === 1 ? 'deal has' : 'deals have'} no forecast category: counted as ${CATEGORY_LABELS.pipeline}.`);
     }

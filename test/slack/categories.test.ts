@@ -14,6 +14,7 @@ import { ModalSession } from '../helpers/slack-modal.js';
 import { blockKitProblems } from '../helpers/block-kit-check.js';
 import { createCrmModel, type CrmModel } from '../fakes/crm-model.js';
 import { PIPEDRIVE_FORECAST_FIELD, PIPEDRIVE_TOKEN, startPipedriveFake, type PipedriveFake } from '../fakes/pipedrive.js';
+import { ATTIO_TOKEN, startAttioFake } from '../fakes/attio.js';
 import { resolveConstantSetting } from '../../src/settings/resolve.js';
 import { computeReport } from '../../src/reports/compute.js';
 
@@ -134,4 +135,37 @@ describe('/dealcast categories', () => {
       'best_case',
     ]);
   });
+});
+
+describe('/dealcast categories on Attio', () => {
+  it("offers the deals' select and text attributes and saves a select's option titles", async () => {
+    const attioModel = createCrmModel({ now: NOW, deals: 20, seed: 3, activitiesPerDeal: 0 });
+    const attio = await startAttioFake(attioModel);
+    const slack = await startFakeSlack();
+    const app = await startTestApp(slack, { env: { CRM: 'attio', ATTIO_API_KEY: ATTIO_TOKEN, ATTIO_BASE_URL: attio.url }, now: () => NOW });
+    try {
+      slack.addUser({ id: 'U0ADMIN', name: 'admin', isAdmin: true });
+      const r0 = await sendCommand(app.url, { command: '/dealcast', text: 'categories', channel_id: 'C0ADMIN', user_id: 'U0ADMIN', response_url: slack.responseUrl('R-attio') });
+      expect(r0.status).toBe(200);
+      const [open] = await slack.waitForCalls('views.open');
+      const modal = new ModalSession(open!);
+      const [first] = await slack.waitForCalls('views.update');
+      modal.update(first!);
+      expect(selectOf(modal, 'categories_field_key').options.map((o) => o.text.text)).toEqual(['Source (select)', '見込み区分 (select)', 'Rep call (text)']);
+      modal.selectOption('categories_field_key', 'categories_field', 'forecast_category');
+      slack.reset();
+      await sendInteraction(app.url, modal.viewSubmission(admin));
+      const [mapping] = await slack.waitForCalls('views.update');
+      modal.update(mapping!);
+      modal.selectOption('categories_map_4', 'categories_field', 'omitted');
+      const r = await sendInteraction(app.url, modal.viewSubmission(admin));
+      expect(JSON.stringify(JSON.parse(r.body).view.blocks)).toContain('read from *見込み区分*');
+      expect(resolveConstantSetting(app.db, 'forecast.category_field')).toBe('forecast_category');
+      expect(resolveConstantSetting(app.db, 'forecast.category_map')).toEqual({ Commit: 'commit', 'Best case': 'best_case', Pipeline: 'pipeline', Omitted: 'omitted', Upside: 'omitted' });
+    } finally {
+      await app.stop();
+      await slack.stop();
+      await attio.close();
+    }
+  }, 60_000);
 });
