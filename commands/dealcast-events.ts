@@ -7,7 +7,7 @@
 import { CALLBACK_IDS, BLOCK_IDS } from '../src/ids.js';
 import { DEAL_EVENT_KINDS, type DealEventKind } from '../src/metrics/deal-events.js';
 import { DEAL_EVENT_SETTING_KEYS, readDealEventConfig } from '../src/jobs/deal-event-settings.js';
-import { VISIBILITY_KEYS, readVisibility, type Team, type VisibilityScope } from '../src/access/visibility.js';
+import { VISIBILITY_KEYS, carryTeamIds, readVisibility, type Team, type VisibilityScope } from '../src/access/visibility.js';
 import { eventsSettingsView, readEventsState, type EventsDraft } from '../src/views/events-settings-modal.js';
 import { listOwners } from '../store/owners.js';
 import { listCrmTeams } from '../store/crm-teams.js';
@@ -106,7 +106,9 @@ export async function onEventsSubmit(input: { userId: string; callbackId?: strin
     [DEAL_EVENT_SETTING_KEYS.bigDealAmount, v.bigDealAmount],
     [DEAL_EVENT_SETTING_KEYS.bigDealCurrency, v.bigDealCurrency],
     [VISIBILITY_KEYS.scope, v.scope],
-    [VISIBILITY_KEYS.teams, v.teams],
+    // Each team keeps the id of the team it continues (same name, or a rename with the same
+    // owners), so a team target set for it stays with it.
+    [VISIBILITY_KEYS.teams, carryTeamIds(readVisibility(deps.db).teams, v.teams)],
   ];
   // Validated against the registry and audited, like every other setting.
   saveRegisteredSettings(deps.db, writes, input.userId, deps.now());

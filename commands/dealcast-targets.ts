@@ -16,6 +16,7 @@ import { reportingMoney } from '../store/deal-facts.js';
 import { listOwners } from '../store/owners.js';
 import { listPipelines } from '../store/pipelines.js';
 import { effectiveTargets, saveTargets, type TargetInput } from '../store/targets.js';
+import { loadTargetTeams } from '../src/targets/team-scopes.js';
 import { NOT_ADMIN_TEXT } from './dealcast-settings.js';
 import { replyTarget, teamTimeZone, type CommandDeps, type CommandRequest } from './command-context.js';
 
@@ -34,21 +35,33 @@ function periodChoices(deps: CommandDeps): TargetPeriodChoice[] {
   ]);
 }
 
+/** How a target's scope is called in the modal: 'Team' for the company, else the team's, pipeline's or rep's name as it is now. */
+function scopeNamer(deps: CommandDeps): (t: { scopeKind: string; scopeId: string }) => string {
+  const teams = loadTargetTeams(deps.db, deps.crm);
+  const names = new Map<string, string>([
+    ...listOwners(deps.db, deps.crm).map((o) => [`rep:${o.id}`, o.name] as const),
+    ...listPipelines(deps.db, deps.crm, { includeDeleted: true }).map((p) => [`pipeline:${p.id}`, p.name] as const),
+  ]);
+  return (t) =>
+    t.scopeKind === 'team' ? 'Team' : t.scopeKind === 'sales_team' ? `Team ${teams.resolve(t.scopeId)?.name ?? `${t.scopeId} (no longer exists)`}` : (names.get(`${t.scopeKind}:${t.scopeId}`) ?? t.scopeId);
+}
+
 function modalInput(deps: CommandDeps, saved?: string): TargetsModalInput {
   const owners = listOwners(deps.db, deps.crm);
   const pipelines = listPipelines(deps.db, deps.crm);
-  const names = new Map<string, string>([...owners.map((o) => [`rep:${o.id}`, o.name] as const), ...listPipelines(deps.db, deps.crm, { includeDeleted: true }).map((p) => [`pipeline:${p.id}`, p.name] as const)]);
+  const nameOf = scopeNamer(deps);
   const periods = periodChoices(deps);
   const shown = periods.filter((c) => c.name.startsWith('This '));
   return {
     periods,
+    teams: loadTargetTeams(deps.db, deps.crm).choices.map((t) => ({ id: t.scopeId, name: t.name })),
     pipelines: pipelines.map((p) => ({ id: p.id, name: p.name })),
     reps: owners.map((o) => ({ id: o.id, name: o.name })),
     currency: reportingMoney(deps.db, deps.crm, { currency: deps.config.DEALCAST_CURRENCY ?? null }).currency,
     current: shown.map((c) => ({
       period: `${c.period.label} (${c.period.start} – ${dayToIso(c.period.toDay - 1)})`,
       lines: effectiveTargets(deps.db, deps.crm, c.period.kind, c.period.start).map((t) => ({
-        scope: t.scopeKind === 'team' ? 'Team' : (names.get(`${t.scopeKind}:${t.scopeId}`) ?? t.scopeId),
+        scope: nameOf(t),
         amount: t.amount,
         currency: t.currency,
         source: t.source,
@@ -78,7 +91,7 @@ const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 /** Checks a draft; returns the target to save, or errors by block_id. */
 export function validateTargetsDraft(
   d: TargetsDraft,
-  ctx: { fiscalStartMonth: number; owners: { id: string }[]; pipelines: { id: string }[] },
+  ctx: { fiscalStartMonth: number; owners: { id: string }[]; pipelines: { id: string }[]; teams: { id: string }[] },
 ): { ok: true; target: TargetInput } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   let period: { kind: FiscalPeriodKind; start: string; end: string } | null = null;
@@ -90,15 +103,16 @@ export function validateTargetsDraft(
     if (p.ok) period = { kind: p.period.kind, start: p.period.start, end: dayToIso(p.period.toDay) };
     else errors[BLOCK_IDS.targetsPeriod] = `Choose the period again: ${p.message}`;
   }
-  let scope: { kind: 'team' | 'pipeline' | 'rep'; id: string } | null = null;
+  let scope: { kind: 'team' | 'sales_team' | 'pipeline' | 'rep'; id: string } | null = null;
   const colon = (d.scope ?? '').indexOf(':');
   const scopeKind = colon > 0 ? d.scope!.slice(0, colon) : '';
   const scopeId = colon > 0 ? d.scope!.slice(colon + 1) : '';
-  if (!d.scope) errors[BLOCK_IDS.targetsScope] = 'Choose the team, a pipeline or a rep.';
+  if (!d.scope) errors[BLOCK_IDS.targetsScope] = 'Choose the company, a team, a pipeline or a rep.';
   else if (scopeKind === 'team') scope = { kind: 'team', id: '' };
+  else if (scopeKind === 'sales_team' && ctx.teams.some((t) => t.id === scopeId)) scope = { kind: 'sales_team', id: scopeId };
   else if (scopeKind === 'pipeline' && ctx.pipelines.some((p) => p.id === scopeId)) scope = { kind: 'pipeline', id: scopeId };
   else if (scopeKind === 'rep' && ctx.owners.some((o) => o.id === scopeId)) scope = { kind: 'rep', id: scopeId };
-  else errors[BLOCK_IDS.targetsScope] = 'That pipeline or rep is no longer in the CRM; choose again.';
+  else errors[BLOCK_IDS.targetsScope] = 'That team, pipeline or rep no longer exists; choose again.';
   const amount = parseTargetAmount(d.amount);
   if (amount === null || amount <= 0) errors[BLOCK_IDS.targetsAmount] = 'Enter an amount above 0 in digits, e.g. 1200000 or 1,200,000 (no currency sign).';
   const currency = d.currency.trim().toUpperCase();
@@ -124,13 +138,14 @@ export async function onTargetsSubmit(input: { userId: string; callbackId?: stri
   const owners = listOwners(deps.db, deps.crm);
   const pipelines = listPipelines(deps.db, deps.crm);
   const fsm = fiscalStartMonth(deps);
-  const r = validateTargetsDraft(readTargetsState(input.values), { fiscalStartMonth: fsm, owners, pipelines });
+  const teams = loadTargetTeams(deps.db, deps.crm).choices.map((t) => ({ id: t.scopeId }));
+  const r = validateTargetsDraft(readTargetsState(input.values), { fiscalStartMonth: fsm, owners, pipelines, teams });
   if (!r.ok) return { response_action: 'errors', errors: r.errors };
   const t = r.target;
   const before = effectiveTargets(deps.db, deps.crm, t.periodKind, t.periodStart).find((x) => x.scopeKind === t.scopeKind && x.scopeId === t.scopeId);
   // Audited in settings_audit by saveTargets, as every person's change of a target is.
   saveTargets(deps.db, deps.crm, [t], { source: 'slack', userId: input.userId, now: deps.now() });
-  const who = t.scopeKind === 'team' ? 'the team' : t.scopeKind === 'rep' ? (owners.find((o) => o.id === t.scopeId)?.name ?? t.scopeId) : (pipelines.find((p) => p.id === t.scopeId)?.name ?? t.scopeId);
+  const who = t.scopeKind === 'team' ? 'the company' : scopeNamer(deps)(t);
   const label = fiscalPeriodStarting(t.periodStart, t.periodKind, fsm);
   const periodLabel = label.ok ? label.period.label : t.periodStart;
   const was = before ? ` (was ${formatMoney(before.amount, before.currency)}, set by ${before.source})` : '';

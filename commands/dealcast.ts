@@ -1,12 +1,13 @@
 /**
- * /dealcast help | status | sync | settings | events | targets | dashboard
+ * /dealcast help | status | sync | settings | events | targets | categories | dashboard
  * - help: every command with examples (ephemeral).
  * - status: last sync and whether it worked, data freshness, stages needing review (ephemeral).
  * - sync: admins only (DEALCAST_ADMINS, or Slack workspace admins/owners): sync now, then say
  *   how it went. A sync already running is joined, not doubled.
  * - settings: admins only: the settings modal (commands/dealcast-settings.ts).
  * - events: admins only: deal-event feed and visibility settings (commands/dealcast-events.ts).
- * - targets: admins only: set a target of a period for the team, a pipeline or a rep (commands/dealcast-targets.ts).
+ * - targets: admins only: set a target of a period for the company, a team, a pipeline or a rep (commands/dealcast-targets.ts).
+ * - categories: admins only: the deal field holding the forecast category (Pipedrive, Attio) and what its options mean (commands/dealcast-categories.ts).
  * - subscribe / subscriptions: scheduled reports (commands/subscribe.ts).
  * - dashboard: the self-contained dashboard page, sent to the caller by DM (encrypted when
  *   DASHBOARD_PASSWORD is set; deal names as DASHBOARD_DEAL_NAMES says).
@@ -20,6 +21,7 @@ import { resolveTeamSettings } from '../src/settings/resolve.js';
 import { openSettings } from './dealcast-settings.js';
 import { openEventsSettings } from './dealcast-events.js';
 import { openTargets } from './dealcast-targets.js';
+import { openCategories } from './dealcast-categories.js';
 import { handleSubscribe, handleSubscriptionsList } from './subscribe.js';
 import { countDeals } from '../store/deals.js';
 import { listPipelines } from '../store/pipelines.js';
@@ -28,7 +30,7 @@ import { lastRun, lastSuccessfulRun } from '../store/sync-runs.js';
 import { listOpenSchemaDrift } from '../store/schema-drift.js';
 import { replyTarget, type CommandDeps, type CommandHandler, type CommandRequest } from './command-context.js';
 
-const SUBCOMMANDS = ['status', 'sync', 'settings', 'events', 'targets', 'dashboard'] as const;
+const SUBCOMMANDS = ['status', 'sync', 'settings', 'events', 'targets', 'categories', 'dashboard'] as const;
 
 export function statusFacts(deps: CommandDeps) {
   const { db, crm } = deps;
@@ -142,6 +144,10 @@ export const handleDealcastCommand: CommandHandler = async (req, deps) => {
   }
   if (sub === 'events') {
     await openEventsSettings(req, deps);
+    return;
+  }
+  if (sub === 'categories') {
+    await openCategories(req, deps);
     return;
   }
   if (sub === 'targets') {

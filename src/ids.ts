@@ -49,7 +49,7 @@ export const COMMANDS = {
   dealcast: {
     command: '/dealcast',
     description: 'dealcast itself: help, sync status and data freshness, sync now and settings (admins), the dashboard page by DM',
-    usageHint: 'help | status | sync | settings | events | targets | dashboard | subscribe <report> [filters] [schedule] | subscriptions',
+    usageHint: 'help | status | sync | settings | events | targets | categories | dashboard | subscribe <report> [filters] [schedule] | subscriptions',
   },
 } as const satisfies Record<string, CommandInfo>;
 
@@ -70,6 +70,8 @@ export const CALLBACK_IDS = {
   subscriptionModal: 'dealcast_subscription',
   /** The targets modal (/dealcast targets, admins only). */
   targetsModal: 'dealcast_targets',
+  /** The forecast category field modal (/dealcast categories, admins only): choose the field, then map its options. */
+  categoriesModal: 'dealcast_categories',
 } as const;
 
 /** action_ids of interactive elements. */
@@ -103,6 +105,8 @@ export const ACTION_IDS = {
   subscriptionField: 'subscription_field',
   /** Targets modal: the element of each input (its block_id says which). */
   targetsField: 'targets_field',
+  /** Forecast category modal: the element of each input (its block_id says which). */
+  categoriesField: 'categories_field',
   /** /dealcast subscriptions: buttons on each row (value = subscription id). */
   subscriptionSendNow: 'subscription_send_now',
   subscriptionPause: 'subscription_pause',
@@ -192,6 +196,10 @@ export const BLOCK_IDS = {
   targetsCurrency: 'targets_currency',
   targetsCurrent: 'targets_current',
   targetsSaved: 'targets_saved',
+  /** Forecast category modal: intro, the field select, and one mapping select per option (`categories_map_<n>`). */
+  categoriesIntro: 'categories_intro',
+  categoriesFieldKey: 'categories_field_key',
+  categoriesMapPrefix: 'categories_map_',
   /** App Home: the reps' attainment against the quarter's targets. */
   homeLeaderboard: 'home_leaderboard',
   homeSubscriptions: 'home_subscriptions',

@@ -13,7 +13,12 @@ export type TargetSource = (typeof TARGET_SOURCES)[number];
 export const PERSON_SOURCES: readonly TargetSource[] = ['slack', 'csv'];
 
 export type TargetPeriodKind = 'month' | 'quarter' | 'year';
-export type TargetScopeKind = 'team' | 'rep' | 'pipeline';
+/**
+ * 'team' is the whole company (the name predates team targets); 'sales_team' one named team
+ * within it, its scope id 'crm:<CRM team id>' or 'slack:<id of a team set in Slack>' (never its
+ * name, so a renamed team keeps its target: src/targets/team-scopes.ts).
+ */
+export type TargetScopeKind = 'team' | 'sales_team' | 'rep' | 'pipeline';
 
 export interface TargetInput {
   periodKind: TargetPeriodKind;
@@ -22,7 +27,7 @@ export interface TargetInput {
   /** One-past-last day, 'YYYY-MM-DD'. */
   periodEnd: string;
   scopeKind: TargetScopeKind;
-  /** '' for the team, the CRM's owner id for a rep, its pipeline id for a pipeline. */
+  /** '' for the company, 'crm:<id>' or 'slack:<id>' for a named team, the CRM's owner id for a rep, its pipeline id for a pipeline. */
   scopeId: string;
   currency: string;
   amount: number;
@@ -101,7 +106,7 @@ export function effectiveTargets(db: Db, crm: string, periodKind: TargetPeriodKi
     const seen = best.get(key);
     if (!seen || rank(r.source) < rank(seen.source)) best.set(key, r);
   }
-  const order: Record<TargetScopeKind, number> = { team: 0, pipeline: 1, rep: 2 };
+  const order: Record<TargetScopeKind, number> = { team: 0, sales_team: 1, pipeline: 2, rep: 3 };
   return [...best.values()].sort((a, b) => order[a.scopeKind] - order[b.scopeKind] || a.scopeId.localeCompare(b.scopeId));
 }
 

@@ -35,7 +35,45 @@ export interface EffectiveTeam extends Team {
   source: 'slack' | 'crm';
 }
 
-const teamKey = (name: string) => name.normalize('NFC').trim().toLocaleLowerCase('und');
+/** How team names compare: NFC, trimmed, case-blind (山田's team and "Sales east" alike). */
+export const teamKey = (name: string) => name.normalize('NFC').trim().toLocaleLowerCase('und');
+
+/**
+ * The stable id of a team set in Slack: the one dealcast gave it, or, for a team saved before
+ * teams had ids, one derived from its name (made explicit at the team's next save, so a later
+ * rename keeps it).
+ */
+export const slackTeamId = (t: Team): string => t.id ?? `n-${encodeURIComponent(teamKey(t.name)).replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 90)}`;
+
+/**
+ * Pure: the teams an admin just saved, each with the id of the team it continues. A saved team
+ * continues the old team of the same name (case-blind); a new name continues an old team no
+ * longer listed that had exactly the same owners (a rename: its targets stay with it); any other
+ * team is new and gets the next free id 't<n>'.
+ */
+export function carryTeamIds(before: Team[], after: Team[]): Team[] {
+  const left = new Map(before.map((t) => [slackTeamId(t), t]));
+  const byName = new Map(before.map((t) => [teamKey(t.name), slackTeamId(t)]));
+  const ids: (string | null)[] = after.map((t) => {
+    const id = byName.get(teamKey(t.name));
+    if (id && left.has(id)) {
+      left.delete(id);
+      return id;
+    }
+    return null;
+  });
+  const sameOwners = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
+  after.forEach((t, i) => {
+    if (ids[i] !== null) return;
+    const old = [...left].find(([, o]) => sameOwners(o.ownerIds, t.ownerIds));
+    if (old) {
+      left.delete(old[0]);
+      ids[i] = old[0];
+    }
+  });
+  let next = Math.max(0, ...[...before.map(slackTeamId), ...ids].map((id) => Number(/^t(\d+)$/.exec(id ?? '')?.[1] ?? 0))) + 1;
+  return after.map((t, i) => ({ id: ids[i] ?? `t${next++}`, name: t.name, ownerIds: t.ownerIds }));
+}
 
 /**
  * Pure: the teams in effect. A team set in Slack wins over the CRM's team of the same name

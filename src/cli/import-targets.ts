@@ -1,7 +1,7 @@
 /**
  * `dealcast import-targets FILE.csv [--crm NAME] [--now ISO] [--db FILE]`: reads sales targets
- * from a small CSV (src/targets/csv.ts gives the format) for the owners and pipelines of the CRM
- * the reports read (`crmInDb`). Every bad line is listed with its number and nothing is imported; when all lines
+ * from a small CSV (src/targets/csv.ts gives the format) for the company, teams (the CRM's and
+ * those set in Slack), owners and pipelines of the CRM the reports read (`crmInDb`). Every bad line is listed with its number and nothing is imported; when all lines
  * are good they are saved in one transaction, each change audited like a settings change.
  */
 import { readFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { listPipelines } from '../../store/pipelines.js';
 import { saveTargets } from '../../store/targets.js';
 import { resolveSetting } from '../settings/resolve.js';
 import { parseTargetsCsv, TARGET_CSV_COLUMNS } from '../targets/csv.js';
+import { loadTargetTeams } from '../targets/team-scopes.js';
 import { cliConfig, crmInDb, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -37,7 +38,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const crm = (values.crm ?? crmInDb(db, config.CRM)) as CrmName;
     const now = nowIn(teamTimeZone(db, config));
     const fiscalStartMonth = resolveSetting(db, config, 'targets.fiscal_year_start_month').value ?? 1;
-    const parsed = parseTargetsCsv(text, { fiscalStartMonth, owners: listOwners(db, crm), pipelines: listPipelines(db, crm) });
+    const teams = loadTargetTeams(db, crm).choices.map((t) => ({ id: t.scopeId, name: t.name }));
+    const parsed = parseTargetsCsv(text, { fiscalStartMonth, owners: listOwners(db, crm), pipelines: listPipelines(db, crm), teams });
     if (!parsed.ok) {
       for (const p of parsed.problems) io.stderr(`${file}:${p.line}: ${p.message}`);
       io.stderr(`Nothing imported: ${parsed.problems.length} line${parsed.problems.length === 1 ? '' : 's'} to fix.`);

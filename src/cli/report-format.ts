@@ -247,7 +247,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
         ? table(
             ['Target for', 'Target', 'Won', 'Attained', 'Pace', 'Expected now', 'End P10–P90', 'P(target)', 'Coverage', 'Pipeline gap', 'Set by'],
             r.rows.map((x) => [
-              x.scope === 'team' ? 'Team' : `${x.name} (${x.scope})`,
+              x.scope === 'team' ? 'Team' : `${x.name} (${x.scope === 'sales_team' ? `team of ${x.members ?? 0}` : x.scope})`,
               money(x.target, x.currency),
               money(x.won, x.currency),
               pct(x.attainment),

@@ -21,7 +21,7 @@ import type { Config } from '../config.js';
 import type { CrmHttpOptions } from '../sync/http.js';
 import { parsePayload } from '../sync/payload-shape.js';
 import type { DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow } from '../model/rows.js';
-import type { Connector, CrmHttp, FieldTypeChange, Page, ReadContext, Stream } from '../sync/connector.js';
+import type { CategoryFieldCandidate, Connector, CrmHttp, FieldTypeChange, Page, ReadContext, Stream } from '../sync/connector.js';
 
 export const ATTIO_LABEL = 'Attio';
 /** Records per query page (Attio's default and documented page size). */
@@ -92,6 +92,12 @@ const statusSchema = z.object({
   title: z.string(),
   is_archived: z.boolean(),
 });
+// GET /v2/{target}/{identifier}/attributes: {data: [{id, title, api_slug, type, is_system_attribute, is_archived, …}]};
+// …/attributes/{attribute}/options and …/statuses: {data: [{id, title, is_archived, …}]}.
+const attributeSchema = z.looseObject({ title: z.string(), api_slug: z.string(), type: z.string(), is_system_attribute: z.boolean().optional(), is_archived: z.boolean().optional() });
+const optionSchema = z.looseObject({ title: z.string(), is_archived: z.boolean().optional() });
+/** Attribute types a forecast category can live in. */
+export const ATTIO_CATEGORY_TYPES = ['select', 'status', 'text'];
 const memberSchema = z.object({
   id: z.object({ workspace_member_id: z.string() }).loose(),
   first_name: z.string().nullable().optional(),
@@ -415,9 +421,33 @@ export function createAttioConnector(opts: AttioConnectorOptions): Connector {
     },
   };
 
+  /**
+   * The attributes that can hold a forecast category (for /dealcast categories): the deals'
+   * select, status and text attributes that are not archived, not Attio's own system attributes
+   * and not the stage; a select's options (GET …/attributes/{slug}/options) and a status's
+   * statuses by title, the value the deal sync keeps.
+   */
+  async function categoryFields(http: CrmHttp): Promise<CategoryFieldCandidate[]> {
+    const path = `${target}/attributes`;
+    const attrs = parsePayload(dataArray(attributeSchema), (await http.request({ path })).body, ATTIO_LABEL, `GET ${path}`).data;
+    const out: CategoryFieldCandidate[] = [];
+    for (const a of attrs) {
+      if (a.is_archived || a.is_system_attribute || a.api_slug === stage || !ATTIO_CATEGORY_TYPES.includes(a.type)) continue;
+      let options: CategoryFieldCandidate['options'] = null;
+      if (a.type !== 'text') {
+        const sub = `${path}/${encodeURIComponent(a.api_slug)}/${a.type === 'select' ? 'options' : 'statuses'}`;
+        const titles = parsePayload(dataArray(optionSchema), (await http.request({ path: sub })).body, ATTIO_LABEL, `GET ${sub}`).data;
+        options = titles.filter((o) => !o.is_archived).map((o) => ({ value: o.title, label: o.title }));
+      }
+      out.push({ key: a.api_slug, name: a.title, type: a.type, options });
+    }
+    return out;
+  }
+
   return {
     crm: 'attio',
     label: ATTIO_LABEL,
+    categoryFields,
     capabilities: { stageHistory: true, activities: false, probabilities: false, wonLostFlags: false },
     streams: { pipelines, stages, owners, deals, stage_history: stageHistory },
     authHint: ATTIO_AUTH_HINT,

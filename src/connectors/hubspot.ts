@@ -531,10 +531,13 @@ export function toCrmGoal(o: GoalObject, ownerOfUser: Map<string, string>): CrmG
     const owner = ownerOfUser.get(p.hs_assignee_user_id);
     if (!owner) return skip(`it is assigned to HubSpot user ${p.hs_assignee_user_id}, who is not a deal owner`);
     scope = { kind: 'rep', ownerId: owner };
-  } else if (team) return skip(`it is assigned to HubSpot team ${team}: dealcast keeps targets for the whole company, a rep or a pipeline, not for a team within the company`);
+  } else if (team) scope = { kind: 'sales_team', teamId: team };
   else scope = { kind: 'team' };
   if (pipelines.length) {
-    if (scope.kind === 'rep') return skip(`it counts only pipeline${pipelines.length > 1 ? 's' : ''} ${pipelines.join(', ')}, and a rep's target in dealcast counts every pipeline`);
+    if (scope.kind === 'rep' || scope.kind === 'sales_team') {
+      const whose = scope.kind === 'rep' ? "a rep's" : "a team's";
+      return skip(`it counts only pipeline${pipelines.length > 1 ? 's' : ''} ${pipelines.join(', ')}, and ${whose} target in dealcast counts every pipeline`);
+    }
     if (pipelines.length > 1) return skip(`it counts pipelines ${pipelines.join(', ')} together, and dealcast keeps a target per pipeline`);
     scope = { kind: 'pipeline', pipelineId: pipelines[0]! };
   }

@@ -14,7 +14,8 @@
  *   (task, deadline, custom types) counts as task. The list also carries subject and note:
  *   they are dropped at parse and never stored.
  * - targets: GET /v1/goals/find?type.name=deals_won (everyone's goals), active and inactive;
- *   revenue goals (tracking_metric sum) only, one target per interval (see pipedriveTargets).
+ *   revenue goals (tracking_metric sum) only, one target per interval, for the company, a
+ *   pipeline, a person or a team (assignee.type team, by the team id /v1/legacyTeams gives).
  *
  * Never requested: persons (contact emails, phones), mail messages, notes.
  */
@@ -24,7 +25,7 @@ import { followTokens, mapConcurrent } from '../sync/paging.js';
 import { parsePayload } from '../sync/payload-shape.js';
 import type { CrmHttpOptions } from '../sync/http.js';
 import type { ActivityRow, DealRow, OwnerRow, StageHistoryRow, StageRow } from '../model/rows.js';
-import { TargetsUnavailable, type Connector, type CrmGoal, type CrmGoals, type CrmGoalSkip, type CrmHttp, type CrmRequest, type CrmTeams, type CurrencyInfo, type Page, type ReadContext } from '../sync/connector.js';
+import { TargetsUnavailable, type CategoryFieldCandidate, type Connector, type CrmGoal, type CrmGoals, type CrmGoalSkip, type CrmHttp, type CrmRequest, type CrmTeams, type CurrencyInfo, type Page, type ReadContext } from '../sync/connector.js';
 import { CrmAuthError, CrmHttpError } from '../errors.js';
 import { addDays, addMonths } from '../time/calendar.js';
 
@@ -290,9 +291,13 @@ export function pdGoalTargets(g: PdGoal, today: string, currencyOf: Map<number, 
   let scope: CrmGoal['scope'];
   if (g.assignee.type === 'person') scope = { kind: 'rep', ownerId: String(g.assignee.id) };
   else if (g.assignee.type === 'company') scope = { kind: 'team' };
-  else return skip(`it is assigned to Pipedrive ${g.assignee.type} ${g.assignee.id}: dealcast keeps targets for the whole company, a rep or a pipeline, not for a team within the company`);
+  else if (g.assignee.type === 'team') scope = { kind: 'sales_team', teamId: String(g.assignee.id) };
+  else return skip(`it is assigned to a Pipedrive ${g.assignee.type} (${g.assignee.id}): dealcast keeps targets for the whole company, a team, a rep or a pipeline`);
   if (pipelines.length) {
-    if (scope.kind === 'rep') return skip(`it counts only pipeline${pipelines.length > 1 ? 's' : ''} ${pipelines.join(', ')}, and a rep's target in dealcast counts every pipeline`);
+    if (scope.kind === 'rep' || scope.kind === 'sales_team') {
+      const whose = scope.kind === 'rep' ? "a rep's" : "a team's";
+      return skip(`it counts only pipeline${pipelines.length > 1 ? 's' : ''} ${pipelines.join(', ')}, and ${whose} target in dealcast counts every pipeline`);
+    }
     if (pipelines.length > 1) return skip(`it counts pipelines ${pipelines.join(', ')} together, and dealcast keeps a target per pipeline`);
     scope = { kind: 'pipeline', pipelineId: pipelines[0]! };
   }
@@ -382,6 +387,45 @@ async function pipedriveTeams(http: CrmHttp): Promise<CrmTeams> {
   };
 }
 
+// ---------------------------------------------------------------- forecast category fields
+// GET /v1/dealFields: {success, data: [{id, key, name, field_type, options: [{id, label}] | null,
+// edit_flag, active_flag, …}], additional_data: {pagination: {start, limit,
+// more_items_in_collection, next_start}}}, paged by start/limit. Custom fields have a 40-character
+// key; the deal sync reads one through v2's custom_fields parameter, which takes only those.
+const dealFieldSchema = z.looseObject({
+  key: z.string(),
+  name: z.string(),
+  field_type: z.string(),
+  options: z.array(z.looseObject({ id: z.union([z.number(), z.string()]), label: z.string() })).nullable().optional(),
+  active_flag: z.boolean().optional(),
+});
+const dealFieldsSchema = z.object({
+  success: z.literal(true),
+  data: z.array(dealFieldSchema).nullable(),
+  additional_data: z.looseObject({ pagination: z.looseObject({ more_items_in_collection: z.boolean().optional(), next_start: z.number().nullable().optional() }).nullable().optional() }).nullable().optional(),
+});
+/** The field types a forecast category can live in: one option, several (the first is read), or text. */
+export const PIPEDRIVE_CATEGORY_FIELD_TYPES = ['enum', 'set', 'varchar', 'varchar_auto'];
+const DEAL_FIELDS_LIMIT = 500;
+
+/** Pipedrive's custom deal fields that can hold a forecast category, with their options. */
+export async function pipedriveCategoryFields(http: CrmHttp): Promise<CategoryFieldCandidate[]> {
+  const first: CrmRequest = { method: 'GET', path: '/v1/dealFields', query: { start: 0, limit: DEAL_FIELDS_LIMIT } };
+  const next = (b: z.infer<typeof dealFieldsSchema>, r: CrmRequest): CrmRequest | null => {
+    const p = b.additional_data?.pagination;
+    return p?.more_items_in_collection && typeof p.next_start === 'number' ? { ...r, query: { ...r.query, start: p.next_start } } : null;
+  };
+  const out: CategoryFieldCandidate[] = [];
+  for await (const page of followTokens(http, first, (b, r) => parsePayload(dealFieldsSchema, b, LABEL, where(r)), next)) {
+    for (const f of page.data ?? []) {
+      if (!/^[0-9a-f]{40}$/.test(f.key) || f.active_flag === false || !PIPEDRIVE_CATEGORY_FIELD_TYPES.includes(f.field_type)) continue;
+      const options = f.field_type === 'enum' || f.field_type === 'set' ? (f.options ?? []).map((o) => ({ value: String(o.id), label: o.label })) : null;
+      out.push({ key: f.key, name: f.name, type: f.field_type, options });
+    }
+  }
+  return out;
+}
+
 export interface PipedriveConnectorOptions {
   /** The deal custom field (its 40-character key) holding the forecast category (setting forecast.category_field). */
   forecastCategoryField?: string | null;
@@ -394,6 +438,7 @@ export function createPipedriveConnector(opts: PipedriveConnectorOptions = {}): 
     currencies: pipedriveCurrencies,
     targets: pipedriveTargets,
     teams: pipedriveTeams,
+    categoryFields: pipedriveCategoryFields,
     authHint: PIPEDRIVE_AUTH_HINT,
     // Pipedrive stages are never closed: won/lost is the deal's status.
     capabilities: { stageHistory: true, activities: true, probabilities: true, wonLostFlags: false },

@@ -9,6 +9,8 @@ import { describeError } from '../errors.js';
 import type { SubscriptionRunner } from '../jobs/subscriptions.js';
 import { onEventsSubmit } from '../../commands/dealcast-events.js';
 import { onTargetsSubmit } from '../../commands/dealcast-targets.js';
+import { onCategoriesSubmit, type CategoriesViewLike } from '../../commands/dealcast-categories.js';
+import { categoriesTextView } from '../views/categories-modal.js';
 import { onSubscriptionAction, onSubscriptionEdit, onSubscriptionSubmit, type SubscriptionAction } from '../../commands/subscribe.js';
 import { publishHome } from '../../commands/app-home.js';
 import { onDealsBehind, onDealsPage, onReportCsv, onReportSelect, type ControlClick } from '../../commands/report-actions.js';
@@ -45,6 +47,19 @@ export function registerSurfaces(app: App, deps: CommandDeps, runner: Subscripti
       deps.log(`events: submission by ${body.user.id} failed: ${describeError(err)}`);
       await ack();
     }
+  });
+
+  app.view(CALLBACK_IDS.categoriesModal, async ({ ack, body, view }) => {
+    let result: Awaited<ReturnType<typeof onCategoriesSubmit>>;
+    try {
+      result = await onCategoriesSubmit({ userId: body.user.id, view: view as unknown as CategoriesViewLike }, deps);
+    } catch (err) {
+      deps.log(`categories: submission by ${body.user.id} failed: ${describeError(err)}`);
+      await ack({ response_action: 'update', view: categoriesTextView(`:warning: Not saved: ${describeError(err).split('\n')[0]}`) });
+      return;
+    }
+    await ack(result.ack);
+    await result.after?.().catch((err: unknown) => deps.log(`categories: reading the field's options for ${body.user.id} failed: ${describeError(err)}`));
   });
 
   app.view(CALLBACK_IDS.targetsModal, async ({ ack, body, view }) => {

@@ -1,6 +1,6 @@
 /**
- * Attainment and pacing against a target: how much of one period's target a scope (the team, a
- * rep, a pipeline) has won, where it should be by now (on a straight line, and on the pace the
+ * Attainment and pacing against a target: how much of one period's target a scope (the company,
+ * a named team, a rep, a pipeline) has won, where it should be by now (on a straight line, and on the pace the
  * same scope usually wins at by this point of a period), what the forecast model expects for the
  * rest of the period (won-range.ts, horizon = the period's remaining days), how likely the
  * target is, and how much pipeline that takes. Pure: deals, target, period and `now` in.
@@ -28,9 +28,12 @@ export interface QuotaDeal extends DealHistory {
 }
 
 export interface QuotaTarget {
-  scopeKind: 'team' | 'rep' | 'pipeline';
-  /** '' for the team; the owner id for a rep; the pipeline id for a pipeline. */
+  /** 'team' is the whole company; 'sales_team' a named team (its deals: its members'). */
+  scopeKind: 'team' | 'sales_team' | 'rep' | 'pipeline';
+  /** '' for the company; 'crm:<id>' / 'slack:<id>' for a named team; the owner id for a rep; the pipeline id for a pipeline. */
   scopeId: string;
+  /** A named team's members (CRM owner ids): the owners whose deals count. Required for 'sales_team'. */
+  memberIds?: readonly string[];
   currency: string;
   amount: number;
 }
@@ -73,7 +76,7 @@ export interface PacingPoint {
 }
 
 export interface Attainment {
-  scope: 'team' | 'rep' | 'pipeline';
+  scope: QuotaTarget['scopeKind'];
   scope_id: string;
   currency: string;
   target: number;
@@ -122,8 +125,18 @@ export interface Attainment {
 /** The team's day an instant (epoch s) falls on. */
 const todayOf = (s: number, tz: string): DayNumber => todayIn(new Date(s * 1000), tz);
 
-const inScope = (d: QuotaDeal, t: QuotaTarget): boolean =>
-  t.scopeKind === 'team' ? true : t.scopeKind === 'rep' ? d.ownerId === t.scopeId : d.pipeline === t.scopeId;
+function inScope(d: QuotaDeal, t: QuotaTarget): boolean {
+  switch (t.scopeKind) {
+    case 'team':
+      return true;
+    case 'sales_team':
+      return d.ownerId !== null && (t.memberIds ?? []).includes(d.ownerId);
+    case 'rep':
+      return d.ownerId === t.scopeId;
+    case 'pipeline':
+      return d.pipeline === t.scopeId;
+  }
+}
 
 /** A won deal as a point in a period: its close time as a fraction of the period, and its amount. */
 interface WonPoint {

@@ -324,8 +324,10 @@ export interface ReportByName {
 
 /** One target's attainment and pacing (src/metrics/attainment.ts), with who or what it is for. */
 export interface QuotaRow extends Attainment {
-  /** 'Team', the rep's name, or the pipeline's name. */
+  /** 'Team' (the company), the named team's name as it is now, the rep's name, or the pipeline's name. */
   name: string;
+  /** A named team's row: how many people are in it (their deals count). */
+  members?: number;
   /** Who set the target in effect: 'slack', 'csv' or the CRM's name. */
   source: string;
 }
@@ -341,7 +343,7 @@ export interface QuotaReport extends ReportBase {
     days: number;
     fiscal_year_start_month: number;
   };
-  /** The team's target first, then pipelines, then reps (by attainment, lowest last). */
+  /** The company's target first, then named teams', pipelines', reps' (each by attainment, lowest last). */
   rows: QuotaRow[];
   /** Backtest misses as a multiple of the team's simulated spread (null: not enough history). */
   error_scale: number | null;
@@ -353,7 +355,7 @@ export interface QuotaReport extends ReportBase {
 export interface PacingReport extends ReportBase {
   period: QuotaReport['period'];
   pacing: {
-    scope: 'team' | 'rep' | 'pipeline';
+    scope: QuotaRow['scope'];
     scope_id: string;
     name: string;
     source: string;

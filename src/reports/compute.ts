@@ -31,6 +31,7 @@ import { fiscalPeriodOf, FISCAL_PERIOD_KINDS, type FiscalPeriod, type FiscalPeri
 import { quotaAttainment, type AttainmentOptions } from '../metrics/attainment.js';
 import { quotaDeals } from '../../store/quota-queries.js';
 import { effectiveTargets, type Target } from '../../store/targets.js';
+import { loadTargetTeams, type TargetTeam } from '../targets/team-scopes.js';
 import { listPipelines } from '../../store/pipelines.js';
 import { resolveConstantSetting, resolveSetting } from '../settings/resolve.js';
 import { commitForecast, MIN_BIAS_POINTS } from '../metrics/commit.js';
@@ -217,6 +218,8 @@ interface QuotaSetup {
   /** The targets in effect for the period, every scope. */
   targets: Target[];
   nameOf: (t: { scopeKind: string; scopeId: string }) => string;
+  /** A named team target's team as it is now (null: the team is gone). */
+  teamOf: (scopeId: string) => TargetTeam | null;
 }
 
 /** The period of `kind` that holds today (fiscal, from the settings), its targets and how scopes are named. */
@@ -226,13 +229,16 @@ function quotaSetup(c: Ctx, kind: FiscalPeriodKind): QuotaSetup {
   const period = fiscalPeriodOf(c.today, kind, fiscalStartMonth);
   const owners = new Map(listOwners(c.db, c.crm).map((o) => [o.id, o.name]));
   const pipelines = new Map(listPipelines(c.db, c.crm, { includeDeleted: true }).map((p) => [p.id, p.name]));
+  const teams = loadTargetTeams(c.db, c.crm);
   return {
     kind,
     fiscalStartMonth,
     period,
     periodOut: { kind, label: period.label, start: period.start, end: dayToIso(period.toDay - 1), days: period.toDay - period.fromDay, fiscal_year_start_month: fiscalStartMonth },
     targets: effectiveTargets(c.db, c.crm, kind, period.start),
-    nameOf: (t) => (t.scopeKind === 'team' ? 'Team' : ((t.scopeKind === 'rep' ? owners : pipelines).get(t.scopeId) ?? t.scopeId)),
+    nameOf: (t) =>
+      t.scopeKind === 'team' ? 'Team' : t.scopeKind === 'sales_team' ? (teams.resolve(t.scopeId)?.name ?? t.scopeId) : ((t.scopeKind === 'rep' ? owners : pipelines).get(t.scopeId) ?? t.scopeId),
+    teamOf: teams.resolve,
   };
 }
 
@@ -438,14 +444,27 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
       (!c.f.facts.ownerIds && !c.f.facts.pipelineIds) ||
       (t.scopeKind === 'rep' && (c.f.facts.ownerIds?.includes(t.scopeId) ?? false)) ||
       (t.scopeKind === 'pipeline' && (c.f.facts.pipelineIds?.includes(t.scopeId) ?? false));
-    const targets = q0.targets.filter(picked);
+    // A named team's target counts its members' deals as the team is now; one whose team is gone is left out, said in a note.
+    const notes = [...(c.base.notes ?? [])];
+    const targets = q0.targets.filter(picked).flatMap((t): { t: Target; memberIds: readonly string[] | undefined }[] => {
+      if (t.scopeKind !== 'sales_team') return [{ t, memberIds: undefined }];
+      const team = q0.teamOf(t.scopeId);
+      if (team) return [{ t, memberIds: team.memberIds }];
+      notes.push(`The ${t.source} target of ${t.currency} ${t.amount} for team ${t.scopeId} is left out: that team no longer exists (in the CRM or in Slack's teams).`);
+      return [];
+    });
     // Learned on the whole team's backtest: the relative error widens each row's range for its own size.
     const bt = targets.length ? runBacktest(c) : null;
     const deals = targets.length ? quotaDeals(c.db, c.crm) : [];
-    const rows = targets.map((t) => ({ ...quotaAttainment(deals, t, q0.period, attainmentOptions(c, q0, bt)), name: q0.nameOf(t), source: t.source }));
-    const order = { team: 0, pipeline: 1, rep: 2 } as const;
+    const rows = targets.map(({ t, memberIds }) => ({
+      ...quotaAttainment(deals, { ...t, ...(memberIds ? { memberIds } : {}) }, q0.period, attainmentOptions(c, q0, bt)),
+      name: q0.nameOf(t),
+      source: t.source,
+      ...(memberIds ? { members: memberIds.length } : {}),
+    }));
+    const order = { team: 0, sales_team: 1, pipeline: 2, rep: 3 } as const;
     rows.sort((a, b) => order[a.scope] - order[b.scope] || (b.attainment ?? -1) - (a.attainment ?? -1) || a.name.localeCompare(b.name));
-    return { ...c.base, period: q0.periodOut, rows, error_scale: bt?.error_scale ?? null, relative_error: bt?.relative_error ?? null };
+    return { ...c.base, ...(notes.length ? { notes } : {}), period: q0.periodOut, rows, error_scale: bt?.error_scale ?? null, relative_error: bt?.relative_error ?? null };
   },
 
   pacing(c) {
@@ -521,10 +540,10 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
     const cat = result.categories;
     if (cat.unknown) {
       const values = cat.unknown_values.slice(0, 5).map((v) => `"${v.value}" (${v.deals})`).join(', ');
-      notes.push(`${cat.unknown} open ${cat.unknown === 1 ? 'deal has' : 'deals have'} a forecast category dealcast does not know (${values}): counted as ${CATEGORY_LABELS.pipeline}. Map the values with the forecast.category_map setting.`);
+      notes.push(`${cat.unknown} open ${cat.unknown === 1 ? 'deal has' : 'deals have'} a forecast category dealcast does not know (${values}): counted as ${CATEGORY_LABELS.pipeline}. Map the values with /dealcast categories (Pipedrive, Attio) or the forecast.category_map setting.`);
     }
     if (cat.unset && cat.unset === cat.mapped + cat.unset + cat.unknown) {
-      notes.push('No open deal closing this period has a forecast category: everything counts as Pipeline. Salesforce and HubSpot send theirs; for Pipedrive and Attio set forecast.category_field.');
+      notes.push('No open deal closing this period has a forecast category: everything counts as Pipeline. Salesforce and HubSpot send theirs; for Pipedrive and Attio, an admin chooses the field with /dealcast categories.');
     } else if (cat.unset) {
       notes.push(`${cat.unset} open ${cat.unset === 1 ? 'deal has' : 'deals have'} no forecast category: counted as ${CATEGORY_LABELS.pipeline}.`);
     }

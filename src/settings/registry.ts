@@ -62,6 +62,11 @@ export type ModalPlacement =
       /** Edited in the /dealcast events modal (commands/dealcast-events.ts), which draws its own fields. */
       section: 'events';
       label: string;
+    }
+  | {
+      /** Edited in the /dealcast categories modal (commands/dealcast-categories.ts): the field from the CRM's own, then its options' categories. */
+      section: 'categories';
+      label: string;
     };
 
 export interface SettingDef<T> {
@@ -122,10 +127,17 @@ const eventsChannel = z.string().regex(/^[CG][A-Z0-9]{2,}$/);
 const currencyCode = z.string().regex(/^[A-Z]{3}$/);
 export type VisibilityScope = 'all' | 'team' | 'own';
 export interface Team {
+  /**
+   * A team set in Slack: the id dealcast gave it, kept when the team is renamed in the modal
+   * (a target names the team by it). Absent on teams saved before ids existed and on CRM teams.
+   */
+  id?: string;
   name: string;
   ownerIds: string[];
 }
-const teamsSchema: z.ZodType<Team[]> = z.array(z.object({ name: z.string().min(1).max(80), ownerIds: z.array(z.string()).max(500) })).max(100);
+const teamsSchema: z.ZodType<Team[]> = z
+  .array(z.object({ id: z.string().regex(/^[A-Za-z0-9:_-]{1,100}$/).optional(), name: z.string().min(1).max(80), ownerIds: z.array(z.string()).max(500) }))
+  .max(100);
 
 export const SETTINGS = {
   'deal_events.channel': define<string>({
@@ -182,7 +194,7 @@ export const SETTINGS = {
     fallback: constant([]),
     changedBy: 'admin',
     modal: { section: 'events', label: 'Teams' },
-    doc: 'Teams for the visibility scope: [{ name, ownerIds }] (CRM owner ids), at most 100 teams of 500 owners.',
+    doc: 'Teams for the visibility scope and team targets: [{ id, name, ownerIds }] (CRM owner ids; id given by dealcast and kept across renames), at most 100 teams of 500 owners.',
   }),
   'digest.channel': define<string>({
     key: 'digest.channel',
@@ -350,16 +362,16 @@ export const SETTINGS = {
     key: 'forecast.category_field',
     schema: forecastField,
     fallback: constant(null),
-    changedBy: 'operator',
-    modal: null,
+    changedBy: 'admin',
+    modal: { section: 'categories', label: 'Forecast category field' },
     doc: "Pipedrive and Attio: the deal field holding the rep's forecast category (a Pipedrive custom field's 40-character key, an Attio attribute slug). Salesforce (ForecastCategoryName) and HubSpot (hs_manual_forecast_category) need none.",
   }),
   'forecast.category_map': define<Record<string, MappableCategory>>({
     key: 'forecast.category_map',
     schema: categoryMap,
     fallback: constant({}),
-    changedBy: 'operator',
-    modal: null,
+    changedBy: 'admin',
+    modal: { section: 'categories', label: 'What its options mean' },
     doc: "The forecast category field's values mapped to commit, best_case, pipeline or omitted (e.g. a Pipedrive option id {\"41\": \"commit\"}). Values named Commit, Best case, Pipeline, Omitted are recognised without it; any other value counts as Pipeline.",
   }),
 } as const;

@@ -114,7 +114,8 @@ export interface CrmGoal {
   /** First day and one-past-last day, 'YYYY-MM-DD'. */
   start: string;
   end: string;
-  scope: { kind: 'team' } | { kind: 'rep'; ownerId: string } | { kind: 'pipeline'; pipelineId: string };
+  /** 'team' is the whole company; 'sales_team' a team within it, by the CRM's team id (the id `teams` reads). */
+  scope: { kind: 'team' } | { kind: 'sales_team'; teamId: string } | { kind: 'rep'; ownerId: string } | { kind: 'pipeline'; pipelineId: string };
   /** ISO 4217, or null when the CRM says none (the company currency is assumed). */
   currency: string | null;
   amount: number;
@@ -151,6 +152,21 @@ export class TargetsUnavailable extends Error {
  */
 export type CrmTeams = { available: true; teams: TeamRow[]; source: string } | { available: false; reason: string };
 
+/**
+ * A deal field that can hold the rep's forecast category (Pipedrive: a custom enum, set or text
+ * field; Attio: a select, status or text attribute), for an admin to choose in Slack. `options`
+ * are what a deal's value can be, as the deal sync stores it (`value`: a Pipedrive option id, an
+ * Attio option or status title) with what people see (`label`); null for a free-text field.
+ */
+export interface CategoryFieldCandidate {
+  /** What setting forecast.category_field holds: the Pipedrive field key, the Attio attribute slug. */
+  key: string;
+  name: string;
+  /** The CRM's type of the field ('enum', 'set', 'varchar'; 'select', 'status', 'text'). */
+  type: string;
+  options: { value: string; label: string }[] | null;
+}
+
 export interface Connector {
   crm: CrmName;
   /** Human name, e.g. 'HubSpot'. */
@@ -174,4 +190,10 @@ export interface Connector {
   targets?: (http: CrmHttp, ctx: { now: Date; log: (line: string) => void }) => Promise<CrmGoals>;
   /** The CRM's teams and who is in them, read after each sync. Absent when the CRM keeps none. */
   teams?: (http: CrmHttp) => Promise<CrmTeams>;
+  /**
+   * The deal fields an admin may choose to hold the forecast category (setting
+   * forecast.category_field), read when the admin opens /dealcast categories. Absent where the
+   * CRM has its own category field (Salesforce, HubSpot) or none (CSV, demo).
+   */
+  categoryFields?: (http: CrmHttp) => Promise<CategoryFieldCandidate[]>;
 }

@@ -356,8 +356,6 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
         log(`Could not read the CRM's currencies and exchange rates (reports keep the last ones): ${describeError(err).split('\n')[0]}`);
       }
     }
-    // The CRM's own targets (never fails the sync: a missing scope marks them unavailable).
-    const targets = await syncCrmTargets(db, connector, http, now, log);
     if (connector.teams) {
       // Teams likewise: replaced as a whole, so one renamed or removed in the CRM is here too.
       // An account that cannot read them (plan, permission) has no CRM teams; any other failure
@@ -378,6 +376,9 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
         log(`Could not read the CRM's teams (visibility keeps the last ones): ${describeError(err).split('\n')[0]}`);
       }
     }
+    // The CRM's own targets, after the teams so a team's goal finds the team it names (never
+    // fails the sync: a missing scope marks them unavailable).
+    const targets = await syncCrmTargets(db, connector, http, now, log);
     opts.afterSync?.(db, crm);
     // Drift open after this run (reported by afterSync's field-fill tracker): degraded, not failed, not silent.
     const drift = listOpenSchemaDrift(db, crm);

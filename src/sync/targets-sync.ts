@@ -11,6 +11,7 @@ import type { Db } from '../../store/db.js';
 import { replaceCrmTargets, type TargetSource } from '../../store/targets.js';
 import { listOwners } from '../../store/owners.js';
 import { listPipelines } from '../../store/pipelines.js';
+import { listCrmTeams } from '../../store/crm-teams.js';
 import { loadCurrencySettings, mostCommonCurrency } from '../../store/currency-rates.js';
 import { getState, setState } from '../../store/internal-state.js';
 import { resolveSetting } from '../settings/resolve.js';
@@ -65,6 +66,7 @@ export async function syncCrmTargets(
       baseCurrency: loadCurrencySettings(db, crm).base ?? mostCommonCurrency(db, crm),
       ownerIds: new Set(listOwners(db, crm).map((o) => o.id)),
       pipelineIds: new Set(listPipelines(db, crm, { includeDeleted: true }).map((p) => p.id)),
+      teamIds: new Set(listCrmTeams(db, crm).map((t) => t.id)),
     });
     const skipped = [...read.skipped, ...mapped.skipped];
     const r = replaceCrmTargets(db, crm, mapped.targets, { source: crm as TargetSource, now });

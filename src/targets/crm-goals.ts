@@ -6,8 +6,9 @@
  * The store keeps a target per month, fiscal quarter or fiscal year of the team's calendar
  * (src/time/fiscal.ts); a goal whose dates make none of these (a week, a calendar quarter when
  * the fiscal year starts in February, half a month) is left out with its dates in the reason.
- * A goal for an owner or pipeline the CRM does not list, with no currency, or a second goal for
- * the same period and scope, is left out too. Nothing is dropped without a reason.
+ * A goal for an owner, team or pipeline the CRM does not list, with no currency, or a second goal
+ * for the same period and scope, is left out too. A team goal is stored for scope 'sales_team'
+ * with scope id 'crm:<team id>' (src/targets/team-scopes.ts). Nothing is dropped without a reason.
  */
 import { Temporal } from 'temporal-polyfill';
 import { FISCAL_PERIOD_KINDS, fiscalPeriodStarting } from '../time/fiscal.js';
@@ -22,6 +23,8 @@ export interface CrmGoalsContext {
   /** The CRM's owner ids and pipeline ids (as the deals use them). */
   ownerIds: ReadonlySet<string>;
   pipelineIds: ReadonlySet<string>;
+  /** The CRM's team ids (as read by the connector's `teams`, store/crm-teams.ts). */
+  teamIds: ReadonlySet<string>;
 }
 
 export interface CrmGoalsResult {
@@ -80,6 +83,12 @@ export function crmGoalsToTargets(goals: CrmGoal[], ctx: CrmGoalsContext): CrmGo
         continue;
       }
       scopeId = g.scope.ownerId;
+    } else if (g.scope.kind === 'sales_team') {
+      if (!ctx.teamIds.has(g.scope.teamId)) {
+        skip(`it is assigned to team ${g.scope.teamId}, which is not among the CRM’s teams dealcast could read`);
+        continue;
+      }
+      scopeId = `crm:${g.scope.teamId}`;
     } else if (g.scope.kind === 'pipeline') {
       if (!ctx.pipelineIds.has(g.scope.pipelineId)) {
         skip(`it is for pipeline ${g.scope.pipelineId}, which the CRM does not list`);

@@ -4,9 +4,14 @@
  * line out. Nothing is imported unless every line is good.
  *
  *   period,start,scope,name,currency,amount
- *   quarter,2026-11-01,team,,USD,1200000
+ *   quarter,2026-11-01,company,,USD,1200000
+ *   quarter,2026-11-01,team,EMEA,EUR,400000
  *   quarter,2026-11-01,rep,Maria López,USD,300000
  *   month,2026-12-01,pipeline,Enterprise,EUR,"500,000"
+ *
+ * `company` (or `team` with no name, as files written before team targets say) is the whole
+ * company; `team` with a name is one named team, looked up by its name or its scope id
+ * ('crm:42', 'slack:t3') and stored by that id, so renaming the team later keeps its target.
  */
 import { parse } from 'csv-parse/sync';
 import { FISCAL_PERIOD_KINDS, fiscalPeriodStarting, type FiscalPeriodKind } from '../time/fiscal.js';
@@ -14,7 +19,7 @@ import { dayToIso } from '../time/calendar.js';
 import type { TargetInput, TargetScopeKind } from '../../store/targets.js';
 
 export const TARGET_CSV_COLUMNS = ['period', 'start', 'scope', 'name', 'currency', 'amount'] as const;
-const SCOPES: readonly TargetScopeKind[] = ['team', 'rep', 'pipeline'];
+const SCOPES = ['company', 'team', 'rep', 'pipeline'] as const;
 
 export interface NamedThing {
   id: string;
@@ -26,6 +31,8 @@ export interface TargetCsvContext {
   fiscalStartMonth: number;
   owners: NamedThing[];
   pipelines: NamedThing[];
+  /** Teams a target may be for (src/targets/team-scopes.ts): id = the scope id, 'crm:<id>' or 'slack:<id>'. */
+  teams: NamedThing[];
 }
 
 export interface TargetCsvProblem {
@@ -90,28 +97,32 @@ export function parseTargetsCsv(text: string, ctx: TargetCsvContext): TargetCsvR
       bad(`start: ${period.message}`);
       continue;
     }
-    const scope = (r.scope ?? '').toLowerCase() as TargetScopeKind;
-    if (!SCOPES.includes(scope)) {
-      bad(`scope must be team, rep or pipeline (got "${r.scope ?? ''}").`);
+    const written = (r.scope ?? '').toLowerCase() as (typeof SCOPES)[number];
+    if (!SCOPES.includes(written)) {
+      bad(`scope must be company, team, rep or pipeline (got "${r.scope ?? ''}").`);
       continue;
     }
     const name = r.name ?? '';
+    let scope: TargetScopeKind;
     let scopeId = '';
-    if (scope === 'team') {
+    if (written === 'company' || (written === 'team' && !name)) {
       if (name) {
-        bad(`a team target has no name (got "${name}"); use scope rep or pipeline for one person or pipeline.`);
+        bad(`a company target has no name (got "${name}"); use scope team, rep or pipeline for one team, person or pipeline.`);
         continue;
       }
+      scope = 'team';
     } else {
       if (!name) {
-        bad(`a ${scope} target names the ${scope === 'rep' ? 'deal owner (name, email or CRM id)' : 'pipeline (name or CRM id)'}.`);
+        bad(`a ${written} target names the ${written === 'rep' ? 'deal owner (name, email or CRM id)' : 'pipeline (name or CRM id)'}.`);
         continue;
       }
-      const found = findOne(scope === 'rep' ? ctx.owners : ctx.pipelines, name, scope === 'rep' ? 'deal owner' : 'pipeline');
+      const [things, what] = written === 'rep' ? [ctx.owners, 'deal owner'] : written === 'team' ? [ctx.teams, 'team'] : [ctx.pipelines, 'pipeline'];
+      const found = findOne(things, name, what);
       if (!found.ok) {
         bad(found.message);
         continue;
       }
+      scope = written === 'team' ? 'sales_team' : written;
       scopeId = found.id;
     }
     const currency = (r.currency ?? '').toUpperCase();
@@ -127,7 +138,7 @@ export function parseTargetsCsv(text: string, ctx: TargetCsvContext): TargetCsvR
     const key = `${kind}|${period.period.start}|${scope}|${scopeId}`;
     const first = seen.get(key);
     if (first !== undefined) {
-      bad(`the same target as line ${first} (${kind} from ${period.period.start}, ${scope}${name ? ` ${name}` : ''}); keep one.`);
+      bad(`the same target as line ${first} (${kind} from ${period.period.start}, ${written}${name ? ` ${name}` : ''}); keep one.`);
       continue;
     }
     seen.set(key, line);

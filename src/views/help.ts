@@ -16,7 +16,7 @@ export const COMMAND_EXAMPLES: Record<CommandKey, string[]> = {
   velocity: ['/velocity', '/velocity since:1y', '/velocity owner:@maria'],
   reps: ['/reps', '/reps 7d', '/reps since:2026-01-01'],
   deals: ['/deals', '/deals stage:Proposal stuck', '/deals owner:me closing'],
-  dealcast: ['/dealcast help', '/dealcast status', '/dealcast sync', '/dealcast settings', '/dealcast events', '/dealcast targets', '/dealcast dashboard', '/dealcast subscribe forecast owner:me weekly mon at:08:30 to:dm', '/dealcast subscriptions'],
+  dealcast: ['/dealcast help', '/dealcast status', '/dealcast sync', '/dealcast settings', '/dealcast events', '/dealcast targets', '/dealcast categories', '/dealcast dashboard', '/dealcast subscribe forecast owner:me weekly mon at:08:30 to:dm', '/dealcast subscriptions'],
 };
 
 const ARGUMENT_NOTES = [

@@ -233,7 +233,13 @@ function quotaHeadline(r: QuotaReport): Headline {
   const reps = r.rows.filter((x) => x.scope === 'rep' && x.pace !== null);
   const ahead = reps.filter((x) => x.pace! >= 1).map((x) => `${x.name} ${formatPercent(x.attainment)}`);
   const behind = reps.filter((x) => x.pace! < 1).map((x) => `${x.name} ${formatPercent(x.attainment)}`);
-  const note = reps.length ? [ahead.length ? `On pace: ${ahead.join(', ')}` : '', behind.length ? `Behind pace: ${behind.join(', ')}` : ''].filter(Boolean).join(' · ') : undefined;
+  // Named teams: each with its own attainment and pace, in its own target's currency.
+  const teams = r.rows
+    .filter((x) => x.scope === 'sales_team')
+    .map((x) => `${x.name} ${formatPercent(x.attainment)} of ${formatMoney(x.target, x.currency)}${x.pace === null ? '' : x.pace >= 1 ? ', on pace' : ', behind pace'}`);
+  const note =
+    [teams.length ? `Teams: ${teams.join('; ')}` : '', ahead.length ? `On pace: ${ahead.join(', ')}` : '', behind.length ? `Behind pace: ${behind.join(', ')}` : ''].filter(Boolean).join(' · ') ||
+    undefined;
   return {
     title,
     fields: [

@@ -1,6 +1,6 @@
 /**
  * The targets modal (/dealcast targets, admins only): one target at a time — the period (this or
- * next month, fiscal quarter or fiscal year), the scope (the team, a pipeline or a rep), the
+ * next month, fiscal quarter or fiscal year), the scope (the company, a team, a pipeline or a rep), the
  * amount and its currency — above the targets in effect for the current quarter and month and
  * who set them. A target saved here outranks the CSV's and the CRM's. Pure: data in, a view out;
  * view state back to a draft.
@@ -25,6 +25,8 @@ export interface TargetPeriodChoice {
 
 export interface TargetsModalInput {
   periods: TargetPeriodChoice[];
+  /** Teams a target may be for: id = the scope id ('crm:<id>', 'slack:<id>'), so a renamed team keeps its target. */
+  teams: { id: string; name: string }[];
   pipelines: { id: string; name: string }[];
   reps: { id: string; name: string }[];
   /** The reporting currency: the currency field's initial value. */
@@ -47,21 +49,23 @@ const option = (text: string, value: string) => ({ text: plain(text), value: cli
 
 /** A period choice's select value: 'quarter:2026-10-01'. */
 export const periodValue = (p: FiscalPeriod): string => `${p.kind}:${p.start}`;
-/** A scope's select value: 'team:', 'pipeline:<id>', 'rep:<owner id>'. */
-export const scopeValue = (kind: 'team' | 'pipeline' | 'rep', id = ''): string => `${kind}:${id}`;
+/** A scope's select value: 'team:' (the company), 'sales_team:crm:42', 'pipeline:<id>', 'rep:<owner id>'. */
+export const scopeValue = (kind: 'team' | 'sales_team' | 'pipeline' | 'rep', id = ''): string => `${kind}:${id}`;
 
 export function targetsModalView(m: TargetsModalInput): View {
   const periodOptions = m.periods.map((c) => option(`${c.name}: ${c.period.label} (${c.period.start} – ${dayToIso(c.period.toDay - 1)})`, periodValue(c.period)));
-  // Team first, then pipelines, then reps, within Slack's 100 options.
+  // The company first, then teams, pipelines and reps, within Slack's 100 options.
   const room = MAX_SELECT_OPTIONS - 1;
-  const pipelines = m.pipelines.slice(0, room);
-  const reps = m.reps.slice(0, room - pipelines.length);
+  const teams = m.teams.slice(0, room);
+  const pipelines = m.pipelines.slice(0, room - teams.length);
+  const reps = m.reps.slice(0, room - teams.length - pipelines.length);
   const groups = [
-    { label: plain('Team'), options: [option('The whole team', scopeValue('team'))] },
+    { label: plain('Company'), options: [option('The whole company', scopeValue('team'))] },
+    ...(teams.length ? [{ label: plain('Teams'), options: teams.map((t) => option(t.name, scopeValue('sales_team', t.id))) }] : []),
     ...(pipelines.length ? [{ label: plain('Pipelines'), options: pipelines.map((p) => option(p.name, scopeValue('pipeline', p.id))) }] : []),
     ...(reps.length ? [{ label: plain('Reps'), options: reps.map((r) => option(r.name, scopeValue('rep', r.id))) }] : []),
   ];
-  const left = m.pipelines.length + m.reps.length - pipelines.length - reps.length;
+  const left = m.teams.length + m.pipelines.length + m.reps.length - teams.length - pipelines.length - reps.length;
   const blocks: KnownBlock[] = [];
   if (m.saved) blocks.push({ type: 'section', block_id: BLOCK_IDS.targetsSaved, text: { type: 'mrkdwn', text: clip(`:white_check_mark: ${m.saved}`, 3000) } });
   blocks.push({
@@ -70,13 +74,13 @@ export function targetsModalView(m: TargetsModalInput): View {
     elements: [
       {
         type: 'mrkdwn',
-        text: `A target set here wins over one from a CSV import or the CRM, and every change is audited.${left > 0 ? ` ${left} more pipelines or reps than a list can hold: set theirs with \`dealcast import-targets\`.` : ''}`,
+        text: `A target set here wins over one from a CSV import or the CRM, and every change is audited.${left > 0 ? ` ${left} more teams, pipelines or reps than a list can hold: set theirs with \`dealcast import-targets\`.` : ''}`,
       },
     ],
   });
   blocks.push(
     { type: 'input', block_id: BLOCK_IDS.targetsPeriod, label: plain('Period'), element: { type: 'static_select', action_id: ACTION_IDS.targetsField, placeholder: plain('Choose a period'), options: periodOptions } },
-    { type: 'input', block_id: BLOCK_IDS.targetsScope, label: plain('For'), element: { type: 'static_select', action_id: ACTION_IDS.targetsField, placeholder: plain('The team, a pipeline or a rep'), option_groups: groups } },
+    { type: 'input', block_id: BLOCK_IDS.targetsScope, label: plain('For'), element: { type: 'static_select', action_id: ACTION_IDS.targetsField, placeholder: plain('The company, a team, a pipeline or a rep'), option_groups: groups } },
     {
       type: 'input',
       block_id: BLOCK_IDS.targetsAmount,

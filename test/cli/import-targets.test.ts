@@ -8,6 +8,7 @@ import { upsertOwners } from '../../store/owners.js';
 import { upsertPipelines } from '../../store/pipelines.js';
 import { setSetting } from '../../store/settings.js';
 import { effectiveTargets } from '../../store/targets.js';
+import { replaceCrmTeams } from '../../store/crm-teams.js';
 
 let t: ReturnType<typeof tempDb> | undefined;
 afterEach(() => t?.cleanup());
@@ -47,6 +48,25 @@ describe('dealcast import-targets', () => {
       ['rep', '102', 500_000, 'csv'],
     ]);
     expect(db.prepare("SELECT COUNT(*) FROM settings_audit WHERE what LIKE 'target:hubspot:%'").pluck().get()).toBe(3);
+    db.close();
+  });
+
+  it("names a HubSpot team or a team set in Slack by its name, and stores it by the team's id", async () => {
+    const { dir, path } = setup();
+    const db0 = openDb(path);
+    replaceCrmTeams(db0, 'hubspot', [{ id: '178588', name: 'West Coast Sales', memberIds: ['101'], ownerIds: ['101'] }], '2026-12-01T00:00:00Z');
+    setSetting(db0, 'visibility.teams', [{ id: 't1', name: 'צוות ים', ownerIds: ['101', '102'] }], '2026-12-01T00:00:00Z', 'U1');
+    db0.close();
+    const file = join(dir, 'targets.csv');
+    writeFileSync(file, 'period,start,scope,name,currency,amount\nquarter,2026-11-01,company,,USD,900000\nquarter,2026-11-01,team,west coast sales,USD,300000\nquarter,2026-11-01,team,צוות ים,ILS,1000000\n');
+    const r = await cli([file, '--now', '2026-12-05T12:00:00Z'], path);
+    expect([r.code, r.err]).toEqual([0, '']);
+    const db = openDb(path);
+    expect(effectiveTargets(db, 'hubspot', 'quarter', '2026-11-01').map((x) => [x.scopeKind, x.scopeId, x.currency, x.amount])).toEqual([
+      ['team', '', 'USD', 900_000],
+      ['sales_team', 'crm:178588', 'USD', 300_000],
+      ['sales_team', 'slack:t1', 'ILS', 1_000_000],
+    ]);
     db.close();
   });
 

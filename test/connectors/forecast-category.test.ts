@@ -105,3 +105,51 @@ it('without a field chosen in settings, Pipedrive asks for no custom field and r
   expect(fake.log.some((r) => r.path.startsWith('/api/v2/deals') && 'custom_fields' in r.query)).toBe(false);
   expect(fake.log.some((r) => r.path === '/api/v2/deals')).toBe(true);
 });
+
+describe('the fields an admin may choose for the forecast category (/dealcast categories)', () => {
+  const fieldsOf = async (crm: string) => {
+    const c = CONTRACT_CASES.find((x) => x.crm === crm)!;
+    const model = createCrmModel({ now: NOW, deals: 12, seed: 5 });
+    const fake = await c.start(model, { pageSize: 3 });
+    const bundle = createConnector(loadConfig({ env: c.env(fake.url), envFile: null }), { now: NOW, clock: virtualClock() });
+    cleanups.push(() => bundle.close?.(), () => fake.close());
+    return { fields: bundle.connector.categoryFields && bundle.http ? await bundle.connector.categoryFields(bundle.http) : null, fake, model };
+  };
+
+  it("Pipedrive: its active custom single-option, multiple-option and text deal fields, options by id, read across pages", async () => {
+    const { fields, fake } = await fieldsOf('pipedrive');
+    expect(fields!.map((f) => [f.name, f.type, f.key.length])).toEqual([
+      ['Forecast category', 'enum', 40],
+      ['地域', 'set', 40],
+      ['Rep call', 'varchar', 40],
+    ]);
+    expect(fields![0]!.key).toBe(PIPEDRIVE_FORECAST_FIELD);
+    // The values the deal sync stores for this field are the option ids.
+    expect(fields![0]!.options).toEqual([
+      { value: '41', label: 'Commit' },
+      { value: '42', label: 'Best case' },
+      { value: '43', label: 'Pipeline' },
+      { value: '44', label: 'Omitted' },
+      { value: '45', label: 'Upside' },
+    ]);
+    expect(fields![2]!.options).toBeNull();
+    expect(fake.log.filter((r) => r.path === '/v1/dealFields').map((r) => r.query.start)).toEqual(['0', '3', '6']);
+  });
+
+  it("Attio: the deals' own select, status and text attributes (not system ones, not the stage, not archived), options by title", async () => {
+    const { fields, model } = await fieldsOf('attio');
+    expect(fields!.map((f) => [f.key, f.name, f.type])).toEqual([
+      ['source', 'Source', 'select'],
+      ['forecast_category', '見込み区分', 'select'],
+      ['rep_call', 'Rep call', 'text'],
+    ]);
+    // A select's value as the deal sync stores it is the option's title; an archived option is left out.
+    expect(fields![1]!.options).toEqual(['Commit', 'Best case', 'Pipeline', 'Omitted', 'Upside'].map((t) => ({ value: t, label: t })));
+    expect(fields![0]!.options!.map((o) => o.value).sort()).toEqual([...new Set(model.deals.map((d) => d.source).filter(Boolean))].sort());
+  });
+
+  it('Salesforce and HubSpot have their own category field: nothing to choose', async () => {
+    expect((await fieldsOf('salesforce')).fields).toBeNull();
+    expect((await fieldsOf('hubspot')).fields).toBeNull();
+  });
+});

@@ -215,6 +215,51 @@ export function attioDialect(model: CrmModel, knobs: () => FakeKnobs, opts: Atti
           body: { data: { id: { workspace_id: WORKSPACE, list_id: LIST_ID }, api_slug: list, name: 'Sales pipeline', parent_object: ['deals'], workspace_access: 'full-access', workspace_member_access: [], created_by_actor: actor, created_at: '2024-01-01T00:00:00.000000000Z' } },
         };
       }
+      // The deals object's attributes as GET /v2/objects/deals/attributes lists them, and the
+      // options of its select attributes (…/attributes/{slug}/options).
+      if (!list && req.method === 'GET' && p === '/v2/objects/deals/attributes') {
+        const attr = (i: number, api_slug: string, title: string, type: string, system: boolean, archived = false) => ({
+          id: { workspace_id: WORKSPACE, object_id: OBJECT_ID, attribute_id: uuid('7', String(i)) },
+          title,
+          description: null,
+          api_slug,
+          type,
+          is_system_attribute: system,
+          is_writable: true,
+          is_required: false,
+          is_unique: false,
+          is_multiselect: false,
+          is_default_value_enabled: false,
+          is_archived: archived,
+          default_value: null,
+          relationship: null,
+          created_at: '2024-01-01T00:00:00.000000000Z',
+          config: { currency: { default_currency_code: null, display_type: null }, record_reference: { allowed_object_ids: null } },
+        });
+        return {
+          status: 200,
+          body: {
+            data: [
+              attr(1, 'name', 'Deal name', 'text', true),
+              attr(2, 'stage', 'Deal stage', 'status', true),
+              attr(3, 'value', 'Deal value', 'currency', true),
+              attr(4, 'owner', 'Deal owner', 'actor-reference', true),
+              attr(5, 'source', 'Source', 'select', false),
+              attr(6, 'forecast_category', '見込み区分', 'select', false),
+              attr(7, 'rep_call', 'Rep call', 'text', false),
+              attr(8, 'old_call', 'Old call', 'select', false, true),
+            ],
+          },
+        };
+      }
+      const optionsOf = /^\/v2\/objects\/deals\/attributes\/(source|forecast_category)\/options$/.exec(p);
+      if (!list && req.method === 'GET' && optionsOf) {
+        const titles = optionsOf[1] === 'source' ? [...new Set(model.deals.map((d) => d.source).filter((x): x is string => !!x))] : [...Object.values(ATTIO_FORECAST_OPTIONS), 'Parked'];
+        return {
+          status: 200,
+          body: { data: titles.map((title, i) => ({ id: { workspace_id: WORKSPACE, object_id: OBJECT_ID, attribute_id: uuid('7', '6'), option_id: uuid('8', String(i)) }, title, is_archived: title === 'Parked' })) },
+        };
+      }
       const statusesPath = list ? `/v2/lists/${list}/attributes/stage/statuses` : '/v2/objects/deals/attributes/stage/statuses';
       if (req.method === 'GET' && p === statusesPath) {
         const showArchived = req.query.get('show_archived') === 'true';

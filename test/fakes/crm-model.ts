@@ -285,8 +285,8 @@ export function archiveDeal(model: CrmModel, id: string, at: Date): ModelDeal {
 /**
  * Targets for the fourth calendar quarter of 2026 (and one month and one week in it), set the
  * way sales teams set them in a CRM: per rep in several currencies (two reps named in Japanese
- * and Arabic script), for the company and for one pipeline, plus goals that are not sales
- * targets dealcast keeps (a count of calls, a team within the company, a week).
+ * and Arabic script), for the company, for one pipeline and for a team (EMEA: 山田 and محمد),
+ * plus goals that are not sales targets dealcast keeps (a count of calls, a week).
  */
 export function addModelGoals(model: CrmModel): ModelGoal[] {
   model.owners.push(
@@ -306,5 +306,6 @@ export function addModelGoals(model: CrmModel): ModelGoal[] {
     { id: '7009', name: 'Week 49 push', metric: 'revenue', assignee: { kind: 'owner', ownerId: '503' }, interval: 'week', start: '2026-11-30', end: '2026-12-07', currency: 'USD', amount: 10_000 },
   ];
   model.goals = goals;
+  model.teams = [...(model.teams ?? []).filter((t) => t.id !== '42'), { id: '42', name: 'EMEA', memberIds: ['505', '506'] }];
   return goals;
 }

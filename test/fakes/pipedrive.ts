@@ -22,6 +22,38 @@ export const PIPEDRIVE_FORECAST_FIELD = 'a3f1c0de5b6e7f80912a3b4c5d6e7f8091a2b3c
 /** Its options' ids: Commit 41, Best case 42, Pipeline 43, Omitted 44, and 45 "Upside" (no admin map for it). */
 export const PIPEDRIVE_FORECAST_OPTIONS = { commit: 41, best_case: 42, pipeline: 43, omitted: 44, unknown: 45 } as const;
 
+/**
+ * GET /v1/dealFields as Pipedrive answers it: the standard fields (short keys, not editable) and
+ * the account's custom ones (40-character keys): the forecast category enum (its options are the
+ * ids deals carry), a set, a text field and a number field.
+ */
+export const PIPEDRIVE_DEAL_FIELDS = [
+  { id: 12450, key: 'title', name: 'Title', order_nr: 1, field_type: 'varchar', edit_flag: false, active_flag: true, options: null },
+  { id: 12451, key: 'value', name: 'Value', order_nr: 2, field_type: 'monetary', edit_flag: false, active_flag: true, options: null },
+  { id: 12452, key: 'stage_id', name: 'Stage', order_nr: 3, field_type: 'stage', edit_flag: false, active_flag: true, options: null },
+  { id: 12453, key: 'status', name: 'Status', order_nr: 4, field_type: 'status', edit_flag: false, active_flag: true, options: [{ id: 'open', label: 'Open' }, { id: 'won', label: 'Won' }] },
+  {
+    id: 12500,
+    key: PIPEDRIVE_FORECAST_FIELD,
+    name: 'Forecast category',
+    order_nr: 20,
+    field_type: 'enum',
+    edit_flag: true,
+    active_flag: true,
+    options: [
+      { id: 41, label: 'Commit' },
+      { id: 42, label: 'Best case' },
+      { id: 43, label: 'Pipeline' },
+      { id: 44, label: 'Omitted' },
+      { id: 45, label: 'Upside' },
+    ],
+  },
+  { id: 12501, key: 'b7e2d1c0a9f8e7d6c5b4a3928170f6e5d4c3b2a1', name: '地域', order_nr: 21, field_type: 'set', edit_flag: true, active_flag: true, options: [{ id: 51, label: '関東' }, { id: 52, label: 'الخليج' }] },
+  { id: 12502, key: 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00', name: 'Rep call', order_nr: 22, field_type: 'varchar', edit_flag: true, active_flag: true, options: null },
+  { id: 12503, key: 'd00d00d00d00d00d00d00d00d00d00d00d00d00d', name: 'Discount %', order_nr: 23, field_type: 'double', edit_flag: true, active_flag: true, options: null },
+  { id: 12504, key: 'e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1', name: 'Old category', order_nr: 24, field_type: 'enum', edit_flag: true, active_flag: false, options: [{ id: 61, label: 'Commit' }] },
+];
+
 function renderDeal(d: ModelDeal, q?: URLSearchParams) {
   // v2 serves custom fields under custom_fields, the ones asked for by key.
   const asked = (q?.get('custom_fields') ?? '').split(',');
@@ -229,6 +261,14 @@ export function pipedriveDialect(model: CrmModel, knobs: () => FakeKnobs): CrmDi
         return { status: 200, body: { success: true, data: { values_total, weighted_values_total: {}, total_count: model.deals.length, total_currency_converted_value: total, total_weighted_currency_converted_value: 0 } } };
       }
       if (p === '/v1/currencies') return { status: 200, body: { success: true, data: PIPEDRIVE_CURRENCIES } };
+      if (p === '/v1/dealFields') {
+        // v1 offset paging: start/limit, more_items_in_collection and next_start.
+        const start = Number(q.get('start') ?? 0);
+        const limit = Math.min(Number(q.get('limit') ?? 100), knobs().pageSize);
+        const data = PIPEDRIVE_DEAL_FIELDS.slice(start, start + limit);
+        const more = start + limit < PIPEDRIVE_DEAL_FIELDS.length;
+        return { status: 200, body: { success: true, data, additional_data: { pagination: { start, limit, more_items_in_collection: more, ...(more ? { next_start: start + limit } : {}) } } } };
+      }
       if (p === '/v1/goals/find') {
         // Without a type, assignee or outcome filter only the token user's own goals come back.
         const everyone = ['type.name', 'assignee.type', 'expected_outcome.tracking_metric'].some((k) => q.has(k));

@@ -149,6 +149,66 @@ describe('quota attainment', () => {
   });
 });
 
+describe('a named team\'s target', () => {
+  // Team "湾岸・関東" is 山田 and محمد; u-1 is not in it. Same quarter and now as above (45 of 92 days).
+  const Y = '山田';
+  const M = 'محمد';
+  const teamDeals: QuotaDeal[] = [
+    // This quarter: 山田 120k, محمد 60k won = 180k. u-1's 500k is not the team's; محمد's 40k EUR is another currency.
+    deal({ ownerId: Y, created: '2026-09-01T00:00:00Z', closed: '2026-11-20T00:00:00Z', won: true, amount: 120_000 }),
+    deal({ ownerId: M, created: '2026-09-01T00:00:00Z', closed: '2026-12-10T00:00:00Z', won: true, amount: 60_000 }),
+    deal({ ownerId: 'u-1', created: '2026-09-01T00:00:00Z', closed: '2026-12-01T00:00:00Z', won: true, amount: 500_000 }),
+    deal({ ownerId: M, created: '2026-09-01T00:00:00Z', closed: '2026-12-05T00:00:00Z', won: true, amount: 40_000, currency: 'EUR' }),
+    // Last quarter (Aug–Oct, 92 days): 山田 80k on day 20 (before 45/92 of the way), محمد 120k on day 85 (after).
+    deal({ ownerId: Y, created: '2026-06-01T00:00:00Z', closed: '2026-08-21T00:00:00Z', won: true, amount: 80_000 }),
+    deal({ ownerId: M, created: '2026-06-01T00:00:00Z', closed: '2026-10-25T00:00:00Z', won: true, amount: 120_000 }),
+    // Lost in the last year: محمد 100k.
+    deal({ ownerId: M, created: '2026-06-01T00:00:00Z', closed: '2026-09-15T00:00:00Z', amount: 100_000 }),
+    // Open now: 山田 150k, محمد 90k; u-1's 400k is not the team's.
+    deal({ ownerId: Y, created: '2026-11-20T00:00:00Z', amount: 150_000 }),
+    deal({ ownerId: M, created: '2026-11-20T00:00:00Z', amount: 90_000 }),
+    deal({ ownerId: 'u-1', created: '2026-11-20T00:00:00Z', amount: 400_000 }),
+  ];
+  const target = { scopeKind: 'sales_team' as const, scopeId: 'crm:42', memberIds: [Y, M], currency: 'USD', amount: 400_000 };
+
+  it("counts its members' deals only, in the target's currency: attainment, pace, coverage, pipeline needed by hand", () => {
+    const a = quotaAttainment(teamDeals, target, period, opts);
+    expect([a.scope, a.scope_id, a.currency, a.target]).toEqual(['sales_team', 'crm:42', 'USD', 400_000]);
+    expect(a.won).toBe(180_000);
+    expect(a.attainment).toBeCloseTo(0.45, 12);
+    // 400k × 45/92.
+    expect(a.expected_linear).toBeCloseTo((400_000 * 45) / 92, 6);
+    // The team's past quarters at the same point: 80k of 200k = 0.4 -> 160k expected; 180k won is 112.5% of pace.
+    expect(a.historical_share).toBeCloseTo(0.4, 12);
+    expect(a.expected_historical).toBeCloseTo(160_000, 6);
+    expect(a.pace).toBeCloseTo(1.125, 12);
+    expect(a.still_needed).toBe(220_000);
+    // Open 150k + 90k = 240k against 220k still needed: coverage 240/220.
+    expect([a.open_pipeline, a.open_deals]).toEqual([240_000, 2]);
+    expect(a.coverage).toBeCloseTo(240 / 220, 12);
+    // Closed in the last year: won 120 + 60 + 80 + 120 = 380k, lost 100k -> 380/480.
+    expect(a.win_rate).toBeCloseTo(380 / 480, 12);
+    expect(a.pipeline_needed).toBeCloseTo((220_000 * 480) / 380, 6);
+    expect(a.pipeline_gap).toBeCloseTo((220_000 * 480) / 380 - 240_000, 6);
+    expect(a.other_currency_deals).toBe(1);
+    // The range is for the members' open deals only, from what is won so far.
+    expect(a.projected.p10).toBeCloseTo(180_000 + a.rest.p10, 6);
+    // The company's rest of the period also holds u-1's 400k open deal: more is expected there.
+    const company = quotaAttainment(teamDeals, { scopeKind: 'team', scopeId: '', currency: 'USD', amount: 400_000 }, period, opts);
+    expect(company.won).toBe(680_000);
+    expect(a.rest.expected).toBeLessThan(company.rest.expected);
+  });
+
+  it('equals the sum of its members as reps, and a team with nobody in it wins nothing', () => {
+    const team = quotaAttainment(teamDeals, target, period, opts);
+    const reps = [Y, M].map((id) => quotaAttainment(teamDeals, { scopeKind: 'rep', scopeId: id, currency: 'USD', amount: 1 }, period, opts));
+    expect(team.won).toBe(reps[0]!.won + reps[1]!.won);
+    expect(team.open_pipeline).toBe(reps[0]!.open_pipeline + reps[1]!.open_pipeline);
+    const empty = quotaAttainment(teamDeals, { ...target, memberIds: [] }, period, opts);
+    expect([empty.won, empty.open_pipeline, empty.other_currency_deals]).toEqual([0, 0, 0]);
+  });
+});
+
 describe('probability of reaching an amount', () => {
   it('two coin-flip deals of 60 and 50: P(≥ 40) = 3/4, P(≥ 55) = 1/2, P(≥ 100) = 1/4', () => {
     const r = simulateWon(

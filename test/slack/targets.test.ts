@@ -58,6 +58,7 @@ describe('/dealcast targets', () => {
     const [open] = await fake.waitForCalls('views.open');
     const modal = new ModalSession(open!);
     expect(modal.view.callback_id).toBe('dealcast_targets');
+    expect((modal.blocks.find((b) => b.block_id === 'targets_scope')!.element.option_groups as { label: { text: string } }[]).map((g) => g.label.text)).toEqual(['Company', 'Pipelines', 'Reps']);
     expect(blockKitProblems(modal.view)).toEqual([]);
     // The periods offered: this and next quarter, month and fiscal year, fiscal from February.
     const periods = (modal.blocks.find((b) => b.block_id === 'targets_period')!.element.options as { text: { text: string }; value: string }[]).map((o) => o.value);
@@ -82,7 +83,7 @@ describe('/dealcast targets', () => {
     r = await sendInteraction(t.url, modal.viewSubmission(admin));
     const answer = JSON.parse(r.body);
     expect(answer.response_action).toBe('update');
-    expect(JSON.stringify(answer.view.blocks)).toContain('Saved: the team, FY2027 Q4: $1.3M (was $900K, set by csv).');
+    expect(JSON.stringify(answer.view.blocks)).toContain('Saved: the company, FY2027 Q4: $1.3M (was $900K, set by csv).');
     expect(JSON.stringify(answer.view.blocks)).toContain('Team: $1.3M (slack)');
     expect(blockKitProblems(answer.view)).toEqual([]);
     const [team] = effectiveTargets(t.db, 'demo', 'quarter', '2026-11-01');
@@ -115,5 +116,43 @@ describe('/dealcast targets', () => {
     expect(effectiveTargets(t.db, 'demo', 'month', '2026-12-01')).toEqual([
       expect.objectContaining({ scopeKind: 'rep', scopeId: rep.id, currency: 'JPY', amount: 12_000_000, periodEnd: '2027-01-01', source: 'slack' }),
     ]);
+  });
+
+  it('a team target: set for a team named in /dealcast events, it stays with the team when an admin renames it', async () => {
+    const [a, b] = listOwners(t.db, 'demo');
+    const events = async (teams: string) => {
+      await command('events', 'U0ADMIN');
+      const [open] = await fake.waitForCalls('views.open');
+      fake.reset();
+      const m = new ModalSession(open!);
+      m.typeText('visibility_teams', 'events_field', teams);
+      const r = await sendInteraction(t.url, m.viewSubmission(admin));
+      expect(JSON.parse(r.body)).toEqual({ response_action: 'clear' });
+    };
+    await events(`東京チーム: ${a!.name}, ${b!.name}`);
+    await command('targets', 'U0ADMIN');
+    const [open] = await fake.waitForCalls('views.open');
+    const modal = new ModalSession(open!);
+    modal.selectOption('targets_period', 'targets_field', 'quarter:2026-11-01');
+    const picked = modal.selectOption('targets_scope', 'targets_field', 'sales_team:slack:t1');
+    expect(picked.text.text).toBe('東京チーム');
+    modal.typeText('targets_amount', 'targets_field', '80,000,000');
+    modal.typeText('targets_currency', 'targets_field', 'JPY');
+    const r = await sendInteraction(t.url, modal.viewSubmission(admin));
+    const answer = JSON.parse(r.body);
+    expect(JSON.stringify(answer.view.blocks)).toContain('Saved: Team 東京チーム, FY2027 Q4: ¥80M.');
+    expect(effectiveTargets(t.db, 'demo', 'quarter', '2026-11-01').filter((x) => x.scopeKind === 'sales_team')).toEqual([
+      expect.objectContaining({ scopeId: 'slack:t1', currency: 'JPY', amount: 80_000_000, source: 'slack', updatedBy: 'U0ADMIN' }),
+    ]);
+    expect(audit().at(-1)!.what).toBe('target:demo:quarter:2026-11-01:sales_team:slack:t1');
+    // Renamed (same people): the team keeps its id, so its target follows it.
+    fake.reset();
+    await events(`東京営業部: ${b!.name}, ${a!.name}`);
+    fake.reset();
+    await command('targets', 'U0ADMIN');
+    const [again] = await fake.waitForCalls('views.open');
+    const text = JSON.stringify(new ModalSession(again!).blocks);
+    expect(text).toContain('Team 東京営業部: ¥80M (slack)');
+    expect(text).not.toContain('東京チーム');
   });
 });

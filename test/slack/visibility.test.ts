@@ -87,7 +87,8 @@ describe('scoped visibility', () => {
     modal.typeText('visibility_teams', 'events_field', `East: ${a.name}, ${b.name}`);
     r = await sendInteraction(t.url, modal.viewSubmission({ id: 'U0ADMIN', name: 'admin' }));
     expect(JSON.parse(r.body)).toEqual({ response_action: 'clear' });
-    expect(readVisibility(t.db)).toEqual({ scope: 'own', teams: [{ name: 'East', ownerIds: [a.id, b.id] }] });
+    // Each team set in Slack gets an id (a team target names it by that id, so a rename keeps it).
+    expect(readVisibility(t.db)).toEqual({ scope: 'own', teams: [{ id: 't1', name: 'East', ownerIds: [a.id, b.id] }] });
     const cfg = readDealEventConfig(t.db, 'demo');
     expect(cfg).toMatchObject({ channel: 'C0FEED', bigDealAmount: 25000, bigDealCurrency: 'USD' });
     const audit = t.db.prepare(`SELECT what FROM settings_audit WHERE user_id = 'U0ADMIN'`).pluck().all();

@@ -104,4 +104,22 @@ describe('store migrations', () => {
     expect((err as StoreError).hint).toMatch(/Upgrade dealcast/);
     t.done();
   });
+
+  it('013 keeps every target and lets a target name a team (scope sales_team)', () => {
+    const t = tmp();
+    const db = openDb(t.path, { targetVersion: 12 });
+    const insert = `INSERT INTO targets (crm, period_kind, period_start, period_end, scope_kind, scope_id, source, currency, amount, updated_at, updated_by)
+      VALUES ('pipedrive', 'quarter', '2026-10-01', '2027-01-01', ?, ?, 'slack', 'JPY', 15000000, '2026-10-02T00:00:00Z', 'U1')`;
+    db.prepare(insert).run('rep', '505');
+    expect(() => db.prepare(insert).run('sales_team', 'crm:42')).toThrow(/CHECK/);
+    db.close();
+    const upgraded = openDb(t.path);
+    upgraded.prepare(insert).run('sales_team', 'crm:42');
+    expect(upgraded.prepare('SELECT scope_kind, scope_id, amount, updated_by FROM targets ORDER BY scope_kind').all()).toEqual([
+      { scope_kind: 'rep', scope_id: '505', amount: 15_000_000, updated_by: 'U1' },
+      { scope_kind: 'sales_team', scope_id: 'crm:42', amount: 15_000_000, updated_by: 'U1' },
+    ]);
+    upgraded.close();
+    t.done();
+  });
 });

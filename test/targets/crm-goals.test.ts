@@ -37,7 +37,7 @@ describe('nearestMidnight', () => {
 });
 
 describe('crmGoalsToTargets', () => {
-  const ctx = { fiscalStartMonth: 1, baseCurrency: 'SEK', ownerIds: new Set(['u1', 'u2']), pipelineIds: new Set(['p1']) };
+  const ctx = { fiscalStartMonth: 1, baseCurrency: 'SEK', ownerIds: new Set(['u1', 'u2']), pipelineIds: new Set(['p1']), teamIds: new Set(['t7']) };
   const goal = (over: Partial<CrmGoal>): CrmGoal => ({ id: 'g', name: 'n', start: '2026-10-01', end: '2027-01-01', scope: { kind: 'team' }, currency: 'USD', amount: 100, ...over });
 
   it('keeps the first goal of a period and scope, assumes the company currency, and says why the rest are left out', () => {
@@ -49,18 +49,23 @@ describe('crmGoalsToTargets', () => {
         goal({ id: 'd', scope: { kind: 'pipeline', pipelineId: 'p9' } }),
         goal({ id: 'e', amount: Number.NaN }),
         goal({ id: 'f', scope: { kind: 'pipeline', pipelineId: 'p1' }, start: '2026-12-01', end: '2027-01-01', currency: 'jpy', amount: 1_000_000 }),
+        goal({ id: 'g', scope: { kind: 'sales_team', teamId: 't7' }, amount: 40_000 }),
+        goal({ id: 'h', scope: { kind: 'sales_team', teamId: 't404' } }),
       ],
       ctx,
     );
     expect(r.targets).toEqual([
       { periodKind: 'quarter', periodStart: '2026-10-01', periodEnd: '2027-01-01', scopeKind: 'rep', scopeId: 'u1', currency: 'SEK', amount: 5000 },
       { periodKind: 'month', periodStart: '2026-12-01', periodEnd: '2027-01-01', scopeKind: 'pipeline', scopeId: 'p1', currency: 'JPY', amount: 1_000_000 },
+      // A team's goal names the team by the CRM's id, so a team renamed in the CRM keeps it.
+      { periodKind: 'quarter', periodStart: '2026-10-01', periodEnd: '2027-01-01', scopeKind: 'sales_team', scopeId: 'crm:t7', currency: 'USD', amount: 40_000 },
     ]);
     expect(r.skipped.map((s) => [s.id, s.reason])).toEqual([
       ['b', 'goal a (n) already sets the target of the same period and rep; the first one is kept'],
       ['c', 'it is assigned to user ghost, who is not among the CRM’s deal owners'],
       ['d', 'it is for pipeline p9, which the CRM does not list'],
       ['e', 'its target (NaN) is not an amount zero or above'],
+      ['h', 'it is assigned to team t404, which is not among the CRM’s teams dealcast could read'],
     ]);
     expect(crmGoalsToTargets([goal({ currency: null })], { ...ctx, baseCurrency: null }).skipped[0]!.reason).toMatch(/no currency/);
   });
@@ -100,12 +105,19 @@ describe('Pipedrive goals', () => {
     ]);
   });
 
-  it('left out: deal counts, activities, weekly goals, teams, reps limited to pipelines', () => {
+  it('a goal assigned to a team is that team\'s target, by the team id', () => {
+    const r = pdGoalTargets(pd({ assignee: { id: 3, type: 'team' } }), '2026-06-01', cur);
+    expect(r.skipped).toEqual([]);
+    expect(r.goals.map((g) => g.scope)).toEqual(r.goals.map(() => ({ kind: 'sales_team', teamId: '3' })));
+    expect(r.goals.map((g) => g.start)).toEqual(['2026-01-01', '2026-04-01', '2026-07-01', '2026-10-01']);
+  });
+
+  it('left out: deal counts, activities, weekly goals, reps and teams limited to pipelines', () => {
     const why = (over: Record<string, unknown>) => pdGoalTargets(pd(over), '2026-06-01', cur).skipped[0]?.reason;
     expect(why({ expected_outcome: { target: 12, tracking_metric: 'quantity' } })).toMatch(/deals_won by quantity, not revenue/);
     expect(why({ type: { name: 'activities_completed', params: {} }, expected_outcome: { target: 40, tracking_metric: 'quantity' } })).toMatch(/activities_completed/);
     expect(why({ interval: 'weekly' })).toMatch(/weekly/);
-    expect(why({ assignee: { id: 3, type: 'team' } })).toMatch(/team 3/);
+    expect(why({ assignee: { id: 3, type: 'team' }, type: { name: 'deals_won', params: { pipeline_id: [4] } } })).toMatch(/only pipeline 4, and a team's target/);
     expect(why({ type: { name: 'deals_won', params: { pipeline_id: [4] } } })).toMatch(/only pipeline 4/);
     expect(pdGoalTargets(pd({ assignee: { id: 1, type: 'company' }, type: { name: 'deals_won', params: { pipeline_id: [4] } } }), '2026-06-01', cur).goals[0]!.scope).toEqual({
       kind: 'pipeline',
@@ -122,12 +134,15 @@ describe('HubSpot goal targets and Salesforce quotas', () => {
     properties: { hs_goal_name: 'Q', hs_kpi_unit_type: 'currency', hs_target_amount: '5000.00', hs_start_datetime: '2026-01-01T00:00:00Z', hs_end_datetime: '2026-03-31T23:59:59.999Z', ...props },
   });
 
-  it('HubSpot: an owner, a user mapped to its owner, the company, one pipeline; a team or a non-revenue KPI left out', () => {
+  it('HubSpot: an owner, a user mapped to its owner, the company, a team, one pipeline; a non-revenue KPI left out', () => {
     expect(toCrmGoal(hs({ hubspot_owner_id: '55' }), new Map())).toMatchObject({ start: '2026-01-01', end: '2026-04-01', scope: { kind: 'rep', ownerId: '55' }, amount: 5000, currency: null });
     expect(toCrmGoal(hs({ hs_assignee_user_id: '385' }), new Map([['385', '55']]))).toMatchObject({ scope: { kind: 'rep', ownerId: '55' } });
     expect(toCrmGoal(hs({ hs_pipeline_ids: 'default' }), new Map())).toMatchObject({ scope: { kind: 'pipeline', pipelineId: 'default' } });
     expect(toCrmGoal(hs({}), new Map())).toMatchObject({ scope: { kind: 'team' } });
-    expect(toCrmGoal(hs({ hs_assignee_team_id: '12' }), new Map())).toMatchObject({ reason: expect.stringMatching(/team 12/) });
+    // HubSpot's goals guide: a team goal is assigned by hs_assignee_team_id (or hubspot_team_id).
+    expect(toCrmGoal(hs({ hs_assignee_team_id: '12' }), new Map())).toMatchObject({ scope: { kind: 'sales_team', teamId: '12' } });
+    expect(toCrmGoal(hs({ hubspot_team_id: '13' }), new Map())).toMatchObject({ scope: { kind: 'sales_team', teamId: '13' } });
+    expect(toCrmGoal(hs({ hs_assignee_team_id: '12', hs_pipeline_ids: 'default' }), new Map())).toMatchObject({ reason: expect.stringMatching(/a team's target in dealcast counts every pipeline/) });
     expect(toCrmGoal(hs({ hs_kpi_unit_type: 'count', hs_goal_type: 'calls' }), new Map())).toMatchObject({ reason: expect.stringMatching(/counts count, not revenue/) });
     expect(toCrmGoal(hs({ hs_assignee_user_id: '1' }), new Map())).toMatchObject({ reason: expect.stringMatching(/not a deal owner/) });
   });

@@ -7,6 +7,9 @@ import { runSync } from '../../src/sync/engine.js';
 import { computeReport } from '../../src/reports/compute.js';
 import { listOwners } from '../../store/owners.js';
 import { saveTargets } from '../../store/targets.js';
+import { setSetting } from '../../store/settings.js';
+import { repLeaderboard } from '../../src/metrics/leaderboard.js';
+import { reportSummary } from '../../src/views/report-summary.js';
 
 let t: ReturnType<typeof tempDb> | undefined;
 afterEach(() => t?.cleanup());
@@ -96,5 +99,57 @@ describe('quota report on synced deals', () => {
     expect(f.target!.by_month).toEqual([{ month: '2026-12', amount: 31_000 }]);
     expect(computeReport(t.db, 'csv', 'forecast', { now, timeZone: 'UTC', filters: { owner: '山田 太郎' } }).target).toBeUndefined();
   });
-});
 
+  it('a named team gets its own row over its members\' deals, between the company and the reps; the leaderboard stays per rep', async () => {
+    t = tempDb();
+    const file = join(t.dir, 'deals.csv');
+    // 山田 and محمد are the team; Noa is not. This month: 山田 10,000 USD and 4,000 EUR won, محمد 5,000 USD
+    // won, Noa 6,000 USD won; open: 山田 20,000 USD, محمد 7,000 USD, Noa 50,000 USD.
+    writeFileSync(
+      file,
+      `${CSV}5,E,Closed Won,5000,USD,محمد العلي,2026-10-01,2026-12-05,won
+6,F,Proposal,7000,USD,محمد العلي,2026-11-01,2026-12-22,open
+7,G,Proposal,50000,USD,Noa Levi,2026-11-01,2026-12-22,open
+`,
+    );
+    const now = new Date('2026-12-11T00:00:00Z');
+    await runSync(t.db, createCsvConnector({ path: file }), { now });
+    const byName = new Map(listOwners(t.db, 'csv').map((o) => [o.name, o.id]));
+    const [y, mo, noa] = [byName.get('山田 太郎')!, byName.get('محمد العلي')!, byName.get('Noa Levi')!];
+    setSetting(t.db, 'visibility.teams', [{ id: 't1', name: '湾岸・関東', ownerIds: [y, mo] }], now.toISOString());
+    const m = { periodKind: 'month' as const, periodStart: '2026-12-01', periodEnd: '2027-01-01' };
+    saveTargets(
+      t.db,
+      'csv',
+      [
+        { ...m, scopeKind: 'team', scopeId: '', currency: 'USD', amount: 60_000 },
+        { ...m, scopeKind: 'sales_team', scopeId: 'slack:t1', currency: 'USD', amount: 30_000 },
+        { ...m, scopeKind: 'sales_team', scopeId: 'crm:99', currency: 'USD', amount: 1_000 },
+        { ...m, scopeKind: 'rep', scopeId: noa, currency: 'USD', amount: 12_000 },
+      ],
+      { source: 'csv', userId: 'csv-import', now },
+    );
+    const r = computeReport(t.db, 'csv', 'quota', { now, timeZone: 'UTC', period: 'month' });
+    expect(r.rows.map((x) => [x.scope, x.name])).toEqual([
+      ['team', 'Team'],
+      ['sales_team', '湾岸・関東'],
+      ['rep', 'Noa Levi'],
+    ]);
+    const team = r.rows[1]!;
+    // Won 10,000 + 5,000 USD of 30,000 (the 4,000 EUR never added): half. 10 of 31 days gone.
+    expect([team.scope_id, team.members, team.currency, team.won, team.attainment, team.other_currency_deals]).toEqual(['slack:t1', 2, 'USD', 15_000, 0.5, 1]);
+    expect(team.expected_linear).toBeCloseTo((30_000 * 10) / 31, 6);
+    // Open 20,000 + 7,000 against 15,000 still needed; Noa's 50,000 is not the team's.
+    expect([team.open_pipeline, team.still_needed]).toEqual([27_000, 15_000]);
+    expect(team.coverage).toBeCloseTo(27_000 / 15_000, 12);
+    // A target for a team that no longer exists is said, not silently dropped.
+    expect(r.notes?.join(' ')).toMatch(/team crm:99 is left out: that team no longer exists/);
+    expect(repLeaderboard(r).rows.map((x) => x.name)).toEqual(['Noa Levi']);
+    const summary = reportSummary('quota', r, {
+      filterText: '',
+      freshness: { now, timeZone: 'UTC', syncedAt: now.toISOString() },
+      requestedBy: 'U1',
+    });
+    expect(JSON.stringify(summary.blocks)).toContain('Teams: 湾岸・関東 50% of $30K');
+  });
+});

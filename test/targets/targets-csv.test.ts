@@ -10,6 +10,12 @@ const ctx = {
     { id: 'u-4', name: 'Dana', email: null },
   ],
   pipelines: [{ id: 'enterprise', name: 'Enterprise' }],
+  teams: [
+    { id: 'crm:42', name: 'EMEA' },
+    { id: 'slack:t1', name: '東京チーム' },
+    { id: 'slack:t2', name: 'Dana' },
+    { id: 'crm:9', name: 'Dana' },
+  ],
 };
 
 describe('targets CSV', () => {
@@ -21,6 +27,10 @@ describe('targets CSV', () => {
       'quarter,2026-11-01,rep,محمد علي,USD,250000.50',
       'month,2026-12-01,pipeline,enterprise,EUR,500 000',
       'year,2026-02-01,rep,u-3,USD,0',
+      'quarter,2026-11-01,team,emea,EUR,400000',
+      'quarter,2026-11-01,team,東京チーム,JPY,50000000',
+      'month,2026-11-01,company,,USD,90000',
+      'month,2026-11-01,team,crm:9,USD,1',
     ].join('\n');
     const r = parseTargetsCsv(csv, ctx);
     expect(r.ok).toBe(true);
@@ -31,6 +41,11 @@ describe('targets CSV', () => {
       ['quarter', '2026-11-01', '2027-02-01', 'rep', 'u-2', 'USD', 250_000.5],
       ['month', '2026-12-01', '2027-01-01', 'pipeline', 'enterprise', 'EUR', 500_000],
       ['year', '2026-02-01', '2027-02-01', 'rep', 'u-3', 'USD', 0],
+      // A named team is stored by its id (CRM or Slack), never by its name.
+      ['quarter', '2026-11-01', '2027-02-01', 'sales_team', 'crm:42', 'EUR', 400_000],
+      ['quarter', '2026-11-01', '2027-02-01', 'sales_team', 'slack:t1', 'JPY', 50_000_000],
+      ['month', '2026-11-01', '2026-12-01', 'team', '', 'USD', 90_000],
+      ['month', '2026-11-01', '2026-12-01', 'sales_team', 'crm:9', 'USD', 1],
     ]);
   });
 
@@ -47,15 +62,23 @@ describe('targets CSV', () => {
       'quarter,2026-11-01,team,,USD,10', // 9: fine
       'quarter,2026-11-01,team,,USD,11', // 10: duplicate of 9
       'quarter,2026-11-01,pipeline,,USD,11', // 11: no name
+      'quarter,2026-11-01,team,Nowhere,USD,11', // 12: no such team
+      'quarter,2026-11-01,team,Dana,USD,11', // 13: two teams called Dana
+      'quarter,2026-11-01,company,EMEA,USD,11', // 14: the company has no name
+      'quarter,2026-11-01,company,,USD,12', // 15: the company again (line 9)
     ].join('\n');
     const r = parseTargetsCsv(csv, ctx);
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.problems.map((p) => p.line)).toEqual([2, 3, 4, 5, 6, 7, 8, 10, 11]);
+    expect(r.problems.map((p) => p.line)).toEqual([2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15]);
     expect(r.problems[0]!.message).toContain('February, May, August or November');
     expect(r.problems[2]!.message).toContain('no deal owner matches "Nobody"');
     expect(r.problems[3]!.message).toContain('u-3, u-4');
     expect(r.problems[7]!.message).toContain('line 9');
+    expect(r.problems[9]!.message).toBe('no team matches "Nowhere" (teams: EMEA, 東京チーム, Dana, Dana).');
+    expect(r.problems[10]!.message).toContain('give the id instead (slack:t2, crm:9)');
+    expect(r.problems[11]!.message).toContain('a company target has no name');
+    expect(r.problems[12]!.message).toContain('line 9');
   });
 
   it('refuses a file without the needed columns', () => {
