@@ -21,6 +21,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { CHART_FONTS, fontFiles } from '../charts/fonts.js';
+import { seedDemoDealSnapshots } from '../src/cli/demo.js';
+import { seedDemoTargets } from '../src/cli/demo-targets.js';
+import { DemoCrm } from '../src/connectors/demo.js';
 import { runAlertsJob } from '../src/jobs/alerts.js';
 import { jobContext } from '../src/jobs/context.js';
 import { DEAL_EVENT_SETTING_KEYS } from '../src/jobs/deal-event-settings.js';
@@ -374,7 +377,7 @@ async function main(): Promise<void> {
   const fake = await startFakeSlack();
   const t = await startTestApp(fake, {
     now: () => NOW,
-    env: { DEMO_DEALS: '1500', LOG_LEVEL: 'error' },
+    env: { DEMO_DEALS: '1500', DEMO_SEED: '42', LOG_LEVEL: 'error' },
     reports: (db) => new InlineReports(db),
   });
   const tmp = mkdtempSync(join(tmpdir(), 'dealcast-pictures-'));
@@ -387,6 +390,9 @@ async function main(): Promise<void> {
     fake.addUser({ id: ME.id, name: ME.name, realName: OWNER_RENAMES[ME.ownerId], email: me.email!, tz: 'UTC' });
     fake.addUser({ id: 'U0ADMIN', name: 'admin', realName: 'Admin', isAdmin: true, tz: 'UTC' });
     const events = await captureDealEvents(fake, t);
+    // As `npm run demo` does: weekly snapshots replayed from the demo CRM (for the commit bias) and its quarter targets.
+    seedDemoDealSnapshots(t.db, new DemoCrm({ seed: 42, deals: 1500, now: NOW }), NOW, 'UTC');
+    seedDemoTargets(t.db, NOW, 'UTC');
     const captures = [...(await capture(fake, t)), events];
 
     mkdirSync(EXAMPLES, { recursive: true });
