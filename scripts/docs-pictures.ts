@@ -263,8 +263,11 @@ async function capture(fake: FakeSlack, t: TestApp): Promise<Capture[]> {
   ] as const) {
     await command(text, '/dealcast', 'U0ADMIN');
     await fake.waitForCalls('views.open', 1);
+    // The settings form opens with a loading view and is filled in by views.update: show what the admin ends up seeing.
+    if (name === 'settings-modal') await fake.waitForCalls('views.update', 1);
     const calls = take();
-    out.push({ name, title: `/dealcast ${text}`, calls, surface: { kind: 'modal', view: calls.find((c) => c.method === 'views.open')!.params.view as Json } });
+    const last = calls.filter((c) => c.method === 'views.open' || c.method === 'views.update').at(-1)!;
+    out.push({ name, title: `/dealcast ${text}`, calls, surface: { kind: 'modal', view: last.params.view as Json } });
   }
 
   // The digest and the alerts, as the scheduler runs them.
