@@ -69,6 +69,15 @@ export function neutraliseFormatting(s: string): string {
   return s.replace(/[*_~`]/g, '\u200B$&\u200B');
 }
 
+/**
+ * A name from the CRM set inside a sentence of other text: first-strong isolate … pop directional
+ * isolate (Unicode bidi), so a right-to-left name such as محمد علي does not pull the figures after
+ * it to its side ("محمد علي 73%" is read as the name, then 73%). Invisible; the text copies the same.
+ */
+export function isolateName(s: string): string {
+  return `\u2068${s}\u2069`;
+}
+
 /** Trims to `max` characters with an ellipsis. */
 export function clip(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`;

@@ -7,7 +7,7 @@ import { BLOCK_IDS, type ChartCommandKey } from '../ids.js';
 import type { CommitReport, ForecastReport, FunnelReport, PipelineReport, QuotaReport, ReportBase, RepsReport, VelocityReport } from '../metrics/report-types.js';
 import { currencyLine, moneyNote } from './money-note.js';
 import { freshnessLine, type Freshness } from './freshness.js';
-import { clip, escapeMrkdwn, formatCount, formatDays, formatMoney, formatPercent } from './numbers.js';
+import { clip, escapeMrkdwn, formatCount, formatDays, formatMoney, formatPercent, isolateName } from './numbers.js';
 import { localDay } from '../time/calendar.js';
 
 type KnownBlock = types.KnownBlock;
@@ -204,8 +204,8 @@ function commitHeadline(r: CommitReport): Headline {
   const bias = (x: CommitReport['rows'][number]) =>
     x.bias.status !== 'ok' ? `not enough history (${x.bias.points} of ${r.min_bias_points} points)` : x.bias.ratio === null ? 'never committed' : `${formatPercent(x.bias.ratio)} of commit closed (${x.bias.points} points)`;
   const reps = r.rows.filter((x) => x.scope === 'rep');
-  const above = reps.filter((x) => x.commit_vs_model === 'above').map((x) => x.name);
-  const below = reps.filter((x) => x.commit_vs_model === 'below').map((x) => x.name);
+  const above = reps.filter((x) => x.commit_vs_model === 'above').map((x) => isolateName(x.name));
+  const below = reps.filter((x) => x.commit_vs_model === 'below').map((x) => isolateName(x.name));
   const note = [above.length ? `Commit above the model's P90: ${above.join(', ')}` : '', below.length ? `Commit below the model's P10: ${below.join(', ')}` : ''].filter(Boolean).join(' · ');
   return {
     title,
@@ -231,12 +231,12 @@ function quotaHeadline(r: QuotaReport): Headline {
   const c = team.currency;
   const who = team.scope === 'team' ? 'Team' : team.name;
   const reps = r.rows.filter((x) => x.scope === 'rep' && x.pace !== null);
-  const ahead = reps.filter((x) => x.pace! >= 1).map((x) => `${x.name} ${formatPercent(x.attainment)}`);
-  const behind = reps.filter((x) => x.pace! < 1).map((x) => `${x.name} ${formatPercent(x.attainment)}`);
+  const ahead = reps.filter((x) => x.pace! >= 1).map((x) => `${isolateName(x.name)} ${formatPercent(x.attainment)}`);
+  const behind = reps.filter((x) => x.pace! < 1).map((x) => `${isolateName(x.name)} ${formatPercent(x.attainment)}`);
   // Named teams: each with its own attainment and pace, in its own target's currency.
   const teams = r.rows
     .filter((x) => x.scope === 'sales_team')
-    .map((x) => `${x.name} ${formatPercent(x.attainment)} of ${formatMoney(x.target, x.currency)}${x.pace === null ? '' : x.pace >= 1 ? ', on pace' : ', behind pace'}`);
+    .map((x) => `${isolateName(x.name)} ${formatPercent(x.attainment)} of ${formatMoney(x.target, x.currency)}${x.pace === null ? '' : x.pace >= 1 ? ', on pace' : ', behind pace'}`);
   const note =
     [teams.length ? `Teams: ${teams.join('; ')}` : '', ahead.length ? `On pace: ${ahead.join(', ')}` : '', behind.length ? `Behind pace: ${behind.join(', ')}` : ''].filter(Boolean).join(' · ') ||
     undefined;
