@@ -22,7 +22,7 @@ import { followTokens, keysetByTime, type TimeWindow } from '../sync/paging.js';
 import { parsePayload } from '../sync/payload-shape.js';
 import type { CrmHttpOptions } from '../sync/http.js';
 import { CrmAuthError } from '../errors.js';
-import { nearestMidnight } from '../targets/crm-goals.js';
+import { narrowToPipelines, nearestMidnight } from '../targets/crm-goals.js';
 import type { ActivityRow, DealRow, OwnerRow, PipelineRow, StageHistoryRow, StageRow, TeamRow } from '../model/rows.js';
 import { TargetsUnavailable, type Connector, type CrmGoal, type CrmGoals, type CrmGoalSkip, type CrmHttp, type CrmRequest, type CrmTeams, type CurrencyInfo, type FieldTypeChange, type Page, type ReadContext } from '../sync/connector.js';
 
@@ -533,14 +533,9 @@ export function toCrmGoal(o: GoalObject, ownerOfUser: Map<string, string>): CrmG
     scope = { kind: 'rep', ownerId: owner };
   } else if (team) scope = { kind: 'sales_team', teamId: team };
   else scope = { kind: 'team' };
-  if (pipelines.length) {
-    if (scope.kind === 'rep' || scope.kind === 'sales_team') {
-      const whose = scope.kind === 'rep' ? "a rep's" : "a team's";
-      return skip(`it counts only pipeline${pipelines.length > 1 ? 's' : ''} ${pipelines.join(', ')}, and ${whose} target in dealcast counts every pipeline`);
-    }
-    if (pipelines.length > 1) return skip(`it counts pipelines ${pipelines.join(', ')} together, and dealcast keeps a target per pipeline`);
-    scope = { kind: 'pipeline', pipelineId: pipelines[0]! };
-  }
+  const narrowed = narrowToPipelines(scope, pipelines);
+  if ('reason' in narrowed) return skip(narrowed.reason);
+  scope = narrowed.scope;
   return { id: o.id, name, start, end, scope, currency: p.hs_goal_target_currency_code || null, amount };
 }
 

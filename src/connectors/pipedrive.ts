@@ -28,6 +28,7 @@ import type { ActivityRow, DealRow, OwnerRow, StageHistoryRow, StageRow } from '
 import { TargetsUnavailable, type CategoryFieldCandidate, type Connector, type CrmGoal, type CrmGoals, type CrmGoalSkip, type CrmHttp, type CrmRequest, type CrmTeams, type CurrencyInfo, type Page, type ReadContext } from '../sync/connector.js';
 import { CrmAuthError, CrmHttpError } from '../errors.js';
 import { addDays, addMonths } from '../time/calendar.js';
+import { narrowToPipelines } from '../targets/crm-goals.js';
 
 const LABEL = 'Pipedrive';
 export const PIPEDRIVE_AUTH_HINT =
@@ -293,14 +294,9 @@ export function pdGoalTargets(g: PdGoal, today: string, currencyOf: Map<number, 
   else if (g.assignee.type === 'company') scope = { kind: 'team' };
   else if (g.assignee.type === 'team') scope = { kind: 'sales_team', teamId: String(g.assignee.id) };
   else return skip(`it is assigned to a Pipedrive ${g.assignee.type} (${g.assignee.id}): dealcast keeps targets for the whole company, a team, a rep or a pipeline`);
-  if (pipelines.length) {
-    if (scope.kind === 'rep' || scope.kind === 'sales_team') {
-      const whose = scope.kind === 'rep' ? "a rep's" : "a team's";
-      return skip(`it counts only pipeline${pipelines.length > 1 ? 's' : ''} ${pipelines.join(', ')}, and ${whose} target in dealcast counts every pipeline`);
-    }
-    if (pipelines.length > 1) return skip(`it counts pipelines ${pipelines.join(', ')} together, and dealcast keeps a target per pipeline`);
-    scope = { kind: 'pipeline', pipelineId: pipelines[0]! };
-  }
+  const narrowed = narrowToPipelines(scope, pipelines);
+  if ('reason' in narrowed) return skip(narrowed.reason);
+  scope = narrowed.scope;
   const currency = g.expected_outcome.currency_id == null ? null : (currencyOf.get(g.expected_outcome.currency_id) ?? null);
   const endExclusive = g.duration.end ? addDays(g.duration.end, 1) : null;
   const goals: CrmGoal[] = [];

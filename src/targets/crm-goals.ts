@@ -118,3 +118,18 @@ export function nearestMidnight(instant: string): string | null {
   if (Number.isNaN(ms)) return null;
   return new Date(Math.floor((ms + 1 + 12 * 3_600_000) / 86_400_000) * 86_400_000).toISOString().slice(0, 10);
 }
+
+/**
+ * A CRM goal counted on some pipelines only: the scope it becomes (that pipeline's target), or why
+ * it is left out. dealcast keeps a target per pipeline, and a rep's or a team's counts every
+ * pipeline, so a goal narrowed further than that has no dealcast equivalent.
+ */
+export function narrowToPipelines(scope: CrmGoal['scope'], pipelines: string[]): { scope: CrmGoal['scope'] } | { reason: string } {
+  if (!pipelines.length) return { scope };
+  if (scope.kind === 'rep' || scope.kind === 'sales_team') {
+    const whose = scope.kind === 'rep' ? "a rep's" : "a team's";
+    return { reason: `it counts only pipeline${pipelines.length > 1 ? 's' : ''} ${pipelines.join(', ')}, and ${whose} target in dealcast counts every pipeline` };
+  }
+  if (pipelines.length > 1) return { reason: `it counts pipelines ${pipelines.join(', ')} together, and dealcast keeps a target per pipeline` };
+  return { scope: { kind: 'pipeline', pipelineId: pipelines[0]! } };
+}
