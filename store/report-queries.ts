@@ -15,7 +15,7 @@ import type { ClosedByDepthRow, StageProbabilityInput } from '../src/metrics/pro
 import type { CohortByDepthRow } from '../src/metrics/funnel.js';
 import type { DaysInStageRow } from '../src/metrics/time-in-stage.js';
 import type { ClosedByDayRow, CreatedByDayRow } from '../src/metrics/velocity.js';
-import { decodePath } from '../src/metrics/deal-facts.js';
+import { decodePath, toEpochDay } from '../src/metrics/deal-facts.js';
 import type { DealHistory } from '../src/metrics/win-hazard.js';
 import type { BySourceRow } from '../src/metrics/sources.js';
 import type { OpenDealCandidate } from '../src/metrics/stuck-deals.js';
@@ -382,11 +382,11 @@ export function dealHistories(db: Db, crm: string, team: TeamFilter, scope: Fact
   const rows = db
     .prepare(
       `SELECT COALESCE(pipeline_id, ''), COALESCE(amount, 0), (amount IS NOT NULL AND NOT (status = 2 AND amount = 0)),
-              created, closed, status, path, stage_id, ${inScope}, deal_id
+              created, closed, status, path, stage_id, ${inScope}, deal_id, close_day
        FROM deal_facts WHERE crm = ?${t.sql}`,
     )
     .raw()
-    .all(...s.params, crm, ...t.params) as [string, number, number, number, number | null, number, string, string | null, number, string][];
+    .all(...s.params, crm, ...t.params) as [string, number, number, number, number | null, number, string, string | null, number, string, number | null][];
   const snapshots = dealSnapshotAmounts(db, crm);
   const out: (DealHistory & { stageId: string | null })[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
@@ -401,6 +401,7 @@ export function dealHistories(db: Db, crm: string, team: TeamFilter, scope: Fact
       path: decodePath(r[6]),
       inScope: r[8] === 1,
       stageId: r[7],
+      closeDay: r[10],
     };
     const snap = snapshots.get(r[9]);
     if (snap) out[i]!.snapshots = snap;
@@ -414,15 +415,18 @@ export function dealHistories(db: Db, crm: string, team: TeamFilter, scope: Fact
  * day), as the facts convert a deal's amount at its close date. A snapshot whose amount no rate
  * converts is left out (the deal's older snapshot, or its current amount, stands for it).
  */
-export function dealSnapshotAmounts(db: Db, crm: string): Map<string, { t: number; amount: number | null }[]> {
-  const out = new Map<string, { t: number; amount: number | null }[]>();
+export function dealSnapshotAmounts(db: Db, crm: string): Map<string, { t: number; amount: number | null; closeDay: number | null }[]> {
+  const out = new Map<string, { t: number; amount: number | null; closeDay: number | null }[]>();
   const rows = db
-    .prepare('SELECT deal_id, taken_at, amount, currency, COALESCE(close_date, day) FROM deal_snapshots WHERE crm = ? ORDER BY deal_id, taken_at')
+    .prepare('SELECT deal_id, taken_at, amount, currency, COALESCE(close_date, day), close_date FROM deal_snapshots WHERE crm = ? ORDER BY deal_id, taken_at')
     .raw()
-    .all(crm) as [string, string, number | null, string | null, string][];
+    .all(crm) as [string, string, number | null, string | null, string, string | null][];
   if (!rows.length) return out;
   const { convert } = reportingMoney(db, crm);
-  for (const [id, takenAt, amount, currency, day] of rows) {
+  // A few dozen snapshot instants and a few hundred close dates among up to millions of rows: parse each once.
+  const instants = new Map<string, number>();
+  const closeDays = new Map<string, number | null>();
+  for (const [id, takenAt, amount, currency, day, closeDate] of rows) {
     let value: number | null = null;
     if (amount !== null) {
       const c = convert({ amount, currency, amountHome: null, day: day.slice(0, 10) });
@@ -431,7 +435,18 @@ export function dealSnapshotAmounts(db: Db, crm: string): Map<string, { t: numbe
     }
     let list = out.get(id);
     if (!list) out.set(id, (list = []));
-    list.push({ t: Math.floor(Date.parse(takenAt) / 1000), amount: value });
+    let t = instants.get(takenAt);
+    if (t === undefined) instants.set(takenAt, (t = Math.floor(Date.parse(takenAt) / 1000)));
+    let closeDay: number | null = null;
+    if (closeDate) {
+      let cd = closeDays.get(closeDate);
+      if (cd === undefined) {
+        const x = toEpochDay(closeDate);
+        closeDays.set(closeDate, (cd = Number.isFinite(x) ? x : null));
+      }
+      closeDay = cd;
+    }
+    list.push({ t, amount: value, closeDay });
   }
   return out;
 }

@@ -2,7 +2,7 @@
  * `dealcast demo [--seed N] [--deals N] [--now ISO] [--out DIR]`: syncs the built-in demo CRM
  * into the database and shows what dealcast reports, with no accounts and no configuration.
  */
-import { createDemoConnector, DemoCrm } from '../connectors/demo.js';
+import { createDemoConnector, DemoCrm, DEMO_WINDOW_WEEKS } from '../connectors/demo.js';
 import { saveDealSnapshotRows } from '../../store/deal-snapshots.js';
 import { localDay } from '../time/calendar.js';
 import type { Db } from '../../store/db.js';
@@ -68,8 +68,12 @@ async function showReports(ctx: { io: CliIo; db: import('../../store/db.js').Db;
   await writeDemoReports({ ...ctx, crm: 'demo' });
 }
 
-/** Weeks of past deal snapshots the demo replays, enough for a few quarters of commit history. */
-export const DEMO_SNAPSHOT_WEEKS = 40;
+/**
+ * Weeks of past deal snapshots the demo replays: the demo CRM's whole window, so that the commit
+ * report has quarters of history to learn each rep's bias from and every week of the year-long
+ * backtest has the expected close dates as they stood then (close-date.ts).
+ */
+export const DEMO_SNAPSHOT_WEEKS = DEMO_WINDOW_WEEKS;
 
 /**
  * The weekly deal snapshots a running dealcast would have taken over the past weeks, replayed

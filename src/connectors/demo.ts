@@ -22,6 +22,8 @@ const HOUR = 3_600_000;
 /** Deal k is created at EPOCH + k·Δ. Fixed, so deals keep their identity as `now` moves. */
 const EPOCH = Date.UTC(2020, 0, 1);
 const WINDOW_DAYS = 456; // ~15 months
+/** Whole weeks of the CRM's window: the past weeks a replay of weekly snapshots can cover. */
+export const DEMO_WINDOW_WEEKS = Math.floor(WINDOW_DAYS / 7);
 const PAGE_SIZE = 1000;
 
 /** One open deal in a past weekly deal snapshot of the demo CRM. */

@@ -23,6 +23,7 @@ import type { BacktestPoint, ReliabilityRow } from './report-types.js';
 import { observationsOf, stateAt, type DealHistory } from './win-hazard.js';
 import { errorScale, fitModel, relativeError, minCreatedDay, rangeFor, runRate, type WonRange } from './won-range.js';
 import { round } from './periods.js';
+import { closeDayAt } from './close-date.js';
 import { dayToIso } from '../time/calendar.js';
 
 export const BACKTEST_HORIZON_DAYS = 30;
@@ -128,7 +129,8 @@ export function backtestForecast(deals: DealHistory[], opts: BacktestOptions): B
     const open = openByPoint[i]!;
     // Each open deal's P(won within H), once: for the range, the reliability panel.
     const p = new Float64Array(open.length);
-    for (let k = 0; k < open.length; k++) p[k] = model.pWon(open[k]!.d.pipeline, open[k]!.c, open[k]!.daysInStage, H);
+    // The close date only as a weekly snapshot had it by t: the deal's close date today may be the day it closed.
+    for (let k = 0; k < open.length; k++) p[k] = model.pWonWindow(open[k]!, 0, H, closeDayAt(open[k]!.d, T));
     // Each open deal's worth as known at t: its weekly snapshot's amount, where one had been taken by then.
     const values = new Float64Array(open.length);
     for (let k = 0; k < open.length; k++) {

@@ -42,10 +42,13 @@ export interface DealHistory {
   /**
    * What the weekly deal snapshots saw while the deal was open, oldest first: at instant `t`
    * (epoch s, when the snapshot was taken) its amount was `amount` (null: none set), in the same
-   * currency as `amount`. Absent or empty when no snapshot has it: the current amount stands for
+   * currency as `amount`, and its expected close date was `closeDay` (epoch day; null: none set;
+   * absent: not recorded). Absent or empty when no snapshot has it: the current amount stands for
    * every past date.
    */
-  snapshots?: { t: number; amount: number | null }[];
+  snapshots?: { t: number; amount: number | null; closeDay?: number | null }[];
+  /** The expected close date (epoch day; null: none set) as the report's facts have it: for an open deal, as known at the report's instant. */
+  closeDay?: number | null;
 }
 
 /**

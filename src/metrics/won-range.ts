@@ -18,6 +18,7 @@ import {
   type DealHistory,
   type Observations,
 } from './win-hazard.js';
+import { closeBucket, closeDateObservationsOf, closeDateOffsets, withOffset } from './close-date.js';
 
 const DAY_S = 86_400;
 
@@ -144,6 +145,13 @@ export interface FittedModel {
    * weekly snapshot's amount taken by then (none set: the typical size), else `value(d)`.
    */
   valueThen(d: DealHistory): number;
+  /**
+   * The close-date offsets (close-date.ts) for days [a, b) after the model's instant, one per
+   * bucket; null when no snapshot with a close date is old enough to learn them from.
+   */
+  closeOffsets(a: number, b: number): Float64Array | null;
+  /** P(won in [a, b)) for an open deal whose expected close day (as known at the instant) is `closeDay`; undefined: not known. */
+  pWonWindow(o: { d: DealHistory; c: number; daysInStage: number }, a: number, b: number, closeDay: number | null | undefined): number;
 }
 
 export interface NewDealInputs {
@@ -197,6 +205,13 @@ export function fitModel(deals: DealHistory[], obs: Observations, T: number, max
   }
   const typical = (p: string) => sizeOf.get(p) ?? (allN > 0 ? allSum / allN : 0);
   const value = (d: DealHistory) => (d.amountKnown === false ? typical(d.pipeline) : d.amount);
+  const pWon = (pipeline: string, c: number, daysInStage: number, days: number) => winWithin(curves.get(pipeline) ?? globalCurves, c, daysInStage, days);
+  const offsets = new Map<string, Float64Array | null>();
+  const closeOffsets = (a: number, b: number): Float64Array | null => {
+    const key = `${a}:${b}`;
+    if (!offsets.has(key)) offsets.set(key, warmUp ? null : closeDateOffsets(closeDateObservationsOf(deals, a, b), T, L, pWon));
+    return offsets.get(key)!;
+  };
   return {
     value,
     valueThen: (d) => {
@@ -207,7 +222,14 @@ export function fitModel(deals: DealHistory[], obs: Observations, T: number, max
     at: T,
     warmUp,
     closedInWindow: closed,
-    pWon: (pipeline, c, daysInStage, days) => winWithin(curves.get(pipeline) ?? globalCurves, c, daysInStage, days),
+    pWon,
+    closeOffsets,
+    pWonWindow: (o, a, b, closeDay) => {
+      const p = Math.max(0, pWon(o.d.pipeline, o.c, o.daysInStage, b) - pWon(o.d.pipeline, o.c, o.daysInStage, a));
+      if (closeDay === undefined) return p;
+      const beta = closeOffsets(a, b);
+      return beta ? withOffset(p, beta[closeBucket(closeDay, Math.floor(T / DAY_S), a, b)]!) : p;
+    },
     newDeals: newDealInputs(deals, T, Math.ceil(Math.min(maxDays, NEW_DEAL_MAX_DAYS)), L),
     weeklyCloseRate,
   };
@@ -496,7 +518,7 @@ export function rangeFor(
   const given = opts.p;
   const items = open.map((o, k) => ({
     amount: opts.values ? opts.values[k]! : model.value(o.d),
-    p: given ? given[k]! : Math.max(0, model.pWon(o.d.pipeline, o.c, o.daysInStage, b) - model.pWon(o.d.pipeline, o.c, o.daysInStage, a)),
+    p: given ? given[k]! : model.pWonWindow(o, a, b, o.d.closed === null ? o.d.closeDay : undefined),
   }));
   const fresh = [...model.newDeals.values()].map((n) => ({ count: newDealCount(n, a, b), sizes: n.sizes, mean: n.meanSize }));
   const openValue = items.reduce((s, x) => s + x.amount * x.p, 0);

@@ -119,7 +119,7 @@ describe('the pipeline as it stood at a past moment', () => {
     expect(won).toMatchObject({ amount: 10_000, ownerId: 'o1' });
   });
 
-  it('gives the forecast model the snapshot amounts of each deal, oldest first (none set: null)', () => {
+  it('gives the forecast model the snapshot amounts and close dates of each deal, oldest first (none set: null)', () => {
     const snap = db.prepare(
       `INSERT INTO deal_snapshots (crm, day, deal_id, pipeline_id, stage_id, canonical, amount, currency, close_date, owner_id, taken_at)
        VALUES (?, ?, 'D2', 'p1', NULL, 3, ?, 'USD', '2026-05-31', 'o2', ?)`,
@@ -130,8 +130,8 @@ describe('the pipeline as it stood at a past moment', () => {
     const h = dealHistories(db, CRM, {}, {});
     expect(h.filter((d) => d.snapshots).map((d) => d.snapshots)).toEqual([
       [
-        { t: Date.parse('2026-04-06T06:00:00Z') / 1000, amount: 8000 },
-        { t: Date.parse('2026-04-13T06:00:00Z') / 1000, amount: null },
+        { t: Date.parse('2026-04-06T06:00:00Z') / 1000, amount: 8000, closeDay: Date.parse('2026-05-31') / 86_400_000 },
+        { t: Date.parse('2026-04-13T06:00:00Z') / 1000, amount: null, closeDay: Date.parse('2026-05-31') / 86_400_000 },
       ],
     ]);
   });

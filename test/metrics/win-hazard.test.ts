@@ -131,6 +131,8 @@ describe('credibility of the model against the run-rate', () => {
     weeklyCloseRate: new Map(),
     value: (d) => d.amount,
     valueThen: (d) => d.amount,
+    closeOffsets: () => null,
+    pWonWindow: (_o, a, b) => (b > 0 && a <= 0 ? 0.5 : 0),
   });
   const open = [1000, 1000].map((amount) => ({ d: deal({ amount, path: [{ code: 3, t: at(T0) }] }), c: 3, daysInStage: 3 }));
 
