@@ -52,7 +52,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const c = countDeals(db, 'demo');
     io.stdout(`Synced in ${((Date.now() - t0) / 1000).toFixed(1)}s (${result.mode}): ${c.open} open, ${c.won} won, ${c.lost} lost deals.`);
     const snapshotted = seedDemoDealSnapshots(db, new DemoCrm({ seed, deals, now }), now, timeZone);
-    if (snapshotted) io.stdout(`Weekly deal snapshots of the past ${snapshotted} weeks replayed from the demo CRM (forecast categories then, for the commit bias).`);
+    if (snapshotted) io.stdout(`Weekly deal snapshots of the past ${snapshotted} weeks replayed from the demo CRM (close dates and forecast categories as they stood each week, for the forecast and the commit bias).`);
     const seeded = seedDemoTargets(db, now, timeZone);
     io.stdout(`Targets for ${seeded.label} from the demo CRM: ${seeded.added} new, ${seeded.changed} changed, ${seeded.unchanged} unchanged.`);
     await showReports({ io, db, now, timeZone, outDir });
