@@ -104,6 +104,7 @@ export function cumulativeFunnel(rows: CohortByDepthRow[], cohort: { from: strin
   };
 }
 
-function listWords(xs: string[], conjunction: 'and' | 'or' = 'and'): string {
+/** 'a', 'a and b', 'a, b and c' (or 'or'). */
+export function listWords(xs: string[], conjunction: 'and' | 'or' = 'and'): string {
   return xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} ${conjunction} ${xs.at(-1)}`;
 }

@@ -296,7 +296,11 @@ function forecastTarget(c: Ctx, months: string[]): ForecastTarget | null {
 const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
   pipeline(c) {
     const probs = probabilities(c);
-    return { ...c.base, ...pipelineByStage(q.openByStage(c.db, c.crm, createdSince(c)), probs), calibration: probs.calibration };
+    // The pipelines with a mapped stage (won and lost count): none means the stage map is still empty.
+    const mapped = q.pipelineCanonicalDepths(c.db, c.crm, c.f.facts.pipelineIds);
+    const depths = mapped.size ? new Set([...mapped.values()].flatMap((p) => [...p.depths])) : undefined;
+    const { stage_notes, ...body } = pipelineByStage(q.openByStage(c.db, c.crm, createdSince(c)), probs, depths);
+    return { ...c.base, ...(stage_notes.length ? { notes: [...(c.base.notes ?? []), ...stage_notes] } : {}), ...body, calibration: probs.calibration };
   },
 
   forecast(c) {
