@@ -80,12 +80,16 @@ export function openStore(config: Config, opts: { forReading?: boolean } = {}): 
 /**
  * The CRM whose data a read command shows: the configured one, or, when the database holds no
  * deals of it but holds one other CRM's (a CSV import read with CRM left at its default), that one.
+ * Deleted deals count as held: a CRM whose every deal was deleted is still the one the database
+ * is about (its reports say there are no deals), not a reason to show another CRM's data.
  * The database remembers what it holds; CSV_PATH is needed only to import.
  */
 export function crmInDb(db: Db, configured: string): string {
-  const held = db.prepare('SELECT crm, COUNT(*) AS n FROM deals WHERE deleted_at IS NULL GROUP BY crm').all() as { crm: string; n: number }[];
+  const held = db.prepare('SELECT crm, SUM(deleted_at IS NULL) AS live FROM deals GROUP BY crm').all() as { crm: string; live: number }[];
   if (held.some((h) => h.crm === configured)) return configured;
-  return held.length === 1 && held[0] ? held[0].crm : configured;
+  const live = held.filter((h) => h.live > 0);
+  if (live.length === 1) return live[0]!.crm;
+  return live.length === 0 && held.length === 1 ? held[0]!.crm : configured;
 }
 
 /** A log line as one line: newlines, tabs and other control characters written as escapes (\n, \u001b). */

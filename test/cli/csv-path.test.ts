@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
+import { openDb } from '../../store/db.js';
+import { refreshDerived } from '../../store/deal-facts.js';
 
 let dir: string;
 beforeAll(() => {
@@ -42,6 +44,21 @@ describe('after import-csv', () => {
     expect(p.notes.join(' ')).toMatch(/newest date in the data is 2017-03-11/);
     const reps = await cli({ DEALCAST_DB: db }, 'report', 'reps', '--now', '2017-03-11T23:59:59Z');
     expect(reps.out).toMatch(/Activity data is not available for this CRM\./);
+  });
+
+  it('still reads the imported CRM when every one of its deals has been deleted (not the demo)', async () => {
+    const db = join(dir, 'emptied.db');
+    expect((await cli({ DEALCAST_DB: db }, 'import-csv', MAVEN, '--now', '2026-12-01T00:00:00Z')).code).toBe(0);
+    // Every deal gone from the CRM (as a sync's sweep, confirmed, would leave them).
+    const h = openDb(db);
+    h.prepare("UPDATE deals SET deleted_at = '2026-12-02T00:00:00.000Z' WHERE crm = 'csv'").run();
+    refreshDerived(h, 'csv');
+    h.close();
+    const status = await cli({ DEALCAST_DB: db }, 'status', '--now', '2026-12-02T00:00:00Z');
+    expect(status.out).toMatch(/^CRM: csv/);
+    const pipe = await cli({ DEALCAST_DB: db }, 'report', 'pipeline', '--json', '--now', '2026-12-02T00:00:00Z');
+    expect(pipe.code).toBe(0);
+    expect(JSON.parse(pipe.out)).toMatchObject({ total: { count: 0 } });
   });
 
   it('a deal with no date at all is left out of the funnel cohort, and counted', async () => {
