@@ -15,7 +15,7 @@ import type { ClosedByDepthRow, StageProbabilityInput } from '../src/metrics/pro
 import type { CohortByDepthRow } from '../src/metrics/funnel.js';
 import type { DaysInStageRow } from '../src/metrics/time-in-stage.js';
 import type { ClosedByDayRow, CreatedByDayRow } from '../src/metrics/velocity.js';
-import { decodePath, toEpochDay } from '../src/metrics/deal-facts.js';
+import { decodePath } from '../src/metrics/deal-facts.js';
 import type { DealHistory } from '../src/metrics/win-hazard.js';
 import type { BySourceRow } from '../src/metrics/sources.js';
 import type { OpenDealCandidate } from '../src/metrics/stuck-deals.js';
@@ -417,37 +417,39 @@ export function dealHistories(db: Db, crm: string, team: TeamFilter, scope: Fact
  */
 export function dealSnapshotAmounts(db: Db, crm: string): Map<string, { t: number; amount: number | null; closeDay: number | null }[]> {
   const out = new Map<string, { t: number; amount: number | null; closeDay: number | null }[]>();
+  // Read in the table's own order (by day): no sort of every row. Instants and close days come
+  // out of SQLite as numbers (epoch s, epoch day), so no date string is parsed here, and the
+  // currency and rate day only for amounts not already in the reporting currency: at 100k deals a
+  // year of weekly snapshots is over half a million rows.
+  const { currency: reporting, convert } = reportingMoney(db, crm);
   const rows = db
-    .prepare('SELECT deal_id, taken_at, amount, currency, COALESCE(close_date, day), close_date FROM deal_snapshots WHERE crm = ? ORDER BY deal_id, taken_at')
+    .prepare(
+      `SELECT deal_id, unixepoch(taken_at), amount, CAST(julianday(substr(close_date, 1, 10)) - 2440587.5 AS INTEGER),
+              upper(currency) IS ?, CASE WHEN upper(currency) IS ? THEN NULL ELSE currency END,
+              CASE WHEN upper(currency) IS ? THEN NULL ELSE substr(COALESCE(close_date, day), 1, 10) END
+       FROM deal_snapshots WHERE crm = ?`,
+    )
     .raw()
-    .all(crm) as [string, string, number | null, string | null, string, string | null][];
+    .all(reporting, reporting, reporting, crm) as [string, number | null, number | null, number | null, number, string | null, string | null][];
   if (!rows.length) return out;
-  const { convert } = reportingMoney(db, crm);
-  // A few dozen snapshot instants and a few hundred close dates among up to millions of rows: parse each once.
-  const instants = new Map<string, number>();
-  const closeDays = new Map<string, number | null>();
-  for (const [id, takenAt, amount, currency, day, closeDate] of rows) {
+  let unordered = false;
+  for (const [id, t, amount, closeDay, inReporting, currency, day] of rows) {
+    if (t === null) continue;
     let value: number | null = null;
     if (amount !== null) {
-      const c = convert({ amount, currency, amountHome: null, day: day.slice(0, 10) });
-      if (c.amount === null) continue;
-      value = c.amount;
+      if (inReporting) value = amount;
+      else {
+        const c = convert({ amount, currency, amountHome: null, day });
+        if (c.amount === null) continue;
+        value = c.amount;
+      }
     }
     let list = out.get(id);
     if (!list) out.set(id, (list = []));
-    let t = instants.get(takenAt);
-    if (t === undefined) instants.set(takenAt, (t = Math.floor(Date.parse(takenAt) / 1000)));
-    let closeDay: number | null = null;
-    if (closeDate) {
-      let cd = closeDays.get(closeDate);
-      if (cd === undefined) {
-        const x = toEpochDay(closeDate);
-        closeDays.set(closeDate, (cd = Number.isFinite(x) ? x : null));
-      }
-      closeDay = cd;
-    }
+    else if (list[list.length - 1]!.t > t) unordered = true;
     list.push({ t, amount: value, closeDay });
   }
+  if (unordered) for (const list of out.values()) list.sort((a, b) => a.t - b.t);
   return out;
 }
 

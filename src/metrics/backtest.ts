@@ -88,7 +88,8 @@ export function backtestForecast(deals: DealHistory[], opts: BacktestOptions): B
   const obs = observationsOf(deals, minCreatedDay(deals), Math.max(days[days.length - 1]!, opts.observeToDay ?? -Infinity));
 
   // Open deals at each date, and what actually happened: one pass per deal over the dates in its life.
-  const openByPoint: { d: DealHistory; c: number; daysInStage: number }[][] = days.map(() => []);
+  // `snap`: the deal's newest weekly snapshot taken by the date (-1: none), found by walking its snapshots once.
+  const openByPoint: { d: DealHistory; c: number; daysInStage: number; snap: number }[][] = days.map(() => []);
   const actual = days.map(() => 0);
   const actualExisting = days.map(() => 0);
   const first = days[0]!;
@@ -105,10 +106,13 @@ export function backtestForecast(deals: DealHistory[], opts: BacktestOptions): B
       }
     }
     // Dates t with cDay <= t < endDay: open then.
+    const snaps = d.snapshots;
+    let snap = -1;
     for (let i = Math.max(0, Math.ceil((cDay - first) / 7)); i < days.length && days[i]! < endDay; i++) {
       const t = days[i]!;
       const s = stateAt(d, t * DAY_S);
-      if (s) openByPoint[i]!.push({ d, c: s.code, daysInStage: (t * DAY_S - s.since) / DAY_S });
+      if (snaps) while (snap + 1 < snaps.length && snaps[snap + 1]!.t <= t * DAY_S) snap++;
+      if (s) openByPoint[i]!.push({ d, c: s.code, daysInStage: (t * DAY_S - s.since) / DAY_S, snap });
     }
   }
 
@@ -130,12 +134,12 @@ export function backtestForecast(deals: DealHistory[], opts: BacktestOptions): B
     // Each open deal's P(won within H), once: for the range, the reliability panel.
     const p = new Float64Array(open.length);
     // The close date only as a weekly snapshot had it by t: the deal's close date today may be the day it closed.
-    for (let k = 0; k < open.length; k++) p[k] = model.pWonWindow(open[k]!, 0, H, closeDayAt(open[k]!.d, T));
+    for (let k = 0; k < open.length; k++) p[k] = model.pWonWindow(open[k]!, 0, H, closeDayAt(open[k]!.d, T, open[k]!.snap));
     // Each open deal's worth as known at t: its weekly snapshot's amount, where one had been taken by then.
     const values = new Float64Array(open.length);
     for (let k = 0; k < open.length; k++) {
       const d = open[k]!.d;
-      values[k] = d.snapshots?.length ? model.valueThen(d) : model.value(d);
+      values[k] = d.snapshots?.length ? model.valueThen(d, open[k]!.snap) : model.value(d);
     }
     const r = rangeFor(model, open, 0, H, { runs: opts.runs, seed: (opts.seed ?? 42) ^ t, runRate: rr, p, values });
     const closeWithin = new Map<string, number>();

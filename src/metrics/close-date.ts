@@ -16,7 +16,7 @@
  * The deal's probability becomes σ(logit p + β of its bucket). With no snapshots old enough the
  * offsets are 0 and the model is the hazard model alone.
  */
-import { MAX_WEEKS, stateAt, type DealHistory } from './win-hazard.js';
+import { MAX_WEEKS, type DealHistory } from './win-hazard.js';
 
 const DAY_S = 86_400;
 export const CLOSE_BUCKETS = 5;
@@ -34,13 +34,10 @@ export function closeBucket(closeDay: number | null | undefined, tDay: number, a
   return 4;
 }
 
-/**
- * The deal's expected close day as known at T: from its newest snapshot taken in the
- * SNAPSHOT_FRESH_DAYS before T; undefined when none was (nothing is known, no offset applies).
- */
-export function closeDayAt(d: DealHistory, T: number): number | null | undefined {
+/** Index of the deal's newest snapshot taken at or before T; -1 when none was. */
+export function snapshotIndexAt(d: DealHistory, T: number): number {
   const s = d.snapshots;
-  if (!s?.length || s[0]!.t > T) return undefined;
+  if (!s?.length || s[0]!.t > T) return -1;
   let lo = 0;
   let hi = s.length - 1;
   while (lo < hi) {
@@ -48,7 +45,17 @@ export function closeDayAt(d: DealHistory, T: number): number | null | undefined
     if (s[mid]!.t <= T) lo = mid;
     else hi = mid - 1;
   }
-  const snap = s[lo]!;
+  return lo;
+}
+
+/**
+ * The deal's expected close day as known at T: from its newest snapshot taken in the
+ * SNAPSHOT_FRESH_DAYS before T (`index`: that snapshot's, when the caller has found it already);
+ * undefined when none was (nothing is known, no offset applies).
+ */
+export function closeDayAt(d: DealHistory, T: number, index = snapshotIndexAt(d, T)): number | null | undefined {
+  if (index < 0) return undefined;
+  const snap = d.snapshots![index]!;
   if (T - snap.t > SNAPSHOT_FRESH_DAYS * DAY_S || snap.closeDay === undefined) return undefined;
   return snap.closeDay;
 }
@@ -67,31 +74,86 @@ export interface CloseDateObservations {
 const W = MAX_WEEKS + 1;
 const keyCount = (pipelines: number) => pipelines * 4 * W * CLOSE_BUCKETS;
 
-export function closeDateObservations(deals: DealHistory[], a: number, b: number): CloseDateObservations | null {
+/**
+ * Every snapshot of an open deal with a recorded close date, as flat columns: its instant's index
+ * in `times`, its (pipeline, stage, weeks in stage) key, days from the snapshot's day to the close
+ * date (NaN: none set) and seconds from the snapshot to the deal's win (NaN: not won). The same for
+ * every window, so it is built once per deal list and each window only counts.
+ */
+interface SnapshotStates {
+  times: number[];
+  pipelines: string[];
+  n: number;
+  time: Int32Array;
+  state: Int32Array;
+  delta: Float64Array;
+  wonAfter: Float64Array;
+}
+
+function snapshotStates(deals: DealHistory[]): SnapshotStates | null {
   const timeSet = new Set<number>();
-  for (const d of deals) if (d.snapshots) for (const s of d.snapshots) if (s.closeDay !== undefined) timeSet.add(s.t);
+  let n = 0;
+  for (const d of deals)
+    if (d.snapshots)
+      for (const s of d.snapshots)
+        if (s.closeDay !== undefined) {
+          timeSet.add(s.t);
+          n++;
+        }
   if (!timeSet.size) return null;
   const times = [...timeSet].sort((x, y) => x - y);
   const tIndex = new Map(times.map((t, i) => [t, i]));
   const pipelines = [...new Set(deals.map((d) => d.pipeline))].sort();
   const pIndex = new Map(pipelines.map((p, i) => [p, i]));
-  const K = keyCount(pipelines.length);
-  const cum = new Float64Array((times.length + 1) * K * 2);
+  const time = new Int32Array(n);
+  const state = new Int32Array(n);
+  const delta = new Float64Array(n);
+  const wonAfter = new Float64Array(n);
+  let k = 0;
   for (const d of deals) {
     if (!d.snapshots) continue;
     const pi = pIndex.get(d.pipeline)!;
+    // Snapshots are in time order: the stage at each is found by walking the path once.
+    let vi = 0;
+    let code = 0;
+    let since = d.created;
     for (const s of d.snapshots) {
-      if (s.closeDay === undefined) continue;
-      const st = stateAt(d, s.t);
-      if (!st) continue;
-      const w = Math.min(MAX_WEEKS, Math.floor((s.t - st.since) / (7 * DAY_S)));
-      const bucket = closeBucket(s.closeDay, Math.floor(s.t / DAY_S), a, b);
-      const key = ((pi * 4 + st.code) * W + w) * CLOSE_BUCKETS + bucket;
-      const won = d.won && d.closed !== null && d.closed >= s.t + a * DAY_S && d.closed < s.t + b * DAY_S;
-      const base = ((tIndex.get(s.t)! + 1) * K + key) * 2;
-      cum[base]! += 1;
-      if (won) cum[base + 1]! += 1;
+      if (s.closeDay === undefined || s.t < d.created || (d.closed !== null && d.closed <= s.t)) continue;
+      while (vi < d.path.length && d.path[vi]!.t <= s.t) {
+        code = d.path[vi]!.code;
+        since = d.path[vi]!.t;
+        vi++;
+      }
+      // As stateAt: a closed code before the deal closed is read as the nearest open stage.
+      const c = code === 4 ? 3 : code === 5 ? 0 : code;
+      const w = Math.min(MAX_WEEKS, Math.floor((s.t - Math.max(since, d.created)) / (7 * DAY_S)));
+      time[k] = tIndex.get(s.t)!;
+      state[k] = (pi * 4 + c) * W + w;
+      delta[k] = s.closeDay === null ? Number.NaN : s.closeDay - Math.floor(s.t / DAY_S);
+      wonAfter[k] = d.won && d.closed !== null ? d.closed - s.t : Number.NaN;
+      k++;
     }
+  }
+  return { times, pipelines, n: k, time, state, delta, wonAfter };
+}
+
+const statesCache = new WeakMap<DealHistory[], SnapshotStates | null>();
+
+export function closeDateObservations(deals: DealHistory[], a: number, b: number): CloseDateObservations | null {
+  if (!statesCache.has(deals)) statesCache.set(deals, snapshotStates(deals));
+  const st = statesCache.get(deals)!;
+  if (!st) return null;
+  const { times, pipelines } = st;
+  const K = keyCount(pipelines.length);
+  const cum = new Float64Array((times.length + 1) * K * 2);
+  for (let i = 0; i < st.n; i++) {
+    const dl = st.delta[i]!;
+    // closeBucket, on the days from the snapshot's day.
+    const bucket = Number.isNaN(dl) ? 0 : dl < a ? 1 : dl < b ? 2 : dl < 2 * b - a ? 3 : 4;
+    const base = ((st.time[i]! + 1) * K + st.state[i]! * CLOSE_BUCKETS + bucket) * 2;
+    cum[base]! += 1;
+    const won = st.wonAfter[i]!;
+    if (won >= a * DAY_S && won < b * DAY_S) cum[base + 1]! += 1;
   }
   for (let i = 1; i <= times.length; i++) for (let k = 0; k < K * 2; k++) cum[i * K * 2 + k]! += cum[(i - 1) * K * 2 + k]!;
   return { a, b, times, pipelines, cum };

@@ -143,8 +143,9 @@ export interface FittedModel {
   /**
    * What an open deal was worth at the model's instant as far as was known then: its newest
    * weekly snapshot's amount taken by then (none set: the typical size), else `value(d)`.
+   * `index`: that snapshot's index in `d.snapshots` when the caller has found it (-1: none).
    */
-  valueThen(d: DealHistory): number;
+  valueThen(d: DealHistory, index?: number): number;
   /**
    * The close-date offsets (close-date.ts) for days [a, b) after the model's instant, one per
    * bucket; null when no snapshot with a close date is old enough to learn them from.
@@ -214,10 +215,15 @@ export function fitModel(deals: DealHistory[], obs: Observations, T: number, max
   };
   return {
     value,
-    valueThen: (d) => {
-      const s = snapshotAmountAt(d, T);
-      if (!s) return value(d);
-      return s.known ? s.amount : typical(d.pipeline);
+    valueThen: (d, index) => {
+      if (index === undefined) {
+        const s = snapshotAmountAt(d, T);
+        if (!s) return value(d);
+        return s.known ? s.amount : typical(d.pipeline);
+      }
+      if (index < 0) return value(d);
+      const a = d.snapshots![index]!.amount;
+      return a === null ? typical(d.pipeline) : a;
     },
     at: T,
     warmUp,

@@ -20,6 +20,7 @@ import { currencyConverter, parseRatesFile } from '../../src/metrics/money.js';
 import { formatReport } from '../../src/cli/report-format.js';
 import { reportSummary } from '../../src/views/report-summary.js';
 import { buildChart } from '../../charts/index.js';
+import { dealSnapshotAmounts } from '../../store/report-queries.js';
 import type { Db } from '../../store/db.js';
 
 const DEALS: FixtureDeal[] = [
@@ -133,5 +134,32 @@ describe('rates', () => {
     expect(() => parseRatesFile('currency,rate\nEUR,1.1\n')).toThrow(/base currency with rate 1/);
     expect(() => parseRatesFile('code,value\n')).toThrow(/"currency" and "rate"/);
     expect(() => parseRatesFile('currency,rate\nUSD,1\nEURO,1\n')).toThrow(/three-letter/);
+  });
+});
+
+describe('weekly snapshot amounts for the forecast model', () => {
+  it('are converted into the reporting currency like the deals (EUR, JPY at the rates; USD in any case as it is; no rate: left out)', () => {
+    const snap = db.prepare(
+      `INSERT INTO deal_snapshots (crm, day, deal_id, pipeline_id, stage_id, canonical, amount, currency, close_date, owner_id, taken_at)
+       VALUES (?, ?, ?, NULL, NULL, 0, ?, ?, ?, NULL, ?)`,
+    );
+    snap.run(CRM, '2026-05-11', 'M1', 9_000, 'usd', '2026-07-01', '2026-05-11T06:00:00.000Z');
+    snap.run(CRM, '2026-05-11', 'M2', 16_000, 'EUR', '2026-07-15', '2026-05-11T06:00:00.000Z');
+    snap.run(CRM, '2026-05-11', 'M3', 1_200_000, 'JPY', null, '2026-05-11T06:00:00.000Z');
+    snap.run(CRM, '2026-05-11', 'M4', 5_000, 'GBP', '2026-07-25', '2026-05-11T06:00:00.000Z');
+    snap.run(CRM, '2026-05-18', 'M2', null, 'EUR', '2026-07-15', '2026-05-18T06:00:00.000Z');
+    const got = dealSnapshotAmounts(db, CRM);
+    const t = (iso: string) => Date.parse(iso) / 1000;
+    const day = (iso: string) => Date.parse(iso) / 86_400_000;
+    expect(got.get('M1')).toEqual([{ t: t('2026-05-11T06:00:00Z'), amount: 9_000, closeDay: day('2026-07-01') }]);
+    // 16,000 EUR at 0.8 EUR per USD = 20,000 USD; then a snapshot with no amount.
+    expect(got.get('M2')).toEqual([
+      { t: t('2026-05-11T06:00:00Z'), amount: 20_000, closeDay: day('2026-07-15') },
+      { t: t('2026-05-18T06:00:00Z'), amount: null, closeDay: day('2026-07-15') },
+    ]);
+    // 1,200,000 JPY at 150 per USD = 8,000 USD; no close date set.
+    expect(got.get('M3')).toEqual([{ t: t('2026-05-11T06:00:00Z'), amount: 8_000, closeDay: null }]);
+    // GBP has no rate: not summed as if it were USD.
+    expect(got.has('M4')).toBe(false);
   });
 });
