@@ -1,6 +1,7 @@
 /** Compact plain-text tables for `dealcast report <name>` (the JSON keeps the full figures). */
 import type { ReportBase, ReportByName, ReportName } from '../metrics/report-types.js';
 import { moneyNote } from '../views/money-note.js';
+import { displayWidth, isolateRtl, padEndWidth, padStartWidth, truncateWidth } from './text-width.js';
 
 const SYMBOL: Record<string, string> = { USD: '$', EUR: '€', GBP: '£', JPY: '¥', AUD: 'A$', CAD: 'C$' };
 
@@ -18,17 +19,22 @@ export const pct = (v: number | null | undefined): string => (v === null || v ==
 const num = (v: number | null | undefined, digits = 0): string =>
   v === null || v === undefined ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-/** Left-aligns the first column, right-aligns the rest. */
+/**
+ * Left-aligns the first column, right-aligns the rest, by display width (a name in 山田 太郎 takes
+ * nine columns, not five characters). A cell with right-to-left letters sits in bidi isolates,
+ * its padding outside them, so the figures after محمد stay in their own columns.
+ */
 export function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd();
+  const widths = head.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
+  const cell = (c: string, i: number) => (i === 0 ? padEndWidth(isolateRtl(c), widths[i] ?? 0) : padStartWidth(isolateRtl(c), widths[i] ?? 0));
+  const line = (r: string[]) => r.map(cell).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 function header(title: string, r: ReportBase): string {
   const f = Object.entries(r.filters)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => `${k}=${isolateRtl(String(v))}`)
     .join(' ');
   const head = `${title} — as of ${r.as_of.slice(0, 16).replace('T', ' ')} UTC${f ? ` — ${f}` : ''} (amounts in ${r.currency})`;
   return [head, ...reportNotes(r)].join('\n');
@@ -148,7 +154,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
       table(
         ['Deal', 'Amount', 'Stage', 'Owner', 'Days', 'Avg', 'Ratio', 'Close date'],
         r.deals.map((d) => [
-          d.name.length > 40 ? `${d.name.slice(0, 39)}…` : d.name,
+          truncateWidth(d.name, 40),
           money(d.amount, r.currency) + (d.currency_original && d.currency_original !== r.currency ? ` (${money(d.amount_original, d.currency_original)})` : ''),
           d.stage,
           d.owner ?? '–',
@@ -197,7 +203,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
       r.amount_outliers?.deals.length
         ? `Outliers (median ${money(r.amount_outliers.median, r.currency)}): ${r.amount_outliers.deals
             .slice(0, 5)
-            .map((d) => `${d.name} ${money(d.amount, r.currency)} (z ${d.z})`)
+            .map((d) => `${isolateRtl(d.name)} ${money(d.amount, r.currency)} (z ${d.z})`)
             .join(', ')}`
         : '',
       r.currencies && r.currencies.length > 1 ? `Currencies: ${r.currencies.map((c) => `${c.currency} ${num(c.deals)}`).join(', ')} (amounts converted into ${r.currency})` : '',
@@ -247,7 +253,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
         ? table(
             ['Target for', 'Target', 'Won', 'Attained', 'Pace', 'Expected now', 'End P10–P90', 'P(target)', 'Coverage', 'Pipeline gap', 'Set by'],
             r.rows.map((x) => [
-              x.scope === 'team' ? 'Team' : `${x.name} (${x.scope === 'sales_team' ? `team of ${x.members ?? 0}` : x.scope})`,
+              x.scope === 'team' ? 'Team' : `${isolateRtl(x.name)} (${x.scope === 'sales_team' ? `team of ${x.members ?? 0}` : x.scope})`,
               money(x.target, x.currency),
               money(x.won, x.currency),
               pct(x.attainment),
@@ -273,7 +279,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
     const today = p.points.filter((x) => x.won !== null).at(-1);
     const end = p.band.at(-1);
     return [
-      header(`Pacing ${p.scope === 'team' ? 'Team' : `${p.name} (${p.scope})`} · ${r.period.label} (${r.period.start} – ${r.period.end})`, r),
+      header(`Pacing ${p.scope === 'team' ? 'Team' : `${isolateRtl(p.name)} (${p.scope})`} · ${r.period.label} (${r.period.start} – ${r.period.end})`, r),
       `Target ${money(p.target, p.currency)} · won ${money(p.won, p.currency)} (${pct(p.attainment)}) · expected by now ${money(p.expected_historical ?? p.expected_linear, p.currency)} (${p.pace_basis}) · pace ${pct(p.pace)}`,
       `${p.days_remaining.toFixed(0)} days left · end of period ${money(p.projected.p10, p.currency)}–${money(p.projected.p90, p.currency)} (P10–P90) · chance of target ${pct(p.probability)}`,
       today ? `Through ${today.date}: won ${money(today.won, p.currency)}, linear pace ${money(today.pace_linear, p.currency)}${today.pace_historical === null ? '' : `, historical pace ${money(today.pace_historical, p.currency)}`}` : '',

@@ -9,6 +9,7 @@ import { describeSchemaDrift, listOpenSchemaDrift } from '../../store/schema-dri
 import type { Db } from '../../store/db.js';
 import { cliConfig, crmInDb, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 import { crmNotes } from '../connectors/index.js';
+import { padEndWidth, padStartWidth } from './text-width.js';
 import { lastTargetsSync } from '../sync/targets-sync.js';
 
 /** What `status` says about the CRM's own targets: the last read, or where targets come from instead. */
@@ -97,7 +98,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout('Stream          rows last run   cursor');
     for (const [stream, n] of Object.entries(last.counts)) {
       const c = cursors.find((x) => x.stream === stream);
-      io.stdout(`${stream.padEnd(15)} ${String(n).padStart(13)}   ${c?.cursor ?? '(full read each run)'}`);
+      io.stdout(`${padEndWidth(stream, 15)} ${padStartWidth(String(n), 13)}   ${c?.cursor ?? '(full read each run)'}`);
     }
     io.stdout('');
     io.stdout(
