@@ -78,7 +78,18 @@ export function isolateName(s: string): string {
   return `\u2068${s}\u2069`;
 }
 
-/** Trims to `max` characters with an ellipsis. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * Trims to `max` characters (UTF-16 units, as Slack's limits count) with an ellipsis, cutting
+ * between graphemes: never half an emoji's surrogate pair, a flag, or a letter from its accent.
+ */
 export function clip(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`;
+  if (s.length <= max) return s;
+  let out = '';
+  for (const { segment } of graphemes.segment(s)) {
+    if (out.length + segment.length > max - 1) break;
+    out += segment;
+  }
+  return `${out}…`;
 }
