@@ -5,7 +5,7 @@
  */
 import type { Block, MessageContent } from '../delivery/messenger.js';
 import type { AlertKind } from '../../store/alert-log.js';
-import { clip, escapeMrkdwn, formatCount, formatMoney, formatPercent } from './numbers.js';
+import { clip, escapeMrkdwn, formatCount, formatMoney, formatPercent, isolateName } from './numbers.js';
 
 export interface PipelineDropFacts {
   kind: 'pipeline_drop';
@@ -81,7 +81,10 @@ const EMOJI: Record<AlertKind, string> = { pipeline_drop: ':chart_with_downwards
 
 const NAME_CHARS = 60;
 const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`;
-const mention = (slackUserId: string | null, name: string | null) => (slackUserId ? `<@${slackUserId}>` : name ? escapeMrkdwn(name) : 'no owner');
+/** Names from the CRM sit in bidi isolates (numbers.ts isolateName): figures follow them in these lines. */
+const nameText = (name: string) => isolateName(escapeMrkdwn(name));
+const mention = (slackUserId: string | null, name: string | null) => (slackUserId ? `<@${slackUserId}>` : name ? nameText(name) : 'no owner');
+const dealName = (f: StuckDealFacts) => isolateName(escapeMrkdwn(clip(f.name || `Deal ${f.dealId}`, NAME_CHARS)));
 const localShort = (iso: string, tz: string) =>
   new Date(iso).toLocaleString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz });
 const localHm = (iso: string, tz: string) => new Date(iso).toLocaleString('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz });
@@ -148,12 +151,12 @@ export function alertReplyView(f: AlertFacts, timeZone: string): MessageContent 
       const since = f.lastActivityAt
         ? `last logged activity ${localShort(f.lastActivityAt, timeZone)} (${workingTime(f.businessHours ?? 0)} ago, weekends not counted)`
         : 'no logged activity on record';
-      text = `${mention(f.slackUserId, f.name)}${f.slackUserId ? ` (${escapeMrkdwn(f.name)})` : ''}: ${since}. ${plural(f.openDeals, 'open deal', 'open deals')} worth ${formatMoney(f.openValue, f.currency)}.`;
+      text = `${mention(f.slackUserId, f.name)}${f.slackUserId ? ` (${nameText(f.name)})` : ''}: ${since}. ${plural(f.openDeals, 'open deal', 'open deals')} worth ${formatMoney(f.openValue, f.currency)}.`;
       break;
     }
     case 'stuck_deal': {
-      const name = escapeMrkdwn(clip(f.name || `Deal ${f.dealId}`, NAME_CHARS));
-      const stage = f.crmStage && f.crmStage !== f.stage ? `${f.stage} (${escapeMrkdwn(f.crmStage)})` : f.stage;
+      const name = dealName(f);
+      const stage = f.crmStage && f.crmStage !== f.stage ? `${f.stage} (${nameText(f.crmStage)})` : f.stage;
       const close = f.closeDate ? ` · close date ${f.closeDate}` : ' · no close date';
       text = `*${name}* · ${formatMoney(f.amount ?? 0, f.currency)}\n${stage} for ${days(f.daysInStage)}, usually ${days(f.stageAvgDays)} (${f.ratio.toFixed(1)}×) · owner ${mention(f.slackUserId, f.owner)}${close}`;
       break;
@@ -175,7 +178,7 @@ export function subjectLabel(f: AlertFacts): string {
     case 'rep_inactive':
       return mention(f.slackUserId, f.name);
     case 'stuck_deal':
-      return `*${escapeMrkdwn(clip(f.name || `Deal ${f.dealId}`, NAME_CHARS))}*`;
+      return `*${dealName(f)}*`;
   }
 }
 

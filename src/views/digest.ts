@@ -9,7 +9,7 @@ import type { Block, MessageContent } from '../delivery/messenger.js';
 
 type MrkdwnElement = types.MrkdwnElement;
 import type { MovedDeal } from '../../store/digest-queries.js';
-import { clip, escapeMrkdwn, formatCount, formatMoney, formatPercent } from './numbers.js';
+import { clip, escapeMrkdwn, formatCount, formatMoney, formatPercent, isolateName } from './numbers.js';
 import type { Leaderboard } from '../metrics/leaderboard.js';
 import { leaderboardBlocks } from './leaderboard.js';
 
@@ -127,8 +127,8 @@ function staleLine(d: DigestData): string | null {
 }
 
 function dealBrief(m: MovedDeal, currency: string, withStage: boolean): string {
-  const name = escapeMrkdwn(clip(m.name || `Deal ${m.id}`, NAME_CHARS));
-  const owner = m.owner ? ` · ${escapeMrkdwn(m.owner)}` : '';
+  const name = isolateName(escapeMrkdwn(clip(m.name || `Deal ${m.id}`, NAME_CHARS)));
+  const owner = m.owner ? ` · ${isolateName(escapeMrkdwn(m.owner))}` : '';
   const stage = withStage && m.fromStage ? ` · ${m.fromStage} → ${m.stage}` : withStage ? ` · → ${m.stage}` : '';
   return `• ${name} — ${formatMoney(m.amount ?? 0, currency)}${stage}${owner}`;
 }

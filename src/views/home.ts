@@ -14,7 +14,7 @@ import { describeSchedule } from '../jobs/subscription-schedule.js';
 import { DEAL_EVENT_LABELS } from '../metrics/deal-events.js';
 import type { RecentEvent } from '../../store/deal-events.js';
 import { dealEventSentence } from './deal-events.js';
-import { clip, escapeMrkdwn, formatMoney } from './numbers.js';
+import { clip, escapeMrkdwn, formatMoney, isolateName } from './numbers.js';
 import type { Leaderboard } from '../metrics/leaderboard.js';
 import { leaderboardBlocks } from './leaderboard.js';
 
@@ -52,9 +52,12 @@ const context = (block_id: string, text: string): KnownBlock => ({ type: 'contex
 const money = (v: number, c: string) => (c === '—' ? `${Math.round(v)}` : formatMoney(v, c));
 const values = (xs: { currency: string; count: number; value: number }[]) => xs.map((x) => `${x.count} deal${x.count === 1 ? '' : 's'}, ${money(x.value, x.currency)}`).join(' · ') || 'none';
 
+/** A name from the CRM, escaped, in bidi isolates: figures follow names on these lines. */
+const nameText = (s: string) => isolateName(escapeMrkdwn(s));
+
 function dealLine(d: HomeDeal): string {
   const amt = d.amount !== null && d.currency ? money(d.amount, d.currency.toUpperCase()) : 'no amount';
-  return `*${escapeMrkdwn(clip(d.name || `Deal ${d.id}`, 100))}* · ${amt}${d.stage ? ` · ${escapeMrkdwn(d.stage)}` : ''}${d.closeDate ? ` · closes ${d.closeDate.slice(0, 10)}` : ''}`;
+  return `*${nameText(clip(d.name || `Deal ${d.id}`, 100))}* · ${amt}${d.stage ? ` · ${nameText(d.stage)}` : ''}${d.closeDate ? ` · closes ${d.closeDate.slice(0, 10)}` : ''}`;
 }
 
 export function homeView(h: HomeInput): HomeView {
@@ -78,7 +81,7 @@ export function homeView(h: HomeInput): HomeView {
   }
   if (h.team) {
     blocks.push({ type: 'divider' });
-    blocks.push(section(BLOCK_IDS.homeTeam, `*My team (${escapeMrkdwn(h.team.label)}):* ${values(h.team.open)}`));
+    blocks.push(section(BLOCK_IDS.homeTeam, `*My team (${nameText(h.team.label)}):* ${values(h.team.open)}`));
   }
   if (h.leaderboard?.rows.length) {
     blocks.push({ type: 'divider' });
@@ -102,7 +105,7 @@ export function homeView(h: HomeInput): HomeView {
       `*Recent events on my deals*\n${
         h.events
           .slice(0, HOME_LIMITS.events)
-          .map((e) => `• ${DEAL_EVENT_LABELS[e.kind]}: *${escapeMrkdwn(clip(e.detail.dealName, 80))}* ${dealEventSentence({ kind: e.kind, detail: e.detail, ownerName: null, ownerSlackId: null })} (${e.detectedAt.slice(0, 10)})`)
+          .map((e) => `• ${DEAL_EVENT_LABELS[e.kind]}: *${nameText(clip(e.detail.dealName, 80))}* ${dealEventSentence({ kind: e.kind, detail: e.detail, ownerName: null, ownerSlackId: null })} (${e.detectedAt.slice(0, 10)})`)
           .join('\n') || 'None yet.'
       }`,
     ),

@@ -178,11 +178,11 @@ function repsHeadline(r: RepsReport): Headline {
   const fields: [string, string][] = [
     ['Reps', formatCount(r.reps.length)],
     ['Won in window', formatMoney(r.reps.reduce((s, x) => s + x.won_value, 0), c)],
-    ['Top closer', topWon && topWon.won_value > 0 ? `${topWon.owner}: ${formatMoney(topWon.won_value, c)}` : '—'],
+    ['Top closer', topWon && topWon.won_value > 0 ? `${isolateName(topWon.owner)}: ${formatMoney(topWon.won_value, c)}` : '—'],
   ];
   if (r.activities_available) {
     fields.push(['Activities', formatCount(total)]);
-    fields.push(['Most active', topActive && activities(topActive) > 0 ? `${topActive.owner}: ${formatCount(activities(topActive))}` : '—']);
+    fields.push(['Most active', topActive && activities(topActive) > 0 ? `${isolateName(topActive.owner)}: ${formatCount(activities(topActive))}` : '—']);
     fields.push(['Quiet > 48 h', formatCount(quiet)]);
   }
   return {

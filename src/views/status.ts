@@ -5,7 +5,7 @@
 import type { types } from '@slack/bolt';
 import { BLOCK_IDS } from '../ids.js';
 import { describeAgo, formatInstant, freshnessLine } from './freshness.js';
-import { clip, escapeEntities, escapeMrkdwn, formatCount } from './numbers.js';
+import { clip, escapeEntities, escapeMrkdwn, formatCount, isolateName } from './numbers.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -64,7 +64,7 @@ export function statusMessage(f: StatusFacts): { text: string; blocks: KnownBloc
     },
   ];
   if (f.needsReview.length) {
-    const listed = f.needsReview.slice(0, MAX_REVIEW_LISTED).map((s) => `• ${escapeMrkdwn(s.name)} (${escapeMrkdwn(s.pipeline)}) → mapped to ${s.canonical}`);
+    const listed = f.needsReview.slice(0, MAX_REVIEW_LISTED).map((s) => `• ${isolateName(escapeMrkdwn(s.name))} (${isolateName(escapeMrkdwn(s.pipeline))}) → mapped to ${s.canonical}`);
     if (f.needsReview.length > MAX_REVIEW_LISTED) listed.push(`…and ${f.needsReview.length - MAX_REVIEW_LISTED} more`);
     blocks.push({
       type: 'section',
