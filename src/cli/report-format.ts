@@ -1,6 +1,7 @@
 /** Compact plain-text tables for `dealcast report <name>` (the JSON keeps the full figures). */
 import type { ReportBase, ReportByName, ReportName } from '../metrics/report-types.js';
 import { moneyNote } from '../views/money-note.js';
+import { plural } from '../views/numbers.js';
 import { displayWidth, isolateRtl, padEndWidth, padStartWidth, truncateWidth } from './text-width.js';
 
 const SYMBOL: Record<string, string> = { USD: '$', EUR: '€', GBP: '£', JPY: '¥', AUD: 'A$', CAD: 'C$' };
@@ -86,7 +87,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
         ]),
       ),
       'Open deals: expected value won in the month from deals open now (time-bound win probabilities); P10–P90: range of what is still to be won in the month.',
-      r.overdue?.count ? `Not included: ${num(r.overdue.count)} open deals (${money(r.overdue.value, r.currency)}) with an expected close date before ${r.months[0]?.month}.` : '',
+      r.overdue?.count ? `Not included: ${plural(r.overdue.count, 'open deal', 'open deals')} (${money(r.overdue.value, r.currency)}) with an expected close date before ${r.months[0]?.month}.` : '',
       r.calibration
         ? `Probabilities: ${r.calibration.stages.map((s) => `${s.stage} ${pct(s.probability)} (${s.source}${s.source === 'history' ? `, n=${s.sample}` : ''})`).join(', ')}`
         : '',
@@ -115,7 +116,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
     [
       header(`Sales velocity by ${r.granularity}`, r),
       `Now: ${money(r.current.velocity, r.currency)}/day = ${num(r.current.open_deals)} open × ${pct(r.current.win_rate)} win rate${r.current.window_from ? ` (of deals closed since ${r.current.window_from})` : ''} × ${money(r.current.avg_won, r.currency)} avg won ÷ ${num(r.current.cycle_days, 1)} days` +
-        (r.current.cycle_days_median != null ? ` (median cycle ${num(r.current.cycle_days_median)} days)` : ''),
+        (r.current.cycle_days_median != null ? ` (median cycle ${plural(r.current.cycle_days_median, 'day', 'days')})` : ''),
       r.current.won_value_per_day !== undefined ? `Actually won since ${r.current.window_from}: ${money(r.current.won_value_per_day, r.currency)}/day` : '',
       table(
         ['Period', 'Velocity/day', 'Open', 'Win rate', 'Avg won', 'Cycle days'],
@@ -281,7 +282,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
     return [
       header(`Pacing ${p.scope === 'team' ? 'Team' : `${isolateRtl(p.name)} (${p.scope})`} · ${r.period.label} (${r.period.start} – ${r.period.end})`, r),
       `Target ${money(p.target, p.currency)} · won ${money(p.won, p.currency)} (${pct(p.attainment)}) · expected by now ${money(p.expected_historical ?? p.expected_linear, p.currency)} (${p.pace_basis}) · pace ${pct(p.pace)}`,
-      `${p.days_remaining.toFixed(0)} days left · end of period ${money(p.projected.p10, p.currency)}–${money(p.projected.p90, p.currency)} (P10–P90) · chance of target ${pct(p.probability)}`,
+      `${plural(p.days_remaining, 'day', 'days')} left · end of period ${money(p.projected.p10, p.currency)}–${money(p.projected.p90, p.currency)} (P10–P90) · chance of target ${pct(p.probability)}`,
       today ? `Through ${today.date}: won ${money(today.won, p.currency)}, linear pace ${money(today.pace_linear, p.currency)}${today.pace_historical === null ? '' : `, historical pace ${money(today.pace_historical, p.currency)}`}` : '',
       end ? `Forecast band: ${p.band.map((b) => `${b.date} ${money(b.p10, p.currency)}–${money(b.p90, p.currency)}`).join(' · ')}` : '',
     ]
@@ -290,7 +291,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
   },
   commit: (r) =>
     [
-      header(`Commit ${r.period.label} (${r.period.start} – ${r.period.end}), ${r.days_remaining.toFixed(0)} days left`, r),
+      header(`Commit ${r.period.label} (${r.period.start} – ${r.period.end}), ${plural(r.days_remaining, 'day', 'days')} left`, r),
       table(
         ['Who', 'Won', 'Commit', 'Best case', 'Pipeline', 'Model P10–P50–P90', 'Commit vs model', 'Commit bias'],
         r.rows.map((x) => [
@@ -301,7 +302,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
           money(x.pipeline, x.currency),
           `${money(x.model.p10, x.currency)}–${money(x.model.p50, x.currency)}–${money(x.model.p90, x.currency)}`,
           x.commit_vs_model === 'within' ? 'within range' : `${x.commit_vs_model} range`,
-          x.bias.status === 'ok' ? (x.bias.ratio === null ? `never committed (${x.bias.points} pts)` : `won ${pct(x.bias.ratio)} of commit (${x.bias.points} pts)`) : `not enough history (${x.bias.points} pts)`,
+          x.bias.status === 'ok' ? (x.bias.ratio === null ? `never committed (${plural(x.bias.points, 'pt', 'pts')})` : `won ${pct(x.bias.ratio)} of commit (${plural(x.bias.points, 'pt', 'pts')})`) : `not enough history (${plural(x.bias.points, 'pt', 'pts')})`,
         ]),
       ),
       'Commit = won + open deals the rep put in Commit closing this period; Best case adds their Best case deals. Model = won + the forecast range for the days left. Bias = what each past period closed won, per unit of the commit (won so far + open Commit) the rep had at its weekly snapshots.',
@@ -315,15 +316,16 @@ export function formatReport<N extends ReportName>(name: N, report: ReportByName
 /** The quality checks that found something, as one line (import summaries), or null when none did. */
 export function qualityHighlights(r: ReportByName['quality']): string | null {
   const parts: string[] = [];
-  const add = (n: number | undefined, what: string) => {
-    if (n) parts.push(`${num(n)} ${what}`);
+  const add = (n: number | undefined, one: string, many: string) => {
+    if (n) parts.push(plural(n, one, many));
   };
-  add(r.negative_amount, 'open deals with a negative amount');
-  add(r.amount_outliers?.count, `open deals with an amount far outside the rest (median ${money(r.amount_outliers?.median, r.currency)})`);
-  add(r.created_before_2000, 'deals created before 2000');
-  add(r.created_in_future, 'deals created after today');
-  add(r.close_before_created, 'deals that close before they were created');
-  add(r.unconverted?.deals, `deals in a currency with no exchange rate to ${r.currency}`);
-  add(r.stage_name_mismatches?.length, 'stages whose names look like another stage than the one they are mapped to');
+  const outside = `with an amount far outside the rest (median ${money(r.amount_outliers?.median, r.currency)})`;
+  add(r.negative_amount, 'open deal with a negative amount', 'open deals with a negative amount');
+  add(r.amount_outliers?.count, `open deal ${outside}`, `open deals ${outside}`);
+  add(r.created_before_2000, 'deal created before 2000', 'deals created before 2000');
+  add(r.created_in_future, 'deal created after today', 'deals created after today');
+  add(r.close_before_created, 'deal that closes before it was created', 'deals that close before they were created');
+  add(r.unconverted?.deals, `deal in a currency with no exchange rate to ${r.currency}`, `deals in a currency with no exchange rate to ${r.currency}`);
+  add(r.stage_name_mismatches?.length, 'stage whose name looks like another stage than the one it is mapped to', 'stages whose names look like another stage than the one they are mapped to');
   return parts.length ? `Data quality: ${parts.join('; ')}. Details: dealcast report quality.` : null;
 }

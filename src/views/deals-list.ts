@@ -8,7 +8,7 @@ import { SLACK_LIMITS } from '../delivery/slack.js';
 import { BLOCK_IDS } from '../ids.js';
 import type { DealListRow } from '../metrics/report-types.js';
 import { freshnessLine, type Freshness } from './freshness.js';
-import { clip, escapeMrkdwn, formatCount, formatDays, formatMoney, isolateName } from './numbers.js';
+import { clip, escapeMrkdwn, formatCount, formatDays, formatMoney, isolateName, plural } from './numbers.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -106,7 +106,7 @@ export function dealsList(deals: DealListRow[], ctx: DealsListContext): { text: 
   blocks.push(...tail);
   const value = deals.slice(0, rows.length).reduce((s, d) => s + (d.amount ?? 0), 0);
   const text = rows.length
-    ? `${ctx.title}: ${formatCount(ctx.total)} deals${ctx.filterText ? ` (${escapeMrkdwn(ctx.filterText)})` : ''}; top ${rows.length} worth ${formatMoney(value, ctx.currency)} listed.`
+    ? `${ctx.title}: ${plural(ctx.total, 'deal', 'deals')}${ctx.filterText ? ` (${escapeMrkdwn(ctx.filterText)})` : ''}; top ${rows.length} worth ${formatMoney(value, ctx.currency)} listed.`
     : `${ctx.title}: ${ctx.emptyText ?? 'no open deals match'}.`;
   return { text, blocks };
 }

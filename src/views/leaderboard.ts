@@ -5,7 +5,7 @@
  */
 import type { types } from '@slack/bolt';
 import type { Leaderboard, LeaderboardRow } from '../metrics/leaderboard.js';
-import { clip, escapeMrkdwn, formatMoney, formatPercent, isolateName } from './numbers.js';
+import { clip, escapeMrkdwn, formatMoney, formatPercent, isolateName, plural } from './numbers.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -33,7 +33,7 @@ export function leaderboardBlocks(b: Leaderboard, opts: { blockId?: string; titl
   const shown = b.rows.slice(0, LEADERBOARD_MAX_ROWS);
   const more = b.rows.length - shown.length;
   const lines = shown.map(leaderboardLine);
-  if (more > 0) lines.push(`…and ${more} more reps.`);
+  if (more > 0) lines.push(`…and ${plural(more, 'more rep', 'more reps')}.`);
   const title = opts.title ?? `Leaderboard · ${b.period.label}`;
   return [
     { type: 'section', ...(opts.blockId ? { block_id: opts.blockId } : {}), text: { type: 'mrkdwn', text: clip(`*${escapeMrkdwn(title)}*\n${lines.join('\n')}`, 3000) } },

@@ -37,6 +37,15 @@ export function formatCount(n: number | null | undefined): string {
   return count.format(n);
 }
 
+/**
+ * A count and its noun, "1 deal" or "1,204 deals", the count formatted as formatCount does. The
+ * noun follows what the reader sees: 0.6 shows as "1", so it is "1 day". English only.
+ */
+export function plural(n: number, one: string, many: string): string {
+  const shown = formatCount(n);
+  return `${shown} ${shown === '1' ? one : many}`;
+}
+
 export function formatDays(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '—';
   return `${count.format(Math.round(n))} d`;
