@@ -17,6 +17,8 @@ import { describeError, SyncBusyError } from '../src/errors.js';
 import { buildDashboardFile } from '../src/dashboard/build.js';
 import { helpMessage, usageMessage } from '../src/views/help.js';
 import { statusMessage } from '../src/views/status.js';
+import { plural } from '../src/views/numbers.js';
+import { describeSyncCounts } from '../src/views/sync-counts.js';
 import { resolveTeamSettings } from '../src/settings/resolve.js';
 import { openSettings } from './dealcast-settings.js';
 import { openEventsSettings } from './dealcast-events.js';
@@ -64,18 +66,16 @@ async function syncNow(req: CommandRequest, deps: CommandDeps): Promise<void> {
   });
   try {
     const r = await deps.sync.run();
-    const counts = Object.entries(r.counts)
-      .map(([k, v]) => `${v} ${k.replace(/_/g, ' ')}`)
-      .join(', ');
+    const counts = describeSyncCounts(r.counts);
     deps.log(`command: /dealcast sync by ${req.userId}: ${r.mode} sync done`);
     await deps.slack.replyEphemeral(target, {
-      text: `:white_check_mark: ${r.mode === 'full' ? 'Full' : 'Incremental'} sync done: ${counts || 'nothing new'}.${r.deleted ? ` ${r.deleted} deals gone from the CRM were marked deleted.` : ''}${
+      text: `:white_check_mark: ${r.mode === 'full' ? 'Full' : 'Incremental'} sync done: ${counts || 'nothing new'}.${r.deleted ? ` ${plural(r.deleted, 'deal gone from the CRM was', 'deals gone from the CRM were')} marked deleted.` : ''}${
         r.deletionsHeld
-          ? ` ${r.deletionsHeld.missing} deals missing from this full read were *not* marked deleted, because ${r.deletionsHeld.reason}.${
+          ? ` ${plural(r.deletionsHeld.missing, 'deal missing from this full read was', 'deals missing from this full read were')} *not* marked deleted, because ${r.deletionsHeld.reason}.${
               r.deletionsHeld.kind === 'mass-deletion' ? ' If they really are gone, run `dealcast sync --full --confirm-deletions`.' : ''
             }`
           : ''
-      }${r.newStages && r.mode === 'incremental' ? ` ${r.newStages} new stage(s) need review: see /dealcast status.` : ''}`,
+      }${r.newStages && r.mode === 'incremental' ? ` ${plural(r.newStages, 'new stage needs', 'new stages need')} review: see /dealcast status.` : ''}`,
     });
   } catch (err) {
     if (err instanceof SyncBusyError) {

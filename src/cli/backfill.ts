@@ -7,6 +7,7 @@ import { createConnector } from '../connectors/index.js';
 import { UsageError } from '../errors.js';
 import { backfillStageDates } from '../sync/backfill.js';
 import { cliConfig, openStore, parseFlags, parseIntFlag, type CliIo } from './io.js';
+import { plural } from '../views/numbers.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(argv, { limit: { type: 'string' } }, 'backfill');
@@ -25,7 +26,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     io.stdout(
-      `${r.dealsGained} of ${r.asked} deals gained stage-entry dates from ${bundle.connector.label}'s history (${r.rowsAdded} history entries added).` +
+      `${r.dealsGained} of ${r.asked} deals gained stage-entry dates from ${bundle.connector.label}'s history (${plural(r.rowsAdded, 'history entry', 'history entries')} added).` +
         (r.asked - r.dealsGained > 0 ? ` ${r.asked - r.dealsGained} had none in the CRM.` : '') +
         (r.asked < r.candidates ? ` ${r.candidates - r.asked} more are waiting: run again to continue.` : ''),
     );

@@ -17,6 +17,7 @@ import { resolveTeamSettings } from '../settings/resolve.js';
 import { DIGEST_LOOKBACK_MS } from '../jobs/scheduler.js';
 import { latestSlot } from '../jobs/cron.js';
 import { cliConfig, escapeControl, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
+import { plural } from '../views/numbers.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(argv, { 'dry-run': { type: 'boolean' }, now: { type: 'string' }, out: { type: 'string' }, again: { type: 'boolean' } }, 'digest');
@@ -81,7 +82,7 @@ export async function runDigest(ctx: {
   }
   if (outcome.status === 'ok')
     io.stdout(
-      `Digest ${outcome.result.resumed ? 'completed' : 'posted'} to ${outcome.result.channel} (ts ${outcome.result.ts}${outcome.result.charts.length ? `, ${outcome.result.charts.length} charts in the thread` : ''}).`,
+      `Digest ${outcome.result.resumed ? 'completed' : 'posted'} to ${outcome.result.channel} (ts ${outcome.result.ts}${outcome.result.charts.length ? `, ${plural(outcome.result.charts.length, 'chart', 'charts')} in the thread` : ''}).`,
     );
   return 0;
 }

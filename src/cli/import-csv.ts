@@ -16,6 +16,7 @@ import { parseRatesFile } from '../metrics/money.js';
 import type { CurrencyInfo } from '../sync/connector.js';
 import { computeReport } from '../reports/compute.js';
 import { qualityHighlights } from './report-format.js';
+import { plural } from '../views/numbers.js';
 import { currencyCoverage } from '../../store/report-queries.js';
 import { loadCurrencySettings } from '../../store/currency-rates.js';
 import { createCsvConnector, csvOptionsFromConfig } from '../connectors/csv.js';
@@ -129,8 +130,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const rejected = report.deals.rejected.length;
     io.stdout(
       `Imported ${created} new deal${created === 1 ? '' : 's'}, updated ${accepted - created} in place, rejected ${rejected} row${rejected === 1 ? '' : 's'}` +
-        `${report.history ? `; stage history: ${report.history.accepted} rows accepted, ${report.history.rejected.length} rejected` : ''}` +
-        `${result.deleted ? `; ${result.deleted} deals missing from this file marked deleted` : ''}` +
+        `${report.history ? `; stage history: ${plural(report.history.accepted, 'row', 'rows')} accepted, ${report.history.rejected.length} rejected` : ''}` +
+        `${result.deleted ? `; ${plural(result.deleted, 'deal', 'deals')} missing from this file marked deleted` : ''}` +
         `${result.keptUnread ? `; ${result.keptUnread} deal${result.keptUnread === 1 ? '' : 's'} whose rows were rejected keep their last imported data` : ''}.`,
     );
     const held = result.deletionsHeld;
@@ -158,11 +159,11 @@ function moneySummary(db: import('../../store/db.js').Db): string[] {
   const coverage = currencyCoverage(db, 'csv');
   if (coverage.length <= 1 && coverage.every((c) => c.converted === c.deals)) return [];
   const settings = loadCurrencySettings(db, 'csv');
-  const out = [`Amounts in ${coverage.length} currencies: ${coverage.map((c) => `${c.currency} ${c.deals}`).join(', ')}${settings.source ? ` (rates: ${settings.source})` : ''}.`];
+  const out = [`Amounts in ${plural(coverage.length, 'currency', 'currencies')}: ${coverage.map((c) => `${c.currency} ${c.deals}`).join(', ')}${settings.source ? ` (rates: ${settings.source})` : ''}.`];
   const missing = coverage.filter((c) => c.converted < c.deals);
   if (missing.length) {
     out.push(
-      `No exchange rate for ${missing.map((c) => `${c.currency} (${c.deals - c.converted} deals)`).join(', ')}: those deals are left out of money totals. ` +
+      `No exchange rate for ${missing.map((c) => `${c.currency} (${plural(c.deals - c.converted, 'deal', 'deals')})`).join(', ')}: those deals are left out of money totals. ` +
         'Import again with --rates FILE (a "currency,rate" CSV) to include them.',
     );
   }

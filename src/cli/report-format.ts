@@ -1,6 +1,8 @@
 /** Compact plain-text tables for `dealcast report <name>` (the JSON keeps the full figures). */
 import type { ReportBase, ReportByName, ReportName } from '../metrics/report-types.js';
 import { moneyNote } from '../views/money-note.js';
+import { plural } from '../views/numbers.js';
+import { displayWidth, isolateRtl, padEndWidth, padStartWidth, truncateWidth } from './text-width.js';
 
 const SYMBOL: Record<string, string> = { USD: '$', EUR: '€', GBP: '£', JPY: '¥', AUD: 'A$', CAD: 'C$' };
 
@@ -18,17 +20,22 @@ export const pct = (v: number | null | undefined): string => (v === null || v ==
 const num = (v: number | null | undefined, digits = 0): string =>
   v === null || v === undefined ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-/** Left-aligns the first column, right-aligns the rest. */
+/**
+ * Left-aligns the first column, right-aligns the rest, by display width (a name in 山田 太郎 takes
+ * nine columns, not five characters). A cell with right-to-left letters sits in bidi isolates,
+ * its padding outside them, so the figures after محمد stay in their own columns.
+ */
 export function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd();
+  const widths = head.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
+  const cell = (c: string, i: number) => (i === 0 ? padEndWidth(isolateRtl(c), widths[i] ?? 0) : padStartWidth(isolateRtl(c), widths[i] ?? 0));
+  const line = (r: string[]) => r.map(cell).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 function header(title: string, r: ReportBase): string {
   const f = Object.entries(r.filters)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => `${k}=${isolateRtl(String(v))}`)
     .join(' ');
   const head = `${title} — as of ${r.as_of.slice(0, 16).replace('T', ' ')} UTC${f ? ` — ${f}` : ''} (amounts in ${r.currency})`;
   return [head, ...reportNotes(r)].join('\n');
@@ -80,7 +87,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
         ]),
       ),
       'Open deals: expected value won in the month from deals open now (time-bound win probabilities); P10–P90: range of what is still to be won in the month.',
-      r.overdue?.count ? `Not included: ${num(r.overdue.count)} open deals (${money(r.overdue.value, r.currency)}) with an expected close date before ${r.months[0]?.month}.` : '',
+      r.overdue?.count ? `Not included: ${plural(r.overdue.count, 'open deal', 'open deals')} (${money(r.overdue.value, r.currency)}) with an expected close date before ${r.months[0]?.month}.` : '',
       r.calibration
         ? `Probabilities: ${r.calibration.stages.map((s) => `${s.stage} ${pct(s.probability)} (${s.source}${s.source === 'history' ? `, n=${s.sample}` : ''})`).join(', ')}`
         : '',
@@ -109,7 +116,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
     [
       header(`Sales velocity by ${r.granularity}`, r),
       `Now: ${money(r.current.velocity, r.currency)}/day = ${num(r.current.open_deals)} open × ${pct(r.current.win_rate)} win rate${r.current.window_from ? ` (of deals closed since ${r.current.window_from})` : ''} × ${money(r.current.avg_won, r.currency)} avg won ÷ ${num(r.current.cycle_days, 1)} days` +
-        (r.current.cycle_days_median != null ? ` (median cycle ${num(r.current.cycle_days_median)} days)` : ''),
+        (r.current.cycle_days_median != null ? ` (median cycle ${plural(r.current.cycle_days_median, 'day', 'days')})` : ''),
       r.current.won_value_per_day !== undefined ? `Actually won since ${r.current.window_from}: ${money(r.current.won_value_per_day, r.currency)}/day` : '',
       table(
         ['Period', 'Velocity/day', 'Open', 'Win rate', 'Avg won', 'Cycle days'],
@@ -148,7 +155,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
       table(
         ['Deal', 'Amount', 'Stage', 'Owner', 'Days', 'Avg', 'Ratio', 'Close date'],
         r.deals.map((d) => [
-          d.name.length > 40 ? `${d.name.slice(0, 39)}…` : d.name,
+          truncateWidth(d.name, 40),
           money(d.amount, r.currency) + (d.currency_original && d.currency_original !== r.currency ? ` (${money(d.amount_original, d.currency_original)})` : ''),
           d.stage,
           d.owner ?? '–',
@@ -197,7 +204,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
       r.amount_outliers?.deals.length
         ? `Outliers (median ${money(r.amount_outliers.median, r.currency)}): ${r.amount_outliers.deals
             .slice(0, 5)
-            .map((d) => `${d.name} ${money(d.amount, r.currency)} (z ${d.z})`)
+            .map((d) => `${isolateRtl(d.name)} ${money(d.amount, r.currency)} (z ${d.z})`)
             .join(', ')}`
         : '',
       r.currencies && r.currencies.length > 1 ? `Currencies: ${r.currencies.map((c) => `${c.currency} ${num(c.deals)}`).join(', ')} (amounts converted into ${r.currency})` : '',
@@ -247,7 +254,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
         ? table(
             ['Target for', 'Target', 'Won', 'Attained', 'Pace', 'Expected now', 'End P10–P90', 'P(target)', 'Coverage', 'Pipeline gap', 'Set by'],
             r.rows.map((x) => [
-              x.scope === 'team' ? 'Team' : `${x.name} (${x.scope === 'sales_team' ? `team of ${x.members ?? 0}` : x.scope})`,
+              x.scope === 'team' ? 'Team' : `${isolateRtl(x.name)} (${x.scope === 'sales_team' ? `team of ${x.members ?? 0}` : x.scope})`,
               money(x.target, x.currency),
               money(x.won, x.currency),
               pct(x.attainment),
@@ -273,9 +280,9 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
     const today = p.points.filter((x) => x.won !== null).at(-1);
     const end = p.band.at(-1);
     return [
-      header(`Pacing ${p.scope === 'team' ? 'Team' : `${p.name} (${p.scope})`} · ${r.period.label} (${r.period.start} – ${r.period.end})`, r),
+      header(`Pacing ${p.scope === 'team' ? 'Team' : `${isolateRtl(p.name)} (${p.scope})`} · ${r.period.label} (${r.period.start} – ${r.period.end})`, r),
       `Target ${money(p.target, p.currency)} · won ${money(p.won, p.currency)} (${pct(p.attainment)}) · expected by now ${money(p.expected_historical ?? p.expected_linear, p.currency)} (${p.pace_basis}) · pace ${pct(p.pace)}`,
-      `${p.days_remaining.toFixed(0)} days left · end of period ${money(p.projected.p10, p.currency)}–${money(p.projected.p90, p.currency)} (P10–P90) · chance of target ${pct(p.probability)}`,
+      `${plural(p.days_remaining, 'day', 'days')} left · end of period ${money(p.projected.p10, p.currency)}–${money(p.projected.p90, p.currency)} (P10–P90) · chance of target ${pct(p.probability)}`,
       today ? `Through ${today.date}: won ${money(today.won, p.currency)}, linear pace ${money(today.pace_linear, p.currency)}${today.pace_historical === null ? '' : `, historical pace ${money(today.pace_historical, p.currency)}`}` : '',
       end ? `Forecast band: ${p.band.map((b) => `${b.date} ${money(b.p10, p.currency)}–${money(b.p90, p.currency)}`).join(' · ')}` : '',
     ]
@@ -284,7 +291,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
   },
   commit: (r) =>
     [
-      header(`Commit ${r.period.label} (${r.period.start} – ${r.period.end}), ${r.days_remaining.toFixed(0)} days left`, r),
+      header(`Commit ${r.period.label} (${r.period.start} – ${r.period.end}), ${plural(r.days_remaining, 'day', 'days')} left`, r),
       table(
         ['Who', 'Won', 'Commit', 'Best case', 'Pipeline', 'Model P10–P50–P90', 'Commit vs model', 'Commit bias'],
         r.rows.map((x) => [
@@ -295,7 +302,7 @@ const formatters: { [N in ReportName]: (r: ReportByName[N]) => string } = {
           money(x.pipeline, x.currency),
           `${money(x.model.p10, x.currency)}–${money(x.model.p50, x.currency)}–${money(x.model.p90, x.currency)}`,
           x.commit_vs_model === 'within' ? 'within range' : `${x.commit_vs_model} range`,
-          x.bias.status === 'ok' ? (x.bias.ratio === null ? `never committed (${x.bias.points} pts)` : `won ${pct(x.bias.ratio)} of commit (${x.bias.points} pts)`) : `not enough history (${x.bias.points} pts)`,
+          x.bias.status === 'ok' ? (x.bias.ratio === null ? `never committed (${plural(x.bias.points, 'pt', 'pts')})` : `won ${pct(x.bias.ratio)} of commit (${plural(x.bias.points, 'pt', 'pts')})`) : `not enough history (${plural(x.bias.points, 'pt', 'pts')})`,
         ]),
       ),
       'Commit = won + open deals the rep put in Commit closing this period; Best case adds their Best case deals. Model = won + the forecast range for the days left. Bias = what each past period closed won, per unit of the commit (won so far + open Commit) the rep had at its weekly snapshots.',
@@ -309,15 +316,16 @@ export function formatReport<N extends ReportName>(name: N, report: ReportByName
 /** The quality checks that found something, as one line (import summaries), or null when none did. */
 export function qualityHighlights(r: ReportByName['quality']): string | null {
   const parts: string[] = [];
-  const add = (n: number | undefined, what: string) => {
-    if (n) parts.push(`${num(n)} ${what}`);
+  const add = (n: number | undefined, one: string, many: string) => {
+    if (n) parts.push(plural(n, one, many));
   };
-  add(r.negative_amount, 'open deals with a negative amount');
-  add(r.amount_outliers?.count, `open deals with an amount far outside the rest (median ${money(r.amount_outliers?.median, r.currency)})`);
-  add(r.created_before_2000, 'deals created before 2000');
-  add(r.created_in_future, 'deals created after today');
-  add(r.close_before_created, 'deals that close before they were created');
-  add(r.unconverted?.deals, `deals in a currency with no exchange rate to ${r.currency}`);
-  add(r.stage_name_mismatches?.length, 'stages whose names look like another stage than the one they are mapped to');
+  const outside = `with an amount far outside the rest (median ${money(r.amount_outliers?.median, r.currency)})`;
+  add(r.negative_amount, 'open deal with a negative amount', 'open deals with a negative amount');
+  add(r.amount_outliers?.count, `open deal ${outside}`, `open deals ${outside}`);
+  add(r.created_before_2000, 'deal created before 2000', 'deals created before 2000');
+  add(r.created_in_future, 'deal created after today', 'deals created after today');
+  add(r.close_before_created, 'deal that closes before it was created', 'deals that close before they were created');
+  add(r.unconverted?.deals, `deal in a currency with no exchange rate to ${r.currency}`, `deals in a currency with no exchange rate to ${r.currency}`);
+  add(r.stage_name_mismatches?.length, 'stage whose name looks like another stage than the one it is mapped to', 'stages whose names look like another stage than the one they are mapped to');
   return parts.length ? `Data quality: ${parts.join('; ')}. Details: dealcast report quality.` : null;
 }

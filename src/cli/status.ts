@@ -9,6 +9,8 @@ import { describeSchemaDrift, listOpenSchemaDrift } from '../../store/schema-dri
 import type { Db } from '../../store/db.js';
 import { cliConfig, crmInDb, openStore, parseFlags, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 import { crmNotes } from '../connectors/index.js';
+import { padEndWidth, padStartWidth } from './text-width.js';
+import { plural } from '../views/numbers.js';
 import { lastTargetsSync } from '../sync/targets-sync.js';
 
 /** What `status` says about the CRM's own targets: the last read, or where targets come from instead. */
@@ -97,7 +99,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout('Stream          rows last run   cursor');
     for (const [stream, n] of Object.entries(last.counts)) {
       const c = cursors.find((x) => x.stream === stream);
-      io.stdout(`${stream.padEnd(15)} ${String(n).padStart(13)}   ${c?.cursor ?? '(full read each run)'}`);
+      io.stdout(`${padEndWidth(stream, 15)} ${padStartWidth(String(n), 13)}   ${c?.cursor ?? '(full read each run)'}`);
     }
     io.stdout('');
     io.stdout(
@@ -120,13 +122,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (targets) io.stdout(targets);
     if (drift.length) {
       io.stdout('');
-      io.stdout(`Degraded: ${drift.length} field(s) the CRM no longer sends as before (missing, or changed type):`);
+      io.stdout(`Degraded: ${plural(drift.length, 'field', 'fields')} the CRM no longer sends as before (missing, or changed type):`);
       for (const d of drift) io.stdout(`  - ${describeSchemaDrift(d)}`);
       io.stdout('Check that the CRM field was not renamed and that the token still has its scopes. Deal fields keep their last good values until then.');
     }
     if (review.length) {
       io.stdout('');
-      io.stdout(`${review.length} stage(s) need review (new since the first sync, mapped automatically):`);
+      io.stdout(`${plural(review.length, 'stage needs', 'stages need')} review (new since the first sync, mapped automatically):`);
       for (const r of review) io.stdout(`  - ${r.name} (pipeline ${r.pipelineId}) → ${r.canonical}`);
       io.stdout('Review them in Slack with /dealcast settings.');
     }

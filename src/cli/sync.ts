@@ -5,6 +5,8 @@
 import { UsageError } from '../errors.js';
 import { createConnector, forecastCategoryField } from '../connectors/index.js';
 import { runSync } from '../sync/engine.js';
+import { plural } from '../views/numbers.js';
+import { describeSyncCounts } from '../views/sync-counts.js';
 import { cliConfig, escapeControl, openStore, parseFlags, parseIntFlag, parseNowArg, teamTimeZone, type CliIo } from './io.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -43,13 +45,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }).finally(() => close?.());
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     io.stdout(
-      `Done in ${secs}s (${result.mode}): ${Object.entries(result.counts)
-        .map(([k, v]) => `${v} ${k.replace('_', ' ')}`)
-        .join(', ')}${result.deleted ? `; ${result.deleted} deals gone from the CRM marked deleted` : ''}${
-          result.keptUnread ? `; ${result.keptUnread} deals whose rows could not be read keep their last data` : ''
+      `Done in ${secs}s (${result.mode}): ${describeSyncCounts(result.counts)}${result.deleted ? `; ${plural(result.deleted, 'deal', 'deals')} gone from the CRM marked deleted` : ''}${
+          result.keptUnread ? `; ${plural(result.keptUnread, 'deal whose rows could not be read keeps its', 'deals whose rows could not be read keep their')} last data` : ''
         }.`,
     );
-    if (result.newStages && result.mode === 'incremental') io.stdout(`${result.newStages} new CRM stage(s) were mapped automatically: review them with "dealcast status".`);
+    if (result.newStages && result.mode === 'incremental') io.stdout(`${plural(result.newStages, 'new CRM stage was', 'new CRM stages were')} mapped automatically: review them with "dealcast status".`);
     const held = result.deletionsHeld;
     if (held) {
       // The engine has logged which deletions it held back and why.

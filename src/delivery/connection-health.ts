@@ -7,6 +7,7 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { SocketHealth } from './socket-mode.js';
+import { plural } from '../views/numbers.js';
 
 export const HEARTBEAT_MS = 30_000;
 
@@ -50,7 +51,7 @@ export function describeConnection(s: ConnectionStatus | null, now: Date): strin
   if (s.mode === 'http') lines.push(`Slack: HTTP mode, app running (pid ${s.pid}).`);
   else if (s.socket) {
     const h = s.socket;
-    if (h.state === 'connected') lines.push(`Slack: Socket Mode connected since ${h.connectedSince} (pid ${s.pid}); ${h.reconnects} reconnect(s), ${h.refreshes} refresh(es), ${h.envelopes} envelope(s) acked.`);
+    if (h.state === 'connected') lines.push(`Slack: Socket Mode connected since ${h.connectedSince} (pid ${s.pid}); ${plural(h.reconnects, 'reconnect', 'reconnects')}, ${plural(h.refreshes, 'refresh', 'refreshes')}, ${plural(h.envelopes, 'envelope', 'envelopes')} acked.`);
     else lines.push(`Slack: Socket Mode ${h.state.toUpperCase()}${h.downSince ? ` since ${h.downSince}` : ''} (pid ${s.pid}); last error: ${h.lastError ?? 'none'}.`);
     if (h.lastOutageMs !== null) lines.push(`  last reconnect after losing the connection took ${(h.lastOutageMs / 1000).toFixed(1)} s.`);
   }

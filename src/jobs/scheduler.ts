@@ -373,6 +373,6 @@ export async function startScheduler(deps: StartSchedulerDeps): Promise<{ schedu
 /** "every 15 minutes (*\/15 * * * *, UTC)"-style description of the sync schedule. */
 export function describeSyncSchedule(config: Pick<Config, 'SYNC_CRON' | 'DEALCAST_TIMEZONE'>): string {
   const m = /^\*\/(\d+) \* \* \* \*$/.exec(config.SYNC_CRON);
-  const words = m ? `every ${m[1]} minutes` : config.SYNC_CRON === '0 * * * *' ? 'hourly' : 'on a schedule';
+  const words = m ? `every ${m[1] === '1' ? 'minute' : `${m[1]} minutes`}` : config.SYNC_CRON === '0 * * * *' ? 'hourly' : 'on a schedule';
   return `${words} (\`${config.SYNC_CRON}\`, ${config.DEALCAST_TIMEZONE})`;
 }

@@ -9,6 +9,8 @@ export interface Progress {
 }
 
 const fmt = new Intl.NumberFormat('en-US');
+/** "1 row", "1,200 rows" (the sync layer sits below src/views, whose plural() the other messages use). */
+const rowCount = (n: number) => `${fmt.format(n)} ${n === 1 ? 'row' : 'rows'}`;
 
 export function createProgress(enabled: boolean, log: (line: string) => void, tty = process.stderr.isTTY === true): Progress {
   if (!enabled) return { stream() {}, rows() {}, done() {} };
@@ -27,17 +29,17 @@ export function createProgress(enabled: boolean, log: (line: string) => void, tt
       const t = Date.now();
       if (tty) {
         if (t - lastLine >= 100) {
-          process.stderr.write(`\r  ${name}: ${fmt.format(count)} rows (${rate(count)})   `);
+          process.stderr.write(`\r  ${name}: ${rowCount(count)} (${rate(count)})   `);
           lastLine = t;
         }
       } else if (t - lastLine >= 10_000) {
-        log(`  ${name}: ${fmt.format(count)} rows so far (${rate(count)})`);
+        log(`  ${name}: ${rowCount(count)} so far (${rate(count)})`);
         lastLine = t;
       }
     },
     done(name, count) {
       if (tty) process.stderr.write('\r\x1b[K');
-      log(`  ${name}: ${fmt.format(count)} rows (${rate(count)})`);
+      log(`  ${name}: ${rowCount(count)} (${rate(count)})`);
     },
   };
 }

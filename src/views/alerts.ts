@@ -5,7 +5,7 @@
  */
 import type { Block, MessageContent } from '../delivery/messenger.js';
 import type { AlertKind } from '../../store/alert-log.js';
-import { clip, escapeMrkdwn, formatCount, formatMoney, formatPercent } from './numbers.js';
+import { clip, escapeMrkdwn, formatCount, formatMoney, formatPercent, isolateName, plural } from './numbers.js';
 
 export interface PipelineDropFacts {
   kind: 'pipeline_drop';
@@ -80,8 +80,10 @@ export const ALERT_TITLES: Record<AlertKind, string> = {
 const EMOJI: Record<AlertKind, string> = { pipeline_drop: ':chart_with_downwards_trend:', rep_inactive: ':zzz:', stuck_deal: ':hourglass_flowing_sand:' };
 
 const NAME_CHARS = 60;
-const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`;
-const mention = (slackUserId: string | null, name: string | null) => (slackUserId ? `<@${slackUserId}>` : name ? escapeMrkdwn(name) : 'no owner');
+/** Names from the CRM sit in bidi isolates (numbers.ts isolateName): figures follow them in these lines. */
+const nameText = (name: string) => isolateName(escapeMrkdwn(name));
+const mention = (slackUserId: string | null, name: string | null) => (slackUserId ? `<@${slackUserId}>` : name ? nameText(name) : 'no owner');
+const dealName = (f: StuckDealFacts) => isolateName(escapeMrkdwn(clip(f.name || `Deal ${f.dealId}`, NAME_CHARS)));
 const localShort = (iso: string, tz: string) =>
   new Date(iso).toLocaleString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz });
 const localHm = (iso: string, tz: string) => new Date(iso).toLocaleString('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz });
@@ -101,10 +103,11 @@ function summaryText(s: RootSummary): string {
       return `${EMOJI.pipeline_drop} *Pipeline drop*: open pipeline is ${formatMoney(d.today, s.currency)}, ${formatPercent(d.drop)} below its ${d.days}-day average of ${formatMoney(d.average, s.currency)} (alert threshold ${formatPercent(s.threshold)}).`;
     }
     case 'rep_inactive':
-      return `${EMOJI.rep_inactive} *Rep inactivity*: ${plural(s.count, 'rep has', 'reps have')} logged no calls, emails, meetings or tasks for more than ${formatCount(s.threshold)} hours (weekends not counted).${again(s)}`;
+      return `${EMOJI.rep_inactive} *Rep inactivity*: ${plural(s.count, 'rep has', 'reps have')} logged no calls, emails, meetings or tasks for more than ${plural(s.threshold, 'hour', 'hours')} (weekends not counted).${again(s)}`;
     case 'stuck_deal': {
       const rest = s.count - s.described;
-      const where = s.described === 0 ? '' : rest > 0 ? ` The ${formatCount(s.described)} largest are in the thread; see all with \`/deals stuck\`.` : ' Details in the thread.';
+      const largest = s.described === 1 ? 'The largest is' : `The ${formatCount(s.described)} largest are`;
+      const where = s.described === 0 ? '' : rest > 0 ? ` ${largest} in the thread; see all with \`/deals stuck\`.` : ' Details in the thread.';
       return `${EMOJI.stuck_deal} *Stuck deals*: ${plural(s.count, 'open deal has', 'open deals have')} been in ${s.count === 1 ? 'its' : 'their'} stage more than ${s.threshold}× as long as usual, worth ${formatMoney(s.value, s.currency)}.${again(s)}${where}`;
     }
   }
@@ -129,9 +132,9 @@ export function alertRootView(s: RootSummary, progress?: { open: number; resolve
 }
 
 /** "60 hours" up to three days, then "5 days" (of 24 working hours; weekends are not counted). */
-const workingTime = (hours: number) => (hours < 72 ? `${formatCount(Math.round(hours))} hours` : `${formatCount(Math.round(hours / 24))} days`);
+const workingTime = (hours: number) => (hours < 72 ? plural(hours, 'hour', 'hours') : plural(hours / 24, 'day', 'days'));
 
-const days = (n: number) => `${formatCount(Math.round(n))} day${Math.round(n) === 1 ? '' : 's'}`;
+const days = (n: number) => plural(n, 'day', 'days');
 
 /** One subject's reply in the thread. */
 export function alertReplyView(f: AlertFacts, timeZone: string): MessageContent {
@@ -141,19 +144,19 @@ export function alertReplyView(f: AlertFacts, timeZone: string): MessageContent 
       const dayName = (day: string) => new Date(`${day}T12:00:00Z`).toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', timeZone: 'UTC' });
       const series = f.days.map((d) => `${dayName(d.day)} ${formatMoney(d.value, f.currency)}${d.reconstructed ? '*' : ''}`).join(' · ');
       const anyRebuilt = f.days.some((d) => d.reconstructed);
-      text = `Today ${formatMoney(f.today, f.currency)} vs ${formatMoney(f.average, f.currency)} average over the previous ${f.days.length} days (${formatPercent(f.drop)} lower).\n${series}${anyRebuilt ? '\n_* rebuilt from stage history (no snapshot was taken that day)_' : ''}\nSee what changed with \`/pipeline\`.`;
+      text = `Today ${formatMoney(f.today, f.currency)} vs ${formatMoney(f.average, f.currency)} average over the previous ${plural(f.days.length, 'day', 'days')} (${formatPercent(f.drop)} lower).\n${series}${anyRebuilt ? '\n_* rebuilt from stage history (no snapshot was taken that day)_' : ''}\nSee what changed with \`/pipeline\`.`;
       break;
     }
     case 'rep_inactive': {
       const since = f.lastActivityAt
         ? `last logged activity ${localShort(f.lastActivityAt, timeZone)} (${workingTime(f.businessHours ?? 0)} ago, weekends not counted)`
         : 'no logged activity on record';
-      text = `${mention(f.slackUserId, f.name)}${f.slackUserId ? ` (${escapeMrkdwn(f.name)})` : ''}: ${since}. ${plural(f.openDeals, 'open deal', 'open deals')} worth ${formatMoney(f.openValue, f.currency)}.`;
+      text = `${mention(f.slackUserId, f.name)}${f.slackUserId ? ` (${nameText(f.name)})` : ''}: ${since}. ${plural(f.openDeals, 'open deal', 'open deals')} worth ${formatMoney(f.openValue, f.currency)}.`;
       break;
     }
     case 'stuck_deal': {
-      const name = escapeMrkdwn(clip(f.name || `Deal ${f.dealId}`, NAME_CHARS));
-      const stage = f.crmStage && f.crmStage !== f.stage ? `${f.stage} (${escapeMrkdwn(f.crmStage)})` : f.stage;
+      const name = dealName(f);
+      const stage = f.crmStage && f.crmStage !== f.stage ? `${f.stage} (${nameText(f.crmStage)})` : f.stage;
       const close = f.closeDate ? ` · close date ${f.closeDate}` : ' · no close date';
       text = `*${name}* · ${formatMoney(f.amount ?? 0, f.currency)}\n${stage} for ${days(f.daysInStage)}, usually ${days(f.stageAvgDays)} (${f.ratio.toFixed(1)}×) · owner ${mention(f.slackUserId, f.owner)}${close}`;
       break;
@@ -175,7 +178,7 @@ export function subjectLabel(f: AlertFacts): string {
     case 'rep_inactive':
       return mention(f.slackUserId, f.name);
     case 'stuck_deal':
-      return `*${escapeMrkdwn(clip(f.name || `Deal ${f.dealId}`, NAME_CHARS))}*`;
+      return `*${dealName(f)}*`;
   }
 }
 

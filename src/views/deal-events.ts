@@ -7,7 +7,7 @@
 import type { Block } from '../delivery/messenger.js';
 import { BLOCK_IDS } from '../ids.js';
 import { DEAL_EVENT_LABELS, type DealEventDetail, type DealEventKind } from '../metrics/deal-events.js';
-import { clip, escapeMrkdwn, formatMoney } from './numbers.js';
+import { clip, escapeMrkdwn, formatMoney, isolateName } from './numbers.js';
 
 
 const ICONS: Record<DealEventKind, string> = {
@@ -52,8 +52,9 @@ export function dealEventSentence(e: DealEventView): string {
 }
 
 export function dealEventMessage(e: DealEventView): { text: string; blocks: Block[] } {
-  const who = e.ownerSlackId ? `<@${e.ownerSlackId}>` : e.ownerName ? escapeMrkdwn(e.ownerName) : 'no owner';
-  const name = clip(escapeMrkdwn(e.detail.dealName || 'Unnamed deal'), 200);
+  const who = e.ownerSlackId ? `<@${e.ownerSlackId}>` : e.ownerName ? isolateName(escapeMrkdwn(e.ownerName)) : 'no owner';
+  // In bidi isolates: the amount and days follow the deal's name.
+  const name = isolateName(escapeMrkdwn(clip(e.detail.dealName || 'Unnamed deal', 200)));
   const sentence = dealEventSentence(e);
   const text = `${ICONS[e.kind]} ${DEAL_EVENT_LABELS[e.kind]}: ${name} ${sentence} (${who})`;
   return {

@@ -8,7 +8,7 @@ import { SLACK_LIMITS } from '../delivery/slack.js';
 import { BLOCK_IDS } from '../ids.js';
 import type { DealListRow } from '../metrics/report-types.js';
 import { freshnessLine, type Freshness } from './freshness.js';
-import { clip, escapeMrkdwn, formatCount, formatDays, formatMoney } from './numbers.js';
+import { clip, escapeMrkdwn, formatCount, formatDays, formatMoney, isolateName, plural } from './numbers.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -31,8 +31,11 @@ export interface DealsListContext {
   emptyText?: string;
 }
 
+/** A name from the CRM, escaped, in bidi isolates: figures follow names on these lines. */
+const nameText = (s: string) => isolateName(escapeMrkdwn(s));
+
 function dealLine(d: DealListRow, currency: string): string {
-  const stage = d.crm_stage && d.crm_stage !== d.stage ? `${d.stage} (${d.crm_stage})` : d.stage;
+  const stage = d.crm_stage && d.crm_stage !== d.stage ? `${escapeMrkdwn(d.stage)} (${nameText(d.crm_stage)})` : nameText(d.stage);
   const own = d.currency_original && d.currency_original !== currency ? d.currency_original : null;
   // A deal in another currency shows both; one without a rate shows its own amount only.
   const amount =
@@ -41,8 +44,8 @@ function dealLine(d: DealListRow, currency: string): string {
       : own && d.amount_original != null
         ? `${formatMoney(d.amount, currency)} (${formatMoney(d.amount_original, own)})`
         : formatMoney(d.amount, currency);
-  const parts = [amount, escapeMrkdwn(stage)];
-  if (d.owner) parts.push(escapeMrkdwn(d.owner));
+  const parts = [amount, stage];
+  if (d.owner) parts.push(nameText(d.owner));
   if (d.days_in_stage !== null) {
     const avg = d.stage_avg_days !== null ? `, avg ${formatDays(d.stage_avg_days)}` : '';
     const ratio = d.stuck_ratio !== null && d.stuck_ratio >= STUCK_RATIO ? `, ${d.stuck_ratio.toFixed(1)}×` : '';
@@ -50,8 +53,8 @@ function dealLine(d: DealListRow, currency: string): string {
   }
   if (d.close_date) parts.push(`closes ${d.close_date}`);
   const stuck = d.stuck_ratio !== null && d.stuck_ratio >= STUCK_RATIO ? ':hourglass_flowing_sand: ' : '';
-  const pipeline = d.pipeline ? ` · _${escapeMrkdwn(d.pipeline)}_` : '';
-  return `${stuck}*${escapeMrkdwn(clip(d.name || `Deal ${d.id}`, 120))}*${pipeline}\n${parts.join(' · ')}`;
+  const pipeline = d.pipeline ? ` · _${nameText(d.pipeline)}_` : '';
+  return `${stuck}*${nameText(clip(d.name || `Deal ${d.id}`, 120))}*${pipeline}\n${parts.join(' · ')}`;
 }
 
 export function dealsList(deals: DealListRow[], ctx: DealsListContext): { text: string; blocks: KnownBlock[] } {
@@ -103,7 +106,7 @@ export function dealsList(deals: DealListRow[], ctx: DealsListContext): { text: 
   blocks.push(...tail);
   const value = deals.slice(0, rows.length).reduce((s, d) => s + (d.amount ?? 0), 0);
   const text = rows.length
-    ? `${ctx.title}: ${formatCount(ctx.total)} deals${ctx.filterText ? ` (${escapeMrkdwn(ctx.filterText)})` : ''}; top ${rows.length} worth ${formatMoney(value, ctx.currency)} listed.`
+    ? `${ctx.title}: ${plural(ctx.total, 'deal', 'deals')}${ctx.filterText ? ` (${escapeMrkdwn(ctx.filterText)})` : ''}; top ${rows.length} worth ${formatMoney(value, ctx.currency)} listed.`
     : `${ctx.title}: ${ctx.emptyText ?? 'no open deals match'}.`;
   return { text, blocks };
 }

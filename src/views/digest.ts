@@ -9,7 +9,7 @@ import type { Block, MessageContent } from '../delivery/messenger.js';
 
 type MrkdwnElement = types.MrkdwnElement;
 import type { MovedDeal } from '../../store/digest-queries.js';
-import { clip, escapeMrkdwn, formatCount, formatMoney, formatPercent } from './numbers.js';
+import { clip, escapeMrkdwn, formatCount, formatMoney, formatPercent, isolateName, plural } from './numbers.js';
 import type { Leaderboard } from '../metrics/leaderboard.js';
 import { leaderboardBlocks } from './leaderboard.js';
 
@@ -127,8 +127,8 @@ function staleLine(d: DigestData): string | null {
 }
 
 function dealBrief(m: MovedDeal, currency: string, withStage: boolean): string {
-  const name = escapeMrkdwn(clip(m.name || `Deal ${m.id}`, NAME_CHARS));
-  const owner = m.owner ? ` · ${escapeMrkdwn(m.owner)}` : '';
+  const name = isolateName(escapeMrkdwn(clip(m.name || `Deal ${m.id}`, NAME_CHARS)));
+  const owner = m.owner ? ` · ${isolateName(escapeMrkdwn(m.owner))}` : '';
   const stage = withStage && m.fromStage ? ` · ${m.fromStage} → ${m.stage}` : withStage ? ` · → ${m.stage}` : '';
   return `• ${name} — ${formatMoney(m.amount ?? 0, currency)}${stage}${owner}`;
 }
@@ -145,7 +145,7 @@ function movedLines(emoji: string, verb: string, deals: MovedDeal[], currency: s
 
 function qualityLine(q: DigestData['quality']): string {
   const parts: string[] = [];
-  if (q.zeroAmount + q.missingAmount) parts.push(`${formatCount(q.zeroAmount + q.missingAmount)} open deals at $0 or no amount`);
+  if (q.zeroAmount + q.missingAmount) parts.push(`${plural(q.zeroAmount + q.missingAmount, 'open deal', 'open deals')} at $0 or no amount`);
   if (q.missingCloseDate) parts.push(`${formatCount(q.missingCloseDate)} without a close date`);
   if (q.pastCloseDate) parts.push(`${formatCount(q.pastCloseDate)} past their close date`);
   if (q.negativeAmount) parts.push(`${formatCount(q.negativeAmount)} with a negative amount`);
@@ -183,7 +183,7 @@ export function digestView(d: DigestData): MessageContent {
   }
 
   const fields: MrkdwnElement[] = [
-    field('Open pipeline', `${formatMoney(k.openPipeline, c)} · ${formatCount(k.openDeals)} deals`, [
+    field('Open pipeline', `${formatMoney(k.openPipeline, c)} · ${plural(k.openDeals, 'deal', 'deals')}`, [
       pd ? relChange(k.openPipeline, pd.k.openPipeline, pd.label) : null,
       pw ? relChange(k.openPipeline, pw.k.openPipeline, pw.label) : null,
     ]),
@@ -200,7 +200,7 @@ export function digestView(d: DigestData): MessageContent {
           ]),
         ]
       : []),
-    field(`Win rate (closed, ${k.winRateDays ?? 90} days)`, formatPercent(k.winRate), [pd ? ptsChange(k.winRate, pd.k.winRate, pd.label) : null, pw ? ptsChange(k.winRate, pw.k.winRate, pw.label) : null]),
+    field(`Win rate (closed, ${plural(k.winRateDays ?? 90, 'day', 'days')})`, formatPercent(k.winRate), [pd ? ptsChange(k.winRate, pd.k.winRate, pd.label) : null, pw ? ptsChange(k.winRate, pw.k.winRate, pw.label) : null]),
     field('Sales velocity', k.velocity === null ? '—' : `${formatMoney(k.velocity, c)} per day`, [
       pd ? relChange(k.velocity, pd.k.velocity, pd.label) : null,
       pw ? relChange(k.velocity, pw.k.velocity, pw.label) : null,
@@ -226,7 +226,7 @@ export function digestView(d: DigestData): MessageContent {
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: qualityLine(d.quality) }] });
   const foot = [
-    d.chartsInThread.length ? `:bar_chart: ${d.chartsInThread.join(' and ')} charts in the thread` : null,
+    d.chartsInThread.length ? `:bar_chart: ${d.chartsInThread.join(' and ')} chart${d.chartsInThread.length === 1 ? '' : 's'} in the thread` : null,
     `data as of ${localHm(d.asOf, d.timeZone)} ${d.timeZone}`,
   ].filter(Boolean);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: foot.join(' · ') }] });
@@ -235,7 +235,7 @@ export function digestView(d: DigestData): MessageContent {
   const headline = [
     `Pipeline digest ${dayLabel(d.day)}: open pipeline ${formatMoney(k.openPipeline, c)}${pipeChange ? ` (${pipeChange})` : ''}`,
     k.forecastThisMonth ? `forecast ${monthLabel(k.forecastThisMonth.month)} ${formatMoney(k.forecastThisMonth.value, c)}` : null,
-    `win rate ${formatPercent(k.winRate)} (closed, ${k.winRateDays ?? 90} days)`,
+    `win rate ${formatPercent(k.winRate)} (closed, ${plural(k.winRateDays ?? 90, 'day', 'days')})`,
   ]
     .filter(Boolean)
     .join(', ');

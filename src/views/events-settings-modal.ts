@@ -8,7 +8,7 @@ import type { types } from '@slack/bolt';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
 import { DEAL_EVENT_KINDS, DEAL_EVENT_LABELS, type DealEventKind } from '../metrics/deal-events.js';
 import type { Team, VisibilityScope } from '../access/visibility.js';
-import { clip } from './numbers.js';
+import { clip, escapeMrkdwn, isolateName } from './numbers.js';
 
 type View = types.ModalView;
 type KnownBlock = types.KnownBlock;
@@ -32,7 +32,7 @@ export function crmTeamsText(crm: NonNullable<EventsSettingsInput['crmTeams']>, 
   if (!crm.teams.length) return `${crm.crmLabel} has no teams dealcast can read; teams listed above are the only ones.`;
   const replaced = new Set(slack.map((t) => t.name.normalize('NFC').trim().toLocaleLowerCase('und')));
   const list = crm.teams
-    .map((t) => `${t.name} (${t.ownerIds.length})${replaced.has(t.name.normalize('NFC').trim().toLocaleLowerCase('und')) ? ' – replaced above' : ''}`)
+    .map((t) => `${isolateName(escapeMrkdwn(t.name))} (${t.ownerIds.length})${replaced.has(t.name.normalize('NFC').trim().toLocaleLowerCase('und')) ? ' – replaced above' : ''}`)
     .join(', ');
   return `*From ${crm.crmLabel}* (read at each sync): ${list}. A team listed above with the same name replaces the CRM's; \`Name:\` with no owners hides it.`;
 }

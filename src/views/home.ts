@@ -14,7 +14,7 @@ import { describeSchedule } from '../jobs/subscription-schedule.js';
 import { DEAL_EVENT_LABELS } from '../metrics/deal-events.js';
 import type { RecentEvent } from '../../store/deal-events.js';
 import { dealEventSentence } from './deal-events.js';
-import { clip, escapeMrkdwn, formatMoney } from './numbers.js';
+import { clip, escapeMrkdwn, formatMoney, isolateName, plural } from './numbers.js';
 import type { Leaderboard } from '../metrics/leaderboard.js';
 import { leaderboardBlocks } from './leaderboard.js';
 
@@ -50,11 +50,14 @@ const section = (block_id: string, text: string): KnownBlock => ({ type: 'sectio
 const header = (block_id: string, text: string): KnownBlock => ({ type: 'header', block_id, text: { type: 'plain_text', text: clip(text, 150), emoji: true } });
 const context = (block_id: string, text: string): KnownBlock => ({ type: 'context', block_id, elements: [{ type: 'mrkdwn', text: clip(text, 3000) }] });
 const money = (v: number, c: string) => (c === '—' ? `${Math.round(v)}` : formatMoney(v, c));
-const values = (xs: { currency: string; count: number; value: number }[]) => xs.map((x) => `${x.count} deal${x.count === 1 ? '' : 's'}, ${money(x.value, x.currency)}`).join(' · ') || 'none';
+const values = (xs: { currency: string; count: number; value: number }[]) => xs.map((x) => `${plural(x.count, 'deal', 'deals')}, ${money(x.value, x.currency)}`).join(' · ') || 'none';
+
+/** A name from the CRM, escaped, in bidi isolates: figures follow names on these lines. */
+const nameText = (s: string) => isolateName(escapeMrkdwn(s));
 
 function dealLine(d: HomeDeal): string {
   const amt = d.amount !== null && d.currency ? money(d.amount, d.currency.toUpperCase()) : 'no amount';
-  return `*${escapeMrkdwn(clip(d.name || `Deal ${d.id}`, 100))}* · ${amt}${d.stage ? ` · ${escapeMrkdwn(d.stage)}` : ''}${d.closeDate ? ` · closes ${d.closeDate.slice(0, 10)}` : ''}`;
+  return `*${nameText(clip(d.name || `Deal ${d.id}`, 100))}* · ${amt}${d.stage ? ` · ${nameText(d.stage)}` : ''}${d.closeDate ? ` · closes ${d.closeDate.slice(0, 10)}` : ''}`;
 }
 
 export function homeView(h: HomeInput): HomeView {
@@ -65,7 +68,7 @@ export function homeView(h: HomeInput): HomeView {
     blocks.push(section(BLOCK_IDS.homeMine, `*My open deals:* ${values(h.open)}`));
     const range = h.forecast.length
       ? h.forecast
-          .map((f) => `${money(f.expected, f.currency)} expected, likely ${money(f.low, f.currency)}–${money(f.high, f.currency)} (${f.deals} deal${f.deals === 1 ? '' : 's'}${f.unpriced ? `, ${f.unpriced} without amount or probability` : ''})`)
+          .map((f) => `${money(f.expected, f.currency)} expected, likely ${money(f.low, f.currency)}–${money(f.high, f.currency)} (${plural(f.deals, 'deal', 'deals')}${f.unpriced ? `, ${f.unpriced} without amount or probability` : ''})`)
           .join('\n')
       : 'No deals of yours are expected to close in the next 30 days.';
     blocks.push(section(BLOCK_IDS.homeForecast, `*My next 30 days:* ${range}`));
@@ -78,7 +81,7 @@ export function homeView(h: HomeInput): HomeView {
   }
   if (h.team) {
     blocks.push({ type: 'divider' });
-    blocks.push(section(BLOCK_IDS.homeTeam, `*My team (${escapeMrkdwn(h.team.label)}):* ${values(h.team.open)}`));
+    blocks.push(section(BLOCK_IDS.homeTeam, `*My team (${nameText(h.team.label)}):* ${values(h.team.open)}`));
   }
   if (h.leaderboard?.rows.length) {
     blocks.push({ type: 'divider' });
@@ -102,7 +105,7 @@ export function homeView(h: HomeInput): HomeView {
       `*Recent events on my deals*\n${
         h.events
           .slice(0, HOME_LIMITS.events)
-          .map((e) => `• ${DEAL_EVENT_LABELS[e.kind]}: *${escapeMrkdwn(clip(e.detail.dealName, 80))}* ${dealEventSentence({ kind: e.kind, detail: e.detail, ownerName: null, ownerSlackId: null })} (${e.detectedAt.slice(0, 10)})`)
+          .map((e) => `• ${DEAL_EVENT_LABELS[e.kind]}: *${nameText(clip(e.detail.dealName, 80))}* ${dealEventSentence({ kind: e.kind, detail: e.detail, ownerName: null, ownerSlackId: null })} (${e.detectedAt.slice(0, 10)})`)
           .join('\n') || 'None yet.'
       }`,
     ),
@@ -113,7 +116,7 @@ export function homeView(h: HomeInput): HomeView {
     blocks.push(
       section(
         BLOCK_IDS.homeAdmin,
-        `*Admin* · ${a.deals} deals synced · last sync ${a.lastSync ? `${a.lastSync.slice(0, 16).replace('T', ' ')} UTC (${a.lastStatus})` : 'never'}${a.stale ? ' · :warning: data is stale' : ''}${
+        `*Admin* · ${plural(a.deals, 'deal', 'deals')} synced · last sync ${a.lastSync ? `${a.lastSync.slice(0, 16).replace('T', ' ')} UTC (${a.lastStatus})` : 'never'}${a.stale ? ' · :warning: data is stale' : ''}${
           a.lastError ? `\nLast error: ${escapeMrkdwn(clip(a.lastError, 300))}` : ''
         }\nSettings: \`/dealcast settings\` (stages, channels, thresholds) · \`/dealcast events\` (deal events, who sees what) · \`/dealcast targets\` (quotas) · \`/dealcast status\``,
       ),

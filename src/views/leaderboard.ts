@@ -5,7 +5,7 @@
  */
 import type { types } from '@slack/bolt';
 import type { Leaderboard, LeaderboardRow } from '../metrics/leaderboard.js';
-import { clip, escapeMrkdwn, formatMoney, formatPercent } from './numbers.js';
+import { clip, escapeMrkdwn, formatMoney, formatPercent, isolateName, plural } from './numbers.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -20,10 +20,11 @@ function paceMark(pace: number | null): string {
   return pace >= 1 ? ':large_green_circle:' : pace >= 0.8 ? ':large_yellow_circle:' : ':red_circle:';
 }
 
+/** The name sits in bidi isolates inside the bold markers (Slack needs `*` next to a visible character to bold). */
 export function leaderboardLine(r: LeaderboardRow): string {
   const c = r.currency;
   const pace = r.pace === null ? 'no pace yet' : `pace ${formatPercent(r.pace)}`;
-  return `${MEDALS[r.rank - 1] ?? `${r.rank}.`} *${escapeMrkdwn(clip(r.name, 60))}* · ${formatPercent(r.attainment)} · ${formatMoney(r.won, c)} of ${formatMoney(r.target, c)} · pipeline ${formatMoney(r.open_pipeline, c)} · ${paceMark(r.pace)} ${pace}`;
+  return `${MEDALS[r.rank - 1] ?? `${r.rank}.`} *${isolateName(escapeMrkdwn(clip(r.name, 60)))}* · ${formatPercent(r.attainment)} · ${formatMoney(r.won, c)} of ${formatMoney(r.target, c)} · pipeline ${formatMoney(r.open_pipeline, c)} · ${paceMark(r.pace)} ${pace}`;
 }
 
 /** The leaderboard's blocks, or [] when no rep has a target for the period. */
@@ -32,7 +33,7 @@ export function leaderboardBlocks(b: Leaderboard, opts: { blockId?: string; titl
   const shown = b.rows.slice(0, LEADERBOARD_MAX_ROWS);
   const more = b.rows.length - shown.length;
   const lines = shown.map(leaderboardLine);
-  if (more > 0) lines.push(`…and ${more} more reps.`);
+  if (more > 0) lines.push(`…and ${plural(more, 'more rep', 'more reps')}.`);
   const title = opts.title ?? `Leaderboard · ${b.period.label}`;
   return [
     { type: 'section', ...(opts.blockId ? { block_id: opts.blockId } : {}), text: { type: 'mrkdwn', text: clip(`*${escapeMrkdwn(title)}*\n${lines.join('\n')}`, 3000) } },

@@ -37,6 +37,15 @@ export function formatCount(n: number | null | undefined): string {
   return count.format(n);
 }
 
+/**
+ * A count and its noun, "1 deal" or "1,204 deals", the count formatted as formatCount does. The
+ * noun follows what the reader sees: 0.6 shows as "1", so it is "1 day". English only.
+ */
+export function plural(n: number, one: string, many: string): string {
+  const shown = formatCount(n);
+  return `${shown} ${shown === '1' ? one : many}`;
+}
+
 export function formatDays(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '—';
   return `${count.format(Math.round(n))} d`;
@@ -78,7 +87,18 @@ export function isolateName(s: string): string {
   return `\u2068${s}\u2069`;
 }
 
-/** Trims to `max` characters with an ellipsis. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * Trims to `max` characters (UTF-16 units, as Slack's limits count) with an ellipsis, cutting
+ * between graphemes: never half an emoji's surrogate pair, a flag, or a letter from its accent.
+ */
 export function clip(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`;
+  if (s.length <= max) return s;
+  let out = '';
+  for (const { segment } of graphemes.segment(s)) {
+    if (out.length + segment.length > max - 1) break;
+    out += segment;
+  }
+  return `${out}…`;
 }

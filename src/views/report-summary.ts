@@ -7,7 +7,7 @@ import { BLOCK_IDS, type ChartCommandKey } from '../ids.js';
 import type { CommitReport, ForecastReport, FunnelReport, PipelineReport, QuotaReport, ReportBase, RepsReport, VelocityReport } from '../metrics/report-types.js';
 import { currencyLine, moneyNote } from './money-note.js';
 import { freshnessLine, type Freshness } from './freshness.js';
-import { clip, escapeMrkdwn, formatCount, formatDays, formatMoney, formatPercent, isolateName } from './numbers.js';
+import { clip, escapeMrkdwn, formatCount, formatDays, formatMoney, formatPercent, isolateName, plural } from './numbers.js';
 import { localDay } from '../time/calendar.js';
 
 type KnownBlock = types.KnownBlock;
@@ -63,7 +63,7 @@ function pipelineHeadline(r: PipelineReport): Headline {
       ['Open deals', formatCount(r.total.count)],
       ['Largest stage', biggest && biggest.value > 0 ? `${biggest.stage}: ${formatMoney(biggest.value, c)}` : '—'],
     ],
-    sentence: `Open pipeline ${formatMoney(r.total.value, c)} in ${formatCount(r.total.count)} deals, ${formatMoney(r.total.weighted, c)} weighted.`,
+    sentence: `Open pipeline ${formatMoney(r.total.value, c)} in ${plural(r.total.count, 'deal', 'deals')}, ${formatMoney(r.total.weighted, c)} weighted.`,
   };
 }
 
@@ -93,7 +93,7 @@ function forecastHeadline(r: ForecastReport, now: Date, timeZone: string): Headl
   }
   if (next) fields.push([`${monthLabel(next.month)} forecast`, formatMoney(value(next), c)]);
   const total = r.months.slice(i).reduce((s, m) => s + value(m), 0);
-  fields.push([`Next ${r.months.length - i} months`, formatMoney(total, c)]);
+  fields.push([`Next ${plural(r.months.length - i, 'month', 'months')}`, formatMoney(total, c)]);
   // The team's target of the current period, when one is set in the reporting currency.
   const t = r.target;
   if (t) {
@@ -164,7 +164,7 @@ function velocityHeadline(r: VelocityReport): Headline {
   return {
     title: REPORT_TITLES.velocity,
     fields,
-    sentence: `Sales velocity ${formatMoney(cur.velocity, c)} per day: ${formatCount(cur.open_deals)} open deals × ${formatPercent(cur.win_rate)} win rate × ${formatMoney(cur.avg_won, c)} ÷ ${formatDays(cur.cycle_days)}.`,
+    sentence: `Sales velocity ${formatMoney(cur.velocity, c)} per day: ${plural(cur.open_deals, 'open deal', 'open deals')} × ${formatPercent(cur.win_rate)} win rate × ${formatMoney(cur.avg_won, c)} ÷ ${formatDays(cur.cycle_days)}.`,
   };
 }
 
@@ -178,17 +178,17 @@ function repsHeadline(r: RepsReport): Headline {
   const fields: [string, string][] = [
     ['Reps', formatCount(r.reps.length)],
     ['Won in window', formatMoney(r.reps.reduce((s, x) => s + x.won_value, 0), c)],
-    ['Top closer', topWon && topWon.won_value > 0 ? `${topWon.owner}: ${formatMoney(topWon.won_value, c)}` : '—'],
+    ['Top closer', topWon && topWon.won_value > 0 ? `${isolateName(topWon.owner)}: ${formatMoney(topWon.won_value, c)}` : '—'],
   ];
   if (r.activities_available) {
     fields.push(['Activities', formatCount(total)]);
-    fields.push(['Most active', topActive && activities(topActive) > 0 ? `${topActive.owner}: ${formatCount(activities(topActive))}` : '—']);
+    fields.push(['Most active', topActive && activities(topActive) > 0 ? `${isolateName(topActive.owner)}: ${formatCount(activities(topActive))}` : '—']);
     fields.push(['Quiet > 48 h', formatCount(quiet)]);
   }
   return {
     title: REPORT_TITLES.reps,
     fields,
-    sentence: `${formatCount(r.reps.length)} reps from ${r.since} to ${r.until}${r.activities_available ? `, ${formatCount(total)} activities` : ''}.`,
+    sentence: `${plural(r.reps.length, 'rep', 'reps')} from ${r.since} to ${r.until}${r.activities_available ? `, ${plural(total, 'activity', 'activities')}` : ''}.`,
     note: r.activities_available ? undefined : 'Activity counts are not available from this CRM; the scoreboard shows pipeline and won value only.',
   };
 }
@@ -217,7 +217,7 @@ function commitHeadline(r: CommitReport): Headline {
       ['Model P10–P50–P90', `${formatMoney(team.model.p10, c)} – ${formatMoney(team.model.p50, c)} – ${formatMoney(team.model.p90, c)}`],
       ['Past commit bias', bias(team)],
     ],
-    sentence: `Team commit ${formatMoney(team.commit, c)} for ${r.period.label} against a model range of ${formatMoney(team.model.p10, c)}–${formatMoney(team.model.p90, c)}, ${r.days_remaining.toFixed(0)} days left.`,
+    sentence: `Team commit ${formatMoney(team.commit, c)} for ${r.period.label} against a model range of ${formatMoney(team.model.p10, c)}–${formatMoney(team.model.p90, c)}, ${plural(r.days_remaining, 'day', 'days')} left.`,
     note: note || undefined,
   };
 }

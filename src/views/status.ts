@@ -5,7 +5,7 @@
 import type { types } from '@slack/bolt';
 import { BLOCK_IDS } from '../ids.js';
 import { describeAgo, formatInstant, freshnessLine } from './freshness.js';
-import { clip, escapeEntities, escapeMrkdwn, formatCount } from './numbers.js';
+import { clip, escapeEntities, escapeMrkdwn, formatCount, isolateName, plural } from './numbers.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -64,19 +64,19 @@ export function statusMessage(f: StatusFacts): { text: string; blocks: KnownBloc
     },
   ];
   if (f.needsReview.length) {
-    const listed = f.needsReview.slice(0, MAX_REVIEW_LISTED).map((s) => `• ${escapeMrkdwn(s.name)} (${escapeMrkdwn(s.pipeline)}) → mapped to ${s.canonical}`);
+    const listed = f.needsReview.slice(0, MAX_REVIEW_LISTED).map((s) => `• ${isolateName(escapeMrkdwn(s.name))} (${isolateName(escapeMrkdwn(s.pipeline))}) → mapped to ${s.canonical}`);
     if (f.needsReview.length > MAX_REVIEW_LISTED) listed.push(`…and ${f.needsReview.length - MAX_REVIEW_LISTED} more`);
     blocks.push({
       type: 'section',
       block_id: BLOCK_IDS.statusReview,
       text: {
         type: 'mrkdwn',
-        text: clip(`:mag: *${f.needsReview.length} stage${f.needsReview.length === 1 ? '' : 's'} need review* (new since the first sync, mapped automatically):\n${listed.join('\n')}`, 3000),
+        text: clip(`:mag: *${plural(f.needsReview.length, 'stage needs', 'stages need')} review* (new since the first sync, mapped automatically):\n${listed.join('\n')}`, 3000),
       },
     });
   } else {
     blocks.push({ type: 'context', block_id: BLOCK_IDS.statusReview, elements: [{ type: 'mrkdwn', text: 'All CRM stages are mapped; none need review.' }] });
   }
-  const text = `dealcast status: ${(lines[0] ?? '').replace(/^:[a-z_]+: /, '')} ${f.needsReview.length} stage(s) need review.`;
+  const text = `dealcast status: ${(lines[0] ?? '').replace(/^:[a-z_]+: /, '')} ${plural(f.needsReview.length, 'stage needs', 'stages need')} review.`;
   return { text, blocks };
 }

@@ -9,7 +9,7 @@ import type { types } from '@slack/bolt';
 import { ACTION_IDS, BLOCK_IDS, CALLBACK_IDS } from '../ids.js';
 import type { FiscalPeriod } from '../time/fiscal.js';
 import { dayToIso } from '../time/calendar.js';
-import { clip, escapeMrkdwn, formatMoney } from './numbers.js';
+import { clip, escapeMrkdwn, formatMoney, isolateName } from './numbers.js';
 
 type View = types.ModalView;
 type KnownBlock = types.KnownBlock;
@@ -97,7 +97,7 @@ export function targetsModalView(m: TargetsModalInput): View {
     },
   );
   const current = m.current
-    .map((c) => `*${escapeMrkdwn(c.period)}*\n${c.lines.map((l) => `• ${escapeMrkdwn(l.scope)}: ${formatMoney(l.amount, l.currency)} (${l.source})`).join('\n') || '• none yet'}`)
+    .map((c) => `*${escapeMrkdwn(c.period)}*\n${c.lines.map((l) => `• ${isolateName(escapeMrkdwn(l.scope))}: ${formatMoney(l.amount, l.currency)} (${l.source})`).join('\n') || '• none yet'}`)
     .join('\n');
   blocks.push({ type: 'divider' }, { type: 'section', block_id: BLOCK_IDS.targetsCurrent, text: { type: 'mrkdwn', text: clip(`*Targets in effect*\n${current}`, 3000) } });
   return {

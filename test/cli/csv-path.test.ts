@@ -91,7 +91,7 @@ describe('after import-csv', () => {
     const without = await cli({ DEALCAST_DB: db }, 'import-csv', deals, '--map', 'currency=Currency', '--now', '2026-11-01T00:00:00Z');
     expect(without.code).toBe(0);
     expect(without.out).toMatch(/Amounts in 3 currencies: USD 2, EUR 1, JPY 1/);
-    expect(without.out).toMatch(/No exchange rate for EUR \(1 deals\), JPY \(1 deals\)/);
+    expect(without.out).toMatch(/No exchange rate for EUR \(1 deal\), JPY \(1 deal\)/);
     expect(without.out).toMatch(/Data quality: 2 deals in a currency with no exchange rate to USD\. Details: dealcast report quality\./);
     const before = JSON.parse((await cli({ DEALCAST_DB: db }, 'report', 'pipeline', '--json', '--now', '2026-11-01T00:00:00Z')).out);
     // USD is the most common: 3,000 + 4,000 summed; EUR and JPY counted, not summed.

@@ -75,7 +75,7 @@ describe('a full import with rejected rows', () => {
     expect(r.code).toBe(0);
     // 11 rows: 9 accepted (all updated in place), 2 rejected; 1 deleted (D04); 2 kept (D02, D03).
     expect(r.out).toContain(
-      'Imported 0 new deals, updated 9 in place, rejected 2 rows; 1 deals missing from this file marked deleted; 2 deals whose rows were rejected keep their last imported data.',
+      'Imported 0 new deals, updated 9 in place, rejected 2 rows; 1 deal missing from this file marked deleted; 2 deals whose rows were rejected keep their last imported data.',
     );
     read(db, (h) => {
       expect(countDeals(h, 'csv')).toEqual({ total: 12, open: 11, won: 0, lost: 0, deleted: 1 });

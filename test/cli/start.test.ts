@@ -107,7 +107,7 @@ describe('dealcast start', () => {
       await out.line(/dealcast is running in Socket Mode for Fake Team/);
       const status: string[] = [];
       expect(await runStatus([], { stdout: (s) => status.push(s), stderr: (s) => status.push(s), env })).toBe(0);
-      expect(status.join('\n')).toMatch(/Slack: Socket Mode connected since .* 0 reconnect\(s\)/);
+      expect(status.join('\n')).toMatch(/Slack: Socket Mode connected since .* 0 reconnects, 0 refreshes/);
       // What a supervisor sends: the signal handler stops the app and the exit code is 0.
       process.emit('SIGTERM');
       expect(await exit).toBe(0);

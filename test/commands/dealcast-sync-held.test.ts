@@ -47,6 +47,6 @@ describe('/dealcast sync', () => {
   });
 
   it('says nothing of deletions when none were held', async () => {
-    expect(await syncReply(result({ deleted: 1 }))).toBe(':white_check_mark: Full sync done: 2 deals. 1 deals gone from the CRM were marked deleted.');
+    expect(await syncReply(result({ deleted: 1 }))).toBe(':white_check_mark: Full sync done: 2 deals. 1 deal gone from the CRM was marked deleted.');
   });
 });

@@ -148,7 +148,7 @@ describe('/dealcast', () => {
     try {
       await sendCommand(t.url, { command: '/dealcast', text: 'status', response_url: fake.responseUrl('review') });
       const [reply] = (await fake.waitForCalls('response_url', 1, (c) => c.path === 'review')).map((c) => c.params);
-      expect(JSON.stringify(reply!.blocks)).toContain('1 stage need review');
+      expect(JSON.stringify(reply!.blocks)).toContain('1 stage needs review');
     } finally {
       t.db.prepare('UPDATE stage_map SET needs_review = 0').run();
     }

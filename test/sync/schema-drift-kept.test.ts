@@ -78,7 +78,7 @@ describe('a CRM field that disappears mid-life', () => {
     // CLI status.
     const out: string[] = [];
     expect(await main(['status', '--now', t2.toISOString()], { stdout: (s) => out.push(s), stderr: (s) => out.push(s), env })).toBe(0);
-    expect(out.join('\n')).toMatch(/Degraded: 1 field\(s\)[\s\S]*deals\.amount came back blank[\s\S]*last good values are kept/);
+    expect(out.join('\n')).toMatch(/Degraded: 1 field the CRM[\s\S]*deals\.amount came back blank[\s\S]*last good values are kept/);
 
     // The digest's first line.
     const messenger = new RecordingMessenger();
