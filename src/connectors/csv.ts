@@ -431,7 +431,7 @@ export function readCsvImport(opts: CsvConnectorOptions): CsvImport {
     const reasons: string[] = [];
     const extra = cells.slice(deals.headers.length).filter((c) => c.trim() !== '');
     if (cells.length < deals.headers.length || extra.length > 0) {
-      reasons.push(`it has ${cells.length} fields where the header has ${deals.headers.length}`);
+      reasons.push(`it has ${cells.length} ${cells.length === 1 ? 'field' : 'fields'} where the header has ${deals.headers.length}`);
       dealsRejected.push({ file: deals.file, row, reason: reasons.join('; ') });
       noteRejectedId(cells);
       continue;
@@ -859,11 +859,12 @@ export function describeCsvReport(r: CsvImportReport, maxProblems = 20): string[
   lines.push(`Columns used: ${Object.entries(d.columns).map(([f, h]) => `${f} ← ${h}`).join(', ')}.`);
   if (r.stageEnteredColumns.length) lines.push(`Stage dates: ${r.stageEnteredColumns.map((c) => `entered ${c.stage} ← ${c.header}`).join(', ')}.`);
   if (d.droppedContactColumns.length) lines.push(`Not imported (contact details, never stored): ${d.droppedContactColumns.join(', ')}.`);
-  lines.push(`${d.file}: ${d.rowsRead} rows read, ${d.accepted} deals accepted, ${d.rejected.length} rejected.`);
+  const n = (x: number, one: string, many: string) => `${x} ${x === 1 ? one : many}`;
+  lines.push(`${d.file}: ${n(d.rowsRead, 'row', 'rows')} read, ${n(d.accepted, 'deal', 'deals')} accepted, ${d.rejected.length} rejected.`);
   const problems = [...d.rejected, ...(r.history?.rejected ?? [])];
   for (const p of problems.slice(0, maxProblems)) lines.push(`  ${p.file} row ${p.row}: ${p.reason}`);
   if (problems.length > maxProblems) lines.push(`  … and ${problems.length - maxProblems} more rejected rows (dealcast import-csv --rejects FILE lists them all).`);
-  if (r.history) lines.push(`${r.history.file}: ${r.history.rowsRead} rows read, ${r.history.accepted} stage changes accepted, ${r.history.rejected.length} rejected.`);
+  if (r.history) lines.push(`${r.history.file}: ${n(r.history.rowsRead, 'row', 'rows')} read, ${n(r.history.accepted, 'stage change', 'stage changes')} accepted, ${r.history.rejected.length} rejected.`);
   for (const w of r.warnings) lines.push(`Note: ${w}`);
   return lines;
 }

@@ -49,7 +49,7 @@ export const DEALS_TABLE_SCRIPT = `(function () {
       tr.hidden = !ok;
       if (ok) shown++;
     });
-    if (count) count.textContent = shown === rows.length ? 'Showing all ' + rows.length + ' deals' : 'Showing ' + shown + ' of ' + rows.length + ' deals';
+    if (count) count.textContent = shown === rows.length ? (rows.length === 1 ? 'Showing 1 deal' : 'Showing all ' + rows.length + ' deals') : 'Showing ' + shown + ' of ' + rows.length + ' deals';
     if (empty) empty.hidden = shown !== 0;
   }
 

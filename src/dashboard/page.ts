@@ -233,7 +233,7 @@ function kpiRow(r: DashboardReports, currency: string): string {
   const closed = v.won_deals !== undefined && v.lost_deals !== undefined ? `${formatCount(v.won_deals)} won, ${formatCount(v.lost_deals)} lost` : 'won ÷ (won + lost)';
   const window = v.window_from ? `closed since ${formatDay(v.window_from)}` : 'recently closed deals';
   return `<ul class="kpis" aria-label="Headline figures">
-${kpi('open-pipeline', 'Open pipeline', k.open_pipeline, formatMoney(k.open_pipeline, currency), '', `${formatCount(k.open_deals)} open deals`)}
+${kpi('open-pipeline', 'Open pipeline', k.open_pipeline, formatMoney(k.open_pipeline, currency), '', `${formatCount(k.open_deals)} ${k.open_deals === 1 ? 'open deal' : 'open deals'}`)}
 ${kpi('weighted-forecast', 'Weighted forecast', k.weighted_forecast, formatMoney(k.weighted_forecast, currency), '', `Open deals and deals not yet created, ${span} · CRM probabilities: ${formatMoney(k.weighted_forecast_crm, currency)} · plus ${formatMoney(k.won_in_months, currency)} already won: ${formatMoney(k.won_in_months + k.weighted_forecast, currency)}`)}
 ${kpi('win-rate', 'Win rate, closed deals', k.win_rate, formatPercent(k.win_rate), '', `${closed}, ${window}`)}
 ${kpi('sales-velocity', 'Sales velocity', k.sales_velocity, formatMoney(k.sales_velocity, currency), '/ day', `${formatCount(v.open_deals)} open × win rate × avg won ${formatMoney(v.avg_won, currency)} ÷ ${formatDays(v.cycle_days)} cycle`)}
@@ -325,7 +325,10 @@ function forecastSection(f: ForecastReport, svg: string, currency: string): stri
       ? ` Next ${n.horizon_days} days: ${formatMoney(n.expected, currency)} at the recent run-rate (too little history for the model yet).`
       : ` Next ${n.horizon_days} days: commit (P10) ${formatMoney(n.p10, currency)}, likely (P50) ${formatMoney(n.p50, currency)}, best case (P90) ${formatMoney(n.p90, currency)}; open deals ${formatMoney(n.open, currency)} + not yet created ${formatMoney(n.new_deals, currency)}.`
     : '';
-  const overdue = f.overdue && f.overdue.count > 0 ? ` ${formatCount(f.overdue.count)} open deals (${formatMoney(f.overdue.value, currency)}) have a close date in the past and are in no month.` : '';
+  const overdue =
+    f.overdue && f.overdue.count > 0
+      ? ` ${formatCount(f.overdue.count)} ${f.overdue.count === 1 ? 'open deal' : 'open deals'} (${formatMoney(f.overdue.value, currency)}) ${f.overdue.count === 1 ? 'has' : 'have'} a close date in the past and ${f.overdue.count === 1 ? 'is' : 'are'} in no month.`
+      : '';
   return chartSection(
     'forecast',
     'Forecast by month',

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run as importCsv } from '../../src/cli/import-csv.js';
 import { loadConfig } from '../../src/config.js';
-import { createCsvConnector, readCsvImport, RETYPED_COLUMN_MIN_CELLS, type CsvConnectorOptions } from '../../src/connectors/csv.js';
+import { createCsvConnector, describeCsvReport, readCsvImport, RETYPED_COLUMN_MIN_CELLS, type CsvConnectorOptions } from '../../src/connectors/csv.js';
 import { createConnector } from '../../src/connectors/index.js';
 import { UsageError } from '../../src/errors.js';
 import { runSync } from '../../src/sync/engine.js';
@@ -495,5 +495,16 @@ describe('an amount column that changes type', () => {
     const r = read({ path: write(['Large', '', '']) });
     expect(r.typeChanged).toEqual([]);
     expect(r.report.deals.rejected).toHaveLength(1);
+  });
+});
+
+describe('the import summary', () => {
+  it('says "1 row", "1 deal" and "1 field" in the singular', () => {
+    const path = join(dir, 'one.csv');
+    writeFileSync(path, 'id,name,amount,stage\nA1,山田商事 – Platform,1200,Open\nA2\n');
+    const r = read({ path });
+    const lines = describeCsvReport(r.report).join('\n');
+    expect(lines).toContain('one.csv: 2 rows read, 1 deal accepted, 1 rejected.');
+    expect(lines).toMatch(/row 3: it has 1 field where the header has 4/);
   });
 });

@@ -45,6 +45,15 @@ describe('renderDashboardPage', () => {
     expect(html).toContain('28 won, 53 lost, closed since Aug 27, 2026');
   });
 
+  it('says "1 open deal" in the singular, in the KPI and the overdue line', () => {
+    const r = sampleReports();
+    r.pipeline.total.count = 1;
+    r.forecast.overdue = { count: 1, value: 5_000 };
+    const { html } = renderDashboardPage(input({ reports: r }));
+    expect(html).toContain('1 open deal<');
+    expect(html).toContain('1 open deal ($5,000) has a close date in the past and is in no month.');
+  });
+
   it('writes the cumulative funnel as a table with share of the first stage and conversion to next', () => {
     const { html } = renderDashboardPage(input());
     const table = html.slice(html.indexOf('<table id="funnel-table">'), html.indexOf('</table>', html.indexOf('<table id="funnel-table">')));
