@@ -106,6 +106,19 @@ describe('renderSvg and text', () => {
     expect(svg).toContain('>$1.2M · 30 deals</text>');
   });
 
+  it.each(CHART_NAMES)('leaves the ARIA labels of the marks of %s out on request, and the picture is the same', async (name) => {
+    const spec = buildChart(name, sampleReports()[name] as never);
+    const withAria = await renderSvg(spec);
+    const without = await renderSvg(spec, { aria: false });
+    const markLabels = (svg: string) => [...svg.matchAll(/ aria-label="([^"]*)"/g)].filter((m) => !/^(Title|Subtitle) text /.test(m[1]!));
+    expect(markLabels(withAria).length).toBeGreaterThan(0);
+    expect(markLabels(without)).toEqual([]);
+    const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>(.*?)<\/text>/g)].map((m) => m[1]);
+    expect(texts(without)).toEqual(texts(withAria));
+    const pixels = (svg: string) => sharp(Buffer.from(svg), { density: 144 }).raw().toBuffer();
+    expect((await pixels(without)).equals(await pixels(withAria))).toBe(true);
+  });
+
   it('measures text with the chart fonts: wider letters are wider, weight matters, size scales', () => {
     expect(measureText('WWWW', 13)).toBeGreaterThan(measureText('iiii', 13) * 2);
     expect(measureText('Negotiation', 13, 600)).toBeGreaterThan(measureText('Negotiation', 13));
