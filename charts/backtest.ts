@@ -54,7 +54,7 @@ export function backtestChart(report: BacktestReport, opts?: ChartOptions): Vega
     type: 'nominal' as const,
     title: null,
     scale: { domain: SERIES, range: SERIES_COLORS },
-    legend: { columns: 2, symbolType: 'stroke', symbolStrokeWidth: 3 },
+    legend: { columns: 2, symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1, encoding: { symbols: { strokeOpacity: { value: 0.7 }, strokeWidth: { value: 3 } } } },
   });
   // Autosize fit-x sizes each view of the column to this width, axes included: the card is CARD_WIDTH wide.
   const width = CARD_WIDTH;
@@ -69,7 +69,7 @@ export function backtestChart(report: BacktestReport, opts?: ChartOptions): Vega
     height: 190,
     encoding: { x },
     layer: [
-      { mark: { type: 'area', opacity: 0.7 }, encoding: { y: { field: 'p10', ...y }, y2: { field: 'p90' }, color: color('P10–P90 range') } },
+      { mark: { type: 'area', fillOpacity: 0.7 }, encoding: { y: { field: 'p10', ...y }, y2: { field: 'p90' }, color: color('P10–P90 range') } },
       { mark: { type: 'line', strokeWidth: 2, strokeDash: [5, 3] }, encoding: { y: { field: 'crm', ...y }, color: color('CRM probabilities') } },
       { mark: { type: 'line', strokeWidth: 2 }, encoding: { y: { field: 'warm', ...y }, color: color('Warm-up (run-rate)') } },
       { mark: { type: 'line', strokeWidth: 2.5 }, encoding: { y: { field: 'forecast', ...y }, color: color('Forecast') } },

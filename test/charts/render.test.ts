@@ -119,6 +119,11 @@ describe('renderSvg and text', () => {
     expect((await pixels(without)).equals(await pixels(withAria))).toBe(true);
   });
 
+  it.each(CHART_NAMES)('draws no element of %s with opacity below 1 (librsvg composites each through a temporary surface the size of the card)', async (name) => {
+    const svg = await renderSvg(buildChart(name, sampleReports()[name] as never), { aria: false });
+    expect(svg).not.toMatch(/ opacity="0?\.\d*"/);
+  });
+
   it('measures text with the chart fonts: wider letters are wider, weight matters, size scales', () => {
     expect(measureText('WWWW', 13)).toBeGreaterThan(measureText('iiii', 13) * 2);
     expect(measureText('Negotiation', 13, 600)).toBeGreaterThan(measureText('Negotiation', 13));
