@@ -7,7 +7,7 @@
  */
 import type { BacktestReport } from '../src/metrics/report-types.js';
 import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec } from './frame.js';
-import { CARD_WIDTH, COLORS, MONEY_AXIS_FORMAT, MONEY_AXIS_LABEL_EXPR, formatPercent } from './theme.js';
+import { CARD_WIDTH, COLORS, MONEY_AXIS_FORMAT, MONEY_AXIS_LABEL_EXPR, UNSTACKED, formatPercent } from './theme.js';
 
 export const BACKTEST_TITLE = 'Forecast backtest: next 30 days';
 
@@ -85,7 +85,7 @@ export function backtestChart(report: BacktestReport, opts?: ChartOptions): Vega
     layer: [
       {
         mark: { type: 'bar', color: COLORS.primaryLight, width: { band: 0.7 } },
-        encoding: { y: { field: 'observed', type: 'quantitative' as const, title: null, axis: { format: '.0%', tickCount: 3 } } },
+        encoding: { y: { field: 'observed', type: 'quantitative' as const, title: null, axis: { format: '.0%', tickCount: 3 }, ...UNSTACKED } },
       },
       {
         mark: { type: 'tick', color: COLORS.primary, thickness: 3, size: 24 },

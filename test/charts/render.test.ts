@@ -124,6 +124,11 @@ describe('renderSvg and text', () => {
     expect(svg).not.toMatch(/ opacity="0?\.\d*"/);
   });
 
+  it.each(CHART_NAMES)('draws each bar of %s as one path, not as a group clipped to the bar (one series per layer: nothing to stack)', async (name) => {
+    const svg = await renderSvg(buildChart(name, sampleReports()[name] as never), { aria: false });
+    expect(svg).not.toContain('<clipPath');
+  });
+
   it('measures text with the chart fonts: wider letters are wider, weight matters, size scales', () => {
     expect(measureText('WWWW', 13)).toBeGreaterThan(measureText('iiii', 13) * 2);
     expect(measureText('Negotiation', 13, 600)).toBeGreaterThan(measureText('Negotiation', 13));
