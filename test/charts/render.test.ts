@@ -139,6 +139,21 @@ describe('renderSvg and text', () => {
     expect(measureText('Negotiation', 13)).toBeLessThan(85);
   });
 
+  it.each([
+    ['Negotiation', 70.72],
+    ['Alexandra Montgomery-Smith', 184.06],
+    ['山田太郎', 52.0],
+    ['김민준', 36.66],
+    ['محمد العتيبي', 70.16],
+    ['דוד כהן', 39.88],
+    ['สมชาย ใจดี', 57.53],
+    ['अनन्या शर्मा', 55.53],
+    ['Zoë 🚀 Growth', 91.88],
+    ['Owner: محمد العتيبي · Source: 展示会 🎪', 239.42],
+  ])('measures %s at 13 px as shaped (the widths docs/charts.md gives against Pango)', (text, px) => {
+    expect(measureText(text, 13)).toBeCloseTo(px, 2);
+  });
+
   it('truncates labels at their pixel limit using those measurements', async () => {
     const spec = {
       width: 200,
