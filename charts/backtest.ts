@@ -7,7 +7,7 @@
  */
 import type { BacktestReport } from '../src/metrics/report-types.js';
 import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec } from './frame.js';
-import { CARD_WIDTH, COLORS, MONEY_AXIS_FORMAT, MONEY_AXIS_LABEL_EXPR, formatPercent } from './theme.js';
+import { CARD_WIDTH, COLORS, MONEY_AXIS_FORMAT, MONEY_AXIS_LABEL_EXPR, UNSTACKED, formatPercent } from './theme.js';
 
 export const BACKTEST_TITLE = 'Forecast backtest: next 30 days';
 
@@ -54,7 +54,7 @@ export function backtestChart(report: BacktestReport, opts?: ChartOptions): Vega
     type: 'nominal' as const,
     title: null,
     scale: { domain: SERIES, range: SERIES_COLORS },
-    legend: { columns: 2, symbolType: 'stroke', symbolStrokeWidth: 3 },
+    legend: { columns: 2, symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1, encoding: { symbols: { strokeOpacity: { value: 0.7 }, strokeWidth: { value: 3 } } } },
   });
   // Autosize fit-x sizes each view of the column to this width, axes included: the card is CARD_WIDTH wide.
   const width = CARD_WIDTH;
@@ -69,7 +69,7 @@ export function backtestChart(report: BacktestReport, opts?: ChartOptions): Vega
     height: 190,
     encoding: { x },
     layer: [
-      { mark: { type: 'area', opacity: 0.7 }, encoding: { y: { field: 'p10', ...y }, y2: { field: 'p90' }, color: color('P10–P90 range') } },
+      { mark: { type: 'area', fillOpacity: 0.7 }, encoding: { y: { field: 'p10', ...y }, y2: { field: 'p90' }, color: color('P10–P90 range') } },
       { mark: { type: 'line', strokeWidth: 2, strokeDash: [5, 3] }, encoding: { y: { field: 'crm', ...y }, color: color('CRM probabilities') } },
       { mark: { type: 'line', strokeWidth: 2 }, encoding: { y: { field: 'warm', ...y }, color: color('Warm-up (run-rate)') } },
       { mark: { type: 'line', strokeWidth: 2.5 }, encoding: { y: { field: 'forecast', ...y }, color: color('Forecast') } },
@@ -85,7 +85,7 @@ export function backtestChart(report: BacktestReport, opts?: ChartOptions): Vega
     layer: [
       {
         mark: { type: 'bar', color: COLORS.primaryLight, width: { band: 0.7 } },
-        encoding: { y: { field: 'observed', type: 'quantitative' as const, title: null, axis: { format: '.0%', tickCount: 3 } } },
+        encoding: { y: { field: 'observed', type: 'quantitative' as const, title: null, axis: { format: '.0%', tickCount: 3 }, ...UNSTACKED } },
       },
       {
         mark: { type: 'tick', color: COLORS.primary, thickness: 3, size: 24 },

@@ -7,7 +7,7 @@
  */
 import type { CommitReport, CommitReportRow } from '../src/metrics/report-types.js';
 import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
-import { COLORS, FONT_SIZE, MONEY_AXIS_FORMAT, MONEY_AXIS_LABEL_EXPR, ROW_STEP, formatMoney, formatPercent, truncateLabel } from './theme.js';
+import { COLORS, FONT_SIZE, MONEY_AXIS_FORMAT, MONEY_AXIS_LABEL_EXPR, ROW_STEP, UNSTACKED, formatMoney, formatPercent, truncateLabel } from './theme.js';
 
 export const COMMIT_TITLE = 'Commit vs model';
 export const MAX_COMMIT_ROWS = 10;
@@ -78,7 +78,7 @@ export function commitChart(report: CommitReport, opts?: ChartOptions): VegaLite
       data: TABLE_DATA,
       layer: [
         { mark: { type: 'bar', height: 24 }, encoding: { ...y, x: { field: 'p10', ...x }, x2: { field: 'p90' }, color: color('Model P10–P90') } },
-        { mark: { type: 'bar', height: 8 }, encoding: { ...y, x: { field: 'won', ...x }, color: color('Won') } },
+        { mark: { type: 'bar', height: 8 }, encoding: { ...y, x: { field: 'won', ...x, ...UNSTACKED }, color: color('Won') } },
         { mark: { type: 'tick', thickness: 3, size: 26, opacity: 1 }, encoding: { ...y, x: { field: 'commit', ...x }, color: color('Commit') } },
         { mark: { type: 'tick', thickness: 2, size: 18, opacity: 1 }, encoding: { ...y, x: { field: 'best_case', ...x }, color: color('Best case') } },
         {

@@ -9,7 +9,7 @@
  */
 import type { ForecastReport } from '../src/metrics/report-types.js';
 import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
-import { COLORS, FONT_SIZE, MONEY_AXIS_FORMAT, MONEY_AXIS_LABEL_EXPR, formatMoney, formatMonth, formatMonthShort, formatPercent } from './theme.js';
+import { COLORS, FONT_SIZE, MONEY_AXIS_FORMAT, MONEY_AXIS_LABEL_EXPR, UNSTACKED, formatMoney, formatMonth, formatMonthShort, formatPercent } from './theme.js';
 
 export const FORECAST_TITLE = 'Forecast by month';
 
@@ -77,8 +77,8 @@ export function forecastChart(report: ForecastReport, opts?: ChartOptions): Vega
         x: { field: 'month', type: 'ordinal', sort: null, title: null, axis: { labelAngle: 0, domain: true, ticks: false } },
       },
       layer: [
-        { mark: { type: 'bar', width: param('barWidth') }, encoding: { y: { field: 'best', ...y }, color: color('Open pipeline') } },
-        { mark: { type: 'bar', width: param('barWidth') }, encoding: { y: { field: 'won', ...y }, color: color('Won') } },
+        { mark: { type: 'bar', width: param('barWidth') }, encoding: { y: { field: 'best', ...y, ...UNSTACKED }, color: color('Open pipeline') } },
+        { mark: { type: 'bar', width: param('barWidth') }, encoding: { y: { field: 'won', ...y, ...UNSTACKED }, color: color('Won') } },
         {
           mark: { type: 'bar', width: param('barWidth'), cornerRadiusEnd: 0 },
           encoding: { y: { field: 'won', ...y }, y2: { field: 'open' }, color: color('Open deals') },

@@ -5,7 +5,7 @@
 import type { FunnelReport } from '../src/metrics/report-types.js';
 import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
 import { uniqueLabels } from './labels.js';
-import { COLORS, FONT_SIZE, LABEL_LIMIT_PX, formatCount, formatPercent } from './theme.js';
+import { COLORS, FONT_SIZE, LABEL_LIMIT_PX, UNSTACKED, formatCount, formatPercent } from './theme.js';
 
 export const FUNNEL_TITLE = 'Conversion funnel';
 
@@ -45,7 +45,7 @@ export function funnelChart(report: FunnelReport, opts?: ChartOptions): VegaLite
         {
           mark: { type: 'bar', height: BAR },
           encoding: {
-            x: { field: 'reached', ...x },
+            x: { field: 'reached', ...x, ...UNSTACKED },
             color: {
               field: 'last',
               type: 'nominal',

@@ -68,7 +68,7 @@ export function pacingChart(report: PacingReport, opts?: ChartOptions): VegaLite
       height: 220,
       data: TABLE_DATA,
       layer: [
-        { data: { name: 'band' }, mark: { type: 'area', opacity: 0.9 }, encoding: { x, y: { field: 'p10', ...y }, y2: { field: 'p90' }, color: color('Forecast P10–P90') } },
+        { data: { name: 'band' }, mark: { type: 'area', fillOpacity: 0.9 }, encoding: { x, y: { field: 'p10', ...y }, y2: { field: 'p90' }, color: color('Forecast P10–P90') } },
         { data: { name: 'band' }, mark: { type: 'line', strokeDash: [2, 3], strokeWidth: 1.5, color: COLORS.primary }, encoding: { x, y: { field: 'p50', ...y } } },
         { mark: { type: 'line', strokeDash: [5, 4], strokeWidth: 1.5 }, encoding: { x, y: { field: 'linear', ...y }, color: color('Linear pace') } },
         ...(hasHistorical

@@ -5,7 +5,7 @@
 import type { PipelineReport } from '../src/metrics/report-types.js';
 import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
 import { uniqueLabels } from './labels.js';
-import { COLORS, FONT_SIZE, LABEL_LIMIT_PX, ROW_STEP, formatCount, formatMoney } from './theme.js';
+import { COLORS, FONT_SIZE, LABEL_LIMIT_PX, ROW_STEP, UNSTACKED, formatCount, formatMoney } from './theme.js';
 
 export const PIPELINE_TITLE = 'Open pipeline by stage';
 
@@ -43,11 +43,11 @@ export function pipelineChart(report: PipelineReport, opts?: ChartOptions): Vega
       layer: [
         {
           mark: { type: 'bar', height: 24 },
-          encoding: { x: { field: 'value', ...x }, color: { datum: 'Open value', ...legendColor } },
+          encoding: { x: { field: 'value', ...x, ...UNSTACKED }, color: { datum: 'Open value', ...legendColor } },
         },
         {
           mark: { type: 'bar', height: 24 },
-          encoding: { x: { field: 'weighted', ...x }, color: { datum: 'Weighted', ...legendColor } },
+          encoding: { x: { field: 'weighted', ...x, ...UNSTACKED }, color: { datum: 'Weighted', ...legendColor } },
         },
         {
           mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: FONT_SIZE.markLabel },

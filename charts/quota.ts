@@ -7,7 +7,7 @@
  */
 import type { QuotaReport } from '../src/metrics/report-types.js';
 import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
-import { COLORS, FONT_SIZE, ROW_STEP, formatMoney, formatPercent, truncateLabel } from './theme.js';
+import { COLORS, FONT_SIZE, ROW_STEP, UNSTACKED, formatMoney, formatPercent, truncateLabel } from './theme.js';
 
 export const QUOTA_TITLE = 'Quota attainment';
 export const MAX_QUOTA_ROWS = 10;
@@ -59,7 +59,7 @@ export function quotaChart(report: QuotaReport, opts?: ChartOptions): VegaLiteSp
       data: TABLE_DATA,
       layer: [
         { mark: { type: 'bar', height: 24, cornerRadiusEnd: 0 }, encoding: { ...y, x: { field: 'band_low', ...x }, x2: { field: 'band_high' }, color: color('Forecast P10–P90') } },
-        { mark: { type: 'bar', height: 10 }, encoding: { ...y, x: { field: 'won_share', ...x }, color: color('Won') } },
+        { mark: { type: 'bar', height: 10 }, encoding: { ...y, x: { field: 'won_share', ...x, ...UNSTACKED }, color: color('Won') } },
         { mark: { type: 'tick', thickness: 3, size: 26, opacity: 1 }, encoding: { ...y, x: { field: 'pace_now', ...x }, color: color('Expected by now') } },
         { mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: { datum: 1, ...x }, color: color('Target') } }, // no y: across every row
         {

@@ -269,11 +269,22 @@ function restoreGuideOrder(mark: SceneMark): void {
   if (mark.marktype === 'group') for (const group of items) for (const child of group.items ?? []) restoreGuideOrder(child);
 }
 
+export interface RenderSvgOptions {
+  /**
+   * false leaves out the ARIA label and role of every mark item (Vega-Lite config `aria: false`).
+   * They are for an SVG in a web page; a PNG has no use for them, and vega builds each label
+   * from the item's fields (formatting every value), which costs about as much as the rest of
+   * the View's run. The picture is the same.
+   */
+  aria?: boolean;
+}
+
 /**
  * Render a Vega-Lite spec headless to an SVG string (text kept as text, family Inter), on a
  * pooled View of its shape: the same SVG a new View of the spec draws.
  */
-export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+export async function renderSvg(spec: VegaLiteSpec, opts: RenderSvgOptions = {}): Promise<string> {
+  if (opts.aria === false) spec = { ...spec, config: { ...spec.config, aria: false } } as VegaLiteSpec;
   const key = specShapeKey(spec);
   const out = checkOut(key, spec);
   const { shape } = out;
@@ -356,7 +367,7 @@ export async function renderPng(spec: VegaLiteSpec, opts: RenderPngOptions = {})
 }
 
 async function drawPng(spec: VegaLiteSpec, scale: number): Promise<Buffer> {
-  const svg = await renderSvg(spec);
+  const svg = await renderSvg(spec, { aria: false });
   // density 72 is 1 SVG px per pixel.
   return sharp(Buffer.from(svg), { density: 72 * scale }).png(PNG_OPTIONS).toBuffer();
 }

@@ -6,7 +6,7 @@
 import type { RepsReport } from '../src/metrics/report-types.js';
 import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
 import { uniqueLabels } from './labels.js';
-import { COLORS, FONT_SIZE, ROW_STEP, formatCount, formatDate, formatHoursAgo, formatMoney } from './theme.js';
+import { COLORS, FONT_SIZE, ROW_STEP, UNSTACKED, formatCount, formatDate, formatHoursAgo, formatMoney } from './theme.js';
 
 export const REPS_TITLE = 'Rep scoreboard';
 export const MAX_REPS = 10;
@@ -72,7 +72,7 @@ export function repsChart(report: RepsReport, opts?: ChartOptions): VegaLiteSpec
       layer: [
         {
           mark: { type: 'bar', height: 18, color: COLORS.won },
-          encoding: { x: { field: 'won', type: 'quantitative', axis: null, title: null, scale: { domain: [0, param('wonMax')], range: [0, BAR_MAX] } } },
+          encoding: { x: { field: 'won', type: 'quantitative', axis: null, title: null, scale: { domain: [0, param('wonMax')], range: [0, BAR_MAX] }, ...UNSTACKED } },
         },
         column('won_label', COLUMNS.won, { fontWeight: 600 }),
         column('open_label', COLUMNS.open),

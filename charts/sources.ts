@@ -5,7 +5,7 @@
 import type { SourceRow, SourcesReport } from '../src/metrics/report-types.js';
 import { type ChartOptions, TABLE, TABLE_DATA, type VegaLiteSpec, chartSpec, noDataSpec, param } from './frame.js';
 import { uniqueLabels } from './labels.js';
-import { COLORS, FONT_SIZE, LABEL_LIMIT_PX, ROW_STEP, formatCount, formatMoney, formatPercent } from './theme.js';
+import { COLORS, FONT_SIZE, LABEL_LIMIT_PX, ROW_STEP, UNSTACKED, formatCount, formatMoney, formatPercent } from './theme.js';
 
 export const SOURCES_TITLE = 'Deals by source';
 export const MAX_SOURCES = 8;
@@ -52,7 +52,7 @@ export function sourcesChart(report: SourcesReport, opts?: ChartOptions): VegaLi
   const totalCount = all.reduce((s, r) => s + r.count, 0);
   const headline = `${formatMoney(totalValue, cur)} across ${formatCount(totalCount)} deals from ${all.length} ${all.length === 1 ? 'source' : 'sources'} · Bars show value, deals and win rate`;
   const max = Math.max(...values.map((v) => v.value), 1);
-  const x = { field: 'value', type: 'quantitative' as const, title: null, axis: null, scale: { domain: [0, param('xMax')] } };
+  const x = { field: 'value', type: 'quantitative' as const, title: null, axis: null, scale: { domain: [0, param('xMax')] }, ...UNSTACKED };
   return chartSpec(report, SOURCES_TITLE, headline, opts, {
     datasets: { [TABLE]: values },
     params: { xMax: max / 0.5 },

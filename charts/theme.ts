@@ -173,6 +173,15 @@ export function describeFilters(filters: ReportFilters | undefined): string {
 export const MONEY_AXIS_FORMAT = '$.2~s';
 export const MONEY_AXIS_LABEL_EXPR = "replace(replace(datum.label, 'k', 'K'), 'G', 'B')";
 
+/**
+ * For the quantitative channel of a bar layer that draws one bar per row (every bar layer here):
+ * nothing to stack. Vega-Lite stacks such bars by default when it can, and draws each stack with
+ * rounded ends as a group clipped to a rounded rectangle around a plain bar: a vega facet per
+ * bar to lay out, and a group, a clip path and two more paths per bar to draw. Unstacked, the
+ * bar is one path with the same rounded end (bars here never go below zero).
+ */
+export const UNSTACKED = { stack: null } as const;
+
 /** The Vega-Lite config every chart uses; `currency` sets the `$` in d3 money formats. */
 export function chartConfig(currency: string): Config {
   const [prefix, suffix] = currencyAffixes(currency);

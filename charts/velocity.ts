@@ -41,7 +41,7 @@ export function velocityChart(report: VelocityReport, opts?: ChartOptions): Vega
         },
       },
       layer: [
-        { mark: { type: 'area', color: COLORS.primary, opacity: 0.1 } },
+        { mark: { type: 'area', color: COLORS.primary, fillOpacity: 0.1 } },
         { mark: { type: 'line', color: COLORS.primary, point: values.length <= 16 ? { filled: true, size: 36, color: COLORS.primary } : false } },
         {
           data: { name: 'last' },

@@ -158,6 +158,16 @@ describe('renderSvg with pooled Views', () => {
     expect(viewPoolStats().views).toBe(viewsAfterFirstRound);
   });
 
+  it('renders without mark ARIA labels (as renderPng does) exactly as a new View of that spec would', async () => {
+    for (let round = 0; round < 3; round++) {
+      for (const name of CHART_NAMES) {
+        const s = spec(name, sameShapeReports(name)[round] as never);
+        const withoutAria = { ...s, config: { ...s.config, aria: false } } as VegaLiteSpec;
+        expect(sameIds(await renderSvg(s, { aria: false })), `${name}, report ${round + 1}`).toBe(sameIds(await freshSvg(withoutAria)));
+      }
+    }
+  });
+
   it('draws axis ticks in order when the next report keeps some tick values and adds others', async () => {
     // Forecast's money axis: 0, 500K, 1M, … then 0, 200K, 400K, … share some values.
     const r = sampleReports().forecast;

@@ -106,6 +106,29 @@ describe('renderSvg and text', () => {
     expect(svg).toContain('>$1.2M · 30 deals</text>');
   });
 
+  it.each(CHART_NAMES)('leaves the ARIA labels of the marks of %s out on request, and the picture is the same', async (name) => {
+    const spec = buildChart(name, sampleReports()[name] as never);
+    const withAria = await renderSvg(spec);
+    const without = await renderSvg(spec, { aria: false });
+    const markLabels = (svg: string) => [...svg.matchAll(/ aria-label="([^"]*)"/g)].filter((m) => !/^(Title|Subtitle) text /.test(m[1]!));
+    expect(markLabels(withAria).length).toBeGreaterThan(0);
+    expect(markLabels(without)).toEqual([]);
+    const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>(.*?)<\/text>/g)].map((m) => m[1]);
+    expect(texts(without)).toEqual(texts(withAria));
+    const pixels = (svg: string) => sharp(Buffer.from(svg), { density: 144 }).raw().toBuffer();
+    expect((await pixels(without)).equals(await pixels(withAria))).toBe(true);
+  });
+
+  it.each(CHART_NAMES)('draws no element of %s with opacity below 1 (librsvg composites each through a temporary surface the size of the card)', async (name) => {
+    const svg = await renderSvg(buildChart(name, sampleReports()[name] as never), { aria: false });
+    expect(svg).not.toMatch(/ opacity="0?\.\d*"/);
+  });
+
+  it.each(CHART_NAMES)('draws each bar of %s as one path, not as a group clipped to the bar (one series per layer: nothing to stack)', async (name) => {
+    const svg = await renderSvg(buildChart(name, sampleReports()[name] as never), { aria: false });
+    expect(svg).not.toContain('<clipPath');
+  });
+
   it('measures text with the chart fonts: wider letters are wider, weight matters, size scales', () => {
     expect(measureText('WWWW', 13)).toBeGreaterThan(measureText('iiii', 13) * 2);
     expect(measureText('Negotiation', 13, 600)).toBeGreaterThan(measureText('Negotiation', 13));
@@ -114,6 +137,21 @@ describe('renderSvg and text', () => {
     // Inter at 13 px: "Negotiation" is about 72 px (vega's no-canvas guess would be 114 px).
     expect(measureText('Negotiation', 13)).toBeGreaterThan(60);
     expect(measureText('Negotiation', 13)).toBeLessThan(85);
+  });
+
+  it.each([
+    ['Negotiation', 70.72],
+    ['Alexandra Montgomery-Smith', 184.06],
+    ['山田太郎', 52.0],
+    ['김민준', 36.66],
+    ['محمد العتيبي', 70.16],
+    ['דוד כהן', 39.88],
+    ['สมชาย ใจดี', 57.53],
+    ['अनन्या शर्मा', 55.53],
+    ['Zoë 🚀 Growth', 91.88],
+    ['Owner: محمد العتيبي · Source: 展示会 🎪', 239.42],
+  ])('measures %s at 13 px as shaped (the widths docs/charts.md gives against Pango)', (text, px) => {
+    expect(measureText(text, 13)).toBeCloseTo(px, 2);
   });
 
   it('truncates labels at their pixel limit using those measurements', async () => {
