@@ -1,6 +1,7 @@
 import type { Db } from './db.js';
 import { holderGone, onThisHost, THIS_HOLDER } from './leases.js';
 import { redactError } from './redact.js';
+import { getState, setState } from './internal-state.js';
 
 export interface SyncRun {
   id: number;
@@ -66,4 +67,27 @@ export function markAbandonedRuns(db: Db, crm: string, now: string): SyncRun[] {
   const mark = db.prepare(`UPDATE sync_runs SET status = 'failed', finished_at = ?, error = 'interrupted (the process stopped mid-sync)' WHERE id = ? AND status = 'running'`);
   for (const r of stale) mark.run(now, r.id);
   return stale.map(({ holder: _holder, ...r }) => toRun(r));
+}
+
+/** Deletions a full read did not make, and why (sync/engine.ts), kept until a full read settles them. */
+export interface HeldDeletions {
+  /** When the full read that held them back started. */
+  at: string;
+  kind: 'unidentified-rows' | 'mass-deletion';
+  missing: number;
+  live: number;
+  reason: string;
+}
+
+const heldKey = (crm: string) => `sync.deletions_held:${crm}`;
+
+/** Records the held-back deletions of a full read, or (null) that the last full read held none back. */
+export function recordHeldDeletions(db: Db, crm: string, held: HeldDeletions | null, now: string): void {
+  if (held === null && getState<HeldDeletions | null>(db, heldKey(crm), null) === null) return;
+  setState(db, heldKey(crm), held, now);
+}
+
+/** The deletions the last full read held back, if it held any. */
+export function heldDeletions(db: Db, crm: string): HeldDeletions | null {
+  return getState<HeldDeletions | null>(db, heldKey(crm), null);
 }

@@ -1,7 +1,7 @@
 /** `dealcast status`: last sync per stream, row counts, data freshness, stages needing review. */
 import { describeAgo } from '../views/freshness.js';
 import { listCursors } from '../../store/sync-cursors.js';
-import { lastRun, lastSuccessfulRun } from '../../store/sync-runs.js';
+import { heldDeletions, lastRun, lastSuccessfulRun } from '../../store/sync-runs.js';
 import { stagesNeedingReview } from '../../store/stage-map.js';
 import { countDeals } from '../../store/deals.js';
 import { stageHistorySources, type StageHistorySources } from '../../store/stage-history.js';
@@ -74,10 +74,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const review = stagesNeedingReview(db, crm);
     const cursors = listCursors(db, crm);
     const drift = listOpenSchemaDrift(db, crm);
+    const held = heldDeletions(db, crm);
     const healthPath = healthFilePath(config.DEALCAST_DB);
     const slack = healthPath ? readConnectionStatus(healthPath) : null;
     if (values.json) {
-      io.stdout(JSON.stringify({ crm, database: config.DEALCAST_DB, slack, last_run: last, last_successful_run: ok, deals, counts, stage_history: stageHistoryJson(history), cursors, needs_review: review, schema_drift: drift, notes: crmNotes(crm), targets_sync: lastTargetsSync(db, crm) }, null, 2));
+      io.stdout(JSON.stringify({ crm, database: config.DEALCAST_DB, slack, last_run: last, last_successful_run: ok, deals, counts, stage_history: stageHistoryJson(history), cursors, needs_review: review, schema_drift: drift, deletions_held: held, notes: crmNotes(crm), targets_sync: lastTargetsSync(db, crm) }, null, 2));
       return 0;
     }
     io.stdout(`CRM: ${crm}    database: ${config.DEALCAST_DB}`);
@@ -105,6 +106,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(
       `Deals: ${deals.total - deals.deleted} (${deals.open} open, ${deals.won} won, ${deals.lost} lost)${deals.deleted ? `, ${deals.deleted} deleted in the CRM` : ''}`,
     );
+    if (held) {
+      io.stdout(
+        `Held back: ${plural(held.missing, 'deal', 'deals')} missing from the full read of ${held.at} ${held.missing === 1 ? 'was' : 'were'} not marked deleted, because ${held.reason}. Reports still count ${held.missing === 1 ? 'it' : 'them'}.`,
+      );
+      io.stdout(
+        held.kind === 'mass-deletion'
+          ? `If they really are gone: ${crm === 'csv' ? '"dealcast import-csv FILE --full --confirm-deletions"' : '"dealcast sync --full --confirm-deletions"'}.`
+          : 'Fix the unreadable rows and sync again with --full to settle them.',
+      );
+    }
     io.stdout(
       `Pipelines ${counts.pipelines}, stages ${counts.stages}, owners ${counts.owners}, activities ${counts.activities}`,
     );

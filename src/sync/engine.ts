@@ -32,7 +32,7 @@ import { dealUpserter, liveDealIdsSlice, markMissingDealsDeletedSlice } from '..
 import { insertStageHistory, refreshStageEnteredAt } from '../../store/stage-history.js';
 import { upsertActivities } from '../../store/activities.js';
 import { getCursor, saveCursor } from '../../store/sync-cursors.js';
-import { finishRun, lastSuccessfulRun, markAbandonedRuns, recentRuns, startRun, updateRunCounts } from '../../store/sync-runs.js';
+import { finishRun, lastSuccessfulRun, markAbandonedRuns, recentRuns, recordHeldDeletions, startRun, updateRunCounts } from '../../store/sync-runs.js';
 import { STREAM_ORDER, type StreamName, type StreamRows } from '../model/rows.js';
 import type { Connector, CrmHttp, Page, Stream } from './connector.js';
 import { describeError, SyncBusyError } from '../errors.js';
@@ -318,6 +318,8 @@ async function syncHoldingLease(db: Db, connector: Connector, opts: SyncOptions,
             await turn();
           }
         }
+        // Kept for `dealcast status` until a full read settles them.
+        recordHeldDeletions(db, crm, deletionsHeld ? { at: startedAt, ...deletionsHeld } : null, startedAt);
       }
       // The stream is complete: everything up to the sync's start has been seen.
       db.transaction(() => {

@@ -144,11 +144,16 @@ describe('a full import that would delete most live deals', () => {
     );
     expect(r.out).toContain('import it again with --full --confirm-deletions');
     read(db, (h) => expect(countDeals(h, 'csv').deleted).toBe(0));
+    // status remembers it, with the way to settle it.
+    const held = await cli(db, 'status', ...NOW);
+    expect(held.out).toMatch(/Held back: 10 deals missing from the full read of \S+ were not marked deleted, because they are 83% of the 12 live deals/);
+    expect(held.out).toContain('If they really are gone: "dealcast import-csv FILE --full --confirm-deletions".');
 
     const confirmed = await cli(db, 'import-csv', path, '--full', '--confirm-deletions', ...NOW);
     expect(confirmed.code).toBe(0);
     expect(confirmed.out).toContain('10 deals missing from this file marked deleted');
     read(db, (h) => expect(countDeals(h, 'csv')).toMatchObject({ total: 12, deleted: 10 }));
+    expect((await cli(db, 'status', ...NOW)).out).not.toContain('Held back');
   });
 
   it('below the minimum count, a large share is deleted as asked', async () => {

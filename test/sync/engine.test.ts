@@ -4,7 +4,7 @@ import { runSync } from '../../src/sync/engine.js';
 import type { DealRow, StageRow } from '../../src/model/rows.js';
 import type { Connector } from '../../src/sync/connector.js';
 import { getCursor } from '../../store/sync-cursors.js';
-import { lastRun } from '../../store/sync-runs.js';
+import { heldDeletions, lastRun } from '../../store/sync-runs.js';
 import { getDeal } from '../../store/deals.js';
 import { listStageHistory } from '../../store/stage-history.js';
 import { getStageMap, stagesNeedingReview } from '../../store/stage-map.js';
@@ -236,8 +236,13 @@ describe('sync engine', () => {
     expect(held.deletionsHeld).toMatchObject({ kind: 'mass-deletion', missing: 10, live: 12 });
     expect(lines.join('\n')).toContain('10 deals missing from this full read were not marked deleted, because they are 83% of the 12 live deals');
     expect(getDeal(d, 'hubspot', 'd3')!.deletedAt).toBeNull();
+    // Remembered for `dealcast status` until a full read settles it.
+    expect(heldDeletions(d, 'hubspot')).toMatchObject({ at: held.startedAt, kind: 'mass-deletion', missing: 10, live: 12 });
+    await runSync(d, tinyCrm(twelve.slice(0, 2), stages), { now: NOW });
+    expect(heldDeletions(d, 'hubspot')).toMatchObject({ missing: 10 }); // an incremental read says nothing about deletions
     const confirmed = await runSync(d, tinyCrm(twelve.slice(0, 2), stages), { now: NOW, full: true, confirmDeletions: true });
     expect([confirmed.deleted, confirmed.deletionsHeld]).toEqual([10, null]);
     expect(getDeal(d, 'hubspot', 'd3')!.deletedAt).toBe(NOW.toISOString());
+    expect(heldDeletions(d, 'hubspot')).toBeNull();
   });
 });
