@@ -4,6 +4,7 @@
  * width, never by string length, and never cut a grapheme (a flag, a family emoji, é as e + ◌́).
  */
 import stringWidth from 'string-width';
+import { hasRtl } from '../views/numbers.js';
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
@@ -37,8 +38,6 @@ export function truncateWidth(s: string, max: number, ellipsis = '…'): string 
   return `${out}${ellipsis}`;
 }
 
-/** Letters of the right-to-left scripts (Arabic, Hebrew and their neighbours). */
-const RTL = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}]/u;
 
 /**
  * Text with right-to-left letters in first-strong isolate … pop directional isolate (both take
@@ -48,5 +47,5 @@ const RTL = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaan
  * returned as it is, so most output carries no invisible characters.
  */
 export function isolateRtl(s: string): string {
-  return RTL.test(s) ? `\u2068${s}\u2069` : s;
+  return hasRtl(s) ? `\u2068${s}\u2069` : s;
 }

