@@ -8,16 +8,19 @@ const compactMoney = new Map<string, Intl.NumberFormat>();
 /** $1.2M, €340K; falls back to "1.2M XYZ" for a currency code Intl does not know. */
 export function formatMoney(value: number | null | undefined, currency: string): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  let f = compactMoney.get(currency);
+  // Below a thousand there is no K or M for the decimal to belong to: "$213", not "$213.3".
+  const digits = Math.abs(value) < 999.95 ? 0 : 1;
+  const key = `${currency}:${digits}`;
+  let f = compactMoney.get(key);
   if (!f) {
     try {
-      f = new Intl.NumberFormat('en-US', { style: 'currency', currency, notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 });
+      f = new Intl.NumberFormat('en-US', { style: 'currency', currency, notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: digits });
     } catch {
-      f = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+      f = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: digits });
       const plain = f;
       f = { format: (n: number) => `${plain.format(n)} ${currency}` } as Intl.NumberFormat;
     }
-    compactMoney.set(currency, f);
+    compactMoney.set(key, f);
   }
   return f.format(value);
 }

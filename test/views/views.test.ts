@@ -38,6 +38,12 @@ describe('numbers and freshness', () => {
     expect(formatMoney(340_000, 'EUR')).toBe('€340K');
     expect(formatMoney(5, 'ZZZ')).toContain('ZZZ'); // any currency code still reads
     expect(formatMoney(5, 'not-a-code')).toBe('5 not-a-code');
+    // Below a thousand, whole units: a decimal there reads like a misprint ("$213.3").
+    expect(formatMoney(213.3, 'USD')).toBe('$213');
+    expect(formatMoney(-213.3, 'USD')).toBe('-$213');
+    expect(formatMoney(999.96, 'USD')).toBe('$1K');
+    expect(formatMoney(12_345, 'USD')).toBe('$12.3K');
+    expect(formatMoney(213.3, 'JPY')).toBe('¥213');
     expect(formatPercent(0.34)).toBe('34%');
     expect(formatPercent(0.045)).toBe('4.5%');
     expect(formatPercent(null)).toBe('—');
