@@ -113,12 +113,15 @@ export interface SyncResult {
 }
 
 /**
- * Rows written per transaction. Measured on the demo at 100k deals, a 1,000-row deals page took
- * 29 ms of CPU (p50; 121 ms for the first) and a 1,000-row stage-history page 12 ms, all of it
- * on the thread that acks Slack, and an ack needs several turns of the event loop: 250 rows keep
- * each turn to a few ms. The commits cost little (WAL, synchronous = NORMAL: no fsync each).
+ * Rows written per transaction. Measured on the demo at 100k deals, a 1,000-row deals page takes
+ * ~29 ms of CPU (p50), all of it on the thread that acks Slack; an ack needs several turns of the
+ * event loop. With 1,000 rows a transaction (`npm run bench -- sync-ack`): slowest ack 23–33 ms
+ * (250 rows: 15 ms), event-loop delay max 43–56 ms (32 ms), against a 1 s target; and the deals
+ * stream writes 44–54k deals/s (250 rows: 37.5k), a full sync 9.4–10.7 s (12.2 s). Smaller
+ * transactions rewrite the same index pages into the WAL at every commit, which is where the
+ * difference goes.
  */
-export const WRITE_CHUNK_ROWS = 250;
+export const WRITE_CHUNK_ROWS = 1000;
 /** Stored deals looked at per transaction when a full sync marks the vanished ones deleted (~2,000 ids: a few ms). */
 export const DELETE_SWEEP_SLICE = 2000;
 
