@@ -16,7 +16,8 @@ const SERIES = ['Won', 'Forecast P10–P90', 'Expected by now', 'Target'];
 const SERIES_COLORS = [COLORS.won, COLORS.primaryLight, COLORS.actual, COLORS.lost];
 
 export function quotaChart(report: QuotaReport, opts?: ChartOptions): VegaLiteSpec {
-  const rows = (report.rows ?? []).filter((r) => r.target > 0).slice(0, MAX_QUOTA_ROWS);
+  const withTarget = (report.rows ?? []).filter((r) => r.target > 0);
+  const rows = withTarget.slice(0, MAX_QUOTA_ROWS);
   const title = `${QUOTA_TITLE} · ${report.period?.label ?? ''}`.replace(/ · $/, '');
   if (rows.length === 0) return noDataSpec(report, title, opts);
   const values = rows.map((r) => {
@@ -38,6 +39,8 @@ export function quotaChart(report: QuotaReport, opts?: ChartOptions): VegaLiteSp
     `${team.days_remaining.toFixed(0)} days left`,
     `chance of target ${formatPercent(team.probability)}`,
     team.coverage === null ? '' : `coverage ${team.coverage.toFixed(1)}×`,
+    // Rows past the chart's room are not dropped without a word.
+    withTarget.length > rows.length ? `first ${rows.length} of ${withTarget.length} rows shown` : '',
   ]
     .filter(Boolean)
     .join(' · ');

@@ -275,6 +275,18 @@ describe('quota chart', () => {
   it('no targets: the no-data card', () => {
     expect((buildChart('quota', emptyReports().quota) as unknown as { usermeta: { noData: boolean } }).usermeta.noData).toBe(true);
   });
+
+  it('says how many rows it could not fit, never dropping them without a word', () => {
+    const r = chartReports().quota;
+    const rep = r.rows.find((x) => x.scope === 'rep')!;
+    const many = { ...r, rows: [...r.rows, ...Array.from({ length: 9 }, (_, i) => ({ ...rep, scope_id: `extra-${i}`, name: `Rep ${i + 1}` }))] };
+    const s = buildChart('quota', many) as unknown as { datasets: { table: unknown[] }; params: { name: string; value: unknown }[] };
+    expect(s.datasets.table).toHaveLength(10);
+    const sub = (s.params.find((p) => p.name === 'subtitleLines')?.value as string[]).join(' ');
+    expect(sub).toContain(`first 10 of ${r.rows.length + 9} rows shown`);
+    const fits = buildChart('quota', r) as unknown as { params: { name: string; value: unknown }[] };
+    expect((fits.params.find((p) => p.name === 'subtitleLines')?.value as string[]).join(' ')).not.toContain('rows shown');
+  });
 });
 
 describe('pacing chart', () => {
