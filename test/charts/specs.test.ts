@@ -282,10 +282,9 @@ describe('quota chart', () => {
     const many = { ...r, rows: [...r.rows, ...Array.from({ length: 9 }, (_, i) => ({ ...rep, scope_id: `extra-${i}`, name: `Rep ${i + 1}` }))] };
     const s = buildChart('quota', many) as unknown as { datasets: { table: unknown[] }; params: { name: string; value: unknown }[] };
     expect(s.datasets.table).toHaveLength(10);
-    const sub = (s.params.find((p) => p.name === 'subtitleLines')?.value as string[]).join(' ');
-    expect(sub).toContain(`first 10 of ${r.rows.length + 9} rows shown`);
-    const fits = buildChart('quota', r) as unknown as { params: { name: string; value: unknown }[] };
-    expect((fits.params.find((p) => p.name === 'subtitleLines')?.value as string[]).join(' ')).not.toContain('rows shown');
+    const lines = (spec: { params: { name: string; value: unknown }[] }) => ((spec.params.find((p) => p.name === 'subtitleLines')?.value as string[] | undefined) ?? []).join(' ');
+    expect(lines(s)).toContain(`first 10 of ${r.rows.length + 9} rows shown`);
+    expect(lines(buildChart('quota', r) as unknown as { params: { name: string; value: unknown }[] })).not.toContain('rows shown');
   });
 });
 
