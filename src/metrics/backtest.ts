@@ -137,10 +137,7 @@ export function backtestForecast(deals: DealHistory[], opts: BacktestOptions): B
     for (let k = 0; k < open.length; k++) p[k] = model.pWonWindow(open[k]!, 0, H, closeDayAt(open[k]!.d, T, open[k]!.snap));
     // Each open deal's worth as known at t: its weekly snapshot's amount, where one had been taken by then.
     const values = new Float64Array(open.length);
-    for (let k = 0; k < open.length; k++) {
-      const d = open[k]!.d;
-      values[k] = d.snapshots?.length ? model.valueThen(d, open[k]!.snap) : model.value(d);
-    }
+    for (let k = 0; k < open.length; k++) values[k] = model.valueThen(open[k]!.d, open[k]!.snap);
     const r = rangeFor(model, open, 0, H, { runs: opts.runs, seed: (opts.seed ?? 42) ^ t, runRate: rr, p, values });
     const closeWithin = new Map<string, number>();
     let crm = 0;

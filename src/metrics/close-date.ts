@@ -16,7 +16,7 @@
  * The deal's probability becomes σ(logit p + β of its bucket). With no snapshots old enough the
  * offsets are 0 and the model is the hazard model alone.
  */
-import { MAX_WEEKS, type DealHistory } from './win-hazard.js';
+import { MAX_WEEKS, snapshotIndexAt, type DealHistory } from './win-hazard.js';
 
 const DAY_S = 86_400;
 export const CLOSE_BUCKETS = 5;
@@ -32,20 +32,6 @@ export function closeBucket(closeDay: number | null | undefined, tDay: number, a
   if (delta < b) return 2;
   if (delta < 2 * b - a) return 3;
   return 4;
-}
-
-/** Index of the deal's newest snapshot taken at or before T; -1 when none was. */
-export function snapshotIndexAt(d: DealHistory, T: number): number {
-  const s = d.snapshots;
-  if (!s?.length || s[0]!.t > T) return -1;
-  let lo = 0;
-  let hi = s.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (s[mid]!.t <= T) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 /**

@@ -52,13 +52,12 @@ export interface DealHistory {
 }
 
 /**
- * The amount the deal had at instant T by its newest snapshot taken at or before T; null when no
- * snapshot had been taken of it by then (only today's amount is known). `known` is false when
- * the snapshot had no amount.
+ * Index in `d.snapshots` of the deal's newest snapshot taken at or before T (what was known of
+ * its amount and close date then); -1 when none had been taken of it by then.
  */
-export function snapshotAmountAt(d: DealHistory, T: number): { amount: number; known: boolean } | null {
+export function snapshotIndexAt(d: DealHistory, T: number): number {
   const s = d.snapshots;
-  if (!s?.length || s[0]!.t > T) return null;
+  if (!s?.length || s[0]!.t > T) return -1;
   let lo = 0;
   let hi = s.length - 1;
   // Last index with t <= T.
@@ -67,8 +66,7 @@ export function snapshotAmountAt(d: DealHistory, T: number): { amount: number; k
     if (s[mid]!.t <= T) lo = mid;
     else hi = mid - 1;
   }
-  const a = s[lo]!.amount;
-  return a === null ? { amount: 0, known: false } : { amount: a, known: true };
+  return lo;
 }
 
 /** Days-in-stage buckets, in whole weeks: [0,1) [1,2) [2,4) [4,8) [8,13) [13,26) [26,∞). */

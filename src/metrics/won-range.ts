@@ -8,7 +8,7 @@ import { seededRandom, standardNormal } from './random.js';
 import {
   observationsOf,
   closedInWindow,
-  snapshotAmountAt,
+  snapshotIndexAt,
   curveWeeks,
   fitHazards,
   stateAt,
@@ -215,12 +215,7 @@ export function fitModel(deals: DealHistory[], obs: Observations, T: number, max
   };
   return {
     value,
-    valueThen: (d, index) => {
-      if (index === undefined) {
-        const s = snapshotAmountAt(d, T);
-        if (!s) return value(d);
-        return s.known ? s.amount : typical(d.pipeline);
-      }
+    valueThen: (d, index = snapshotIndexAt(d, T)) => {
       if (index < 0) return value(d);
       const a = d.snapshots![index]!.amount;
       return a === null ? typical(d.pipeline) : a;
