@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
+import { cliOn, OLIST_FIXTURE, OLIST_MAPPING } from '../helpers/olist-cli.js';
 import { cumulativeFunnel, type CohortByDepthRow } from '../../src/metrics/funnel.js';
 import { funnelChart } from '../../charts/funnel.js';
 import { reportSummary } from '../../src/views/report-summary.js';
@@ -108,18 +108,11 @@ describe('report funnel on an Olist-shaped import: JSON, text, chart and Slack m
     dir = mkdtempSync(join(tmpdir(), 'dealcast-funnel-stages-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const OLIST = new URL('../fixtures/csv/olist-like-funnel.csv', import.meta.url).pathname;
-  const mapping = ['--map', 'id=mql_id', '--map', 'createdAt=first_contact_date', '--map', 'wonAt=won_date', '--map', 'source=origin', '--map', 'owner=sr_id', '--map', 'amount=declared_monthly_revenue'];
-  async function cli(db: string, ...argv: string[]) {
-    const out: string[] = [];
-    const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => out.push(s), env: { DEALCAST_DB: db } });
-    return { code, out: out.join('\n') };
-  }
 
   it('shows Lead → Closed Won with the note, everywhere', async () => {
     const db = join(dir, 'olist.db');
-    expect((await cli(db, 'import-csv', OLIST, ...mapping, '--now', '2018-06-30T00:00:00Z')).code).toBe(0);
-    const json = await cli(db, 'report', 'funnel', '--json', '--now', '2018-06-30T00:00:00Z', '--since', '2018-01-01');
+    expect((await cliOn(db, 'import-csv', OLIST_FIXTURE, ...OLIST_MAPPING, '--now', '2018-06-30T00:00:00Z')).code).toBe(0);
+    const json = await cliOn(db, 'report', 'funnel', '--json', '--now', '2018-06-30T00:00:00Z', '--since', '2018-01-01');
     expect(json.code).toBe(0);
     const f = JSON.parse(json.out) as FunnelReport;
     // The fixture: 34 leads, 9 won, 25 lost; Lead → Closed Won 9 / 34.
@@ -130,7 +123,7 @@ describe('report funnel on an Olist-shaped import: JSON, text, chart and Slack m
     expect(f.notes).toContain('No stage maps to Qualified, Proposal or Negotiation: not shown.');
     expect(f.time_in_stage?.map((t) => t.stage)).toEqual(['Lead']);
 
-    const text = await cli(db, 'report', 'funnel', '--now', '2018-06-30T00:00:00Z', '--since', '2018-01-01');
+    const text = await cliOn(db, 'report', 'funnel', '--now', '2018-06-30T00:00:00Z', '--since', '2018-01-01');
     expect(text.out).toContain('No stage maps to Qualified, Proposal or Negotiation: not shown.');
     for (const absent of ['Qualified ', 'Proposal ', 'Negotiation ']) expect(text.out.split('\n').some((l) => l.startsWith(absent))).toBe(false);
 

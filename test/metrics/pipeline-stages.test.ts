@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
+import { cliOn, OLIST_FIXTURE, OLIST_MAPPING } from '../helpers/olist-cli.js';
 import { pipelineByStage, type OpenByStageRow } from '../../src/metrics/pipeline.js';
 import type { PipelineReport } from '../../src/metrics/report-types.js';
 import { pipelineChart } from '../../charts/pipeline.js';
@@ -53,24 +53,17 @@ describe('report pipeline on an Olist-shaped import (every open deal a lead)', (
     dir = mkdtempSync(join(tmpdir(), 'dealcast-pipeline-stages-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const OLIST = new URL('../fixtures/csv/olist-like-funnel.csv', import.meta.url).pathname;
-  const mapping = ['--map', 'id=mql_id', '--map', 'createdAt=first_contact_date', '--map', 'wonAt=won_date', '--map', 'source=origin', '--map', 'owner=sr_id', '--map', 'amount=declared_monthly_revenue'];
-  async function cli(db: string, ...argv: string[]) {
-    const out: string[] = [];
-    const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => out.push(s), env: { DEALCAST_DB: db } });
-    return { code, out: out.join('\n') };
-  }
 
   it('shows the Lead row only (every deal starts there), with the note, in JSON, text and chart', async () => {
     const db = join(dir, 'olist.db');
-    expect((await cli(db, 'import-csv', OLIST, ...mapping, '--now', '2018-06-30T00:00:00Z')).code).toBe(0);
-    const json = await cli(db, 'report', 'pipeline', '--json', '--now', '2018-06-30T00:00:00Z');
+    expect((await cliOn(db, 'import-csv', OLIST_FIXTURE, ...OLIST_MAPPING, '--now', '2018-06-30T00:00:00Z')).code).toBe(0);
+    const json = await cliOn(db, 'report', 'pipeline', '--json', '--now', '2018-06-30T00:00:00Z');
     expect(json.code).toBe(0);
     const r = JSON.parse(json.out) as PipelineReport;
     expect(r.stages.map((s) => s.stage)).toEqual(['Lead']);
     expect(r.stages[0]!.count).toBe(r.total.count);
     expect(r.notes).toContain('No stage maps to Qualified, Proposal or Negotiation: not shown.');
-    const text = await cli(db, 'report', 'pipeline', '--now', '2018-06-30T00:00:00Z');
+    const text = await cliOn(db, 'report', 'pipeline', '--now', '2018-06-30T00:00:00Z');
     for (const absent of ['Qualified', 'Proposal', 'Negotiation']) expect(text.out.split('\n').some((l) => l.trimStart().startsWith(absent))).toBe(false);
     expect(text.out).toContain('No stage maps to Qualified, Proposal or Negotiation: not shown.');
     expect(JSON.stringify(pipelineChart(r))).not.toMatch(/"stage":"(Qualified|Proposal|Negotiation)"/);
