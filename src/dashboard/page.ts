@@ -325,9 +325,10 @@ function forecastSection(f: ForecastReport, svg: string, currency: string): stri
       ? ` Next ${n.horizon_days} days: ${formatMoney(n.expected, currency)} at the recent run-rate (too little history for the model yet).`
       : ` Next ${n.horizon_days} days: commit (P10) ${formatMoney(n.p10, currency)}, likely (P50) ${formatMoney(n.p50, currency)}, best case (P90) ${formatMoney(n.p90, currency)}; open deals ${formatMoney(n.open, currency)} + not yet created ${formatMoney(n.new_deals, currency)}.`
     : '';
+  const one = f.overdue?.count === 1;
   const overdue =
     f.overdue && f.overdue.count > 0
-      ? ` ${formatCount(f.overdue.count)} ${f.overdue.count === 1 ? 'open deal' : 'open deals'} (${formatMoney(f.overdue.value, currency)}) ${f.overdue.count === 1 ? 'has' : 'have'} a close date in the past and ${f.overdue.count === 1 ? 'is' : 'are'} in no month.`
+      ? ` ${formatCount(f.overdue.count)} ${one ? 'open deal' : 'open deals'} (${formatMoney(f.overdue.value, currency)}) ${one ? 'has a close date in the past and is' : 'have a close date in the past and are'} in no month.`
       : '';
   return chartSection(
     'forecast',
