@@ -20,7 +20,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHART_NAMES, type ChartName, type VegaLiteSpec, buildChart } from '../charts/index.js';
-import { renderPng } from '../charts/render.js';
+import { rasterizeSvg, renderPng, renderSvg } from '../charts/render.js';
 import { CHART_FONTS, fontFiles } from '../charts/fonts.js';
 import { variedReports } from './chart-reports.js';
 import { fmtMs, percentile } from './stats.js';
@@ -109,6 +109,7 @@ export async function benchCharts(opts: { rounds?: number; oursPerRound?: number
       `in ${rounds} rounds interleaved with Chromium's; "first" is the chart's first render in this process (cold caches). Chromium renders new report variants too. ` +
       `1-min load average at the start and after each chart: ${loads.map((l) => (l ?? 0).toFixed(1)).join(', ')} (2 cores).\n`,
   );
+  await printBreakdown(n);
   if (browser) {
     process.stdout.write(
       `chromium ${browser.version}: medians of ${rounds} renders (cold: ${coldRuns}); first launch took ${fmtMs(browser.launchMs)}.\n` +
@@ -117,6 +118,53 @@ export async function benchCharts(opts: { rounds?: number; oursPerRound?: number
   } else {
     process.stdout.write(`chromium: not installed at ${CHROMIUM}; ratio not measured (apt-get install -y chromium to measure)\n`);
   }
+}
+
+/** Every `<text>` element of an SVG, with its `<tspan>` lines. */
+const SVG_TEXT = /<text\b[^>]*>[\s\S]*?<\/text>/g;
+
+/** Characters drawn by an SVG's text elements (entities decoded, tags left out). */
+function drawnCharacters(svg: string): number {
+  let n = 0;
+  for (const [el] of svg.matchAll(SVG_TEXT)) {
+    const content = el.replace(/<[^>]*>/g, '').replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, '.');
+    n += [...content.replace(/\s/g, '')].length;
+  }
+  return n;
+}
+
+/**
+ * Where our render's time goes, chart by chart, on new reports: the main thread (spec, pooled
+ * View run, SVG), the PNG step (librsvg draws, libvips encodes), and the PNG step for the same
+ * SVG with its text elements taken out, so the difference is what drawing the text costs.
+ */
+async function printBreakdown(start: number, renders = 30): Promise<void> {
+  let n = start;
+  const rows: string[][] = [['chart', 'spec + SVG', 'PNG step', 'PNG step without text', 'text', 'characters', 'per character']];
+  for (const name of CHART_NAMES) {
+    const main: number[] = [];
+    const png: number[] = [];
+    const noText: number[] = [];
+    const chars: number[] = [];
+    for (let i = 0; i < renders; i++) {
+      const report = variedReports(n++)[name];
+      let svg = '';
+      main.push(
+        await time(async () => {
+          svg = await renderSvg(buildChart(name, report as never), { aria: false });
+        }),
+      );
+      png.push(await time(() => rasterizeSvg(svg)));
+      const bare = svg.replace(SVG_TEXT, '');
+      noText.push(await time(() => rasterizeSvg(bare)));
+      chars.push(drawnCharacters(svg));
+    }
+    const text = median(png) - median(noText);
+    const c = median(chars);
+    rows.push([name, fmtMs(median(main)), fmtMs(median(png)), fmtMs(median(noText)), fmtMs(text), String(Math.round(c)), c > 0 ? `${Math.round((text * 1000) / c)} µs` : '—']);
+  }
+  process.stdout.write('\nwhere ours goes (medians of 30 new reports per chart):\n');
+  printTable(rows);
 }
 
 /** The page a browser-based renderer would use: local bundles, Inter via @font-face, canvas renderer. */
