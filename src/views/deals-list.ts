@@ -67,7 +67,7 @@ export function dealsList(deals: DealListRow[], ctx: DealsListContext): { text: 
       elements: [
         {
           type: 'mrkdwn',
-          text: clip(`${ctx.filterText ? `Filter: ${escapeMrkdwn(ctx.filterText)}` : 'Filter: none (all open deals)'} · amounts in ${ctx.currency}`, 3000),
+          text: clip(`${ctx.filterText ? `Filter: ${isolateName(escapeMrkdwn(ctx.filterText))}` : 'Filter: none (all open deals)'} · amounts in ${ctx.currency}`, 3000),
         },
       ],
     },
@@ -106,7 +106,7 @@ export function dealsList(deals: DealListRow[], ctx: DealsListContext): { text: 
   blocks.push(...tail);
   const value = deals.slice(0, rows.length).reduce((s, d) => s + (d.amount ?? 0), 0);
   const text = rows.length
-    ? `${ctx.title}: ${plural(ctx.total, 'deal', 'deals')}${ctx.filterText ? ` (${escapeMrkdwn(ctx.filterText)})` : ''}; top ${rows.length} worth ${formatMoney(value, ctx.currency)} listed.`
+    ? `${ctx.title}: ${plural(ctx.total, 'deal', 'deals')}${ctx.filterText ? ` (${isolateName(escapeMrkdwn(ctx.filterText))})` : ''}; top ${rows.length} worth ${formatMoney(value, ctx.currency)} listed.`
     : `${ctx.title}: ${ctx.emptyText ?? 'no open deals match'}.`;
   return { text, blocks };
 }

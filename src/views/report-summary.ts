@@ -290,18 +290,20 @@ export function reportSummary(name: SummaryKey, report: unknown, ctx: SummaryCon
   blocks.push({
     type: 'context',
     block_id: BLOCK_IDS.reportFilters,
-    elements: [{ type: 'mrkdwn', text: clip(ctx.filterText ? `Filter: ${escapeMrkdwn(ctx.filterText)}` : 'Filter: none (all deals)', 3000) }],
+    elements: [{ type: 'mrkdwn', text: clip(ctx.filterText ? `Filter: ${isolateName(escapeMrkdwn(ctx.filterText))}` : 'Filter: none (all deals)', 3000) }],
   });
   blocks.push({
     type: 'context',
     block_id: BLOCK_IDS.reportFreshness,
     elements: [{ type: 'mrkdwn', text: `${freshnessLine(ctx.freshness)}${ctx.requestedBy ? ` · asked by <@${ctx.requestedBy}>` : ''}` }],
   });
-  // Fallback and notification text too: a filter typed by a person cannot mention @channel or format.
-  const filterSuffix = ctx.filterText ? ` (${ctx.filterText})` : '';
+  // Fallback and notification text too: a filter typed by a person cannot mention @channel or
+  // format, and a right-to-left name in it (owner:"محمد العتيبي") is isolated so the figures of
+  // the sentence after it stay on their side.
+  const filterSuffix = ctx.filterText ? ` (${isolateName(ctx.filterText)})` : '';
   return {
     title: `${h.title}${filterSuffix}`,
-    text: `${h.title}${ctx.filterText ? ` (${escapeMrkdwn(ctx.filterText)})` : ''}: ${h.sentence}${moneyNote(base) ? ` ${moneyNote(base)}` : ''}`,
+    text: `${h.title}${ctx.filterText ? ` (${isolateName(escapeMrkdwn(ctx.filterText))})` : ''}: ${h.sentence}${moneyNote(base) ? ` ${moneyNote(base)}` : ''}`,
     blocks,
     altText: `${h.title} chart${filterSuffix}. ${h.sentence}`,
   };

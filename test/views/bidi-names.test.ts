@@ -139,3 +139,32 @@ describe('names in Slack lines with figures', () => {
     expect(fields).toContain(`*Most active*\\n${iso('דוד לוי')}: 40`);
   });
 });
+
+describe('a filter naming someone in a right-to-left script', () => {
+  const filterText = 'owner:"محمد العتيبي"';
+  const freshness = { now: new Date('2026-11-24T09:00:00Z'), timeZone: 'UTC', syncedAt: '2026-11-24T09:00:00Z' };
+
+  it('report messages: the filter is isolated in the notification text, the file title, the alt text and the Filter line', () => {
+    const s = reportSummary('commit', sampleCommit(base), { ...ctx, filterText });
+    // Without the isolate, the sentence's first figure after "): " would be drawn on the name's side.
+    expect(s.text).toMatch(new RegExp(`^Commit[^(]*\\(${iso('owner:"محمد العتيبي"')}\\): `));
+    expect(s.title).toContain(`(${iso(filterText)})`);
+    expect(s.altText).toContain(`(${iso(filterText)}).`);
+    expect(all(s.blocks)).toContain(`Filter: ${iso('owner:\\"محمد العتيبي\\"')}`);
+  });
+
+  it('a left-to-right filter gets no invisible marks', () => {
+    const s = reportSummary('commit', sampleCommit(base), { ...ctx, filterText: 'owner:"山田 太郎" since:90d' });
+    expect(s.text).toContain('(owner:"山田 太郎" since:90d): ');
+    expect(s.text).not.toMatch(/[\u2068\u2069]/);
+  });
+
+  it('/deals: the filter in the context line and in the notification text', () => {
+    const d: DealListRow = {
+      id: 'd1', name: 'Acme', amount: 12_000, stage: 'Proposal', crm_stage: 'Proposal', owner: 'محمد العتيبي', pipeline: null, days_in_stage: 3, stage_avg_days: 10, stuck_ratio: 0.3, close_date: null,
+    };
+    const out = dealsList([d], { title: 'Open deals', currency: 'USD', filterText, total: 1, freshness });
+    expect(out.text).toContain(`(${iso(filterText)}); top 1 worth $12K listed.`);
+    expect(all(out.blocks)).toContain(`Filter: ${iso('owner:\\"محمد العتيبي\\"')} · amounts in USD`);
+  });
+});
