@@ -11,7 +11,7 @@
  */
 import { categoryOf, type ForecastCategory, type MappableCategory } from './forecast-category.js';
 import type { QuotaDeal } from './attainment.js';
-import { forecastWonRange } from './won-range.js';
+import { forecastWonRangeByScope, type WonRange } from './won-range.js';
 import type { DealHistory } from './win-hazard.js';
 import { dayStartS, isoToDay, type DayNumber } from '../time/calendar.js';
 import { fiscalPeriodOf, type FiscalPeriod } from '../time/fiscal.js';
@@ -148,8 +148,33 @@ export function commitForecast(deals: CommitDeal[], snapshots: CommitSnapshot[],
   for (const p of points) for (const id of p.byOwner.keys()) if (id) reps.add(id);
   for (const id of [...reps].sort()) if (!opts.ownerIds || opts.ownerIds.includes(id)) scopes.push({ scope: 'rep', id });
 
-  const rows = scopes.map(({ scope, id }): CommitRow => {
-    const inScope = (ownerId: string | null) => scope === 'team' || ownerId === id;
+  // The model learns from every deal in the currency, once; each scope's own deals are the ones forecast.
+  const inScopeOf = (scope: 'team' | 'rep', id: string) => (ownerId: string | null) => scope === 'team' || ownerId === id;
+  const byOwner = new Map<string | null, CommitDeal[]>();
+  for (const d of mine) {
+    const list = byOwner.get(d.ownerId);
+    if (list) list.push(d);
+    else byOwner.set(d.ownerId, [d]);
+  }
+  const ranges: (WonRange | null)[] =
+    daysRemaining > 0 && T < P1
+      ? forecastWonRangeByScope(
+          mine,
+          scopes.map(({ scope, id }) => (scope === 'team' ? mine : (byOwner.get(id) ?? []))),
+          {
+            now: new Date(Math.max(T, P0) * 1000),
+            days: Math.ceil(daysRemaining),
+            lookbackDays: opts.lookbackDays,
+            scale: opts.errorScale ?? null,
+            relativeError: opts.relativeError ?? null,
+            runs: opts.runs,
+            seed: opts.seed,
+          },
+        )
+      : scopes.map(() => null);
+
+  const rows = scopes.map(({ scope, id }, i): CommitRow => {
+    const inScope = inScopeOf(scope, id);
     const won = wonNow.filter((d) => inScope(d.ownerId)).reduce((s, d) => s + d.amount, 0);
     const sums = EMPTY();
     const counts = EMPTY();
@@ -159,21 +184,8 @@ export function commitForecast(deals: CommitDeal[], snapshots: CommitSnapshot[],
       counts[category]++;
     }
     const commit = won + sums.commit;
-    let rest = { p10: 0, p50: 0, p90: 0, expected: 0, warm_up: false };
-    if (daysRemaining > 0 && T < P1) {
-      // The model learns from every deal in the currency; the scope's deals are the ones forecast.
-      const modelDeals: DealHistory[] = mine.map((d) => ({ ...d, inScope: inScope(d.ownerId) }));
-      const r = forecastWonRange(modelDeals, {
-        now: new Date(Math.max(T, P0) * 1000),
-        days: Math.ceil(daysRemaining),
-        lookbackDays: opts.lookbackDays,
-        scale: opts.errorScale ?? null,
-        relativeError: opts.relativeError ?? null,
-        runs: opts.runs,
-        seed: opts.seed,
-      });
-      rest = { p10: r.p10, p50: r.p50, p90: r.p90, expected: r.expected, warm_up: r.warm_up };
-    }
+    const r = ranges[i];
+    const rest = r ? { p10: r.p10, p50: r.p50, p90: r.p90, expected: r.expected, warm_up: r.warm_up } : { p10: 0, p50: 0, p90: 0, expected: 0, warm_up: false };
     const model = { p10: won + rest.p10, p50: won + rest.p50, p90: won + rest.p90, expected: won + rest.expected, warm_up: rest.warm_up };
     return {
       scope,

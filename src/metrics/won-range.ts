@@ -50,30 +50,54 @@ export const SIMULATION_RUNS = 400;
 export const EXACT_DEALS = 120;
 export const RANGE_SEED = 42;
 
+/** What of the forecast scope the model needs: its won deals by close time, and its deals by creation per pipeline. */
+interface ScopeIndex {
+  /** Per pipeline, the creation times of the scope's deals, sorted. */
+  scopeCreated: Map<string, Float64Array>;
+  /** The scope's won deals' close times, sorted. */
+  wonClosedAt: Float64Array;
+  /** Prefix sums of the scope's won amounts in close order. */
+  wonCum: Float64Array;
+}
+
 /** Deals sorted by creation, won in-scope deals sorted by close, computed once per deal list. */
-interface DealIndex {
+interface DealIndex extends ScopeIndex {
   byCreated: DealHistory[];
-  /** Per pipeline, sorted by creation: every deal, in-scope deals, and won deals with days from creation to won (1 = within a day). */
-  pipes: Map<string, { created: Float64Array; scopeCreated: Float64Array; wonCreated: Float64Array; wonDays: Int32Array; wonAmount: Float64Array }>;
+  /** Per pipeline, sorted by creation: every deal, and won deals with days from creation to won (1 = within a day). */
+  pipes: Map<string, { created: Float64Array; wonCreated: Float64Array; wonDays: Int32Array; wonAmount: Float64Array }>;
   /** Per pipeline, won deals with a known amount by close time, with prefix sums of their amounts (typical sizes). */
   sizedByPipe: Map<string, { closedAt: Float64Array; cum: Float64Array }>;
   createdAt: Float64Array;
-  wonClosedAt: Float64Array;
-  /** Prefix sums of in-scope won amounts in close order. */
-  wonCum: Float64Array;
   first: number;
 }
 const indexes = new WeakMap<DealHistory[], DealIndex>();
+
+/** A scope's index: `deals` as given, `byCreated` the same deals sorted by creation. */
+function scopeIndex(deals: readonly DealHistory[], byCreated: readonly DealHistory[], inScope: (d: DealHistory) => boolean): ScopeIndex {
+  const created = new Map<string, number[]>();
+  for (const d of byCreated) {
+    if (!inScope(d)) continue;
+    const list = created.get(d.pipeline);
+    if (list) list.push(d.created);
+    else created.set(d.pipeline, [d.created]);
+  }
+  // Ties in close time keep the deals' given order, so the prefix sums add up in the same order whoever asks.
+  const won = deals.filter((d) => inScope(d) && d.won && d.closed !== null).sort((a, b) => a.closed! - b.closed!);
+  const wonCum = new Float64Array(won.length + 1);
+  won.forEach((d, i) => {
+    wonCum[i + 1] = wonCum[i]! + d.amount;
+  });
+  return {
+    scopeCreated: new Map([...created].map(([p, xs]) => [p, Float64Array.from(xs)])),
+    wonClosedAt: Float64Array.from(won, (d) => d.closed!),
+    wonCum,
+  };
+}
 
 function indexOf(deals: DealHistory[]): DealIndex {
   let ix = indexes.get(deals);
   if (ix) return ix;
   const byCreated = deals.slice().sort((a, b) => a.created - b.created);
-  const won = deals.filter((d) => d.inScope && d.won && d.closed !== null).sort((a, b) => a.closed! - b.closed!);
-  const wonCum = new Float64Array(won.length + 1);
-  won.forEach((d, i) => {
-    wonCum[i + 1] = wonCum[i]! + d.amount;
-  });
   const sized = deals.filter((d) => d.won && d.closed !== null && d.amountKnown !== false).sort((a, b) => a.closed! - b.closed!);
   const sizedByPipe: DealIndex['sizedByPipe'] = new Map();
   for (const p of new Set(sized.map((d) => d.pipeline))) {
@@ -90,7 +114,6 @@ function indexOf(deals: DealHistory[]): DealIndex {
     const won = mine.filter((d) => d.won && d.closed !== null);
     pipes.set(p, {
       created: Float64Array.from(mine, (d) => d.created),
-      scopeCreated: Float64Array.from(mine.filter((d) => d.inScope), (d) => d.created),
       wonCreated: Float64Array.from(won, (d) => d.created),
       wonDays: Int32Array.from(won, (d) => Math.floor((d.closed! - d.created) / DAY_S) + 1),
       wonAmount: Float64Array.from(won, (d) => d.amount),
@@ -101,8 +124,7 @@ function indexOf(deals: DealHistory[]): DealIndex {
     byCreated,
     sizedByPipe,
     createdAt: Float64Array.from(byCreated, (d) => d.created),
-    wonClosedAt: Float64Array.from(won, (d) => d.closed!),
-    wonCum,
+    ...scopeIndex(deals, byCreated, (d) => d.inScope),
     first: byCreated.length ? byCreated[0]!.created : Infinity,
   };
   indexes.set(deals, ix);
@@ -248,11 +270,13 @@ export function fitModel(deals: DealHistory[], obs: Observations, T: number, max
  * raises the rate, and a change of conversion (a new team, a new offer) shows within weeks.
  *   size      = mean amount of the pipeline's cohort deals won within D days (else of all pipelines')
  */
-export function newDealInputs(deals: DealHistory[], T: number, D: number, lookbackDays: number): Map<string, NewDealInputs> {
+export function newDealInputs(deals: DealHistory[], T: number, D: number, lookbackDays: number, scope?: ScopeIndex): Map<string, NewDealInputs> {
   const from = T - lookbackDays * DAY_S;
   const cohortEnd = T - D * DAY_S;
   const rateFrom = T - CREATION_WINDOW_DAYS * DAY_S;
   const ix = indexOf(deals);
+  const scopeCreated = (scope ?? ix).scopeCreated;
+  const none = new Float64Array(0);
   const first = ix.first;
   const rateDays = Math.max(1, Math.min(CREATION_WINDOW_DAYS, (T - first) / DAY_S));
   type Acc = { created: number; n: number; wonBy: number[]; sizes: number[]; recentN: number; recentWonBy: number[] };
@@ -262,7 +286,8 @@ export function newDealInputs(deals: DealHistory[], T: number, D: number, lookba
   const recentFrom = Math.max(from, cohortEnd - CREATION_WINDOW_DAYS * DAY_S);
   for (const [p, x] of ix.pipes) {
     const a: Acc = { created: 0, n: 0, wonBy: new Array(D + 1).fill(0), sizes: [], recentN: 0, recentWonBy: new Array(D + 1).fill(0) };
-    a.created = lowerBound(x.scopeCreated, T) - lowerBound(x.scopeCreated, rateFrom);
+    const mine = scopeCreated.get(p) ?? none;
+    a.created = lowerBound(mine, T) - lowerBound(mine, rateFrom);
     if (cohortEnd > from) {
       a.n = lowerBound(x.created, cohortEnd) - lowerBound(x.created, from);
       a.recentN = lowerBound(x.created, cohortEnd) - lowerBound(x.created, recentFrom);
@@ -486,11 +511,11 @@ export interface WonRange {
   scale: number;
 }
 
-/** Open in-scope deals at T with their state. */
-export function openAt(deals: DealHistory[], T: number): { d: DealHistory; c: number; daysInStage: number }[] {
+/** Open in-scope deals at T with their state (`inScope`: the scope, when not the deals' own flag). */
+export function openAt(deals: readonly DealHistory[], T: number, inScope: (d: DealHistory) => boolean = (d) => d.inScope): { d: DealHistory; c: number; daysInStage: number }[] {
   const out: { d: DealHistory; c: number; daysInStage: number }[] = [];
   for (const d of deals) {
-    if (!d.inScope) continue;
+    if (!inScope(d)) continue;
     const s = stateAt(d, T);
     if (s) out.push({ d, c: s.code, daysInStage: (T - s.since) / DAY_S });
   }
@@ -498,11 +523,12 @@ export function openAt(deals: DealHistory[], T: number): { d: DealHistory; c: nu
 }
 
 /** In-scope value won in [T − RUN_RATE_DAYS, T), scaled to `days` (by the history available when shorter). */
-export function runRate(deals: DealHistory[], T: number, days: number): number {
+export function runRate(deals: DealHistory[], T: number, days: number, scope?: ScopeIndex): number {
   const ix = indexOf(deals);
   const first = ix.first;
   const from = T - RUN_RATE_DAYS * DAY_S;
-  const won = ix.wonCum[lowerBound(ix.wonClosedAt, T)]! - ix.wonCum[lowerBound(ix.wonClosedAt, from)]!;
+  const sx = scope ?? ix;
+  const won = sx.wonCum[lowerBound(sx.wonClosedAt, T)]! - sx.wonCum[lowerBound(sx.wonClosedAt, from)]!;
   const span = Math.min(RUN_RATE_DAYS, Math.max(1, (T - first) / DAY_S));
   return (won * days) / span;
 }
@@ -545,16 +571,50 @@ export function rangeFor(
  * in-scope deals (`inScope`), learning from every deal given. The entry point for other reports
  * (quota pacing, the digest): convert amounts to one currency before calling.
  */
-export function forecastWonRange(
-  deals: DealHistory[],
-  opts: { now: Date; days: number; fromDays?: number; lookbackDays?: number; scale?: number | null; relativeError?: number | null; runs?: number; seed?: number; atLeast?: number },
-): WonRange {
+export function forecastWonRange(deals: DealHistory[], opts: WonRangeOptions): WonRange {
   const T = Math.floor(opts.now.getTime() / 1000);
   const a = opts.fromDays ?? 0;
   const obs = observationsOf(deals, minCreatedDay(deals), Math.floor(T / DAY_S));
   const model = fitModel(deals, obs, T, opts.days, { lookbackDays: opts.lookbackDays });
   const rr = runRate(deals, T, opts.days - a);
   return rangeFor(model, openAt(deals, T), a, opts.days, { scale: opts.scale, relativeError: opts.relativeError, runs: opts.runs, seed: opts.seed, runRate: rr, atLeast: opts.atLeast });
+}
+
+export interface WonRangeOptions {
+  now: Date;
+  days: number;
+  fromDays?: number;
+  lookbackDays?: number;
+  scale?: number | null;
+  relativeError?: number | null;
+  runs?: number;
+  seed?: number;
+  atLeast?: number;
+}
+
+/**
+ * forecastWonRange for several scopes of one deal list (a team and each of its reps). A scope is
+ * given as its deals: a sub-list of `deals`, in their order. Scope i's range is exactly
+ * forecastWonRange of `deals` with `inScope` true for scope i's deals and false for the rest, but
+ * the model (observations, hazards, curves, close-date offsets, typical sizes) is learned once,
+ * since it learns from every deal whatever the scope; only the scope's own open deals, run-rate
+ * and recent creation rate are computed per scope, from its deals alone.
+ */
+export function forecastWonRangeByScope(deals: DealHistory[], scopes: readonly (readonly DealHistory[])[], opts: WonRangeOptions): WonRange[] {
+  if (scopes.length === 0) return [];
+  const T = Math.floor(opts.now.getTime() / 1000);
+  const a = opts.fromDays ?? 0;
+  const obs = observationsOf(deals, minCreatedDay(deals), Math.floor(T / DAY_S));
+  const model = fitModel(deals, obs, T, opts.days, { lookbackDays: opts.lookbackDays });
+  const D = Math.ceil(Math.min(opts.days, NEW_DEAL_MAX_DAYS));
+  const all = () => true;
+  return scopes.map((members) => {
+    const byCreated = members === deals ? indexOf(deals).byCreated : members.slice().sort((x, y) => x.created - y.created);
+    const sx = scopeIndex(members, byCreated, all);
+    const scoped: FittedModel = { ...model, newDeals: newDealInputs(deals, T, D, opts.lookbackDays ?? 365, sx) };
+    const rr = runRate(deals, T, opts.days - a, sx);
+    return rangeFor(scoped, openAt(members as DealHistory[], T, all), a, opts.days, { scale: opts.scale, relativeError: opts.relativeError, runs: opts.runs, seed: opts.seed, runRate: rr, atLeast: opts.atLeast });
+  });
 }
 
 /**
