@@ -45,11 +45,13 @@ function where(f: FactFilter, alias = ''): { sql: string; params: unknown[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
   if (f.pipelineIds) {
-    parts.push(f.pipelineIds.length ? `${a}pipeline_id IN (${f.pipelineIds.map(() => '?').join(',')})` : '0');
+    // An empty list matches nothing: IN (NULL), not a constant 0, which SQLite folds away and then
+    // cannot honour a query's INDEXED BY ("no query solution").
+    parts.push(`${a}pipeline_id IN (${f.pipelineIds.length ? f.pipelineIds.map(() => '?').join(',') : 'NULL'})`);
     params.push(...f.pipelineIds);
   }
   if (f.ownerIds) {
-    parts.push(f.ownerIds.length ? `${a}owner_id IN (${f.ownerIds.map(() => '?').join(',')})` : '0');
+    parts.push(`${a}owner_id IN (${f.ownerIds.length ? f.ownerIds.map(() => '?').join(',') : 'NULL'})`);
     params.push(...f.ownerIds);
   }
   if (f.source !== undefined) {
