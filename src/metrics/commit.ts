@@ -23,9 +23,9 @@ export const MIN_BIAS_POINTS = 4;
 
 export interface CommitDeal extends QuotaDeal {
   id: string;
-  /** Expected close date, 'YYYY-MM-DD' (null: none). */
+  /** Expected close date, 'YYYY-MM-DD' (null: none). Only read of deals open at `now`. */
   closeDate: string | null;
-  /** The CRM's forecast category as the CRM spells it. */
+  /** The CRM's forecast category as the CRM spells it. Only read of deals open at `now`. */
   forecastCategory: string | null;
 }
 

@@ -517,7 +517,7 @@ const builders: { [N in ReportName]: (c: Ctx) => ReportByName[N] } = {
     const owners = new Map(listOwners(c.db, c.crm).map((o) => [o.id, o.name]));
     const f = c.f.facts;
     // A pipeline filter narrows the deals (the team row is then that pipeline's); an owner filter picks the rep rows.
-    const all = commitDeals(c.db, c.crm);
+    const all = commitDeals(c.db, c.crm, c.nowS);
     const deals = f.pipelineIds ? all.filter((d) => f.pipelineIds!.includes(d.pipeline)) : all;
     const snapshots = commitSnapshotRows(c.db, c.crm, c.base.as_of_day ?? localDay(c.now, c.tz));
     const dealPipeline = new Map(all.map((d) => [d.id, d.pipeline]));

@@ -21,7 +21,7 @@ beforeAll(async () => {
   t = tempDb();
   await runSync(t.db, createDemoConnector({ seed: 11, deals: 1500, now: NOW }), { now: NOW });
   refreshDerived(t.db, 'demo');
-  deals = commitDeals(t.db, 'demo');
+  deals = commitDeals(t.db, 'demo', NOW.getTime() / 1000);
 });
 afterAll(() => t.cleanup());
 
